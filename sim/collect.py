@@ -1,0 +1,126 @@
+"""Collect a sweep's run directories into tidy tables: ``python -m sim.collect DIR``.
+
+``summary.parquet``: one row per run (job × replication): the overridden
+parameters as columns, then ``seed``, ``replication``, then the metrics.
+``timeseries.parquet``: the same keys plus ``step``/``year``, one row per step.
+Works on a finished, partial or copied-back sweep; incomplete runs are listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import outputs
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    key, _, value = text.partition("=")
+    key = key.lstrip("+~")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return key, parsed if isinstance(parsed, (int, float, str, bool)) or parsed is None else value
+
+
+def verified_marker(run_dir: Path) -> dict | None:
+    """The run's marker if every file it lists is present and unchanged, else None."""
+    try:
+        marker = json.loads((run_dir / outputs.MARKER).read_text())
+        for name, digest in marker["files"].items():
+            if outputs.sha256((run_dir / name).read_bytes()) != digest:
+                return None
+        return marker
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def job_dirs(sweep_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(sweep_dir).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
+    """Tidy (summary, timeseries) DataFrames of every complete run in ``sweep_dir``."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise FileNotFoundError(f"no sweep directory {sweep_dir}")
+    summaries, series, missing = [], [], []
+    for d in job_dirs(sweep_dir):
+        marker = verified_marker(d)
+        if marker is None:
+            missing.append(d.name)
+            continue
+        params = dict(parse_override(o) for o in marker.get("overrides", []))
+        data = json.loads((d / "summary.json").read_text())
+        for row in data if isinstance(data, list) else [data]:
+            summaries.append({**params, "job": d.name, **row})
+        ts = pd.read_parquet(d / "timeseries.parquet")
+        for i, (k, v) in enumerate(params.items()):
+            ts.insert(i, k, v)
+        ts.insert(len(params), "job", d.name)
+        series.append(ts)
+    summary = pd.DataFrame(summaries)
+    timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+    if not summary.empty:
+        keys = [c for c in summary.columns if c not in ("seed", "replication")]
+        summary = summary.sort_values(["job", "replication"]).reset_index(drop=True)
+        summary = summary[[*keys[: keys.index("job") + 1], "seed", "replication",
+                           *[c for c in keys[keys.index("job") + 1:]]]]
+    if write and not summary.empty:
+        outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
+        outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+    if verbose:
+        print(f"Collected {len(summary)} runs from {len(summaries and set(summary['job']))} jobs in {sweep_dir}"
+              + (f"; {len(missing)} incomplete: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}"
+                 if missing else ""), file=sys.stderr)
+    return summary, timeseries
+
+
+def load_sweep(path) -> pd.DataFrame:
+    """A sweep's tidy summary table (one row per run) from its directory or parquet file."""
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "summary.parquet").exists():
+            collect(path)
+        path = path / "summary.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`")
+    return pd.read_parquet(path)
+
+
+def load_timeseries(path) -> pd.DataFrame:
+    """A sweep's stacked per-step table from its directory or parquet file."""
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "timeseries.parquet").exists():
+            collect(path)
+        path = path / "timeseries.parquet"
+    return pd.read_parquet(path)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.collect", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sweep_dir", type=Path)
+    ap.add_argument("--report", action="store_true", help="also make the study's table and figures")
+    args = ap.parse_args(argv)
+    try:
+        summary, _ = collect(args.sweep_dir)
+    except FileNotFoundError as err:
+        print(f"sim.collect: {err}", file=sys.stderr)
+        return 2
+    if args.report and not summary.empty:
+        from . import studies
+
+        studies.report_dir(args.sweep_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

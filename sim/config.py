@@ -1,0 +1,62 @@
+"""Composing configs outside ``python -m sim.run`` and Hydra resolvers the configs use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from . import schema
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+GROUPS = ("scenario", "geography", "experiment")
+
+
+def _register() -> None:
+    if not OmegaConf.has_resolver("sim_sweep_name"):
+        # a named study resumes in place; an ad-hoc sweep gets the timestamp
+        OmegaConf.register_new_resolver("sim_sweep_name", lambda study, stamp: study if study else stamp)
+    if not OmegaConf.has_resolver("sim_job_dir"):
+        OmegaConf.register_new_resolver("sim_job_dir", lambda name: name or "default")
+    schema.register()
+
+
+_register()
+
+
+def format_value(value) -> str:
+    """A Python value as a Hydra override value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(format_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def to_overrides(overrides: dict | None) -> list[str]:
+    """``{"scenario": "enclave", "run.seed": 3}`` → ``["scenario=enclave", "run.seed=3"]``."""
+    return [f"{k}={format_value(v)}" for k, v in (overrides or {}).items()]
+
+
+def compose(overrides: dict | list[str] | None = None):
+    """The resolved, validated config for dotted overrides, as Hydra would build it."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    ov = overrides if isinstance(overrides, list) else to_overrides(overrides)
+    was = GlobalHydra.instance().is_initialized()
+    if was:
+        GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose(config_name="config", overrides=ov)
+    schema.validate(cfg)
+    return cfg
+
+
+def to_yaml(cfg) -> str:
+    return OmegaConf.to_yaml(cfg, resolve=True, sort_keys=False)

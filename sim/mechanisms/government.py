@@ -1,0 +1,82 @@
+"""Governments act (DESIGN §3.2): western budgets, eastern aid, promotion and governance.
+
+Amounts are per step (yuan) unless a name ends in ``_per_year``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Budget:
+    """One step of western county budgets (yuan, by county)."""
+
+    revenue: np.ndarray          # own revenue + retained park tax + eastern aid
+    discretionary: np.ndarray    # what may go to industrial and labour policy
+    borrowing: np.ndarray        # new debt this step
+    headroom: np.ndarray         # borrowing allowed before this step
+    debt_service: np.ndarray
+    subsidy: np.ndarray          # land discounts paid
+    infrastructure: np.ndarray
+    workshops: np.ndarray
+    training: np.ndarray
+    repayment: np.ndarray
+    funding_ratio: np.ndarray    # share of promised land discounts the county could pay (0–1)
+
+    @property
+    def spending(self):
+        return self.debt_service + self.subsidy + self.infrastructure + self.workshops + self.training + self.repayment
+
+
+def west_budgets(own_revenue, retained_tax, aid, subsidy_due, debt, e, dt) -> Budget:
+    """Split each western county's budget under its budget constraint.
+
+    own_revenue, retained_tax, aid: yuan this step; subsidy_due: land discounts
+    promised this step (yuan); debt (yuan); ``dt`` years per step. Subsidies and
+    debt service come first, borrowing up to ``debt_limit`` × annual revenue;
+    what is left is split between infrastructure, workshops and training, and
+    the unallocated share repays debt. Spending never exceeds discretionary
+    revenue plus the allowed borrowing.
+    """
+    revenue = own_revenue + retained_tax + aid
+    discretionary = e.discretionary_share * (own_revenue + retained_tax) + aid
+    headroom = np.maximum(e.debt_limit * revenue / dt - debt, 0.0)
+    service = np.minimum(debt * e.debt_service * dt, debt)
+    can_pay = np.maximum(discretionary + headroom - service, 0.0)
+    subsidy = np.minimum(subsidy_due, can_pay)
+    funding = np.divide(subsidy, subsidy_due, out=np.ones_like(subsidy), where=subsidy_due > 0)
+    borrowing = np.maximum(service + subsidy - discretionary, 0.0)
+    left = np.maximum(discretionary - service - subsidy, 0.0)
+    infra = left * e.budget_infrastructure
+    shops = left * e.budget_workshops
+    train = left * e.budget_training
+    repay = np.minimum(left - infra - shops - train, np.maximum(debt - service, 0.0))
+    return Budget(revenue, discretionary, borrowing, headroom, service, subsidy, infra, shops, train, repay, funding)
+
+
+def adapt_promotion(adaptation, landed_last_year, target, rate, dt):
+    """Eastern cadres assessed on firms landed: effort rises when the target is missed.
+
+    ``adaptation`` multiplier per eastern county (kept in [0.5, 3]); ``landed_last_year``
+    firms; ``target`` firms/year; ``rate`` share/year.
+    """
+    gap = np.divide(target - landed_last_year, np.maximum(target, 1.0))
+    return np.clip(adaptation * (1 + rate * dt * np.clip(gap, -1, 1)), 0.5, 3.0)
+
+
+def park_promotion_effort(park_partner, enclave, east_effort, promotion_incentive, tax_share_east, compliance):
+    """Promotion effort behind each park (multiplier); 0 for parks with no partner.
+
+    An enclave's partner promotes harder the more of its tax it expects to keep.
+    """
+    effort = np.where(park_partner >= 0, east_effort[np.maximum(park_partner, 0)], 0.0)
+    return effort * np.where(enclave, 1 + promotion_incentive * tax_share_east * compliance, 1.0)
+
+
+def governance(friction, paired, gain_per_year, floor, dt):
+    """Cadre exchange and copied reforms cut a paired county's friction (share of output)."""
+    cut = 1.0 - (1.0 - gain_per_year) ** dt
+    return np.where(paired, np.maximum(friction * (1 - cut), floor), friction)

@@ -1,0 +1,246 @@
+"""Firm location choice (DESIGN §3.3).
+
+A firm reviews its location about once a year, at random times. It scores
+staying, going home, opening a branch or moving fully to each park of its
+consideration set, and picks by multinomial logit (Gumbel-max over the draws
+in :class:`LocationShocks`). Margins are after-tax profit per yuan of the
+firm's home output (share/year); the logit scale is in the same unit.
+
+Option columns of the utility matrix, for K candidate parks:
+``0`` stay, ``1`` go home (branch firms), ``2..2+K`` branch at candidate k
+(home firms), ``2+K..2+2K`` move fully to candidate k, ``2+2K`` move fully
+into the park of the firm's own branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOME, BRANCH, RELOCATED, EXITED = 0, 1, 2, 3
+STATE_NAMES = ("home", "branch", "relocated", "exited")
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass
+class LocationShocks:
+    """All random draws of one step's location choice (uniforms and Gumbels)."""
+
+    reviewing: np.ndarray        # firm indices that review this step
+    promoted: np.ndarray         # (R, n_promoted) uniform: which promoted park is drawn
+    promoted_notice: np.ndarray  # (R, n_promoted) uniform: is it noticed
+    enclave: np.ndarray          # (R, n_enclave) uniform
+    enclave_notice: np.ndarray   # (R, n_enclave) uniform
+    word_of_mouth: np.ndarray    # (R, n_word_of_mouth) uniform: which same-sector western firm
+    random: np.ndarray           # (R, n_random) uniform: which park
+    gumbel: np.ndarray           # (R, 2K+3) standard Gumbel taste shocks
+
+
+def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float,
+                n_promoted: int, n_enclave: int, n_word_of_mouth: int, n_random: int) -> LocationShocks:
+    """Draw who reviews (probability ``review_prob`` per step among ``eligible``) and their shocks."""
+    reviewing = np.flatnonzero(eligible & (rng.random(eligible.size) < review_prob))
+    r = reviewing.size
+    k = n_promoted + n_enclave + n_word_of_mouth + n_random
+    return LocationShocks(
+        reviewing=reviewing,
+        promoted=rng.random((r, n_promoted)), promoted_notice=rng.random((r, n_promoted)),
+        enclave=rng.random((r, n_enclave)), enclave_notice=rng.random((r, n_enclave)),
+        word_of_mouth=rng.random((r, n_word_of_mouth)),
+        random=rng.random((r, n_random)),
+        gumbel=rng.gumbel(size=(r, 2 * k + 3)),
+    )
+
+
+def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
+    """Chance a promoted park is noticed (probability) at promotion ``effort`` (multiplier)."""
+    return 1.0 - (1.0 - awareness) ** np.maximum(effort, 0.0)
+
+
+def distance_km(lon1, lat1, lon2, lat2):
+    """Great-circle distance (km) between points given in degrees."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Item number ``floor(u * size)`` of each entry's group in a CSR list; -1 if the group is empty.
+
+    ``group`` and ``u`` have the same shape."""
+    if items.size == 0:
+        return np.full(u.shape, -1, np.int64)
+    start = ptr[group]
+    size = ptr[group + 1] - start
+    idx = start + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
+    return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
+
+
+def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndarray,
+                       promo_ptr: np.ndarray, promo_park: np.ndarray,
+                       enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
+                       park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
+                       awareness: float) -> np.ndarray:
+    """Candidate parks (R, K) of the reviewing firms; -1 where a slot is empty.
+
+    ``promo_ptr/promo_park``: CSR of parks promoted by each eastern county;
+    ``wom_ptr/wom_park``: CSR of the parks of western firms by sector;
+    ``park_effort``: promotion effort behind each park (multiplier);
+    ``park_open``: parks with a free slot. Duplicates are removed.
+    """
+    h, s = home[shocks.reviewing], sector[shocks.reviewing]
+    cols = []
+    if shocks.promoted.shape[1]:
+        p = _pick(promo_ptr, promo_park, np.repeat(h[:, None], shocks.promoted.shape[1], 1), shocks.promoted)
+        seen = shocks.promoted_notice < notice_probability(park_effort[np.maximum(p, 0)], awareness)
+        cols.append(np.where((p >= 0) & seen, p, -1))
+    if shocks.enclave.shape[1]:
+        if enclave_parks.size:
+            p = enclave_parks[np.minimum((shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1)]
+            seen = shocks.enclave_notice < notice_probability(park_effort[p], awareness)
+            cols.append(np.where(seen, p, -1))
+        else:
+            cols.append(np.full(shocks.enclave.shape, -1))
+    if shocks.word_of_mouth.shape[1]:
+        cols.append(_pick(wom_ptr, wom_park, np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
+                          shocks.word_of_mouth))
+    if shocks.random.shape[1]:
+        cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
+    cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
+    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)], cand, -1)
+    # drop repeats of a park within a row (keep the first)
+    order = np.argsort(cand, axis=1, kind="stable")
+    srt = np.take_along_axis(cand, order, 1)
+    dup = np.zeros_like(srt, bool)
+    dup[:, 1:] = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
+    np.put_along_axis(cand, order, np.where(dup, -1, srt), 1)
+    return cand
+
+
+def home_margin(output_per_job, east_wage, east_land, friction_east, value_added, cit_rate):
+    """After-tax profit at the eastern home site (share of home output/year).
+
+    ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; the rest shares.
+    """
+    pre = value_added - (east_wage + east_land) / output_per_job - friction_east
+    return pre - cit_rate * np.maximum(pre, 0.0)
+
+
+@dataclass
+class WestSites:
+    """What a firm needs to know about western parks and their counties (arrays by park)."""
+
+    productivity: np.ndarray     # output per job relative to home (ratio)
+    wage: np.ndarray             # (n_parks, 2) yuan/job/year for low and mid skill
+    available: np.ndarray        # (n_parks, 2) willing workers in the park's county (persons)
+    land: np.ndarray             # yuan/job/year after the county's effective discount
+    friction: np.ndarray         # share of output (after enclave management)
+    lon: np.ndarray
+    lat: np.ndarray
+    same_sector: np.ndarray      # (n_parks, n_sectors) firms in the park
+    chain_master: np.ndarray     # (n_parks, n_sectors) bool: a chain master of the sector is there
+    local_tax_rate: np.ndarray   # scalar-like: local VAT per unit of western output (share)
+
+
+def west_margin(park, west_jobs, output_per_job, sector, mid_skill, transport_factor,
+                home_lon, home_lat, sites: WestSites, e) -> tuple[np.ndarray, np.ndarray]:
+    """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
+    and the local tax it generates (same unit) — the base of a tax-holiday rebate.
+
+    ``west_jobs`` (persons) is how many workers the firm would need there: labour
+    shortage in the county raises recruiting cost. ``e`` holds the economy parameters.
+    """
+    r = sites.productivity[park]
+    m = mid_skill[sector]
+    wage = (1 - m) * sites.wage[park, 0] + m * sites.wage[park, 1]
+    need = np.maximum(west_jobs, 1.0)
+    short = ((1 - m) * np.clip(1 - sites.available[park, 0] / (need * (1 - m) + 1e-9), 0, 1)
+             + m * np.clip(1 - sites.available[park, 1] / (need * m + 1e-9), 0, 1))
+    labour = wage * (1 + e.labour_shortage_cost * short) / output_per_job
+    dist = distance_km(home_lon, home_lat, sites.lon[park], sites.lat[park])
+    agg = (e.agglomeration * np.log1p(sites.same_sector[park, sector])
+           + e.chain_master_pull * sites.chain_master[park, sector])
+    pre = r * (e.value_added_share - e.transport_cost * transport_factor[sector] * dist / 1000.0
+               - sites.friction[park] + agg) - labour - sites.land[park] / output_per_job
+    cit = e.cit_rate_west * np.maximum(pre, 0.0)
+    local_tax = r * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
+    return pre - cit, local_tax
+
+
+def utilities(current, home_m, west_m, rebate, cand, state, own_west_m, e) -> np.ndarray:
+    """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
+
+    ``current``: profit margin now; ``home_m``: margin at home; ``west_m``/``rebate``
+    (R, K): margin and holiday rebate at each candidate; ``own_west_m``: margin in
+    the park of the firm's branch (branch firms). All shares of home output/year.
+    """
+    r, k = cand.shape
+    s_b = e.branch_share
+    amort = 1.0 / e.horizon_years
+    sw = e.switching_cost
+    is_home = (state == HOME)[:, None]
+    is_branch = (state == BRANCH)[:, None]
+    ok = cand >= 0
+    u = np.full((r, 2 * k + 3), -np.inf)
+    u[:, 0] = current
+    u[:, 1] = np.where(is_branch[:, 0], home_m - sw, -np.inf)
+    branch = (1 - s_b) * home_m[:, None] + s_b * (west_m + rebate) - e.branch_overhead - e.move_cost * s_b * amort - sw
+    u[:, 2:2 + k] = np.where(ok & is_home, branch, -np.inf)
+    move = west_m + rebate - e.move_cost * amort - sw
+    u[:, 2 + k:2 + 2 * k] = np.where(ok & (is_home | is_branch), move, -np.inf)
+    u[:, 2 + 2 * k] = np.where(is_branch[:, 0], own_west_m - e.move_cost * (1 - s_b) * amort - sw, -np.inf)
+    return u / e.logit_scale
+
+
+def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
+    """Turn chosen option columns into (new state, target park); state -1 means stay."""
+    k = cand.shape[1]
+    rows = np.arange(choice.size)
+    new_state = np.full(choice.size, -1, np.int64)
+    park = np.full(choice.size, -1, np.int64)
+    new_state[choice == 1] = HOME
+    b = (choice >= 2) & (choice < 2 + k)
+    new_state[b] = BRANCH
+    park[b] = cand[rows[b], choice[b] - 2]
+    m = (choice >= 2 + k) & (choice < 2 + 2 * k)
+    new_state[m] = RELOCATED
+    park[m] = cand[rows[m], choice[m] - 2 - k]
+    o = choice == 2 + 2 * k
+    new_state[o] = RELOCATED
+    park[o] = own_park[o]
+    return new_state, park
+
+
+def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates: np.ndarray,
+                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float,
+                     sectors, county_lon, county_lat, e):
+    """Vectorised location choice for the reviewing firms.
+
+    Returns (firm indices, new state or -1 to stay, target park or -1, taste).
+    ``firms`` is the model's firm table; ``home_m_all``/``current_all`` the margins
+    of all firms at home and where they are now, the latter including the firm's
+    persistent taste for its site (share of home output/year). ``taste`` is the
+    idiosyncratic advantage of the chosen option over staying (share of output):
+    a firm that moves keeps it as its taste for the new site, so it does not
+    move back at the next review unless conditions change.
+    """
+    i = shocks.reviewing
+    k = candidates.shape[1]
+    state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
+    jobs = firms.jobs[i]
+    hl, ha = county_lon[firms.home[i]], county_lat[firms.home[i]]
+    park_safe = np.maximum(candidates, 0)
+    rep = lambda a: np.repeat(a[:, None], k, 1)  # noqa: E731
+    # labour availability is judged against the firm's full workforce
+    west_m, local_tax = west_margin(park_safe, rep(jobs), rep(y), rep(sector), sectors.mid_skill,
+                                    sectors.transport, rep(hl), rep(ha), sites, e)
+    rebate = holiday_share * local_tax
+    own = np.maximum(firms.park[i], 0)
+    own_m, _ = west_margin(own, jobs, y, sector, sectors.mid_skill, sectors.transport,
+                           hl, ha, sites, e)
+    u = utilities(current_all[i], home_m_all[i], west_m, rebate, candidates, state, own_m, e)
+    choice = np.argmax(u + shocks.gumbel, axis=1)
+    new_state, park = decode(choice, candidates, firms.park[i])
+    taste = e.logit_scale * (shocks.gumbel[np.arange(i.size), choice] - shocks.gumbel[:, 0])
+    return i, new_state, park, taste

@@ -1,0 +1,42 @@
+"""Parks admit firms and grow with investment (DESIGN §3.4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def admit(app_park: np.ndarray, order_key: np.ndarray, free_slots: np.ndarray) -> np.ndarray:
+    """Which applications a park accepts: first come (random ``order_key``) while slots last.
+
+    ``app_park``: park of each application; ``free_slots``: free firm slots per park.
+    Returns a boolean mask over applications.
+    """
+    if app_park.size == 0:
+        return np.zeros(0, bool)
+    order = np.lexsort((order_key, app_park))
+    sorted_park = app_park[order]
+    first = np.searchsorted(sorted_park, sorted_park, side="left")
+    rank = np.arange(order.size) - first
+    accepted = np.empty(order.size, bool)
+    accepted[order] = rank < free_slots[sorted_park]
+    return accepted
+
+
+def free_slots(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
+    """Whole free firm slots (firms) of each park; capacity may be fractional while it grows."""
+    return np.maximum(np.floor(capacity + 1e-9) - occupancy, 0).astype(np.int64)
+
+
+def grow(capacity, quality0, infra_cum, investment, efficiency, cost_per_slot, half_investment):
+    """Capacity (firm slots) and infrastructure quality (0–1) after this step's investment.
+
+    ``investment`` (yuan) counts ``efficiency`` times over (an enclave operator
+    gets more out of each yuan); quality closes the gap to 1 as cumulative
+    investment ``infra_cum`` (yuan) approaches ``half_investment`` and beyond.
+    Returns (capacity, quality, infra_cum).
+    """
+    effective = investment * efficiency
+    infra_cum = infra_cum + effective
+    capacity = capacity + effective / cost_per_slot
+    quality = quality0 + (1 - quality0) * infra_cum / (infra_cum + half_investment)
+    return capacity, quality, infra_cum

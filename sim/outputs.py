@@ -1,0 +1,110 @@
+"""Run directories (DESIGN §6): atomic writes, completeness checks for resume."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+RESULT_FILES = ("config.yaml", "summary.json", "timeseries.parquet", "regions.parquet")
+MARKER = "run.json"  # written last: a run directory is complete when its marker checks out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file and rename, so readers never see half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def parquet_bytes(df) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def json_bytes(obj) -> bytes:
+    return (json.dumps(obj, indent=1, sort_keys=False, allow_nan=True) + "\n").encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def code_hash() -> str:
+    """Hash of the package's code and data: results of other code are not reused."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def config_hash(config_yaml: str) -> str:
+    return sha256((config_yaml + code_hash()).encode())[:16]
+
+
+@functools.cache
+def git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, cwd=Path(__file__).parent, timeout=5)
+        return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "") if out.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("mesa", "numpy", "pandas", "pyarrow", "hydra-core", "sim"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def is_complete(run_dir: Path, cfg_hash: str) -> bool:
+    """True if ``run_dir`` holds every result file, unchanged, for this config and code."""
+    try:
+        marker = json.loads((Path(run_dir) / MARKER).read_text())
+    except (OSError, ValueError):
+        return False
+    if marker.get("config_hash") != cfg_hash:
+        return False
+    for name, digest in marker.get("files", {}).items():
+        try:
+            if sha256((Path(run_dir) / name).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return set(marker.get("files", {})) >= set(RESULT_FILES)
+
+
+def write_run(run_dir: Path, files: dict[str, bytes], info: dict) -> None:
+    """Write result files atomically, then the marker with their checksums."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / MARKER).unlink(missing_ok=True)  # an old marker must not vouch for new files
+    for name, data in files.items():
+        write_atomic(run_dir / name, data)
+    marker = dict(info, files={name: sha256(data) for name, data in files.items()},
+                  versions=versions(), git_revision=git_revision(), argv=sys.argv)
+    write_atomic(run_dir / MARKER, json_bytes(marker))

@@ -1,0 +1,55 @@
+"""Command line: ``python -m sim.run [overrides]`` (``-m`` for a sweep). See the README."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from . import config as _config  # noqa: F401  (registers the schema and resolvers)
+from .geography import GeographyError
+from .runner import check, run_job
+from .schema import ConfigError
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+def main(cfg: DictConfig):
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    multirun = hc.mode.name == "MULTIRUN"
+    try:
+        check(cfg)
+        rows = run_job(cfg, run_dir, list(hc.overrides.task), multirun)
+    except (ConfigError, GeographyError) as err:
+        _remove_if_empty(run_dir)
+        if multirun:
+            raise
+        print(f"\nsim.run: {err}\n", file=sys.stderr)
+        sys.exit(2)
+    if not multirun:
+        _print_summary(rows, run_dir)
+    return rows
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def _print_summary(rows, run_dir) -> None:
+    from .metrics import CONTRACT, METRICS
+
+    print(f"Run written to {run_dir}")
+    for k in CONTRACT:
+        vals = [r[k] for r in rows]
+        v = sum(vals) / len(vals)
+        print(f"  {k:<26} {v:>18,.4g}  {METRICS[k][0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Hydra callback for multiruns: sweep progress on a terminal, then collection and the study report."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from hydra.experimental.callback import Callback
+
+DONE_DIR = ".done"
+
+
+def count_jobs(config) -> int:
+    """Number of jobs the basic sweep of this multirun will launch."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides = list(config.hydra.overrides.task)
+    params = config.hydra.sweeper.get("params") or {}
+    overrides += [f"{k}={v}" for k, v in params.items()]
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    keys, n = {}, 1
+    for o in parsed:
+        keys[o.get_key_element()] = len(list(o.sweep_string_iterator())) if o.is_sweep_override() else 1
+    for v in keys.values():
+        n *= v
+    return n
+
+
+def mark_done(sweep_dir: Path, job_name: str) -> None:
+    d = Path(sweep_dir) / DONE_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    (d / job_name).touch()
+
+
+class SweepCallback(Callback):
+    """Shows jobs done / total with elapsed time and estimate; collects the sweep at the end."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = None
+
+    def on_multirun_start(self, config, **kwargs) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        done = sweep_dir / DONE_DIR
+        if done.exists():
+            for f in done.iterdir():
+                f.unlink()
+        try:
+            total = count_jobs(config)
+        except Exception:  # noqa: BLE001 - progress is a nicety, never a failure
+            total = None
+        print(f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run are skipped)",
+              file=sys.stderr)
+        mode = config.get("run", {}).get("progress", "auto")
+        if mode == "on" or (mode == "auto" and sys.stderr.isatty()):
+            self._thread = threading.Thread(target=self._watch, args=(done, total), daemon=True)
+            self._thread.start()
+
+    def _watch(self, done: Path, total) -> None:
+        from tqdm.auto import tqdm
+
+        with tqdm(total=total, desc="sweep", unit="job") as bar:
+            while not self._stop.wait(0.5):
+                n = len(list(done.iterdir())) if done.exists() else 0
+                bar.update(n - bar.n)
+            n = len(list(done.iterdir())) if done.exists() else 0
+            bar.update(n - bar.n)
+
+    def on_multirun_end(self, config, **kwargs) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        from . import studies
+        from .collect import collect
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        summary, _ = collect(sweep_dir)
+        if config.get("study") and not summary.empty:
+            studies.report_dir(sweep_dir, config.study)
