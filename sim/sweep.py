@@ -34,12 +34,12 @@ def mark_done(sweep_dir: Path, job_name: str) -> None:
     (d / job_name).touch()
 
 
+# The watcher lives at module level: the callback object itself is pickled to workers.
+_WATCH: dict = {}
+
+
 class SweepCallback(Callback):
     """Shows jobs done / total with elapsed time and estimate; collects the sweep at the end."""
-
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = None
 
     def on_multirun_start(self, config, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -55,23 +55,23 @@ class SweepCallback(Callback):
               file=sys.stderr)
         mode = config.get("run", {}).get("progress", "auto")
         if mode == "on" or (mode == "auto" and sys.stderr.isatty()):
-            self._thread = threading.Thread(target=self._watch, args=(done, total), daemon=True)
-            self._thread.start()
+            stop = threading.Event()
+            thread = threading.Thread(target=_watch, args=(done, total, stop), daemon=True)
+            _WATCH.update(stop=stop, thread=thread)
+            thread.start()
 
-    def _watch(self, done: Path, total) -> None:
-        from tqdm.auto import tqdm
+    def on_job_end(self, config, job_return, **kwargs) -> None:
+        from hydra.core.hydra_config import HydraConfig
 
-        with tqdm(total=total, desc="sweep", unit="job") as bar:
-            while not self._stop.wait(0.5):
-                n = len(list(done.iterdir())) if done.exists() else 0
-                bar.update(n - bar.n)
-            n = len(list(done.iterdir())) if done.exists() else 0
-            bar.update(n - bar.n)
+        hc = HydraConfig.get()
+        if hc.mode.name == "MULTIRUN":  # runs in the worker; the watcher counts these marks
+            mark_done(Path(hc.sweep.dir), Path(hc.runtime.output_dir).name)
 
     def on_multirun_end(self, config, **kwargs) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if _WATCH:
+            _WATCH["stop"].set()
+            _WATCH["thread"].join(timeout=5)
+            _WATCH.clear()
         from . import studies
         from .collect import collect
 
@@ -79,3 +79,14 @@ class SweepCallback(Callback):
         summary, _ = collect(sweep_dir)
         if config.get("study") and not summary.empty:
             studies.report_dir(sweep_dir, config.study)
+
+
+def _watch(done: Path, total, stop: threading.Event) -> None:
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc="sweep", unit="job") as bar:
+        while not stop.wait(0.5):
+            n = len(list(done.iterdir())) if done.exists() else 0
+            bar.update(n - bar.n)
+        n = len(list(done.iterdir())) if done.exists() else 0
+        bar.update(n - bar.n)

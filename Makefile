@@ -1,0 +1,57 @@
+# Two commands from a fresh clone:  make run  (the main job)   make test  (the tests)
+# Both create .venv with a Python >= 3.12 found on this machine and install the project.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ARGS  ?=
+
+# First interpreter that really runs and reports >= 3.12 (a pyenv shim that fails is skipped).
+define find_python
+for c in python3.13 python3.12 python3 \
+         $$(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
+  if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+    command -v "$$c"; break; \
+  fi; \
+done
+endef
+
+.PHONY: run test test-slow bench lint clean setup
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	  echo "Removing $(VENV): it is not Python >= 3.12"; rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then \
+	  py=$$($(find_python)); \
+	  if [ -z "$$py" ]; then \
+	    echo "error: no Python >= 3.12 found (tried python3.13, python3.12, python3 and pyenv's versions)." >&2; \
+	    echo "Install one (e.g. 'pyenv install 3.12') and run make again." >&2; exit 1; fi; \
+	  echo "Creating $(VENV) with $$py ($$($$py --version))"; \
+	  $$py -m venv $(VENV); \
+	fi
+	@echo "Installing the project and its dependencies into $(VENV) ..."
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+## make run: all six scenarios x 10 seeds, in parallel; prints the table, saves the figure
+run: $(STAMP)
+	$(PY) -m sim.run -m experiment=policy_comparison $(ARGS)
+
+## make test: the fast test suite (a few minutes on 2 cores)
+test: $(STAMP)
+	$(PY) -m pytest -q $(ARGS)
+
+## make test-slow: long sweeps and scale runs
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow $(ARGS)
+
+## make bench: benchmarks; rewrites docs/benchmarks.md
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check sim tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache
