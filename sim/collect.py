@@ -41,8 +41,13 @@ def verified_marker(run_dir: Path) -> dict | None:
         return None
 
 
+NOT_JOBS = {"figures"}
+
+
 def job_dirs(sweep_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(sweep_dir).iterdir() if p.is_dir() and not p.name.startswith("."))
+    """The job folders of a sweep (hidden folders and ``figures/`` are not jobs)."""
+    return sorted(p for p in Path(sweep_dir).iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and p.name not in NOT_JOBS)
 
 
 def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):

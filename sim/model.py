@@ -421,7 +421,7 @@ class TransferModel(mesa.Model):
             self.east_labour_spending = 0.0
         inc = production.person_incomes(lab.wage, lab.farm_income + lab.farm_bonus, e.workshop_wage, self.east_income)
         lab.income_pc, lab.low_income, lab.income_total = production.household_incomes(
-            lab.people, inc, lab.transfer, e.remittance_share, e.low_income_line)
+            lab.people, inc, lab.transfer, e.remittance_share, e.low_income_line, e.farm_income_sigma)
         if self.t == 0:
             self._record()
 

@@ -57,6 +57,9 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
         ax.grid(alpha=0.3)
         ax.set_title(metric.replace("_", " "))
     ax_list[0].legend(title=by, fontsize=8)
+    for ax in ax_list[1:]:
+        if ax.get_legend():
+            ax.get_legend().remove()
     fig.suptitle(f"{title}\nlines: mean; bands: 95% CI over {n_seeds} seeds", fontsize=10)
     fig.tight_layout()
     return fig

@@ -111,7 +111,7 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, fa
             hired_ws += amt.sum(axis=1)
 
     # 3. park firms hire by skill: the not employed first, then willing farmers
-    hired_park = np.zeros_like(demand_park)
+    hired_park = np.zeros(demand_park.shape)
     for skill in (LOW, MID):
         vac = np.maximum(demand_park[:, skill] - p[:, skill, :, PARK].sum(axis=1), 0) * hire
         for status in (IDLE, FARM):

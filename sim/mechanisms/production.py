@@ -47,7 +47,7 @@ def labour_demand(county_of_firm, west_jobs, mid_skill_share, n_west):
     """Park jobs demanded by county and skill (W, 2) in persons."""
     low = np.bincount(county_of_firm, west_jobs * (1 - mid_skill_share), n_west)
     mid = np.bincount(county_of_firm, west_jobs * mid_skill_share, n_west)
-    return np.stack([low, mid], axis=1)
+    return np.stack([low, mid], axis=1).astype(float)
 
 
 def person_incomes(wage, farm_income, workshop_wage, east_income):
@@ -62,21 +62,29 @@ def person_incomes(wage, farm_income, workshop_wage, east_income):
     return inc
 
 
-def household_incomes(people, incomes, transfer_per_capita, remittance_share, low_income_line):
+def household_incomes(people, incomes, transfer_per_capita, remittance_share, low_income_line, farm_sigma):
     """County household income per working-age person (yuan/year) and low-income share.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)
     + public transfers, over the registered working-age population (residents
     and migrants). A person is low-income when own earnings plus the transfer
-    fall below ``low_income_line`` (yuan/year).
+    fall below ``low_income_line`` (yuan/year); farm income varies between
+    farmers, lognormally with dispersion ``farm_sigma`` (log units) around the
+    county mean, so the low-income share of farmers is a lognormal CDF.
     """
+    from scipy.special import ndtr
+
     by_status = people.sum(axis=2)                     # (W, 2, 5)
     earn = by_status * incomes
     residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1)
     total = (earn.sum(axis=(1, 2)) - earn[:, :, MIGRANT].sum(axis=1)
              + remittance_share * earn[:, :, MIGRANT].sum(axis=1) + transfer_per_capita * residents)
     pop = by_status.sum(axis=(1, 2))
-    low = ((incomes + transfer_per_capita) < low_income_line) * by_status
+    below = ((incomes + transfer_per_capita) < low_income_line).astype(float)
+    farm_mean = np.maximum(incomes[:, :, FARM], 1.0)
+    gap = np.maximum(low_income_line - transfer_per_capita, 1e-9)
+    below[:, :, FARM] = ndtr((np.log(gap) - np.log(farm_mean) + farm_sigma ** 2 / 2) / max(farm_sigma, 1e-9))
+    low = below * by_status
     return total / pop, low.sum(axis=(1, 2)) / pop, total
 
 

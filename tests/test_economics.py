@@ -1,0 +1,103 @@
+"""Comparative statics an economist expects, each averaged over seeds with a margin
+that a broken mechanism would fail."""
+
+import numpy as np
+import pytest
+
+from sim.mechanisms.location import RELOCATED
+
+from .conftest import final, mean_over_seeds, model
+
+BASE = {"run.years": 6}
+
+
+def test_pairing_raises_firms_and_local_jobs():
+    for metric in ("firms_in_west", "west_jobs_local"):
+        base = mean_over_seeds({**BASE, "scenario": "baseline"}, metric)
+        paired = mean_over_seeds({**BASE, "scenario": "pairing"}, metric)
+        assert paired > 1.5 * base, (metric, base, paired)
+
+
+@pytest.mark.parametrize("key,low,high", [
+    ("economy.west_wage_scale", 1.0, 1.15),
+    ("economy.west_land_scale", 1.0, 8.0),
+    ("economy.transport_cost", 0.03, 0.06),
+])
+def test_western_costs_reduce_relocation(key, low, high):
+    cheap = mean_over_seeds({**BASE, "scenario": "pairing", key: low}, "firms_relocated_cum")
+    dear = mean_over_seeds({**BASE, "scenario": "pairing", key: high}, "firms_relocated_cum")
+    assert dear < 0.85 * cheap, (cheap, dear)
+
+
+def test_migration_support_raises_migration():
+    none = mean_over_seeds({**BASE, "scenario": "labour", "policy.labour.migration_support": 0.0}, "west_migrants_east")
+    strong = mean_over_seeds({**BASE, "scenario": "labour", "policy.labour.migration_support": 10000.0}, "west_migrants_east")
+    assert strong > 1.03 * none, (none, strong)
+
+
+def test_workshops_employ_immobile_workers():
+    s = final({**BASE, "scenario": "pairing", "run.seed": 0})
+    assert s["west_workshop_jobs"] > 1000
+    m = model({"run.years": 1})
+    immobile_share = m.labour.people[:, :, 1].sum() / m.labour.people.sum()
+    assert s["west_workshop_jobs_immobile"] / s["west_workshop_jobs"] > immobile_share + 0.2
+
+
+def _follow_on(seed: int, chain_master: bool) -> int:
+    """Same-sector firms that move into a park after one large firm relocated there at the start."""
+    m = model({"scenario": "baseline", "run.seed": seed, "run.years": 5})
+    f = m.firms
+    lead = int(np.flatnonzero(f.chain_master)[0])
+    park = int(np.argmax(m.parks.capacity))
+    m.firm_agents[lead].chain_master = chain_master     # the only difference between the two arms
+    f.state[lead], f.park[lead], f.entry_step[lead] = RELOCATED, park, 0
+    m.parks.occupancy[park] += 1
+    m.parks.capacity[park] += 50                         # room for followers in both arms
+    m.run()
+    same = (f.park == park) & (f.sector == f.sector[lead])
+    same[lead] = False
+    return int(same.sum())
+
+
+def test_chain_master_pulls_same_sector_followers():
+    seeds = range(6)
+    with_master = np.mean([_follow_on(s, True) for s in seeds])
+    without = np.mean([_follow_on(s, False) for s in seeds])
+    assert with_master > 1.5 * without + 1, (without, with_master)
+
+
+def _co_built_tenants(scenario: str) -> float:
+    counts = []
+    for seed in range(4):
+        m = model({**BASE, "scenario": scenario, "run.seed": seed})
+        m.run()
+        counts.append(m.parks.occupancy[m.parks.co_built].sum())
+    return float(np.mean(counts))
+
+
+def test_enclave_park_draws_more_firms_than_same_park_run_locally():
+    # same parks, same pairing; only the operator (and its tax split) differs
+    assert _co_built_tenants("enclave") > 1.2 * _co_built_tenants("pairing")
+
+
+def test_tax_share_east_lowers_west_tax_per_firm_and_raises_promotion():
+    low = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.1}
+    high = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.8}
+    per_firm = lambda o: np.mean([final({**o, "run.seed": s})["west_tax_revenue"] / final({**o, "run.seed": s})["firms_in_west"]
+                                  for s in range(4)])  # noqa: E731
+    assert per_firm(high) < 0.9 * per_firm(low)
+    assert mean_over_seeds(high, "east_promotion_effort") > 1.2 * mean_over_seeds(low, "east_promotion_effort")
+    assert mean_over_seeds(high, "east_tax_revenue_enclave") > mean_over_seeds(low, "east_tax_revenue_enclave")
+
+
+def test_consumption_cooperation_raises_income_and_lowers_low_income_share():
+    base = {**BASE, "scenario": "baseline"}
+    cons = {**BASE, "scenario": "consumption"}
+    assert mean_over_seeds(cons, "west_income_per_capita", range(2)) > mean_over_seeds(base, "west_income_per_capita", range(2))
+    assert mean_over_seeds(cons, "low_income_share", range(2)) < mean_over_seeds(base, "low_income_share", range(2))
+
+
+def test_compliance_cuts_eastern_enclave_revenue():
+    full = mean_over_seeds({**BASE, "scenario": "enclave"}, "east_tax_revenue_enclave", range(2))
+    half = mean_over_seeds({**BASE, "scenario": "enclave", "policy.enclave.compliance": 0.5}, "east_tax_revenue_enclave", range(2))
+    assert half < 0.6 * full
