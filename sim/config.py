@@ -52,8 +52,15 @@ def compose(overrides: dict | list[str] | None = None):
     was = GlobalHydra.instance().is_initialized()
     if was:
         GlobalHydra.instance().clear()
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = hydra_compose(config_name="config", overrides=ov)
+        try:
+            cfg = hydra_compose(config_name="config", overrides=ov)
+        except (HydraException, OmegaConfBaseException) as err:
+            raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
+                                     "(parameter table) or `python -m sim.run --cfg job`.") from None
     schema.validate(cfg)
     return cfg
 

@@ -44,7 +44,8 @@ def west_budgets(own_revenue, retained_tax, aid, subsidy_due, debt, e, dt) -> Bu
     revenue = own_revenue + retained_tax + aid
     discretionary = e.discretionary_share * (own_revenue + retained_tax) + aid
     headroom = np.maximum(e.debt_limit * revenue / dt - debt, 0.0)
-    service = np.minimum(debt * e.debt_service * dt, debt)
+    # debt is serviced out of what the county has or may still borrow, never beyond
+    service = np.minimum(np.minimum(debt * e.debt_service * dt, debt), discretionary + headroom)
     can_pay = np.maximum(discretionary + headroom - service, 0.0)
     subsidy = np.minimum(subsidy_due, can_pay)
     funding = np.divide(subsidy, subsidy_due, out=np.ones_like(subsidy), where=subsidy_due > 0)

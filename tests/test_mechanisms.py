@@ -1,0 +1,64 @@
+"""Properties of the mechanism functions on random inputs (hypothesis)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.mechanisms import government, labour, parks, production
+from sim.schema import EconomyConfig
+
+E = EconomyConfig()
+money = st.floats(0, 1e9, allow_nan=False)
+
+
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1), st.floats(0, 1), st.floats(0, 20000))
+@settings(max_examples=40, deadline=None)
+def test_labour_market_conserves_headcount(n, seed, training, support):
+    rng = np.random.default_rng(seed)
+    people = rng.uniform(0, 1e5, (n, 2, 2, 5))
+    people[:, :, 1, labour.MIGRANT] = 0  # the immobile never migrate
+    wage = rng.uniform(2e4, 8e4, (n, 2))
+    out, new_wage, flows = labour.labour_market(
+        people, wage, wage.copy(), rng.uniform(0, 2e5, (n, 2)), rng.uniform(0, 5e4, n), rng.uniform(5e3, 3e4, n),
+        rng.uniform(2e4, 8e4, (n, 2)), np.full(n, 2e4 - support / 3), rng.uniform(0, 1e4, n), training, E, 4)
+    np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), people.sum(axis=(1, 2, 3)), rtol=1e-9)
+    assert out.min() >= 0
+    assert np.all(out[:, :, 1, labour.MIGRANT] == 0)
+    assert np.all(new_wage[:, 1] >= new_wage[:, 0])
+    assert np.all(flows.migrated >= 0) and np.all(flows.returned >= 0)
+
+
+@given(arrays(np.int64, st.integers(0, 60), elements=st.integers(0, 9)), st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_admission_never_exceeds_free_slots(app_park, seed):
+    rng = np.random.default_rng(seed)
+    free = rng.integers(0, 4, 10)
+    ok = parks.admit(app_park, rng.random(app_park.size), free)
+    admitted = np.bincount(app_park[ok], minlength=10)
+    assert np.all(admitted <= free)
+    applied = np.bincount(app_park, minlength=10)
+    np.testing.assert_array_equal(admitted, np.minimum(applied, free))  # first come while slots last
+
+
+@given(arrays(float, 20, elements=money), arrays(float, 20, elements=st.floats(-1e8, 1e8)),
+       arrays(bool, 20), arrays(bool, 20), st.floats(0, 1), st.floats(0, 1))
+@settings(max_examples=60, deadline=None)
+def test_tax_split_sums_to_tax_paid(output, profit, holiday, enclave, share, compliance):
+    t = production.park_taxes(output, profit, holiday, enclave, share, compliance, E)
+    np.testing.assert_allclose(t.upper + t.west + t.east, t.paid, rtol=1e-12, atol=1e-6)
+    assert np.all(t.east[~enclave] == 0) and np.all(t.rebated[~holiday] == 0)
+    assert np.all(t.east <= t.west / max(1 - share * compliance, 1e-12) + 1e-6)
+
+
+@given(st.integers(1, 8), st.integers(0, 2**32 - 1))
+@settings(max_examples=40, deadline=None)
+def test_budget_never_spends_more_than_revenue_plus_allowed_borrowing(n, seed):
+    rng = np.random.default_rng(seed)
+    own, tax, aid = rng.uniform(0, 1e8, n), rng.uniform(0, 1e8, n), rng.uniform(0, 1e8, n)
+    due, debt = rng.uniform(0, 5e8, n), rng.uniform(0, 1e9, n)
+    b = government.west_budgets(own, tax, aid, due, debt, E, 0.25)
+    assert np.all(b.spending <= b.discretionary + b.borrowing + 1e-6)
+    assert np.all(b.borrowing <= b.headroom + 1e-6)
+    assert np.all((b.funding_ratio >= 0) & (b.funding_ratio <= 1))
+    assert np.all(b.subsidy <= due + 1e-6)

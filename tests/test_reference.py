@@ -1,0 +1,195 @@
+"""Cross-check the vectorised location choice and labour market against the per-agent reference.
+
+Each checked step is run phase by phase. Just before ``_firms_choose`` the
+model's generator state is cloned and the same shocks drawn from the clone,
+so the reference (``tests/reference.py``) sees the pre-choice state and the
+very draws the model is about to use. Spies on ``location.utilities`` and
+``labour.labour_market`` record what the vectorised code computed and the
+exact labour-market inputs the model passed.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from sim.config import compose
+from sim.mechanisms import labour, location
+from sim.mechanisms.location import BRANCH, HOME
+from sim.model import TransferModel
+from tests.reference import (
+    reference_consideration_sets,
+    reference_labour_market,
+    reference_location_choice,
+    reference_option_utilities,
+)
+
+SMALL = {"geography.n_firms": 800}
+SYNTHETIC = {"geography": "synthetic", "geography.n_firms": 2000, "geography.n_east_counties": 10,
+             "geography.n_west_counties": 30, "geography.n_parks": 60}
+LABOUR_POLICY = {"policy.labour.training_rate": 0.05, "policy.labour.migration_support": 2000,
+                 "policy.labour.matching_gain": 0.05}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    overrides: dict
+    warmup: int   # ordinary steps before the checked ones (so firms are already in the west)
+    checked: int  # steps run phase by phase and compared
+
+
+CASES = [
+    Case("baseline-first-steps", {"scenario": "baseline", "run.seed": 3, **SMALL}, 0, 3),
+    Case("baseline", {"scenario": "baseline", "run.seed": 5, **SMALL}, 10, 3),
+    Case("pairing", {"scenario": "pairing", "run.seed": 1, **SMALL}, 8, 3),
+    Case("enclave", {"scenario": "enclave", "run.seed": 2, **SMALL}, 12, 3),
+    Case("enclave-labour-policy", {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10, 3),
+    Case("synthetic-enclave", {"scenario": "enclave", "run.seed": 6, **SYNTHETIC}, 10, 2),
+    Case("synthetic-pairing-labour", {"scenario": "pairing", "run.seed": 7, **SYNTHETIC, **LABOUR_POLICY}, 8, 2),
+]
+
+
+# ---------------------------------------------------------------- harness
+class Spy:
+    """Records what the vectorised mechanisms compute inside the model's own calls."""
+
+    def __init__(self, mp: pytest.MonkeyPatch):
+        self.utilities = None
+        self.labour_inputs = None
+        self.labour_output = None
+        real_utilities, real_market = location.utilities, labour.labour_market
+        signature = inspect.signature(real_market)
+
+        def utilities(*args, **kwargs):
+            self.utilities = real_utilities(*args, **kwargs)
+            return self.utilities
+
+        def labour_market(*args, **kwargs):
+            inputs = signature.bind(*args, **kwargs).arguments
+            self.labour_inputs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+            self.labour_output = real_market(*args, **kwargs)
+            return self.labour_output
+
+        mp.setattr(location, "utilities", utilities)
+        mp.setattr(labour, "labour_market", labour_market)
+
+
+def build(overrides: dict) -> TransferModel:
+    return TransferModel(compose(overrides))
+
+
+def draw_same_shocks(model) -> location.LocationShocks:
+    """The shocks ``_firms_choose`` is about to draw, from a clone of the model's generator."""
+    bit_generator = type(model.rng.bit_generator)()
+    bit_generator.state = copy.deepcopy(model.rng.bit_generator.state)
+    e, f = model.e, model.firms
+    eligible = (f.state == HOME) | (f.state == BRANCH)
+    review_prob = labour.per_step(min(e.review_per_year * model.dt, 1.0), 1)
+    return location.draw_shocks(np.random.Generator(bit_generator), eligible, review_prob,
+                                e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
+
+
+@dataclass
+class StepRecord:
+    """Reference and vectorised results of one checked step."""
+
+    t: int
+    shocks: location.LocationShocks
+    ref_sets: list
+    ref_utilities: list
+    ref_choices: list
+    model_sets: np.ndarray
+    model_utilities: np.ndarray
+    model_choices: list
+    ref_labour: tuple
+    model_labour: tuple
+    same_draws: bool
+    n_west_before: int = field(default=0)
+
+
+def checked_step(model, spy: Spy) -> StepRecord:
+    """One step by phases, with the reference run on the pre-choice state."""
+    model._drift_costs()
+    model._governments_act()
+    n_west = int(np.isin(model.firms.state, (BRANCH, location.RELOCATED)).sum())
+    shocks = draw_same_shocks(model)
+    ref_sets = reference_consideration_sets(model, shocks)
+    ref_utilities = reference_option_utilities(model, shocks)
+    ref_choices = reference_location_choice(model, shocks)
+    model._firms_choose()
+    lc = model.last_choice
+    same_draws = (np.array_equal(shocks.reviewing, lc.shocks.reviewing)
+                  and np.array_equal(shocks.gumbel, lc.shocks.gumbel))
+    model_choices = list(zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True))
+    model._parks_admit()
+    model._labour_market()
+    ref_labour = reference_labour_market(model, spy.labour_inputs)
+    model_labour = spy.labour_output[:2]
+    model._produce_and_pay()
+    model.t += 1
+    model._record()
+    return StepRecord(model.t - 1, shocks, ref_sets, ref_utilities, ref_choices, lc.candidates,
+                      spy.utilities, model_choices, ref_labour, model_labour, same_draws, n_west)
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: c.name)
+def case_run(request):
+    case = request.param
+    with pytest.MonkeyPatch.context() as mp:
+        spy = Spy(mp)
+        model = build(case.overrides)
+        for _ in range(case.warmup):
+            model.step()
+        records = [checked_step(model, spy) for _ in range(case.checked)]
+    return case, model, records
+
+
+# ---------------------------------------------------------------- tests
+def test_the_cloned_generator_draws_the_models_shocks(case_run):
+    _, _, records = case_run
+    assert all(r.same_draws for r in records)
+
+
+def test_enough_firms_review_and_some_move(case_run):
+    case, _, records = case_run
+    reviewing = sum(len(r.model_choices) for r in records)
+    moves = sum(state >= 0 for r in records for _, state, _ in r.model_choices)
+    assert reviewing >= 100 * case.checked
+    assert moves >= 1
+    if case.warmup:
+        assert all(r.n_west_before > 0 for r in records)  # branch/relocated firms and word of mouth exist
+
+
+def test_consideration_sets_match(case_run):
+    _, _, records = case_run
+    for r in records:
+        assert np.array_equal(np.array(r.ref_sets, dtype=np.int64).reshape(r.model_sets.shape), r.model_sets), r.t
+
+
+def test_option_utilities_match(case_run):
+    _, _, records = case_run
+    for r in records:
+        ref = np.array(r.ref_utilities)
+        assert ref.shape == r.model_utilities.shape
+        assert np.array_equal(np.isneginf(ref), np.isneginf(r.model_utilities)), r.t
+        finite = np.isfinite(ref)
+        np.testing.assert_allclose(ref[finite], r.model_utilities[finite], rtol=1e-9, atol=1e-9)
+
+
+def test_location_choices_match(case_run):
+    _, _, records = case_run
+    for r in records:
+        assert r.ref_choices == r.model_choices, r.t
+
+
+def test_labour_market_matches(case_run):
+    _, _, records = case_run
+    for r in records:
+        (ref_people, ref_wage), (people, wage) = r.ref_labour, r.model_labour
+        np.testing.assert_allclose(ref_people, people, rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(ref_wage, wage, rtol=1e-9, atol=0)
