@@ -52,7 +52,7 @@ class EasternFirm(RowAgent):
         return f"firm {self.row}"
 
     @property
-    def home(self) -> "CountyGovernment":
+    def home(self) -> CountyGovernment:
         return self.model.county_agents[self.model.firms.home[self.row]]
 
     @property
@@ -65,7 +65,7 @@ class EasternFirm(RowAgent):
         return STATE_NAMES[self.model.firms.state[self.row]]
 
     @property
-    def park(self) -> "WesternPark | None":
+    def park(self) -> WesternPark | None:
         p = self.model.firms.park[self.row]
         return self.model.park_agents[p] if p >= 0 else None
 
@@ -91,7 +91,7 @@ class WesternPark(RowAgent):
         return str(self.model.parks.name[self.row])
 
     @property
-    def county(self) -> "CountyGovernment":
+    def county(self) -> CountyGovernment:
         return self.model.county_agents[self.model.parks.county[self.row]]
 
     @property
@@ -100,7 +100,7 @@ class WesternPark(RowAgent):
         return "east" if self.model.parks.enclave[self.row] else "local"
 
     @property
-    def partner(self) -> "CountyGovernment | None":
+    def partner(self) -> CountyGovernment | None:
         e = self.model.parks.partner[self.row]
         return self.model.county_agents[e] if e >= 0 else None
 
@@ -131,7 +131,7 @@ class LabourPool(RowAgent):
         return self.model.geo.n_east + self.row
 
     @property
-    def county(self) -> "CountyGovernment":
+    def county(self) -> CountyGovernment:
         return self.model.county_agents[self.county_row]
 
     @property
@@ -181,7 +181,7 @@ class CountyGovernment(RowAgent):
         return str(self.model.geo.county_prefecture[self.row])
 
     @property
-    def partners(self) -> list["CountyGovernment"]:
+    def partners(self) -> list[CountyGovernment]:
         geo = self.model.geo
         if geo.is_west[self.row]:
             return [self.model.county_agents[geo.partner[self.row]]] if geo.partner[self.row] >= 0 else []

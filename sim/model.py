@@ -69,6 +69,7 @@ class TransferModel(mesa.Model):
         self._init_record()
         self._create_agents()
         self._produce_and_pay()  # margins, taxes and incomes of the starting state
+        self._record()
 
     # ------------------------------------------------------------------ set-up
     def _init_prices(self):
@@ -170,6 +171,8 @@ class TransferModel(mesa.Model):
             transfer=ec["west_transfer_per_capita"],
             income_pc=np.zeros(nw), low_income=np.zeros(nw), flows=None, demand=np.zeros((nw, 2)),
         )
+        self.east_income = self.prices.migrant_wage_east * e.east_job_finding * np.tile(wage0 / wage0[0], (nw, 1))
+        self.east_labour_spending = 0.0
 
     def _create_agents(self):
         geo = self.geo
@@ -287,7 +290,7 @@ class TransferModel(mesa.Model):
             land=pk.land_cost * (1 - discount),
             friction=self.counties.friction[pk.county] / pk.efficiency,
             lon=self.geo.lon[pk.county], lat=self.geo.lat[pk.county],
-            same_sector=same, chain_master=chain, local_tax_rate=None,
+            same_sector=same, chain_master=chain,
         )
 
     def _holiday_share(self) -> float:
@@ -296,7 +299,7 @@ class TransferModel(mesa.Model):
     def _firms_choose(self):
         e, f = self.e, self.firms
         eligible = (f.state == HOME) | (f.state == BRANCH)
-        shocks = location.draw_shocks(self.rng, eligible, labour.per_step(min(e.review_per_year * self.dt, 1.0), 1),
+        shocks = location.draw_shocks(self.rng, eligible, min(e.review_per_year * self.dt, 1.0),
                                       e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
         self.sites = sites = self._west_sites()
         in_west = (f.state == BRANCH) | (f.state == RELOCATED)
@@ -416,14 +419,9 @@ class TransferModel(mesa.Model):
         c.fiscal_cost = c.subsidy_due * c.funding_ratio + c.rebated
         # household incomes
         lab = self.labour
-        if lab.flows is None:  # before the first step: no labour market has run yet
-            self.east_income = self.prices.migrant_wage_east * np.ones((geo.n_west, 2)) * e.east_job_finding
-            self.east_labour_spending = 0.0
         inc = production.person_incomes(lab.wage, lab.farm_income + lab.farm_bonus, e.workshop_wage, self.east_income)
         lab.income_pc, lab.low_income, lab.income_total = production.household_incomes(
             lab.people, inc, lab.transfer, e.remittance_share, e.low_income_line, e.farm_income_sigma)
-        if self.t == 0:
-            self._record()
 
     # 7. record
     def _record(self):
@@ -485,13 +483,6 @@ class TransferModel(mesa.Model):
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ results
-    @property
-    def firm_agents_by_state(self) -> dict[str, list]:
-        out = {}
-        for a in self.firm_agents:
-            out.setdefault(a.state, []).append(a)
-        return out
-
     def summary(self) -> dict[str, float]:
         """Final-step outcomes (DESIGN §6), plain Python numbers."""
         return {k: float(self.history[k][self.t]) for k in METRICS}

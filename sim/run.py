@@ -11,8 +11,8 @@ from omegaconf import DictConfig
 
 from . import config as _config  # noqa: F401  (registers the schema and resolvers)
 from .geography import GeographyError
-from .runner import check, run_job
-from .schema import ConfigError
+from .runner import run_job
+from .schema import ConfigError, validate
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
@@ -21,7 +21,7 @@ def main(cfg: DictConfig):
     run_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode.name == "MULTIRUN"
     try:
-        check(cfg)
+        validate(cfg)
         rows = run_job(cfg, run_dir, list(hc.overrides.task), multirun)
     except (ConfigError, GeographyError) as err:
         _remove_if_empty(run_dir)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import outputs, schema
+from . import outputs
 from .model import TransferModel, as_config
 
 log = logging.getLogger("sim")
@@ -85,7 +85,3 @@ def read_summary(run_dir: Path) -> list[dict]:
     data = json.loads((Path(run_dir) / "summary.json").read_text())
     return data if isinstance(data, list) else [data]
 
-
-def check(cfg) -> None:
-    """Validate a composed config (raises :class:`sim.schema.ConfigError`)."""
-    schema.validate(cfg)

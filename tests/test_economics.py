@@ -83,8 +83,9 @@ def test_enclave_park_draws_more_firms_than_same_park_run_locally():
 def test_tax_share_east_lowers_west_tax_per_firm_and_raises_promotion():
     low = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.1}
     high = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.8}
-    per_firm = lambda o: np.mean([final({**o, "run.seed": s})["west_tax_revenue"] / final({**o, "run.seed": s})["firms_in_west"]
-                                  for s in range(4)])  # noqa: E731
+    def per_firm(o):
+        return np.mean([final({**o, "run.seed": s})["west_tax_revenue"] / final({**o, "run.seed": s})["firms_in_west"]
+                                      for s in range(4)])  # noqa: E731
     assert per_firm(high) < 0.9 * per_firm(low)
     assert mean_over_seeds(high, "east_promotion_effort") > 1.2 * mean_over_seeds(low, "east_promotion_effort")
     assert mean_over_seeds(high, "east_tax_revenue_enclave") > mean_over_seeds(low, "east_tax_revenue_enclave")

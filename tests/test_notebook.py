@@ -17,17 +17,13 @@ pytest.importorskip("ipykernel")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "experiments" / "explore_sweep.ipynb"
-# The default geography size: with geography.n_firms=500, seeds 0 and 1 crash in the first step
-# (no firm in the west yet, so production.labour_demand returns an int array and the labour
-# market's float update fails to cast). At one year the default size still takes < 0.5 s a run.
-N_FIRMS = 10_000
 
 
 @pytest.fixture(scope="module")
 def tiny_sweep(tmp_path_factory) -> Path:
     sweep = tmp_path_factory.mktemp("sweep") / "tiny"
     cmd = [sys.executable, "-m", "sim.run", "-m", "scenario=baseline,enclave", "run.seed=0,1",
-           "run.years=1", f"geography.n_firms={N_FIRMS}", f"hydra.sweep.dir={sweep}", "hydra/launcher=basic"]
+           "run.years=1", "geography.n_firms=500", f"hydra.sweep.dir={sweep}", "hydra/launcher=basic"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"sweep failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     summary = pd.read_parquet(sweep / "summary.parquet")

@@ -34,6 +34,8 @@ SYNTHETIC = {"geography": "synthetic", "geography.n_firms": 2000, "geography.n_e
 LABOUR_POLICY = {"policy.labour.training_rate": 0.05, "policy.labour.migration_support": 2000,
                  "policy.labour.matching_gain": 0.05}
 
+MOBILE = {"economy.move_cost": 0.1, "economy.switching_cost": 0.005}
+
 
 @dataclass(frozen=True)
 class Case:
@@ -51,6 +53,9 @@ CASES = [
     Case("enclave-labour-policy", {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10, 3),
     Case("synthetic-enclave", {"scenario": "enclave", "run.seed": 6, **SYNTHETIC}, 10, 2),
     Case("synthetic-pairing-labour", {"scenario": "pairing", "run.seed": 7, **SYNTHETIC, **LABOUR_POLICY}, 8, 2),
+    # cheap moves: many firms move, go home or move fully, and parks fill up (closed parks leave the sets)
+    Case("synthetic-enclave-mobile", {"scenario": "enclave", "run.seed": 8, **SYNTHETIC, **MOBILE}, 10, 2),
+    Case("full-mobile", {"scenario": "full", "run.seed": 9, **SMALL, **MOBILE}, 12, 3),
 ]
 
 

@@ -140,7 +140,6 @@ class WestSites:
     lat: np.ndarray
     same_sector: np.ndarray      # (n_parks, n_sectors) firms in the park
     chain_master: np.ndarray     # (n_parks, n_sectors) bool: a chain master of the sector is there
-    local_tax_rate: np.ndarray   # scalar-like: local VAT per unit of western output (share)
 
 
 def west_margin(park, west_jobs, output_per_job, sector, mid_skill, transport_factor,
