@@ -45,4 +45,8 @@ def __getattr__(name):
         from .config import compose
 
         return compose
+    if name in ("plots", "stats", "studies", "schema", "metrics", "geography", "collect", "agents"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -55,13 +55,15 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep directory {sweep_dir}")
-    summaries, series, missing = [], [], []
+    summaries, series, missing, hashes = [], [], [], set()
     for d in job_dirs(sweep_dir):
         marker = verified_marker(d)
         if marker is None:
             missing.append(d.name)
             continue
-        params = dict(parse_override(o) for o in marker.get("overrides", []))
+        params = dict(parse_override(o) for o in marker.get("overrides", [])
+                      if not o.startswith(("experiment=", "run.progress=")))
+        hashes.add(marker.get("code_hash"))
         data = json.loads((d / "summary.json").read_text())
         for row in data if isinstance(data, list) else [data]:
             summaries.append({**params, "job": d.name, **row})
@@ -80,6 +82,9 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
     if write and not summary.empty:
         outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
         outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+    if verbose and (len(hashes) > 1 or (hashes and outputs.code_hash() not in hashes)):
+        print("Note: some runs of this sweep were made by other versions of the model code "
+              "(run.json code_hash differs); re-run the sweep to refresh them.", file=sys.stderr)
     if verbose:
         print(f"Collected {len(summary)} runs from {len(summaries and set(summary['job']))} jobs in {sweep_dir}"
               + (f"; {len(missing)} incomplete: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}"

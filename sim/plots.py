@@ -17,9 +17,29 @@ def _plt():
     return plt
 
 
-def label(metric: str) -> str:
+def label(metric: str, scale: float = 1.0) -> str:
     unit = METRICS.get(metric, ("", ""))[0]
+    if scale == 1e6:
+        unit = f"million {unit}"
     return f"{metric.replace('_', ' ')} ({unit})" if unit else metric
+
+
+def _axis(ax, metric: str, values) -> None:
+    """Label the y axis with units; money in millions when values are large."""
+    big = METRICS.get(metric, ("",))[0].startswith("yuan") and np.nanmax(np.abs(values)) >= 1e7
+    if big:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e6:,.0f}"))
+    ax.set_ylabel(label(metric, 1e6 if big else 1.0))
+
+
+def _groups(df: pd.DataFrame, by: str) -> list:
+    """Groups in their categorical order if ``by`` is categorical, else in order of appearance."""
+    col = df[by]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [g for g in col.cat.categories if (col == g).any()]
+    return list(dict.fromkeys(col))
 
 
 def save(fig, path_stem: Path) -> list[Path]:
@@ -43,9 +63,9 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
         ax_list = ax_list[0]
     else:
         fig = ax_list[0].figure
-    groups = list(dict.fromkeys(timeseries[by]))
+    groups = _groups(timeseries, by)
     colors = plt.get_cmap("tab10")
-    n_seeds = timeseries.groupby(by)["seed"].nunique().min()
+    n_seeds = timeseries.groupby(by, observed=True)["seed"].nunique().min()
     for ax, metric in zip(ax_list, metrics, strict=True):
         for gi, g in enumerate(groups):
             d = timeseries[timeseries[by] == g]
@@ -53,7 +73,7 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
             ax.plot(stats.index, stats["mean"], color=colors(gi), label=str(g), lw=1.8)
             ax.fill_between(stats.index, stats["lo"], stats["hi"], color=colors(gi), alpha=0.2, lw=0)
         ax.set_xlabel("year")
-        ax.set_ylabel(label(metric))
+        _axis(ax, metric, timeseries[metric].to_numpy(float))
         ax.grid(alpha=0.3)
         ax.set_title(metric.replace("_", " "))
     ax_list[0].legend(title=by, fontsize=8)
@@ -72,7 +92,7 @@ def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, 
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.8 * rows), squeeze=False)
-    groups = list(dict.fromkeys(summary[by])) if by else [None]
+    groups = _groups(summary, by) if by else [None]
     colors = plt.get_cmap("viridis")
     n_seeds = summary.groupby([x] + ([by] if by else []))["seed"].nunique().min()
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
@@ -83,7 +103,7 @@ def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, 
             ax.plot(stats.index, stats["mean"], marker="o", ms=3, color=c, label=None if g is None else f"{by}={g}")
             ax.fill_between(stats.index, stats["lo"], stats["hi"], color=c, alpha=0.2, lw=0)
         ax.set_xlabel(label(x) if x in METRICS else x)
-        ax.set_ylabel(label(metric))
+        _axis(ax, metric, summary[metric].to_numpy(float))
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)

@@ -34,7 +34,7 @@ def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str]) -> str:
     """Plain-text table: mean [95% CI] per metric."""
     def cell(r, m):
         return f"{fmt(r[m])} [{fmt(r[f'{m}_lo'])}, {fmt(r[f'{m}_hi'])}]"
-    rows = [[str(r[k]) for k in keys] + [str(r["runs"])] + [cell(r, m) for m in metrics] for _, r in table.iterrows()]
+    rows = [[str(r[k]) for k in keys] + [str(int(r["runs"]))] + [cell(r, m) for m in metrics] for _, r in table.iterrows()]
     head = keys + ["runs"] + [f"{m} ({plots.METRICS[m][0]})" for m in metrics]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     line = lambda cells: "  ".join(c.ljust(w) if i < len(keys) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))  # noqa: E731
