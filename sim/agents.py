@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from .mechanisms.labour import STATUS_NAMES
-from .mechanisms.location import BRANCH, RELOCATED, STATE_NAMES
+from .mechanisms.location import STATE_NAMES, west_share
 
 
 class column:
@@ -72,8 +72,7 @@ class EasternFirm(RowAgent):
     @property
     def west_share(self) -> float:
         """Share of output and jobs in the west."""
-        s = self.model.firms.state[self.row]
-        return {BRANCH: self.model.cfg.economy.branch_share, RELOCATED: 1.0}.get(int(s), 0.0)
+        return float(west_share(self.model.firms.state[self.row], self.model.cfg.economy.branch_share))
 
 
 class WesternPark(RowAgent):

@@ -276,7 +276,7 @@ class TransferModel(mesa.Model):
     def _west_sites(self) -> location.WestSites:
         e, pk, lab, f = self.e, self.parks, self.labour, self.firms
         n_sec = self.sectors.name.size
-        in_west = (f.state == BRANCH) | (f.state == RELOCATED)
+        in_west = location.in_west(f.state)
         idx = f.park[in_west] * n_sec + f.sector[in_west]
         same = np.bincount(idx, minlength=self.geo.n_parks * n_sec).reshape(self.geo.n_parks, n_sec)
         chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
@@ -302,7 +302,7 @@ class TransferModel(mesa.Model):
         shocks = location.draw_shocks(self.rng, eligible, min(e.review_per_year * self.dt, 1.0),
                                       e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
         self.sites = sites = self._west_sites()
-        in_west = (f.state == BRANCH) | (f.state == RELOCATED)
+        in_west = location.in_west(f.state)
         wom_ptr, wom_park = _csr(f.sector[in_west], f.park[in_west], self.sectors.name.size)
         park_open = parks.free_slots(self.parks.capacity, self.parks.occupancy) > 0
         cand = location.consideration_sets(shocks, f.home, f.sector, self.promo_ptr, self.promo_park,
@@ -359,8 +359,8 @@ class TransferModel(mesa.Model):
     # 5. labour market
     def _labour_market(self):
         e, f, lab, pol, geo = self.e, self.firms, self.labour, self.policy, self.geo
-        in_west = (f.state == BRANCH) | (f.state == RELOCATED)
-        share = np.where(f.state == RELOCATED, 1.0, e.branch_share)[in_west]
+        in_west = location.in_west(f.state)
+        share = location.west_share(f.state[in_west], e.branch_share)
         lab.demand = production.labour_demand(self.parks.county_w[f.park[in_west]], f.jobs[in_west] * share,
                                               self.sectors.mid_skill[f.sector[in_west]], geo.n_west)
         paired = self.paired[geo.is_west]
@@ -385,8 +385,8 @@ class TransferModel(mesa.Model):
         f.home_margin = location.home_margin(f.output_per_job, self.prices.east_wage, self.prices.east_land,
                                              e.friction_east, e.value_added_share, e.cit_rate_east)
         sites = self._west_sites()
-        in_west = np.flatnonzero((f.state == BRANCH) | (f.state == RELOCATED))
-        s = np.where(f.state[in_west] == RELOCATED, 1.0, e.branch_share)
+        in_west = np.flatnonzero(location.in_west(f.state))
+        s = location.west_share(f.state[in_west], e.branch_share)
         p = f.park[in_west]
         west_m, local_tax = location.west_margin(
             p, f.jobs[in_west], f.output_per_job[in_west], f.sector[in_west], self.sectors.mid_skill,
@@ -470,7 +470,7 @@ class TransferModel(mesa.Model):
         r["income_per_capita"][t, nw:] = lab.income_pc
         r["low_income_share"][t, nw:] = lab.low_income
         r["wage_low"][t, nw:] = lab.wage[:, LOW]
-        in_west = (f.state == BRANCH) | (f.state == RELOCATED)
+        in_west = location.in_west(f.state)
         r["firms"][t] = np.bincount(pk.county[f.park[in_west]], minlength=geo.n_counties)
         r["firms"][t, east] = np.bincount(f.home[f.state == HOME], minlength=geo.n_counties)[east]
         r["park_capacity"][t] = np.bincount(pk.county, pk.capacity, geo.n_counties)

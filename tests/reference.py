@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.mechanisms.labour import FARM, IDLE, IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
 from sim.mechanisms.location import BRANCH, HOME, RELOCATED
 
@@ -27,7 +29,6 @@ EARTH_RADIUS_KM = 6371.0
 SKILLS = (LOW, MID)
 MOBILITIES = (MOBILE, IMMOBILE)
 STATUSES = (FARM, PARK, WORKSHOP, MIGRANT, IDLE)
-STATE_CODE = {"home": HOME, "branch": BRANCH, "relocated": RELOCATED}
 
 
 # ---------------------------------------------------------------- small helpers
@@ -485,8 +486,6 @@ def reference_labour_market(model, inputs: dict):
     ``inputs`` holds the arguments of ``sim.mechanisms.labour.labour_market`` by
     name. Returns (people (W, 2, 2, 5), wage (W, 2)) as numpy arrays.
     """
-    import numpy as np
-
     people = np.zeros_like(np.asarray(inputs["people"], dtype=float))
     wage = np.zeros_like(np.asarray(inputs["wage"], dtype=float))
     for pool in model.labour_pools:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -118,7 +118,7 @@ class StepRecord:
     ref_labour: tuple
     model_labour: tuple
     same_draws: bool
-    n_west_before: int = field(default=0)
+    n_west_before: int  # firms in the west before the choice
 
 
 def checked_step(model, spy: Spy) -> StepRecord:

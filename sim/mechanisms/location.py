@@ -37,6 +37,16 @@ class LocationShocks:
     gumbel: np.ndarray           # (R, 2K+3) standard Gumbel taste shocks
 
 
+def in_west(state: np.ndarray) -> np.ndarray:
+    """Firms with a branch or a full move in a western park (bool)."""
+    return (state == BRANCH) | (state == RELOCATED)
+
+
+def west_share(state: np.ndarray, branch_share: float) -> np.ndarray:
+    """Share of a firm's output and jobs in the west (share): 0 home, ``branch_share``, or 1."""
+    return np.where(state == RELOCATED, 1.0, np.where(state == BRANCH, branch_share, 0.0))
+
+
 def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float,
                 n_promoted: int, n_enclave: int, n_word_of_mouth: int, n_random: int) -> LocationShocks:
     """Draw who reviews (probability ``review_prob`` per step among ``eligible``) and their shocks."""
