@@ -281,7 +281,7 @@ class TransferModel(mesa.Model):
         same = np.bincount(idx, minlength=self.geo.n_parks * n_sec).reshape(self.geo.n_parks, n_sec)
         chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
                             self.geo.n_parks * n_sec).reshape(self.geo.n_parks, n_sec) > 0
-        avail = labour.available_workers(lab.people, lab.wage, lab.farm_income, e.local_premium)
+        avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e.local_premium)
         avail = np.maximum(avail - np.maximum(lab.demand - lab.people[:, :, :, PARK].sum(axis=2), 0), 0)
         discount = self.policy.subsidy.land_discount * self.counties.funding_ratio[pk.county]
         return location.WestSites(
@@ -302,10 +302,11 @@ class TransferModel(mesa.Model):
         shocks = location.draw_shocks(self.rng, eligible, min(e.review_per_year * self.dt, 1.0),
                                       e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
         self.sites = sites = self._west_sites()
+        self._book_margins(sites)  # staying is valued at this step's prices, like every other option
         in_west = location.in_west(f.state)
         wom_ptr, wom_park = _csr(f.sector[in_west], f.park[in_west], self.sectors.name.size)
         park_open = parks.free_slots(self.parks.capacity, self.parks.occupancy) > 0
-        cand = location.consideration_sets(shocks, f.home, f.sector, self.promo_ptr, self.promo_park,
+        cand = location.consideration_sets(shocks, f.home, f.sector, f.park, self.promo_ptr, self.promo_park,
                                            self.enclave_parks, wom_ptr, wom_park, self.park_effort, park_open,
                                            self.geo.n_parks, e.awareness)
         i, new_state, park, taste = location.choose_locations(
@@ -379,23 +380,34 @@ class TransferModel(mesa.Model):
                                            + pol.labour.migration_support * lab.flows.migrated[paired].sum()) / self.dt)
 
     # 6. production, taxes, incomes
-    def _produce_and_pay(self):
-        e, f, pk, c, geo, pol = self.e, self.firms, self.parks, self.counties, self.geo, self.policy
-        active = f.state != EXITED
+    def _book_margins(self, sites: location.WestSites):
+        """Each firm's after-tax margin at home and where it is now, at this step's prices.
+
+        Returns the western firms' indices, western shares, parks, western margins and
+        holiday flags (share of home output/year), which taxes are computed from.
+        """
+        e, f, geo = self.e, self.firms, self.geo
         f.home_margin = location.home_margin(f.output_per_job, self.prices.east_wage, self.prices.east_land,
                                              e.friction_east, e.value_added_share, e.cit_rate_east)
-        sites = self._west_sites()
         in_west = np.flatnonzero(location.in_west(f.state))
         s = location.west_share(f.state[in_west], e.branch_share)
         p = f.park[in_west]
         west_m, local_tax = location.west_margin(
             p, f.jobs[in_west], f.output_per_job[in_west], f.sector[in_west], self.sectors.mid_skill,
             self.sectors.transport, geo.lon[f.home[in_west]], geo.lat[f.home[in_west]], sites, e)
-        holiday = (f.entry_step[in_west] >= 0) & ((self.t - f.entry_step[in_west]) * self.dt < pol.subsidy.tax_holiday_years)
+        holiday = ((f.entry_step[in_west] >= 0)
+                   & ((self.t - f.entry_step[in_west]) * self.dt < self.policy.subsidy.tax_holiday_years))
         margin = f.home_margin.copy()
         margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
                            - np.where(s < 1, e.branch_overhead, 0.0))
-        f.margin = np.where(active, margin, 0.0)
+        f.margin = np.where(f.state != EXITED, margin, 0.0)
+        return in_west, s, p, west_m, holiday
+
+    def _produce_and_pay(self):
+        e, f, pk, c, geo, pol = self.e, self.firms, self.parks, self.counties, self.geo, self.policy
+        active = f.state != EXITED
+        sites = self._west_sites()
+        in_west, s, p, west_m, holiday = self._book_margins(sites)
         # sustained losses end a firm
         f.loss_steps = np.where(active & (f.margin < 0), f.loss_steps + 1, 0)
         exits = np.flatnonzero(active & (f.loss_steps >= e.exit_after_years * self.cfg.run.steps_per_year))

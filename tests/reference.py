@@ -174,10 +174,11 @@ def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
         slots.append(-1 if p is None else p)
     for u in shocks.random[r]:
         slots.append(pick(range(len(world.sites)), u))
-    # a full park cannot be chosen; a park drawn twice counts once (the first draw)
+    # a full park cannot be chosen, nor the firm's own park; a park drawn twice counts once (the first draw)
+    own = firm.park.row if firm.park is not None else -1
     seen_parks = set()
     for j, p in enumerate(slots):
-        if p >= 0 and (not world.sites[p].open or p in seen_parks):
+        if p >= 0 and (not world.sites[p].open or p == own or p in seen_parks):
             slots[j] = -1
         seen_parks.add(p)
     return slots
@@ -243,13 +244,12 @@ def current_margin_now(model, world: World, firm, home_m: float) -> float:
     return (1 - s) * home_m + s * (west_m + (local_tax if in_holiday else 0.0)) - overhead
 
 
-def option_utilities(model, world: World, firm, slots: list[int], fresh_margins: bool = False) -> list[float]:
+def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]:
     """Utility (logit units) of every option column; -inf where not allowed.
 
     Columns: 0 stay, 1 go home, 2+k branch at slot k, 2+K+k move fully to slot k,
-    2+2K move fully into the park of the firm's own branch. By default the
-    margins now and at home are the firm's books from the last step (what the
-    model passes); ``fresh_margins`` recomputes them at this step's prices.
+    2+2K move fully into the park of the firm's own branch. Margins now and at
+    home are valued at this step's prices, like every other option.
     """
     e = model.e
     k_slots = len(slots)
@@ -258,12 +258,8 @@ def option_utilities(model, world: World, firm, slots: list[int], fresh_margins:
     holiday_share = min(1.0, model.policy.subsidy.tax_holiday_years / e.horizon_years)
     state = firm.state
     f = firm_view(model, world, firm)
-    if fresh_margins:
-        home_m = home_margin_now(model, firm)
-        current = current_margin_now(model, world, firm, home_m) + float(model.firms.taste[firm.row])
-    else:
-        home_m = float(model.firms.home_margin[firm.row])
-        current = float(model.firms.margin[firm.row]) + float(model.firms.taste[firm.row])
+    home_m = home_margin_now(model, firm)
+    current = current_margin_now(model, world, firm, home_m) + float(model.firms.taste[firm.row])
 
     u = [-math.inf] * (2 * k_slots + 3)
     u[0] = current
@@ -309,14 +305,14 @@ def reference_consideration_sets(model, shocks) -> list[list[int]]:
     return [consideration_set(model, world, firm, shocks, r) for r, firm in _reviewing_firms(model, shocks)]
 
 
-def reference_option_utilities(model, shocks, fresh_margins: bool = False) -> list[list[float]]:
+def reference_option_utilities(model, shocks) -> list[list[float]]:
     """Option utilities (logit units) of every reviewing firm, like ``utilities``."""
     world = build_world(model)
-    return [option_utilities(model, world, firm, consideration_set(model, world, firm, shocks, r), fresh_margins)
+    return [option_utilities(model, world, firm, consideration_set(model, world, firm, shocks, r))
             for r, firm in _reviewing_firms(model, shocks)]
 
 
-def reference_location_choice(model, shocks, fresh_margins: bool = False) -> list[tuple[int, int, int]]:
+def reference_location_choice(model, shocks) -> list[tuple[int, int, int]]:
     """(firm index, new state or -1 to stay, park or -1) of every reviewing firm.
 
     Each firm takes the option of highest utility plus its Gumbel shock
@@ -326,7 +322,7 @@ def reference_location_choice(model, shocks, fresh_margins: bool = False) -> lis
     choices = []
     for r, firm in _reviewing_firms(model, shocks):
         slots = consideration_set(model, world, firm, shocks, r)
-        utilities = option_utilities(model, world, firm, slots, fresh_margins)
+        utilities = option_utilities(model, world, firm, slots)
         best, best_value = 0, -math.inf
         for column, (u, g) in enumerate(zip(utilities, shocks.gumbel[r], strict=True)):
             if u + g > best_value:

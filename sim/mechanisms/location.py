@@ -87,7 +87,7 @@ def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) 
     return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
 
 
-def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndarray,
+def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndarray, own_park: np.ndarray,
                        promo_ptr: np.ndarray, promo_park: np.ndarray,
                        enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
                        park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
@@ -97,7 +97,9 @@ def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndar
     ``promo_ptr/promo_park``: CSR of parks promoted by each eastern county;
     ``wom_ptr/wom_park``: CSR of the parks of western firms by sector;
     ``park_effort``: promotion effort behind each park (multiplier);
-    ``park_open``: parks with a free slot. Duplicates are removed.
+    ``park_open``: parks with a free slot; ``own_park``: the park each firm is in
+    (-1 if none), never a candidate (moving fully into it is an option of its own).
+    Duplicates are removed.
     """
     h, s = home[shocks.reviewing], sector[shocks.reviewing]
     cols = []
@@ -118,7 +120,8 @@ def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndar
     if shocks.random.shape[1]:
         cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
     cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
-    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)], cand, -1)
+    own = own_park[shocks.reviewing][:, None]
+    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
     # drop repeats of a park within a row (keep the first)
     order = np.argsort(cand, axis=1, kind="stable")
     srt = np.take_along_axis(cand, order, 1)
