@@ -336,43 +336,51 @@ def case_reference(r: Runner, res: dict) -> dict:
 
 
 SWEEP = ["-m", "scenario=baseline,pairing,enclave,full", "run.seed=range(4)", "hydra/launcher=joblib"]
+SWEEP_NATIONAL = ["-m", "scenario=baseline,pairing,enclave,full", "run.seed=range(2)", "geography=synthetic",
+                  "hydra/launcher=joblib"]
 
 
-@case("sweep", "local sweep of 16 default jobs with the joblib launcher: n_jobs=1 vs n_jobs=2")
-def case_sweep(r: Runner, res: dict) -> dict:
-    out = {}
-    reps = r.repeats(3)
+def sweep_pair(r: Runner, label: str, overrides: list[str], n_jobs_expected: int, reps: int, warmups: int) -> dict:
+    """Wall time of the same sweep with 1 and with 2 joblib workers (runs interleaved)."""
+    def argv(n, d):
+        return [PY, "-m", "sim.run", *overrides, f"hydra.launcher.n_jobs={n}", f"hydra.sweep.dir={d}",
+                "run.progress=off"]
 
-    def argv(n):
-        return lambda d: [PY, "-m", "sim.run", *SWEEP, f"hydra.launcher.n_jobs={n}", f"hydra.sweep.dir={d}",
-                          "run.progress=off"]
-
-    walls = {1: [], 2: []}
     jobs = {1: [], 2: []}
     procs = {1: [], 2: []}
-    for i in range(r.warmups() + reps):
+    for i in range(warmups + reps):
         for n in (1, 2):  # interleaved, so both see the same conditions
             if not r.quick:
                 wait_quiet(r.args.max_wait)
-            d = r.fresh_dir(f"sweep{n}")
-            proc = run_process(argv(n)(d))
+            d = r.fresh_dir(f"{label}{n}")
+            proc = run_process(argv(n, d))
             job_walls = [json.loads(p.read_text())["wall_time_s"] for p in d.glob("*/run.json")]
             shutil.rmtree(d, ignore_errors=True)
-            progress(f"    sweep n_jobs={n}: run {i + 1}/{r.warmups() + reps}{' (warm-up)' if i < r.warmups() else ''} "
+            progress(f"    {label} n_jobs={n}: run {i + 1}/{warmups + reps}{' (warm-up)' if i < warmups else ''} "
                      f"{proc.wall:.2f} s, {len(job_walls)} jobs, mean job {statistics.mean(job_walls or [0]):.3f} s"
                      + (f", background {proc.background:.2f} cores" if proc.background is not None else ""))
-            if len(job_walls) != 16:
-                raise RuntimeError(f"sweep n_jobs={n} completed {len(job_walls)} of 16 jobs")
-            if i >= r.warmups():
-                walls[n].append(proc.wall)
+            if len(job_walls) != n_jobs_expected:
+                raise RuntimeError(f"{label} n_jobs={n} completed {len(job_walls)} of {n_jobs_expected} jobs")
+            if i >= warmups:
                 jobs[n].append(statistics.mean(job_walls))
                 procs[n].append(proc)
+    out = {"jobs": n_jobs_expected, "overrides": overrides}
     for n in (1, 2):
         s = summarise(procs[n])
         s["job_mean"] = statistics.median(jobs[n])
         out[n] = s
     out["speedup"] = out[1]["wall"] / out[2]["wall"]
     return out
+
+
+@case("sweep", "local sweep of 16 default jobs with the joblib launcher: n_jobs=1 vs n_jobs=2")
+def case_sweep(r: Runner, res: dict) -> dict:
+    return sweep_pair(r, "sweep", SWEEP, 16, r.repeats(3), r.warmups())
+
+
+@case("sweep_national", "local sweep of 8 national jobs (100,000 firms each): n_jobs=1 vs n_jobs=2 (not a target)")
+def case_sweep_national(r: Runner, res: dict) -> dict:
+    return sweep_pair(r, "sweep-national", SWEEP_NATIONAL, 8, r.repeats(3), 0)
 
 
 @case("profile", "pyinstrument profile of one national run (whole process)")
@@ -390,12 +398,35 @@ def case_profile(r: Runner, res: dict) -> dict:
     session = Session.load(str(session_file))
     tree = ConsoleRenderer(unicode=True, color=False, time="seconds",
                            processor_options={"filter_threshold": 0.01}).render(session)
-    flat = ConsoleRenderer(unicode=True, color=False, flat=True, time="percent_of_total",
-                           processor_options={"filter_threshold": 0.0}).render(session)
+    flat = self_times(session.root_frame())
     shutil.rmtree(d, ignore_errors=True)
     progress(f"    profile: {session.duration:.2f} s profiled, wall {proc.wall:.2f} s")
-    return {"tree": _strip_banner(tree), "flat": _strip_banner(flat), "duration": session.duration,
-            "wall": proc.wall}
+    return {"tree": _strip_banner(tree), "flat": flat, "duration": session.duration, "wall": proc.wall}
+
+
+def self_times(root, top: int = 25) -> list[tuple[float, float, str]]:
+    """(share, seconds, function) of the ``top`` functions by self time in a pyinstrument frame tree.
+
+    pyinstrument 5 keeps a function's self time in a synthetic ``[self]`` child frame;
+    it is credited to the parent here.
+    """
+    acc: dict[str, float] = {}
+    stack = [root]
+    while stack:
+        f = stack.pop()
+        stack.extend(f.children)
+        if f.is_synthetic:
+            owner = f.parent
+            t = f.time
+        else:
+            owner = f
+            t = f.time - sum(c.time for c in f.children)
+        if owner is None or t <= 0:
+            continue
+        name = f"{owner.function}  {owner.file_path_short}:{owner.line_no}"
+        acc[name] = acc.get(name, 0.0) + t
+    total = root.time or 1.0
+    return [(v / total, v, k) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])[:top]]
 
 
 def _strip_banner(text: str) -> list[str]:
@@ -700,8 +731,8 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
             inputs = captured["inputs"]
             snapshot = {k: v.copy() for k, v in inputs.items() if isinstance(v, np.ndarray)}
             ref_lab, ref_lab_med, ref_lab_n, (ref_people, ref_wage) = best_of(
-                lambda: ref.reference_labour_market(m, inputs)[:2], min_reps=ref_reps)
-            vec_lab, vec_lab_med, n_lab, out = best_of(lambda: real_market(**inputs))
+                lambda x=inputs: ref.reference_labour_market(m, x)[:2], min_reps=ref_reps)
+            vec_lab, vec_lab_med, n_lab, out = best_of(lambda x=inputs: real_market(**x))
             # neither side may change its inputs (they are reused across the repeats)
             untouched = all(np.array_equal(v, snapshot[k]) for k, v in inputs.items() if isinstance(v, np.ndarray))
             same_labour = bool(untouched and np.allclose(ref_people, out[0], rtol=1e-9, atol=1e-6)
@@ -1004,23 +1035,29 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
     rf = res.get("reference")
     if rf:
         render_reference(L, rf)
-    sw = res.get("sweep")
-    if sw:
-        add("## Local sweep: 1 vs 2 joblib workers")
+    sweeps = [(k, res[k]) for k in ("sweep", "sweep_national") if res.get(k)]
+    if sweeps:
+        add("## Local sweeps: 1 vs 2 joblib workers")
         add("")
-        add("`python -m sim.run " + " ".join(SWEEP) + " hydra.launcher.n_jobs=N hydra.sweep.dir=<fresh>` "
-            "(16 default-size jobs; not pinned, so 2 workers can use both cores). Throughput ratio = "
+        add("`python -m sim.run -m ... hydra/launcher=joblib hydra.launcher.n_jobs=N hydra.sweep.dir=<fresh>`, "
+            "not pinned, so 2 workers can use both cores; the two settings run alternately. Throughput ratio = "
             "median wall with 1 worker / median wall with 2. *Mean job* is the mean of the jobs' own "
-            "`wall_time_s` (model run and outputs, from `run.json`).")
+            "`wall_time_s` (model runs and outputs, from `run.json`); the rest of the wall time is start-up, "
+            "Hydra's composition of every job's config, worker start-up and the final collection.")
         add("")
-        L.extend(md_table(["workers", "median wall (s)", "min–max (s)", "mean job (s)", "jobs/s", "CPU (s)",
-                           "runs", "background cores"],
-                          [[n, fmt_s(sw[n]["wall"], 2), f"{sw[n]['wall_min']:.2f}–{sw[n]['wall_max']:.2f}",
-                            fmt_s(sw[n]["job_mean"]), f"{16 / sw[n]['wall']:.2f}", fmt_s(sw[n]["cpu"], 2),
-                            sw[n]["n"], fmt_bg(sw[n]["background"])] for n in (1, 2)]))
+        rows = []
+        for key, sw in sweeps:
+            what = "default" if key == "sweep" else "national"
+            for n in (1, 2):
+                rows.append([f"{sw['jobs']} {what} jobs", n, fmt_s(sw[n]["wall"], 2),
+                             f"{sw[n]['wall_min']:.2f}–{sw[n]['wall_max']:.2f}", fmt_s(sw[n]["job_mean"]),
+                             f"{sw['jobs'] * sw[n]['job_mean']:.1f}", f"{sw['jobs'] / sw[n]['wall']:.2f}",
+                             fmt_x(sw["speedup"]) if n == 2 else "", sw[n]["n"], fmt_bg(sw[n]["background"])])
+        L.extend(md_table(["sweep", "workers", "median wall (s)", "min–max (s)", "mean job (s)", "Σ jobs (s)",
+                           "jobs/s", "throughput ratio", "runs", "background cores"], rows))
         add("")
-        add(f"Throughput with 2 workers: **{sw['speedup']:.2f}×** that of 1 (CPU time reported for the parent "
-            "process only; loky workers are not its waited-for children until shutdown).")
+        for _key, sw in sweeps:
+            add(f"- `python -m sim.run {' '.join(sw['overrides'])} hydra.launcher.n_jobs=N`")
         add("")
     pr = res.get("profile")
     if pr:
@@ -1037,10 +1074,10 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
             L.extend(pr["tree"][:32])
             add("```")
             add("")
-            add("Self time by function (flat), top 25:")
+            add("Self time by function (time spent in the function's own code, not in its callees), top 25:")
             add("")
             add("```text")
-            L.extend(pr["flat"][:27])
+            L.extend(f"{share:6.1%} {sec:7.3f} s  {name}" for share, sec, name in pr["flat"])
             add("```")
             add("")
     if errors:
@@ -1065,9 +1102,10 @@ def iter_summaries(res):
     for label in ("default", "national"):
         if res.get("breakdown", {}).get(label):
             yield res["breakdown"][label]["proc"]
-    for n in (1, 2):
-        if res.get("sweep", {}).get(n):
-            yield res["sweep"][n]
+    for key in ("sweep", "sweep_national"):
+        for n in (1, 2):
+            if res.get(key, {}).get(n):
+                yield res[key][n]
 
 
 def summary_row(label, s):
@@ -1156,7 +1194,7 @@ def render_scaling(L, sc):
         add("")
         header = ["mechanism (ms/step)", *[f"{int(s):,}" for s in sizes], "slope (fit)", "slope (top)", "ok"]
         rows = []
-        for k, (fit, top, big, ok, ys) in verdicts.items():
+        for k, (fit, top, _big, ok, ys) in verdicts.items():
             label = "set-up: TransferModel(...) (ms)" if k == "init" else MECHANISM_LABEL[k]
             rows.append([label, *[fmt_ms(y) for y in ys], fmt_s(fit, 2), fmt_s(top, 2),
                          "n/a" if ok is None else ("yes" if ok else "**no**")])

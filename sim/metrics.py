@@ -8,7 +8,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "west_migrants_east": ("persons", "western working-age people working as migrants in the east"),
     "west_employment_rate": ("share", "share of western working-age people in wage jobs (park, workshop or migrant)"),
     "west_income_per_capita": ("yuan/year", "household income per working-age person in the west (population-weighted)"),
-    "east_west_income_ratio": ("ratio", "eastern over western income per capita"),
+    "east_west_income_ratio": ("ratio", "eastern income per resident over western household income per resident"),
     "firms_in_west": ("firms", "firms with a branch or a full move in a western park"),
     "firms_relocated_cum": ("firms", "firms that have landed in a western park so far (branch or full move)"),
     "investment_cum": ("yuan", "investment brought by firms into western parks so far"),

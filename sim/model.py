@@ -81,6 +81,7 @@ class TransferModel(mesa.Model):
             east_income=ec["east_income_per_capita"],
             productivity=1.0,
             migration_cost=e.migration_cost,
+            workshop_wage=e.workshop_wage,
         )
 
     def _init_counties(self):
@@ -132,7 +133,9 @@ class TransferModel(mesa.Model):
         mu = np.log(e.firm_size_mean) - e.firm_size_sigma ** 2 / 2
         jobs = np.maximum(np.round(np.exp(rng.normal(mu, e.firm_size_sigma, n))), 5.0)
         labour_share = sec.labour_share[sector] * np.exp(rng.normal(0, e.labour_share_sigma, n))
-        labour_share = np.minimum(labour_share, e.value_added_share - e.friction_east - 0.01)
+        # every firm starts with a positive home margin: va - ls*(1 + land/wage) - friction >= 1%
+        land_per_wage = self.prices.east_land / self.prices.east_wage
+        labour_share = np.minimum(labour_share, (e.value_added_share - e.friction_east - 0.01) / (1 + land_per_wage))
         chain = jobs >= np.quantile(jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.zeros(n, bool)
         self.firms = SimpleNamespace(
             home=home, sector=sector, jobs=jobs,
@@ -222,6 +225,7 @@ class TransferModel(mesa.Model):
         self.parks.land_cost = costs.grow(self.parks.land_cost, e.west_land_growth, dt)
         lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
         lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
+        p.workshop_wage = costs.grow(p.workshop_wage, e.west_wage_growth, dt)
 
     # 2. governments act
     def _governments_act(self):
@@ -290,7 +294,7 @@ class TransferModel(mesa.Model):
             land=pk.land_cost * (1 - discount),
             friction=self.counties.friction[pk.county] / pk.efficiency,
             lon=self.geo.lon[pk.county], lat=self.geo.lat[pk.county],
-            same_sector=same, chain_master=chain,
+            same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
         )
 
     def _holiday_share(self) -> float:
@@ -344,10 +348,10 @@ class TransferModel(mesa.Model):
         self._leave_parks(firm[had_branch])
         np.add.at(pk.occupancy, park, 1)
         f.park[firm] = park
-        moved = np.where(state == RELOCATED, 1.0, e.branch_share) - np.where(had_branch, e.branch_share, 0.0)
+        built = location.west_share(state, e.branch_share)  # a new site is built in full, wherever it was before
         f.state[firm] = state
         f.entry_step[firm] = self.t
-        self._book_investment(firm, np.maximum(moved, 0.0))
+        self._book_investment(firm, built)
         f.ever_west[firm] = True
         # eastern cadres count firms from their county landing in their partner's parks
         c = self.counties
@@ -372,7 +376,8 @@ class TransferModel(mesa.Model):
         cost = self.prices.migration_cost + moving / e.migration_horizon
         rate = np.where(paired, pol.labour.training_rate, 0.0)
         lab.people, lab.wage, lab.flows = labour.labour_market(
-            lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, lab.farm_income + lab.farm_bonus,
+            lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, self.prices.workshop_wage,
+            lab.farm_income + lab.farm_bonus,
             self.east_income, cost, lab.trainees_funded, rate, e, self.cfg.run.steps_per_year)
         low_res = lab.people[:, LOW][:, :, [0, 1, 2, 4]].sum(axis=(1, 2))
         by_rate = low_res * labour.per_step(rate, self.cfg.run.steps_per_year)
@@ -431,7 +436,7 @@ class TransferModel(mesa.Model):
         c.fiscal_cost = c.subsidy_due * c.funding_ratio + c.rebated
         # household incomes
         lab = self.labour
-        inc = production.person_incomes(lab.wage, lab.farm_income + lab.farm_bonus, e.workshop_wage, self.east_income)
+        inc = production.person_incomes(lab.wage, lab.farm_income + lab.farm_bonus, self.prices.workshop_wage, self.east_income)
         lab.income_pc, lab.low_income, lab.income_total = production.household_incomes(
             lab.people, inc, lab.transfer, e.remittance_share, e.low_income_line, e.farm_income_sigma)
 
@@ -449,7 +454,8 @@ class TransferModel(mesa.Model):
         m["west_migrants_east"] = by_status[:, MIGRANT].sum()
         m["west_employment_rate"] = (m["west_jobs_local"] + m["west_migrants_east"]) / pop
         m["west_income_per_capita"] = lab.income_total.sum() / pop
-        m["east_west_income_ratio"] = self.prices.east_income / m["west_income_per_capita"]
+        # both per resident: the eastern figure is per resident, so western income is spread over all residents
+        m["east_west_income_ratio"] = self.prices.east_income / (lab.income_total.sum() / geo.population[west].sum())
         m["firms_branch"] = int((f.state == BRANCH).sum())
         m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
         m["firms_in_west"] = m["firms_branch"] + m["firms_relocated_full"]

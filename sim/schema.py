@@ -82,14 +82,14 @@ class SubsidyPolicy:
 
 @dataclass
 class LabourPolicy:
-    training_rate: float = param(0.0, "share/year", "share of low-skill workers trained to mid skill per year", lo=0, hi=1)
-    migration_support: float = param(0.0, "yuan", "reduction of a worker's one-off cost of moving to an eastern job (paid by the east per migrant)", lo=0, hi=1e6)
-    matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from a county with labour cooperation", lo=0, hi=1)
+    training_rate: float = param(0.0, "share/year", "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)", lo=0, hi=1)
+    migration_support: float = param(0.0, "yuan", "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)", lo=0, hi=1e6)
+    matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from paired counties", lo=0, hi=1)
 
 
 @dataclass
 class ConsumptionPolicy:
-    procurement_per_year: float = param(0.0, "yuan/year", "eastern purchases of western farm products (spread over paired counties)", lo=0, hi=1e13)
+    procurement_per_year: float = param(0.0, "yuan/year", "eastern purchases of western farm products (spread over paired counties' farmers; acts without pairing.enabled)", lo=0, hi=1e13)
     income_share: float = param(0.3, "share", "share of procurement that is extra farm income (over sales that would happen anyway)", lo=0, hi=1)
 
 
@@ -116,8 +116,8 @@ class EconomyConfig:
     # firms
     firm_size_mean: float = param(120.0, "jobs", "mean firm size (lognormal)", lo=1, hi=1e5)
     firm_size_sigma: float = param(0.9, "log units", "dispersion of firm size", lo=0, hi=5)
-    capital_per_job: float = param(300e3, "yuan/job", "investment a firm brings per western job",
-                                   lo=0, hi=1e8, source="seed 004: 16.758 bn yuan / 408 firms = 41 m yuan per firm; per job illustrative")
+    capital_per_job: float = param(700e3, "yuan/job", "investment a firm brings per western job",
+                                   lo=0, hi=1e8, source="seed 004: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m")
     labour_share_sigma: float = param(0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3)
     chain_master_share: float = param(0.02, "share", "share of firms that lead a supply chain (链主)", lo=0, hi=1)
     review_per_year: float = param(1.0, "reviews/year", "expected location reviews per firm per year (random timing)", lo=0, hi=52)
@@ -132,6 +132,7 @@ class EconomyConfig:
     infra_weight: float = param(0.15, "share", "output lost in a park with no infrastructure (quality 0)", lo=0, hi=1)
     transport_cost: float = param(0.03, "share of output per 1000 km", "cost of shipping to the eastern market, times the sector factor", lo=0, hi=1)
     agglomeration: float = param(0.004, "share of output per log(1+firms)", "gain from same-sector firms in the park", lo=0, hi=1)
+    sector_focus_bonus: float = param(0.005, "share of output", "gain for a firm in a park that specialises in its sector (suppliers, training, targeted services)", lo=0, hi=1)
     chain_master_pull: float = param(0.03, "share of output", "gain from a relocated chain master of the same sector in the park (组团转移)", lo=0, hi=1)
     labour_shortage_cost: float = param(0.10, "share of wage bill", "recruiting cost when the county's available workers fall short of the firm's jobs", lo=0, hi=10)
     friction_east: float = param(0.01, "share of output", "administrative friction cost in the east", lo=0, hi=1)
@@ -148,17 +149,17 @@ class EconomyConfig:
     awareness: float = param(0.5, "probability", "chance a promoted or enclave park is noticed at promotion 1", lo=0, hi=1)
     # governments and parks
     own_revenue_per_capita: float = param(1500.0, "yuan/year/person", "western county own revenue besides park taxes", lo=0, hi=1e6)
-    discretionary_share: float = param(0.03, "share", "share of own revenue and transfers a county may spend on industrial and labour policy", lo=0, hi=1)
-    budget_infrastructure: float = param(0.6, "share", "share of the discretionary budget for park infrastructure", lo=0, hi=1)
-    budget_workshops: float = param(0.15, "share", "share of the discretionary budget for village workshops (帮扶车间)", lo=0, hi=1)
+    discretionary_share: float = param(0.03, "share", "share of own revenue and retained park tax a county may spend on industrial and labour policy (eastern aid is all discretionary)", lo=0, hi=1)
+    budget_infrastructure: float = param(0.7, "share", "share of the discretionary budget for park infrastructure", lo=0, hi=1)
+    budget_workshops: float = param(0.05, "share", "share of the discretionary budget for village workshops (帮扶车间)", lo=0, hi=1)
     budget_training: float = param(0.1, "share", "share of the discretionary budget for training", lo=0, hi=1)
-    debt_service: float = param(0.1, "share/year", "interest and repayment on county debt", lo=0, hi=1)
+    debt_service: float = param(0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1)
     debt_limit: float = param(0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10)
     park_quality: float = param(0.5, "0–1", "initial infrastructure quality of a park", lo=0, hi=1)
     cost_per_slot: float = param(60e6, "yuan/firm slot", "infrastructure investment that adds room for one firm", lo=1, hi=1e12)
     quality_half_investment: float = param(200e6, "yuan", "cumulative investment that closes half the gap to full infrastructure", lo=1, hi=1e13)
     workshop_cost_per_job: float = param(40e3, "yuan/job", "cost to build one workshop job", lo=1, hi=1e8)
-    workshop_wage: float = param(30e3, "yuan/year", "workshop pay", lo=0, hi=1e6, source="seed 004: 2,000–3,000 yuan/month near a relocation site")
+    workshop_wage: float = param(30e3, "yuan/year", "workshop pay at the start (grows with west_wage_growth)", lo=0, hi=1e6, source="seed 004: 2,000–3,000 yuan/month near a relocation site")
     workshop_depreciation: float = param(0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1)
     training_cost: float = param(3000.0, "yuan/person", "cost of training one worker", lo=0, hi=1e6)
     # labour market

@@ -81,6 +81,7 @@ class Site:
     effort: float                  # promotion effort behind the park
     same_sector: dict[int, int] = field(default_factory=dict)  # sector -> western firms here
     chain_sectors: set[int] = field(default_factory=set)       # sectors with a relocated chain master here
+    sector_focus: int = -1                                     # the sector the park specialises in
 
 
 @dataclass
@@ -98,7 +99,7 @@ def _county_availability(model, pool) -> tuple[float, float]:
     """Willing local workers by skill, net of park vacancies already open in the county."""
     lab, e = model.labour, model.e
     people, w = pool.people, pool.row
-    farm_income = float(lab.farm_income[w])
+    farm_income = float(lab.farm_income[w] + lab.farm_bonus[w])
     out = []
     for skill, wage in ((LOW, pool.wage_low), (MID, pool.wage_mid)):
         idle = sum(float(people[skill, mob, IDLE]) for mob in MOBILITIES)
@@ -124,6 +125,7 @@ def _site(model, park, availability) -> Site:
         lon=float(geo.lon[county.row]), lat=float(geo.lat[county.row]),
         open=math.floor(park.capacity + 1e-9) - park.occupancy > 0,
         effort=float(model.park_effort[park.row]),
+        sector_focus=-1 if park.sector_focus is None else list(model.sectors.name).index(park.sector_focus),
     )
 
 
@@ -216,7 +218,8 @@ def west_margin(model, site: Site, f: FirmView) -> tuple[float, float]:
     labour = wage * (1 + e.labour_shortage_cost * short) / f.output_per_job
     dist = distance_km(f.lon, f.lat, site.lon, site.lat)
     agglomeration = (e.agglomeration * math.log1p(site.same_sector.get(f.sector, 0))
-                     + e.chain_master_pull * (f.sector in site.chain_sectors))
+                     + e.chain_master_pull * (f.sector in site.chain_sectors)
+                     + e.sector_focus_bonus * (site.sector_focus == f.sector))
     transport = e.transport_cost * float(sec.transport[f.sector]) * dist / 1000.0
     pre = (r * (e.value_added_share - transport - site.friction + agglomeration)
            - labour - site.land / f.output_per_job)
@@ -383,10 +386,10 @@ def _separations(pool: Pool):
             pool.move(s, m, WORKSHOP, IDLE, pool.people[s][m][WORKSHOP] * cut)
 
 
-def _workshop_hiring(pool: Pool, hire: float, e):
+def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
     """Workshops hire the immobile first, the not employed before willing farmers."""
     vacancies = max(pool.workshop_slots - pool.total(SKILLS, MOBILITIES, WORKSHOP), 0.0) * hire
-    farm_ok = willing_farmers_share(e.workshop_wage, pool.farm_income, e.local_premium)
+    farm_ok = willing_farmers_share(workshop_wage, pool.farm_income, e.local_premium)
     hired = 0.0
     for m in (IMMOBILE, MOBILE):
         for status in (IDLE, FARM):
@@ -466,7 +469,7 @@ def labour_pool_step(inputs: dict, w: int) -> tuple[list, list[float]]:
     hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
     pool = Pool(inputs, w)
     _separations(pool)
-    _workshop_hiring(pool, hire, e)
+    _workshop_hiring(pool, hire, float(inputs["workshop_wage"]), e)
     _park_hiring(pool, hire, e)
     _migration_and_returns(pool, e, steps_per_year)
     _idle_back_to_farming(pool, e, steps_per_year)

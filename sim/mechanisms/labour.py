@@ -70,12 +70,12 @@ def available_workers(people, wage, farm_income, premium):
     return idle + farm * willing_farmers_share(wage, farm_income[:, None], premium)
 
 
-def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, farm_income,
+def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, workshop_wage, farm_income,
                   east_income, migration_cost, trainees_funded, training_rate, e, steps_per_year):
     """One step of the western labour market.
 
     people (W,2,2,5) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
-    jobs in park firms; workshop_slots (W,) jobs; farm_income (W,) yuan/year;
+    jobs in park firms; workshop_slots (W,) jobs; workshop_wage yuan/year; farm_income (W,) yuan/year;
     east_income (W,2) yuan/year a migrant expects in the east (wage × job-finding);
     migration_cost (W,) yuan/year after labour-cooperation support; trainees_funded (W,)
     persons the county budget pays to train; training_rate share/year.
@@ -99,7 +99,7 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, fa
 
     # 2. workshops hire the immobile first (not employed, then willing farmers), then the mobile
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
-    farm_ok = willing_farmers_share(np.full_like(farm_income, e.workshop_wage), farm_income, premium)
+    farm_ok = willing_farmers_share(np.full_like(farm_income, workshop_wage), farm_income, premium)
     hired_ws = np.zeros_like(vac)
     for mob in (IMMOBILE, MOBILE):
         for status in (IDLE, FARM):

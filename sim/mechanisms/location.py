@@ -153,6 +153,7 @@ class WestSites:
     lat: np.ndarray
     same_sector: np.ndarray      # (n_parks, n_sectors) firms in the park
     chain_master: np.ndarray     # (n_parks, n_sectors) bool: a chain master of the sector is there
+    sector_focus: np.ndarray     # sector a park specialises in (suppliers, training, promotion), -1 none
 
 
 def west_margin(park, west_jobs, output_per_job, sector, mid_skill, transport_factor,
@@ -172,7 +173,8 @@ def west_margin(park, west_jobs, output_per_job, sector, mid_skill, transport_fa
     labour = wage * (1 + e.labour_shortage_cost * short) / output_per_job
     dist = distance_km(home_lon, home_lat, sites.lon[park], sites.lat[park])
     agg = (e.agglomeration * np.log1p(sites.same_sector[park, sector])
-           + e.chain_master_pull * sites.chain_master[park, sector])
+           + e.chain_master_pull * sites.chain_master[park, sector]
+           + e.sector_focus_bonus * (sites.sector_focus[park] == sector))
     pre = r * (e.value_added_share - e.transport_cost * transport_factor[sector] * dist / 1000.0
                - sites.friction[park] + agg) - labour - sites.land[park] / output_per_job
     cit = e.cit_rate_west * np.maximum(pre, 0.0)
