@@ -21,4 +21,5 @@ def test_same_seed_same_tables():
 def test_different_seed_different_tables():
     a, b = _tables(7), _tables(8)
     assert not a[0].equals(b[0])
-    assert a[2]["firms_relocated_cum"] != b[2]["firms_relocated_cum"]
+    assert a[2] != b[2]
+    assert not a[1].equals(b[1])
