@@ -79,7 +79,6 @@ class TransferModel(mesa.Model):
             east_land=ec["east_land_cost"],
             migrant_wage_east=ec["migrant_wage_east"] * e.east_wage_scale,
             east_income=ec["east_income_per_capita"],
-            productivity=1.0,
             migration_cost=e.migration_cost,
             workshop_wage=e.workshop_wage,
         )
@@ -219,7 +218,6 @@ class TransferModel(mesa.Model):
         p.east_land = costs.grow(p.east_land, e.east_land_growth, dt)
         p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
         p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
-        p.productivity = costs.grow(p.productivity, e.productivity_growth, dt)
         p.migration_cost = costs.grow(p.migration_cost, e.east_wage_growth, dt)  # living costs in the east
         self.firms.output_per_job = costs.grow(self.firms.output_per_job, e.productivity_growth, dt)
         self.parks.land_cost = costs.grow(self.parks.land_cost, e.west_land_growth, dt)
@@ -229,8 +227,14 @@ class TransferModel(mesa.Model):
 
     # 2. governments act
     def _governments_act(self):
+        self._eastern_partners_act()
+        budget = self._western_budgets()
+        self._invest(budget)
+        self._consumption_cooperation()
+
+    def _eastern_partners_act(self):
+        """Aid, promotion adapted to targets, governance gains; enclave operators market their parks."""
         e, pol, dt, c, geo = self.e, self.policy, self.dt, self.counties, self.geo
-        west = geo.is_west
         pairing = pol.pairing.enabled
         if pairing:
             target = pol.pairing.target_firms_per_year * c.n_partners
@@ -242,11 +246,14 @@ class TransferModel(mesa.Model):
         self.park_effort = government.park_promotion_effort(
             self.parks.partner, self.parks.enclave, c.effort if pairing else np.zeros(geo.n_counties),
             pol.enclave.promotion_incentive, pol.enclave.tax_share_east, pol.enclave.compliance)
-        # enclave brand works without pairing promotion: the operator markets its own parks
-        if not pairing:
+        if not pairing:  # the enclave brand works without a pairing programme
             self.park_effort = np.where(self.parks.enclave, 1 + pol.enclave.promotion_incentive
                                         * pol.enclave.tax_share_east * pol.enclave.compliance, self.park_effort)
         c.aid = np.where(self.paired & pairing, pol.pairing.aid_per_county, 0.0)
+
+    def _western_budgets(self) -> dict:
+        e, dt, c, geo = self.e, self.dt, self.counties, self.geo
+        west = geo.is_west
         own = np.where(west, e.own_revenue_per_capita * geo.population, 0.0) * dt
         b = government.west_budgets(own, c.retained_tax * dt, c.aid * dt, c.subsidy_due * dt, c.debt, e, dt)
         b = {k: np.where(west, v, 0.0) for k, v in vars(b).items()}
@@ -257,22 +264,27 @@ class TransferModel(mesa.Model):
             setattr(c, f"spend_{item}", b[item] / dt)
         c.funding_ratio = np.where(west, b["funding_ratio"], 1.0)
         self.budget = b
-        # park infrastructure: the county invests in its parks by capacity; an enclave partner co-invests
-        pk = self.parks
+        return b
+
+    def _invest(self, b: dict):
+        """Park infrastructure (by capacity; enclave partners co-invest), workshops and training."""
+        e, pol, dt, geo, pk, lab = self.e, self.policy, self.dt, self.geo, self.parks, self.labour
         cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
         invest = b["infrastructure"][pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
         invest = invest + np.where(pk.enclave, pol.enclave.coinvest_per_park * dt, 0.0)
         pk.investment_cum = pk.investment_cum + invest
         pk.capacity, pk.quality, pk.infra_cum = parks.grow(pk.capacity, pk.quality0, pk.infra_cum, invest,
                                                            pk.efficiency, e.cost_per_slot, e.quality_half_investment)
-        lab = self.labour
-        lab.workshop_slots = (lab.workshop_slots * (1 - labour.per_step(e.workshop_depreciation, self.cfg.run.steps_per_year))
-                              + b["workshops"][west] / e.workshop_cost_per_job)
+        west = geo.is_west
+        kept = 1 - labour.per_step(e.workshop_depreciation, self.cfg.run.steps_per_year)
+        lab.workshop_slots = lab.workshop_slots * kept + b["workshops"][west] / e.workshop_cost_per_job
         lab.trainees_funded = b["training"][west] / max(e.training_cost, 1e-9)
-        # consumption cooperation: eastern purchases raise paired counties' farm income
+
+    def _consumption_cooperation(self):
+        """Eastern purchases raise the farm income of paired counties' farmers (yuan/year each)."""
+        lab, pol = self.labour, self.policy
         farmers = lab.people[:, :, :, labour.FARM].sum(axis=(1, 2))
-        paired_w = self.paired[west]
-        share = np.where(paired_w, farmers, 0.0)
+        share = np.where(self.paired[self.geo.is_west], farmers, 0.0)
         share = share / share.sum() if share.sum() > 0 else share
         lab.farm_bonus = pol.consumption.procurement_per_year * pol.consumption.income_share * share / np.maximum(farmers, 1.0)
 
