@@ -835,8 +835,21 @@ def machine_info() -> dict:
         rev = "unknown"
     return {"cpu": cpu, "cores": os.cpu_count(), "affinity": affinity, "memory": mem,
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "python_exe": PY, "versions": versions, "git": rev,
+            "python_exe": PY, "versions": versions, "git": rev, "fingerprint": code_fingerprint(),
             "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+
+
+def code_fingerprint() -> str:
+    """Hash of the code and configs a benchmark runs (sim/, configs/, the reference implementation)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    paths = [*(ROOT / "sim").rglob("*.py"), *(ROOT / "sim").rglob("*.yaml"), *(ROOT / "configs").rglob("*.yaml"),
+             ROOT / "tests" / "reference.py"]
+    for path in sorted(p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def fmt_s(x, digits=3):
@@ -997,7 +1010,10 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
     add(f"- numpy {v['numpy']}, mesa {v['mesa']}, pandas {v['pandas']}, pyarrow {v['pyarrow']}, "
         f"hydra-core {v['hydra-core']}, omegaconf {v['omegaconf']}, joblib {v['joblib']}, "
         f"pyinstrument {v['pyinstrument']}")
-    add(f"- code: git {info['git']}")
+    add(f"- code: git {info['git']}; fingerprint of sim/, configs/ and tests/reference.py {info['fingerprint']}")
+    if info.get("fingerprint_end") and info["fingerprint_end"] != info["fingerprint"]:
+        add(f"- **the code changed while the benchmarks ran** (fingerprint {info['fingerprint_end']} at the end): "
+            "cases may have measured different versions; re-run for consistent figures.")
     bgs = [s["background"] for s in iter_summaries(res) if s.get("background") is not None]
     if bgs:
         add(f"- background load from other processes during the measured runs: mean {statistics.mean(bgs):.2f}, "
@@ -1339,6 +1355,9 @@ def main(argv=None) -> int:
             progress(f"  [{name}] done in {time.monotonic() - t0:.1f} s")
     finally:
         runner.close()
+    info["fingerprint_end"] = code_fingerprint()
+    if info["fingerprint_end"] != info["fingerprint"]:
+        progress("  warning: sim/, configs/ or tests/reference.py changed while the benchmarks ran")
     text = render(res, info, args, started, errors)
     write_atomic(args.output, text)
     progress(f"Wrote {args.output}")

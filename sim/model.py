@@ -121,6 +121,10 @@ class TransferModel(mesa.Model):
         promoted = np.flatnonzero((partner >= 0) & pol.pairing.enabled)
         self.promo_ptr, self.promo_park = _csr(partner[promoted], promoted, geo.n_counties)
         self.enclave_parks = np.flatnonzero(enclave)
+        # km from each eastern county (a firm's home market) to each park, computed once
+        east = np.arange(geo.n_east)
+        self.distance = location.distance_km(geo.lon[east, None], geo.lat[east, None],
+                                             geo.lon[geo.park_county][None, :], geo.lat[geo.park_county][None, :])
 
     def _init_firms(self):
         geo, e, rng, sec = self.geo, self.e, self.rng, self.sectors
@@ -290,24 +294,22 @@ class TransferModel(mesa.Model):
 
     # 3. firms choose location
     def _west_sites(self) -> location.WestSites:
-        e, pk, lab, f = self.e, self.parks, self.labour, self.firms
+        e, pk, lab, f, n_parks = self.e, self.parks, self.labour, self.firms, self.geo.n_parks
         n_sec = self.sectors.name.size
         in_west = location.in_west(f.state)
         idx = f.park[in_west] * n_sec + f.sector[in_west]
-        same = np.bincount(idx, minlength=self.geo.n_parks * n_sec).reshape(self.geo.n_parks, n_sec)
+        same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
         chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
-                            self.geo.n_parks * n_sec).reshape(self.geo.n_parks, n_sec) > 0
+                            n_parks * n_sec).reshape(n_parks, n_sec) > 0
         avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e.local_premium)
         avail = np.maximum(avail - np.maximum(lab.demand - lab.people[:, :, :, PARK].sum(axis=2), 0), 0)
         discount = self.policy.subsidy.land_discount * self.counties.funding_ratio[pk.county]
-        return location.WestSites(
+        return location.west_sites(
             productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-            wage=lab.wage[pk.county_w], available=avail[pk.county_w],
-            land=pk.land_cost * (1 - discount),
+            wage=lab.wage[pk.county_w], available=avail[pk.county_w], land=pk.land_cost * (1 - discount),
             friction=self.counties.friction[pk.county] / pk.efficiency,
-            lon=self.geo.lon[pk.county], lat=self.geo.lat[pk.county],
             same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
-        )
+            distance=self.distance, sectors=self.sectors, e=e)
 
     def _holiday_share(self) -> float:
         return min(1.0, self.policy.subsidy.tax_holiday_years / self.e.horizon_years)
@@ -326,8 +328,7 @@ class TransferModel(mesa.Model):
                                            self.enclave_parks, wom_ptr, wom_park, self.park_effort, park_open,
                                            self.geo.n_parks, e.awareness)
         i, new_state, park, taste = location.choose_locations(
-            shocks, f, sites, cand, f.home_margin, f.margin + f.taste, self._holiday_share(), self.sectors,
-            self.geo.lon, self.geo.lat, e)
+            shocks, f, sites, cand, f.home_margin, f.margin + f.taste, self._holiday_share(), self.sectors.mid_skill, e)
         self.last_choice = SimpleNamespace(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park)
         # closing a branch or moving fully into one's own branch park needs no admission
         home = new_state == HOME
@@ -403,15 +404,14 @@ class TransferModel(mesa.Model):
         Returns the western firms' indices, western shares, parks, western margins and
         holiday flags (share of home output/year), which taxes are computed from.
         """
-        e, f, geo = self.e, self.firms, self.geo
+        e, f = self.e, self.firms
         f.home_margin = location.home_margin(f.output_per_job, self.prices.east_wage, self.prices.east_land,
                                              e.friction_east, e.value_added_share, e.cit_rate_east)
         in_west = np.flatnonzero(location.in_west(f.state))
         s = location.west_share(f.state[in_west], e.branch_share)
         p = f.park[in_west]
-        west_m, local_tax = location.west_margin(
-            p, f.jobs[in_west], f.output_per_job[in_west], f.sector[in_west], self.sectors.mid_skill,
-            self.sectors.transport, geo.lon[f.home[in_west]], geo.lat[f.home[in_west]], sites, e)
+        west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
+                                                 f.jobs[in_west], self.sectors.mid_skill, sites, e)
         holiday = ((f.entry_step[in_west] >= 0)
                    & ((self.t - f.entry_step[in_west]) * self.dt < self.policy.subsidy.tax_holiday_years))
         margin = f.home_margin.copy()

@@ -16,11 +16,16 @@ LOW, MID = 0, 1
 MOBILE, IMMOBILE = 0, 1
 FARM, PARK, WORKSHOP, MIGRANT, IDLE = 0, 1, 2, 3, 4
 STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_employed")
+# workshops hire the immobile first, the not employed before willing farmers
+WORKSHOP_QUEUE_MOB = np.array([IMMOBILE, IMMOBILE, MOBILE, MOBILE])
+WORKSHOP_QUEUE_STATUS = np.array([IDLE, FARM, IDLE, FARM])
 
 
 def per_step(rate_per_year: float | np.ndarray, steps_per_year: int):
     """Per-step probability equivalent to a yearly rate (share/year → share/step)."""
-    return 1.0 - (1.0 - np.clip(rate_per_year, 0.0, 1.0)) ** (1.0 / steps_per_year)
+    if isinstance(rate_per_year, float | int):  # plain Python for scalars: this runs every step
+        return 1.0 - (1.0 - min(max(float(rate_per_year), 0.0), 1.0)) ** (1.0 / steps_per_year)
+    return 1.0 - (1.0 - np.minimum(np.maximum(rate_per_year, 0.0), 1.0)) ** (1.0 / steps_per_year)
 
 
 @dataclass
@@ -35,32 +40,14 @@ class LabourFlows:
     trained: np.ndarray         # (W,)
 
 
-def _take(people, mask_idx, want):
-    """Move up to ``want`` (W,) persons out of the cells ``mask_idx`` proportionally.
-
-    ``mask_idx`` selects (skill, mobility, status) cells; returns the (W, n_cells)
-    amounts taken, never more than a cell holds.
-    """
-    cells = people[:, mask_idx[0], mask_idx[1], mask_idx[2]]
-    total = cells.sum(axis=1)
-    frac = np.divide(np.minimum(want, total), total, out=np.zeros_like(total), where=total > 0)
-    return cells * frac[:, None]
-
-
-def _move(people, src, dst_status, amounts):
-    skill, mob, status = src
-    np.add.at(people, (slice(None), skill, mob, status), -amounts)
-    np.add.at(people, (slice(None), skill, mob, np.full_like(status, dst_status)), amounts)
-
-
-def _cells(skills, mobs, statuses):
-    grid = np.array([(s, m, st) for s in skills for m in mobs for st in statuses]).T
-    return grid[0], grid[1], grid[2]
+def _share(part, whole):
+    """part / whole for 0 <= part <= whole (the share of a group that moves); 0 when the group is empty."""
+    return part / np.maximum(whole, 1e-300)
 
 
 def willing_farmers_share(wage, farm_income, premium):
     """Share of farmers who would take a job at ``wage`` (yuan/year) rather than farm."""
-    return np.clip((wage / np.maximum(farm_income * (1 + premium), 1.0) - 1.0) * 2.0, 0.0, 1.0)
+    return np.minimum(np.maximum((wage / np.maximum(farm_income * (1 + premium), 1.0) - 1.0) * 2.0, 0.0), 1.0)
 
 
 def available_workers(people, wage, farm_income, premium):
@@ -86,57 +73,60 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     premium = e.local_premium
 
     # 1. separations where jobs are fewer than workers
-    employed = p[:, :, :, PARK].sum(axis=2)
-    cut = np.divide(np.maximum(employed - demand_park, 0), employed, out=np.zeros_like(employed), where=employed > 0)
-    lay = p[:, :, :, PARK] * cut[:, :, None]
-    ws_emp = p[:, :, :, WORKSHOP].sum(axis=(1, 2))
-    ws_cut = np.divide(np.maximum(ws_emp - workshop_slots, 0), ws_emp, out=np.zeros_like(ws_emp), where=ws_emp > 0)
-    lay_ws = p[:, :, :, WORKSHOP] * ws_cut[:, None, None]
-    p[:, :, :, PARK] -= lay
-    p[:, :, :, WORKSHOP] -= lay_ws
+    park_jobs, shop_jobs = p[:, :, :, PARK], p[:, :, :, WORKSHOP]    # views (W, skill, mobility)
+    employed = park_jobs.sum(axis=2)
+    lay = park_jobs * _share(np.maximum(employed - demand_park, 0), employed)[:, :, None]
+    ws_emp = shop_jobs.sum(axis=(1, 2))
+    lay_ws = shop_jobs * _share(np.maximum(ws_emp - workshop_slots, 0), ws_emp)[:, None, None]
+    park_jobs -= lay
+    shop_jobs -= lay_ws
     p[:, :, :, IDLE] += lay + lay_ws
-    laid_off = lay.sum(axis=(1, 2)) + lay_ws.sum(axis=(1, 2))
+    laid_off = (lay + lay_ws).sum(axis=(1, 2))
 
     # 2. workshops hire the immobile first (not employed, then willing farmers), then the mobile
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
-    farm_ok = willing_farmers_share(np.full_like(farm_income, workshop_wage), farm_income, premium)
-    hired_ws = np.zeros_like(vac)
-    for mob in (IMMOBILE, MOBILE):
-        for status in (IDLE, FARM):
-            cells = _cells((LOW, MID), (mob,), (status,))
-            share = 1.0 if status == IDLE else farm_ok
-            want = np.minimum(vac - hired_ws, p[:, :, mob, status].sum(axis=1) * share)
-            amt = _take(p, cells, want)
-            _move(p, cells, WORKSHOP, amt)
-            hired_ws += amt.sum(axis=1)
+    farm_ok = willing_farmers_share(workshop_wage, farm_income, premium)
+    groups = p[:, :, WORKSHOP_QUEUE_MOB, WORKSHOP_QUEUE_STATUS]          # (W, skill, group in hiring order)
+    total = groups.sum(axis=1)
+    willing = total * np.where(WORKSHOP_QUEUE_STATUS == IDLE, 1.0, farm_ok[:, None])
+    # groups are hired in order: each takes what the vacancies left by the groups before it allow
+    take = np.minimum(np.maximum(vac[:, None] - (np.cumsum(willing, axis=1) - willing), 0.0), willing)
+    moved = groups * _share(take, total)[:, None, :]
+    p[:, :, WORKSHOP_QUEUE_MOB, WORKSHOP_QUEUE_STATUS] -= moved
+    p[:, :, IMMOBILE, WORKSHOP] += moved[:, :, 0] + moved[:, :, 1]
+    p[:, :, MOBILE, WORKSHOP] += moved[:, :, 2] + moved[:, :, 3]
+    hired_ws = take.sum(axis=1)
 
     # 3. park firms hire by skill: the not employed first, then willing farmers
-    hired_park = np.zeros(demand_park.shape)
-    for skill in (LOW, MID):
-        vac = np.maximum(demand_park[:, skill] - p[:, skill, :, PARK].sum(axis=1), 0) * hire
-        for status in (IDLE, FARM):
-            share = 1.0 if status == IDLE else willing_farmers_share(wage[:, skill], farm_income, premium)
-            cells = _cells((skill,), (MOBILE, IMMOBILE), (status,))
-            want = np.minimum(vac - hired_park[:, skill], p[:, skill, :, status].sum(axis=1) * share)
-            amt = _take(p, cells, want)
-            _move(p, cells, PARK, amt)
-            hired_park[:, skill] += amt.sum(axis=1)
+    vac = np.maximum(demand_park - p[:, :, :, PARK].sum(axis=2), 0) * hire     # (W, skill)
+    hired_park = np.zeros(vac.shape)
+    for status in (IDLE, FARM):
+        group = p[:, :, :, status]                                    # (W, skill, mobility)
+        total = group.sum(axis=2)
+        willing = total if status == IDLE else total * willing_farmers_share(wage, farm_income[:, None], premium)
+        take = np.minimum(vac - hired_park, willing)
+        moved = group * _share(take, total)[:, :, None]
+        p[:, :, :, status] -= moved
+        p[:, :, :, PARK] += moved
+        hired_park += take
 
     # 4. Harris–Todaro: mobile stayers compare expected eastern income with what they have
     vacancies = np.maximum(demand_park - p[:, :, :, PARK].sum(axis=2), 0)
     seekers = p[:, :, :, IDLE].sum(axis=2)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
     east_net = east_income - migration_cost[:, None]
-    local_income = np.stack([farm_income[:, None].repeat(2, 1), wage, wage * p_local], axis=-1)  # FARM, PARK, IDLE
-    out_rate = per_step(e.migration_rate, steps_per_year)
-    migrated = np.zeros(p.shape[0])
-    for j, status in enumerate((FARM, PARK, IDLE)):
-        gap = east_net - local_income[:, :, j]
-        share = out_rate * np.maximum(np.tanh(gap / e.migration_scale), 0.0)
-        amt = p[:, :, MOBILE, status] * share
-        p[:, :, MOBILE, status] -= amt
-        p[:, :, MOBILE, MIGRANT] += amt
-        migrated += amt.sum(axis=1)
+    # what a mobile worker has at home, by status; workshop workers and migrants do not leave (inf)
+    home_income = np.full(wage.shape + (5,), np.inf)                  # (W, skill, status)
+    home_income[:, :, FARM] = farm_income[:, None]
+    home_income[:, :, PARK] = wage
+    home_income[:, :, IDLE] = wage * p_local
+    out_share = per_step(e.migration_rate, steps_per_year) * np.maximum(
+        np.tanh((east_net[:, :, None] - home_income) / e.migration_scale), 0.0)
+    mobile = p[:, :, MOBILE]                                          # view (W, skill, status)
+    leaving = mobile * out_share
+    mobile -= leaving
+    mobile[:, :, MIGRANT] += leaving.sum(axis=2)
+    migrated = leaving.sum(axis=(1, 2))
     # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
     back = per_step(e.return_rate, steps_per_year) * (0.5 + 0.5 * np.tanh((home_best - east_net) / e.migration_scale))
@@ -149,16 +139,15 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     p[:, :, :, IDLE] -= drift
     p[:, :, :, FARM] += drift
 
-    # 5. training moves low-skill residents to mid skill
-    resident_status = [FARM, PARK, WORKSHOP, IDLE]
-    low_res = p[:, LOW][:, :, resident_status].sum(axis=(1, 2))
+    # 5. training moves low-skill residents (not migrants) to mid skill
+    low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
+    low_res = low.sum(axis=(1, 2)) - low[:, :, MIGRANT].sum(axis=1)
     want = np.minimum(low_res, low_res * per_step(training_rate, steps_per_year) + trainees_funded)
-    frac = np.divide(want, low_res, out=np.zeros_like(low_res), where=low_res > 0)
-    moved = p[:, LOW][:, :, resident_status] * frac[:, None, None]
-    for j, status in enumerate(resident_status):
-        p[:, LOW, :, status] -= moved[:, :, j]
-        p[:, MID, :, status] += moved[:, :, j]
-    trained = moved.sum(axis=(1, 2))
+    trainees = low * _share(want, low_res)[:, None, None]
+    trainees[:, :, MIGRANT] = 0.0
+    low -= trainees
+    mid += trainees
+    trained = trainees.sum(axis=(1, 2))
 
     # 6. wages move part-way toward a wage curve over local tightness, floored by farm income
     avail = available_workers(p, wage, farm_income, premium)

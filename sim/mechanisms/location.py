@@ -142,43 +142,59 @@ def home_margin(output_per_job, east_wage, east_land, friction_east, value_added
 
 @dataclass
 class WestSites:
-    """What a firm needs to know about western parks and their counties (arrays by park)."""
+    """What a firm needs to know about western parks this step, as (park,) and (park, sector) tables.
 
-    productivity: np.ndarray     # output per job relative to home (ratio)
-    wage: np.ndarray             # (n_parks, 2) yuan/job/year for low and mid skill
-    available: np.ndarray        # (n_parks, 2) willing workers in the park's county (persons)
-    land: np.ndarray             # yuan/job/year after the county's effective discount
-    friction: np.ndarray         # share of output (after enclave management)
-    lon: np.ndarray
-    lat: np.ndarray
-    same_sector: np.ndarray      # (n_parks, n_sectors) firms in the park
-    chain_master: np.ndarray     # (n_parks, n_sectors) bool: a chain master of the sector is there
-    sector_focus: np.ndarray     # sector a park specialises in (suppliers, training, promotion), -1 none
+    Built by :func:`west_sites` once per step, so scoring a candidate is a few
+    lookups. Shares are of western output unless said otherwise.
+    """
+
+    productivity: np.ndarray     # (park,) output per job relative to home (ratio)
+    base: np.ndarray             # (park, sector) productivity × (value added − friction + agglomeration gains)
+    freight: np.ndarray          # (park, sector) productivity × transport cost per km (share of home output/km)
+    wage: np.ndarray             # (park, sector) wage for the sector's skill mix (yuan/job/year)
+    available: np.ndarray        # (park, 2) willing workers in the park's county, low and mid skill (persons)
+    land: np.ndarray             # (park,) yuan/job/year after the county's effective discount
+    distance: np.ndarray         # (eastern county, park) km
 
 
-def west_margin(park, west_jobs, output_per_job, sector, mid_skill, transport_factor,
-                home_lon, home_lat, sites: WestSites, e) -> tuple[np.ndarray, np.ndarray]:
+def west_sites(productivity, wage, available, land, friction, same_sector, chain_master, sector_focus,
+               distance, sectors, e) -> WestSites:
+    """Per-step park tables for :func:`west_margin`.
+
+    productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
+    persons; land (park,) yuan/job/year; friction (park,) share of output;
+    same_sector (park, sector) firms; chain_master (park, sector) bool; sector_focus
+    (park,) sector or -1; distance (eastern county, park) km.
+    """
+    n_sec = same_sector.shape[1]
+    m = sectors.mid_skill[None, :]
+    gains = (e.agglomeration * np.log1p(same_sector) + e.chain_master_pull * chain_master
+             + e.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :]))
+    return WestSites(
+        productivity=productivity,
+        base=productivity[:, None] * (e.value_added_share - friction[:, None] + gains),
+        freight=productivity[:, None] * e.transport_cost * sectors.transport[None, :] / 1000.0,
+        wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
+        available=available, land=land, distance=distance,
+    )
+
+
+def west_margin(park, sector, home, output_per_job, west_jobs, mid_skill, sites: WestSites, e):
     """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
     and the local tax it generates (same unit) — the base of a tax-holiday rebate.
 
-    ``west_jobs`` (persons) is how many workers the firm would need there: labour
-    shortage in the county raises recruiting cost. ``e`` holds the economy parameters.
+    ``home`` is the firm's eastern county (its market: freight is paid on the
+    distance to it); ``west_jobs`` (persons) is how many workers the firm would
+    need there: a shortage of willing workers in the county raises recruiting cost.
     """
-    r = sites.productivity[park]
     m = mid_skill[sector]
-    wage = (1 - m) * sites.wage[park, 0] + m * sites.wage[park, 1]
     need = np.maximum(west_jobs, 1.0)
     short = ((1 - m) * np.clip(1 - sites.available[park, 0] / (need * (1 - m) + 1e-9), 0, 1)
              + m * np.clip(1 - sites.available[park, 1] / (need * m + 1e-9), 0, 1))
-    labour = wage * (1 + e.labour_shortage_cost * short) / output_per_job
-    dist = distance_km(home_lon, home_lat, sites.lon[park], sites.lat[park])
-    agg = (e.agglomeration * np.log1p(sites.same_sector[park, sector])
-           + e.chain_master_pull * sites.chain_master[park, sector]
-           + e.sector_focus_bonus * (sites.sector_focus[park] == sector))
-    pre = r * (e.value_added_share - e.transport_cost * transport_factor[sector] * dist / 1000.0
-               - sites.friction[park] + agg) - labour - sites.land[park] / output_per_job
+    pre = (sites.base[park, sector] - sites.freight[park, sector] * sites.distance[home, park]
+           - (sites.wage[park, sector] * (1 + e.labour_shortage_cost * short) + sites.land[park]) / output_per_job)
     cit = e.cit_rate_west * np.maximum(pre, 0.0)
-    local_tax = r * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
+    local_tax = sites.productivity[park] * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
     return pre - cit, local_tax
 
 
@@ -227,8 +243,7 @@ def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
 
 
 def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates: np.ndarray,
-                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float,
-                     sectors, county_lon, county_lat, e):
+                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float, mid_skill, e):
     """Vectorised location choice for the reviewing firms.
 
     Returns (firm indices, new state or -1 to stay, target park or -1, taste).
@@ -240,19 +255,14 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     move back at the next review unless conditions change.
     """
     i = shocks.reviewing
-    k = candidates.shape[1]
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
-    jobs = firms.jobs[i]
-    hl, ha = county_lon[firms.home[i]], county_lat[firms.home[i]]
-    park_safe = np.maximum(candidates, 0)
-    rep = lambda a: np.repeat(a[:, None], k, 1)  # noqa: E731
+    jobs, home = firms.jobs[i], firms.home[i]
+    col = lambda a: a[:, None]  # noqa: E731  (broadcast a firm's value over its candidates)
     # labour availability is judged against the firm's full workforce
-    west_m, local_tax = west_margin(park_safe, rep(jobs), rep(y), rep(sector), sectors.mid_skill,
-                                    sectors.transport, rep(hl), rep(ha), sites, e)
+    west_m, local_tax = west_margin(np.maximum(candidates, 0), col(sector), col(home), col(y), col(jobs),
+                                    mid_skill, sites, e)
     rebate = holiday_share * local_tax
-    own = np.maximum(firms.park[i], 0)
-    own_m, _ = west_margin(own, jobs, y, sector, sectors.mid_skill, sectors.transport,
-                           hl, ha, sites, e)
+    own_m, _ = west_margin(np.maximum(firms.park[i], 0), sector, home, y, jobs, mid_skill, sites, e)
     u = utilities(current_all[i], home_m_all[i], west_m, rebate, candidates, state, own_m, e)
     choice = np.argmax(u + shocks.gumbel, axis=1)
     new_state, park = decode(choice, candidates, firms.park[i])
