@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from omegaconf import OmegaConf
@@ -43,14 +44,25 @@ def to_overrides(overrides: dict | None) -> list[str]:
 
 
 def compose(overrides: dict | list[str] | None = None):
-    """The resolved, validated config for dotted overrides, as Hydra would build it."""
+    """The resolved, validated config for dotted overrides, as Hydra would build it.
+
+    Composed configs are cached by their overrides (Hydra takes ~50 ms per
+    composition); each call returns a copy, so callers may change it.
+    """
+    import copy
+
+    ov = overrides if isinstance(overrides, list) else to_overrides(overrides)
+    return copy.deepcopy(_compose(tuple(ov)))
+
+
+@functools.lru_cache(maxsize=256)
+def _compose(ov: tuple[str, ...]):
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    ov = overrides if isinstance(overrides, list) else to_overrides(overrides)
-    was = GlobalHydra.instance().is_initialized()
-    if was:
+    ov = list(ov)
+    if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException

@@ -533,12 +533,13 @@ class TransferModel(mesa.Model):
 
         geo, n = self.geo, self.t + 1
         steps = np.repeat(np.arange(n), geo.n_counties)
+        tile = lambda names: pd.Categorical.from_codes(np.tile(np.arange(geo.n_counties), n), names)  # noqa: E731
         df = pd.DataFrame({
             "step": steps,
             "year": self.cfg.run.start_year + steps * self.dt,
-            "county": np.tile(geo.county_name.astype(str), n),
-            "prefecture": np.tile(geo.county_prefecture.astype(str), n),
-            "side": np.tile(np.where(geo.is_west, "west", "east"), n),
+            "county": tile(geo.county_name.astype(str)),
+            "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
+            "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
         })
         for k, v in self.region_history.items():
             df[k] = v[:n].ravel()

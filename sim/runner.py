@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import time
@@ -24,6 +25,8 @@ def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferMo
     """Build and run one model from a config (``seed`` overrides ``run.seed``)."""
     config = as_config(cfg)
     if seed is not None:
+        if config is cfg:  # never change the caller's config
+            config = copy.deepcopy(config)
         config.run.seed = seed
     model = TransferModel(config)
     if progress:

@@ -19,6 +19,7 @@ STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_empl
 # workshops hire the immobile first, the not employed before willing farmers
 WORKSHOP_QUEUE_MOB = np.array([IMMOBILE, IMMOBILE, MOBILE, MOBILE])
 WORKSHOP_QUEUE_STATUS = np.array([IDLE, FARM, IDLE, FARM])
+FARMERS_IN_QUEUE = np.flatnonzero(WORKSHOP_QUEUE_STATUS == FARM)
 
 
 def per_step(rate_per_year: float | np.ndarray, steps_per_year: int):
@@ -80,15 +81,16 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     lay_ws = shop_jobs * _share(np.maximum(ws_emp - workshop_slots, 0), ws_emp)[:, None, None]
     park_jobs -= lay
     shop_jobs -= lay_ws
-    p[:, :, :, IDLE] += lay + lay_ws
-    laid_off = (lay + lay_ws).sum(axis=(1, 2))
+    lay += lay_ws
+    p[:, :, :, IDLE] += lay
+    laid_off = lay.sum(axis=(1, 2))
 
     # 2. workshops hire the immobile first (not employed, then willing farmers), then the mobile
-    vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
-    farm_ok = willing_farmers_share(workshop_wage, farm_income, premium)
+    vac = np.maximum(workshop_slots - shop_jobs.sum(axis=(1, 2)), 0) * hire
     groups = p[:, :, WORKSHOP_QUEUE_MOB, WORKSHOP_QUEUE_STATUS]          # (W, skill, group in hiring order)
     total = groups.sum(axis=1)
-    willing = total * np.where(WORKSHOP_QUEUE_STATUS == IDLE, 1.0, farm_ok[:, None])
+    willing = total.copy()
+    willing[:, FARMERS_IN_QUEUE] *= willing_farmers_share(workshop_wage, farm_income, premium)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     take = np.minimum(np.maximum(vac[:, None] - (np.cumsum(willing, axis=1) - willing), 0.0), willing)
     moved = groups * _share(take, total)[:, None, :]
