@@ -43,12 +43,11 @@ def _remove_if_empty(path: Path) -> None:
 
 def _print_summary(rows, run_dir) -> None:
     from .metrics import CONTRACT, METRICS
+    from .stats import fmt
 
-    print(f"Run written to {run_dir}")
+    print(f"Run written to {run_dir}" + (f" (mean of {len(rows)} replications)" if len(rows) > 1 else ""))
     for k in CONTRACT:
-        vals = [r[k] for r in rows]
-        v = sum(vals) / len(vals)
-        print(f"  {k:<26} {v:>18,.4g}  {METRICS[k][0]}")
+        print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
 
 if __name__ == "__main__":

@@ -30,3 +30,15 @@ def ci_table(df, by: list[str] | str, metrics: list[str], level: float = 0.95):
             row[f"{m}"], row[f"{m}_lo"], row[f"{m}_hi"] = mean, lo, hi
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def fmt(v: float) -> str:
+    """A number for a table: bn/m for money-sized values, thousands separators, 3 significant digits."""
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:,.2f}bn"
+    if a >= 1e6:
+        return f"{v / 1e6:,.1f}m"
+    if a >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"

@@ -13,21 +13,9 @@ import pandas as pd
 
 from . import outputs, plots
 from .collect import load_sweep, load_timeseries
-from .stats import ci_table
+from .stats import ci_table, fmt
 
 SCENARIO_ORDER = ["baseline", "pairing", "enclave", "labour", "consumption", "full"]
-
-
-def fmt(v: float) -> str:
-    """A number for a table: bn/m for money-sized values, thousands separators, 3 significant digits."""
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:,.2f}bn"
-    if a >= 1e6:
-        return f"{v / 1e6:,.1f}m"
-    if a >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
 
 
 def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str]) -> str:
