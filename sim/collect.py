@@ -86,7 +86,7 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
         print("Note: some runs of this sweep were made by other versions of the model code "
               "(run.json code_hash differs); re-run the sweep to refresh them.", file=sys.stderr)
     if verbose:
-        print(f"Collected {len(summary)} runs from {len(summaries and set(summary['job']))} jobs in {sweep_dir}"
+        print(f"Collected {len(summary)} runs from {summary['job'].nunique() if not summary.empty else 0} jobs in {sweep_dir}"
               + (f"; {len(missing)} incomplete: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}"
                  if missing else ""), file=sys.stderr)
     return summary, timeseries
