@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labour import FARM, IDLE, MIGRANT, MOBILE, PARK, WORKSHOP
+from .labour import FARM, IDLE, MIGRANT, PARK, WORKSHOP
 
 
 @dataclass
@@ -86,7 +86,3 @@ def household_incomes(people, incomes, transfer_per_capita, remittance_share, lo
     below[:, :, FARM] = ndtr((np.log(gap) - np.log(farm_mean) + farm_sigma ** 2 / 2) / max(farm_sigma, 1e-9))
     low = below * by_status
     return total / pop, low.sum(axis=(1, 2)) / pop, total
-
-
-def migrants(people):
-    return people[:, :, MOBILE, MIGRANT].sum(axis=1)
