@@ -177,7 +177,7 @@ class TransferModel(mesa.Model):
             transfer=ec["west_transfer_per_capita"],
             income_pc=np.zeros(nw), low_income=np.zeros(nw), flows=None, demand=np.zeros((nw, 2)),
         )
-        self.east_income = self.prices.migrant_wage_east * e.east_job_finding * np.tile(wage0 / wage0[0], (nw, 1))
+        self.east_income = self._migrant_income()
         self.east_labour_spending = 0.0
 
     def _create_agents(self):
@@ -382,9 +382,7 @@ class TransferModel(mesa.Model):
         lab.demand = production.labour_demand(self.parks.county_w[f.park[in_west]], f.jobs[in_west] * share,
                                               self.sectors.mid_skill[f.sector[in_west]], geo.n_west)
         paired = self.paired[geo.is_west]
-        find = np.minimum(e.east_job_finding * (1 + pol.labour.matching_gain * paired), 1.0)
-        ratio = lab.wage[:, MID] / lab.wage[:, LOW]
-        self.east_income = self.prices.migrant_wage_east * np.stack([np.ones_like(ratio), ratio], 1) * find[:, None]
+        self.east_income = self._migrant_income()
         moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
         cost = self.prices.migration_cost + moving / e.migration_horizon
         rate = np.where(paired, pol.labour.training_rate, 0.0)
@@ -392,10 +390,19 @@ class TransferModel(mesa.Model):
             lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, self.prices.workshop_wage,
             lab.farm_income + lab.farm_bonus,
             self.east_income, cost, lab.trainees_funded, rate, e, self.cfg.run.steps_per_year)
-        low_res = lab.people[:, LOW][:, :, [0, 1, 2, 4]].sum(axis=(1, 2))
-        by_rate = low_res * labour.per_step(rate, self.cfg.run.steps_per_year)
-        self.east_labour_spending = float((by_rate.sum() * e.training_cost
+        self.east_labour_spending = float((lab.flows.trained_by_rate.sum() * e.training_cost
                                            + pol.labour.migration_support * lab.flows.migrated[paired].sum()) / self.dt)
+
+    def _migrant_income(self) -> np.ndarray:
+        """What a migrant expects in the east (W, skill), yuan/year: wage × job-finding probability.
+
+        Mid-skill migrants earn the western mid/low wage ratio more; labour cooperation
+        raises the job-finding probability of paired counties' workers.
+        """
+        paired = self.paired[self.geo.is_west]
+        find = np.minimum(self.e.east_job_finding * (1 + self.policy.labour.matching_gain * paired), 1.0)
+        wage = self.labour.wage
+        return self.prices.migrant_wage_east * (wage / wage[:, :1]) * find[:, None]
 
     # 6. production, taxes, incomes
     def _book_margins(self, sites: location.WestSites):

@@ -39,6 +39,7 @@ class LabourFlows:
     migrated: np.ndarray        # (W,)
     returned: np.ndarray        # (W,)
     trained: np.ndarray         # (W,)
+    trained_by_rate: np.ndarray  # (W,) of which trained under the training_rate programme (not the county budget)
 
 
 def _share(part, whole):
@@ -144,7 +145,8 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     # 5. training moves low-skill residents (not migrants) to mid skill
     low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
     low_res = low.sum(axis=(1, 2)) - low[:, :, MIGRANT].sum(axis=1)
-    want = np.minimum(low_res, low_res * per_step(training_rate, steps_per_year) + trainees_funded)
+    by_rate = np.minimum(low_res, low_res * per_step(training_rate, steps_per_year))
+    want = np.minimum(low_res, by_rate + trainees_funded)
     trainees = low * _share(want, low_res)[:, None, None]
     trainees[:, :, MIGRANT] = 0.0
     low -= trainees
@@ -159,4 +161,4 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
     wage[:, MID] = np.maximum(wage[:, MID], wage[:, LOW])
     np.maximum(p, 0.0, out=p)
-    return p, wage, LabourFlows(hired_park, hired_ws, laid_off, migrated, returned, trained)
+    return p, wage, LabourFlows(hired_park, hired_ws, laid_off, migrated, returned, trained, by_rate)
