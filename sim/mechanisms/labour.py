@@ -16,10 +16,9 @@ LOW, MID = 0, 1
 MOBILE, IMMOBILE = 0, 1
 FARM, PARK, WORKSHOP, MIGRANT, IDLE = 0, 1, 2, 3, 4
 STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_employed")
-# workshops hire the immobile first, the not employed before willing farmers
-WORKSHOP_QUEUE_MOB = np.array([IMMOBILE, IMMOBILE, MOBILE, MOBILE])
-WORKSHOP_QUEUE_STATUS = np.array([IDLE, FARM, IDLE, FARM])
-FARMERS_IN_QUEUE = np.flatnonzero(WORKSHOP_QUEUE_STATUS == FARM)
+# workshops hire the immobile first, the not employed before willing farmers; as basic slices
+# (so ``p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]`` is a view) these read (IMMOBILE, MOBILE) and (IDLE, FARM)
+QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - IDLE)
 
 
 def per_step(rate_per_year: float | np.ndarray, steps_per_year: int):
@@ -52,11 +51,19 @@ def willing_farmers_share(wage, farm_income, premium):
     return np.minimum(np.maximum((wage / np.maximum(farm_income * (1 + premium), 1.0) - 1.0) * 2.0, 0.0), 1.0)
 
 
+def by_skill(people, status):
+    """Persons (W, 2) by skill in ``status``, both mobilities."""
+    return people[:, :, MOBILE, status] + people[:, :, IMMOBILE, status]
+
+
+def job_seekers(people, farm_ok):
+    """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of farmers (persons)."""
+    return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
+
+
 def available_workers(people, wage, farm_income, premium):
-    """Willing local job seekers (W, 2) by skill: the not employed plus willing farmers (persons)."""
-    idle = people[:, :, :, IDLE].sum(axis=2)
-    farm = people[:, :, :, FARM].sum(axis=2)
-    return idle + farm * willing_farmers_share(wage, farm_income[:, None], premium)
+    """Willing local job seekers (W, 2) by skill at ``wage`` (yuan/year) (persons)."""
+    return job_seekers(people, willing_farmers_share(wage, farm_income[:, None], premium))
 
 
 def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, workshop_wage, farm_income,
@@ -69,53 +76,58 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     migration_cost (W,) yuan/year after labour-cooperation support; trainees_funded (W,)
     persons the county budget pays to train; training_rate share/year.
     Returns (people, wage, LabourFlows).
+
+    Written for few numpy calls: at a few hundred pools each call costs more than its arithmetic.
     """
     p = people.copy()
     hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
-    premium = e.local_premium
+    farm_ok = willing_farmers_share(wage, farm_income[:, None], e.local_premium)   # (W, skill), at this step's wage
 
     # 1. separations where jobs are fewer than workers
     park_jobs, shop_jobs = p[:, :, :, PARK], p[:, :, :, WORKSHOP]    # views (W, skill, mobility)
-    employed = park_jobs.sum(axis=2)
-    lay = park_jobs * _share(np.maximum(employed - demand_park, 0), employed)[:, :, None]
+    employed = by_skill(p, PARK)
+    excess = np.maximum(employed - demand_park, 0)
+    lay = park_jobs * _share(excess, employed)[:, :, None]
     ws_emp = shop_jobs.sum(axis=(1, 2))
-    lay_ws = shop_jobs * _share(np.maximum(ws_emp - workshop_slots, 0), ws_emp)[:, None, None]
+    excess_ws = np.maximum(ws_emp - workshop_slots, 0)
+    lay_ws = shop_jobs * _share(excess_ws, ws_emp)[:, None, None]
     park_jobs -= lay
     shop_jobs -= lay_ws
     lay += lay_ws
     p[:, :, :, IDLE] += lay
-    laid_off = lay.sum(axis=(1, 2))
+    laid_off = excess[:, LOW] + excess[:, MID] + excess_ws
 
     # 2. workshops hire the immobile first (not employed, then willing farmers), then the mobile
-    vac = np.maximum(workshop_slots - shop_jobs.sum(axis=(1, 2)), 0) * hire
-    groups = p[:, :, WORKSHOP_QUEUE_MOB, WORKSHOP_QUEUE_STATUS]          # (W, skill, group in hiring order)
-    total = groups.sum(axis=1)
+    vac = np.maximum(workshop_slots - ws_emp, 0) * hire
+    queue = p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]                     # view (W, skill, mobility, status) in hiring order
+    total = queue[:, LOW] + queue[:, MID]                             # (W, mobility, status)
     willing = total.copy()
-    willing[:, FARMERS_IN_QUEUE] *= willing_farmers_share(workshop_wage, farm_income, premium)[:, None]
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, e.local_premium)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
-    take = np.minimum(np.maximum(vac[:, None] - (np.cumsum(willing, axis=1) - willing), 0.0), willing)
-    moved = groups * _share(take, total)[:, None, :]
-    p[:, :, WORKSHOP_QUEUE_MOB, WORKSHOP_QUEUE_STATUS] -= moved
-    p[:, :, IMMOBILE, WORKSHOP] += moved[:, :, 0] + moved[:, :, 1]
-    p[:, :, MOBILE, WORKSHOP] += moved[:, :, 2] + moved[:, :, 3]
-    hired_ws = take.sum(axis=1)
+    flat = willing.reshape(-1, 4)
+    left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
+    take = np.minimum(np.maximum(left, 0.0), flat).reshape(total.shape)
+    moved = queue * _share(take, total)[:, None]
+    queue -= moved
+    p[:, :, QUEUE_MOBILITY, WORKSHOP] += moved[..., 0] + moved[..., 1]
+    hired_ws = take.reshape(-1, 4).sum(axis=1)
 
     # 3. park firms hire by skill: the not employed first, then willing farmers
-    vac = np.maximum(demand_park - p[:, :, :, PARK].sum(axis=2), 0) * hire     # (W, skill)
+    opening = np.maximum(demand_park - employed, 0)                   # (W, skill) jobs unfilled after step 1
+    vac = opening * hire
     hired_park = np.zeros(vac.shape)
-    for status in (IDLE, FARM):
-        group = p[:, :, :, status]                                    # (W, skill, mobility)
-        total = group.sum(axis=2)
-        willing = total if status == IDLE else total * willing_farmers_share(wage, farm_income[:, None], premium)
-        take = np.minimum(vac - hired_park, willing)
+    for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
+        group = p[:, :, :, status]                                    # view (W, skill, mobility)
+        total = group[:, :, MOBILE] + group[:, :, IMMOBILE]
+        take = np.minimum(vac - hired_park, total * share)
         moved = group * _share(take, total)[:, :, None]
-        p[:, :, :, status] -= moved
-        p[:, :, :, PARK] += moved
+        group -= moved
+        park_jobs += moved
         hired_park += take
 
     # 4. Harris–Todaro: mobile stayers compare expected eastern income with what they have
-    vacancies = np.maximum(demand_park - p[:, :, :, PARK].sum(axis=2), 0)
-    seekers = p[:, :, :, IDLE].sum(axis=2)
+    vacancies = np.maximum(opening - hired_park, 0)
+    seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
     east_net = east_income - migration_cost[:, None]
     # what a mobile worker has at home, by status; workshop workers and migrants do not leave (inf)
@@ -128,15 +140,16 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     mobile = p[:, :, MOBILE]                                          # view (W, skill, status)
     leaving = mobile * out_share
     mobile -= leaving
-    mobile[:, :, MIGRANT] += leaving.sum(axis=2)
-    migrated = leaving.sum(axis=(1, 2))
+    left_home = leaving.sum(axis=2)                                   # (W, skill)
+    mobile[:, :, MIGRANT] += left_home
+    migrated = left_home[:, LOW] + left_home[:, MID]
     # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
     back = per_step(e.return_rate, steps_per_year) * (0.5 + 0.5 * np.tanh((home_best - east_net) / e.migration_scale))
-    amt = p[:, :, MOBILE, MIGRANT] * back
-    p[:, :, MOBILE, MIGRANT] -= amt
-    p[:, :, MOBILE, FARM] += amt
-    returned = amt.sum(axis=1)
+    amt = mobile[:, :, MIGRANT] * back
+    mobile[:, :, MIGRANT] -= amt
+    mobile[:, :, FARM] += amt
+    returned = amt[:, LOW] + amt[:, MID]
     # the not employed drift back to farming
     drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
@@ -144,8 +157,8 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
 
     # 5. training moves low-skill residents (not migrants) to mid skill
     low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
-    low_res = low.sum(axis=(1, 2)) - low[:, :, MIGRANT].sum(axis=1)
-    by_rate = np.minimum(low_res, low_res * per_step(training_rate, steps_per_year))
+    low_res = low.sum(axis=(1, 2)) - low[:, MOBILE, MIGRANT] - low[:, IMMOBILE, MIGRANT]
+    by_rate = low_res * per_step(training_rate, steps_per_year)
     want = np.minimum(low_res, by_rate + trainees_funded)
     trainees = low * _share(want, low_res)[:, None, None]
     trainees[:, :, MIGRANT] = 0.0
@@ -154,9 +167,8 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     trained = trainees.sum(axis=(1, 2))
 
     # 6. wages move part-way toward a wage curve over local tightness, floored by farm income
-    avail = available_workers(p, wage, farm_income, premium)
-    tight = demand_park / np.maximum(demand_park + avail, 1.0)
-    floor = (farm_income * (1 + premium))[:, None]
+    tight = demand_park / np.maximum(demand_park + job_seekers(p, farm_ok), 1.0)
+    floor = (farm_income * (1 + e.local_premium))[:, None]
     target = np.maximum(floor, prevailing_wage * (1 + e.wage_curve * tight))
     wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
     wage[:, MID] = np.maximum(wage[:, MID], wage[:, LOW])
