@@ -106,8 +106,14 @@ def load_file(name: str) -> Geography:
     if not path.exists():
         raise GeographyError(f"geography.name = {name!r}: no data file {path}. "
                              f"Available: {', '.join(available())} (or geography=synthetic).")
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    return from_dict(raw, where=str(path))
+    stat = path.stat()
+    return from_dict(_parse(str(path), stat.st_mtime_ns, stat.st_size), where=str(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, mtime_ns: int, size: int) -> dict:
+    """A data file's parsed YAML, read once per process while the file is unchanged (the jobs of a sweep share a worker)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
 
 
 def _need(row: dict, key: str, where: str, i: int, table: str):

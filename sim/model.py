@@ -32,7 +32,9 @@ def as_config(config=None) -> Config:
         return config
     from omegaconf import OmegaConf
 
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), config))
+    if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
+        config = OmegaConf.merge(OmegaConf.structured(Config), config)
+    return OmegaConf.to_object(config)
 
 
 def _csr(groups: np.ndarray, items: np.ndarray, n_groups: int):

@@ -1,5 +1,6 @@
 """Sweeps: joblib and submitit_local launchers, replications, resume after a kill, tidy tables."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -8,8 +9,11 @@ import time
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
+from hydra_plugins.sim_sweeper.sweeper import covering_jobs
 from sim.collect import collect
 
 from .conftest import ROOT, run_cli
@@ -113,3 +117,27 @@ def test_policy_comparison_experiment(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "baseline" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
     assert len(sim.load_sweep(out)) == 60
+
+
+@pytest.mark.parametrize("swept,named", [
+    ("run.seed=0,1,abc", "run.seed=abc"),                        # wrong type, found without composing the job
+    ("scenario=baseline,nosuch", "nosuch"),                      # unknown option of a config group
+    ("policy.enclave.tax_share_east=0.3,1.5", "policy.enclave.tax_share_east = 1.5"),  # out of the model's range
+])
+def test_a_bad_swept_value_stops_the_sweep_before_any_job_runs(tmp_path, swept, named):
+    out = tmp_path / "bad"
+    r = run_cli("-m", "policy.subsidy.land_discount=0.1,0.2", swept, *TINY, f"hydra.sweep.dir={out}",
+                "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert r.returncode != 0
+    assert named in r.stderr and "Traceback" not in r.stderr
+    assert not [p for p in out.iterdir() if "=" in p.name]       # no job started
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4))
+def test_the_pre_launch_check_covers_every_swept_value(sizes):
+    keys = [[f"k{i}={v}" for v in range(n)] for i, n in enumerate(sizes)]
+    batch = [list(job) for job in itertools.product(*keys)]
+    cover = covering_jobs(batch)
+    assert cover[0] == batch[0] and all(job in batch for job in cover)
+    assert {o for job in cover for o in job} == {o for job in batch for o in job}
+    assert len(cover) <= sum(sizes)
