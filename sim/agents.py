@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from .mechanisms.labour import STATUS_NAMES
-from .mechanisms.location import STATE_NAMES, west_share
+from .mechanisms.location import STATE_NAMES
 
 
 class column:
@@ -69,10 +69,8 @@ class EasternFirm(RowAgent):
         p = self.model.firms.park[self.row]
         return self.model.park_agents[p] if p >= 0 else None
 
-    @property
-    def west_share(self) -> float:
-        """Share of output and jobs in the west."""
-        return float(west_share(self.model.firms.state[self.row], self.model.cfg.economy.branch_share))
+    west_share = column("firms", "share", "share of output and jobs in the west once its plant runs")
+    edge = column("firms", "edge", "own profitability advantage (share of output)")
 
 
 class WesternPark(RowAgent):

@@ -39,7 +39,9 @@ class Sectors:
     weight: np.ndarray          # share of at-risk firms, sums to 1
     labour_share: np.ndarray    # wage bill / output at home (share)
     mid_skill: np.ndarray       # share of jobs needing mid skill
-    transport: np.ndarray       # multiplier on economy.transport_cost
+    energy_share: np.ndarray    # electricity bill / output at eastern power prices (share)
+    value_density: np.ndarray   # output value per tonne shipped (yuan/t)
+    markets: np.ndarray         # (sector, 4) sales mix over MARKETS (shares summing to 1)
 
 
 @functools.cache
@@ -52,8 +54,52 @@ def load_sectors() -> Sectors:
         weight=w / w.sum(),
         labour_share=np.array([r["labour_share"] for r in rows], float),
         mid_skill=np.array([r["mid_skill"] for r in rows], float),
-        transport=np.array([r["transport"] for r in rows], float),
+        energy_share=np.array([r["energy_share"] for r in rows], float),
+        value_density=np.array([r["value_density"] for r in rows], float),
+        markets=np.array([r["markets"] for r in rows], float),
     )
+
+
+MARKETS = ("home", "national", "west", "export")
+
+
+@dataclass(frozen=True)
+class Markets:
+    """Where firms sell, beyond their eastern home county (a geography's ``markets`` table).
+
+    ``national``: (lon, lat) of the national market's centre; ``west``: (lon, lat) of
+    the western market's centre, or None for the western counties' population
+    centroid; ``gateways``: export gateways as (lon, lat, onward road-km equivalent
+    of the leg beyond the gateway).
+    """
+
+    national: tuple[float, float] = (113.4, 32.9)  # near China's population centre (southern Henan); approximate
+    west: tuple[float, float] | None = None
+    gateways: tuple[tuple[float, float, float], ...] = ()
+    local_km: float = 50.0
+
+
+def _markets(raw, where: str) -> Markets:
+    if raw is None:
+        return Markets()
+    if not isinstance(raw, dict):
+        raise GeographyError(f"{where}: markets must be a mapping.")
+
+    def point(key):
+        v = raw.get(key)
+        if v is None:
+            return None
+        if not (isinstance(v, dict) and all(isinstance(v.get(k), (int, float)) for k in ("lon", "lat"))):
+            raise GeographyError(f"{where}: markets.{key} needs numeric lon and lat.")
+        return float(v["lon"]), float(v["lat"])
+
+    gates = []
+    for i, g in enumerate(raw.get("gateways") or []):
+        if not (isinstance(g, dict) and all(isinstance(g.get(k), (int, float)) for k in ("lon", "lat", "onward_km"))):
+            raise GeographyError(f"{where}: markets.gateways[{i}] needs numeric lon, lat and onward_km.")
+        gates.append((float(g["lon"]), float(g["lat"]), float(g["onward_km"])))
+    return Markets(national=point("national") or Markets.national, west=point("west"), gateways=tuple(gates),
+                   local_km=float(raw.get("local_km", Markets.local_km)))
 
 
 @dataclass(frozen=True)
@@ -77,6 +123,7 @@ class Geography:
     park_capacity: np.ndarray      # firm slots
     park_sector: np.ndarray        # sector index, -1 if none
     economy: dict = field(default_factory=dict)   # name -> value (units in the data file)
+    markets: Markets = field(default_factory=Markets)
 
     @property
     def n_counties(self) -> int:
@@ -220,6 +267,7 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         park_capacity=np.array([p["capacity"] for p in parks], dtype=float),
         park_sector=np.array([sector_index.get(p.get("sector_focus"), -1) for p in parks], dtype=np.int64),
         economy=economy,
+        markets=_markets(raw.get("markets"), where),
     )
 
 
@@ -283,6 +331,7 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
         park_capacity=np.maximum(1.0, np.round(np.exp(rng.normal(cm, cs, n_parks)))),
         park_sector=np.full(n_parks, -1, dtype=np.int64),
         economy=dict(template.economy),
+        markets=template.markets,
     )
 
 

@@ -33,6 +33,17 @@ METRICS: dict[str, tuple[str, str]] = {
     "east_programme_cost": ("yuan/year", "eastern cost of all channels: aid, labour cooperation, enclave co-investment, procurement premium"),
     "east_promotion_effort": ("multiplier", "mean promotion effort behind paired western parks"),
     "tax_paid_west_parks": ("yuan/year", "all tax paid by park firms (upper levels + west + east shares)"),
+    # firm demography, landings and location-choice diagnostics
+    "firms_active": ("firms", "eastern firms in business (at home, with a branch or moved)"),
+    "firms_entered_cum": ("firms", "new firms that entered the at-risk pool so far"),
+    "firms_landed_year": ("firms/year", "firms that committed to a western plant in the last year: relocations, branches and expansions (as the sources count 引导落地企业)"),
+    "firms_expanded_west_cum": ("firms", "growing firms that built their new plant in a western park so far (expansion investment)"),
+    "branch_closures_cum": ("firms", "loss-making branches closed so far"),
+    "moves_cum": ("moves", "location changes chosen so far (branch, full move, move back, closing a branch)"),
+    "moves_paying_share": ("share", "share of chosen location changes whose measured (deterministic) gain over staying is positive"),
+    "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over all location changes"),
+    "east_enclave_coinvest": ("yuan/year", "enclave partners' co-investment, responding to their expected tax share"),
+    "enclave_partner_effort": ("0-1", "mean effort of enclave partners (co-investment, referrals, operation)"),
 }
 CONTRACT = tuple(list(METRICS)[:13])
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import geography as geography_mod
 from .agents import CountyGovernment, EasternFirm, LabourPool, WesternPark
-from .mechanisms import costs, government, labour, location, parks, production
+from .mechanisms import costs, demography, enclave, government, labour, location, markets, parks, production
 from .mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
@@ -117,7 +117,11 @@ class TransferModel(mesa.Model):
             infra_cum=np.zeros(geo.n_parks), investment_cum=np.zeros(geo.n_parks),
             firm_investment_cum=np.zeros(geo.n_parks),
             enclave=enclave, partner=partner, sector_focus=geo.park_sector, co_built=geo.park_co_built,
-            efficiency=np.where(enclave, pol.enclave.operator_efficiency, 1.0),
+            # the enclave contract: the partner's expected compliance, effort (0-1) and co-investment (yuan/year)
+            expected_compliance=np.ones(geo.n_parks), partner_effort=np.zeros(geo.n_parks),
+            coinvest=np.zeros(geo.n_parks),
+            # firm slots under construction, arriving after park_build_years (one column per step)
+            pipeline=np.zeros((geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))),
         )
         # promotion reaches a firm through its home county's partner parks (pairing) and enclave brands
         promoted = np.flatnonzero((partner >= 0) & pol.pairing.enabled)
@@ -127,31 +131,48 @@ class TransferModel(mesa.Model):
         east = np.arange(geo.n_east)
         self.distance = location.distance_km(geo.lon[east, None], geo.lat[east, None],
                                              geo.lon[geo.park_county][None, :], geo.lat[geo.park_county][None, :])
+        self._init_markets()
+
+    def _init_markets(self):
+        """Freight to the national, western and export markets from every home site and park (fixed)."""
+        geo, sec, mk = self.geo, self.sectors, self.geo.markets
+        per_km = markets.freight_per_km(self.e.freight_rate, sec.value_density)
+        west_pop = geo.population * geo.is_west
+        west_centre = mk.west or (float(np.average(geo.lon, weights=west_pop)), float(np.average(geo.lat, weights=west_pop)))
+        east = np.arange(geo.n_east)
+        pc = geo.park_county
+        home_dist = markets.market_distances(geo.lon[east], geo.lat[east], mk.national, west_centre, mk.gateways)
+        park_dist = markets.market_distances(geo.lon[pc], geo.lat[pc], mk.national, west_centre, mk.gateways)
+        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km, self.e)
+        self.park_freight = markets.freight_beyond_home(park_dist, sec.markets, per_km)
+        self.home_leg = markets.home_leg(sec.markets, per_km)
 
     def _init_firms(self):
-        geo, e, rng, sec = self.geo, self.e, self.rng, self.sectors
-        n = self.cfg.geography.n_firms
-        east = np.flatnonzero(~geo.is_west)
-        w = geo.firm_weight[east]
-        home = east[rng.choice(east.size, size=n, p=w / w.sum() if w.sum() > 0 else None)]
-        sector = rng.choice(sec.name.size, size=n, p=sec.weight)
-        mu = np.log(e.firm_size_mean) - e.firm_size_sigma ** 2 / 2
-        jobs = np.maximum(np.round(np.exp(rng.normal(mu, e.firm_size_sigma, n))), 5.0)
-        labour_share = sec.labour_share[sector] * np.exp(rng.normal(0, e.labour_share_sigma, n))
-        # every firm starts with a positive home margin: va - ls*(1 + land/wage) - friction >= 1%
-        land_per_wage = self.prices.east_land / self.prices.east_wage
-        labour_share = np.minimum(labour_share, (e.value_added_share - e.friction_east - 0.01) / (1 + land_per_wage))
-        chain = jobs >= np.quantile(jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.zeros(n, bool)
-        self.firms = SimpleNamespace(
-            home=home, sector=sector, jobs=jobs,
-            output_per_job=self.prices.east_wage / labour_share,
-            chain_master=chain,
-            state=np.zeros(n, np.int64), park=np.full(n, -1, np.int64),
-            entry_step=np.full(n, -1, np.int64), loss_steps=np.zeros(n, np.int64),
+        e = self.e
+        new = self._draw_firms(self.cfg.geography.n_firms)
+        n = new.home.size
+        chain = (new.jobs >= np.quantile(new.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0
+                 else np.zeros(n, bool))
+        self.firms = SimpleNamespace(**{**vars(new), **self._blank_firm_state(new.taste)}, chain_master=chain)
+        self.applications = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                             np.zeros(0), np.zeros(0))
+        self.choices = SimpleNamespace(moves=0, paying=0, gain_sum=0.0, landed=np.zeros(self.cfg.run.steps_per_year),
+                                       expansions_west=0, expansions_home=0, entered=0, branch_closures=0)
+
+    def _draw_firms(self, n: int) -> SimpleNamespace:
+        return demography.draw_firms(self.rng, n, self.geo, self.sectors, self.prices.east_wage, self.prices.east_land,
+                                     self.home_sites.base, self.e)
+
+    def _blank_firm_state(self, home_taste: np.ndarray) -> dict:
+        """Location state of new firms that produce only at home, with their taste for it."""
+        n = home_taste.size
+        return dict(
+            state=np.zeros(n, np.int64), park=np.full(n, -1, np.int64), share=np.zeros(n),
+            entry_step=np.full(n, -1, np.int64), ready_step=np.full(n, -1, np.int64),
+            loss_steps=np.zeros(n, np.int64), backlog=np.zeros(n), expanded_west=np.zeros(n, bool),
             ever_west=np.zeros(n, bool), margin=np.zeros(n), home_margin=np.zeros(n),
-            taste=np.zeros(n),  # persistent idiosyncratic value of the current site (share of output)
+            taste=home_taste,  # persistent idiosyncratic value of the current site (share of output)
         )
-        self.applications = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
     def _init_labour(self):
         geo, e = self.geo, self.e
@@ -202,6 +223,7 @@ class TransferModel(mesa.Model):
         """One step (a quarter by default): the process of DESIGN §3."""
         self._drift_costs()
         self._governments_act()
+        self._firm_demography()
         self._firms_choose()
         self._parks_admit()
         self._labour_market()
@@ -225,7 +247,9 @@ class TransferModel(mesa.Model):
         p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
         p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
         p.migration_cost = costs.grow(p.migration_cost, e.east_wage_growth, dt)  # living costs in the east
-        self.firms.output_per_job = costs.grow(self.firms.output_per_job, e.productivity_growth, dt)
+        f = self.firms
+        f.output_per_job = costs.grow(f.output_per_job, e.productivity_growth, dt)
+        f.edge = demography.drift_edges(self.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
         self.parks.land_cost = costs.grow(self.parks.land_cost, e.west_land_growth, dt)
         lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
         lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
@@ -234,7 +258,9 @@ class TransferModel(mesa.Model):
     # 2. governments act
     def _governments_act(self):
         self._eastern_partners_act()
+        self._enclave_partners_act()
         budget = self._western_budgets()
+        self._build_parks(budget)
         self._invest(budget)
         self._consumption_cooperation()
 
@@ -249,13 +275,19 @@ class TransferModel(mesa.Model):
                 c.adaptation, c.landed.sum(axis=1), target, pol.pairing.target_adaptation, dt), c.adaptation)
             c.effort = np.where(has, pol.pairing.promotion * c.adaptation, 0.0)
             c.friction = government.governance(c.friction, self.paired, pol.pairing.governance_gain, e.friction_east, dt)
-        self.park_effort = government.park_promotion_effort(
-            self.parks.partner, self.parks.enclave, c.effort if pairing else np.zeros(geo.n_counties),
-            pol.enclave.promotion_incentive, pol.enclave.tax_share_east, pol.enclave.compliance)
-        if not pairing:  # the enclave brand works without a pairing programme
-            self.park_effort = np.where(self.parks.enclave, 1 + pol.enclave.promotion_incentive
-                                        * pol.enclave.tax_share_east * pol.enclave.compliance, self.park_effort)
         c.aid = np.where(self.paired & pairing, pol.pairing.aid_per_county, 0.0)
+
+    def _enclave_partners_act(self):
+        """Enclave partners co-invest and refer firms as far as their expected tax share pays them."""
+        pol, pk, dt, c = self.policy.enclave, self.parks, self.dt, self.counties
+        pk.expected_compliance = np.where(pk.enclave, enclave.learn_compliance(
+            pk.expected_compliance, pol.compliance, pol.compliance_learning, dt), 1.0)
+        pk.partner_effort = np.where(pk.enclave, enclave.partner_effort(
+            pol.tax_share_east, pk.expected_compliance, pol.incentive_half), 0.0)
+        pk.coinvest = pol.coinvest_per_park * pk.partner_effort
+        pairing_effort = c.effort if self.policy.pairing.enabled else np.zeros(self.geo.n_counties)
+        self.park_effort = government.park_promotion_effort(pk.partner, pk.enclave, pairing_effort,
+                                                            pol.promotion_incentive * pk.partner_effort)
 
     def _western_budgets(self) -> dict:
         e, dt, c, geo = self.e, self.dt, self.counties, self.geo
@@ -274,17 +306,24 @@ class TransferModel(mesa.Model):
 
     def _invest(self, b: dict):
         """Park infrastructure (by capacity; enclave partners co-invest), workshops and training."""
-        e, pol, dt, geo, pk, lab = self.e, self.policy, self.dt, self.geo, self.parks, self.labour
-        cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
-        invest = b["infrastructure"][pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
-        invest = invest + np.where(pk.enclave, pol.enclave.coinvest_per_park * dt, 0.0)
-        pk.investment_cum = pk.investment_cum + invest
-        pk.capacity, pk.quality, pk.infra_cum = parks.grow(pk.capacity, pk.quality0, pk.infra_cum, invest,
-                                                           pk.efficiency, e.cost_per_slot, e.quality_half_investment)
+        e, geo, lab = self.e, self.geo, self.labour
         west = geo.is_west
         kept = 1 - labour.per_step(e.workshop_depreciation, self.cfg.run.steps_per_year)
         lab.workshop_slots = lab.workshop_slots * kept + b["workshops"][west] / e.workshop_cost_per_job
         lab.trainees_funded = b["training"][west] / max(e.training_cost, 1e-9)
+
+    def _build_parks(self, b: dict):
+        """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave partners' co-investment.
+
+        Slots come into use after park_build_years; infrastructure quality rises as money is spent.
+        """
+        e, dt, geo, pk = self.e, self.dt, self.geo, self.parks
+        cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
+        invest = b["infrastructure"][pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
+        invest = invest + pk.coinvest * dt
+        pk.investment_cum = pk.investment_cum + invest
+        pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
+            pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, e.cost_per_slot, e.quality_half_investment)
 
     def _consumption_cooperation(self):
         """Eastern purchases raise the farm income of paired counties' farmers (yuan/year each)."""
@@ -306,21 +345,42 @@ class TransferModel(mesa.Model):
         avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e.local_premium)
         avail = np.maximum(avail - np.maximum(lab.demand - labour.by_skill(lab.people, PARK), 0), 0)
         discount = self.policy.subsidy.land_discount * self.counties.funding_ratio[pk.county]
+        operator = enclave.operator_divisor(pk.partner_effort, self.policy.enclave.operator_efficiency)
         return location.west_sites(
             productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
             wage=lab.wage[pk.county_w], available=avail[pk.county_w], land=pk.land_cost * (1 - discount),
-            friction=self.counties.friction[pk.county] / pk.efficiency,
+            friction=self.counties.friction[pk.county] / operator,
             same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
-            distance=self.distance, sectors=self.sectors, e=e)
+            distance=self.distance, market_freight=self.park_freight, home_leg_per_km=self.home_leg,
+            sectors=self.sectors, e=e)
 
     def _holiday_share(self) -> float:
         return min(1.0, self.policy.subsidy.tax_holiday_years / self.e.horizon_years)
 
+    def _firm_demography(self):
+        """New firms enter the at-risk pool; firms' demand for capacity grows."""
+        e, f, dt = self.e, self.firms, self.dt
+        active = f.state != EXITED
+        f.backlog = demography.grow_demand(f.backlog, f.growth, active, dt)
+        n_new = demography.entrants(self.rng, int(active.sum()), e.entry_rate, dt)
+        if n_new:
+            new = self._draw_firms(n_new)
+            chain = new.jobs >= np.quantile(f.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.zeros(n_new, bool)
+            cols = {**vars(new), **self._blank_firm_state(new.taste), "chain_master": chain}
+            n0 = f.home.size
+            for k, v in cols.items():
+                setattr(f, k, np.concatenate([getattr(f, k), v]))
+            self.firm_agents.extend(EasternFirm(self, i) for i in range(n0, n0 + n_new))
+            self.choices.entered += n_new
+
     def _firms_choose(self):
-        e, f = self.e, self.firms
-        eligible = (f.state == HOME) | (f.state == BRANCH)
-        shocks = location.draw_shocks(self.rng, eligible, min(e.review_per_year * self.dt, 1.0),
-                                      e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
+        """Firms review their location (about once a year); growing home firms choose where to build."""
+        e, f, t = self.e, self.firms, self.t
+        settled = (f.state != EXITED) & (f.ready_step <= t)       # not while a plant is being built
+        expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
+        shocks = location.draw_shocks(self.rng, settled, min(e.review_per_year * self.dt, 1.0),
+                                      e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random,
+                                      always=expanding_all)
         self.sites = sites = self._west_sites()
         self._book_margins(sites)  # staying is valued at this step's prices, like every other option
         in_west = location.in_west(f.state)
@@ -329,45 +389,69 @@ class TransferModel(mesa.Model):
         cand = location.consideration_sets(shocks, f.home, f.sector, f.park, self.promo_ptr, self.promo_park,
                                            self.enclave_parks, wom_ptr, wom_park, self.park_effort, park_open,
                                            self.geo.n_parks, e.awareness)
-        i, new_state, park, taste = location.choose_locations(
-            shocks, f, sites, cand, f.home_margin, f.margin + f.taste, self._holiday_share(), self.sectors.mid_skill, e)
-        self.last_choice = SimpleNamespace(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park)
-        # closing a branch or moving fully into one's own branch park needs no admission
+        expanding = expanding_all[shocks.reviewing]
+        lump = e.expansion_lump
+        new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
+        i, new_state, park, taste, gain = location.choose_locations(
+            shocks, f, sites, cand, f.home_margin, f.margin + f.taste, self._holiday_share(), self.sectors.mid_skill,
+            expanding, new_share, e)
+        self.last_choice = SimpleNamespace(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park,
+                                           gain=gain, expanding=expanding)
+        moved = new_state >= 0
+        ch = self.choices
+        ch.moves += int(moved.sum())
+        ch.paying += int((gain[moved] > 0).sum())
+        ch.gain_sum += float(gain[moved].sum())
+        # expanding firms build their new plant at home unless they chose a western park
+        grow_home = expanding & ~moved
+        f.jobs[i[grow_home]] *= 1 + lump
+        f.backlog[i[expanding]] = 0.0
+        ch.expansions_home += int(grow_home.sum())
+        # closing a branch, moving back home or fully into one's own branch park needs no admission
         home = new_state == HOME
         self._leave_parks(i[home])
-        f.state[i[home]] = HOME
+        f.state[i[home]], f.share[i[home]] = HOME, 0.0
         own = (new_state == RELOCATED) & (park == f.park[i])
-        self._book_investment(i[own], 1 - e.branch_share)
-        f.state[i[own]] = RELOCATED
+        self._book_investment(i[own], 1 - f.share[i[own]])
+        f.state[i[own]], f.share[i[own]] = RELOCATED, 1.0
         f.taste[i[home | own]] = taste[home | own]
-        apply = (new_state >= 0) & ~home & ~own
-        self.applications = (i[apply], park[apply], new_state[apply], taste[apply])
+        apply = moved & ~home & ~own
+        self.applications = (i[apply], park[apply], new_state[apply], taste[apply],
+                             np.where(expanding[apply], new_share[apply], -1.0))
 
     def _leave_parks(self, firms_idx):
         np.subtract.at(self.parks.occupancy, self.firms.park[firms_idx], 1)
         self.firms.park[firms_idx] = -1
 
-    def _book_investment(self, firms_idx, share_moved):
+    def _book_investment(self, firms_idx, share_built):
+        """Investment is booked when a firm commits to a western plant (as the sources count 到位投资)."""
         f, pk = self.firms, self.parks
-        amount = self.e.capital_per_job * f.jobs[firms_idx] * share_moved
+        amount = self.e.capital_per_job * f.jobs[firms_idx] * share_built
         np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
 
     # 4. parks admit
     def _parks_admit(self):
         f, pk, e = self.firms, self.parks, self.e
-        firm, park, state, taste = self.applications
+        firm, park, state, taste, expansion = self.applications
         ok = parks.admit(park, self.rng.random(park.size), parks.free_slots(pk.capacity, pk.occupancy))
-        firm, park, state = firm[ok], park[ok], state[ok]
+        firm, park, state, expansion = firm[ok], park[ok], state[ok], expansion[ok]
         f.taste[firm] = taste[ok]
         had_branch = f.state[firm] == BRANCH
         self._leave_parks(firm[had_branch])
         np.add.at(pk.occupancy, park, 1)
         f.park[firm] = park
-        built = location.west_share(state, e.branch_share)  # a new site is built in full, wherever it was before
+        is_exp = expansion >= 0
+        f.jobs[firm[is_exp]] *= 1 + e.expansion_lump
+        f.expanded_west[firm[is_exp]] = True
+        f.share[firm] = np.where(state == RELOCATED, 1.0, np.where(is_exp, expansion, e.branch_share))
         f.state[firm] = state
         f.entry_step[firm] = self.t
-        self._book_investment(firm, built)
+        f.ready_step[firm] = self.t + int(round(e.plant_build_years * self.cfg.run.steps_per_year))
+        self._book_investment(firm, f.share[firm])  # a new site is built in full, wherever it was before
         f.ever_west[firm] = True
+        self.choices.expansions_west += int(is_exp.sum())
+        self.choices.landed = np.roll(self.choices.landed, 1)
+        self.choices.landed[0] = firm.size
         # eastern cadres count firms from their county landing in their partner's parks
         c = self.counties
         c.landed = np.roll(c.landed, 1, axis=1)
@@ -376,11 +460,17 @@ class TransferModel(mesa.Model):
         np.add.at(c.landed[:, 0], f.home[firm[to_partner]], 1)
         self.admitted = firm
 
+    def _producing_share(self, firms_idx):
+        """Share of each firm's output and jobs produced in its western plant now (share)."""
+        f, e, spy = self.firms, self.e, self.cfg.run.steps_per_year
+        return location.producing_share(f.share[firms_idx], f.ready_step[firms_idx], self.t, e.ramp_start,
+                                        int(round(e.ramp_up_years * spy)))
+
     # 5. labour market
     def _labour_market(self):
         e, f, lab, pol, geo = self.e, self.firms, self.labour, self.policy, self.geo
         in_west = location.in_west(f.state)
-        share = location.west_share(f.state[in_west], e.branch_share)
+        share = self._producing_share(in_west)
         lab.demand = production.labour_demand(self.parks.county_w[f.park[in_west]], f.jobs[in_west] * share,
                                               self.sectors.mid_skill[f.sector[in_west]], geo.n_west)
         paired = self.paired[geo.is_west]
@@ -408,24 +498,24 @@ class TransferModel(mesa.Model):
 
     # 6. production, taxes, incomes
     def _book_margins(self, sites: location.WestSites):
-        """Each firm's after-tax margin at home and where it is now, at this step's prices.
+        """Each firm's after-tax margin at home and where it is now (steady state), at this step's prices.
 
         Returns the western firms' indices, western shares, parks, western margins and
         holiday flags (share of home output/year), which taxes are computed from.
         """
         e, f = self.e, self.firms
-        f.home_margin = location.home_margin(f.output_per_job, self.prices.east_wage, self.prices.east_land,
-                                             e.friction_east, e.value_added_share, e.cit_rate_east)
+        f.home_margin = location.home_margin(f.home, f.sector, f.output_per_job, f.edge, self.prices.east_wage,
+                                             self.prices.east_land, self.home_sites, e)
         in_west = np.flatnonzero(location.in_west(f.state))
-        s = location.west_share(f.state[in_west], e.branch_share)
+        s = f.share[in_west]
         p = f.park[in_west]
         west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
-                                                 f.jobs[in_west], self.sectors.mid_skill, sites, e)
+                                                 f.edge[in_west], f.jobs[in_west], self.sectors.mid_skill, sites, e)
         holiday = ((f.entry_step[in_west] >= 0)
                    & ((self.t - f.entry_step[in_west]) * self.dt < self.policy.subsidy.tax_holiday_years))
         margin = f.home_margin.copy()
         margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
-                           - np.where(s < 1, e.branch_overhead, 0.0))
+                           - np.where(s < 1, e.branch_overhead, e.relocation_loss))
         f.margin = np.where(f.state != EXITED, margin, 0.0)
         return in_west, s, p, west_m, holiday
 
@@ -433,26 +523,32 @@ class TransferModel(mesa.Model):
         e, f, pk, c, geo, pol = self.e, self.firms, self.parks, self.counties, self.geo, self.policy
         active = f.state != EXITED
         sites = self._west_sites()
-        in_west, s, p, west_m, holiday = self._book_margins(sites)
-        # sustained losses end a firm
-        f.loss_steps = np.where(active & (f.margin < 0), f.loss_steps + 1, 0)
-        exits = np.flatnonzero(active & (f.loss_steps >= e.exit_after_years * self.cfg.run.steps_per_year))
+        self._book_margins(sites)
+        # sustained losses close a branch whose home site still pays, and end any other firm;
+        # judged on the value of the site (margin plus taste), as in the location choice
+        f.loss_steps = demography.sustained_losses(f.loss_steps, f.margin + f.taste, active)
+        ending = active & (f.loss_steps >= e.exit_after_years * self.cfg.run.steps_per_year)
+        close = np.flatnonzero(ending & (f.state == BRANCH) & (f.home_margin > 0))
+        self._leave_parks(close)
+        f.state[close], f.share[close], f.taste[close], f.loss_steps[close] = HOME, 0.0, 0.0, 0
+        self.choices.branch_closures += close.size
+        exits = np.setdiff1d(np.flatnonzero(ending), close, assume_unique=True)
         self._leave_parks(exits[f.park[exits] >= 0])
         f.state[exits] = EXITED
-        keep = f.state[in_west] != EXITED
-        in_west, s, p, west_m, holiday = in_west[keep], s[keep], p[keep], west_m[keep], holiday[keep]
-        # taxes of park firms (yuan/year)
+        in_west, s, p, west_m, holiday = self._book_margins(sites)
+        # taxes of park firms (yuan/year), on what their western plants produce now
+        produced = self._producing_share(in_west)
         home_output = f.jobs[in_west] * f.output_per_job[in_west]
-        west_output = s * home_output * sites.productivity[p]
+        west_output = produced * home_output * sites.productivity[p]
         pre = np.where(west_m > 0, west_m / (1 - e.cit_rate_west), west_m)
-        taxes = production.park_taxes(west_output, pre * s * home_output, holiday, pk.enclave[p],
+        taxes = production.park_taxes(west_output, pre * produced * home_output, holiday, pk.enclave[p],
                                       pol.enclave.tax_share_east, pol.enclave.compliance, e)
         self.taxes = taxes
         n = geo.n_counties
         c.retained_tax = np.bincount(pk.county[p], taxes.west, n)
         c.rebated = np.bincount(pk.county[p], taxes.rebated, n)
         c.enclave_revenue = np.bincount(np.maximum(pk.partner[p], 0), taxes.east, n)
-        promised = pol.subsidy.land_discount * pk.land_cost[p] * s * f.jobs[in_west]
+        promised = pol.subsidy.land_discount * pk.land_cost[p] * produced * f.jobs[in_west]
         c.subsidy_due = np.bincount(pk.county[p], promised, n)
         c.fiscal_cost = c.subsidy_due * c.funding_ratio + c.rebated
         # household incomes
@@ -496,10 +592,11 @@ class TransferModel(mesa.Model):
         m["east_aid_paid"] = c.aid.sum()
         m["east_labour_spending"] = self.east_labour_spending
         m["east_programme_cost"] = (m["east_aid_paid"] + m["east_labour_spending"]
-                                    + pol.enclave.coinvest_per_park * pk.enclave.sum()
+                                    + pk.coinvest.sum()
                                     + pol.consumption.procurement_per_year * pol.consumption.income_share)
         paired_parks = pk.partner >= 0
         m["east_promotion_effort"] = float(self.park_effort[paired_parks].mean()) if self.t > 0 and paired_parks.any() else 0.0
+        m.update(self._firm_metrics())
         for k in METRICS:
             self.history[k][self.t] = m[k]
         r, t, nw = self.region_history, self.t, geo.n_east
@@ -520,6 +617,23 @@ class TransferModel(mesa.Model):
         r["friction"][t] = c.friction
         r["promotion_effort"][t] = np.where(east, c.effort, 0.0)
         self.datacollector.collect(self)
+
+    def _firm_metrics(self) -> dict[str, float]:
+        """Firm demography, landings and choice diagnostics (do moves pay?)."""
+        f, ch, pk = self.firms, self.choices, self.parks
+        enclave_parks = pk.enclave.sum()
+        return {
+            "firms_active": int((f.state != EXITED).sum()),
+            "firms_entered_cum": ch.entered,
+            "firms_landed_year": float(ch.landed.sum()),
+            "firms_expanded_west_cum": int(f.expanded_west.sum()),
+            "branch_closures_cum": ch.branch_closures,
+            "moves_cum": ch.moves,
+            "moves_paying_share": ch.paying / ch.moves if ch.moves else 0.0,
+            "mover_gain_mean": ch.gain_sum / ch.moves if ch.moves else 0.0,
+            "east_enclave_coinvest": float(pk.coinvest.sum()),
+            "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean()) if enclave_parks else 0.0,
+        }
 
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:

@@ -68,13 +68,15 @@ def adapt_promotion(adaptation, landed_last_year, target, rate, dt):
     return np.clip(adaptation * (1 + rate * dt * np.clip(gap, -1, 1)), 0.5, 3.0)
 
 
-def park_promotion_effort(park_partner, enclave, east_effort, promotion_incentive, tax_share_east, compliance):
+def park_promotion_effort(park_partner, enclave, east_effort, enclave_boost):
     """Promotion effort behind each park (multiplier); 0 for parks with no partner.
 
-    An enclave's partner promotes harder the more of its tax it expects to keep.
+    An enclave's partner refers its firms harder by ``enclave_boost`` (per park,
+    from the enclave contract); the operator's brand works without a pairing
+    programme, at effort 1.
     """
     effort = np.where(park_partner >= 0, east_effort[np.maximum(park_partner, 0)], 0.0)
-    return effort * np.where(enclave, 1 + promotion_incentive * tax_share_east * compliance, 1.0)
+    return np.where(enclave, np.maximum(effort, 1.0) * (1 + enclave_boost), effort)
 
 
 def governance(friction, paired, gain_per_year, floor, dt):

@@ -27,16 +27,17 @@ def free_slots(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
     return np.maximum(np.floor(capacity + 1e-9) - occupancy, 0).astype(np.int64)
 
 
-def grow(capacity, quality0, infra_cum, investment, efficiency, cost_per_slot, half_investment):
-    """Capacity (firm slots) and infrastructure quality (0–1) after this step's investment.
+def grow(capacity, pipeline, quality0, infra_cum, investment, cost_per_slot, half_investment):
+    """Capacity (firm slots), slots under construction, infrastructure quality (0–1) after this step's investment.
 
-    ``investment`` (yuan) counts ``efficiency`` times over (an enclave operator
-    gets more out of each yuan); quality closes the gap to 1 as cumulative
-    investment ``infra_cum`` (yuan) approaches ``half_investment`` and beyond.
-    Returns (capacity, quality, infra_cum).
+    ``investment`` (yuan) buys ``investment / cost_per_slot`` slots, which join
+    ``pipeline`` (park, steps to completion) and come into use when they reach its
+    front; quality closes the gap to 1 as cumulative investment ``infra_cum``
+    (yuan) approaches ``half_investment`` and beyond.
+    Returns (capacity, pipeline, quality, infra_cum).
     """
-    effective = investment * efficiency
-    infra_cum = infra_cum + effective
-    capacity = capacity + effective / cost_per_slot
+    infra_cum = infra_cum + investment
+    capacity = capacity + pipeline[:, 0]
+    pipeline = np.concatenate([pipeline[:, 1:], (investment / cost_per_slot)[:, None]], axis=1)
     quality = quality0 + (1 - quality0) * infra_cum / (infra_cum + half_investment)
-    return capacity, quality, infra_cum
+    return capacity, pipeline, quality, infra_cum

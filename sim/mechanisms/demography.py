@@ -1,0 +1,69 @@
+"""Firm demography (DESIGN §3.3): who the firms are, how they grow, enter and exit.
+
+A firm's own profitability advantage (``edge``, share of output) is what sets it
+apart from its sector: drawn so that starting pre-tax margins follow a gamma
+distribution (always positive, no cliff of marginal firms), then a random walk
+(demand and cost shocks). New firms enter in proportion to the active pool;
+firms exit after sustained losses, judged on the same value of their site as
+their location choice. Firms grow; a growing firm adds capacity in lumps — a new
+plant, at home or in a western park (expansion investment).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+
+def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
+    """Starting pre-tax margins (share of output): gamma with the given mean and sd."""
+    shape = (mean / sd) ** 2
+    return rng.gamma(shape, sd ** 2 / mean, n)
+
+
+def draw_firms(rng: np.random.Generator, n: int, geo, sectors, east_wage: float, east_land: float,
+               home_base: np.ndarray, e) -> SimpleNamespace:
+    """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
+
+    A firm's taste for its home site (share of output/year, exponential with mean
+    ``home_attachment``) stands for ties a move would cut (owners, staff, clients).
+
+    ``home_base`` (east county, sector) is the home-site margin before labour, land
+    and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now.
+    """
+    east = np.flatnonzero(~geo.is_west)
+    w = geo.firm_weight[east]
+    home = east[rng.choice(east.size, size=n, p=w / w.sum() if w.sum() > 0 else None)]
+    sector = rng.choice(sectors.name.size, size=n, p=sectors.weight)
+    mu = np.log(e.firm_size_mean) - e.firm_size_sigma ** 2 / 2
+    jobs = np.maximum(np.round(np.exp(rng.normal(mu, e.firm_size_sigma, n))), 5.0)
+    labour_share = sectors.labour_share[sector] * np.exp(rng.normal(0, e.labour_share_sigma, n))
+    output_per_job = east_wage / labour_share
+    margin = gamma_margins(rng, n, e.margin_mean, e.margin_sd)
+    edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
+    growth = rng.normal(e.growth_mean, e.growth_sd, n)
+    taste = rng.exponential(e.home_attachment, n) if e.home_attachment > 0 else np.zeros(n)
+    return SimpleNamespace(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
+                           growth=growth, taste=taste)
+
+
+def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float, dt: float):
+    """Random walk of active firms' edge over ``dt`` years (share of output)."""
+    shock = rng.normal(0.0, volatility * np.sqrt(dt), edge.size)
+    return np.where(active, edge + shock, edge)
+
+
+def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray, dt: float):
+    """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share)."""
+    return np.where(active, np.maximum(backlog + growth * dt, 0.0), backlog)
+
+
+def entrants(rng: np.random.Generator, n_active: int, entry_rate: float, dt: float) -> int:
+    """Number of new firms this step: Poisson with mean ``entry_rate`` × active firms × ``dt``."""
+    return int(rng.poisson(entry_rate * n_active * dt)) if entry_rate > 0 else 0
+
+
+def sustained_losses(loss_steps: np.ndarray, value: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Steps in a row each firm's value of its site (margin plus taste) has been negative."""
+    return np.where(active & (value < 0), loss_steps + 1, 0)

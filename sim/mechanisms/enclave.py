@@ -1,0 +1,32 @@
+"""The enclave as a contract (DESIGN §3.2, seed 004's Lingang–Kunming model).
+
+An enclave park is co-built: the western state investment company (heavy
+asset) buys land and builds from the county budget; the eastern park group
+(light asset) brings brand, management and people in a joint operating company,
+co-invests, and refers its firms. What the partner puts in responds to what it
+expects to get: the promised tax share times the compliance it expects, which
+it learns from what is actually paid. So a higher share buys more effort and
+firms, at the cost of western revenue per firm, and unpaid promises are not the
+same as a lower share: the partner keeps working until it learns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def partner_effort(tax_share_east: float, expected_compliance, half: float):
+    """Partner's effort (0–1): expected share ``s × c`` over ``s × c + half``."""
+    x = tax_share_east * np.asarray(expected_compliance, float)
+    return x / (x + half)
+
+
+def learn_compliance(expected, actual: float, learning_per_year: float, dt: float):
+    """Expected compliance (share) after ``dt`` years of watching ``actual`` payments."""
+    step = 1.0 - np.exp(-learning_per_year * dt)
+    return expected + step * (actual - expected)
+
+
+def operator_divisor(effort, operator_efficiency: float):
+    """Divisor of tenants' friction cost in a partner-run park (≥ 1): the operator's one effect."""
+    return 1.0 + (operator_efficiency - 1.0) * effort
