@@ -436,8 +436,7 @@ class TransferModel(mesa.Model):
         ok = parks.admit(park, self.rng.random(park.size), parks.free_slots(pk.capacity, pk.occupancy))
         firm, park, state, expansion = firm[ok], park[ok], state[ok], expansion[ok]
         f.taste[firm] = taste[ok]
-        had_branch = f.state[firm] == BRANCH
-        self._leave_parks(firm[had_branch])
+        self._leave_parks(firm[f.park[firm] >= 0])  # a branch or a moved firm leaves its old park
         np.add.at(pk.occupancy, park, 1)
         f.park[firm] = park
         is_exp = expansion >= 0

@@ -15,7 +15,7 @@ CASES = [("baseline", 0), ("pairing", 1), ("enclave", 2), ("full", 3), ("labour"
 def test_identities_hold_every_step(scenario, seed):
     m = model({"scenario": scenario, "run.seed": seed, "run.years": 4, "geography.n_firms": 3000})
     headcount = m.labour.people.sum(axis=(1, 2, 3)).copy()
-    n_firms = m.firms.state.size
+    n_start = m.firms.state.size
     moved = 0
     for _ in range(m.n_steps):
         m.step()
@@ -25,9 +25,10 @@ def test_identities_hold_every_step(scenario, seed):
         assert lab.people.min() >= -1e-9
         # immobile people never migrate
         assert np.allclose(lab.people[:, :, 1 - MOBILE, MIGRANT], 0)
-        # firm states sum to the firm count; park occupancy is exactly its tenants
+        # firm states sum to the firm count (the starting pool plus entrants); park occupancy is exactly its tenants
         counts = [int((f.state == s).sum()) for s in (HOME, BRANCH, RELOCATED, EXITED)]
-        assert sum(counts) == n_firms
+        assert sum(counts) == f.state.size == n_start + m.choices.entered
+        assert all(getattr(f, k).size == f.state.size for k in vars(f))
         in_west = (f.state == BRANCH) | (f.state == RELOCATED)
         assert (f.park[in_west] >= 0).all() and (f.park[~in_west] == -1).all()
         np.testing.assert_array_equal(np.bincount(f.park[in_west], minlength=pk.capacity.size), pk.occupancy)

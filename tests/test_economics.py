@@ -21,7 +21,7 @@ def test_pairing_raises_firms_and_local_jobs():
 @pytest.mark.parametrize("key,low,high", [
     ("economy.west_wage_scale", 1.0, 1.15),
     ("economy.west_land_scale", 1.0, 8.0),
-    ("economy.transport_cost", 0.03, 0.06),
+    ("economy.freight_rate", 0.35, 1.0),
 ])
 def test_western_costs_reduce_relocation(key, low, high):
     cheap = mean_over_seeds({**BASE, "scenario": "pairing", key: low}, "firms_relocated_cum")

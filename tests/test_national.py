@@ -46,10 +46,13 @@ def test_sizes_are_the_national_programme(national):
 def test_array_shapes(national):
     model, *_ = national
     f, pk, c, lab = model.firms, model.parks, model.counties, model.labour
+    n = f.state.size
+    assert n >= N_FIRMS and n == N_FIRMS + model.choices.entered  # the starting pool plus entrants
     for name in ("home", "sector", "jobs", "output_per_job", "chain_master", "state", "park", "entry_step",
-                 "loss_steps", "ever_west", "margin", "home_margin", "taste"):
-        assert getattr(f, name).shape == (N_FIRMS,), name
-    for name in ("county", "capacity", "occupancy", "land_cost", "quality", "enclave", "partner", "efficiency"):
+                 "loss_steps", "ever_west", "margin", "home_margin", "taste", "edge", "share", "ready_step", "backlog"):
+        assert getattr(f, name).shape == (n,), name
+    for name in ("county", "capacity", "occupancy", "land_cost", "quality", "enclave", "partner", "partner_effort",
+                 "coinvest"):
         assert getattr(pk, name).shape == (N_PARKS,), name
     for name in ("friction", "debt", "revenue", "retained_tax", "effort", "aid"):
         assert getattr(c, name).shape == (N_EAST + N_WEST,), name
@@ -59,9 +62,10 @@ def test_array_shapes(national):
     for k, v in model.region_history.items():
         assert v.shape == (model.n_steps + 1, N_EAST + N_WEST), k
     assert model.t == STEPS
-    assert len(model.firm_agents) == N_FIRMS and len(model.park_agents) == N_PARKS
+    n = model.firms.state.size
+    assert len(model.firm_agents) == n and len(model.park_agents) == N_PARKS
     assert len(model.county_agents) == N_EAST + N_WEST and len(model.labour_pools) == N_WEST
-    assert len(model.agents) == N_FIRMS + N_PARKS + N_EAST + 2 * N_WEST
+    assert len(model.agents) == n + N_PARKS + N_EAST + 2 * N_WEST
 
 
 def test_headcount_is_conserved_in_every_county(national):
@@ -90,8 +94,10 @@ def test_state_counts_sum_to_the_firm_count(national):
     model, *_ = national
     f, m = model.firms, model.metrics
     counts = np.bincount(f.state, minlength=4)
-    assert counts.size == 4 and counts.sum() == N_FIRMS
-    assert counts[HOME] + counts[BRANCH] + counts[RELOCATED] + counts[EXITED] == N_FIRMS
+    n = N_FIRMS + model.choices.entered
+    assert counts.size == 4 and counts.sum() == n
+    assert counts[HOME] + counts[BRANCH] + counts[RELOCATED] + counts[EXITED] == n
+    assert m["firms_active"] == n - counts[EXITED]
     assert (m["firms_branch"], m["firms_relocated_full"], m["firms_exited"]) == (
         counts[BRANCH], counts[RELOCATED], counts[EXITED])
     assert m["firms_in_west"] == counts[BRANCH] + counts[RELOCATED]
