@@ -39,9 +39,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "firms_landed_year": ("firms/year", "firms that committed to a western plant in the last year: relocations, branches and expansions (as the sources count 引导落地企业)"),
     "firms_expanded_west_cum": ("firms", "growing firms that built their new plant in a western park so far (expansion investment)"),
     "branch_closures_cum": ("firms", "loss-making branches closed so far"),
-    "moves_cum": ("moves", "location changes chosen so far (branch, full move, move back, closing a branch)"),
-    "moves_paying_share": ("share", "share of chosen location changes whose measured (deterministic) gain over staying is positive"),
-    "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over all location changes"),
+    "moves_cum": ("moves", "location changes made so far (branch, full move, move back, closing a branch; applications a full park turned away not counted)"),
+    "moves_paying_share": ("share", "share of location changes made whose measured (deterministic) gain over staying is positive"),
+    "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over the location changes made"),
     "east_enclave_coinvest": ("yuan/year", "enclave partners' co-investment, responding to their expected tax share"),
     "enclave_partner_effort": ("0-1", "mean effort of enclave partners (co-investment, referrals, operation)"),
 }

