@@ -113,7 +113,8 @@ class EconomyConfig:
                                     source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range 0.02–0.07")
     east_land_growth: float = param(0.04, "share/year", "growth of eastern industrial land cost", lo=-0.5, hi=1)
     west_land_growth: float = param(0.02, "share/year", "growth of western park land cost", lo=-0.5, hi=1)
-    productivity_growth: float = param(0.03, "share/year", "growth of firms' output per job (eastern wages outgrow it: unit labour cost rises)", lo=-0.5, hi=1)
+    productivity_growth: float = param(0.03, "share/year", "growth of firms' output per job in yuan (eastern wages outgrow it: unit labour cost rises)", lo=-0.5, hi=1,
+                                       source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05")
     farm_income_growth: float = param(0.05, "share/year", "growth of farm income per farming worker", lo=-0.5, hi=1)
     # firms
     firm_size_mean: float = param(120.0, "jobs", "mean firm size (lognormal)", lo=1, hi=1e5)

@@ -21,7 +21,6 @@ def test_pairing_raises_firms_and_local_jobs():
 @pytest.mark.parametrize("key,low,high", [
     ("economy.west_wage_scale", 1.0, 1.15),
     ("economy.west_land_scale", 1.0, 8.0),
-    ("economy.freight_rate", 0.35, 1.0),
 ])
 def test_western_costs_reduce_relocation(key, low, high):
     cheap = mean_over_seeds({**BASE, "scenario": "pairing", key: low}, "firms_relocated_cum")
@@ -102,3 +101,16 @@ def test_compliance_cuts_eastern_enclave_revenue():
     full = mean_over_seeds({**BASE, "scenario": "enclave"}, "east_tax_revenue_enclave", range(2))
     half = mean_over_seeds({**BASE, "scenario": "enclave", "policy.enclave.compliance": 0.5}, "east_tax_revenue_enclave", range(2))
     assert half < 0.6 * full
+
+
+def test_eastern_wages_outgrowing_productivity_push_firms_west():
+    slow = mean_over_seeds({**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.02}, "firms_relocated_cum")
+    fast = mean_over_seeds({**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.07}, "firms_relocated_cum")
+    assert fast > 1.15 * slow, (slow, fast)
+
+
+def test_dearer_freight_stops_full_moves_and_favours_branches_near_western_markets():
+    # a full move takes the firm away from its eastern customers; a branch serves the markets it is nearest to
+    cheap, dear = ({**BASE, "scenario": "pairing", "economy.freight_rate": r} for r in (0.35, 1.0))
+    assert mean_over_seeds(dear, "firms_relocated_full") < 0.5 * mean_over_seeds(cheap, "firms_relocated_full")
+    assert mean_over_seeds(dear, "firms_branch") > mean_over_seeds(cheap, "firms_branch")
