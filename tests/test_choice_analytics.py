@@ -63,3 +63,20 @@ def test_branch_allocation_is_cheapest_first(seed, share):
             left -= take
         assert got[i] == pytest.approx(share * (mix[i] * saving).sum() - cost, abs=1e-12)
         assert got[i] >= -1e-12
+
+
+def test_identical_regions_bring_no_systematic_relocation():
+    from .conftest import final
+
+    identical = {  # a western park that costs what home costs, with nothing to gain from markets or policy
+        "scenario": "baseline", "run.years": 5, "economy.west_wage_scale": 62064 / 50856,
+        "economy.west_land_scale": 8000 / 1500, "economy.west_productivity": 1.0, "economy.infra_weight": 0.0,
+        "economy.friction_west": 0.01, "economy.west_power_price_ratio": 1.0, "economy.freight_rate": 0.0,
+        "economy.cit_rate_west": 0.25, "economy.agglomeration": 0.0, "economy.sector_focus_bonus": 0.0,
+        "economy.chain_master_pull": 0.0, "policy.subsidy.land_discount": 0.0, "policy.subsidy.tax_holiday_years": 0.0,
+        "economy.west_land_growth": 0.04, "economy.west_wage_growth": 0.04,
+    }
+    for seed in range(2):
+        s = final({**identical, "run.seed": seed})
+        assert s["moves_paying_share"] == 0.0, s["moves_paying_share"]
+        assert s["firms_in_west"] < 0.005 * s["firms_active"], s["firms_in_west"]
