@@ -436,8 +436,8 @@ class TransferModel(mesa.Model):
         ok = parks.admit(park, self.rng.random(park.size), parks.free_slots(pk.capacity, pk.occupancy))
         firm, park, state, expansion = firm[ok], park[ok], state[ok], expansion[ok]
         f.taste[firm] = taste[ok]
-        had_branch = f.state[firm] == BRANCH
-        self._leave_parks(firm[had_branch])
+        had_site = location.in_west(f.state[firm])  # a branch, or a relocated firm moving on, leaves its park
+        self._leave_parks(firm[had_site])
         np.add.at(pk.occupancy, park, 1)
         f.park[firm] = park
         is_exp = expansion >= 0

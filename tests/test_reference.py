@@ -262,6 +262,14 @@ def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
     assert (relocated & (new_state == RELOCATED)).sum() >= 1  # ... or move on to another park
 
 
+def test_park_occupancy_is_its_tenants(case_run):
+    """After the checked steps (relocated firms moving on included), each park holds exactly its tenants."""
+    _, model, _ = case_run
+    f = model.firms
+    tenants = np.bincount(f.park[f.park >= 0], minlength=model.geo.n_parks)
+    assert np.array_equal(tenants, model.parks.occupancy)
+
+
 def test_labour_market_matches(case_run):
     _, _, records = case_run
     for r in records:
