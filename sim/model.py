@@ -445,7 +445,7 @@ class TransferModel(mesa.Model):
         self._count_moves(gain[ok])
         firm, park, state, expansion = firm[ok], park[ok], state[ok], expansion[ok]
         f.taste[firm] = taste[ok]
-        self._leave_parks(firm[f.park[firm] >= 0])  # a branch or a moved firm leaves its old park
+        self._leave_parks(firm[f.park[firm] >= 0])  # a branch, or a relocated firm moving on, leaves its park
         np.add.at(pk.occupancy, park, 1)
         f.park[firm] = park
         is_exp = expansion >= 0

@@ -2,14 +2,17 @@
 
 Written for clarity, not speed: plain loops over the Mesa agents and scalar
 ``math`` arithmetic per firm, candidate park, option and county. The tests
-cross-check the vectorised mechanisms (``sim/mechanisms/location.py`` and
+cross-check the vectorised mechanisms (``sim/mechanisms/location.py``, with the
+freight of ``markets.py`` and the operator effect of ``enclave.py``, and
 ``labour.py``) against it, and a benchmark times the two side by side. It
 re-implements DESIGN §3.3 and §3.5 from the docstrings and uses none of the
 vectorised functions; it only borrows their index constants (the array layout).
 
 Public functions:
 
+- :func:`reference_review_eligibility` — which firms may review, and which must (expanding firms);
 - :func:`reference_location_choice` — (firm, new state or -1, park or -1) per reviewing firm;
+- :func:`reference_location_outcomes` — the same with the taste, gain and expansion flag;
 - :func:`reference_consideration_sets`, :func:`reference_option_utilities` — the
   intermediate results, for finer comparisons;
 - :func:`reference_labour_market` — one step of every western labour pool.
@@ -67,6 +70,55 @@ def notice_probability(effort: float, awareness: float) -> float:
 
 # ================================================================ location choice
 @dataclass
+class Markets:
+    """Where firms sell beyond their eastern home county, and the freight per km by sector."""
+
+    national: tuple[float, float]              # lon, lat of the national market
+    west: tuple[float, float]                  # lon, lat of the western market
+    gateways: list[tuple[float, float, float]]  # export gateways: lon, lat, onward km
+    local_km: float                            # km to the home market from a home site
+    mix: list[list[float]]                     # sector -> sales shares [home, national, west, export]
+    per_km: list[float]                        # sector -> freight per km (share of output)
+
+    def distances(self, lon: float, lat: float) -> tuple[float, float, float]:
+        """Km from a site to the national, western and export markets (export: cheapest gateway
+        plus its onward leg; as far as the national market if there is no gateway)."""
+        national = distance_km(lon, lat, *self.national)
+        west = distance_km(lon, lat, *self.west)
+        export = min((distance_km(lon, lat, g_lon, g_lat) + onward for g_lon, g_lat, onward in self.gateways),
+                     default=national)
+        return national, west, export
+
+    def freight_beyond_home(self, dist: tuple[float, float, float], sector: int) -> float:
+        """Freight to the national, western and export markets from a site (share of output)."""
+        mix = self.mix[sector]
+        return (dist[0] * mix[1] + dist[1] * mix[2] + dist[2] * mix[3]) * self.per_km[sector]
+
+    def home_leg(self, sector: int) -> float:
+        """Freight per km of distance to the firm's eastern home market (share of output/km)."""
+        return self.mix[sector][0] * self.per_km[sector]
+
+
+def build_markets(model) -> Markets:
+    geo, sec, e = model.geo, model.sectors, model.e
+    mk = geo.markets
+    if mk.west is not None:
+        west = mk.west
+    else:  # the western counties' population centroid
+        weights = [float(geo.population[c]) if geo.is_west[c] else 0.0 for c in range(geo.n_counties)]
+        total = sum(weights)
+        west = (sum(w * float(geo.lon[c]) for c, w in enumerate(weights)) / total,
+                sum(w * float(geo.lat[c]) for c, w in enumerate(weights)) / total)
+    n_sec = len(sec.name)
+    return Markets(
+        national=tuple(mk.national), west=west, gateways=[tuple(g) for g in mk.gateways],
+        local_km=float(mk.local_km),
+        mix=[[float(x) for x in sec.markets[s]] for s in range(n_sec)],
+        per_km=[e.freight_rate / max(float(sec.value_density[s]), 1e-9) for s in range(n_sec)],
+    )
+
+
+@dataclass
 class Site:
     """What a firm sees of one western park and its county."""
 
@@ -74,9 +126,10 @@ class Site:
     wage: tuple[float, float]      # low, mid skill (yuan/year)
     available: tuple[float, float]  # willing local workers by skill (persons)
     land: float                    # land cost after the county's effective discount (yuan/job/year)
-    friction: float                # share of output, after enclave management
+    friction: float                # share of output, after the enclave operator's effect
     lon: float
     lat: float
+    markets: tuple[float, float, float]  # km to the national, western and export markets
     open: bool                     # has a whole free slot
     effort: float                  # promotion effort behind the park
     same_sector: dict[int, int] = field(default_factory=dict)  # sector -> western firms here
@@ -93,6 +146,7 @@ class World:
     enclave_parks: list[int]
     word_of_mouth: dict[int, list[int]]  # sector -> parks of western firms of the sector (firm order)
     sector_index: dict[str, int]
+    markets: Markets
 
 
 def _county_availability(model, pool) -> tuple[float, float]:
@@ -111,18 +165,21 @@ def _county_availability(model, pool) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _site(model, park, availability) -> Site:
+def _site(model, park, availability, markets: Markets) -> Site:
     e, geo = model.e, model.geo
     county = park.county
     pool = county.labour_pool
     discount = model.policy.subsidy.land_discount * float(model.counties.funding_ratio[county.row])
+    # the enclave operator divides its tenants' friction cost, in proportion to the partner's effort
+    operator = 1.0 + (model.policy.enclave.operator_efficiency - 1.0) * float(model.parks.partner_effort[park.row])
+    lon, lat = float(geo.lon[county.row]), float(geo.lat[county.row])
     return Site(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - park.quality)),
         wage=(pool.wage_low, pool.wage_mid),
         available=availability[pool.row],
         land=park.land_cost * (1 - discount),
-        friction=county.friction / float(model.parks.efficiency[park.row]),
-        lon=float(geo.lon[county.row]), lat=float(geo.lat[county.row]),
+        friction=county.friction / operator,
+        lon=lon, lat=lat, markets=markets.distances(lon, lat),
         open=math.floor(park.capacity + 1e-9) - park.occupancy > 0,
         effort=float(model.park_effort[park.row]),
         sector_focus=-1 if park.sector_focus is None else list(model.sectors.name).index(park.sector_focus),
@@ -132,8 +189,9 @@ def _site(model, park, availability) -> Site:
 def build_world(model) -> World:
     """Parks, promotion lists and word-of-mouth lists from the agents (pre-choice state)."""
     sector_index = {str(name): s for s, name in enumerate(model.sectors.name)}
+    markets = build_markets(model)
     availability = {pool.row: _county_availability(model, pool) for pool in model.labour_pools}
-    sites = [_site(model, park, availability) for park in model.park_agents]
+    sites = [_site(model, park, availability, markets) for park in model.park_agents]
     pairing = model.policy.pairing.enabled
     promoted: dict[int, list[int]] = {}
     enclave_parks = []
@@ -151,9 +209,30 @@ def build_world(model) -> World:
         sites[p].same_sector[s] = sites[p].same_sector.get(s, 0) + 1
         if firm.chain_master and firm.state == "relocated":
             sites[p].chain_sectors.add(s)
-    return World(sites, promoted, enclave_parks, word_of_mouth, sector_index)
+    return World(sites, promoted, enclave_parks, word_of_mouth, sector_index, markets)
 
 
+# ---------------------------------------------------------------- who reviews
+def plant_ready(model, firm) -> bool:
+    """Active, and not building a western plant (construction ends at ``ready_step``)."""
+    return firm.state != "exited" and int(model.firms.ready_step[firm.row]) <= model.t
+
+
+def is_expanding(model, firm) -> bool:
+    """A home firm whose wanted extra capacity has reached a lump: it builds a new plant now."""
+    return (plant_ready(model, firm) and firm.state == "home"
+            and float(model.firms.backlog[firm.row]) >= model.e.expansion_lump)
+
+
+def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
+    """(may review this step, must review this step) of every firm: settled firms review at
+    random times; expanding home firms always review (they choose where to build)."""
+    eligible = [plant_ready(model, firm) for firm in model.firm_agents]
+    always = [is_expanding(model, firm) for firm in model.firm_agents]
+    return eligible, always
+
+
+# ---------------------------------------------------------------- consideration set
 def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
     """Candidate parks of reviewing firm number ``r``, one slot per draw; -1 for an empty slot.
 
@@ -186,6 +265,7 @@ def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
     return slots
 
 
+# ---------------------------------------------------------------- margins
 @dataclass
 class FirmView:
     """The firm's own numbers that enter its margins."""
@@ -193,93 +273,134 @@ class FirmView:
     sector: int
     jobs: float
     output_per_job: float
-    lon: float
+    edge: float                    # own profitability advantage (share of output)
+    lon: float                     # home county (its home market)
     lat: float
 
 
 def firm_view(model, world: World, firm) -> FirmView:
     home = firm.home.row
-    return FirmView(world.sector_index[firm.sector], firm.jobs, firm.output_per_job,
+    return FirmView(world.sector_index[firm.sector], firm.jobs, firm.output_per_job, firm.edge,
                     float(model.geo.lon[home]), float(model.geo.lat[home]))
 
 
-def west_margin(model, site: Site, f: FirmView) -> tuple[float, float]:
+def after_tax(pre: float, cit_rate: float) -> float:
+    return pre - cit_rate * max(pre, 0.0)
+
+
+def west_margin(model, world: World, site: Site, f: FirmView) -> tuple[float, float]:
     """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it yields.
 
-    Labour shortage is judged against the firm's full workforce.
+    Output per job there is ``productivity`` times home; value added, friction,
+    agglomeration gains, the power-price saving, freight to every market (the home
+    market leg on the distance to the firm's home county) and the firm's edge all
+    scale with it; labour and land are per job. Labour shortage is judged against
+    the firm's full workforce.
     """
     e, sec = model.e, model.sectors
     r = site.productivity
-    m = float(sec.mid_skill[f.sector])
+    s = f.sector
+    m = float(sec.mid_skill[s])
     wage = (1 - m) * site.wage[0] + m * site.wage[1]
     need = max(f.jobs, 1.0)
     short = ((1 - m) * clip01(1 - site.available[0] / (need * (1 - m) + 1e-9))
              + m * clip01(1 - site.available[1] / (need * m + 1e-9)))
-    labour = wage * (1 + e.labour_shortage_cost * short) / f.output_per_job
-    dist = distance_km(f.lon, f.lat, site.lon, site.lat)
-    agglomeration = (e.agglomeration * math.log1p(site.same_sector.get(f.sector, 0))
-                     + e.chain_master_pull * (f.sector in site.chain_sectors)
-                     + e.sector_focus_bonus * (site.sector_focus == f.sector))
-    transport = e.transport_cost * float(sec.transport[f.sector]) * dist / 1000.0
-    pre = (r * (e.value_added_share - transport - site.friction + agglomeration)
-           - labour - site.land / f.output_per_job)
+    gains = (e.agglomeration * math.log1p(site.same_sector.get(s, 0))
+             + e.chain_master_pull * (s in site.chain_sectors)
+             + e.sector_focus_bonus * (site.sector_focus == s))
+    power_saving = float(sec.energy_share[s]) * (1.0 - e.west_power_price_ratio)
+    freight_out = world.markets.freight_beyond_home(site.markets, s)
+    freight_home = world.markets.home_leg(s) * distance_km(f.lon, f.lat, site.lon, site.lat)
+    pre = (r * (e.value_added_share - site.friction + gains + power_saving - freight_out + f.edge - freight_home)
+           - (wage * (1 + e.labour_shortage_cost * short) + site.land) / f.output_per_job)
     cit = e.cit_rate_west * max(pre, 0.0)
     local_tax = r * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
     return pre - cit, local_tax
 
 
-def home_margin_now(model, firm) -> float:
-    """After-tax margin at the eastern home site at this step's prices."""
-    e, p = model.e, model.prices
-    pre = e.value_added_share - (p.east_wage + p.east_land) / firm.output_per_job - e.friction_east
-    return pre - e.cit_rate_east * max(pre, 0.0)
+def home_margin_now(model, world: World, firm) -> float:
+    """After-tax margin at the eastern home site at this step's prices: value added less friction,
+    freight to every market (the home market ``local_km`` away), labour and land, plus the edge."""
+    e, p, mk = model.e, model.prices, world.markets
+    f = firm_view(model, world, firm)
+    freight = mk.freight_beyond_home(mk.distances(f.lon, f.lat), f.sector) + mk.local_km * mk.home_leg(f.sector)
+    pre = (e.value_added_share - e.friction_east - freight + f.edge
+           - (p.east_wage + p.east_land) / f.output_per_job)
+    return after_tax(pre, e.cit_rate_east)
 
 
 def current_margin_now(model, world: World, firm, home_m: float) -> float:
-    """Margin where the firm is now, at this step's prices and sites (as ``_produce_and_pay`` books it)."""
+    """Margin where the firm is now, at this step's prices and sites (as ``_book_margins`` books it):
+    a branch pays the overhead of two sites, a full move the lasting relocation loss."""
     e = model.e
     if firm.state == "home":
         return home_m
     s = firm.west_share
-    west_m, local_tax = west_margin(model, world.sites[firm.park.row], firm_view(model, world, firm))
+    west_m, local_tax = west_margin(model, world, world.sites[firm.park.row], firm_view(model, world, firm))
     in_holiday = firm.entry_step >= 0 and (model.t - firm.entry_step) * model.dt < model.policy.subsidy.tax_holiday_years
-    overhead = e.branch_overhead if s < 1 else 0.0
-    return (1 - s) * home_m + s * (west_m + (local_tax if in_holiday else 0.0)) - overhead
+    cost = e.branch_overhead if s < 1 else e.relocation_loss
+    return (1 - s) * home_m + s * (west_m + (local_tax if in_holiday else 0.0)) - cost
 
 
+def new_plant_share(model, firm) -> float:
+    """Western share of a new plant: an expanding firm's lump of new capacity, else a branch."""
+    lump = model.e.expansion_lump
+    return lump / (1 + lump) if is_expanding(model, firm) else model.e.branch_share
+
+
+# ---------------------------------------------------------------- utilities
 def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]:
     """Utility (logit units) of every option column; -inf where not allowed.
 
     Columns: 0 stay, 1 go home, 2+k branch at slot k, 2+K+k move fully to slot k,
     2+2K move fully into the park of the firm's own branch. Margins now and at
     home are valued at this step's prices, like every other option.
+
+    - staying: the margin now plus the firm's taste for its site;
+    - going home (branch and relocated firms): the home margin; a relocated firm
+      pays a move to bring its production back;
+    - a branch (home firms): home and west margins weighted by the new plant's share,
+      keeping the taste for the home site, less the overhead of two sites and the
+      cost of moving that share (none for an expanding firm: it builds anyway);
+    - a full move (not for expanding firms): the west margin less the lasting
+      relocation loss and a full move;
+    - a full move into its own branch park: its margin there, the relocation loss
+      and the move of the share still at home.
+    Every change costs the switching cost; the holiday rebate adds to new sites.
     """
     e = model.e
     k_slots = len(slots)
     amort = 1.0 / e.horizon_years
-    s_b, sw = e.branch_share, e.switching_cost
+    sw = e.switching_cost
     holiday_share = min(1.0, model.policy.subsidy.tax_holiday_years / e.horizon_years)
     state = firm.state
+    expanding = is_expanding(model, firm)
+    new_share = new_plant_share(model, firm)
+    taste = float(model.firms.taste[firm.row])
     f = firm_view(model, world, firm)
-    home_m = home_margin_now(model, firm)
-    current = current_margin_now(model, world, firm, home_m) + float(model.firms.taste[firm.row])
+    home_m = home_margin_now(model, world, firm)
+    current = current_margin_now(model, world, firm, home_m) + taste
 
     u = [-math.inf] * (2 * k_slots + 3)
     u[0] = current
     if state == "branch":
         u[1] = home_m - sw
+    elif state == "relocated":
+        u[1] = home_m - e.move_cost * amort - sw
     for k, park in enumerate(slots):
         if park < 0:
             continue
-        west_m, local_tax = west_margin(model, world.sites[park], f)
+        west_m, local_tax = west_margin(model, world, world.sites[park], f)
         rebate = holiday_share * local_tax
         if state == "home":
-            u[2 + k] = ((1 - s_b) * home_m + s_b * (west_m + rebate) - e.branch_overhead
-                        - e.move_cost * s_b * amort - sw)
-        u[2 + k_slots + k] = west_m + rebate - e.move_cost * amort - sw
+            moving = 0.0 if expanding else e.move_cost * new_share * amort
+            u[2 + k] = ((1 - new_share) * home_m + new_share * (west_m + rebate) + taste
+                        - e.branch_overhead - moving - sw)
+        if not expanding:
+            u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
     if state == "branch":
-        own_m, _ = west_margin(model, world.sites[firm.park.row], f)
-        u[2 + 2 * k_slots] = own_m - e.move_cost * (1 - s_b) * amort - sw
+        own_m, _ = west_margin(model, world, world.sites[firm.park.row], f)
+        u[2 + 2 * k_slots] = own_m - e.relocation_loss - e.move_cost * (1 - firm.west_share) * amort - sw
     return [x / e.logit_scale for x in u]
 
 
@@ -297,6 +418,38 @@ def decode_option(column: int, slots: list[int], firm) -> tuple[int, int]:
     return RELOCATED, firm.park.row
 
 
+# ---------------------------------------------------------------- nested logit
+def nested_choice(utilities: list[float], gumbel, nest_scale: float) -> tuple[int, float]:
+    """(chosen column, taste in logit units) by a nested logit: stay, or the nest of changes.
+
+    Gumbel draw 0 goes with staying, 1..J-1 with the changes, J with the nest. The
+    best change is the one of highest u/λ plus its draw (first on ties); the nest is
+    worth its inclusive value λ·log Σ exp(u/λ) over the allowed changes plus the nest
+    draw, and is taken when that beats staying plus its draw. The taste is what
+    the realised nest value (less the staying draw) exceeds the chosen change's utility by.
+    """
+    lam = max(nest_scale, 1e-6)
+    n = len(utilities)
+    best, best_value = 1, -math.inf
+    scaled = []
+    for column in range(1, n):
+        x = utilities[column] / lam
+        if x == -math.inf:
+            continue
+        scaled.append(x)
+        if x + float(gumbel[column]) > best_value:
+            best, best_value = column, x + float(gumbel[column])
+    if not scaled:
+        return 0, 0.0
+    top = max(scaled)
+    inclusive = lam * (top + math.log(sum(math.exp(x - top) for x in scaled)))
+    change_value = inclusive + float(gumbel[n])
+    if change_value > utilities[0] + float(gumbel[0]):
+        return best, change_value - float(gumbel[0]) - utilities[best]
+    return 0, 0.0
+
+
+# ---------------------------------------------------------------- public entry points
 def _reviewing_firms(model, shocks):
     for r, i in enumerate(shocks.reviewing):
         yield r, model.firm_agents[int(i)]
@@ -315,24 +468,36 @@ def reference_option_utilities(model, shocks) -> list[list[float]]:
             for r, firm in _reviewing_firms(model, shocks)]
 
 
-def reference_location_choice(model, shocks) -> list[tuple[int, int, int]]:
-    """(firm index, new state or -1 to stay, park or -1) of every reviewing firm.
+@dataclass
+class Outcome:
+    """One reviewing firm's choice."""
 
-    Each firm takes the option of highest utility plus its Gumbel shock
-    (multinomial logit); ties go to the first column, like ``numpy.argmax``.
-    """
+    firm: int
+    new_state: int     # -1 to stay
+    park: int          # -1 if none
+    taste: float       # idiosyncratic advantage of the choice over staying (share of output)
+    gain: float        # deterministic advantage of the choice over staying (share of output/year)
+    expanding: bool
+
+
+def reference_location_outcomes(model, shocks) -> list[Outcome]:
+    """The choice of every reviewing firm, with its taste, gain and whether it was expanding."""
     world = build_world(model)
-    choices = []
+    scale = model.e.logit_scale
+    out = []
     for r, firm in _reviewing_firms(model, shocks):
         slots = consideration_set(model, world, firm, shocks, r)
         utilities = option_utilities(model, world, firm, slots)
-        best, best_value = 0, -math.inf
-        for column, (u, g) in enumerate(zip(utilities, shocks.gumbel[r], strict=True)):
-            if u + g > best_value:
-                best, best_value = column, u + g
-        new_state, park = decode_option(best, slots, firm)
-        choices.append((firm.row, new_state, park))
-    return choices
+        column, taste = nested_choice(utilities, shocks.gumbel[r], model.e.nest_scale)
+        new_state, park = decode_option(column, slots, firm)
+        out.append(Outcome(firm.row, new_state, park, scale * taste, scale * (utilities[column] - utilities[0]),
+                           is_expanding(model, firm)))
+    return out
+
+
+def reference_location_choice(model, shocks) -> list[tuple[int, int, int]]:
+    """(firm index, new state or -1 to stay, park or -1) of every reviewing firm."""
+    return [(o.firm, o.new_state, o.park) for o in reference_location_outcomes(model, shocks)]
 
 
 # ================================================================ labour market

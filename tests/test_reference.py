@@ -1,10 +1,11 @@
 """Cross-check the vectorised location choice and labour market against the per-agent reference.
 
 Each checked step is run phase by phase. Just before ``_firms_choose`` the
-model's generator state is cloned and the same shocks drawn from the clone,
-so the reference (``tests/reference.py``) sees the pre-choice state and the
-very draws the model is about to use. Spies on ``location.utilities`` and
-``labour.labour_market`` record what the vectorised code computed and the
+model's generator state is cloned and the same shocks drawn from the clone
+(for the firms the reference says may or must review), so the reference
+(``tests/reference.py``) sees the pre-choice state and the very draws the model
+is about to use. Spies on ``location.utilities``, ``location.choose_locations``
+and ``labour.labour_market`` record what the vectorised code computed and the
 exact labour-market inputs the model passed.
 """
 
@@ -19,13 +20,15 @@ import pytest
 
 from sim.config import compose
 from sim.mechanisms import labour, location
-from sim.mechanisms.location import BRANCH, HOME
+from sim.mechanisms.location import BRANCH, HOME, RELOCATED
 from sim.model import TransferModel
 from tests.reference import (
     reference_consideration_sets,
     reference_labour_market,
     reference_location_choice,
+    reference_location_outcomes,
     reference_option_utilities,
+    reference_review_eligibility,
 )
 
 SMALL = {"geography.n_firms": 800}
@@ -36,6 +39,12 @@ LABOUR_POLICY = {"policy.labour.training_rate": 0.05, "policy.labour.migration_s
 
 MOBILE = {"economy.move_cost": 0.1, "economy.switching_cost": 0.005}
 SCARCE_LABOUR = {"economy.west_wage_scale": 0.3, "economy.idle_share": 0.002}
+# fast growth: home firms often reach a lump and choose where to build it; no relocation loss, quick
+# plants and noisier tastes: many full moves early; then fast-rising western wages and land drive
+# relocated (and branch) firms home again, and some relocated firms move on to another park
+EXPANDING = {"economy.expansion_lump": 0.5, "economy.growth_mean": 0.6, "economy.relocation_loss": 0.0,
+             "economy.plant_build_years": 0.25, "economy.logit_scale": 0.005,
+             "economy.west_wage_growth": 0.3, "economy.west_land_growth": 0.3}
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ CASES = [
     Case("full-mobile", {"scenario": "full", "run.seed": 9, **SMALL, **MOBILE}, 12, 3),
     # low western wages: farmers unwilling, few idle, so labour shortage enters the margins
     Case("synthetic-scarce-labour", {"scenario": "enclave", "run.seed": 10, **SYNTHETIC, **SCARCE_LABOUR}, 6, 2),
+    # expanding home firms choose home or a western park for their new plant; relocated firms review
+    Case("full-expanding-relocated", {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 8, 4),
 ]
 
 
@@ -69,14 +80,20 @@ class Spy:
 
     def __init__(self, mp: pytest.MonkeyPatch):
         self.utilities = None
+        self.choice = None
         self.labour_inputs = None
         self.labour_output = None
         real_utilities, real_market = location.utilities, labour.labour_market
+        real_choose = location.choose_locations
         signature = inspect.signature(real_market)
 
         def utilities(*args, **kwargs):
             self.utilities = real_utilities(*args, **kwargs)
             return self.utilities
+
+        def choose_locations(*args, **kwargs):
+            self.choice = real_choose(*args, **kwargs)
+            return self.choice
 
         def labour_market(*args, **kwargs):
             inputs = signature.bind(*args, **kwargs).arguments
@@ -85,6 +102,7 @@ class Spy:
             return self.labour_output
 
         mp.setattr(location, "utilities", utilities)
+        mp.setattr(location, "choose_locations", choose_locations)
         mp.setattr(labour, "labour_market", labour_market)
 
 
@@ -96,11 +114,11 @@ def draw_same_shocks(model) -> location.LocationShocks:
     """The shocks ``_firms_choose`` is about to draw, from a clone of the model's generator."""
     bit_generator = type(model.rng.bit_generator)()
     bit_generator.state = copy.deepcopy(model.rng.bit_generator.state)
-    e, f = model.e, model.firms
-    eligible = (f.state == HOME) | (f.state == BRANCH)
-    review_prob = labour.per_step(min(e.review_per_year * model.dt, 1.0), 1)
+    e = model.e
+    eligible, always = (np.array(x, bool) for x in reference_review_eligibility(model))
+    review_prob = min(e.review_per_year * model.dt, 1.0)
     return location.draw_shocks(np.random.Generator(bit_generator), eligible, review_prob,
-                                e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random)
+                                e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random, always=always)
 
 
 @dataclass
@@ -112,9 +130,14 @@ class StepRecord:
     ref_sets: list
     ref_utilities: list
     ref_choices: list
+    ref_outcomes: list
     model_sets: np.ndarray
     model_utilities: np.ndarray
     model_choices: list
+    model_taste: np.ndarray
+    model_gain: np.ndarray
+    model_expanding: np.ndarray
+    states_before: np.ndarray  # location state of each reviewing firm before the choice
     ref_labour: tuple
     model_labour: tuple
     same_draws: bool
@@ -125,16 +148,20 @@ def checked_step(model, spy: Spy) -> StepRecord:
     """One step by phases, with the reference run on the pre-choice state."""
     model._drift_costs()
     model._governments_act()
-    n_west = int(np.isin(model.firms.state, (BRANCH, location.RELOCATED)).sum())
+    model._firm_demography()
+    n_west = int(np.isin(model.firms.state, (BRANCH, RELOCATED)).sum())
     shocks = draw_same_shocks(model)
+    states_before = model.firms.state[shocks.reviewing].copy()
     ref_sets = reference_consideration_sets(model, shocks)
     ref_utilities = reference_option_utilities(model, shocks)
     ref_choices = reference_location_choice(model, shocks)
+    ref_outcomes = reference_location_outcomes(model, shocks)
     model._firms_choose()
     lc = model.last_choice
     same_draws = (np.array_equal(shocks.reviewing, lc.shocks.reviewing)
                   and np.array_equal(shocks.gumbel, lc.shocks.gumbel))
     model_choices = list(zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True))
+    _, _, _, model_taste, model_gain = spy.choice
     model._parks_admit()
     model._labour_market()
     ref_labour = reference_labour_market(model, spy.labour_inputs)
@@ -142,8 +169,9 @@ def checked_step(model, spy: Spy) -> StepRecord:
     model._produce_and_pay()
     model.t += 1
     model._record()
-    return StepRecord(model.t - 1, shocks, ref_sets, ref_utilities, ref_choices, lc.candidates,
-                      spy.utilities, model_choices, ref_labour, model_labour, same_draws, n_west)
+    return StepRecord(model.t - 1, shocks, ref_sets, ref_utilities, ref_choices, ref_outcomes, lc.candidates,
+                      spy.utilities, model_choices, model_taste, model_gain, lc.expanding, states_before,
+                      ref_labour, model_labour, same_draws, n_west)
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: c.name)
@@ -198,6 +226,50 @@ def test_location_choices_match(case_run):
         assert r.ref_choices == r.model_choices, r.t
 
 
+def test_tastes_and_gains_match(case_run):
+    _, _, records = case_run
+    for r in records:
+        assert [(o.firm, o.new_state, o.park) for o in r.ref_outcomes] == r.model_choices, r.t
+        taste = np.array([o.taste for o in r.ref_outcomes])
+        gain = np.array([o.gain for o in r.ref_outcomes])
+        np.testing.assert_allclose(taste, r.model_taste, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(gain, r.model_gain, rtol=1e-9, atol=1e-12)
+        stays = np.array([o.new_state < 0 for o in r.ref_outcomes], bool)
+        assert (taste[stays] == 0).all() and (gain[stays] == 0).all()
+
+
+def test_expanding_firms_match(case_run):
+    _, _, records = case_run
+    for r in records:
+        assert np.array_equal(np.array([o.expanding for o in r.ref_outcomes], bool), r.model_expanding), r.t
+
+
+@pytest.mark.parametrize("case_run", [c for c in CASES if c.name == "full-expanding-relocated"], indirect=True,
+                         ids=lambda c: c.name)
+def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
+    """The expanding case reaches the new paths: expansions in the west, relocated firms going home or moving on."""
+    _, _, records = case_run
+    expanding = np.concatenate([r.model_expanding for r in records])
+    states = np.concatenate([r.states_before for r in records])
+    new_state = np.array([o.new_state for r in records for o in r.ref_outcomes])
+    assert expanding.sum() >= 20
+    assert (expanding & (new_state == BRANCH)).sum() >= 3   # new plants built in the west
+    assert (expanding & (new_state < 0)).sum() >= 3         # ... and at home
+    assert (expanding & (new_state == RELOCATED)).sum() == 0  # an expanding firm never moves fully
+    relocated = states == RELOCATED
+    assert relocated.sum() >= 20
+    assert (relocated & (new_state == HOME)).sum() >= 3     # relocated firms go home
+    assert (relocated & (new_state == RELOCATED)).sum() >= 1  # ... or move on to another park
+
+
+def test_park_occupancy_is_its_tenants(case_run):
+    """After the checked steps (relocated firms moving on included), each park holds exactly its tenants."""
+    _, model, _ = case_run
+    f = model.firms
+    tenants = np.bincount(f.park[f.park >= 0], minlength=model.geo.n_parks)
+    assert np.array_equal(tenants, model.parks.occupancy)
+
+
 def test_labour_market_matches(case_run):
     _, _, records = case_run
     for r in records:
@@ -214,6 +286,7 @@ def pre_choice_state(overrides: dict, warmup: int):
         model.step()
     model._drift_costs()
     model._governments_act()
+    model._firm_demography()
     return model, draw_same_shocks(model)
 
 
@@ -227,11 +300,12 @@ def test_staying_is_valued_at_this_steps_prices(monkeypatch):
         np.testing.assert_allclose(spy.utilities[ok, column], fresh[ok, column], rtol=1e-9)
 
 
-def test_a_branch_firms_own_park_is_not_among_its_candidates():
-    model, shocks = pre_choice_state({"scenario": "full", "run.seed": 9, **SMALL, **MOBILE}, 12)
+def test_a_western_firms_own_park_is_not_among_its_candidates():
+    model, shocks = pre_choice_state({"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 10)
     own_park = model.firms.park[shocks.reviewing].copy()
-    is_branch = model.firms.state[shocks.reviewing] == BRANCH
+    state = model.firms.state[shocks.reviewing]
     model._firms_choose()
     candidates = model.last_choice.candidates
-    assert is_branch.sum() >= 10
-    assert not (candidates[is_branch] == own_park[is_branch, None]).any()
+    for in_west in (state == BRANCH, state == RELOCATED):
+        assert in_west.sum() >= 10
+        assert not (candidates[in_west] == own_park[in_west, None]).any()
