@@ -15,7 +15,17 @@ import numpy as np
 
 from . import geography as geography_mod
 from .agents import CountyGovernment, EasternFirm, LabourPool, WesternPark
-from .mechanisms import costs, demography, enclave, government, labour, location, markets, parks, production
+from .mechanisms import (
+    costs,
+    demography,
+    enclave,
+    government,
+    labour,
+    location,
+    markets,
+    parks,
+    production,
+)
 from .mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
@@ -269,7 +279,7 @@ class TransferModel(mesa.Model):
 
     def _eastern_partners_act(self):
         """Aid, promotion adapted to targets, governance gains; enclave operators market their parks."""
-        e, pol, dt, c, geo = self.e, self.policy, self.dt, self.counties, self.geo
+        e, pol, dt, c, _geo = self.e, self.policy, self.dt, self.counties, self.geo
         pairing = pol.pairing.enabled
         if pairing:
             target = pol.pairing.target_firms_per_year * c.n_partners
@@ -405,7 +415,7 @@ class TransferModel(mesa.Model):
         # expanding firms build their new plant at home unless they chose a western park
         grow_home = expanding & ~moved
         f.jobs[i[grow_home]] *= 1 + lump
-        f.backlog[i[expanding]] = 0.0
+        f.backlog[i[grow_home]] = 0.0  # one turned away by a full park tries again
         ch.expansions_home += int(grow_home.sum())
         # closing a branch, moving back home or fully into one's own branch park needs no admission
         home = new_state == HOME
@@ -450,6 +460,7 @@ class TransferModel(mesa.Model):
         f.park[firm] = park
         is_exp = expansion >= 0
         f.jobs[firm[is_exp]] *= 1 + e.expansion_lump
+        f.backlog[firm[is_exp]] = 0.0
         f.expanded_west[firm[is_exp]] = True
         f.share[firm] = np.where(state == RELOCATED, 1.0, np.where(is_exp, expansion, e.branch_share))
         f.state[firm] = state

@@ -98,6 +98,19 @@ class Markets:
         """Freight per km of distance to the firm's eastern home market (share of output/km)."""
         return self.mix[sector][0] * self.per_km[sector]
 
+    def branch_allocation(self, sector: int, home_km: list[float], park_km: list[float], share: float) -> float:
+        """Freight a branch of ``share`` saves by serving the markets it is nearest to first, over a
+        proportional slice of each (share of output). ``home_km``/``park_km``: km from the home site
+        and from the park to [home market, national, west, export]."""
+        saving = [self.per_km[sector] * (pk - hk) for pk, hk in zip(park_km, home_km, strict=False)]
+        mix = self.mix[sector]
+        left, cost = share, 0.0
+        for m in sorted(range(4), key=lambda m: saving[m]):  # stable: ties keep market order
+            take = min(left, mix[m])
+            cost += take * saving[m]
+            left -= take
+        return share * sum(x * sv for x, sv in zip(mix, saving, strict=False)) - cost
+
 
 def build_markets(model) -> Markets:
     geo, sec, e = model.geo, model.sectors, model.e
@@ -288,21 +301,21 @@ def after_tax(pre: float, cit_rate: float) -> float:
     return pre - cit_rate * max(pre, 0.0)
 
 
-def west_margin(model, world: World, site: Site, f: FirmView) -> tuple[float, float]:
+def west_margin(model, world: World, site: Site, f: FirmView, need_jobs: float | None = None) -> tuple[float, float]:
     """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it yields.
 
     Output per job there is ``productivity`` times home; value added, friction,
     agglomeration gains, the power-price saving, freight to every market (the home
     market leg on the distance to the firm's home county) and the firm's edge all
     scale with it; labour and land are per job. Labour shortage is judged against
-    the firm's full workforce.
+    the workforce the option needs there (``need_jobs``; the firm's full workforce if None).
     """
     e, sec = model.e, model.sectors
     r = site.productivity
     s = f.sector
     m = float(sec.mid_skill[s])
     wage = (1 - m) * site.wage[0] + m * site.wage[1]
-    need = max(f.jobs, 1.0)
+    need = max(f.jobs if need_jobs is None else need_jobs, 1.0)
     short = ((1 - m) * clip01(1 - site.available[0] / (need * (1 - m) + 1e-9))
              + m * clip01(1 - site.available[1] / (need * m + 1e-9)))
     gains = (e.agglomeration * math.log1p(site.same_sector.get(s, 0))
@@ -336,10 +349,23 @@ def current_margin_now(model, world: World, firm, home_m: float) -> float:
     if firm.state == "home":
         return home_m
     s = firm.west_share
-    west_m, local_tax = west_margin(model, world, world.sites[firm.park.row], firm_view(model, world, firm))
+    f = firm_view(model, world, firm)
+    site = world.sites[firm.park.row]
+    west_m, local_tax = west_margin(model, world, site, f, f.jobs * s)
     in_holiday = firm.entry_step >= 0 and (model.t - firm.entry_step) * model.dt < model.policy.subsidy.tax_holiday_years
-    cost = e.branch_overhead if s < 1 else e.relocation_loss
-    return (1 - s) * home_m + s * (west_m + (local_tax if in_holiday else 0.0)) - cost
+    if s < 1:
+        extra = allocation(world, f, site, s) - e.branch_overhead
+    else:
+        extra = -e.relocation_loss
+    return (1 - s) * home_m + s * (west_m + (local_tax if in_holiday else 0.0)) + extra
+
+
+def allocation(world: World, f: FirmView, site: Site, share: float) -> float:
+    """A branch's market-allocation gain at ``site`` (share of home output/year)."""
+    mk = world.markets
+    home_km = [mk.local_km, *mk.distances(f.lon, f.lat)]
+    park_km = [distance_km(f.lon, f.lat, site.lon, site.lat), *site.markets]
+    return mk.branch_allocation(f.sector, home_km, park_km, share)
 
 
 def new_plant_share(model, firm) -> float:
@@ -390,12 +416,14 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     for k, park in enumerate(slots):
         if park < 0:
             continue
-        west_m, local_tax = west_margin(model, world, world.sites[park], f)
+        site = world.sites[park]
+        west_m, local_tax = west_margin(model, world, site, f)
         rebate = holiday_share * local_tax
         if state == "home":
+            branch_m, branch_tax = west_margin(model, world, site, f, f.jobs * new_share)
             moving = 0.0 if expanding else e.move_cost * new_share * amort
-            u[2 + k] = ((1 - new_share) * home_m + new_share * (west_m + rebate) + taste
-                        - e.branch_overhead - moving - sw)
+            u[2 + k] = ((1 - new_share) * home_m + new_share * (branch_m + holiday_share * branch_tax)
+                        + allocation(world, f, site, new_share) + taste - e.branch_overhead - moving - sw)
         if not expanding:
             u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
     if state == "branch":

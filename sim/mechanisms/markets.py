@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 NATIONAL, WEST, EXPORT = 0, 1, 2  # columns of :func:`market_distances`
 EARTH_RADIUS_KM = 6371.0
 
@@ -96,9 +95,9 @@ def branch_allocation_gain(mm: MarketMap, home, park, sector, share, distance) -
     best = None
     for j, s_j in enumerate(saving):
         value = s_j * share
-        for m, (mix_m, s_m) in enumerate(zip(mix, saving)):
+        for m, (mix_m, s_m) in enumerate(zip(mix, saving, strict=False)):
             if m != j:
                 value = value - mix_m * np.maximum(s_j - s_m, 0.0)
         best = value if best is None else np.maximum(best, value)
-    proportional = share * sum(mix_m * s_m for mix_m, s_m in zip(mix, saving))
+    proportional = share * sum(mix_m * s_m for mix_m, s_m in zip(mix, saving, strict=False))
     return proportional - best
