@@ -379,11 +379,8 @@ class TransferModel(mesa.Model):
         if n_new:
             new = self._draw_firms(n_new)
             chain = new.jobs >= np.quantile(f.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.zeros(n_new, bool)
-            cols = {**vars(new), **self._blank_firm_state(new.taste), "chain_master": chain}
-            n0 = f.home.size
-            for k, v in cols.items():
-                setattr(f, k, np.concatenate([getattr(f, k), v]))
-            self.firm_agents.extend(EasternFirm(self, i) for i in range(n0, n0 + n_new))
+            rows = demography.add_firms(f, {**vars(new), **self._blank_firm_state(new.taste), "chain_master": chain})
+            self.firm_agents.extend(EasternFirm(self, i) for i in rows)
             self.choices.entered += n_new
 
     def _firms_choose(self):
@@ -549,12 +546,11 @@ class TransferModel(mesa.Model):
         # judged on the value of the site (margin plus taste), as in the location choice
         f.loss_steps = demography.sustained_losses(f.loss_steps, f.margin + f.taste, active)
         ending = active & (f.loss_steps >= e.exit_after_years * self.cfg.run.steps_per_year)
-        close = np.flatnonzero(ending & (f.state == BRANCH) & (f.home_margin > 0))
+        close, exits = demography.losses_end(ending, f.state == BRANCH, f.home_margin)
         self._leave_parks(close)
         f.state[close], f.share[close], f.taste[close], f.loss_steps[close] = HOME, 0.0, 0.0, 0
         f.margin[close] = f.home_margin[close]
         self.choices.branch_closures += close.size
-        exits = np.setdiff1d(np.flatnonzero(ending), close, assume_unique=True)
         self._leave_parks(exits[f.park[exits] >= 0])
         f.state[exits], f.margin[exits] = EXITED, 0.0
         keep = location.in_west(f.state[in_west])
@@ -568,9 +564,7 @@ class TransferModel(mesa.Model):
                                       pol.enclave.tax_share_east, pol.enclave.compliance, e)
         self.taxes = taxes
         n = geo.n_counties
-        c.retained_tax = np.bincount(pk.county[p], taxes.west, n)
-        c.rebated = np.bincount(pk.county[p], taxes.rebated, n)
-        c.enclave_revenue = np.bincount(np.maximum(pk.partner[p], 0), taxes.east, n)
+        c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(taxes, p, pk.county, pk.partner, n)
         promised = pol.subsidy.land_discount * pk.land_cost[p] * produced * f.jobs[in_west]
         c.subsidy_due = np.bincount(pk.county[p], promised, n)
         c.fiscal_cost = c.subsidy_due * c.funding_ratio + c.rebated

@@ -67,3 +67,21 @@ def entrants(rng: np.random.Generator, n_active: int, entry_rate: float, dt: flo
 def sustained_losses(loss_steps: np.ndarray, value: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Steps in a row each firm's value of its site (margin plus taste) has been negative."""
     return np.where(active & (value < 0), loss_steps + 1, 0)
+
+
+def add_firms(firms, columns: dict) -> range:
+    """Append new firms' ``columns`` to the firm table (every column, in place); their rows."""
+    n0 = firms.state.size
+    for k, v in columns.items():
+        setattr(firms, k, np.concatenate([getattr(firms, k), v]))
+    return range(n0, firms.state.size)
+
+
+def losses_end(ending: np.ndarray, is_branch: np.ndarray, home_margin: np.ndarray):
+    """Firms whose sustained losses end now: (branches to close, firms that exit), as indices.
+
+    A loss-making branch closes when the home site still pays; any other firm exits.
+    """
+    close = np.flatnonzero(ending & is_branch & (home_margin > 0))
+    exits = np.setdiff1d(np.flatnonzero(ending), close, assume_unique=True)
+    return close, exits

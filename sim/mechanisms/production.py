@@ -43,6 +43,15 @@ def park_taxes(west_output, west_profit, in_holiday, enclave, tax_share_east, co
     return TaxSplit(paid=upper + kept, upper=upper, west=kept - east, east=east, rebated=rebated)
 
 
+def park_tax_accounts(taxes: TaxSplit, park, park_county, park_partner, n_counties: int):
+    """County accounts of park firms' taxes (yuan/year, by county): retained in the west,
+    rebated in holidays, and received by the eastern partners of enclave parks."""
+    retained = np.bincount(park_county[park], taxes.west, n_counties)
+    rebated = np.bincount(park_county[park], taxes.rebated, n_counties)
+    enclave = np.bincount(np.maximum(park_partner[park], 0), taxes.east, n_counties)
+    return retained, rebated, enclave
+
+
 def labour_demand(county_of_firm, west_jobs, mid_skill_share, n_west):
     """Park jobs demanded by county and skill (W, 2) in persons."""
     low = np.bincount(county_of_firm, west_jobs * (1 - mid_skill_share), n_west)
