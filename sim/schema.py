@@ -65,13 +65,18 @@ class EnclavePolicy:
     enabled: bool = param(False, "flag", "co-built parks run by the eastern partner (飞地经济) with tax sharing", source="-")
     tax_share_east: float = param(0.4, "share", "share of an enclave park's locally retained tax paid to the eastern partner", lo=0, hi=1,
                                   source="EVIDENCE: split negotiated by the partners (Yunnan rule); value illustrative")
-    operator_efficiency: float = param(1.3, "multiplier", "management advantage of a partner-run park at full operating effort: divides the friction cost its tenants bear", lo=1, hi=10)
+    operator_efficiency: float = param(1.3, "multiplier", "management advantage of a partner-run park at full operating effort: divides the friction cost its tenants bear", lo=1, hi=10,
+                                    source="illustrative; range 1.1–1.6")
     compliance: float = param(1.0, "share", "share of the promised tax split actually paid", lo=0, hi=1,
                               source="EVIDENCE: promised splits reported to go unpaid at times; value illustrative")
-    coinvest_per_park: float = param(20e6, "yuan/year", "eastern partner's co-investment in each enclave park at full effort (light-asset operator's stake; the western state investment company builds the rest from the county budget)", lo=0, hi=1e12)
-    promotion_incentive: float = param(2.0, "multiplier", "rise of the partner's referral (promotion) effort at full effort", lo=0, hi=100)
-    incentive_half: float = param(0.3, "share", "expected tax share (tax_share_east × expected compliance) at which the partner puts in half its full effort", lo=1e-3, hi=10)
-    compliance_learning: float = param(0.2, "share/year", "how fast the partner's expected compliance moves toward what is actually paid", lo=0, hi=10)
+    coinvest_per_park: float = param(20e6, "yuan/year", "eastern partner's co-investment in each enclave park at full effort (light-asset operator's stake; the western state investment company builds the rest from the county budget)", lo=0, hi=1e12,
+                                    source="illustrative; range 5e6–50e6")
+    promotion_incentive: float = param(2.0, "multiplier", "rise of the partner's referral (promotion) effort at full effort", lo=0, hi=100,
+                                    source="illustrative; range 1–4")
+    incentive_half: float = param(0.3, "share", "expected tax share (tax_share_east × expected compliance) at which the partner puts in half its full effort", lo=1e-3, hi=10,
+                                    source="illustrative; range 0.1–0.6")
+    compliance_learning: float = param(0.2, "share/year", "how fast the partner's expected compliance moves toward what is actually paid", lo=0, hi=10,
+                                    source="illustrative; range 0.1–0.5")
 
 
 @dataclass
@@ -122,35 +127,50 @@ class EconomyConfig:
     capital_per_job: float = param(700e3, "yuan/job", "investment a firm brings per western job",
                                    lo=0, hi=1e8, source="seed 004: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m")
     labour_share_sigma: float = param(0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3)
-    margin_mean: float = param(0.05, "share of output", "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)", lo=0.001, hi=0.5)
-    margin_sd: float = param(0.03, "share of output", "spread of firms' starting pre-tax margins", lo=0.001, hi=0.5)
-    edge_volatility: float = param(0.015, "share of output per sqrt(year)", "random walk of a firm's own profitability (demand and cost shocks): drives gradual exit", lo=0, hi=1)
-    entry_rate: float = param(0.03, "share/year", "new firms entering the at-risk pool per year, per active firm", lo=0, hi=1)
-    growth_mean: float = param(0.04, "share/year", "mean growth of a firm's demand for capacity", lo=-0.5, hi=1)
-    growth_sd: float = param(0.04, "share/year", "spread of firms' growth rates", lo=0, hi=1)
-    expansion_lump: float = param(0.3, "share of jobs", "extra capacity a growing firm adds at once when it builds a new plant (at home or in the west)", lo=0.01, hi=10)
+    margin_mean: float = param(0.05, "share of output", "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)", lo=0.001, hi=0.5,
+                                    source="illustrative; range 0.03–0.08")
+    margin_sd: float = param(0.03, "share of output", "spread of firms' starting pre-tax margins", lo=0.001, hi=0.5,
+                                    source="illustrative; range 0.015–0.05")
+    edge_volatility: float = param(0.015, "share of output per sqrt(year)", "random walk of a firm's own profitability (demand and cost shocks): drives gradual exit", lo=0, hi=1,
+                                    source="illustrative; range 0.005–0.03")
+    entry_rate: float = param(0.03, "share/year", "new firms entering the at-risk pool per year, per active firm", lo=0, hi=1,
+                                    source="illustrative; range 0.01–0.06")
+    growth_mean: float = param(0.04, "share/year", "mean growth of a firm's demand for capacity", lo=-0.5, hi=1,
+                                    source="illustrative; range 0.0–0.08")
+    growth_sd: float = param(0.04, "share/year", "spread of firms' growth rates", lo=0, hi=1,
+                                    source="illustrative; range 0.02–0.08")
+    expansion_lump: float = param(0.3, "share of jobs", "extra capacity a growing firm adds at once when it builds a new plant (at home or in the west)", lo=0.01, hi=10,
+                                    source="illustrative; range 0.15–0.6")
     chain_master_share: float = param(0.02, "share", "share of firms that lead a supply chain (链主)", lo=0, hi=1)
     review_per_year: float = param(1.0, "reviews/year", "expected location reviews per firm per year (random timing)", lo=0, hi=52)
     logit_scale: float = param(0.001, "share of output", "scale of idiosyncratic taste in the location logit (a perturbation of measured margins)", lo=1e-6, hi=10)
     nest_scale: float = param(0.3, "0-1", "nest parameter of the location logit: how alike the changes (parks, branch or move) are; 1 = flat logit", lo=0.01, hi=1,
                               source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen 2009); range 0.1–1")
-    switching_cost: float = param(0.005, "share of output/year", "utility cost of changing state (inertia)", lo=0, hi=10)
+    switching_cost: float = param(0.005, "share of output/year", "utility cost of changing state (inertia)", lo=0, hi=10,
+                                    source="illustrative; range 0–0.01")
     move_cost: float = param(0.15, "share of annual output moved", "one-off cost of moving production (dismantling, new building, lost output)", lo=0, hi=100,
                              source="EVIDENCE: no source found, free parameter; range 0.05–0.5")
-    horizon_years: float = param(10.0, "years", "horizon over which a firm amortises its move cost and holiday", lo=1, hi=100)
+    horizon_years: float = param(10.0, "years", "horizon over which a firm amortises its move cost and holiday", lo=1, hi=100,
+                                    source="illustrative; range 8–15")
     branch_share: float = param(0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99)
-    branch_overhead: float = param(0.005, "share of output", "extra cost of running two sites", lo=0, hi=1)
+    branch_overhead: float = param(0.005, "share of output", "extra cost of running two sites", lo=0, hi=1,
+                                    source="illustrative; range 0–0.01")
     relocation_loss: float = param(0.02, "share of output/year", "lasting cost of leaving the home site altogether (head office, skilled staff, client contact): why branches outnumber full moves", lo=0, hi=1,
                                    source="illustrative; EVIDENCE: expansion by branch plant is more common than full relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03")
     home_attachment: float = param(0.01, "share of output/year", "mean taste of a firm for its home site (ties a move would cut), exponential", lo=0, hi=1,
                                    source="illustrative; range 0–0.03")
-    plant_build_years: float = param(1.0, "years", "time from a firm's decision to land to production in its western plant (construction)", lo=0, hi=10)
-    ramp_up_years: float = param(1.0, "years", "time a new western plant takes to reach full output and staffing", lo=0, hi=10)
-    ramp_start: float = param(0.5, "share", "output and staffing of a new plant in its first quarter, as a share of full", lo=0, hi=1)
-    park_build_years: float = param(1.5, "years", "time from park investment to usable firm slots", lo=0, hi=10)
+    plant_build_years: float = param(1.0, "years", "time from a firm's decision to land to production in its western plant (construction)", lo=0, hi=10,
+                                    source="illustrative; range 0.5–2")
+    ramp_up_years: float = param(1.0, "years", "time a new western plant takes to reach full output and staffing", lo=0, hi=10,
+                                    source="illustrative; range 0.5–2")
+    ramp_start: float = param(0.5, "share", "output and staffing of a new plant in its first quarter, as a share of full", lo=0, hi=1,
+                                    source="illustrative; range 0.3–0.8")
+    park_build_years: float = param(1.5, "years", "time from park investment to usable firm slots", lo=0, hi=10,
+                                    source="illustrative; range 1–3")
     west_productivity: float = param(0.92, "ratio", "output per worker in a western park relative to the east, at full infrastructure", lo=0.01, hi=2,
                                      source="illustrative; range 0.8–1.0")
-    infra_weight: float = param(0.1, "share", "output lost in a park with no infrastructure (quality 0)", lo=0, hi=1)
+    infra_weight: float = param(0.1, "share", "output lost in a park with no infrastructure (quality 0)", lo=0, hi=1,
+                                    source="illustrative; range 0.05–0.2")
     west_power_price_ratio: float = param(0.65, "ratio", "industrial electricity price in a western park relative to the east (hydropower in Yunnan)", lo=0, hi=2,
                                           source="illustrative; range 0.5–1.0")
     freight_rate: float = param(0.35, "yuan/tonne-km", "road freight rate", lo=0, hi=10, source="illustrative; range 0.2–0.6")
@@ -162,8 +182,10 @@ class EconomyConfig:
     west_wage_scale: float = param(1.0, "multiplier", "scales the geography's western wages (for comparative statics)", lo=0.01, hi=100, source="-")
     west_land_scale: float = param(1.0, "multiplier", "scales the geography's western land cost", lo=0, hi=1000, source="-")
     east_wage_scale: float = param(1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-")
-    friction_west: float = param(0.03, "share of output", "initial administrative friction cost in a western county", lo=0, hi=1)
-    exit_after_years: float = param(1.0, "years", "sustained losses after which a firm exits (a loss-making branch closes instead)", lo=0.25, hi=50)
+    friction_west: float = param(0.03, "share of output", "initial administrative friction cost in a western county", lo=0, hi=1,
+                                    source="illustrative; range 0.02–0.05")
+    exit_after_years: float = param(1.0, "years", "sustained losses after which a firm exits (a loss-making branch closes instead)", lo=0.25, hi=50,
+                                    source="illustrative; range 0.5–2")
     # consideration set
     n_promoted: int = param(3, "parks", "draws from parks promoted by the home county's partner", lo=0, hi=100)
     n_enclave: int = param(1, "parks", "draws from enclave parks (operator brand)", lo=0, hi=100)
