@@ -28,8 +28,9 @@ def _key_county_names(name: str) -> tuple[str, ...]:
     return names
 
 
-def key_counties(geo, name: str) -> np.ndarray:
-    """Boolean (n_counties,) flag of the geography's national key assistance counties."""
+def key_counties(geo) -> np.ndarray:
+    """Boolean (n_counties,) flag of the geography's national key assistance counties (none for a synthetic one)."""
+    name = str(geo.name)
     names = _key_county_names(name)
     known = set(geo.county_name.astype(str))
     missing = [n for n in names if n not in known]

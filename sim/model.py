@@ -112,8 +112,7 @@ class TransferModel(mesa.Model):
         n = geo.n_counties
         west = geo.is_west
         self.paired = west & (geo.partner >= 0)
-        self.key_county = (groups.key_counties(geo, self.cfg.geography.name) if self.cfg.geography.kind == "file"
-                           else np.zeros(n, bool))
+        self.key_county = groups.key_counties(geo)
         pairing = pol.pairing.enabled
         self.counties = SimpleNamespace(
             friction=np.where(west, e.friction_west, e.friction_east),

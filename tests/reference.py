@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.mechanisms.labour import FARM, IDLE, IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, SERVICE, WORKSHOP
+from sim.mechanisms.labour import (
+    FARM,
+    IDLE,
+    IMMOBILE,
+    LOW,
+    MID,
+    MIGRANT,
+    MOBILE,
+    PARK,
+    SERVICE,
+    WORKSHOP,
+)
 from sim.mechanisms.location import BRANCH, HOME, RELOCATED
 
 EARTH_RADIUS_KM = 6371.0
@@ -48,6 +59,16 @@ def willing_farmers_share(wage: float, farm_income: float, e, reach: float | Non
     median = max(farm_income * (1 + e.local_premium), 1.0)
     z = math.log(max(wage, 1e-9) / median) / max(e.reservation_sigma, 1e-9)
     return reach * 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def reachable_share(people, s: int, wage: float, farm_income: float, e) -> float:
+    """Share of today's skill-``s`` farmers who would take a park or service job at ``wage``.
+
+    ``people[skill][mobility][status]``; those already in park and service jobs use up reach."""
+    farmers = sum(people[s][m][FARM] for m in MOBILITIES)
+    local = sum(people[s][m][st] for m in MOBILITIES for st in (PARK, SERVICE))
+    free = max(willing_farmers_share(wage, farm_income, e) * (farmers + local) - local, 0.0)
+    return min(free / farmers, 1.0) if farmers > 0 else 0.0
 
 
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -109,7 +130,7 @@ def _county_availability(model, pool) -> tuple[float, float]:
         idle = sum(float(people[skill, mob, IDLE]) for mob in MOBILITIES)
         farm = sum(float(people[skill, mob, FARM]) for mob in MOBILITIES)
         employed = sum(float(people[skill, mob, PARK]) for mob in MOBILITIES)
-        willing = idle + farm * willing_farmers_share(wage, farm_income, e)
+        willing = idle + farm * reachable_share(people, skill, wage, farm_income, e)
         unfilled = max(float(lab.demand[w, skill]) - employed, 0.0)
         out.append(max(willing - unfilled, 0.0))
     return out[0], out[1]
@@ -406,11 +427,11 @@ def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
             hired += pool.hire_from([(s, m) for s in SKILLS], status, WORKSHOP, want)
 
 
-def _hire_skill(pool: Pool, s: int, vacancies: float, wage: float, e) -> float:
-    """Hire up to ``vacancies`` workers of skill ``s`` into parks: not employed, then farmers willing at ``wage``."""
+def _hire_skill(pool: Pool, s: int, vacancies: float, farm_share: float) -> float:
+    """Hire up to ``vacancies`` workers of skill ``s`` into parks: not employed, then the share ``farm_share`` of farmers."""
     hired = 0.0
     for status in (IDLE, FARM):
-        share = 1.0 if status == IDLE else willing_farmers_share(wage, pool.farm_income, e)
+        share = 1.0 if status == IDLE else farm_share
         want = min(vacancies - hired, pool.total((s,), MOBILITIES, status) * share)
         hired += pool.hire_from([(s, m) for m in MOBILITIES], status, PARK, want)
     return hired
@@ -424,8 +445,11 @@ def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
     low_emp, mid_emp = pool.total((LOW,), MOBILITIES, PARK), pool.total((MID,), MOBILITIES, PARK)
     opening = [max(pool.demand[LOW] - low_emp - max(mid_emp - pool.demand[MID], 0.0), 0.0),
                max(pool.demand[MID] - mid_emp, 0.0)]
-    hired = [_hire_skill(pool, s, opening[s] * hire, pool.wage[s], e) for s in SKILLS]
-    hired[LOW] += _hire_skill(pool, MID, opening[LOW] * hire - hired[LOW], pool.wage[LOW], e)
+    # both skills' shares are read before either hires (as the vectorised market does)
+    shares = [reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e) for s in SKILLS]
+    hired = [_hire_skill(pool, s, opening[s] * hire, shares[s]) for s in SKILLS]
+    mid_at_low_wage = reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e)
+    hired[LOW] += _hire_skill(pool, MID, opening[LOW] * hire - hired[LOW], mid_at_low_wage)
     return [max(opening[s] - hired[s], 0.0) for s in SKILLS]
 
 
@@ -433,9 +457,12 @@ def _service_hiring(pool: Pool, hire: float, e):
     """Local service jobs take either skill at the low wage: the not employed, then willing farmers."""
     vacancies = max(pool.service_demand - pool.total(SKILLS, MOBILITIES, SERVICE), 0.0) * hire
     cells = [(s, m) for s in SKILLS for m in MOBILITIES]
+    farmers = [pool.total((s,), MOBILITIES, FARM) for s in SKILLS]
+    free = sum(reachable_share(pool.people, s, pool.wage[LOW], pool.farm_income, e) * farmers[s] for s in SKILLS)
+    farm_ok = min(free / sum(farmers), 1.0) if sum(farmers) > 0 else 0.0
     hired = 0.0
     for status in (IDLE, FARM):
-        share = 1.0 if status == IDLE else willing_farmers_share(pool.wage[LOW], pool.farm_income, e)
+        share = 1.0 if status == IDLE else farm_ok
         want = min(vacancies - hired, pool.total(SKILLS, MOBILITIES, status) * share)
         hired += pool.hire_from(cells, status, SERVICE, want)
 
@@ -488,7 +515,7 @@ def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
     wage = []
     for s in SKILLS:
         willing = (pool.total((s,), MOBILITIES, IDLE) + pool.total((s,), MOBILITIES, FARM)
-                   * willing_farmers_share(pool.wage[s], pool.farm_income, e))
+                   * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e))
         demand = pool.demand[s] + (pool.service_demand if s == LOW else 0.0)
         tight = demand / max(demand + willing, 1.0)
         target = max(floor, pool.prevailing[s] * (1 + e.wage_curve * tight))

@@ -36,7 +36,8 @@ def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paire
     on = float(pair.enabled)
     return {
         "aid": on * pair.aid_per_county * n_paired,
-        "promotion": on * (pair.promotion_cost * effort_by_partner + pair.referral_cost_per_firm * landed_per_year),
+        "promotion": on * (pair.promotion_cost * effort_by_partner
+                           + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)),
         "cadres": on * pair.cadres_per_county * pair.cost_per_cadre * n_paired,
         "matching": lab.matching_cost_per_placement * migrated_paired_per_year if lab.matching_gain > 0 else 0.0,
         "training": trained_per_year * training_cost,

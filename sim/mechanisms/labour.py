@@ -75,6 +75,20 @@ def by_skill(people, status):
     return people[:, :, MOBILE, status] + people[:, :, IMMOBILE, status]
 
 
+def reachable_farmers_share(people, wage, farm_income, e):
+    """Share (W, 2) of today's farmers who would take a park or service job at ``wage`` (W, 2).
+
+    Reach and reservation wages belong to people, not to the remainder: of the
+    farmers plus those already in park and service jobs, the share
+    ``willing_farmers_share`` would take the job; those already in such jobs
+    count against it, so hiring drains the reachable pool and it can run out.
+    """
+    farmers = by_skill(people, FARM)
+    local = by_skill(people, PARK) + by_skill(people, SERVICE)
+    willing = willing_farmers_share(wage, farm_income[:, None], e) * (farmers + local)
+    return np.minimum(_share(np.maximum(willing - local, 0.0), farmers), 1.0)
+
+
 def job_seekers(people, farm_ok):
     """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of farmers (persons)."""
     return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
@@ -82,7 +96,7 @@ def job_seekers(people, farm_ok):
 
 def available_workers(people, wage, farm_income, e):
     """Willing local job seekers (W, 2) by skill at ``wage`` (yuan/year) (persons)."""
-    return job_seekers(people, willing_farmers_share(wage, farm_income[:, None], e))
+    return job_seekers(people, reachable_farmers_share(people, wage, farm_income, e))
 
 
 def mid_in_low_jobs(employed, demand_park):
@@ -157,7 +171,7 @@ def _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e):
     return take.reshape(-1, 4).sum(axis=1)
 
 
-def _park_hiring(p, demand_park, farm_ok, farm_ok_low_wage, hire):
+def _park_hiring(p, demand_park, wage, farm_income, hire, e):
     """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
 
     Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
@@ -167,21 +181,28 @@ def _park_hiring(p, demand_park, farm_ok, farm_ok_low_wage, hire):
     opening[:, LOW] = np.maximum(demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0)
     opening[:, MID] = np.maximum(demand_park[:, MID] - employed[:, MID], 0)
     vac = opening * hire
-    hired = _hire_by_skill(p, vac, PARK, farm_ok)
+    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, e))
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
     spill = np.zeros_like(vac)
     spill[:, MID] = vac[:, LOW] - hired[:, LOW]
-    ok = np.stack([farm_ok_low_wage[:, LOW], farm_ok_low_wage[:, LOW]], axis=1)
-    down = _hire_by_skill(p, spill, PARK, ok)
+    down = _hire_by_skill(p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, e))
     unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
     return hired + down, opening, np.maximum(unfilled, 0)
 
 
-def _service_hiring(p, service_demand, farm_ok_low_wage, hire):
+def _low_wage(wage):
+    """The low-skill wage for both skills (W, 2): what a low-skill or service job pays anyone."""
+    return np.repeat(wage[:, LOW:LOW + 1], 2, axis=1)
+
+
+def _service_hiring(p, service_demand, wage, farm_income, hire, e):
     """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
+    farmers = by_skill(p, FARM)
+    free = (reachable_farmers_share(p, _low_wage(wage), farm_income, e) * farmers).sum(axis=1)
+    farm_ok = np.minimum(_share(free, farmers.sum(axis=1)), 1.0)
     hired = np.zeros(vac.shape)
-    for status, share in ((IDLE, 1.0), (FARM, farm_ok_low_wage[:, LOW])):
+    for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
         group = p[:, :, :, status]                                    # view (W, skill, mobility)
         total = group.sum(axis=(1, 2))
         take = np.minimum(vac - hired, total * share)
@@ -232,7 +253,7 @@ def _training(p, trainees_funded, training_rate, steps_per_year):
     return trainees.sum(axis=(1, 2)), by_rate
 
 
-def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_ok, farm_income, e, steps_per_year):
+def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year):
     """Wages move part-way toward a wage curve over local tightness, floored by farm income.
 
     Service jobs draw on the same low-wage workers as low-skill park jobs, so they
@@ -240,7 +261,8 @@ def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_ok, f
     """
     demand = demand_park.copy()
     demand[:, LOW] += service_demand
-    tight = demand / np.maximum(demand + job_seekers(p, farm_ok), 1.0)
+    seekers = job_seekers(p, reachable_farmers_share(p, wage, farm_income, e))
+    tight = demand / np.maximum(demand + seekers, 1.0)
     floor = (farm_income * (1 + e.local_premium))[:, None]
     target = np.maximum(floor, prevailing_wage * (1 + e.wage_curve * tight))
     wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
@@ -262,20 +284,18 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     """
     p = people.copy()
     hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
-    farm_ok = willing_farmers_share(wage, farm_income[:, None], e)   # (W, skill), at this step's wage
-    farm_ok_low = willing_farmers_share(wage[:, LOW:LOW + 1], farm_income[:, None], e) * np.ones((1, 2))
 
     laid_off = _separations(p, demand_park, workshop_slots, service_demand)
     hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e)
-    hired_park, opening, unfilled = _park_hiring(p, demand_park, farm_ok, farm_ok_low, hire)
-    hired_service = _service_hiring(p, service_demand, farm_ok_low, hire)
+    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, e)
+    hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, e)
     migrated, returned = _migration(p, wage, unfilled, farm_income, east_income, migration_cost, e, steps_per_year)
     # the not employed drift back to farming
     drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
     p[:, :, :, FARM] += drift
     trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
-    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_ok, farm_income, e, steps_per_year)
+    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year)
     np.maximum(p, 0.0, out=p)
     return p, wage, LabourFlows(hired_park, hired_ws, hired_service, laid_off, migrated, returned, trained, by_rate,
                                 unfilled)
