@@ -452,7 +452,8 @@ class TransferModel(mesa.Model):
         n_paired = float(self.paired.sum())
         self.east_costs = accounts.east_lines(
             pol, n_paired, float((c.effort * c.n_partners)[~west].sum()), float(c.landed[:, 0].sum()) / dt,
-            float(lab.flows.migrated[paired_w].sum()) / dt, float(lab.flows.trained_by_rate.sum()) / dt,
+            float(lab.flows.migrated[paired_w].sum()) / dt, float(lab.people[paired_w, :, :, MIGRANT].sum()),
+            float(lab.flows.trained_by_rate.sum()) / dt,
             self.e.training_cost, float(self.parks.enclave.sum()))
         operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
         self.west_costs = accounts.west_lines(c, west, pol, n_paired, operating)

@@ -93,7 +93,7 @@ class LabourPolicy:
     training_rate: float = param(0.0, "share/year", "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)", lo=0, hi=1)
     migration_support: float = param(0.0, "yuan", "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)", lo=0, hi=1e6)
     matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from paired counties (job matching services; costed per worker placed)", lo=0, hi=1)
-    matching_cost_per_placement: float = param(1000.0, "yuan/migrant", "eastern cost of the matching service per migrant of a paired county placed in an eastern job (charged while matching_gain > 0)", lo=0, hi=1e6)
+    matching_cost_per_placement: float = param(1000.0, "yuan/migrant", "eastern cost of the matching service per placement; each migrant of a paired county working in the east is placed once a year (migrant workers change jobs about yearly; charged while matching_gain > 0)", lo=0, hi=1e6)
 
 
 @dataclass

@@ -77,3 +77,16 @@ def test_fiscal_cost_does_not_count_the_rebate_twice():
     np.testing.assert_allclose(s["west_fiscal_cost"], (c.subsidy_due * c.funding_ratio)[west].sum())
     np.testing.assert_allclose(s["west_tax_revenue"] + s["east_tax_revenue_enclave"],
                                (m.taxes.west + m.taxes.east).sum())  # revenue is already net of the rebate
+
+
+def test_channel_table_reports_gains_per_yuan_against_the_same_seed_baseline(capsys):
+    from sim import channels
+
+    table = channels.compare(seeds=(0,), extra=SHORT, channels=["cadres", "consumption"])
+    assert list(table["channel"]) == ["cadres", "consumption"]
+    assert (table["east_cost_cum"] > 0).all()
+    cons = table.set_index("channel").loc["consumption"]
+    assert cons["d_income_cum"] > 0 and cons["income_per_east_yuan"] == pytest.approx(
+        cons["d_income_cum"] / cons["east_cost_cum"])
+    assert channels.main(["--years", "1", "policy.labour.training_rate=7"]) == 2
+    assert "error" in capsys.readouterr().err

@@ -23,13 +23,15 @@ def governance_gain(gain_at_seed_level, cadres_per_county):
     return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
 
 
-def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paired_per_year, trained_per_year,
-               training_cost, n_enclave_parks) -> dict[str, float]:
+def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paired_per_year, migrants_paired,
+               trained_per_year, training_cost, n_enclave_parks) -> dict[str, float]:
     """Eastern cost by channel (yuan/year).
 
     n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
     counties of promotion effort × partner counties; landed_per_year: firms landed in
-    partner parks; migrated_paired_per_year: migrants leaving paired counties;
+    partner parks; migrated_paired_per_year: migrants leaving paired counties; migrants_paired:
+    migrants of paired counties working in the east (the matching service places each once a
+    year: migrant workers change jobs about yearly — illustrative);
     trained_per_year: workers trained under ``labour.training_rate`` at ``training_cost`` yuan each.
     """
     pair, lab, cons = pol.pairing, pol.labour, pol.consumption
@@ -39,7 +41,7 @@ def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paire
         "promotion": on * (pair.promotion_cost * effort_by_partner
                            + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)),
         "cadres": on * pair.cadres_per_county * pair.cost_per_cadre * n_paired,
-        "matching": lab.matching_cost_per_placement * migrated_paired_per_year if lab.matching_gain > 0 else 0.0,
+        "matching": lab.matching_cost_per_placement * migrants_paired if lab.matching_gain > 0 else 0.0,
         "training": trained_per_year * training_cost,
         "migration_support": lab.migration_support * migrated_paired_per_year,
         "consumption": cons.procurement_per_year * cons.public_cost_share,
