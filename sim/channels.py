@@ -5,7 +5,7 @@ runs the baseline and, for each channel, a run with only that channel on (same
 seed, same extra overrides), and reports the gain over the baseline per yuan of
 the channel's own cost: final-year local jobs (park, workshop and service, each
 once) and migrants, and cumulative western household income, per cumulative
-eastern yuan (and per eastern + western yuan).
+eastern yuan (and per public yuan, east + west, with aid counted once).
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from .model import TransferModel
 
 # the overrides that turn each channel on alone (over scenario=baseline)
 _PAIRING_ONLY = {"policy.pairing.enabled": True, "policy.pairing.aid_per_county": 0.0,
-                 "policy.pairing.promotion": 0.0, "policy.pairing.cadres_per_county": 0.0}
+                 "policy.pairing.promotion": 0.0, "policy.pairing.cadres_per_county": 0.0,
+                 "policy.pairing.trainees_per_county": 0.0, "policy.pairing.west_cadres_per_county": 0.0}
 CHANNELS: dict[str, dict] = {
     "aid": {**_PAIRING_ONLY, "policy.pairing.aid_per_county": 40e6},
     "promotion": {**_PAIRING_ONLY, "policy.pairing.promotion": 1.0},
-    "cadres": {**_PAIRING_ONLY, "policy.pairing.cadres_per_county": 9.5},
+    "cadres": {**_PAIRING_ONLY, "policy.pairing.cadres_per_county": 9.5, "policy.pairing.trainees_per_county": 512.0,
+               "policy.pairing.west_cadres_per_county": 13.6},
     "matching": {"policy.labour.matching_gain": 0.05},
     "training": {"policy.labour.training_rate": 0.05},
     "migration_support": {"policy.labour.migration_support": 2000.0},
@@ -45,6 +47,7 @@ def _outcomes(overrides: dict) -> dict[str, float]:
         "income_cum": float(h["west_income_per_capita"][1:].sum() * working_age * dt),
         "east_cost_cum": float(h["east_programme_cost"][1:].sum() * dt),
         "west_cost_cum": float(h["west_programme_cost"][1:].sum() * dt),
+        "aid_cum": float(h["east_cost_aid"][1:].sum() * dt),
     }
 
 
@@ -58,7 +61,8 @@ def compare(seeds=(0,), extra: dict | None = None, channels=None, progress=None)
             run = _outcomes({**(extra or {}), **CHANNELS[name], "run.seed": seed})
             d = {k: run[k] - base[k] for k in ("jobs_local", "migrants", "income_cum")}
             east = run["east_cost_cum"] - base["east_cost_cum"]
-            total = east + run["west_cost_cum"] - base["west_cost_cum"]
+            # aid is a transfer between the two accounts: the west spends it, so count it once
+            total = east + run["west_cost_cum"] - base["west_cost_cum"] - (run["aid_cum"] - base["aid_cum"])
             rows.append({"channel": name, "seed": seed, "d_jobs_local": d["jobs_local"], "d_migrants": d["migrants"],
                          "d_income_cum": d["income_cum"], "east_cost_cum": east, "total_cost_cum": total,
                          "jobs_per_m_east_yuan": d["jobs_local"] / east * 1e6 if east > 0 else np.nan,

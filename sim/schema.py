@@ -63,6 +63,9 @@ class PairingPolicy:
     cadres_per_county: float = param(9.5, "persons", "eastern cadres and professionals posted to each paired western county (cadre exchange)", lo=0, hi=1e4,
                                       source="seed 004: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties")
     cost_per_cadre: float = param(300e3, "yuan/person-year", "eastern cost of one posted cadre or professional (pay, allowances, housing)", lo=0, hi=1e8)
+    trainees_per_county: float = param(512.0, "persons/year", "western officials and professionals trained under the cadre exchange per paired county per year", lo=0, hi=1e6,
+                                       source="seed 004: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties")
+    cost_per_trainee: float = param(2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7)
     west_cadres_per_county: float = param(13.6, "persons", "western cadres and professionals sent east for postings and training, per paired county", lo=0, hi=1e4,
                                           source="seed 004: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties")
     west_cost_per_cadre: float = param(100e3, "yuan/person-year", "western cost of one cadre posted east (travel, stand-in staff)", lo=0, hi=1e8)

@@ -46,17 +46,17 @@ def test_pairing_with_zero_aid_still_costs_the_east_something():
     assert s["west_programme_cost"] == pytest.approx(sum(s[f"west_cost_{k}"] for k in WEST_LINES))
 
 
-@pytest.mark.parametrize("key,line", [
-    ("policy.pairing.promotion", "promotion"),
-    ("policy.pairing.cadres_per_county", "cadres"),
-    ("policy.labour.matching_gain", "matching"),
-    ("policy.labour.training_rate", "training"),
-    ("policy.labour.migration_support", "migration_support"),
-    ("policy.consumption.procurement_per_year", "consumption"),
+@pytest.mark.parametrize("keys,line", [
+    (["policy.pairing.promotion"], "promotion"),
+    (["policy.pairing.cadres_per_county", "policy.pairing.trainees_per_county"], "cadres"),
+    (["policy.labour.matching_gain"], "matching"),
+    (["policy.labour.training_rate"], "training"),
+    (["policy.labour.migration_support"], "migration_support"),
+    (["policy.consumption.procurement_per_year"], "consumption"),
 ])
-def test_switching_a_channel_off_removes_its_cost_line(key, line):
+def test_switching_a_channel_off_removes_its_cost_line(keys, line):
     on = _mean_costs(EVERYTHING)
-    off = _mean_costs({**EVERYTHING, key: 0.0})
+    off = _mean_costs({**EVERYTHING, **dict.fromkeys(keys, 0.0)})
     assert on[f"east_cost_{line}"] > 0 and off[f"east_cost_{line}"] == 0
 
 

@@ -22,6 +22,8 @@ KEYS = [  # key, scenario that switches its channel on, default-ish value, chang
     ("policy.pairing.referral_cost_per_firm", "pairing", 200e3, 1e6),
     ("policy.pairing.cadres_per_county", "pairing", 9.5, 0.0),
     ("policy.pairing.cost_per_cadre", "pairing", 300e3, 600e3),
+    ("policy.pairing.trainees_per_county", "pairing", 512.0, 0.0),
+    ("policy.pairing.cost_per_trainee", "pairing", 2000.0, 5000.0),
     ("policy.pairing.west_cadres_per_county", "pairing", 13.6, 0.0),
     ("policy.pairing.west_cost_per_cadre", "pairing", 100e3, 300e3),
     ("policy.labour.matching_cost_per_placement", "labour", 1000.0, 3000.0),

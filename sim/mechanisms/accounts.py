@@ -40,7 +40,8 @@ def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paire
         "aid": on * pair.aid_per_county * n_paired,
         "promotion": on * (pair.promotion_cost * effort_by_partner
                            + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)),
-        "cadres": on * pair.cadres_per_county * pair.cost_per_cadre * n_paired,
+        "cadres": on * (pair.cadres_per_county * pair.cost_per_cadre
+                        + pair.trainees_per_county * pair.cost_per_trainee) * n_paired,
         "matching": lab.matching_cost_per_placement * migrants_paired if lab.matching_gain > 0 else 0.0,
         "training": trained_per_year * training_cost,
         "migration_support": lab.migration_support * migrated_paired_per_year,
