@@ -46,6 +46,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "west_service_jobs": ("persons", "western residents in local non-tradable (service) jobs created by park and workshop wages"),
     "west_jobs_local_all": ("persons", "western residents in park, workshop and service jobs (each job once)"),
     "west_park_jobs_unfilled": ("jobs", "park jobs still vacant after this step's hiring (labour shortage)"),
+    "west_laid_off": ("persons/year", "park, workshop and service workers laid off (jobs fewer than workers)"),
     "west_wage_low_max_premium": ("share", "largest county low-skill wage over the prevailing wage, minus 1"),
     "west_workshop_sales": ("yuan/year", "sales of village workshops"),
     "west_workshop_wage_bill": ("yuan/year", "wages paid by village workshops"),
@@ -156,6 +157,7 @@ def model_metrics(model) -> dict[str, float]:
                                   if model.t > 0 and paired_parks.any() else 0.0)
     flows, books = lab.flows, lab.workshops
     m["west_park_jobs_unfilled"] = float(flows.unfilled_park.sum()) if flows is not None else 0.0
+    m["west_laid_off"] = float(flows.laid_off.sum()) / model.dt if flows is not None else 0.0
     m["west_workshop_sales"] = float(books.sales.sum()) if books is not None else 0.0
     m["west_workshop_wage_bill"] = float(books.wage_bill.sum()) if books is not None else 0.0
     m["west_workshops_closed"] = float(books.closed.sum()) / model.dt if books is not None else 0.0

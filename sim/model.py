@@ -351,7 +351,7 @@ class TransferModel(mesa.Model):
         chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
                             n_parks * n_sec).reshape(n_parks, n_sec) > 0
         avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e)
-        avail = np.maximum(avail - np.maximum(lab.demand - labour.by_skill(lab.people, PARK), 0), 0)
+        avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
         discount = self.policy.subsidy.land_discount * self.counties.funding_ratio[pk.county]
         return location.west_sites(
             productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),

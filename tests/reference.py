@@ -130,7 +130,14 @@ def _county_availability(model, pool) -> tuple[float, float]:
         idle = sum(float(people[skill, mob, IDLE]) for mob in MOBILITIES)
         farm = sum(float(people[skill, mob, FARM]) for mob in MOBILITIES)
         employed = sum(float(people[skill, mob, PARK]) for mob in MOBILITIES)
+        if skill == LOW:  # mid-skill workers beyond the mid-skill jobs hold low-skill jobs
+            mid_emp = sum(float(people[MID, mob, PARK]) for mob in MOBILITIES)
+            employed += max(mid_emp - float(lab.demand[w, MID]), 0.0)
         willing = idle + farm * reachable_share(people, skill, wage, farm_income, e)
+        if skill == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
+            mid_idle = sum(float(people[MID, mob, IDLE]) for mob in MOBILITIES)
+            mid_farm = sum(float(people[MID, mob, FARM]) for mob in MOBILITIES)
+            willing += mid_idle + mid_farm * reachable_share(people, MID, wage, farm_income, e)
         unfilled = max(float(lab.demand[w, skill]) - employed, 0.0)
         out.append(max(willing - unfilled, 0.0))
     return out[0], out[1]
@@ -516,6 +523,9 @@ def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
     for s in SKILLS:
         willing = (pool.total((s,), MOBILITIES, IDLE) + pool.total((s,), MOBILITIES, FARM)
                    * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e))
+        if s == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
+            willing += (pool.total((MID,), MOBILITIES, IDLE) + pool.total((MID,), MOBILITIES, FARM)
+                        * reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e))
         demand = pool.demand[s] + (pool.service_demand if s == LOW else 0.0)
         tight = demand / max(demand + willing, 1.0)
         target = max(floor, pool.prevailing[s] * (1 + e.wage_curve * tight))

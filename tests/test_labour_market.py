@@ -13,7 +13,7 @@ from sim.mechanisms.location import RELOCATED
 from sim.model import TransferModel
 from sim.schema import EconomyConfig
 
-from .conftest import final, model
+from .conftest import model
 
 E = EconomyConfig()
 
@@ -60,10 +60,14 @@ def test_mid_skill_seekers_fill_low_skill_vacancies():
 
 
 def test_training_never_lowers_park_employment_in_the_model():
-    def park_jobs(rate, seed):
-        return final({"scenario": "enclave", "run.seed": seed, "run.years": 4, "policy.labour.training_rate": rate})["west_park_jobs"]
-    for seed in (0, 1):
-        assert park_jobs(0.2, seed) >= 0.98 * park_jobs(0.0, seed), seed
+    # firms' choices differ run to run, so compare means over seeds; layoffs must not rise either
+    # (before mid-skill workers could hold low-skill jobs, training 0.2 nearly tripled layoffs)
+    def mean(rate, metric):
+        return np.mean([model({"scenario": "enclave", "run.seed": s, "run.years": 4,
+                               "policy.labour.training_rate": rate}).run().timeseries()[metric].iloc[1:].sum()
+                        for s in range(4)])
+    assert mean(0.2, "west_park_jobs") >= 0.97 * mean(0.0, "west_park_jobs")
+    assert mean(0.2, "west_laid_off") <= 1.1 * mean(0.0, "west_laid_off")
 
 
 def _test_geography(small_population):

@@ -95,13 +95,28 @@ def job_seekers(people, farm_ok):
 
 
 def available_workers(people, wage, farm_income, e):
-    """Willing local job seekers (W, 2) by skill at ``wage`` (yuan/year) (persons)."""
-    return job_seekers(people, reachable_farmers_share(people, wage, farm_income, e))
+    """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year) (persons).
+
+    Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
+    """
+    avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, e))
+    mid_at_low = job_seekers(people, reachable_farmers_share(people, _low_wage(wage), farm_income, e))[:, MID]
+    avail[:, LOW] += mid_at_low
+    return avail
 
 
 def mid_in_low_jobs(employed, demand_park):
     """Mid-skill park workers (W,) holding low-skill jobs: those beyond the mid-skill jobs."""
     return np.maximum(employed[:, MID] - demand_park[:, MID], 0.0)
+
+
+def open_jobs(people, demand_park):
+    """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold low jobs."""
+    employed = by_skill(people, PARK)
+    opening = np.empty_like(employed)
+    opening[:, LOW] = np.maximum(demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0)
+    opening[:, MID] = np.maximum(demand_park[:, MID] - employed[:, MID], 0)
+    return opening
 
 
 def park_pay(people, demand_park, wage):
@@ -176,10 +191,7 @@ def _park_hiring(p, demand_park, wage, farm_income, hire, e):
 
     Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
     """
-    employed = by_skill(p, PARK)
-    opening = np.empty_like(employed)
-    opening[:, LOW] = np.maximum(demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0)
-    opening[:, MID] = np.maximum(demand_park[:, MID] - employed[:, MID], 0)
+    opening = open_jobs(p, demand_park)
     vac = opening * hire
     hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, e))
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
@@ -257,12 +269,12 @@ def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_incom
     """Wages move part-way toward a wage curve over local tightness, floored by farm income.
 
     Service jobs draw on the same low-wage workers as low-skill park jobs, so they
-    tighten the low-skill market too (the multiplier's wage spillover).
+    tighten the low-skill market too (the multiplier's wage spillover); mid-skill
+    seekers count as low-skill seekers too, since they may take low-skill jobs.
     """
     demand = demand_park.copy()
     demand[:, LOW] += service_demand
-    seekers = job_seekers(p, reachable_farmers_share(p, wage, farm_income, e))
-    tight = demand / np.maximum(demand + seekers, 1.0)
+    tight = demand / np.maximum(demand + available_workers(p, wage, farm_income, e), 1.0)
     floor = (farm_income * (1 + e.local_premium))[:, None]
     target = np.maximum(floor, prevailing_wage * (1 + e.wage_curve * tight))
     wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
