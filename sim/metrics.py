@@ -51,6 +51,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "west_workshop_sales": ("yuan/year", "sales of village workshops"),
     "west_workshop_wage_bill": ("yuan/year", "wages paid by village workshops"),
     "west_workshops_closed": ("jobs/year", "workshop jobs closed because they could not pay"),
+    "west_workshop_jobs_built": ("jobs/year", "workshop jobs built with the build subsidy (seed 004: 219 workshops built or upgraded in Yunnan in 2023)"),
     "low_income_line": ("yuan/year/person", "the indexed low-income line this step"),
     # for whom: county groups (per working-age person) and household types (own earnings per person)
     "income_pc_paired": ("yuan/year", "household income per working-age person, paired western counties"),
@@ -161,6 +162,8 @@ def model_metrics(model) -> dict[str, float]:
     m["west_workshop_sales"] = float(books.sales.sum()) if books is not None else 0.0
     m["west_workshop_wage_bill"] = float(books.wage_bill.sum()) if books is not None else 0.0
     m["west_workshops_closed"] = float(books.closed.sum()) / model.dt if books is not None else 0.0
+    m["west_workshop_jobs_built"] = (float(books.build_spending.sum()) / model.e.workshop_cost_per_job
+                                     if books is not None else 0.0)
     # for whom
     paired, key = model.paired[west], model.key_county[west]
     m["income_pc_paired"] = _group_income(lab, working_age, paired)

@@ -170,6 +170,7 @@ class EconomyConfig:
     budget_training: float = param(0.1, "share", "share of the discretionary budget for training", lo=0, hi=1)
     debt_service: float = param(0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1)
     debt_limit: float = param(0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10)
+    infrastructure_leverage: float = param(1.0, "yuan/yuan", "park infrastructure borrowed per yuan budgeted for it (county investment companies), while under debt_limit", lo=0, hi=20)
     park_quality: float = param(0.5, "0–1", "initial infrastructure quality of a park", lo=0, hi=1)
     cost_per_slot: float = param(60e6, "yuan/firm slot", "infrastructure investment that adds room for one firm", lo=1, hi=1e12)
     quality_half_investment: float = param(200e6, "yuan", "cumulative investment that closes half the gap to full infrastructure", lo=1, hi=1e13)
