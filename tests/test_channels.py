@@ -90,3 +90,15 @@ def test_channel_table_reports_gains_per_yuan_against_the_same_seed_baseline(cap
         cons["d_income_cum"] / cons["east_cost_cum"])
     assert channels.main(["--years", "1", "policy.labour.training_rate=7"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_counties_borrow_for_infrastructure_within_their_limit_and_service_the_debt():
+    m = model({**SHORT, "run.years": 4, "scenario": "pairing"})
+    for _ in range(m.n_steps):
+        m.step()
+        c, w = m.counties, m.geo.is_west
+        assert (c.debt[w] <= m.e.debt_limit * c.revenue[w] + 1e-6).all()
+    s = m.summary()
+    assert s["west_debt"] > 0 and s["west_cost_debt_service"] > 0
+    none = model({**SHORT, "run.years": 4, "scenario": "pairing", "economy.infrastructure_leverage": 0.0}).run()
+    assert none.summary()["west_debt"] == 0
