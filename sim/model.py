@@ -28,17 +28,7 @@ from .mechanisms import (
     production,
     workshops,
 )
-from .mechanisms.labour import (
-    FARM,
-    IMMOBILE,
-    LOW,
-    MID,
-    MIGRANT,
-    MOBILE,
-    N_STATUS,
-    PARK,
-    WORKSHOP,
-)
+from .mechanisms.labour import FARM, IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
 from .schema import Config
@@ -125,7 +115,7 @@ class TransferModel(mesa.Model):
             effort=np.where(~west & pairing, pol.pairing.promotion, 0.0),
             landed=np.zeros((n, self.cfg.run.steps_per_year)),  # firms landed in partner parks, last year by step
             n_partners=np.bincount(geo.partner[self.paired], minlength=n).astype(float),
-            aid=np.zeros(n), rebated_cum=np.zeros(n),
+            aid=np.zeros(n),
         )
         self.east_costs = dict.fromkeys(accounts.EAST_LINES, 0.0)
         self.west_costs = dict.fromkeys(accounts.WEST_LINES, 0.0)
