@@ -474,6 +474,16 @@ def _service_hiring(pool: Pool, hire: float, e):
         hired += pool.hire_from(cells, status, SERVICE, want)
 
 
+def _park_pay(pool: Pool, s: int) -> float:
+    """Mean pay of a park worker of skill ``s``: mid-skill workers beyond the mid-skill jobs earn the low wage."""
+    if s == LOW:
+        return pool.wage[LOW]
+    employed = pool.total((MID,), MOBILITIES, PARK)
+    in_low = min(max(employed - pool.demand[MID], 0.0), employed)
+    share = in_low / employed if employed > 0 else 0.0
+    return pool.wage[MID] - (pool.wage[MID] - pool.wage[LOW]) * share
+
+
 def _migration_and_returns(pool: Pool, unfilled: list[float], e, steps_per_year: int):
     """Harris–Todaro: mobile stayers leave when the east pays more; migrants return as home pays better."""
     out_rate = per_step(e.migration_rate, steps_per_year)
@@ -482,7 +492,7 @@ def _migration_and_returns(pool: Pool, unfilled: list[float], e, steps_per_year:
         seekers = pool.total((s,), MOBILITIES, IDLE)
         p_local = unfilled[s] / max(unfilled[s] + seekers, 1.0)
         east_net = pool.east_income[s] - pool.migration_cost
-        local_income = {FARM: pool.farm_income, PARK: pool.wage[s], IDLE: pool.wage[s] * p_local,
+        local_income = {FARM: pool.farm_income, PARK: _park_pay(pool, s), IDLE: pool.wage[s] * p_local,
                         SERVICE: pool.wage[LOW]}
         for status in (FARM, PARK, IDLE, SERVICE):
             gap = east_net - local_income[status]

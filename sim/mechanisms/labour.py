@@ -225,7 +225,7 @@ def _service_hiring(p, service_demand, wage, farm_income, hire, e):
     return hired
 
 
-def _migration(p, wage, vacancies, farm_income, east_income, migration_cost, e, steps_per_year):
+def _migration(p, wage, demand_park, vacancies, farm_income, east_income, migration_cost, e, steps_per_year):
     """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns (migrated, returned)."""
     seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
@@ -233,7 +233,7 @@ def _migration(p, wage, vacancies, farm_income, east_income, migration_cost, e, 
     # what a mobile worker has at home, by status; workshop workers and migrants do not leave (inf)
     home_income = np.full(wage.shape + (N_STATUS,), np.inf)           # (W, skill, status)
     home_income[:, :, FARM] = farm_income[:, None]
-    home_income[:, :, PARK] = wage
+    home_income[:, :, PARK] = park_pay(p, demand_park, wage)  # mid-skill workers in low-skill jobs earn the low wage
     home_income[:, :, SERVICE] = wage[:, LOW:LOW + 1]
     home_income[:, :, IDLE] = wage * p_local
     out_share = per_step(e.migration_rate, steps_per_year) * np.maximum(
@@ -301,7 +301,8 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e)
     hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, e)
     hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, e)
-    migrated, returned = _migration(p, wage, unfilled, farm_income, east_income, migration_cost, e, steps_per_year)
+    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income, migration_cost, e,
+                                    steps_per_year)
     # the not employed drift back to farming
     drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
