@@ -25,6 +25,9 @@ ECONOMY_KEYS = (
     "working_age_share", "mobile_share", "mid_skill_share",
 )
 SHARE_KEYS = ("working_age_share", "mobile_share", "mid_skill_share")
+# optional: official per-capita disposable income of all western residents in the start year (yuan/year),
+# which anchors east_west_income_ratio to the official basis
+OPTIONAL_ECONOMY_KEYS = ("west_income_per_capita",)
 
 
 class GeographyError(ValueError):
@@ -241,8 +244,10 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         if s is not None and s not in sector_index:
             raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {s!r}, allowed: {', '.join(sectors.name)}.")
     economy = {}
-    for k in ECONOMY_KEYS:
+    for k in ECONOMY_KEYS + OPTIONAL_ECONOMY_KEYS:
         entry = raw["economy"].get(k)
+        if entry is None and k in OPTIONAL_ECONOMY_KEYS:
+            continue
         if entry is None:
             raise GeographyError(f"{where}: economy.{k} is missing.")
         v = entry["value"] if isinstance(entry, dict) else entry

@@ -14,19 +14,24 @@ import mesa
 import numpy as np
 
 from . import geography as geography_mod
+from . import groups
+from . import metrics as metrics_mod
 from .agents import CountyGovernment, EasternFirm, LabourPool, WesternPark
 from .mechanisms import (
+    accounts,
     costs,
     demography,
     enclave,
     government,
     labour,
+    local_demand,
     location,
     markets,
     parks,
     production,
+    workshops,
 )
-from .mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
+from .mechanisms.labour import FARM, IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
 from .schema import Config
@@ -100,6 +105,7 @@ class TransferModel(mesa.Model):
         n = geo.n_counties
         west = geo.is_west
         self.paired = west & (geo.partner >= 0)
+        self.key_county = groups.key_counties(geo)
         pairing = pol.pairing.enabled
         self.counties = SimpleNamespace(
             friction=np.where(west, e.friction_west, e.friction_east),
@@ -114,6 +120,8 @@ class TransferModel(mesa.Model):
             n_partners=np.bincount(geo.partner[self.paired], minlength=n).astype(float),
             aid=np.zeros(n),
         )
+        self.east_costs = dict.fromkeys(accounts.EAST_LINES, 0.0)
+        self.west_costs = dict.fromkeys(accounts.WEST_LINES, 0.0)
 
     def _init_parks(self):
         geo, e, pol = self.geo, self.e, self.policy
@@ -190,11 +198,12 @@ class TransferModel(mesa.Model):
     def _init_labour(self):
         geo, e = self.geo, self.e
         ec = geo.economy
-        wpop = geo.population[geo.is_west] * ec["working_age_share"]
+        working_age = geo.population[geo.is_west] * ec["working_age_share"]
+        wpop = working_age * (1 - e.inactive_share)  # the labour force: the inactive stay outside the pools
         nw = wpop.size
         mig = np.minimum(geo.migrant_share[geo.is_west], ec["mobile_share"])
         mid = ec["mid_skill_share"]
-        people = np.zeros((nw, 2, 2, 5))
+        people = np.zeros((nw, 2, 2, N_STATUS))
         for skill, s_share in ((LOW, 1 - mid), (MID, mid)):
             mobile = wpop * s_share * ec["mobile_share"]
             immobile = wpop * s_share * (1 - ec["mobile_share"])
@@ -208,10 +217,14 @@ class TransferModel(mesa.Model):
         self.labour = SimpleNamespace(
             people=people,
             wage=np.tile(wage0, (nw, 1)), prevailing=np.tile(wage0, (nw, 1)),
+            working_age=working_age, inactive=working_age - wpop,
             workshop_slots=np.zeros(nw), trainees_funded=np.zeros(nw),
-            farm_income=np.full(nw, ec["farm_income"]), farm_bonus=np.zeros(nw),
-            transfer=ec["west_transfer_per_capita"],
+            workshop_sales0=e.workshop_sales_per_job, workshops=None, processing=np.zeros(nw),
+            service_demand=np.zeros(nw),
+            farm_income=np.full(nw, ec["farm_income"]), farm_bonus=np.zeros(nw), seller_bonus=np.zeros(nw),
+            transfer=ec["west_transfer_per_capita"], low_income_line=e.low_income_line,
             income_pc=np.zeros(nw), low_income=np.zeros(nw), flows=None, demand=np.zeros((nw, 2)),
+            income_by_type=np.zeros((nw, 2, 2)),
         )
         self.east_income = self._migrant_income()
         self.east_labour_spending = 0.0
@@ -228,6 +241,7 @@ class TransferModel(mesa.Model):
         self.history = {k: np.zeros(n_rows) for k in METRICS}
         self.region_history = {k: np.zeros((n_rows, self.geo.n_counties)) for k in REGION_METRICS}
         self.metrics: dict[str, float] = {}
+        self._west_income0 = None  # western income per resident at the start (indexes the income ratio)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.metrics[k]) for k in METRICS})
 
@@ -267,6 +281,10 @@ class TransferModel(mesa.Model):
         lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
         lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
         p.workshop_wage = costs.grow(p.workshop_wage, e.west_wage_growth, dt)
+        lab.workshop_sales0 = costs.grow(lab.workshop_sales0, e.west_wage_growth, dt)
+        lab.transfer = costs.grow(lab.transfer, e.west_wage_growth, dt)  # transfers follow the economy too
+        # the low-income line is indexed to the wider western economy, so growth alone does not empty it
+        lab.low_income_line = costs.grow(lab.low_income_line, e.west_wage_growth, dt)
 
     # 2. governments act
     def _governments_act(self):
@@ -287,7 +305,8 @@ class TransferModel(mesa.Model):
             c.adaptation = np.where(has, government.adapt_promotion(
                 c.adaptation, c.landed.sum(axis=1), target, pol.pairing.target_adaptation, dt), c.adaptation)
             c.effort = np.where(has, pol.pairing.promotion * c.adaptation, 0.0)
-            c.friction = government.governance(c.friction, self.paired, pol.pairing.governance_gain, e.friction_east, dt)
+            gain = accounts.governance_gain(pol.pairing.governance_gain, pol.pairing.cadres_per_county)
+            c.friction = government.governance(c.friction, self.paired, gain, e.friction_east, dt)
         c.aid = np.where(self.paired & pairing, pol.pairing.aid_per_county, 0.0)
 
     def _enclave_partners_act(self):
@@ -318,11 +337,13 @@ class TransferModel(mesa.Model):
         return b
 
     def _invest(self, b: dict):
-        """Park infrastructure (by capacity; enclave partners co-invest), workshops and training."""
-        e, geo, lab = self.e, self.geo, self.labour
+        """Village workshops and training."""
+        e, dt, geo, lab = self.e, self.dt, self.geo, self.labour
         west = geo.is_west
-        kept = 1 - labour.per_step(e.workshop_depreciation, self.cfg.run.steps_per_year)
-        lab.workshop_slots = lab.workshop_slots * kept + b["workshops"][west] / e.workshop_cost_per_job
+        books = workshops.step(lab.workshop_slots, b["workshops"][west], lab.working_age, lab.processing,
+                               self.prices.workshop_wage, lab.workshop_sales0, e, dt, self.cfg.run.steps_per_year)
+        lab.workshop_slots, lab.workshops = books.slots, books
+        self.counties.spend_workshops[west] = books.build_spending + books.operating_subsidy  # what was spent
         lab.trainees_funded = b["training"][west] / max(e.training_cost, 1e-9)
 
     def _build_parks(self, b: dict):
@@ -339,12 +360,21 @@ class TransferModel(mesa.Model):
             pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, e.cost_per_slot, e.quality_half_investment)
 
     def _consumption_cooperation(self):
-        """Eastern purchases raise the farm income of paired counties' farmers (yuan/year each)."""
-        lab, pol = self.labour, self.policy
-        farmers = lab.people[:, :, :, labour.FARM].sum(axis=(1, 2))
+        """Eastern purchases reach producers: farm sales of the farmers who sell, and processed goods.
+
+        Spread over paired counties by their farmers. The processed share widens the
+        village workshops' market; the rest raises the net farm income (volume and
+        price) of the share ``seller_share`` of farmers who sell into the channels.
+        """
+        lab, cons = self.labour, self.policy.consumption
+        farmers = lab.people[:, :, :, FARM].sum(axis=(1, 2))
         share = np.where(self.paired[self.geo.is_west], farmers, 0.0)
         share = share / share.sum() if share.sum() > 0 else share
-        lab.farm_bonus = pol.consumption.procurement_per_year * pol.consumption.income_share * share / np.maximum(farmers, 1.0)
+        bought = cons.procurement_per_year * share
+        lab.processing = bought * cons.processing_share
+        farm_gain = bought * (1 - cons.processing_share) * cons.income_share
+        lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
+        lab.farm_bonus = farm_gain / np.maximum(farmers, 1.0)  # the county mean, for farmers' job choices
 
     # 3. firms choose location
     def _west_sites(self) -> location.WestSites:
@@ -355,8 +385,8 @@ class TransferModel(mesa.Model):
         same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
         chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
                             n_parks * n_sec).reshape(n_parks, n_sec) > 0
-        avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e.local_premium)
-        avail = np.maximum(avail - np.maximum(lab.demand - labour.by_skill(lab.people, PARK), 0), 0)
+        avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e)
+        avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
         discount = self.policy.subsidy.land_discount * self.counties.funding_ratio[pk.county]
         operator = enclave.operator_divisor(pk.partner_effort, self.policy.enclave.operator_efficiency)
         return location.west_sites(
@@ -494,12 +524,29 @@ class TransferModel(mesa.Model):
         moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
         cost = self.prices.migration_cost + moving / e.migration_horizon
         rate = np.where(paired, pol.labour.training_rate, 0.0)
+        lab.service_demand = local_demand.service_demand(
+            labour.by_skill(lab.people, PARK).sum(axis=1), lab.people[..., WORKSHOP].sum(axis=(1, 2)),
+            self.prices.workshop_wage, lab.wage[:, LOW], e.service_multiplier)
         lab.people, lab.wage, lab.flows = labour.labour_market(
             lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, self.prices.workshop_wage,
-            lab.farm_income + lab.farm_bonus,
+            lab.service_demand, lab.farm_income + lab.farm_bonus,
             self.east_income, cost, lab.trainees_funded, rate, e, self.cfg.run.steps_per_year)
-        self.east_labour_spending = float((lab.flows.trained_by_rate.sum() * e.training_cost
-                                           + pol.labour.migration_support * lab.flows.migrated[paired].sum()) / self.dt)
+        self._book_costs()
+
+    def _book_costs(self):
+        """Every channel's cost line this step, eastern and western accounts (yuan/year)."""
+        pol, c, lab, geo, dt = self.policy, self.counties, self.labour, self.geo, self.dt
+        west = geo.is_west
+        paired_w = self.paired[west]
+        n_paired = float(self.paired.sum())
+        self.east_costs = accounts.east_lines(
+            pol, n_paired, float((c.effort * c.n_partners)[~west].sum()), float(c.landed[:, 0].sum()) / dt,
+            float(lab.flows.migrated[paired_w].sum()) / dt, float(lab.people[paired_w, :, :, MIGRANT].sum()),
+            float(lab.flows.trained_by_rate.sum()) / dt,
+            self.e.training_cost, float(self.parks.coinvest.sum()))
+        operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
+        self.west_costs = accounts.west_lines(c, west, pol, n_paired, operating)
+        self.east_labour_spending = sum(self.east_costs[k] for k in ("matching", "training", "migration_support"))
 
     def _migrant_income(self) -> np.ndarray:
         """What a migrant expects in the east (W, skill), yuan/year: wage × job-finding probability.
@@ -567,90 +614,40 @@ class TransferModel(mesa.Model):
         c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(taxes, p, pk.county, pk.partner, n)
         promised = pol.subsidy.land_discount * pk.land_cost[p] * produced * f.jobs[in_west]
         c.subsidy_due = np.bincount(pk.county[p], promised, n)
-        c.fiscal_cost = c.subsidy_due * c.funding_ratio + c.rebated
+        c.fiscal_cost = c.subsidy_due * c.funding_ratio  # cash; the rebate is already out of retained_tax
         # household incomes
         lab = self.labour
-        inc = production.person_incomes(lab.wage, lab.farm_income + lab.farm_bonus, self.prices.workshop_wage, self.east_income)
-        lab.income_pc, lab.low_income, lab.income_total = production.household_incomes(
-            lab.people, inc, lab.transfer, e.remittance_share, e.low_income_line, e.farm_income_sigma)
+        pay = labour.park_pay(lab.people, lab.demand, lab.wage)
+        inc = production.person_incomes(pay, lab.wage[:, LOW], lab.farm_income + lab.farm_bonus,
+                                        self.prices.workshop_wage, self.east_income)
+        h = production.household_incomes(lab.people, inc, lab.inactive, lab.transfer, e.remittance_share,
+                                         lab.low_income_line, e.farm_income_sigma, lab.farm_income,
+                                         lab.seller_bonus, pol.consumption.seller_share)
+        lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 
     # 7. record
     def _record(self):
-        m, f, pk, c, lab, geo, pol = self.metrics, self.firms, self.parks, self.counties, self.labour, self.geo, self.policy
-        people = lab.people
-        by_status = people.sum(axis=(1, 2))
-        pop = by_status.sum()
-        west, east = geo.is_west, ~geo.is_west
-        m["west_park_jobs"] = by_status[:, PARK].sum()
-        m["west_workshop_jobs"] = by_status[:, WORKSHOP].sum()
-        m["west_workshop_jobs_immobile"] = people[:, :, IMMOBILE, WORKSHOP].sum()
-        m["west_jobs_local"] = m["west_park_jobs"] + m["west_workshop_jobs"]
-        m["west_migrants_east"] = by_status[:, MIGRANT].sum()
-        m["west_employment_rate"] = (m["west_jobs_local"] + m["west_migrants_east"]) / pop
-        m["west_income_per_capita"] = lab.income_total.sum() / pop
-        # both per resident: the eastern figure is per resident, so western income is spread over all residents
-        m["east_west_income_ratio"] = self.prices.east_income / (lab.income_total.sum() / geo.population[west].sum())
-        m["firms_branch"] = int((f.state == BRANCH).sum())
-        m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
-        m["firms_in_west"] = m["firms_branch"] + m["firms_relocated_full"]
-        m["firms_exited"] = int((f.state == EXITED).sum())
-        m["firms_relocated_cum"] = int(f.ever_west.sum())
-        m["investment_cum"] = pk.firm_investment_cum.sum()
-        m["west_tax_revenue"] = c.retained_tax.sum()
-        m["east_tax_revenue_enclave"] = c.enclave_revenue.sum()
-        m["tax_paid_west_parks"] = self.taxes.paid.sum()
-        m["park_occupancy"] = pk.occupancy.sum() / pk.capacity.sum()
-        m["low_income_share"] = (lab.low_income * by_status.sum(axis=1)).sum() / pop
-        m["west_fiscal_cost"] = c.fiscal_cost[west].sum()
-        m["west_wage_low"] = (lab.wage[:, LOW] * by_status.sum(axis=1)).sum() / pop
-        m["west_mid_skill_share"] = people[:, MID].sum() / pop
-        m["west_debt"] = c.debt[west].sum()
-        m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[west].sum()
-        m["east_aid_paid"] = c.aid.sum()
-        m["east_labour_spending"] = self.east_labour_spending
-        m["east_programme_cost"] = (m["east_aid_paid"] + m["east_labour_spending"]
-                                    + pk.coinvest.sum()
-                                    + pol.consumption.procurement_per_year * pol.consumption.income_share)
-        paired_parks = pk.partner >= 0
-        m["east_promotion_effort"] = float(self.park_effort[paired_parks].mean()) if self.t > 0 and paired_parks.any() else 0.0
-        m.update(self._firm_metrics())
+        self.metrics = m = metrics_mod.model_metrics(self)
         for k in METRICS:
             self.history[k][self.t] = m[k]
-        r, t, nw = self.region_history, self.t, geo.n_east
-        r["jobs_local"][t, nw:] = by_status[:, PARK] + by_status[:, WORKSHOP]
-        r["migrants_east"][t, nw:] = by_status[:, MIGRANT]
-        r["employment_rate"][t, nw:] = (by_status[:, PARK] + by_status[:, WORKSHOP] + by_status[:, MIGRANT]) / by_status.sum(axis=1)
-        r["income_per_capita"][t, nw:] = lab.income_pc
-        r["low_income_share"][t, nw:] = lab.low_income
-        r["wage_low"][t, nw:] = lab.wage[:, LOW]
-        in_west = location.in_west(f.state)
-        r["firms"][t] = np.bincount(pk.county[f.park[in_west]], minlength=geo.n_counties)
-        r["firms"][t, east] = np.bincount(f.home[f.state == HOME], minlength=geo.n_counties)[east]
-        r["park_capacity"][t] = np.bincount(pk.county, pk.capacity, geo.n_counties)
-        r["tax_retained"][t] = c.retained_tax
-        r["enclave_revenue"][t] = c.enclave_revenue
-        r["fiscal_cost"][t] = c.fiscal_cost
-        r["debt"][t] = c.debt
-        r["friction"][t] = c.friction
-        r["promotion_effort"][t] = np.where(east, c.effort, 0.0)
+        metrics_mod.region_metrics(self, self.region_history, self.t)
         self.datacollector.collect(self)
 
-    def _firm_metrics(self) -> dict[str, float]:
-        """Firm demography, landings and choice diagnostics (do moves pay?)."""
-        f, ch, pk = self.firms, self.choices, self.parks
-        enclave_parks = pk.enclave.sum()
-        return {
-            "firms_active": int((f.state != EXITED).sum()),
-            "firms_entered_cum": ch.entered,
-            "firms_landed_year": float(ch.landed.sum()),
-            "firms_expanded_west_cum": int(f.expanded_west.sum()),
-            "branch_closures_cum": ch.branch_closures,
-            "moves_cum": ch.moves,
-            "moves_paying_share": ch.paying / ch.moves if ch.moves else 0.0,
-            "mover_gain_mean": ch.gain_sum / ch.moves if ch.moves else 0.0,
-            "east_enclave_coinvest": float(pk.coinvest.sum()),
-            "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean()) if enclave_parks else 0.0,
-        }
+    def income_ratio(self) -> float:
+        """East/west per-capita disposable income: the official start-year ratio moved by modelled growth.
+
+        The model's western household income covers working-age earnings and transfers,
+        not all residents' disposable income (urban residents, property income), so its
+        level is not comparable with the eastern figure; its growth is. With no official
+        western figure in the geography, the model's own income per resident is used.
+        """
+        geo, lab = self.geo, self.labour
+        west_model = lab.income_total.sum() / geo.population[geo.is_west].sum()
+        if self._west_income0 is None:
+            self._west_income0 = west_model
+        official = geo.economy.get("west_income_per_capita")
+        west = official * west_model / self._west_income0 if official else west_model
+        return self.prices.east_income / west
 
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:

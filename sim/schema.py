@@ -55,9 +55,20 @@ class PairingPolicy:
     enabled: bool = param(False, "flag", "East–West pairing (东西部协作) in force", source="-")
     promotion: float = param(1.0, "multiplier", "strength of partner promotion (awareness of partner parks)", lo=0, hi=100)
     aid_per_county: float = param(40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12)
-    governance_gain: float = param(0.05, "share/year", "yearly cut in a paired western county's administrative friction cost", lo=0, hi=1)
+    governance_gain: float = param(0.05, "share/year", "yearly cut in a paired western county's administrative friction cost at the seed-004 cadre level (scales with cadres_per_county / 9.5)", lo=0, hi=1)
     target_firms_per_year: float = param(2.0, "firms/year", "firms an eastern county is assessed on landing in each partner county per year", lo=0, hi=1e6)
     target_adaptation: float = param(0.3, "share/year", "how fast promotion effort rises when the target is missed (and eases when met)", lo=0, hi=10)
+    promotion_cost: float = param(2e6, "yuan/year", "eastern county's cost of investment promotion (fairs, delegations, staff) per partner county at effort 1; scales with effort", lo=0, hi=1e12)
+    referral_cost_per_firm: float = param(200e3, "yuan/firm", "eastern cost of referring and servicing one firm that lands in a partner park", lo=0, hi=1e10)
+    cadres_per_county: float = param(9.5, "persons", "eastern cadres and professionals posted to each paired western county (cadre exchange)", lo=0, hi=1e4,
+                                      source="seed 004: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties")
+    cost_per_cadre: float = param(300e3, "yuan/person-year", "eastern cost of one posted cadre or professional (pay, allowances, housing)", lo=0, hi=1e8)
+    trainees_per_county: float = param(512.0, "persons/year", "western officials and professionals trained under the cadre exchange per paired county per year", lo=0, hi=1e6,
+                                       source="seed 004: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties")
+    cost_per_trainee: float = param(2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7)
+    west_cadres_per_county: float = param(13.6, "persons", "western cadres and professionals sent east for postings and training, per paired county", lo=0, hi=1e4,
+                                          source="seed 004: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties")
+    west_cost_per_cadre: float = param(100e3, "yuan/person-year", "western cost of one cadre posted east (travel, stand-in staff)", lo=0, hi=1e8)
 
 
 @dataclass
@@ -91,13 +102,17 @@ class SubsidyPolicy:
 class LabourPolicy:
     training_rate: float = param(0.0, "share/year", "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)", lo=0, hi=1)
     migration_support: float = param(0.0, "yuan", "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)", lo=0, hi=1e6)
-    matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from paired counties", lo=0, hi=1)
+    matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from paired counties (job matching services; costed per worker placed)", lo=0, hi=1)
+    matching_cost_per_placement: float = param(1000.0, "yuan/migrant", "eastern cost of the matching service per placement; each migrant of a paired county working in the east is placed once a year (migrant workers change jobs about yearly; charged while matching_gain > 0)", lo=0, hi=1e6)
 
 
 @dataclass
 class ConsumptionPolicy:
     procurement_per_year: float = param(0.0, "yuan/year", "eastern purchases of western farm products (spread over paired counties' farmers; acts without pairing.enabled)", lo=0, hi=1e13)
-    income_share: float = param(0.3, "share", "share of procurement that is extra farm income (over sales that would happen anyway)", lo=0, hi=1)
+    income_share: float = param(0.3, "share", "share of procurement (not processed) that is extra net farm income of the farmers who sell (over sales that would happen anyway)", lo=0, hi=1)
+    processing_share: float = param(0.3, "share", "share of procurement bought as processed goods: it widens the local market of village workshops instead of farm sales", lo=0, hi=1)
+    seller_share: float = param(0.3, "share", "share of a paired county's farmers who sell into the procurement channels (the only ones it reaches)", lo=0.01, hi=1)
+    public_cost_share: float = param(0.05, "share", "eastern public cost per yuan of procurement (platforms, fairs, logistics subsidies); the goods themselves are paid by buyers", lo=0, hi=1)
 
 
 @dataclass
@@ -200,20 +215,30 @@ class EconomyConfig:
     budget_training: float = param(0.1, "share", "share of the discretionary budget for training", lo=0, hi=1)
     debt_service: float = param(0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1)
     debt_limit: float = param(0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10)
+    infrastructure_leverage: float = param(1.0, "yuan/yuan", "park infrastructure borrowed per yuan budgeted for it (county investment companies), while under debt_limit", lo=0, hi=20)
     park_quality: float = param(0.5, "0–1", "initial infrastructure quality of a park", lo=0, hi=1)
     cost_per_slot: float = param(60e6, "yuan/firm slot", "infrastructure investment that adds room for one firm", lo=1, hi=1e12)
     quality_half_investment: float = param(200e6, "yuan", "cumulative investment that closes half the gap to full infrastructure", lo=1, hi=1e13)
-    workshop_cost_per_job: float = param(40e3, "yuan/job", "cost to build one workshop job", lo=1, hi=1e8)
+    workshop_cost_per_job: float = param(40e3, "yuan/job", "build subsidy for one workshop job (the county's workshop budget builds jobs at this cost)", lo=1, hi=1e8)
     workshop_wage: float = param(30e3, "yuan/year", "workshop pay at the start (grows with west_wage_growth)", lo=0, hi=1e6, source="seed 004: 2,000–3,000 yuan/month near a relocation site")
     workshop_depreciation: float = param(0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1)
+    workshop_sales_per_job: float = param(100e3, "yuan/job-year", "sales per workshop job when the village market is empty (grows with west_wage_growth)", lo=0, hi=1e8)
+    workshop_input_share: float = param(0.6, "share", "materials and other non-wage costs per yuan of workshop sales", lo=0, hi=1)
+    workshop_market_share: float = param(0.002, "jobs/working-age person", "workshop jobs at which a county's village labour and market halve sales per job (diminishing returns)", lo=1e-6, hi=1)
+    workshop_operating_subsidy: float = param(0.0, "yuan/job-year", "operating subsidy per workshop job, paid first out of the county's workshop budget (some provinces pay one per worker hired; none in the seeds)", lo=0, hi=1e6)
     training_cost: float = param(3000.0, "yuan/person", "cost of training one worker", lo=0, hi=1e6)
+    service_multiplier: float = param(0.34, "jobs/job", "local non-tradable jobs created per park or workshop job (at the park low wage; wages spent locally)", lo=0, hi=1,
+                                      source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range 0–0.62")
     # labour market
     west_wage_growth: float = param(0.05, "share/year", "growth of the prevailing western wage (the wider local economy)", lo=-0.5, hi=1)
     wage_curve: float = param(0.5, "share per unit tightness", "rise of the western wage target as park demand absorbs the willing local workers", lo=0, hi=10)
     wage_adjustment: float = param(0.5, "share/year", "share of the gap to the wage target closed per year", lo=0, hi=1)
     idle_to_farm: float = param(0.3, "share/year", "share of the not employed who go back to farming per year", lo=0, hi=1)
     idle_share: float = param(0.05, "share", "initial share of working-age residents not employed", lo=0, hi=1)
-    local_premium: float = param(0.1, "share", "wage premium over farm income needed to leave farming for a local job", lo=0, hi=10)
+    local_premium: float = param(0.1, "share", "median wage premium over farm income needed to leave farming for a local job", lo=0, hi=10)
+    reservation_sigma: float = param(0.6, "log units", "dispersion of farmers' reservation wages around farm income × (1 + local_premium) (lognormal)", lo=0.01, hi=5)
+    park_reach: float = param(0.3, "share", "share of a county's farmers within daily commuting range of its parks and free to take full-time work there (village workshops reach all)", lo=0, hi=1)
+    inactive_share: float = param(0.2, "share", "share of working-age people out of the labour force (in school, caring, ill): outside the labour pools, inside per-person rates", lo=0, hi=0.9)
     hire_rate: float = param(0.5, "share/quarter", "share of vacancies filled from willing local workers per quarter", lo=0, hi=1)
     migration_rate: float = param(0.015, "share/year", "maximum share of stayers who migrate per year when the east pays far more", lo=0, hi=1)
     return_rate: float = param(0.10, "share/year", "maximum share of migrants who return per year (half of it when home pays as well as the east)", lo=0, hi=1,
@@ -225,7 +250,7 @@ class EconomyConfig:
     migration_horizon: float = param(3.0, "years", "years over which a migrant spreads the one-off moving cost", lo=0.25, hi=50)
     east_job_finding: float = param(0.8, "probability", "chance a migrant holds an eastern job", lo=0, hi=1)
     remittance_share: float = param(0.35, "share", "share of migrant earnings sent home", lo=0, hi=1)
-    low_income_line: float = param(10e3, "yuan/year/person", "income (earnings + transfer) below which a person counts as low-income", lo=0, hi=1e7)
+    low_income_line: float = param(10e3, "yuan/year/person", "income (earnings + transfer) below which a person counts as low-income, at the start; indexed to west_wage_growth", lo=0, hi=1e7)
     farm_income_sigma: float = param(0.6, "log units", "dispersion of farm income between farmers of a county (lognormal)", lo=0, hi=5)
     # taxes (EVIDENCE, H)
     value_added_share: float = param(0.25, "share of output", "value added in output (VAT base)", lo=0, hi=1)

@@ -25,13 +25,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.mechanisms.labour import FARM, IDLE, IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
+from sim.mechanisms.labour import (
+    FARM,
+    IDLE,
+    IMMOBILE,
+    LOW,
+    MID,
+    MIGRANT,
+    MOBILE,
+    PARK,
+    SERVICE,
+    WORKSHOP,
+)
 from sim.mechanisms.location import BRANCH, HOME, RELOCATED
 
 EARTH_RADIUS_KM = 6371.0
 SKILLS = (LOW, MID)
 MOBILITIES = (MOBILE, IMMOBILE)
-STATUSES = (FARM, PARK, WORKSHOP, MIGRANT, IDLE)
+STATUSES = (FARM, PARK, WORKSHOP, MIGRANT, IDLE, SERVICE)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -44,9 +55,23 @@ def per_step(rate_per_year: float, steps_per_year: int) -> float:
     return 1.0 - (1.0 - clip01(rate_per_year)) ** (1.0 / steps_per_year)
 
 
-def willing_farmers_share(wage: float, farm_income: float, premium: float) -> float:
-    """Share of farmers who would leave the farm for a job at ``wage``."""
-    return clip01((wage / max(farm_income * (1 + premium), 1.0) - 1.0) * 2.0)
+def willing_farmers_share(wage: float, farm_income: float, e, reach: float | None = None) -> float:
+    """Share of farmers who would leave the farm for a job at ``wage``: those within reach whose
+    lognormal reservation wage (median farm income × (1 + premium)) is below it."""
+    reach = e.park_reach if reach is None else reach
+    median = max(farm_income * (1 + e.local_premium), 1.0)
+    z = math.log(max(wage, 1e-9) / median) / max(e.reservation_sigma, 1e-9)
+    return reach * 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def reachable_share(people, s: int, wage: float, farm_income: float, e) -> float:
+    """Share of today's skill-``s`` farmers who would take a park or service job at ``wage``.
+
+    ``people[skill][mobility][status]``; those already in park and service jobs use up reach."""
+    farmers = sum(people[s][m][FARM] for m in MOBILITIES)
+    local = sum(people[s][m][st] for m in MOBILITIES for st in (PARK, SERVICE))
+    free = max(willing_farmers_share(wage, farm_income, e) * (farmers + local) - local, 0.0)
+    return min(free / farmers, 1.0) if farmers > 0 else 0.0
 
 
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -172,7 +197,14 @@ def _county_availability(model, pool) -> tuple[float, float]:
         idle = sum(float(people[skill, mob, IDLE]) for mob in MOBILITIES)
         farm = sum(float(people[skill, mob, FARM]) for mob in MOBILITIES)
         employed = sum(float(people[skill, mob, PARK]) for mob in MOBILITIES)
-        willing = idle + farm * willing_farmers_share(wage, farm_income, e.local_premium)
+        if skill == LOW:  # mid-skill workers beyond the mid-skill jobs hold low-skill jobs
+            mid_emp = sum(float(people[MID, mob, PARK]) for mob in MOBILITIES)
+            employed += max(mid_emp - float(lab.demand[w, MID]), 0.0)
+        willing = idle + farm * reachable_share(people, skill, wage, farm_income, e)
+        if skill == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
+            mid_idle = sum(float(people[MID, mob, IDLE]) for mob in MOBILITIES)
+            mid_farm = sum(float(people[MID, mob, FARM]) for mob in MOBILITIES)
+            willing += mid_idle + mid_farm * reachable_share(people, MID, wage, farm_income, e)
         unfilled = max(float(lab.demand[w, skill]) - employed, 0.0)
         out.append(max(willing - unfilled, 0.0))
     return out[0], out[1]
@@ -540,6 +572,7 @@ class Pool:
         self.demand = [float(inputs["demand_park"][w, s]) for s in SKILLS]
         self.east_income = [float(inputs["east_income"][w, s]) for s in SKILLS]
         self.workshop_slots = float(inputs["workshop_slots"][w])
+        self.service_demand = float(inputs["service_demand"][w])
         self.farm_income = float(inputs["farm_income"][w])
         self.migration_cost = float(inputs["migration_cost"][w])
         self.trainees_funded = float(inputs["trainees_funded"][w])
@@ -566,23 +599,26 @@ class Pool:
 
 
 def _separations(pool: Pool):
-    """Park firms and workshops lay off where jobs are fewer than workers."""
-    for s in SKILLS:
-        employed = pool.total((s,), MOBILITIES, PARK)
-        cut = max(employed - pool.demand[s], 0.0) / employed if employed > 0 else 0.0
+    """Lay off where jobs are fewer than workers; mid-skill workers may hold low-skill park jobs."""
+    low_emp = pool.total((LOW,), MOBILITIES, PARK)
+    low_cut = max(low_emp - pool.demand[LOW], 0.0)
+    mid_emp = pool.total((MID,), MOBILITIES, PARK)
+    mid_cut = max(mid_emp - pool.demand[MID] - (pool.demand[LOW] - (low_emp - low_cut)), 0.0)
+    for s, cut, emp in ((LOW, low_cut, low_emp), (MID, mid_cut, mid_emp)):
         for m in MOBILITIES:
-            pool.move(s, m, PARK, IDLE, pool.people[s][m][PARK] * cut)
-    in_workshops = pool.total(SKILLS, MOBILITIES, WORKSHOP)
-    cut = max(in_workshops - pool.workshop_slots, 0.0) / in_workshops if in_workshops > 0 else 0.0
-    for s in SKILLS:
-        for m in MOBILITIES:
-            pool.move(s, m, WORKSHOP, IDLE, pool.people[s][m][WORKSHOP] * cut)
+            pool.move(s, m, PARK, IDLE, pool.people[s][m][PARK] * (cut / emp if emp > 0 else 0.0))
+    for status, jobs in ((WORKSHOP, pool.workshop_slots), (SERVICE, pool.service_demand)):
+        held = pool.total(SKILLS, MOBILITIES, status)
+        cut = max(held - jobs, 0.0) / held if held > 0 else 0.0
+        for s in SKILLS:
+            for m in MOBILITIES:
+                pool.move(s, m, status, IDLE, pool.people[s][m][status] * cut)
 
 
 def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
-    """Workshops hire the immobile first, the not employed before willing farmers."""
+    """Workshops hire the immobile first, the not employed before willing farmers (all within reach)."""
     vacancies = max(pool.workshop_slots - pool.total(SKILLS, MOBILITIES, WORKSHOP), 0.0) * hire
-    farm_ok = willing_farmers_share(workshop_wage, pool.farm_income, e.local_premium)
+    farm_ok = willing_farmers_share(workshop_wage, pool.farm_income, e, reach=1.0)
     hired = 0.0
     for m in (IMMOBILE, MOBILE):
         for status in (IDLE, FARM):
@@ -591,28 +627,67 @@ def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
             hired += pool.hire_from([(s, m) for s in SKILLS], status, WORKSHOP, want)
 
 
-def _park_hiring(pool: Pool, hire: float, e):
-    """Park firms hire by skill: the not employed first, then willing farmers."""
-    for s in SKILLS:
-        vacancies = max(pool.demand[s] - pool.total((s,), MOBILITIES, PARK), 0.0) * hire
-        hired = 0.0
-        for status in (IDLE, FARM):
-            share = 1.0 if status == IDLE else willing_farmers_share(pool.wage[s], pool.farm_income, e.local_premium)
-            want = min(vacancies - hired, pool.total((s,), MOBILITIES, status) * share)
-            hired += pool.hire_from([(s, m) for m in MOBILITIES], status, PARK, want)
+def _hire_skill(pool: Pool, s: int, vacancies: float, farm_share: float) -> float:
+    """Hire up to ``vacancies`` workers of skill ``s`` into parks: not employed, then the share ``farm_share`` of farmers."""
+    hired = 0.0
+    for status in (IDLE, FARM):
+        share = 1.0 if status == IDLE else farm_share
+        want = min(vacancies - hired, pool.total((s,), MOBILITIES, status) * share)
+        hired += pool.hire_from([(s, m) for m in MOBILITIES], status, PARK, want)
+    return hired
 
 
-def _migration_and_returns(pool: Pool, e, steps_per_year: int):
+def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
+    """Park firms hire by skill; mid-skill seekers then take low-skill jobs left vacant (at the low wage).
+
+    Returns the park jobs still vacant by job skill.
+    """
+    low_emp, mid_emp = pool.total((LOW,), MOBILITIES, PARK), pool.total((MID,), MOBILITIES, PARK)
+    opening = [max(pool.demand[LOW] - low_emp - max(mid_emp - pool.demand[MID], 0.0), 0.0),
+               max(pool.demand[MID] - mid_emp, 0.0)]
+    # both skills' shares are read before either hires (as the vectorised market does)
+    shares = [reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e) for s in SKILLS]
+    hired = [_hire_skill(pool, s, opening[s] * hire, shares[s]) for s in SKILLS]
+    mid_at_low_wage = reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e)
+    hired[LOW] += _hire_skill(pool, MID, opening[LOW] * hire - hired[LOW], mid_at_low_wage)
+    return [max(opening[s] - hired[s], 0.0) for s in SKILLS]
+
+
+def _service_hiring(pool: Pool, hire: float, e):
+    """Local service jobs take either skill at the low wage: the not employed, then willing farmers."""
+    vacancies = max(pool.service_demand - pool.total(SKILLS, MOBILITIES, SERVICE), 0.0) * hire
+    cells = [(s, m) for s in SKILLS for m in MOBILITIES]
+    farmers = [pool.total((s,), MOBILITIES, FARM) for s in SKILLS]
+    free = sum(reachable_share(pool.people, s, pool.wage[LOW], pool.farm_income, e) * farmers[s] for s in SKILLS)
+    farm_ok = min(free / sum(farmers), 1.0) if sum(farmers) > 0 else 0.0
+    hired = 0.0
+    for status in (IDLE, FARM):
+        share = 1.0 if status == IDLE else farm_ok
+        want = min(vacancies - hired, pool.total(SKILLS, MOBILITIES, status) * share)
+        hired += pool.hire_from(cells, status, SERVICE, want)
+
+
+def _park_pay(pool: Pool, s: int) -> float:
+    """Mean pay of a park worker of skill ``s``: mid-skill workers beyond the mid-skill jobs earn the low wage."""
+    if s == LOW:
+        return pool.wage[LOW]
+    employed = pool.total((MID,), MOBILITIES, PARK)
+    in_low = min(max(employed - pool.demand[MID], 0.0), employed)
+    share = in_low / employed if employed > 0 else 0.0
+    return pool.wage[MID] - (pool.wage[MID] - pool.wage[LOW]) * share
+
+
+def _migration_and_returns(pool: Pool, unfilled: list[float], e, steps_per_year: int):
     """Harris–Todaro: mobile stayers leave when the east pays more; migrants return as home pays better."""
     out_rate = per_step(e.migration_rate, steps_per_year)
     back_rate = per_step(e.return_rate, steps_per_year)
     for s in SKILLS:
-        vacancies = max(pool.demand[s] - pool.total((s,), MOBILITIES, PARK), 0.0)
         seekers = pool.total((s,), MOBILITIES, IDLE)
-        p_local = vacancies / max(vacancies + seekers, 1.0)
+        p_local = unfilled[s] / max(unfilled[s] + seekers, 1.0)
         east_net = pool.east_income[s] - pool.migration_cost
-        local_income = {FARM: pool.farm_income, PARK: pool.wage[s], IDLE: pool.wage[s] * p_local}
-        for status in (FARM, PARK, IDLE):
+        local_income = {FARM: pool.farm_income, PARK: _park_pay(pool, s), IDLE: pool.wage[s] * p_local,
+                        SERVICE: pool.wage[LOW]}
+        for status in (FARM, PARK, IDLE, SERVICE):
             gap = east_net - local_income[status]
             share = out_rate * max(math.tanh(gap / e.migration_scale), 0.0)
             pool.move(s, MOBILE, status, MIGRANT, pool.people[s][MOBILE][status] * share)
@@ -629,8 +704,8 @@ def _idle_back_to_farming(pool: Pool, e, steps_per_year: int):
 
 
 def _training(pool: Pool, steps_per_year: int):
-    """Training moves low-skill residents (not migrants) to mid skill, in their status."""
-    residents = (FARM, PARK, WORKSHOP, IDLE)
+    """Training moves low-skill residents (not migrants) to mid skill, in their status (jobs kept)."""
+    residents = (FARM, PARK, WORKSHOP, IDLE, SERVICE)
     low = sum(pool.people[LOW][m][st] for m in MOBILITIES for st in residents)
     want = min(low, low * per_step(pool.training_rate, steps_per_year) + pool.trainees_funded)
     frac = want / low if low > 0 else 0.0
@@ -642,14 +717,20 @@ def _training(pool: Pool, steps_per_year: int):
 
 
 def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
-    """Wages move part-way to a wage curve over park demand vs willing workers, floored by farm income."""
+    """Wages move part-way to a wage curve over local demand vs willing workers, floored by farm income.
+
+    Service jobs add to low-skill demand."""
     floor = pool.farm_income * (1 + e.local_premium)
     step = per_step(e.wage_adjustment, steps_per_year)
     wage = []
     for s in SKILLS:
         willing = (pool.total((s,), MOBILITIES, IDLE) + pool.total((s,), MOBILITIES, FARM)
-                   * willing_farmers_share(pool.wage[s], pool.farm_income, e.local_premium))
-        tight = pool.demand[s] / max(pool.demand[s] + willing, 1.0)
+                   * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e))
+        if s == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
+            willing += (pool.total((MID,), MOBILITIES, IDLE) + pool.total((MID,), MOBILITIES, FARM)
+                        * reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e))
+        demand = pool.demand[s] + (pool.service_demand if s == LOW else 0.0)
+        tight = demand / max(demand + willing, 1.0)
         target = max(floor, pool.prevailing[s] * (1 + e.wage_curve * tight))
         wage.append(pool.wage[s] + step * (target - pool.wage[s]))
     wage[MID] = max(wage[MID], wage[LOW])
@@ -663,8 +744,9 @@ def labour_pool_step(inputs: dict, w: int) -> tuple[list, list[float]]:
     pool = Pool(inputs, w)
     _separations(pool)
     _workshop_hiring(pool, hire, float(inputs["workshop_wage"]), e)
-    _park_hiring(pool, hire, e)
-    _migration_and_returns(pool, e, steps_per_year)
+    unfilled = _park_hiring(pool, hire, e)
+    _service_hiring(pool, hire, e)
+    _migration_and_returns(pool, unfilled, e, steps_per_year)
     _idle_back_to_farming(pool, e, steps_per_year)
     _training(pool, steps_per_year)
     wage = _new_wages(pool, e, steps_per_year)

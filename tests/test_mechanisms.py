@@ -16,11 +16,12 @@ money = st.floats(0, 1e9, allow_nan=False)
 @settings(max_examples=40, deadline=None)
 def test_labour_market_conserves_headcount(n, seed, training, support):
     rng = np.random.default_rng(seed)
-    people = rng.uniform(0, 1e5, (n, 2, 2, 5))
+    people = rng.uniform(0, 1e5, (n, 2, 2, labour.N_STATUS))
     people[:, :, 1, labour.MIGRANT] = 0  # the immobile never migrate
     wage = rng.uniform(2e4, 8e4, (n, 2))
     out, new_wage, flows = labour.labour_market(
-        people, wage, wage.copy(), rng.uniform(0, 2e5, (n, 2)), rng.uniform(0, 5e4, n), 3e4, rng.uniform(5e3, 3e4, n),
+        people, wage, wage.copy(), rng.uniform(0, 2e5, (n, 2)), rng.uniform(0, 5e4, n), 3e4, rng.uniform(0, 5e4, n),
+        rng.uniform(5e3, 3e4, n),
         rng.uniform(2e4, 8e4, (n, 2)), np.full(n, 2e4 - support / 3), rng.uniform(0, 1e4, n), training, E, 4)
     np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), people.sum(axis=(1, 2, 3)), rtol=1e-9)
     assert out.min() >= 0

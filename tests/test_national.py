@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.config import compose
+from sim.mechanisms import labour
 from sim.mechanisms.labour import MIGRANT, MOBILE
 from sim.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model import TransferModel
@@ -56,7 +57,7 @@ def test_array_shapes(national):
         assert getattr(pk, name).shape == (N_PARKS,), name
     for name in ("friction", "debt", "revenue", "retained_tax", "effort", "aid"):
         assert getattr(c, name).shape == (N_EAST + N_WEST,), name
-    assert lab.people.shape == (N_WEST, 2, 2, 5)
+    assert lab.people.shape == (N_WEST, 2, 2, labour.N_STATUS)
     assert lab.wage.shape == lab.demand.shape == (N_WEST, 2)
     assert lab.income_pc.shape == (N_WEST,)
     for k, v in model.region_history.items():

@@ -17,6 +17,20 @@ KEYS = [  # key, scenario that switches its channel on, default-ish value, chang
     ("policy.labour.migration_support", "labour", 2000.0, 15000.0),
     ("policy.labour.matching_gain", "labour", 0.05, 0.5),
     ("policy.consumption.procurement_per_year", "consumption", 9.196e9, 0.0),
+    # cost and channel keys of issue 10: each must reach an outcome (a cost line at least)
+    ("policy.pairing.promotion_cost", "pairing", 2e6, 8e6),
+    ("policy.pairing.referral_cost_per_firm", "pairing", 200e3, 1e6),
+    ("policy.pairing.cadres_per_county", "pairing", 9.5, 0.0),
+    ("policy.pairing.cost_per_cadre", "pairing", 300e3, 600e3),
+    ("policy.pairing.trainees_per_county", "pairing", 512.0, 0.0),
+    ("policy.pairing.cost_per_trainee", "pairing", 2000.0, 5000.0),
+    ("policy.pairing.west_cadres_per_county", "pairing", 13.6, 0.0),
+    ("policy.pairing.west_cost_per_cadre", "pairing", 100e3, 300e3),
+    ("policy.labour.matching_cost_per_placement", "labour", 1000.0, 3000.0),
+    ("policy.consumption.income_share", "consumption", 0.3, 0.6),
+    ("policy.consumption.processing_share", "consumption", 0.3, 0.8),
+    ("policy.consumption.seller_share", "consumption", 0.3, 1.0),
+    ("policy.consumption.public_cost_share", "consumption", 0.05, 0.2),
 ]
 
 

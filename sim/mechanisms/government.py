@@ -38,8 +38,10 @@ def west_budgets(own_revenue, retained_tax, aid, subsidy_due, debt, e, dt) -> Bu
     promised this step (yuan); debt (yuan); ``dt`` years per step. Subsidies and
     debt service come first, borrowing up to ``debt_limit`` × annual revenue;
     what is left is split between infrastructure, workshops and training, and
-    the unallocated share repays debt. Spending never exceeds discretionary
-    revenue plus the allowed borrowing.
+    the unallocated share repays debt. Park infrastructure is also financed by
+    borrowing (``e.infrastructure_leverage`` yuan per budgeted yuan, as county
+    investment companies do) while headroom lasts. Spending never exceeds
+    discretionary revenue plus the allowed borrowing.
     """
     revenue = own_revenue + retained_tax + aid
     discretionary = e.discretionary_share * (own_revenue + retained_tax) + aid
@@ -55,6 +57,9 @@ def west_budgets(own_revenue, retained_tax, aid, subsidy_due, debt, e, dt) -> Bu
     shops = left * e.budget_workshops
     train = left * e.budget_training
     repay = np.minimum(left - infra - shops - train, np.maximum(debt - service, 0.0))
+    levered = np.minimum(e.infrastructure_leverage * infra, np.maximum(headroom - borrowing, 0.0))
+    infra = infra + levered
+    borrowing = borrowing + levered
     return Budget(revenue, discretionary, borrowing, headroom, service, subsidy, infra, shops, train, repay, funding)
 
 

@@ -2,8 +2,16 @@
 
 A labour pool holds working-age persons by skill (low, mid) × mobility
 (mobile, immobile) × status (farming, park job, workshop job, migrant in the
-east, not employed): ``people[w, skill, mobility, status]``. Every flow moves
-people between statuses, so a pool's headcount is conserved.
+east, not employed, local service job): ``people[w, skill, mobility, status]``.
+Every flow moves people between statuses, so a pool's headcount is conserved.
+
+Park jobs come in two kinds, low- and mid-skill (``demand_park[w, skill]``):
+mid-skill workers may hold low-skill jobs (at the low wage), never the reverse,
+so training a worker never costs a job. Farmers take a local job only if it
+pays more than their own reservation wage (lognormal around farm income ×
+(1 + premium)) and, for park and service jobs, only if they live within
+commuting range of the county's parks (``park_reach``); village workshops are
+within reach of all.
 """
 
 from __future__ import annotations
@@ -11,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 LOW, MID = 0, 1
 MOBILE, IMMOBILE = 0, 1
-FARM, PARK, WORKSHOP, MIGRANT, IDLE = 0, 1, 2, 3, 4
-STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_employed")
+FARM, PARK, WORKSHOP, MIGRANT, IDLE, SERVICE = 0, 1, 2, 3, 4, 5
+N_STATUS = 6
+STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_employed", "service_job")
 # workshops hire the immobile first, the not employed before willing farmers; as basic slices
 # (so ``p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]`` is a view) these read (IMMOBILE, MOBILE) and (IDLE, FARM)
 QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - IDLE)
@@ -32,13 +42,15 @@ def per_step(rate_per_year: float | np.ndarray, steps_per_year: int):
 class LabourFlows:
     """Persons moved this step, by county (and skill where it matters)."""
 
-    hired_park: np.ndarray      # (W, 2)
+    hired_park: np.ndarray      # (W, 2) by the worker's skill
     hired_workshop: np.ndarray  # (W,)
+    hired_service: np.ndarray   # (W,)
     laid_off: np.ndarray        # (W,)
     migrated: np.ndarray        # (W,)
     returned: np.ndarray        # (W,)
     trained: np.ndarray         # (W,)
     trained_by_rate: np.ndarray  # (W,) of which trained under the training_rate programme (not the county budget)
+    unfilled_park: np.ndarray   # (W, 2) park jobs still vacant after hiring, by job skill (a binding shortage)
 
 
 def _share(part, whole):
@@ -46,9 +58,16 @@ def _share(part, whole):
     return part / np.maximum(whole, 1e-300)
 
 
-def willing_farmers_share(wage, farm_income, premium):
-    """Share of farmers who would take a job at ``wage`` (yuan/year) rather than farm."""
-    return np.minimum(np.maximum((wage / np.maximum(farm_income * (1 + premium), 1.0) - 1.0) * 2.0, 0.0), 1.0)
+def willing_farmers_share(wage, farm_income, e, reach=None):
+    """Share of farmers who would take a local job at ``wage`` (yuan/year) rather than farm.
+
+    Reservation wages are lognormal (dispersion ``e.reservation_sigma``) around
+    farm income × (1 + ``e.local_premium``); only the share ``reach`` lives within
+    commuting range (default ``e.park_reach``; village workshops pass 1).
+    """
+    reach = e.park_reach if reach is None else reach
+    median = np.maximum(farm_income * (1 + e.local_premium), 1.0)
+    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median) / max(e.reservation_sigma, 1e-9))
 
 
 def by_skill(people, status):
@@ -56,53 +75,107 @@ def by_skill(people, status):
     return people[:, :, MOBILE, status] + people[:, :, IMMOBILE, status]
 
 
+def reachable_farmers_share(people, wage, farm_income, e):
+    """Share (W, 2) of today's farmers who would take a park or service job at ``wage`` (W, 2).
+
+    Reach and reservation wages belong to people, not to the remainder: of the
+    farmers plus those already in park and service jobs, the share
+    ``willing_farmers_share`` would take the job; those already in such jobs
+    count against it, so hiring drains the reachable pool and it can run out.
+    """
+    farmers = by_skill(people, FARM)
+    local = by_skill(people, PARK) + by_skill(people, SERVICE)
+    willing = willing_farmers_share(wage, farm_income[:, None], e) * (farmers + local)
+    return np.minimum(_share(np.maximum(willing - local, 0.0), farmers), 1.0)
+
+
 def job_seekers(people, farm_ok):
     """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of farmers (persons)."""
     return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
 
 
-def available_workers(people, wage, farm_income, premium):
-    """Willing local job seekers (W, 2) by skill at ``wage`` (yuan/year) (persons)."""
-    return job_seekers(people, willing_farmers_share(wage, farm_income[:, None], premium))
+def available_workers(people, wage, farm_income, e):
+    """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year) (persons).
 
-
-def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, workshop_wage, farm_income,
-                  east_income, migration_cost, trainees_funded, training_rate, e, steps_per_year):
-    """One step of the western labour market.
-
-    people (W,2,2,5) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
-    jobs in park firms; workshop_slots (W,) jobs; workshop_wage yuan/year; farm_income (W,) yuan/year;
-    east_income (W,2) yuan/year a migrant expects in the east (wage × job-finding);
-    migration_cost (W,) yuan/year after labour-cooperation support; trainees_funded (W,)
-    persons the county budget pays to train; training_rate share/year.
-    Returns (people, wage, LabourFlows).
-
-    Written for few numpy calls: at a few hundred pools each call costs more than its arithmetic.
+    Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
     """
-    p = people.copy()
-    hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
-    farm_ok = willing_farmers_share(wage, farm_income[:, None], e.local_premium)   # (W, skill), at this step's wage
+    avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, e))
+    mid_at_low = job_seekers(people, reachable_farmers_share(people, _low_wage(wage), farm_income, e))[:, MID]
+    avail[:, LOW] += mid_at_low
+    return avail
 
-    # 1. separations where jobs are fewer than workers
-    park_jobs, shop_jobs = p[:, :, :, PARK], p[:, :, :, WORKSHOP]    # views (W, skill, mobility)
+
+def mid_in_low_jobs(employed, demand_park):
+    """Mid-skill park workers (W,) holding low-skill jobs: those beyond the mid-skill jobs."""
+    return np.maximum(employed[:, MID] - demand_park[:, MID], 0.0)
+
+
+def open_jobs(people, demand_park):
+    """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold low jobs."""
+    employed = by_skill(people, PARK)
+    opening = np.empty_like(employed)
+    opening[:, LOW] = np.maximum(demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0)
+    opening[:, MID] = np.maximum(demand_park[:, MID] - employed[:, MID], 0)
+    return opening
+
+
+def park_pay(people, demand_park, wage):
+    """Mean pay (W, 2) of a park worker by the worker's skill, yuan/year.
+
+    Mid-skill workers in low-skill jobs earn the low wage.
+    """
+    employed = by_skill(people, PARK)
+    in_low = np.minimum(mid_in_low_jobs(employed, demand_park), employed[:, MID])
+    pay = wage.copy()
+    pay[:, MID] = wage[:, MID] - (wage[:, MID] - wage[:, LOW]) * _share(in_low, employed[:, MID])
+    return pay
+
+
+def _separations(p, demand_park, workshop_slots, service_demand):
+    """Lay off where jobs are fewer than workers; laid-off workers become not employed. Returns persons (W,)."""
+    park_jobs = p[:, :, :, PARK]                                      # view (W, skill, mobility)
     employed = by_skill(p, PARK)
-    excess = np.maximum(employed - demand_park, 0)
+    excess = np.empty_like(employed)
+    excess[:, LOW] = np.maximum(employed[:, LOW] - demand_park[:, LOW], 0)
+    low_left = employed[:, LOW] - excess[:, LOW]
+    # mid-skill workers keep any park job: the mid jobs and the low jobs low-skill workers do not hold
+    excess[:, MID] = np.maximum(employed[:, MID] - demand_park[:, MID] - (demand_park[:, LOW] - low_left), 0)
     lay = park_jobs * _share(excess, employed)[:, :, None]
-    ws_emp = shop_jobs.sum(axis=(1, 2))
-    excess_ws = np.maximum(ws_emp - workshop_slots, 0)
-    lay_ws = shop_jobs * _share(excess_ws, ws_emp)[:, None, None]
     park_jobs -= lay
-    shop_jobs -= lay_ws
-    lay += lay_ws
     p[:, :, :, IDLE] += lay
-    laid_off = excess[:, LOW] + excess[:, MID] + excess_ws
+    laid_off = excess[:, LOW] + excess[:, MID]
+    for status, jobs in ((WORKSHOP, workshop_slots), (SERVICE, service_demand)):
+        held = p[:, :, :, status]
+        n = held.sum(axis=(1, 2))
+        cut = np.maximum(n - jobs, 0)
+        lay = held * _share(cut, n)[:, None, None]
+        held -= lay
+        p[:, :, :, IDLE] += lay
+        laid_off = laid_off + cut
+    return laid_off
 
-    # 2. workshops hire the immobile first (not employed, then willing farmers), then the mobile
-    vac = np.maximum(workshop_slots - ws_emp, 0) * hire
+
+def _hire_by_skill(p, vacancies, dst, farm_ok):
+    """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing farmers."""
+    hired = np.zeros(vacancies.shape)
+    for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
+        group = p[:, :, :, status]                                    # view (W, skill, mobility)
+        total = group[:, :, MOBILE] + group[:, :, IMMOBILE]
+        take = np.minimum(vacancies - hired, total * share)
+        moved = group * _share(take, total)[:, :, None]
+        group -= moved
+        p[:, :, :, dst] += moved
+        hired += take
+    return hired
+
+
+def _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e):
+    """Workshops hire the immobile first (not employed, then willing farmers), then the mobile. Returns (W,)."""
+    vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
     queue = p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]                     # view (W, skill, mobility, status) in hiring order
     total = queue[:, LOW] + queue[:, MID]                             # (W, mobility, status)
     willing = total.copy()
-    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, e.local_premium)[:, None]
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, e, reach=1.0)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     flat = willing.reshape(-1, 4)
     left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
@@ -110,30 +183,58 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     moved = queue * _share(take, total)[:, None]
     queue -= moved
     p[:, :, QUEUE_MOBILITY, WORKSHOP] += moved[..., 0] + moved[..., 1]
-    hired_ws = take.reshape(-1, 4).sum(axis=1)
+    return take.reshape(-1, 4).sum(axis=1)
 
-    # 3. park firms hire by skill: the not employed first, then willing farmers
-    opening = np.maximum(demand_park - employed, 0)                   # (W, skill) jobs unfilled after step 1
+
+def _park_hiring(p, demand_park, wage, farm_income, hire, e):
+    """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
+
+    Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
+    """
+    opening = open_jobs(p, demand_park)
     vac = opening * hire
-    hired_park = np.zeros(vac.shape)
+    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, e))
+    # mid-skill seekers take the low-skill vacancies left (at the low wage)
+    spill = np.zeros_like(vac)
+    spill[:, MID] = vac[:, LOW] - hired[:, LOW]
+    down = _hire_by_skill(p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, e))
+    unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
+    return hired + down, opening, np.maximum(unfilled, 0)
+
+
+def _low_wage(wage):
+    """The low-skill wage for both skills (W, 2): what a low-skill or service job pays anyone."""
+    return np.repeat(wage[:, LOW:LOW + 1], 2, axis=1)
+
+
+def _service_hiring(p, service_demand, wage, farm_income, hire, e):
+    """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
+    vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
+    farmers = by_skill(p, FARM)
+    free = (reachable_farmers_share(p, _low_wage(wage), farm_income, e) * farmers).sum(axis=1)
+    farm_ok = np.minimum(_share(free, farmers.sum(axis=1)), 1.0)
+    hired = np.zeros(vac.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
         group = p[:, :, :, status]                                    # view (W, skill, mobility)
-        total = group[:, :, MOBILE] + group[:, :, IMMOBILE]
-        take = np.minimum(vac - hired_park, total * share)
-        moved = group * _share(take, total)[:, :, None]
+        total = group.sum(axis=(1, 2))
+        take = np.minimum(vac - hired, total * share)
+        moved = group * _share(take, total)[:, None, None]
         group -= moved
-        park_jobs += moved
-        hired_park += take
+        p[:, :, :, SERVICE] += moved
+        hired += take
+    return hired
 
-    # 4. Harris–Todaro: mobile stayers compare expected eastern income with what they have
-    vacancies = np.maximum(opening - hired_park, 0)
+
+def _migration(p, wage, demand_park, vacancies, farm_income, east_income, migration_cost, e, steps_per_year):
+    """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns (migrated, returned)."""
     seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
     east_net = east_income - migration_cost[:, None]
     # what a mobile worker has at home, by status; workshop workers and migrants do not leave (inf)
-    home_income = np.full(wage.shape + (5,), np.inf)                  # (W, skill, status)
+    home_income = np.full(wage.shape + (N_STATUS,), np.inf)           # (W, skill, status)
     home_income[:, :, FARM] = farm_income[:, None]
-    home_income[:, :, PARK] = wage
+    home_income[:, :, PARK] = park_pay(p, demand_park, wage)  # mid-skill workers in low-skill jobs earn the low wage
+    home_income[:, :, SERVICE] = wage[:, LOW:LOW + 1]
     home_income[:, :, IDLE] = wage * p_local
     out_share = per_step(e.migration_rate, steps_per_year) * np.maximum(
         np.tanh((east_net[:, :, None] - home_income) / e.migration_scale), 0.0)
@@ -142,20 +243,17 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     mobile -= leaving
     left_home = leaving.sum(axis=2)                                   # (W, skill)
     mobile[:, :, MIGRANT] += left_home
-    migrated = left_home[:, LOW] + left_home[:, MID]
     # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
     back = per_step(e.return_rate, steps_per_year) * (0.5 + 0.5 * np.tanh((home_best - east_net) / e.migration_scale))
     amt = mobile[:, :, MIGRANT] * back
     mobile[:, :, MIGRANT] -= amt
     mobile[:, :, FARM] += amt
-    returned = amt[:, LOW] + amt[:, MID]
-    # the not employed drift back to farming
-    drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
-    p[:, :, :, IDLE] -= drift
-    p[:, :, :, FARM] += drift
+    return left_home[:, LOW] + left_home[:, MID], amt[:, LOW] + amt[:, MID]
 
-    # 5. training moves low-skill residents (not migrants) to mid skill
+
+def _training(p, trainees_funded, training_rate, steps_per_year):
+    """Training moves low-skill residents (not migrants) to mid skill, in their status (they keep their jobs)."""
     low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
     low_res = low.sum(axis=(1, 2)) - low[:, MOBILE, MIGRANT] - low[:, IMMOBILE, MIGRANT]
     by_rate = low_res * per_step(training_rate, steps_per_year)
@@ -164,13 +262,53 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     trainees[:, :, MIGRANT] = 0.0
     low -= trainees
     mid += trainees
-    trained = trainees.sum(axis=(1, 2))
+    return trainees.sum(axis=(1, 2)), by_rate
 
-    # 6. wages move part-way toward a wage curve over local tightness, floored by farm income
-    tight = demand_park / np.maximum(demand_park + job_seekers(p, farm_ok), 1.0)
+
+def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year):
+    """Wages move part-way toward a wage curve over local tightness, floored by farm income.
+
+    Service jobs draw on the same low-wage workers as low-skill park jobs, so they
+    tighten the low-skill market too (the multiplier's wage spillover); mid-skill
+    seekers count as low-skill seekers too, since they may take low-skill jobs.
+    """
+    demand = demand_park.copy()
+    demand[:, LOW] += service_demand
+    tight = demand / np.maximum(demand + available_workers(p, wage, farm_income, e), 1.0)
     floor = (farm_income * (1 + e.local_premium))[:, None]
     target = np.maximum(floor, prevailing_wage * (1 + e.wage_curve * tight))
     wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
     wage[:, MID] = np.maximum(wage[:, MID], wage[:, LOW])
+    return wage
+
+
+def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, workshop_wage, service_demand,
+                  farm_income, east_income, migration_cost, trainees_funded, training_rate, e, steps_per_year):
+    """One step of the western labour market.
+
+    people (W,2,2,6) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
+    jobs in park firms by job skill; workshop_slots (W,) jobs workshops can pay for;
+    workshop_wage yuan/year; service_demand (W,) local non-tradable jobs; farm_income
+    (W,) yuan/year; east_income (W,2) yuan/year a migrant expects in the east (wage ×
+    job-finding); migration_cost (W,) yuan/year after labour-cooperation support;
+    trainees_funded (W,) persons the county budget pays to train; training_rate share/year.
+    Returns (people, wage, LabourFlows).
+    """
+    p = people.copy()
+    hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
+
+    laid_off = _separations(p, demand_park, workshop_slots, service_demand)
+    hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e)
+    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, e)
+    hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, e)
+    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income, migration_cost, e,
+                                    steps_per_year)
+    # the not employed drift back to farming
+    drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
+    p[:, :, :, IDLE] -= drift
+    p[:, :, :, FARM] += drift
+    trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
+    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year)
     np.maximum(p, 0.0, out=p)
-    return p, wage, LabourFlows(hired_park, hired_ws, laid_off, migrated, returned, trained, by_rate)
+    return p, wage, LabourFlows(hired_park, hired_ws, hired_service, laid_off, migrated, returned, trained, by_rate,
+                                unfilled)

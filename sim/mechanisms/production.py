@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labour import FARM, IDLE, MIGRANT, PARK, WORKSHOP
+from .labour import FARM, IDLE, MIGRANT, N_STATUS, PARK, SERVICE, WORKSHOP
 
 
 @dataclass
@@ -59,39 +59,56 @@ def labour_demand(county_of_firm, west_jobs, mid_skill_share, n_west):
     return np.stack([low, mid], axis=1).astype(float)
 
 
-def person_incomes(wage, farm_income, workshop_wage, east_income):
-    """Earnings by (county, skill, status) in yuan/year per person: (W, 2, 5)."""
-    w = wage.shape[0]
-    inc = np.zeros((w, 2, 5))
+def person_incomes(park_pay, service_wage, farm_income, workshop_wage, east_income):
+    """Earnings by (county, skill, status) in yuan/year per person: (W, 2, N_STATUS).
+
+    park_pay (W, 2) mean pay of a park worker by skill; service_wage (W,) the
+    low-skill wage local service jobs pay; east_income (W, 2) what a migrant earns.
+    """
+    w = park_pay.shape[0]
+    inc = np.zeros((w, 2, N_STATUS))
     inc[:, :, FARM] = farm_income[:, None]
-    inc[:, :, PARK] = wage
+    inc[:, :, PARK] = park_pay
     inc[:, :, WORKSHOP] = workshop_wage
     inc[:, :, MIGRANT] = east_income
+    inc[:, :, SERVICE] = service_wage[:, None]
     inc[:, :, IDLE] = 0.0
     return inc
 
 
-def household_incomes(people, incomes, transfer_per_capita, remittance_share, low_income_line, farm_sigma):
-    """County household income per working-age person (yuan/year) and low-income share.
-
-    Residents' earnings + remittances (``remittance_share`` of migrant earnings)
-    + public transfers, over the registered working-age population (residents
-    and migrants). A person is low-income when own earnings plus the transfer
-    fall below ``low_income_line`` (yuan/year); farm income varies between
-    farmers, lognormally with dispersion ``farm_sigma`` (log units) around the
-    county mean, so the low-income share of farmers is a lognormal CDF.
-    """
+def _farm_low_income_share(farm_mean, gap, sigma):
+    """Share of farmers whose farm income (lognormal around ``farm_mean``, log-sd ``sigma``) is below ``gap``."""
     from scipy.special import ndtr
 
-    by_status = people.sum(axis=2)                     # (W, 2, 5)
+    return ndtr((np.log(gap) - np.log(np.maximum(farm_mean, 1.0)) + sigma ** 2 / 2) / max(sigma, 1e-9))
+
+
+def household_incomes(people, incomes, inactive, transfer_per_capita, remittance_share, low_income_line, farm_sigma,
+                      farm_base, seller_bonus, seller_share):
+    """County household income per working-age person (yuan/year), low-income share, total, income by type.
+
+    Residents' earnings + remittances (``remittance_share`` of migrant earnings)
+    + public transfers to every resident (the ``inactive`` (W,) included), over
+    the registered working-age population (labour force, inactive and migrants).
+    A member of the labour force is low-income when own earnings plus the transfer
+    fall below ``low_income_line`` (yuan/year); farm income varies between farmers,
+    lognormally with dispersion ``farm_sigma`` (log units) around ``farm_base``
+    (W,), raised by ``seller_bonus`` (W,) for the share ``seller_share`` of farmers
+    who sell into procurement channels. The inactive live on household income
+    and are left out of the low-income share. Income by type is each person's
+    own mean earnings (W, skill, mobility), yuan/year.
+    """
+    by_status = people.sum(axis=2)                     # (W, 2, N_STATUS)
     earn = by_status * incomes
-    residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1)
+    residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1) + inactive
     total = (earn.sum(axis=(1, 2)) - earn[:, :, MIGRANT].sum(axis=1)
              + remittance_share * earn[:, :, MIGRANT].sum(axis=1) + transfer_per_capita * residents)
-    pop = by_status.sum(axis=(1, 2))
+    labour_force = by_status.sum(axis=(1, 2))
     below = ((incomes + transfer_per_capita) < low_income_line).astype(float)
-    farm_mean = np.maximum(incomes[:, :, FARM], 1.0)
     gap = np.maximum(low_income_line - transfer_per_capita, 1e-9)
-    below[:, :, FARM] = ndtr((np.log(gap) - np.log(farm_mean) + farm_sigma ** 2 / 2) / max(farm_sigma, 1e-9))
+    sellers = _farm_low_income_share(farm_base + seller_bonus, gap, farm_sigma)
+    others = _farm_low_income_share(farm_base, gap, farm_sigma)
+    below[:, :, FARM] = (seller_share * sellers + (1 - seller_share) * others)[:, None]
     low = below * by_status
-    return total / pop, low.sum(axis=(1, 2)) / pop, total
+    own = (people * incomes[:, :, None, :]).sum(axis=3) / np.maximum(people.sum(axis=3), 1e-9)
+    return (total / (labour_force + inactive), low.sum(axis=(1, 2)) / np.maximum(labour_force, 1e-9), total, own)

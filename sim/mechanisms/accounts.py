@@ -1,0 +1,68 @@
+"""Cost lines of every channel of pairing, in the eastern and western accounts (yuan/year).
+
+"Which channel matters?" needs each channel's cost beside its gains, so every
+channel that acts has its own line, and a channel that is off costs nothing.
+Totals are sums of the lines: one concept in one place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# seed 004: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
+SEED_CADRES_PER_COUNTY = 9.5
+
+EAST_LINES = ("aid", "promotion", "cadres", "matching", "training", "migration_support", "consumption",
+              "enclave_coinvest")
+WEST_LINES = ("land_subsidy", "infrastructure", "workshop_build", "workshop_operating", "training", "cadres",
+              "debt_service")
+
+
+def governance_gain(gain_at_seed_level, cadres_per_county):
+    """Yearly friction cut bought by cadre exchange (share/year): proportional to cadres posted, capped at 1."""
+    return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
+
+
+def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paired_per_year, migrants_paired,
+               trained_per_year, training_cost, enclave_coinvest) -> dict[str, float]:
+    """Eastern cost by channel (yuan/year).
+
+    n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
+    counties of promotion effort × partner counties; landed_per_year: firms landed in
+    partner parks; migrated_paired_per_year: migrants leaving paired counties; migrants_paired:
+    migrants of paired counties working in the east (the matching service places each once a
+    year: migrant workers change jobs about yearly — illustrative);
+    trained_per_year: workers trained under ``labour.training_rate`` at ``training_cost`` yuan each;
+    enclave_coinvest: what enclave partners put in this year (co-investment in building and running
+    their parks, responding to their expected tax share; sim/mechanisms/enclave.py).
+    """
+    pair, lab, cons = pol.pairing, pol.labour, pol.consumption
+    on = float(pair.enabled)
+    return {
+        "aid": on * pair.aid_per_county * n_paired,
+        "promotion": on * (pair.promotion_cost * effort_by_partner
+                           + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)),
+        "cadres": on * (pair.cadres_per_county * pair.cost_per_cadre
+                        + pair.trainees_per_county * pair.cost_per_trainee) * n_paired,
+        "matching": lab.matching_cost_per_placement * migrants_paired if lab.matching_gain > 0 else 0.0,
+        "training": trained_per_year * training_cost,
+        "migration_support": lab.migration_support * migrated_paired_per_year,
+        "consumption": cons.procurement_per_year * cons.public_cost_share,
+        "enclave_coinvest": enclave_coinvest,
+    }
+
+
+def west_lines(counties, west, pol, n_paired, workshop_operating) -> dict[str, float]:
+    """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported apart)."""
+    c = counties
+    total = lambda a: float(np.asarray(a)[west].sum())  # noqa: E731
+    workshops = total(c.spend_workshops)
+    return {
+        "land_subsidy": total(c.spend_subsidy),
+        "infrastructure": total(c.spend_infrastructure),
+        "workshop_build": workshops - workshop_operating,
+        "workshop_operating": workshop_operating,
+        "training": total(c.spend_training),
+        "cadres": float(pol.pairing.enabled) * pol.pairing.west_cadres_per_county * pol.pairing.west_cost_per_cadre * n_paired,
+        "debt_service": total(c.spend_debt_service),
+    }
