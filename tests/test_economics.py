@@ -49,7 +49,7 @@ def _follow_on(seed: int, chain_master: bool) -> int:
     lead = int(np.flatnonzero(f.chain_master)[0])
     park = int(np.argmax(m.parks.capacity))
     m.firm_agents[lead].chain_master = chain_master     # the only difference between the two arms
-    f.state[lead], f.park[lead], f.entry_step[lead] = RELOCATED, park, 0
+    f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead] = RELOCATED, park, 1.0, 0
     m.parks.occupancy[park] += 1
     m.parks.capacity[park] += 50                         # room for followers in both arms
     m.run()

@@ -67,7 +67,8 @@ def test_training_never_lowers_park_employment_in_the_model():
                                "policy.labour.training_rate": rate}).run().timeseries()[metric].iloc[1:].sum()
                         for s in range(4)])
     assert mean(0.2, "west_park_jobs") >= 0.97 * mean(0.0, "west_park_jobs")
-    assert mean(0.2, "west_laid_off") <= 1.1 * mean(0.0, "west_laid_off")
+    # firms' paths diverge between the arms, so allow churn of 0.5% of park employment (the old bug: +160%)
+    assert mean(0.2, "west_laid_off") <= mean(0.0, "west_laid_off") + 0.005 * mean(0.0, "west_park_jobs")
 
 
 def _test_geography(small_population):
@@ -95,7 +96,7 @@ def _chain_move(jobs, small_population=20_000, steps=8):
     f = m.firms
     lead = int(np.argmax(f.jobs))
     f.jobs[lead], f.chain_master[lead] = jobs, True
-    f.state[lead], f.park[lead], f.entry_step[lead], f.ever_west[lead] = RELOCATED, 0, 0, True
+    f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead], f.ever_west[lead] = RELOCATED, 0, 1.0, 0, True
     m.parks.occupancy[0] += 1
     for _ in range(steps):
         m.step()
