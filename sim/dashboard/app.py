@@ -115,6 +115,7 @@ def Figures(comp):
     with solara.Row():
         with solara.Div(classes=["sim-map"]):
             solara.FigureMatplotlib(county_map, dpi=90, format="png")
+            solara.Text(figures.map_caption(comp, map_metric.value), classes=["sim-map-caption"])
         solara.HTML("div", figures.gain_table(comp, map_metric.value).to_html(index=False))
 
 

@@ -88,6 +88,15 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
     return fig
 
 
+def map_caption(comp: Comparison, metric: str) -> str:
+    """What the map draws, in numbers: how many county seats and the range of their gains."""
+    unit, _ = REGION_METRICS[metric]
+    scale, shown = display_unit(unit)
+    gain = comp.counties[metric] * scale
+    return (f"{len(gain)} western county seats drawn; gain from {gain.min():,.3g} to {gain.max():,.3g} "
+            f"{'percentage points' if shown == '%' else shown}")
+
+
 def gain_table(comp: Comparison, metric: str, n: int = 5) -> pd.DataFrame:
     """The counties with the lowest and the highest gain in ``metric`` (display units)."""
     unit, _ = REGION_METRICS[metric]
