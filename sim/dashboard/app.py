@@ -7,6 +7,8 @@ map and the export of the overrides that reproduce the view.
 
 from __future__ import annotations
 
+import html
+
 import solara
 from solara.lab import task
 
@@ -82,7 +84,7 @@ def Export():
     v = view.value
     with solara.Card("Reproduce this view", classes=["sim-export"]):
         solara.Text("From the command line (add -m and a Slurm launcher for a cluster):")
-        solara.Preformatted("\n".join(cli_commands(v)))
+        solara.HTML("pre", html.escape("\n".join(cli_commands(v))), style="white-space: pre-wrap")
         solara.FileDownload(export_yaml(v), filename="dashboard_view.yaml",
                             label="Export overrides (YAML)")
 
