@@ -14,8 +14,16 @@ import yaml
 from sim import schema
 from sim.config import compose
 from sim.dashboard import figures
-from sim.dashboard.view import (BASELINE, PATH_METRICS, View, choices, export_yaml, levers, run_view,
-                                scenario_values)
+from sim.dashboard.view import (
+    BASELINE,
+    PATH_METRICS,
+    View,
+    choices,
+    export_yaml,
+    levers,
+    run_view,
+    scenario_values,
+)
 from sim.keywords import KeywordModel, keyword_overrides
 from sim.runner import simulate
 from sim.schema import ConfigError

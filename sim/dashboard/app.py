@@ -14,7 +14,17 @@ from solara.lab import task
 
 from ..schema import ConfigError
 from . import figures
-from .view import MAP_METRICS, MAX_SEEDS, View, choices, cli_commands, export_yaml, levers, run_view, scenario_values
+from .view import (
+    MAP_METRICS,
+    MAX_SEEDS,
+    View,
+    choices,
+    cli_commands,
+    export_yaml,
+    levers,
+    run_view,
+    scenario_values,
+)
 
 view = solara.reactive(View())
 map_metric = solara.reactive("income_per_capita")
