@@ -143,3 +143,24 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     assert shot.stat().st_size > 10_000
     assert outside == [], f"the page asked hosts other than the loopback: {outside}"
     context.close()
+
+
+def test_mesa_solaraviz_steps_the_keyword_model(dashboard, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside = []
+    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
+                  if urlparse(route.request.url).hostname not in LOOPBACK | {None} else route.continue_())
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(dashboard + "step")
+    page.get_by_text("Time: 0.0").wait_for()
+    for _ in range(3):
+        page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Time: 3.0").wait_for()
+    page.wait_for_timeout(1500)  # the plots redraw after the step
+    page.screenshot(path=tmp_path / "step.png")
+    plots = page.locator("img")
+    assert plots.count() >= 3
+    assert max(_coloured_pixels(plots.nth(i).screenshot()) for i in range(plots.count())) > 200
+    assert outside == [], f"the page asked hosts other than the loopback: {outside}"
+    context.close()

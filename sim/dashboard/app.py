@@ -139,7 +139,7 @@ def Headline(comp):
 
 
 @solara.component
-def Page():
+def ComparePage():
     solara.Title("East–West industrial transfer: dashboard")
     solara.use_effect(lambda: comparison(view.value), [])  # the first view runs on opening
     with solara.Sidebar():
@@ -147,3 +147,17 @@ def Page():
     with solara.Column():
         Results()
         Export()
+
+
+@solara.component
+def StepPage():
+    """Mesa's SolaraViz on one model (imported only when the page is opened)."""
+    from . import stepper
+
+    stepper.Page()
+
+
+routes = [
+    solara.Route(path="/", component=ComparePage, label="Compare with baseline"),
+    solara.Route(path="step", component=StepPage, label="One model, step by step (Mesa)"),
+]
