@@ -45,6 +45,7 @@ def dashboard(tmp_path_factory):
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for(url, proc, log)
+        assert f"Dashboard: {url}" in log.read_text()  # the launcher tells the user where to look
         yield url
     finally:
         proc.terminate()
@@ -108,17 +109,22 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     headline.wait_for()
     first = headline.inner_text()
 
-    # move a lever: ten times the eastern aid per paired county
+    # move two levers: type ten times the eastern aid per paired county, slide the tax share to 0.5
     aid = page.get_by_label(AID)
     aid.fill("400000000")
     aid.press("Enter")
+    slider = page.locator(".v-input", has_text="enclave: tax share east (share)").get_by_role("slider")
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")
+    page.get_by_text("enclave: tax share east (share): 0.5").wait_for()
     page.get_by_text("The controls have changed").wait_for()
     page.locator(".sim-run").click()
     page.get_by_text("The controls have changed").wait_for(state="detached")
     page.wait_for_function("t => document.querySelector('.sim-headline').innerText !== t", arg=first)
 
     # the page shows exactly what the model gives for that view
-    view = View().with_lever("policy.pairing.aid_per_county", 4e8)
+    view = View().with_lever("policy.pairing.aid_per_county", 4e8).with_lever("policy.enclave.tax_share_east", 0.5)
     comp = run_view(view)
     shown = headline.inner_text()
     for cell in figures.headline(comp).to_numpy().ravel():

@@ -27,7 +27,8 @@ def display_unit(unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
-def _title(meaning: str, width: int = 200) -> str:
+def heading(meaning: str, width: int = 200) -> str:
+    """A metric's meaning as a title: capitalised, wrapped at ``width`` characters."""
     return textwrap.fill(meaning[0].upper() + meaning[1:], width)
 
 
@@ -50,7 +51,7 @@ def paths_figure(comp: Comparison) -> Figure:
                     ls="--" if run == "baseline" else "-", label=f"{label} (mean of {n} seeds)")
             ax.fill_between(mean.index, lo.values, hi.values, color=COLOURS[run], alpha=0.25, lw=0,
                             label=f"{label}: range over seeds")
-        ax.set_title(_title(meaning, 60), fontsize=10, loc="left")
+        ax.set_title(heading(meaning, 60), fontsize=10, loc="left")
         ax.set_ylabel(shown)
         ax.grid(alpha=0.3)
     for ax in axes[2:]:
@@ -115,7 +116,7 @@ def headline(comp: Comparison) -> pd.DataFrame:
     for metric in PATH_METRICS:
         unit, meaning = METRICS[metric]
         scale, shown = display_unit(unit)
-        rows.append({"final year": f"{_title(meaning)} ({shown})",
+        rows.append({"final year": f"{heading(meaning)} ({shown})",
                      comp.view.scenario: f"{comp.final['scenario'][metric] * scale:,.0f}",
                      "baseline": f"{comp.final['baseline'][metric] * scale:,.0f}"})
     return pd.DataFrame(rows)

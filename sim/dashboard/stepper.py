@@ -10,6 +10,8 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 
 from ..keywords import KeywordModel
+from ..metrics import METRICS
+from .figures import heading
 from .view import choices, levers, scenario_values
 
 SCENARIO = ("shanghai_yunnan", "enclave")  # what the page opens with
@@ -29,8 +31,19 @@ MODEL_PARAMS = {
     "tax_share_east": _slider("policy.enclave.tax_share_east"),
     "land_discount": _slider("policy.subsidy.land_discount"),
 }
-COMPONENTS = [make_plot_component(m, backend="matplotlib")
-              for m in ("west_jobs_local", "west_income_per_capita", "west_fiscal_cost")]
+def _labelled(metric: str):
+    """Mesa's plot of one metric, titled with its meaning and unit instead of its key."""
+    unit, meaning = METRICS[metric]
+
+    def post_process(ax):
+        ax.set_title(heading(meaning, 50), fontsize=10, loc="left")
+        ax.set_ylabel(unit)
+        ax.set_xlabel("step (quarter)")
+
+    return make_plot_component(metric, backend="matplotlib", post_process=post_process)
+
+
+COMPONENTS = [_labelled(m) for m in ("west_jobs_local", "west_income_per_capita", "west_fiscal_cost")]
 
 
 @solara.component
