@@ -147,6 +147,16 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     shot = tmp_path / "dashboard.png"
     page.screenshot(path=shot, full_page=True)
     assert shot.stat().st_size > 10_000
+
+    # another outcome on the map, picked by its name in words
+    page.locator(".v-input", has_text="map: gain in").locator(".v-select__slot").click()
+    page.get_by_role("option", name=figures.map_label("low_income_share")).click()
+    page.get_by_text(figures.map_caption(comp, "low_income_share")).wait_for()
+    # a value out of range is refused, naming the key, and nothing runs
+    aid.fill("-5")
+    aid.press("Enter")
+    page.locator(".sim-run").click()
+    assert "policy.pairing.aid_per_county" in page.locator(".sim-error").inner_text()
     assert outside == [], f"the page asked hosts other than the loopback: {outside}"
     context.close()
 

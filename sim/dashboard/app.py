@@ -123,7 +123,9 @@ def Figures(comp):
     county_map = solara.use_memo(lambda: figures.map_figure(comp, map_metric.value), [comp, map_metric.value])
     with solara.Div(classes=["sim-paths"]):
         solara.FigureMatplotlib(paths, dpi=90, format="png")
-    solara.Select("map: gain in", values=list(MAP_METRICS), value=map_metric)
+    names = {figures.map_label(m): m for m in MAP_METRICS}  # the menu shows words, not column names
+    solara.Select("map: gain in", values=list(names), value=figures.map_label(map_metric.value),
+                  on_value=lambda label: map_metric.set(names[label]))
     with solara.Row():
         with solara.Div(classes=["sim-map"]):
             solara.FigureMatplotlib(county_map, dpi=90, format="png")

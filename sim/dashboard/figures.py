@@ -89,6 +89,12 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
     return fig
 
 
+def map_label(metric: str) -> str:
+    """A per-county outcome in words with its unit: 'household income per working-age person (yuan/year)'."""
+    unit, meaning = REGION_METRICS[metric]
+    return f"{meaning.removeprefix('west: ')} ({'percentage points' if unit == 'share' else unit})"
+
+
 def map_caption(comp: Comparison, metric: str) -> str:
     """What the map draws, in numbers: how many county seats and the range of their gains."""
     unit, _ = REGION_METRICS[metric]

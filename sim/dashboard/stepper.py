@@ -38,7 +38,6 @@ def _labelled(metric: str):
     def post_process(ax):
         ax.set_title(heading(meaning, 50), fontsize=10, loc="left")
         ax.set_ylabel(unit)
-        ax.set_xlabel("step (quarter)")
 
     return make_plot_component(metric, backend="matplotlib", post_process=post_process)
 
