@@ -145,6 +145,7 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     assert exported["overrides"] == view.overrides()
 
     shot = tmp_path / "dashboard.png"
+    page.locator(".sim-paths").scroll_into_view_if_needed()
     page.screenshot(path=shot, full_page=True)
     assert shot.stat().st_size > 10_000
 
