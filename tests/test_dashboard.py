@@ -91,7 +91,7 @@ def test_the_map_has_every_western_county_at_its_seat(comparison):
     assert len(comparison.counties) == west.sum()
     np.testing.assert_array_equal(comparison.counties["lon"], model.geo.lon[west])
     fig = figures.map_figure(comparison, "low_income_share")
-    points = fig.axes[0].collections[0]
+    points = fig.axes[0].collections[-1]  # the seats, drawn over any boundaries
     assert len(points.get_offsets()) == west.sum()
     assert "percentage points" in fig.axes[1].get_ylabel()  # shares shown in pp, not raw fractions
 
@@ -142,3 +142,21 @@ def test_mesa_batch_run_sweeps_the_keyword_model():
 def test_view_is_hashable_for_caching():
     v = View(**SMALL)
     assert hash(v) == hash(dataclasses.replace(v))
+
+
+@pytest.mark.parametrize("geography", ["fujian_ningxia", "northeast"])
+def test_every_western_seat_lies_in_its_own_boundary(geography):
+    """cnmaps' boundaries check the data files' seats: one seat per unit, each inside one unit."""
+    pytest.importorskip("cnmaps", reason="boundaries need the [maps] extra")
+    from sim.dashboard import boundaries
+
+    comp = run_view(View(geography=geography, scenario="enclave", replications=1))
+    df = comp.counties
+    polygons = boundaries.west_units(df["province"], df["prefecture"], df["county"])
+    seat = boundaries.seat_of(polygons, df["lon"], df["lat"])
+    assert len(polygons) == len(df)
+    assert sorted(seat) == list(range(len(df)))
+    fig = figures.map_figure(comp, "income_per_capita")
+    shaded = fig.axes[0].collections[0]  # the boundaries, under the seats
+    assert len(shaded.get_paths()) >= len(df) and np.isfinite(shaded.get_array()).any()
+    assert figures.map_caption(comp, "income_per_capita").endswith("boundaries from cnmaps")

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..metrics import METRICS, REGION_METRICS
+from . import boundaries
 from .view import PATH_METRICS, Comparison
 
 COLOURS = {"scenario": "#c0392b", "baseline": "#555555"}
+GAIN_CMAP = matplotlib.colormaps["RdBu"].with_extremes(bad="#eeeeee")  # bad: a unit with no seat inside
 
 
 def display_unit(unit: str) -> tuple[float, str]:
@@ -72,9 +76,11 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
     fig = Figure(figsize=(7.5, 6.4), layout="constrained")
     ax = fig.subplots()
     extent = max(float(np.abs(gain).max()), 1e-12)
+    norm = TwoSlopeNorm(0.0, -extent, extent)
+    _draw_boundaries(ax, df, gain, norm)
     size = 12 + 240 * np.abs(gain) / extent
-    points = ax.scatter(df["lon"], df["lat"], c=gain, s=size, cmap="RdBu",
-                        norm=TwoSlopeNorm(0.0, -extent, extent), edgecolors="#333333", linewidths=0.4)
+    points = ax.scatter(df["lon"], df["lat"], c=gain, s=size, cmap=GAIN_CMAP, norm=norm,
+                        edgecolors="#333333", linewidths=0.4, zorder=3)
     for i in np.argsort(gain)[:3]:  # name the counties that gain least
         ax.annotate(df["county"].iloc[i], (df["lon"].iloc[i], df["lat"].iloc[i]), fontsize=7,
                     xytext=(4, 4), textcoords="offset points")
@@ -89,6 +95,22 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
     return fig
 
 
+def _draw_boundaries(ax, df, gain, norm) -> bool:
+    """Unit boundaries (cnmaps) shaded by the gain of the seat inside each; False if unavailable."""
+    polygons = boundaries.west_units(df["province"], df["prefecture"], df["county"])
+    if not polygons:
+        return False
+    seat = boundaries.seat_of(polygons, df["lon"], df["lat"])
+    rings, shade = [], []
+    for poly, s in zip(polygons, seat, strict=True):
+        for ring in boundaries.outlines(poly):
+            rings.append(ring)
+            shade.append(gain[s] if s >= 0 else np.nan)
+    ax.add_collection(PolyCollection(rings, array=np.array(shade), cmap=GAIN_CMAP, norm=norm, alpha=0.45,
+                                     edgecolors="#999999", linewidths=0.3, zorder=1))
+    return True
+
+
 def map_label(metric: str) -> str:
     """A per-county outcome in words with its unit: 'household income per working-age person (yuan/year)'."""
     unit, meaning = REGION_METRICS[metric]
@@ -100,8 +122,10 @@ def map_caption(comp: Comparison, metric: str) -> str:
     unit, _ = REGION_METRICS[metric]
     scale, shown = display_unit(unit)
     gain = comp.counties[metric] * scale
+    drawn = ("; boundaries from cnmaps" if boundaries.west_units(comp.counties["province"], comp.counties["prefecture"],
+                                                                 comp.counties["county"]) else "")
     return (f"{len(gain)} western county seats drawn; gain from {gain.min():,.3g} to {gain.max():,.3g} "
-            f"{'percentage points' if shown == '%' else shown}")
+            f"{'percentage points' if shown == '%' else shown}{drawn}")
 
 
 def gain_table(comp: Comparison, metric: str, n: int = 5) -> pd.DataFrame:

@@ -123,7 +123,7 @@ class Comparison:
     view: View
     seeds: list[int]
     paths: pd.DataFrame          # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
-    counties: pd.DataFrame       # western counties: name, prefecture, lon, lat, population, gain per MAP_METRICS
+    counties: pd.DataFrame       # western counties: name, prefecture, province, lon, lat, population, gain per MAP_METRICS
     final: dict[str, dict[str, float]] = field(default_factory=dict)  # run -> metric -> mean over seeds
 
 
@@ -162,7 +162,7 @@ def _final_west(model) -> pd.DataFrame:
     west = np.flatnonzero(geo.is_west)
     df = pd.DataFrame({
         "county": geo.county_name[west].astype(str), "prefecture": geo.county_prefecture[west].astype(str),
-        "lon": geo.lon[west], "lat": geo.lat[west], "population": geo.population[west],
+        "province": geo.county_province[west].astype(str), "lon": geo.lon[west], "lat": geo.lat[west], "population": geo.population[west],
     })
     return pd.concat([df, last.loc[west, list(MAP_METRICS)].reset_index(drop=True)], axis=1)
 
@@ -171,7 +171,8 @@ def _county_gain(scenario: list[pd.DataFrame], baseline: list[pd.DataFrame]) -> 
     """Per county, the mean over seeds of (scenario − baseline) in each map metric."""
     gains = [s[list(MAP_METRICS)] - b[list(MAP_METRICS)] for s, b in zip(scenario, baseline, strict=True)]
     mean_gain = sum(gains) / len(gains)
-    return pd.concat([scenario[0][["county", "prefecture", "lon", "lat", "population"]], mean_gain], axis=1)
+    places = scenario[0][["county", "prefecture", "province", "lon", "lat", "population"]]
+    return pd.concat([places, mean_gain], axis=1)
 
 
 def export_yaml(view: View) -> str:
