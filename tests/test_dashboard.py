@@ -144,7 +144,7 @@ def test_view_is_hashable_for_caching():
     assert hash(v) == hash(dataclasses.replace(v))
 
 
-@pytest.mark.parametrize("geography", ["fujian_ningxia", "northeast"])
+@pytest.mark.parametrize("geography", ["shanghai_yunnan", "fujian_ningxia", "northeast"])
 def test_every_western_seat_lies_in_its_own_boundary(geography):
     """cnmaps' boundaries check the data files' seats: one seat per unit, each inside one unit."""
     pytest.importorskip("cnmaps", reason="boundaries need the [maps] extra")
