@@ -7,6 +7,7 @@ map and the export of the overrides that reproduce the view.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import solara
@@ -41,10 +42,9 @@ def comparison(v: View):
 
 def _set(**changes) -> None:
     """A new geography, scenario or seeds: levers start again from the scenario's values."""
-    keep = {} if {"geography", "scenario"} & changes.keys() else {"levers": view.value.levers}
-    old = view.value
-    view.set(View(**{"geography": old.geography, "scenario": old.scenario, "seed": old.seed,
-                     "replications": old.replications, **keep, **changes}))
+    if {"geography", "scenario"} & changes.keys():
+        changes["levers"] = ()
+    view.set(dataclasses.replace(view.value, **changes))
 
 
 @solara.component
@@ -91,8 +91,9 @@ def Controls():
 
 @solara.component
 def Export():
-    v = view.value
-    with solara.Card("Reproduce this view", classes=["sim-export"]):
+    shown = comparison.latest
+    v = shown.view if shown is not None else view.value  # what the charts show, even if controls moved since
+    with solara.Card("Reproduce the view shown", classes=["sim-export"]):
         solara.Text("From the command line (add -m and a Slurm launcher for a cluster):")
         solara.HTML("pre", html.escape("\n".join(cli_commands(v))), style="white-space: pre-wrap")
         solara.FileDownload(export_yaml(v), filename="dashboard_view.yaml",
