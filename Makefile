@@ -55,3 +55,14 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# --- dashboard (issue 14, part 2-3) -------------------------------------------------
+.PHONY: dashboard test-browser
+PORT ?= 8765
+## make dashboard: the interactive dashboard on http://127.0.0.1:$(PORT)/ (PORT=... to change)
+dashboard: $(STAMP)
+	$(PY) -m sim.dashboard --port $(PORT)
+
+## make test-browser: the dashboard driven in headless chromium (Debian's: apt-get install chromium)
+test-browser: $(STAMP)
+	$(PY) -m pytest -q -m browser $(ARGS)

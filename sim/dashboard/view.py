@@ -1,0 +1,204 @@
+"""What the dashboard shows, as plain data: levers, the view, its runs and its export.
+
+Nothing here knows about the browser, so tests drive it directly. A view is run
+exactly as ``python -m sim.run`` runs a job (compose the overrides, one model per
+replication seed), so the exported overrides reproduce the view from the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..config import CONFIG_DIR, compose, format_value
+
+BASELINE = "baseline"
+# The time paths drawn against the baseline: jobs, income and the fiscal cost on both sides.
+PATH_METRICS = ("west_jobs_local", "west_income_per_capita", "west_fiscal_cost", "east_programme_cost")
+# Per-county outcomes the map can show (regions.parquet columns that apply to western counties).
+MAP_METRICS = ("income_per_capita", "jobs_local", "employment_rate", "low_income_share",
+               "migrants_east", "firms", "tax_retained", "fiscal_cost")
+MAX_SEEDS = 10
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A policy key the dashboard lets the user move, with its schema metadata."""
+
+    key: str           # dotted config key, e.g. policy.enclave.tax_share_east
+    kind: type         # bool or float
+    unit: str
+    doc: str
+    lo: float | None
+    hi: float | None
+
+    @property
+    def label(self) -> str:
+        """Human name with unit: 'enclave: tax share east (share)'."""
+        section, name = self.key.split(".")[-2:]
+        return f"{section}: {name.replace('_', ' ')}" + ("" if self.kind is bool else f" ({self.unit})")
+
+    @property
+    def range_text(self) -> str:
+        if self.kind is bool:
+            return "on/off"
+        return schema._range_text({"lo": self.lo, "hi": self.hi})
+
+    @property
+    def step(self) -> float:
+        """A round slider step (a hundredth of the range's decade) that keeps round defaults."""
+        import math
+
+        return 10.0 ** (math.floor(math.log10(self.hi - self.lo)) - 2)
+
+    @property
+    def slider(self) -> bool:
+        """A slider where the whole range is a sensible scale (shares, years, multipliers)."""
+        return self.kind is float and self.lo is not None and self.hi is not None and self.hi - self.lo <= 100
+
+
+def levers() -> list[Lever]:
+    """Every policy instrument of the schema (``policy.*`` flags and numbers)."""
+    out = []
+    for key, f in schema.schema_fields():
+        if not key.startswith("policy.") or key == "policy.name":
+            continue
+        m = f.metadata
+        kind = bool if isinstance(f.default, bool) else float
+        out.append(Lever(key, kind, m["unit"], m["doc"], m["lo"], m["hi"]))
+    return out
+
+
+def choices(group: str) -> list[str]:
+    """Names of the config files of a group (``scenario``, ``geography``) that a view can pick."""
+    names = sorted(p.stem for p in (Path(CONFIG_DIR) / group).glob("*.yaml"))
+    if group == "geography":  # the map needs real county seats; a synthetic one has invented coordinates
+        names = [n for n in names if compose({"geography": n}).geography.kind == "file"]
+    return names
+
+
+@dataclass(frozen=True)
+class View:
+    """Geography, scenario, seeds and the levers moved away from the scenario's values."""
+
+    geography: str = "shanghai_yunnan"
+    scenario: str = "enclave"
+    seed: int = 0
+    replications: int = 3
+    levers: tuple[tuple[str, float | bool], ...] = ()   # (dotted key, value), only the moved ones
+
+    def with_lever(self, key: str, value) -> View:
+        """This view with one lever set (dropped again when it equals the scenario's value)."""
+        moved = dict(self.levers)
+        if value == scenario_values(self.geography, self.scenario)[key]:
+            moved.pop(key, None)
+        else:
+            moved[key] = value
+        return dataclasses.replace(self, levers=tuple(sorted(moved.items())))
+
+    def overrides(self, scenario: str | None = None) -> list[str]:
+        """Hydra overrides of this view's run (or of its baseline run with ``scenario='baseline'``)."""
+        base = [f"geography={self.geography}", f"scenario={scenario or self.scenario}",
+                f"run.seed={self.seed}", f"run.replications={self.replications}"]
+        if scenario == BASELINE:
+            return base  # the baseline: the same world and seeds, no programme, no lever moved
+        return base + [f"{k}={format_value(v)}" for k, v in self.levers]
+
+
+def scenario_values(geography: str, scenario: str) -> dict[str, float | bool]:
+    """Each lever's value in a scenario (what the sliders start from)."""
+    cfg = compose({"geography": geography, "scenario": scenario})
+    return {lv.key: schema._get(cfg, lv.key) for lv in levers()}
+
+
+@dataclass
+class Comparison:
+    """A view's runs and its baseline's, seed by seed (the same seeds on both sides)."""
+
+    view: View
+    seeds: list[int]
+    paths: pd.DataFrame          # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
+    counties: pd.DataFrame       # western counties: name, prefecture, province, lon, lat, population, gain per MAP_METRICS
+    final: dict[str, dict[str, float]] = field(default_factory=dict)  # run -> metric -> mean over seeds
+
+
+def run_view(view: View, progress=None) -> Comparison:
+    """Run the view and its baseline for every replication seed, as the CLI would.
+
+    ``progress(done, total)`` is called after each model run. Bad values raise
+    :class:`sim.schema.ConfigError` naming the key.
+    """
+    from ..runner import replication_seeds, simulate
+
+    sides = {"scenario": compose(view.overrides()), "baseline": compose(view.overrides(BASELINE))}
+    seeds = replication_seeds(view.seed, view.replications)
+    paths, finals, regions = [], {}, {}
+    total, done = len(seeds) * len(sides), 0
+    for run, cfg in sides.items():
+        for seed in seeds:
+            model = simulate(cfg, seed=seed)
+            ts = model.timeseries()[["step", "year", *PATH_METRICS]]
+            paths.append(ts.assign(seed=seed, run=run))
+            finals.setdefault(run, []).append(model.summary())
+            regions.setdefault(run, []).append(_final_west(model))
+            done += 1
+            if progress:
+                progress(done, total)
+    counties = _county_gain(regions["scenario"], regions["baseline"])
+    final = {run: pd.DataFrame(rows).mean().to_dict() for run, rows in finals.items()}
+    return Comparison(view, seeds, pd.concat(paths, ignore_index=True), counties, final)
+
+
+def _final_west(model) -> pd.DataFrame:
+    """Final-step outcomes of the western counties (from regions.parquet's rows), with their seats."""
+    geo = model.geo
+    regions = model.regions()
+    last = regions[regions["step"] == model.t].reset_index(drop=True)  # one row per county, in geo order
+    west = np.flatnonzero(geo.is_west)
+    df = pd.DataFrame({
+        "county": geo.county_name[west].astype(str), "prefecture": geo.county_prefecture[west].astype(str),
+        "province": geo.county_province[west].astype(str), "lon": geo.lon[west], "lat": geo.lat[west], "population": geo.population[west],
+    })
+    return pd.concat([df, last.loc[west, list(MAP_METRICS)].reset_index(drop=True)], axis=1)
+
+
+def _county_gain(scenario: list[pd.DataFrame], baseline: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per county, the mean over seeds of (scenario − baseline) in each map metric."""
+    gains = [s[list(MAP_METRICS)] - b[list(MAP_METRICS)] for s, b in zip(scenario, baseline, strict=True)]
+    mean_gain = sum(gains) / len(gains)
+    places = scenario[0][["county", "prefecture", "province", "lon", "lat", "population"]]
+    return pd.concat([places, mean_gain], axis=1)
+
+
+def export_yaml(view: View) -> str:
+    """The overrides that reproduce the view, with the two commands, as a YAML document."""
+    import yaml
+
+    doc = {
+        "geography": view.geography, "scenario": view.scenario, "run.seed": view.seed,
+        "run.replications": view.replications,
+        "levers": {k: v for k, v in view.levers},
+        "overrides": view.overrides(), "baseline_overrides": view.overrides(BASELINE),
+        "commands": cli_commands(view),
+    }
+    head = ("# The dashboard view as overrides of `python -m sim.run` (each command writes one run\n"
+            "# directory whose timeseries.parquet holds the view's seeds). Add `-m` and a launcher\n"
+            "# (hydra/launcher=submitit_slurm) to send it to a cluster.\n")
+    return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def cli_commands(view: View) -> list[str]:
+    """Shell commands that compute the view and its baseline from the CLI."""
+    return [" ".join(["python -m sim.run", *map(_shell_word, ov)])
+            for ov in (view.overrides(), view.overrides(BASELINE))]
+
+
+def _shell_word(word: str) -> str:
+    import shlex
+
+    return shlex.quote(word)

@@ -1,0 +1,162 @@
+"""The dashboard's view without a browser: levers from the schema, runs as the CLI runs, export,
+figures; and the model from keyword parameters for Mesa's tools."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import schema
+from sim.config import compose
+from sim.dashboard import figures
+from sim.dashboard.view import (
+    BASELINE,
+    PATH_METRICS,
+    View,
+    choices,
+    export_yaml,
+    levers,
+    run_view,
+    scenario_values,
+)
+from sim.keywords import KeywordModel, keyword_overrides
+from sim.runner import simulate
+from sim.schema import ConfigError
+
+from .conftest import run_cli
+
+SMALL = dict(geography="fujian_ningxia", scenario="enclave", replications=2)
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return run_view(View(**SMALL).with_lever("policy.enclave.tax_share_east", 0.7))
+
+
+def test_levers_are_the_schemas_policy_keys_with_unit_and_range():
+    by_key = {lv.key: lv for lv in levers()}
+    policy_keys = {k for k, _ in schema.schema_fields() if k.startswith("policy.") and k != "policy.name"}
+    assert set(by_key) == policy_keys
+    tax = by_key["policy.enclave.tax_share_east"]
+    assert (tax.lo, tax.hi, tax.unit, tax.slider) == (0, 1, "share", True)
+    assert "." not in tax.label and "_" not in tax.label and "(share)" in tax.label
+    assert not by_key["policy.pairing.aid_per_county"].slider  # 0..1e12 yuan: typed, not slid
+    for lv in levers():  # a slider's step lands on the scenario's value (a drag never moves it by itself)
+        if lv.slider:
+            value = scenario_values("shanghai_yunnan", "full")[lv.key]
+            assert abs(value / lv.step - round(value / lv.step)) < 1e-9, lv.key
+
+
+def test_choices_are_the_config_files_with_real_county_seats():
+    assert {"baseline", "enclave", "full"} <= set(choices("scenario"))
+    assert "synthetic" not in choices("geography") and "shanghai_yunnan" in choices("geography")
+
+
+def test_a_lever_set_back_to_the_scenario_value_leaves_the_overrides():
+    v = View(**SMALL)
+    moved = v.with_lever("policy.enclave.tax_share_east", 0.7)
+    assert moved.overrides()[-1] == "policy.enclave.tax_share_east=0.7"
+    assert moved.with_lever("policy.enclave.tax_share_east", 0.4) == v  # 0.4 is the scenario's value
+    assert moved.overrides(BASELINE) == ["geography=fujian_ningxia", "scenario=baseline", "run.seed=0",
+                                         "run.replications=2"]
+
+
+def test_the_view_is_what_the_cli_writes(comparison, tmp_path):
+    out = tmp_path / "run"
+    r = run_cli(*comparison.view.overrides(), f"hydra.run.dir={out}")
+    assert r.returncode == 0, r.stderr
+    cli = pd.read_parquet(out / "timeseries.parquet")
+    mine = comparison.paths[comparison.paths["run"] == "scenario"]
+    assert sorted(cli["seed"].unique()) == comparison.seeds
+    cols = ["seed", "step", *PATH_METRICS]
+    pd.testing.assert_frame_equal(mine[cols].reset_index(drop=True), cli[cols].reset_index(drop=True))
+
+
+def test_baseline_uses_the_same_seeds_and_a_view_equal_to_it_gains_nothing(comparison):
+    p = comparison.paths
+    assert sorted(p[p.run == "baseline"].seed.unique()) == sorted(p[p.run == "scenario"].seed.unique())
+    assert comparison.counties["income_per_capita"].abs().max() > 0
+    same = run_view(View(geography="fujian_ningxia", scenario=BASELINE, replications=1))
+    assert (same.counties.select_dtypes("number").drop(columns=["lon", "lat", "population"]) == 0).all().all()
+
+
+def test_the_map_has_every_western_county_at_its_seat(comparison):
+    model = simulate(compose({"geography": "fujian_ningxia"}))
+    west = model.geo.is_west
+    assert len(comparison.counties) == west.sum()
+    np.testing.assert_array_equal(comparison.counties["lon"], model.geo.lon[west])
+    fig = figures.map_figure(comparison, "low_income_share")
+    points = fig.axes[0].collections[-1]  # the seats, drawn over any boundaries
+    assert len(points.get_offsets()) == west.sum()
+    assert "percentage points" in fig.axes[1].get_ylabel()  # shares shown in pp, not raw fractions
+
+
+def test_path_figure_titles_read_as_words(comparison):
+    fig = figures.paths_figure(comparison)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert len(titles) == len(PATH_METRICS)
+    assert all(t and "_" not in t and "policy." not in t for t in titles)
+    assert all(ax.get_ylabel() for ax in fig.axes)
+
+
+def test_a_value_outside_its_range_is_refused_naming_the_key():
+    bad = View(**SMALL).with_lever("policy.enclave.tax_share_east", 1.5)
+    with pytest.raises(ConfigError, match="policy.enclave.tax_share_east"):
+        run_view(bad)
+
+
+def test_export_round_trips_the_overrides(comparison):
+    doc = yaml.safe_load(export_yaml(comparison.view))
+    assert doc["overrides"] == comparison.view.overrides()
+    assert doc["baseline_overrides"] == comparison.view.overrides(BASELINE)
+    assert doc["levers"] == {"policy.enclave.tax_share_east": 0.7}
+
+
+def test_keyword_model_is_the_configured_model():
+    a = KeywordModel(scenario="enclave", tax_share_east=np.float64(0.6), seed=2, years=1)
+    b = simulate(compose({"scenario": "enclave", "policy.enclave.tax_share_east": 0.6, "run.seed": 2,
+                          "run.years": 1}))
+    a.run()
+    assert a.summary() == b.summary()
+    assert keyword_overrides(policy__enclave__compliance=0.5) == {"policy.enclave.compliance": 0.5}
+    with pytest.raises(ConfigError, match="enabled"):
+        keyword_overrides(enabled=True)  # pairing.enabled or enclave.enabled: ambiguous
+    with pytest.raises(ConfigError, match="no_such_lever"):
+        keyword_overrides(no_such_lever=1)
+
+
+def test_mesa_batch_run_sweeps_the_keyword_model():
+    rows = mesa.batch_run(KeywordModel, parameters={"scenario": "enclave", "tax_share_east": [0.1, 0.9],
+                                                    "years": 1, "geography": "fujian_ningxia"},
+                          rng=[None], max_steps=4, number_processes=1, data_collection_period=-1,
+                          display_progress=False)
+    assert [r["tax_share_east"] for r in rows] == [0.1, 0.9]
+    assert all(r["Step"] == 4 for r in rows) and all("west_jobs_local" in r for r in rows)
+
+
+def test_view_is_hashable_for_caching():
+    v = View(**SMALL)
+    assert hash(v) == hash(dataclasses.replace(v))
+
+
+@pytest.mark.parametrize("geography", ["shanghai_yunnan", "fujian_ningxia", "northeast"])
+def test_every_western_seat_lies_in_its_own_boundary(geography):
+    """cnmaps' boundaries check the data files' seats: one seat per unit, each inside one unit."""
+    pytest.importorskip("cnmaps", reason="boundaries need the [maps] extra")
+    from sim.dashboard import boundaries
+
+    comp = run_view(View(geography=geography, scenario="enclave", replications=1))
+    df = comp.counties
+    polygons = boundaries.west_units(df["province"], df["prefecture"], df["county"])
+    seat = boundaries.seat_of(polygons, df["lon"], df["lat"])
+    assert len(polygons) == len(df)
+    assert sorted(seat) == list(range(len(df)))
+    fig = figures.map_figure(comp, "income_per_capita")
+    shaded = fig.axes[0].collections[0]  # the boundaries, under the seats
+    assert len(shaded.get_paths()) >= len(df) and np.isfinite(shaded.get_array()).any()
+    assert figures.map_caption(comp, "income_per_capita").endswith("boundaries from cnmaps")
