@@ -23,7 +23,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "east_tax_revenue_enclave": ("yuan/year", "enclave tax paid to eastern partners"),
     "park_occupancy": ("share", "firms in parks over park capacity"),
     "low_income_share": ("share", "share of the western labour force below the low-income line (indexed to the wider western economy's wage growth)"),
-    "west_fiscal_cost": ("yuan/year", "western cash subsidies: land discounts paid (the holiday rebate is revenue forgone, already out of west_tax_revenue: see west_tax_rebated)"),
+    "west_fiscal_cost": ("yuan/year", "western cash subsidies: land discounts paid (a holiday's tax rebate is revenue forgone, already out of retained tax, and reported apart)"),
     # further outcomes
     "firms_relocated_full": ("firms", "firms fully moved to a western park"),
     "firms_branch": ("firms", "firms with a western branch"),
@@ -37,8 +37,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "west_programme_spending": ("yuan/year", "western spending on park infrastructure, workshops and training"),
     "east_aid_paid": ("yuan/year", "eastern fiscal aid paid to paired western counties"),
     "east_labour_spending": ("yuan/year", "eastern spending on labour cooperation (job matching, training, migration support)"),
-    "east_programme_cost": ("yuan/year", "eastern cost of all channels: the sum of the east_cost_* lines"),
-    "west_programme_cost": ("yuan/year", "western cash cost of all channels: the sum of the west_cost_* lines"),
+    "east_programme_cost": ("yuan/year", "eastern cost of all channels: the sum of the channel cost lines"),
+    "west_programme_cost": ("yuan/year", "western cash cost of all channels: the sum of the channel cost lines"),
     "east_promotion_effort": ("multiplier", "mean promotion effort behind paired western parks"),
     "tax_paid_west_parks": ("yuan/year", "all tax paid by park firms (upper levels + west + east shares)"),
     # firm demography, landings and location-choice diagnostics
@@ -52,7 +52,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over the location changes made"),
     "east_enclave_coinvest": ("yuan/year", "enclave partners' co-investment, responding to their expected tax share"),
     "enclave_partner_effort": ("0-1", "mean effort of enclave partners (co-investment, referrals, operation)"),
-    "west_tax_rebated": ("yuan/year", "local park tax rebated in holidays (revenue forgone, not in west_fiscal_cost)"),
+    "west_tax_rebated": ("yuan/year", "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)"),
     "west_nonfarm_employment_rate": ("share", "share of western working-age people in park, workshop, service or migrant jobs"),
     "west_service_jobs": ("persons", "western residents in local non-tradable (service) jobs created by park and workshop wages"),
     "west_jobs_local_all": ("persons", "western residents in park, workshop and service jobs (each job once)"),
