@@ -1,12 +1,19 @@
-"""Command line: ``python -m sim.run [overrides]`` (``-m`` for a sweep). See the README."""
+"""Command line: ``python -m sim.run [overrides]`` (``-m`` for a sweep). See the README.
+
+Bad input, unwritable folders and failed jobs end in one paragraph and a
+non-zero exit code, never a traceback; SIGTERM stops a run or a sweep (and its
+workers) as Ctrl-C does, and the same command resumes it.
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import CompactHydraException
 from omegaconf import DictConfig
 
 from . import config as _config  # noqa: F401  (registers the schema and resolvers)
@@ -23,15 +30,30 @@ def main(cfg: DictConfig):
     try:
         validate(cfg)
         rows = run_job(cfg, run_dir, list(hc.overrides.task), multirun)
-    except (ConfigError, GeographyError) as err:
+    except (ConfigError, GeographyError, OSError) as err:
         _remove_if_empty(run_dir)
-        if multirun:
-            raise
-        print(f"\nsim.run: {err}\n", file=sys.stderr)
+        message = _explain(err, run_dir)
+        if multirun:  # Hydra prints a compact exception as its message alone
+            raise JobFailed(f"Job {run_dir.name} failed: {message}") from None
+        print(f"\nsim.run: {message}\n", file=sys.stderr)
         sys.exit(2)
     if not multirun:
         _print_summary(rows, run_dir)
     return rows
+
+
+class JobFailed(CompactHydraException):
+    """A sweep job that stopped on bad input or a file system error (message only, no traceback)."""
+
+
+def _explain(err: Exception, run_dir: Path) -> str:
+    if isinstance(err, OSError) and not isinstance(err, (ConfigError, GeographyError)):
+        what = err.strerror or str(err)
+        return (f"cannot write the results to {run_dir}: {what}"
+                + (f" ({err.filename})" if err.filename else "")
+                + ". Free space or choose another folder (hydra.run.dir=... / hydra.sweep.dir=...); "
+                  "complete runs are kept and the same command resumes the rest.")
+    return str(err)
 
 
 def _remove_if_empty(path: Path) -> None:
@@ -50,5 +72,35 @@ def _print_summary(rows, run_dir) -> None:
         print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM as Ctrl-C: joblib and submitit then stop their workers instead of orphaning them."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """``python -m sim.run``: check the command line, run it, turn every failure into a message and exit code."""
+    from . import preflight, sweep
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        preflight.check_command(argv)
+    except (ConfigError, GeographyError) as err:
+        print(f"\nsim.run: {err}\n", file=sys.stderr)
+        return 2
+    _stop_on_sigterm()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
+              file=sys.stderr)
+        return 130
+    if sweep.FAILURES:
+        print("\nsim.run: " + "\n".join(sweep.FAILURES), file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(cli())

@@ -35,6 +35,9 @@ def mark_done(sweep_dir: Path, job_name: str) -> None:
 
 # The watcher lives at module level: the callback object itself is pickled to workers.
 _WATCH: dict = {}
+# Failures of the steps after the jobs (collection, report, figures): Hydra turns a callback's
+# exception into a warning, so they are kept here and ``sim.run`` exits non-zero with them.
+FAILURES: list[str] = []
 
 
 class SweepCallback(Callback):
@@ -75,9 +78,14 @@ class SweepCallback(Callback):
         from .collect import collect
 
         sweep_dir = Path(config.hydra.sweep.dir)
-        summary, _ = collect(sweep_dir)
-        if config.get("study") and not summary.empty:
-            studies.report_dir(sweep_dir, config.study)
+        try:
+            summary, _ = collect(sweep_dir)
+            if config.get("study") and not summary.empty:
+                studies.report_dir(sweep_dir, config.study)
+        except Exception as err:  # noqa: BLE001 - reported as the command's failure, see FAILURES
+            FAILURES.append(f"the sweep's jobs ran, but its table or figures could not be made: "
+                            f"{type(err).__name__}: {err}. Results are in {sweep_dir}; "
+                            f"retry with `python -m sim.collect {sweep_dir} --report`.")
 
 
 def _watch(done: Path, total, stop: threading.Event) -> None:
