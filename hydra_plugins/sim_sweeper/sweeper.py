@@ -21,14 +21,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sys
+from pathlib import Path
+
+from hydra._internal.config_loader_impl import get_overrides_dirname
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.utils import JobStatus
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.errors import ConfigCompositionException
-from omegaconf import Container, DictConfig, OmegaConf, read_write
+from omegaconf import Container, DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.schema import ConfigError, validate
+from sim.collect import job_dirs
+from sim.config import safe_dirname
+from sim.geography import GeographyError, content_digest
+from sim.outputs import is_complete
+from sim.preflight import check_job_config
+from sim.schema import ConfigError
+from sim.sweep import FAILURES, mark_done
+from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
+
 
 _ABSENT = object()
 
@@ -56,13 +69,31 @@ def is_plain_value(override: Override, config: DictConfig) -> bool:
     return node is not _ABSENT and not isinstance(node, Container)
 
 
-class CoveringSweeper(BasicSweeper):
-    """Hydra's basic sweeper (same options, same jobs, same order); only the check before launching differs."""
+def job_config(cfg: DictConfig) -> dict:
+    """A job's config as the job itself will see it: resolved, without the ``hydra`` node."""
+    return {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+            for k in cfg if k != "hydra"}
 
-    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
+
+def _refuse(job: Sequence[str], err: Exception) -> ConfigCompositionException:
+    return ConfigCompositionException(f"Job {' '.join(job)}:\n{err}")
+
+
+class CoveringSweeper(BasicSweeper):
+    """Hydra's basic sweeper (same options, same jobs, same order) with checks before launching.
+
+    Before any job starts: every swept value is composed and checked (ranges,
+    ``${...}`` values, geography files, memory); the sweep folder's record is
+    compared with earlier jobs there (:mod:`sim.sweep_record`); jobs whose folder
+    is complete already are not launched at all (no worker, no cluster task).
+    """
+
+    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
+        """Check a covering set of the batch's jobs; return their job configs."""
         loader = self.hydra_context.config_loader
         parser = OverridesParser.create()
         composed: dict[tuple[str, ...], DictConfig] = {}
+        checked = []
         for job in covering_jobs(batch):
             overrides = parser.parse_overrides(list(job))
             values = [o for o in overrides if is_plain_value(o, self.config)]
@@ -77,7 +108,95 @@ class CoveringSweeper(BasicSweeper):
                             OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
                         raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
-            try:  # the model's ranges too, so a bad value stops the sweep here, not in each of its jobs
-                validate(cfg)
-            except ConfigError as err:
-                raise ConfigCompositionException(f"Job {' '.join(job)}:\n{err}") from None
+            try:  # the model's ranges, values, data file and size, so a bad job stops the sweep here
+                check_job_config(cfg)
+                checked.append(job_config(cfg))
+            except (ConfigError, GeographyError) as err:
+                raise _refuse(job, err) from None
+        return checked
+
+    def jobs_to_run(self, batch: Sequence[Sequence[str]], sweep_dir: Path) -> list[Sequence[str]]:
+        """The jobs of ``batch`` whose folders are not complete yet; complete ones count as done at once."""
+        if not sweep_dir.is_dir() or not job_dirs(sweep_dir):
+            return list(batch)
+        loader, parser = self.hydra_context.config_loader, OverridesParser.create()
+        composed: dict[tuple[str, ...], DictConfig] = {}
+        todo = []
+        for job in batch:
+            overrides = parser.parse_overrides(list(job))
+            values = [o for o in overrides if is_plain_value(o, self.config)]
+            rest = tuple(o.input_line for o in overrides if o not in values)
+            if rest not in composed:
+                cfg = loader.load_sweep_config(master_config=self.config, sweep_overrides=list(job))
+                with read_write(cfg), open_dict(cfg):
+                    del cfg["hydra"]
+                composed[rest] = cfg
+            cfg = composed[rest]
+            with read_write(cfg):
+                for o in values:
+                    OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
+            name = self.job_name(job)
+            if is_complete(sweep_dir / name, run_hash(cfg)):
+                mark_done(sweep_dir, name)
+            else:
+                todo.append(job)
+        return todo
+
+    def job_name(self, job: Sequence[str]) -> str:
+        """The folder Hydra will give this job (``hydra.sweep.subdir``)."""
+        exclude = list(self.config.hydra.job.config.override_dirname.exclude_keys)
+        return safe_dirname(get_overrides_dirname(OverridesParser.create().parse_overrides(list(job)), exclude, ",", "="))
+
+    def sweep(self, arguments: list[str]):
+        params_conf = self._parse_config()
+        params_conf.extend(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        self.overrides = self.split_arguments(parser.parse_overrides(params_conf), self.max_batch_size)
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        returns, initial_job_idx, first, expected = [], 0, True, []
+        while not self.is_done():
+            batch = self.get_job_batch()
+            checked = self.validate_batch_is_legal(batch)
+            if first:  # the record of the folder: one study, one configuration
+                shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
+                                        for c in checked])
+                try:
+                    check_and_record(sweep_dir, shared, has_jobs=sweep_dir.is_dir() and bool(job_dirs(sweep_dir)))
+                except ConfigError as err:
+                    raise ConfigCompositionException(str(err)) from None
+                OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+                first = False
+            expected += [self.job_name(job) for job in batch]
+            todo = self.jobs_to_run(batch, sweep_dir)
+            if len(todo) < len(batch):
+                print(f"{len(batch) - len(todo)} of {len(batch)} jobs complete already, not launched",
+                      file=sys.stderr)
+            results = self.launch(todo, initial_job_idx) if todo else []
+            initial_job_idx += len(batch)
+            returns.append(results)
+        record_jobs(sweep_dir, expected)
+        return returns
+
+    def launch(self, jobs: list[Sequence[str]], initial_job_idx: int):
+        """Launch ``jobs``; failed jobs are reported one by one (``sim.sweep.FAILURES``), not as a traceback."""
+        try:
+            results = self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
+        except KeyboardInterrupt:
+            raise
+        except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
+            FAILURES.append(f"the launcher failed: {type(err).__name__}: {str(err).strip()[:2000]}")
+            return []
+        for job, r in zip(jobs, results, strict=False):
+            if r.status == JobStatus.FAILED:
+                err = r._return_value
+                text = str(err) if isinstance(err, ConfigCompositionException) or "failed:" in str(err) else f"{type(err).__name__}: {err}"
+                FAILURES.append(f"job {' '.join(job)} failed: {text}")
+        return results
+
+
+def run_hash(task_cfg: DictConfig) -> str:
+    """The config hash a job of this config records in its run.json (see ``sim.runner.run_job``)."""
+    from sim.config import to_yaml
+    from sim.outputs import config_hash
+
+    return config_hash(to_yaml(task_cfg) + content_digest(task_cfg.geography.name))
