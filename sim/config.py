@@ -98,7 +98,10 @@ def _compose(ov: tuple[str, ...]):
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from .preflight import check_overrides
+
     ov = list(ov)
+    check_overrides(ov)  # group choices from their own folders, no unknown or deleted keys
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     from hydra.errors import HydraException

@@ -19,7 +19,7 @@ from .mechanisms import costs, government, labour, location, parks, production
 from .mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
-from .schema import Config
+from .schema import Config, validate
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs each step at INFO
 
@@ -32,9 +32,16 @@ def as_config(config=None) -> Config:
         return config
     from omegaconf import OmegaConf
 
-    if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
-        config = OmegaConf.merge(OmegaConf.structured(Config), config)
-    return OmegaConf.to_object(config)
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .schema import ConfigError
+
+    try:
+        if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
+            config = OmegaConf.merge(OmegaConf.structured(Config), config)
+        return OmegaConf.to_object(config)
+    except OmegaConfBaseException as err:
+        raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
 
 
 def _csr(groups: np.ndarray, items: np.ndarray, n_groups: int):
@@ -54,6 +61,7 @@ class TransferModel(mesa.Model):
 
     def __init__(self, config=None, geography: geography_mod.Geography | None = None, rng=None):
         cfg = as_config(config)
+        validate(cfg)  # the same range checks as the command line, whatever the caller passed
         super().__init__(rng=cfg.run.seed if rng is None else rng)
         self.cfg = cfg
         self.e = cfg.economy

@@ -14,7 +14,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from . import config as _config  # noqa: F401  (registers the schema and resolvers)
 from .geography import GeographyError
@@ -29,7 +29,8 @@ def main(cfg: DictConfig):
     multirun = hc.mode.name == "MULTIRUN"
     try:
         validate(cfg)
-        rows = run_job(cfg, run_dir, list(hc.overrides.task), multirun)
+        overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
+        rows = run_job(cfg, run_dir, overrides, multirun)
     except (ConfigError, GeographyError, OSError) as err:
         _remove_if_empty(run_dir)
         message = _explain(err, run_dir)

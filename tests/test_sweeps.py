@@ -72,7 +72,7 @@ def test_rerun_redoes_only_missing_or_corrupt_jobs(tmp_path):
         fh.write(b"garbage")
     untouched = {j: (j / "run.json").stat().st_mtime_ns for j in jobs[2:]}
     _, r = _sweep(tmp_path, "resume")
-    assert r.stderr.count("complete already, skipped") == 2
+    assert "2 of 4 jobs complete already, not launched" in r.stderr
     for j, mtime in untouched.items():
         assert (j / "run.json").stat().st_mtime_ns == mtime
     df = sim.load_sweep(out)

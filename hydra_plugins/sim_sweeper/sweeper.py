@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import os
 import sys
 from pathlib import Path
 
@@ -167,6 +168,7 @@ class CoveringSweeper(BasicSweeper):
                 OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
                 first = False
             expected += [self.job_name(job) for job in batch]
+            record_jobs(sweep_dir, expected)  # before launching: a killed sweep still names its missing jobs
             todo = self.jobs_to_run(batch, sweep_dir)
             if len(todo) < len(batch):
                 print(f"{len(batch) - len(todo)} of {len(batch)} jobs complete already, not launched",
@@ -174,13 +176,22 @@ class CoveringSweeper(BasicSweeper):
             results = self.launch(todo, initial_job_idx) if todo else []
             initial_job_idx += len(batch)
             returns.append(results)
-        record_jobs(sweep_dir, expected)
         return returns
+
+    def launch_size(self, n_jobs: int) -> int:
+        """Jobs handed to the launcher at once: all, except for submitit_local, which would start
+        every job as its own process at once; it gets as many jobs at a time as there are cores."""
+        if type(self.launcher).__name__ == "LocalLauncher":
+            return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        return max(1, n_jobs)
 
     def launch(self, jobs: list[Sequence[str]], initial_job_idx: int):
         """Launch ``jobs``; failed jobs are reported one by one (``sim.sweep.FAILURES``), not as a traceback."""
         try:
-            results = self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
+            results = []
+            for start in range(0, len(jobs), self.launch_size(len(jobs))):
+                chunk = list(jobs[start:start + self.launch_size(len(jobs))])
+                results += list(self.launcher.launch(chunk, initial_job_idx=initial_job_idx + start))
         except KeyboardInterrupt:
             raise
         except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
