@@ -31,7 +31,6 @@ def as_config(config=None) -> Config:
     if isinstance(config, Config):
         return config
     from omegaconf import OmegaConf
-
     from omegaconf.errors import OmegaConfBaseException
 
     from .schema import ConfigError

@@ -86,7 +86,7 @@ def test_a_results_folder_that_cannot_be_written_is_refused(tmp_path):
 @pytest.mark.parametrize("argv,message", [
     (["~run"], "cannot be deleted"),
     (["scenario=../experiment/policy_comparison"], "not a choice"),
-    (["run.years=${oops}"], "cannot resolve"),
+    (["policy.name=${oops}"], "cannot resolve"),
     (["-m", "run.seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0"], "n_jobs"),
 ])
 def test_the_command_line_exits_with_the_message_and_no_traceback(tmp_path, argv, message):

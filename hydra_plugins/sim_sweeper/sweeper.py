@@ -19,17 +19,16 @@ Each job's config is still composed in full where it runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from hydra._internal.config_loader_impl import get_overrides_dirname
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-from hydra.core.utils import JobStatus
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
+from hydra.core.utils import JobStatus
 from hydra.errors import ConfigCompositionException
 from omegaconf import Container, DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
@@ -42,7 +41,6 @@ from sim.preflight import check_job_config
 from sim.schema import ConfigError
 from sim.sweep import FAILURES, mark_done
 from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
-
 
 _ABSENT = object()
 
