@@ -7,6 +7,7 @@ workers) as Ctrl-C does, and the same command resumes it.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from hydra.errors import CompactHydraException
 from omegaconf import DictConfig, OmegaConf
 
 from . import config as _config  # noqa: F401  (registers the schema and resolvers)
+from . import sweep
 from .geography import GeographyError
 from .runner import run_job
 from .schema import ConfigError, validate
@@ -27,6 +29,8 @@ def main(cfg: DictConfig):
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode.name == "MULTIRUN"
+    if multirun and os.environ.get("SUBMITIT_EXECUTOR"):  # names this job in its submitit log (sim.sweep.job_logs)
+        print(f"{sweep.JOB_LOG_LINE}{run_dir}", file=sys.stderr, flush=True)
     try:
         validate(cfg)
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
@@ -82,7 +86,7 @@ def _stop_on_sigterm() -> None:
 
 def cli(argv: list[str] | None = None) -> int:
     """``python -m sim.run``: check the command line, run it, turn every failure into a message and exit code."""
-    from . import preflight, sweep
+    from . import preflight
 
     argv = sys.argv[1:] if argv is None else argv
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from pathlib import Path
@@ -25,6 +26,42 @@ def count_jobs(config) -> int:
     for v in keys.values():
         n *= v
     return n
+
+
+JOB_LOG_LINE = "sim job folder: "  # printed first by each cluster job, so its log can be found
+
+
+def job_log(sweep_dir: Path, job_name: str) -> Path | None:
+    """The newest submitit log (stderr) that names the folder of job ``job_name``, if any."""
+    folder = re.compile(re.escape(str(Path(sweep_dir) / job_name)) + r"(?![^\s'\"/])")
+    logs = sorted(Path(sweep_dir).glob(".submitit/**/*_log.err"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for log in logs:
+        try:
+            if folder.search(log.read_text(encoding="utf-8", errors="replace")):
+                return log
+        except OSError:
+            continue
+    return None
+
+
+def launcher_error(err: Exception) -> str:
+    """A launcher's exception in a few lines: its last error line and the log files it names (not its trace)."""
+    lines = str(err).strip().splitlines() or [type(err).__name__]
+    errors = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception|Interrupt)\b", ln)]
+    logs = [ln.strip()[2:] for ln in lines if ln.strip().startswith("- /")]
+    return f"{type(err).__name__}: {errors[-1] if errors else lines[0]}" + (f" (logs: {', '.join(logs)})" if logs else "")
+
+
+def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
+    """One line per job of ``job_names`` without complete results: its log, or that it never started."""
+    from .outputs import verified_marker
+
+    lines = []
+    for name in job_names:
+        if verified_marker(Path(sweep_dir) / name) is None:
+            log = job_log(sweep_dir, name)
+            lines.append(f"job {name}: " + (f"did not finish; log: {log}" if log else "never started (no log names it)"))
+    return lines
 
 
 def mark_done(sweep_dir: Path, job_name: str) -> None:

@@ -372,3 +372,34 @@ def test_sigterm_stops_a_joblib_sweep_and_its_workers(tmp_path):
     r = run_cli("-m", "run.seed=range(40)", "run.years=3", "run.progress=off", f"hydra.sweep.dir={out}",
                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", timeout=900)
     assert r.returncode == 0 and len(load_sweep(out)) == 40
+
+
+# --------------------------------------------------------------------------- cluster failures
+def test_a_failed_cluster_job_is_named_with_its_log(tmp_path):
+    logs = tmp_path / ".submitit" / "77"
+    logs.mkdir(parents=True)
+    (logs / "77_0_log.err").write_text(f"{sweep.JOB_LOG_LINE}{tmp_path / 'a=10'}\nKilled\n")
+    (logs / "77_1_log.err").write_text(f"FileExistsError: [Errno 17] File exists: '{tmp_path / 'a=1'}'\n")
+    assert sweep.job_log(tmp_path, "a=1") == logs / "77_1_log.err"     # not the log of a=10
+    assert sweep.job_log(tmp_path, "a=10") == logs / "77_0_log.err"
+    lines = sweep.unfinished_jobs(tmp_path, ["a=1", "a=2"])
+    assert lines == [f"job a=1: did not finish; log: {logs / '77_1_log.err'}", "job a=2: never started (no log names it)"]
+
+
+def test_a_launcher_error_is_told_without_its_trace():
+    text = ("Job (task=0) failed during processing with trace:\n----\nTraceback (most recent call last):\n"
+            '  File "x.py", line 1, in f\nOSError: [Errno 28] No space left on device\n----\n'
+            "You can check full logs with 'job.stderr(0)' or at paths:\n  - /s/.submitit/5/5_0_log.err\n")
+    message = sweep.launcher_error(RuntimeError(text))
+    assert "Traceback" not in message and "No space left on device" in message and "/s/.submitit/5/5_0_log.err" in message
+
+
+@pytest.mark.slow
+def test_submitit_local_reports_a_failed_job_and_finishes_the_others(tmp_path):
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "geography.n_firms=300,run.seed=1,run.years=1").write_text("in the way")
+    r = run_cli("-m", *TINY, "run.seed=0,1,2", "hydra/launcher=submitit_local", f"hydra.sweep.dir={out}", timeout=600)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "job geography.n_firms=300,run.seed=1,run.years=1: did not finish; log: " in r.stderr
+    assert sorted(load_sweep(out)["run.seed"]) == [0, 2]

@@ -29,7 +29,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.core.utils import JobStatus
-from hydra.errors import ConfigCompositionException
+from hydra.errors import CompactHydraException, ConfigCompositionException
 from omegaconf import Container, DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
@@ -39,7 +39,7 @@ from sim.geography import GeographyError, content_digest
 from sim.outputs import is_complete
 from sim.preflight import check_job_config
 from sim.schema import ConfigError
-from sim.sweep import FAILURES, mark_done
+from sim.sweep import FAILURES, job_log, launcher_error, mark_done, unfinished_jobs
 from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
 
 _ABSENT = object()
@@ -185,22 +185,29 @@ class CoveringSweeper(BasicSweeper):
 
     def launch(self, jobs: list[Sequence[str]], initial_job_idx: int):
         """Launch ``jobs``; failed jobs are reported one by one (``sim.sweep.FAILURES``), not as a traceback."""
-        try:
-            results = []
-            for start in range(0, len(jobs), self.launch_size(len(jobs))):
-                chunk = list(jobs[start:start + self.launch_size(len(jobs))])
-                results += list(self.launcher.launch(chunk, initial_job_idx=initial_job_idx + start))
-        except KeyboardInterrupt:
-            raise
-        except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
-            FAILURES.append(f"the launcher failed: {type(err).__name__}: {str(err).strip()[:2000]}")
-            return []
-        for job, r in zip(jobs, results, strict=False):
-            if r.status == JobStatus.FAILED:
-                err = r._return_value
-                text = str(err) if isinstance(err, ConfigCompositionException) or "failed:" in str(err) else f"{type(err).__name__}: {err}"
-                FAILURES.append(f"job {' '.join(job)} failed: {text}")
+        sweep_dir, size, results = Path(self.config.hydra.sweep.dir), self.launch_size(len(jobs)), []
+        for start in range(0, len(jobs), size):
+            chunk = list(jobs[start:start + size])
+            try:
+                done = list(self.launcher.launch(chunk, initial_job_idx=initial_job_idx + start))
+            except KeyboardInterrupt:
+                raise
+            except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
+                FAILURES.append(f"the launcher reported a failed job: {launcher_error(err)}")
+                FAILURES.extend(unfinished_jobs(sweep_dir, [self.job_name(j) for j in chunk]))
+                continue
+            results += done
+            for job, r in zip(chunk, done, strict=False):
+                if r.status == JobStatus.FAILED:
+                    log = job_log(sweep_dir, self.job_name(job))
+                    FAILURES.append(f"job {' '.join(job)} failed: {_job_error(r._return_value)}"
+                                    + (f" (log: {log})" if log else ""))
         return results
+
+
+def _job_error(err: Exception) -> str:
+    """A job's exception as text: sim's own messages as they are, anything else with its type."""
+    return str(err) if isinstance(err, CompactHydraException) else f"{type(err).__name__}: {err}"
 
 
 def run_hash(task_cfg: DictConfig) -> str:
