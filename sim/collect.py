@@ -109,6 +109,7 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
                            *[c for c in keys[keys.index("job") + 1:]]]]
     if write and not summary.empty:
         try:
+            outputs.remove_stale_temp_files(sweep_dir)
             outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
             outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
         except OSError as err:

@@ -116,10 +116,23 @@ def is_complete(run_dir: Path, cfg_hash: str) -> bool:
     return marker is not None and marker.get("config_hash") == cfg_hash
 
 
-def remove_stale_temp_files(run_dir: Path) -> None:
-    """Delete temp files left by writes that were killed (``write_atomic`` names them ``.NAME.PID.tmp``)."""
-    for tmp in Path(run_dir).glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+def _writer_alive(tmp: Path) -> bool:
+    """True if the process named in a temp file (``.NAME.PID.tmp``) is still running here."""
+    try:
+        pid = int(tmp.name.rsplit(".", 2)[1])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temp files left by killed writes (``write_atomic`` names them ``.NAME.PID.tmp``)."""
+    for tmp in Path(folder).glob(".*.tmp"):
+        if not _writer_alive(tmp):
+            tmp.unlink(missing_ok=True)
 
 
 def write_run(run_dir: Path, files: dict[str, bytes], info: dict) -> None:

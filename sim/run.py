@@ -84,6 +84,28 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def _child_processes() -> list[int]:
+    """Process ids whose parent is this process (Linux /proc; elsewhere none are found)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields and int(fields[1]) == os.getpid():
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _stop_workers() -> None:
+    """Stop this sweep's worker processes (submitit_local jobs are not stopped by their launcher)."""
+    for pid in _child_processes():
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
 def cli(argv: list[str] | None = None) -> int:
     """``python -m sim.run``: check the command line, run it, turn every failure into a message and exit code."""
     from . import preflight
@@ -98,6 +120,7 @@ def cli(argv: list[str] | None = None) -> int:
     try:
         main()
     except KeyboardInterrupt:
+        _stop_workers()
         print("\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
               file=sys.stderr)
         return 130
