@@ -76,6 +76,11 @@ def _check_key(override, known: set[str]) -> list[str]:
             "; known keys are listed in docs/ODD.md (parameter table)."]
 
 
+def _leaves_folder(override) -> bool:
+    text = override.get_value_element_as_str() if not override.is_sweep_override() else ",".join(_values(override))
+    return text.startswith(("/", "~")) or ".." in Path(text).parts or "\\" in text
+
+
 def check_overrides(overrides: list[str]) -> None:
     """Refuse overrides that would load files from outside their group, add unknown keys or delete keys."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -92,6 +97,8 @@ def check_overrides(overrides: list[str]) -> None:
             problems.append(f"{o.input_line}: package overrides (@) are not supported.")
         elif "/" in key or key in GROUPS:
             problems += _check_group(o) if not o.is_delete() or key != "experiment" else []
+        elif key == "hydra.sweep.subdir" and _leaves_folder(o):
+            problems.append(f"{o.input_line}: a job folder must stay inside the sweep folder (no '..', no absolute path).")
         elif key == "hydra" or key.startswith("hydra."):
             continue
         else:
@@ -223,6 +230,9 @@ def check_command(argv: list[str]) -> None:
     args, _ = get_args_parser().parse_known_args(argv)
     if args.help or args.hydra_help or args.info or args.shell_completion:
         return
+    if args.config_name and ("/" in args.config_name or ".." in args.config_name):
+        raise ConfigError(f"--config-name {args.config_name}: give the name of a file in the config folder, "
+                          "not a path. Nothing was run.")
     check_overrides(args.overrides)
     cfg = compose_command(args.overrides, args.multirun)
     check_launcher(cfg.hydra)

@@ -64,6 +64,9 @@ BAD_COMMANDS = [
     (["hydra.launcher.n_jobs=0"], "Could not override 'hydra.launcher.n_jobs'"),
     (["-m", "hydra/launcher=slurm", "hydra.launcher.timeout_min=2"], "at least 3 minutes"),
     (["run.years=1", "run.years=(1"], "Invalid override"),
+    (["-m", "hydra.sweep.subdir=../../x"], "must stay inside the sweep folder"),
+    (["-m", "hydra.sweep.subdir=/tmp/x"], "must stay inside the sweep folder"),
+    (["--config-name", "../experiment/policy_comparison"], "not a path"),
 ]
 
 
@@ -353,25 +356,25 @@ def test_runs_and_sweeps_started_together_never_share_a_folder(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigterm_stops_a_joblib_sweep_and_its_workers(tmp_path):
+@pytest.mark.parametrize("launcher", [["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+                                      ["hydra/launcher=submitit_local"]], ids=["joblib", "submitit_local"])
+def test_sigterm_stops_a_sweep_and_its_workers_and_the_same_command_resumes(tmp_path, launcher):
     out = tmp_path / "sweep"
-    p = subprocess.Popen([sys.executable, "-m", "sim.run", "-m", "run.seed=range(40)", "run.years=3",
-                          "run.progress=off", f"hydra.sweep.dir={out}", "hydra/launcher=joblib",
-                          "hydra.launcher.n_jobs=2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True)
+    args = ["-m", "run.seed=range(12)", "run.years=3", "run.progress=off", f"hydra.sweep.dir={out}", *launcher]
+    p = subprocess.Popen([sys.executable, "-m", "sim.run", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not any(out.glob("*/run.json")):
         time.sleep(0.5)
-    children = subprocess.run(["pgrep", "-g", str(p.pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(["pgrep", "-s", str(p.pid)], capture_output=True, text=True).stdout.split()
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130 and b"Traceback" not in err, err
     time.sleep(3)
     alive = [c for c in children if int(c) != p.pid and os.path.exists(f"/proc/{c}")]
     assert not alive, f"workers left running: {alive}"
-    r = run_cli("-m", "run.seed=range(40)", "run.years=3", "run.progress=off", f"hydra.sweep.dir={out}",
-                "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", timeout=900)
-    assert r.returncode == 0 and len(load_sweep(out)) == 40
+    r = run_cli(*args, timeout=900)
+    assert r.returncode == 0 and len(load_sweep(out)) == 12, r.stderr
 
 
 # --------------------------------------------------------------------------- cluster failures
@@ -403,3 +406,18 @@ def test_submitit_local_reports_a_failed_job_and_finishes_the_others(tmp_path):
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert "job geography.n_firms=300,run.seed=1,run.years=1: did not finish; log: " in r.stderr
     assert sorted(load_sweep(out)["run.seed"]) == [0, 2]
+
+
+def test_every_swept_geography_is_loaded_before_any_job_and_paths_collect(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(yaml.safe_dump(_base(), allow_unicode=True), encoding="utf-8")
+    bad.write_text("counties: [\n", encoding="utf-8")
+    out = tmp_path / "sweep"
+    r = run_cli("-m", *TINY, f"geography.name=fujian_ningxia,{bad}", f"hydra.sweep.dir={out}")
+    assert r.returncode != 0 and "not valid YAML" in r.stderr and str(bad) in r.stderr, r.stderr
+    assert not out.exists() or not any(p.is_dir() and "=" in p.name for p in out.iterdir())
+    r = run_cli("-m", *TINY, f"geography.name={good}", "run.seed=0,1", f"hydra.sweep.dir={out}")
+    assert r.returncode == 0, r.stderr
+    df = load_sweep(out)
+    assert len(df) == 2 and set(df["geography.name"]) == {str(good)}
+    assert len(list(out.glob("*/run.json"))) == 2   # each path-valued job is one folder right under the sweep
