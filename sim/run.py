@@ -124,6 +124,9 @@ def cli(argv: list[str] | None = None) -> int:
         print("\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
               file=sys.stderr)
         return 130
+    if sweep.REFUSED:
+        print("\nsim.run: " + "\n".join(sweep.REFUSED) + "\n", file=sys.stderr)
+        return 2
     if sweep.FAILURES:
         print("\nsim.run: " + "\n".join(sweep.FAILURES), file=sys.stderr)
         return 1

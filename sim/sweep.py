@@ -75,6 +75,7 @@ _WATCH: dict = {}
 # Failures of the steps after the jobs (collection, report, figures): Hydra turns a callback's
 # exception into a warning, so they are kept here and ``sim.run`` exits non-zero with them.
 FAILURES: list[str] = []
+REFUSED: list[str] = []  # a sweep refused before launching (bad value, other configuration in the folder)
 
 
 class SweepCallback(Callback):
@@ -111,6 +112,8 @@ class SweepCallback(Callback):
             _WATCH["stop"].set()
             _WATCH["thread"].join(timeout=5)
             _WATCH.clear()
+        if REFUSED:
+            return
         from . import studies
         from .collect import collect
 

@@ -29,7 +29,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.core.utils import JobStatus
-from hydra.errors import CompactHydraException, ConfigCompositionException
+from hydra.errors import CompactHydraException, ConfigCompositionException, HydraException
 from omegaconf import Container, DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
@@ -39,7 +39,7 @@ from sim.geography import GeographyError, content_digest
 from sim.outputs import is_complete
 from sim.preflight import check_job_config
 from sim.schema import ConfigError
-from sim.sweep import FAILURES, job_log, launcher_error, mark_done, unfinished_jobs
+from sim.sweep import FAILURES, REFUSED, job_log, launcher_error, mark_done, unfinished_jobs
 from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
 
 _ABSENT = object()
@@ -155,16 +155,17 @@ class CoveringSweeper(BasicSweeper):
         returns, initial_job_idx, first, expected = [], 0, True, []
         while not self.is_done():
             batch = self.get_job_batch()
-            checked = self.validate_batch_is_legal(batch)
-            if first:  # the record of the folder: one study, one configuration
-                shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
-                                        for c in checked])
-                try:
+            try:
+                checked = self.validate_batch_is_legal(batch)
+                if first:  # the record of the folder: one study, one configuration
+                    shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
+                                            for c in checked])
                     check_and_record(sweep_dir, shared, has_jobs=sweep_dir.is_dir() and bool(job_dirs(sweep_dir)))
-                except ConfigError as err:
-                    raise ConfigCompositionException(str(err)) from None
-                OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-                first = False
+                    OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+                    first = False
+            except (HydraException, OmegaConfBaseException, ConfigError, GeographyError) as err:
+                REFUSED.append(str(err).strip())  # sim.run prints it and exits 2; nothing was launched
+                return returns
             expected += [self.job_name(job) for job in batch]
             record_jobs(sweep_dir, expected)  # before launching: a killed sweep still names its missing jobs
             todo = self.jobs_to_run(batch, sweep_dir)
