@@ -129,7 +129,10 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
 
 
 def _table_is_current(table: Path, sweep_dir: Path) -> bool:
-    """True if ``table`` is newer than every job's marker and lists exactly the complete jobs."""
+    """True if ``table`` is newer than every job's marker and each job it lists still has one.
+
+    A job added or redone since has a newer marker; a removed one has none.
+    """
     try:
         built = table.stat().st_mtime_ns
         markers = [d / outputs.MARKER for d in job_dirs(sweep_dir) if (d / outputs.MARKER).exists()]
@@ -138,7 +141,7 @@ def _table_is_current(table: Path, sweep_dir: Path) -> bool:
         jobs = set(pd.read_parquet(table, columns=["job"])["job"])
     except (OSError, ValueError, KeyError):
         return False
-    return jobs == {m.parent.name for m in markers}
+    return jobs <= {m.parent.name for m in markers}
 
 
 def _sweep_table(path, name: str) -> pd.DataFrame:
