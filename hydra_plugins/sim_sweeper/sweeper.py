@@ -30,7 +30,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.core.utils import JobStatus
 from hydra.errors import CompactHydraException, ConfigCompositionException, HydraException
-from omegaconf import Container, DictConfig, OmegaConf, open_dict, read_write
+from omegaconf import Container, DictConfig, OmegaConf, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.collect import job_dirs
@@ -87,26 +87,30 @@ class CoveringSweeper(BasicSweeper):
     is complete already are not launched at all (no worker, no cluster task).
     """
 
-    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
-        """Check a covering set of the batch's jobs; return their job configs."""
-        loader = self.hydra_context.config_loader
-        parser = OverridesParser.create()
+    def job_configs(self, jobs: Sequence[Sequence[str]]):
+        """(job, config) for each of ``jobs``: composed once per set of config-group choices and other
+        non-plain overrides; a job's plain values are set on that config (the config is reused)."""
+        loader, parser = self.hydra_context.config_loader, OverridesParser.create()
         composed: dict[tuple[str, ...], DictConfig] = {}
-        checked = []
-        for job in covering_jobs(batch):
+        for job in jobs:
             overrides = parser.parse_overrides(list(job))
             values = [o for o in overrides if is_plain_value(o, self.config)]
             rest = tuple(o.input_line for o in overrides if o not in values)
             if rest not in composed:
-                cfg = composed[rest] = loader.load_sweep_config(master_config=self.config, sweep_overrides=list(job))
+                composed[rest] = loader.load_sweep_config(master_config=self.config, sweep_overrides=list(job))
             else:
-                cfg = composed[rest]
                 for o in values:
                     try:
-                        with read_write(cfg):
-                            OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
+                        with read_write(composed[rest]):
+                            OmegaConf.update(composed[rest], o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
                         raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
+            yield job, composed[rest]
+
+    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
+        """Check a covering set of the batch's jobs; return their job configs."""
+        checked = []
+        for job, cfg in self.job_configs(covering_jobs(batch)):
             try:  # the model's ranges, values, data file and size, so a bad job stops the sweep here
                 check_job_config(cfg)
                 checked.append(job_config(cfg))
@@ -118,24 +122,11 @@ class CoveringSweeper(BasicSweeper):
         """The jobs of ``batch`` whose folders are not complete yet; complete ones count as done at once."""
         if not sweep_dir.is_dir() or not job_dirs(sweep_dir):
             return list(batch)
-        loader, parser = self.hydra_context.config_loader, OverridesParser.create()
-        composed: dict[tuple[str, ...], DictConfig] = {}
         todo = []
-        for job in batch:
-            overrides = parser.parse_overrides(list(job))
-            values = [o for o in overrides if is_plain_value(o, self.config)]
-            rest = tuple(o.input_line for o in overrides if o not in values)
-            if rest not in composed:
-                cfg = loader.load_sweep_config(master_config=self.config, sweep_overrides=list(job))
-                with read_write(cfg), open_dict(cfg):
-                    del cfg["hydra"]
-                composed[rest] = cfg
-            cfg = composed[rest]
-            with read_write(cfg):
-                for o in values:
-                    OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
+        for job, cfg in self.job_configs(batch):
             name = self.job_name(job)
-            if is_complete(sweep_dir / name, run_hash(cfg)):
+            task_cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # what the job receives
+            if is_complete(sweep_dir / name, run_hash(task_cfg)):
                 mark_done(sweep_dir, name)
             else:
                 todo.append(job)
