@@ -347,9 +347,7 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
     spread widened to national scale). Each western county has one eastern
     partner; eastern partners are spread evenly. Economy figures are the template's.
     """
-    if n_parks < n_west:
-        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
-                             "(every western county has a park).")
+    check_synthetic_sizes(n_west, n_parks)
     east, west = ~template.is_west, template.is_west
     pm, ps = _lognormal_fit(template.population[west])
     fm, fs = _lognormal_fit(template.firm_weight[east])
@@ -395,10 +393,26 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
     )
 
 
+# sizes of geography=synthetic when not given: China's eastern and western counties at national scale
+SYNTHETIC_SIZES = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 1500}
+
+
+def synthetic_sizes(cfg_geography) -> tuple[int, int, int]:
+    """(eastern counties, western counties, parks) of a synthetic geography config (a config or a dict)."""
+    get = cfg_geography.get if isinstance(cfg_geography, dict) else lambda k: getattr(cfg_geography, k)
+    return tuple(get(k) or default for k, default in SYNTHETIC_SIZES.items())
+
+
+def check_synthetic_sizes(n_west: int, n_parks: int) -> None:
+    if n_parks < n_west:
+        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
+                             "(every western county has a park).")
+
+
 def build(cfg_geography, rng: np.random.Generator) -> Geography:
     """The geography a run asks for: a data file, or a synthetic one from ``rng``."""
     if cfg_geography.kind == "file":
         return load_file(cfg_geography.name)
     template = load_file(cfg_geography.name)
-    return synthetic(template, cfg_geography.n_east_counties or 343, cfg_geography.n_west_counties or 832,
-                     cfg_geography.n_parks or 1500, rng, cfg_geography.co_built_share)
+    n_east, n_west, n_parks = synthetic_sizes(cfg_geography)
+    return synthetic(template, n_east, n_west, n_parks, rng, cfg_geography.co_built_share)

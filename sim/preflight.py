@@ -153,6 +153,8 @@ def check_job_config(cfg) -> None:
         raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
                           "Check the ${...} interpolations. Nothing was run.") from None
     schema.validate(job)
+    if job["geography"]["kind"] == "synthetic":
+        geography.check_synthetic_sizes(*geography.synthetic_sizes(job["geography"])[1:])
     check_memory(job)
     if job["geography"]["name"]:
         geography.load_file(job["geography"]["name"])
@@ -161,16 +163,17 @@ def check_job_config(cfg) -> None:
 # Measured peak memory of one model (run.years=1, 2 cores, Python 3.13): ~200 MB of code and
 # data, ~0.7 KB per firm, and 8 bytes per county x park pair (the county-to-park distance table).
 BASE_BYTES, BYTES_PER_FIRM, BYTES_PER_COUNTY_PARK = 200e6, 700, 8
-SYNTHETIC_DEFAULTS = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 1500}
 
 
 def estimated_bytes(job: dict) -> float:
     """Peak memory one model of this config needs (a rough, measured estimate)."""
+    from .geography import synthetic_sizes
+
     g = job["geography"]
     need = BASE_BYTES + BYTES_PER_FIRM * g["n_firms"]
     if g["kind"] == "synthetic":
-        size = {k: g.get(k) or v for k, v in SYNTHETIC_DEFAULTS.items()}
-        need += BYTES_PER_COUNTY_PARK * (size["n_east_counties"] + size["n_west_counties"]) * size["n_parks"]
+        n_east, n_west, n_parks = synthetic_sizes(g)
+        need += BYTES_PER_COUNTY_PARK * (n_east + n_west) * n_parks
     return need
 
 

@@ -60,6 +60,7 @@ BAD_COMMANDS = [
     (["geography.kind=magic"], "one of file, synthetic"),
     (["geography.n_parks=10"], "applies only to geography=synthetic"),
     (["geography=synthetic", "geography.n_west_counties=100000", "geography.n_parks=1000000"], "GB"),
+    (["geography=synthetic", "geography.n_west_counties=10", "geography.n_parks=5"], "every western county has a park"),
     (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs = 0"),
     (["hydra.launcher.n_jobs=0"], "Could not override 'hydra.launcher.n_jobs'"),
     (["-m", "hydra/launcher=slurm", "hydra.launcher.timeout_min=2"], "at least 3 minutes"),
@@ -332,6 +333,13 @@ def test_a_study_refuses_to_mix_configurations_and_skips_complete_jobs(tmp_path)
     r = run_cli(*base, "run.years=2", "run.seed=0,1")
     assert r.returncode != 0 and "run.years = 1 there, 2 now" in r.stderr and "Traceback" not in r.stderr
     assert len(load_sweep(out)) == 3
+
+
+def test_a_value_given_twice_runs_once(tmp_path):
+    out = tmp_path / "sweep"
+    r = run_cli("-m", *TINY, "run.seed=3,3,4", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={out}")
+    assert r.returncode == 0 and "1 repeated jobs dropped" in r.stderr, r.stderr
+    assert sorted(load_sweep(out)["run.seed"]) == [3, 4]
 
 
 def test_values_with_slashes_stay_inside_the_sweep_folder(tmp_path):

@@ -137,6 +137,15 @@ class CoveringSweeper(BasicSweeper):
         exclude = list(self.config.hydra.job.config.override_dirname.exclude_keys)
         return safe_dirname(get_overrides_dirname(OverridesParser.create().parse_overrides(list(job)), exclude, ",", "="))
 
+    def unique_jobs(self, batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
+        """The batch without repeats: a value given twice (``run.seed=3,3``) would run twice into one folder."""
+        by_folder: dict[str, Sequence[str]] = {}
+        for job in batch:
+            by_folder.setdefault(self.job_name(job), job)
+        if len(by_folder) < len(batch):
+            print(f"{len(batch) - len(by_folder)} repeated jobs dropped (same values, same folder)", file=sys.stderr)
+        return list(by_folder.values())
+
     def sweep(self, arguments: list[str]):
         params_conf = self._parse_config()
         params_conf.extend(arguments)
@@ -145,7 +154,7 @@ class CoveringSweeper(BasicSweeper):
         sweep_dir = Path(self.config.hydra.sweep.dir)
         returns, initial_job_idx, first, expected = [], 0, True, []
         while not self.is_done():
-            batch = self.get_job_batch()
+            batch = self.unique_jobs(self.get_job_batch())
             try:
                 checked = self.validate_batch_is_legal(batch)
                 if first:  # the record of the folder: one study, one configuration
