@@ -201,6 +201,38 @@ def check_memory(job: dict) -> None:
                           f"but only {free / 1e9:.1f} GB is available. Use smaller sizes. Nothing was run.")
 
 
+def parallel_workers(hydra_cfg, n_jobs: int) -> int:
+    """How many jobs of a sweep run at once on this machine under its launcher."""
+    launcher = hydra_cfg.get("launcher") or {}
+    target, cores = str(launcher.get("_target_", "")), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if "Joblib" in target:
+        workers = launcher.get("n_jobs") or 1
+        workers = workers if workers > 0 else max(1, cores + 1 + workers)  # joblib: -1 = all cores
+    elif "LocalLauncher" in target:
+        workers = cores
+    else:
+        workers = 1
+    return max(1, min(workers, n_jobs))
+
+
+def check_sweep_memory(hydra_cfg, jobs: list[dict], n_jobs: int) -> None:
+    """A sweep's largest job against a cluster job's memory limit, or its parallel jobs against this machine."""
+    need = max(estimated_bytes(j) for j in jobs)
+    launcher = hydra_cfg.get("launcher") or {}
+    if "Slurm" in str(launcher.get("_target_", "")):
+        limit = (launcher.get("mem_gb") or 0) * 1e9
+        if limit and need > limit:
+            raise ConfigError(f"a job of this sweep needs about {need / 1e9:.1f} GB, more than "
+                              f"hydra.launcher.mem_gb = {launcher.get('mem_gb')}; raise it or use smaller sizes. "
+                              "Nothing was run.")
+        return
+    workers, free = parallel_workers(hydra_cfg, n_jobs), available_bytes()
+    if need * workers > free:
+        raise ConfigError(f"{workers} jobs at once need about {need * workers / 1e9:.1f} GB, but only "
+                          f"{free / 1e9:.1f} GB is available; run fewer at once (e.g. hydra.launcher.n_jobs=1) "
+                          "or use smaller sizes. Nothing was run.")
+
+
 def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 

@@ -429,3 +429,18 @@ def test_every_swept_geography_is_loaded_before_any_job_and_paths_collect(tmp_pa
     df = load_sweep(out)
     assert len(df) == 2 and set(df["geography.name"]) == {str(good)}
     assert len(list(out.glob("*/run.json"))) == 2   # each path-valued job is one folder right under the sweep
+
+
+def test_sweep_memory_is_checked_against_the_cluster_limit_and_the_parallel_jobs(tmp_path, monkeypatch):
+    out = tmp_path / "sweep"
+    r = run_cli("-m", "geography=synthetic", "geography.n_west_counties=20000", "geography.n_parks=40000",
+                "run.seed=0,1", "hydra/launcher=slurm", f"hydra.sweep.dir={out}", timeout=120)
+    assert r.returncode == 2 and "hydra.launcher.mem_gb = 4" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    from omegaconf import OmegaConf
+
+    job = {"geography": {"kind": "file", "n_firms": 10_000}}
+    joblib = OmegaConf.create({"launcher": {"_target_": "JoblibLauncher", "n_jobs": 2}})
+    monkeypatch.setattr(preflight, "available_bytes", lambda: 1.5 * preflight.estimated_bytes(job))
+    preflight.check_sweep_memory(joblib, [job], n_jobs=1)           # one job at a time fits
+    with pytest.raises(ConfigError, match="2 jobs at once"):
+        preflight.check_sweep_memory(joblib, [job], n_jobs=10)

@@ -37,7 +37,7 @@ from sim.collect import job_dirs
 from sim.config import safe_dirname
 from sim.geography import GeographyError, content_digest
 from sim.outputs import is_complete
-from sim.preflight import check_job_config
+from sim.preflight import check_job_config, check_sweep_memory
 from sim.schema import ConfigError
 from sim.sweep import FAILURES, REFUSED, job_log, launcher_error, mark_done, unfinished_jobs
 from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
@@ -157,6 +157,7 @@ class CoveringSweeper(BasicSweeper):
             batch = self.unique_jobs(self.get_job_batch())
             try:
                 checked = self.validate_batch_is_legal(batch)
+                check_sweep_memory(self.config.hydra, checked, len(batch))
                 if first:  # the record of the folder: one study, one configuration
                     shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
                                             for c in checked])
