@@ -123,6 +123,8 @@ class CoveringSweeper(BasicSweeper):
         if not sweep_dir.is_dir() or not job_dirs(sweep_dir):
             return list(batch)
         todo = []
+        if len(batch) > 100:  # ~10-30 ms a job: say what the pause is
+            print(f"Checking which of {len(batch)} jobs are complete already ...", file=sys.stderr)
         for job, cfg in self.job_configs(batch):
             name = self.job_name(job)
             task_cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # what the job receives
