@@ -39,7 +39,7 @@ def main(cfg: DictConfig):
         _remove_if_empty(run_dir)
         message = _explain(err, run_dir)
         if multirun:  # Hydra prints a compact exception as its message alone
-            raise JobFailed(f"Job {run_dir.name} failed: {message}") from None
+            raise JobFailed(message) from None
         print(f"\nsim.run: {message}\n", file=sys.stderr)
         sys.exit(2)
     if not multirun:
@@ -52,7 +52,7 @@ class JobFailed(CompactHydraException):
 
 
 def _explain(err: Exception, run_dir: Path) -> str:
-    if isinstance(err, OSError) and not isinstance(err, (ConfigError, GeographyError)):
+    if isinstance(err, OSError):
         what = err.strerror or str(err)
         return (f"cannot write the results to {run_dir}: {what}"
                 + (f" ({err.filename})" if err.filename else "")
