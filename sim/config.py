@@ -114,6 +114,9 @@ def _compose(ov: tuple[str, ...]):
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
     schema.validate(cfg)
+    from .preflight import check_memory
+
+    check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
     return cfg
 
 

@@ -11,11 +11,14 @@ leaves out any job whose config disagrees with the record.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from pathlib import Path
 
 from . import outputs
 
 RECORD = ".sweep.json"
+LOCK = ".sweep.lock"
 IGNORED = {"run.progress"}  # settings that do not change results
 
 
@@ -80,3 +83,31 @@ def record_jobs(sweep_dir: Path, names: list[str]) -> None:
     record = read(sweep_dir) or {"shared": {}}
     record["jobs"] = sorted(set(names))
     outputs.write_atomic(Path(sweep_dir) / RECORD, outputs.json_bytes(record))
+
+
+def lock(sweep_dir: Path):
+    """Hold the sweep folder for this process (released when it ends, even if killed).
+
+    Two sweeps into one folder at once would both pass the record check and mix
+    their jobs; the second is refused instead. Returns the open lock file (keep it).
+    """
+    import fcntl
+
+    from .schema import ConfigError
+
+    sweep_dir = Path(sweep_dir)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(sweep_dir / LOCK, "a+")  # noqa: SIM115 - held open for the whole sweep
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise ConfigError(f"{sweep_dir} is in use by another sweep right now ({holder}). Wait for it to end, "
+                          f"or choose another folder with hydra.sweep.dir=...; nothing was run.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+    handle.flush()
+    return handle

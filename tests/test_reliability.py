@@ -108,6 +108,8 @@ def test_compose_and_the_model_refuse_what_the_command_line_refuses():
         sim.TransferModel({"run": {"years": 0}})
     with pytest.raises(ConfigError, match="tax_sharex"):
         sim.TransferModel({"policy": {"enclave": {"tax_sharex": 0.5}}})
+    with pytest.raises(ConfigError, match="GB"):
+        sim.evaluate({"geography": "synthetic", "geography.n_west_counties": 100000, "geography.n_parks": 1000000})
 
 
 # --------------------------------------------------------------------------- geography files
@@ -333,6 +335,21 @@ def test_a_study_refuses_to_mix_configurations_and_skips_complete_jobs(tmp_path)
     r = run_cli(*base, "run.years=2", "run.seed=0,1")
     assert r.returncode != 0 and "run.years = 1 there, 2 now" in r.stderr and "Traceback" not in r.stderr
     assert len(load_sweep(out)) == 3
+
+
+def test_a_second_sweep_into_a_busy_folder_is_refused(tmp_path):
+    from sim import sweep_record
+
+    out = tmp_path / "sweep"
+    held = sweep_record.lock(out)          # this test process plays the sweep that is running
+    try:
+        r = run_cli("-m", *TINY, "run.seed=0,1", f"hydra.sweep.dir={out}")
+    finally:
+        held.close()
+    assert r.returncode == 2 and f"in use by another sweep right now (pid {os.getpid()}" in r.stderr, r.stderr
+    assert not any(p.is_dir() for p in out.iterdir())
+    r = run_cli("-m", *TINY, "run.seed=0,1", f"hydra.sweep.dir={out}")   # free again once it ended
+    assert r.returncode == 0 and len(load_sweep(out)) == 2, r.stderr
 
 
 def test_a_value_given_twice_runs_once(tmp_path):

@@ -40,7 +40,7 @@ from sim.outputs import is_complete
 from sim.preflight import check_job_config, check_sweep_memory
 from sim.schema import ConfigError
 from sim.sweep import FAILURES, REFUSED, job_log, launcher_error, mark_done, unfinished_jobs
-from sim.sweep_record import check_and_record, flat, record_jobs, shared_values
+from sim.sweep_record import check_and_record, flat, lock, record_jobs, shared_values
 
 _ABSENT = object()
 
@@ -160,7 +160,8 @@ class CoveringSweeper(BasicSweeper):
             try:
                 checked = self.validate_batch_is_legal(batch)
                 check_sweep_memory(self.config.hydra, checked, len(batch))
-                if first:  # the record of the folder: one study, one configuration
+                if first:
+                    self._lock = lock(sweep_dir)  # one sweep at a time in a folder, until this process ends  # the record of the folder: one study, one configuration
                     shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
                                             for c in checked])
                     check_and_record(sweep_dir, shared, has_jobs=sweep_dir.is_dir() and bool(job_dirs(sweep_dir)))
