@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import outputs
+from . import outputs, sweep_record
 
 
 def parse_override(text: str) -> tuple[str, object]:
@@ -29,18 +29,6 @@ def parse_override(text: str) -> tuple[str, object]:
     return key, parsed if isinstance(parsed, (int, float, str, bool)) or parsed is None else value
 
 
-def verified_marker(run_dir: Path) -> dict | None:
-    """The run's marker if every file it lists is present and unchanged, else None."""
-    try:
-        marker = json.loads((run_dir / outputs.MARKER).read_text())
-        for name, digest in marker["files"].items():
-            if outputs.sha256((run_dir / name).read_bytes()) != digest:
-                return None
-        return marker
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 NOT_JOBS = {"figures"}
 
 
@@ -50,28 +38,68 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
                   if p.is_dir() and not p.name.startswith(".") and p.name not in NOT_JOBS)
 
 
+def _job_rows(d: Path, marker: dict):
+    """A complete job's summary rows and time series, keyed by its overridden parameters."""
+    overrides = marker.get("overrides") if isinstance(marker.get("overrides"), list) else []
+    params = dict(parse_override(str(o)) for o in overrides
+                  if not str(o).startswith(("experiment=", "run.progress=")))
+    data = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    rows = [{**params, "job": d.name, **row} for row in (data if isinstance(data, list) else [data])]
+    ts = pd.read_parquet(d / "timeseries.parquet")
+    for i, (k, v) in enumerate(params.items()):
+        ts.insert(i, k, v)
+    ts.insert(len(params), "job", d.name)
+    return rows, ts
+
+
+def _other_configuration(d: Path, marker: dict, shared: dict) -> list[str]:
+    """How a job's config differs from the values its sweep folder records as shared (empty: it belongs)."""
+    if not shared:
+        return []
+    try:
+        config = yaml.safe_load((d / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return ["config.yaml unreadable"]
+    job = sweep_record.flat(config if isinstance(config, dict) else {})
+    if marker.get("geography_sha256") is not None:
+        job["geography.sha256"] = marker["geography_sha256"]
+    return sweep_record.differences(shared, job)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+
+
 def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
-    """Tidy (summary, timeseries) DataFrames of every complete run in ``sweep_dir``."""
+    """Tidy (summary, timeseries) DataFrames of every complete run in ``sweep_dir``.
+
+    Jobs made with another configuration than the one the folder records
+    (``.sweep.json``) are left out; incomplete and never-started jobs are
+    listed. A read-only copy is collected without writing the tables.
+    """
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep directory {sweep_dir}")
-    summaries, series, missing, hashes = [], [], [], set()
-    for d in job_dirs(sweep_dir):
-        marker = verified_marker(d)
+    record = sweep_record.read(sweep_dir) or {}
+    summaries, series, incomplete, other, hashes = [], [], [], [], set()
+    present = job_dirs(sweep_dir)
+    for d in present:
+        marker = outputs.verified_marker(d)
         if marker is None:
-            missing.append(d.name)
+            incomplete.append(d.name)
             continue
-        params = dict(parse_override(o) for o in marker.get("overrides", [])
-                      if not o.startswith(("experiment=", "run.progress=")))
+        if _other_configuration(d, marker, record.get("shared", {})):
+            other.append(d.name)
+            continue
+        try:
+            rows, ts = _job_rows(d, marker)
+        except (OSError, ValueError) as err:
+            incomplete.append(f"{d.name} ({err})")
+            continue
         hashes.add(marker.get("code_hash"))
-        data = json.loads((d / "summary.json").read_text())
-        for row in data if isinstance(data, list) else [data]:
-            summaries.append({**params, "job": d.name, **row})
-        ts = pd.read_parquet(d / "timeseries.parquet")
-        for i, (k, v) in enumerate(params.items()):
-            ts.insert(i, k, v)
-        ts.insert(len(params), "job", d.name)
+        summaries += rows
         series.append(ts)
+    never = sorted(set(record.get("jobs", [])) - {d.name for d in present})
     summary = pd.DataFrame(summaries)
     timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
     if not summary.empty:
@@ -80,38 +108,67 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
         summary = summary[[*keys[: keys.index("job") + 1], "seed", "replication",
                            *[c for c in keys[keys.index("job") + 1:]]]]
     if write and not summary.empty:
-        outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
-        outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+        try:
+            outputs.remove_stale_temp_files(sweep_dir)
+            outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
+            outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+        except OSError as err:
+            print(f"Note: tables not saved in {sweep_dir} ({err.strerror or err}); "
+                  "they are returned all the same.", file=sys.stderr)
     if verbose and (len(hashes) > 1 or (hashes and outputs.code_hash() not in hashes)):
         print("Note: some runs of this sweep were made by other versions of the model code "
               "(run.json code_hash differs); re-run the sweep to refresh them.", file=sys.stderr)
     if verbose:
-        print(f"Collected {len(summary)} runs from {summary['job'].nunique() if not summary.empty else 0} jobs in {sweep_dir}"
-              + (f"; {len(missing)} incomplete: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}"
-                 if missing else ""), file=sys.stderr)
+        jobs = summary["job"].nunique() if not summary.empty else 0
+        notes = [f"{len(incomplete)} incomplete: {_names(incomplete)}" if incomplete else "",
+                 f"{len(never)} never started: {_names(never)}" if never else "",
+                 f"{len(other)} made with another configuration, left out: {_names(other)}" if other else ""]
+        print(f"Collected {len(summary)} runs from {jobs} jobs in {sweep_dir}"
+              + "".join(f"; {n}" for n in notes if n), file=sys.stderr)
     return summary, timeseries
 
 
-def load_sweep(path) -> pd.DataFrame:
-    """A sweep's tidy summary table (one row per run) from its directory or parquet file."""
+def _table_is_current(table: Path, sweep_dir: Path) -> bool:
+    """True if ``table`` is newer than every job's marker and each job it lists still has one.
+
+    A job added or redone since has a newer marker; a removed one has none.
+    """
+    try:
+        built = table.stat().st_mtime_ns
+        markers = [d / outputs.MARKER for d in job_dirs(sweep_dir) if (d / outputs.MARKER).exists()]
+        if any(m.stat().st_mtime_ns > built for m in markers):
+            return False
+        jobs = set(pd.read_parquet(table, columns=["job"])["job"])
+    except (OSError, ValueError, KeyError):
+        return False
+    return jobs <= {m.parent.name for m in markers}
+
+
+def _sweep_table(path, name: str) -> pd.DataFrame:
+    """A sweep's table ``name`` from its directory (collected again if stale) or from the parquet file."""
     path = Path(path)
     if path.is_dir():
-        if not (path / "summary.parquet").exists():
-            collect(path)
-        path = path / "summary.parquet"
+        if not _table_is_current(path / name, path):
+            tables = dict(zip(("summary.parquet", "timeseries.parquet"), collect(path, verbose=False), strict=True))
+            return tables[name]
+        path = path / name
     if not path.exists():
         raise FileNotFoundError(f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`")
     return pd.read_parquet(path)
 
 
+def load_sweep(path) -> pd.DataFrame:
+    """A sweep's tidy summary table (one row per run) from its directory or parquet file.
+
+    From a directory, the stored table is checked against the job folders and
+    collected again when a job was added, redone or removed since.
+    """
+    return _sweep_table(path, "summary.parquet")
+
+
 def load_timeseries(path) -> pd.DataFrame:
-    """A sweep's stacked per-step table from its directory or parquet file."""
-    path = Path(path)
-    if path.is_dir():
-        if not (path / "timeseries.parquet").exists():
-            collect(path)
-        path = path / "timeseries.parquet"
-    return pd.read_parquet(path)
+    """A sweep's stacked per-step table from its directory (checked as in :func:`load_sweep`) or parquet file."""
+    return _sweep_table(path, "timeseries.parquet")
 
 
 def main(argv=None) -> int:
@@ -122,13 +179,18 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         summary, _ = collect(args.sweep_dir)
-    except FileNotFoundError as err:
+    except OSError as err:
         print(f"sim.collect: {err}", file=sys.stderr)
         return 2
     if args.report and not summary.empty:
         from . import studies
 
-        studies.report_dir(args.sweep_dir)
+        try:
+            studies.report_dir(args.sweep_dir)
+        except Exception as err:  # noqa: BLE001 - a report that cannot be made fails the command
+            print(f"sim.collect: the table or figures could not be made: {type(err).__name__}: {err}",
+                  file=sys.stderr)
+            return 1
     return 0
 
 

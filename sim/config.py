@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 from omegaconf import OmegaConf
 
@@ -13,12 +16,46 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("scenario", "geography", "experiment")
 
 
+def unique_suffix() -> str:
+    """A short random tag that keeps folders of runs started in the same second apart.
+
+    Not drawn from any model generator: it names a folder, it never enters a result.
+    """
+    return secrets.token_hex(3)
+
+
+def safe_dirname(text: str | None, limit: int = 120) -> str:
+    """A folder name for ``text`` (an override list or a study name): one path component.
+
+    ``/``, ``\\``, control and other unusual characters are %-encoded, ``..`` and a
+    leading dot are encoded too, and a long name is cut and ended with a hash of
+    the whole, so two different texts never share a folder. The real values are
+    kept in each run's ``run.json``.
+    """
+    if not text:
+        return "default"
+    name = quote(str(text), safe="=,+-_.@:")
+    name = name.replace("..", "%2E%2E").replace(":", "%3A")
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    if len(name) > limit:
+        digest = hashlib.sha256(str(text).encode()).hexdigest()[:16]
+        name = name[: limit - 17].rstrip("%") + "~" + digest
+    return name
+
+
 def _register() -> None:
+    # use_cache: Hydra resolves these folder names several times (sweeper, launcher,
+    # each job) and copies the cache into every job's config, so all see one value.
     if not OmegaConf.has_resolver("sim_sweep_name"):
-        # a named study resumes in place; an ad-hoc sweep gets the timestamp
-        OmegaConf.register_new_resolver("sim_sweep_name", lambda study, stamp: study if study else stamp)
+        # a named study resumes in place; an ad-hoc sweep gets the timestamp and a unique tag
+        OmegaConf.register_new_resolver(
+            "sim_sweep_name", lambda study, stamp: safe_dirname(study) if study else f"{stamp}_{unique_suffix()}",
+            use_cache=True)
+    if not OmegaConf.has_resolver("sim_run_name"):
+        OmegaConf.register_new_resolver("sim_run_name", lambda stamp: f"{stamp}_{unique_suffix()}", use_cache=True)
     if not OmegaConf.has_resolver("sim_job_dir"):
-        OmegaConf.register_new_resolver("sim_job_dir", lambda name: name or "default")
+        OmegaConf.register_new_resolver("sim_job_dir", safe_dirname)
     schema.register()
 
 
@@ -61,7 +98,10 @@ def _compose(ov: tuple[str, ...]):
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from .preflight import check_overrides
+
     ov = list(ov)
+    check_overrides(ov)  # group choices from their own folders, no unknown or deleted keys
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     from hydra.errors import HydraException
@@ -74,6 +114,9 @@ def _compose(ov: tuple[str, ...]):
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
     schema.validate(cfg)
+    from .preflight import check_memory
+
+    check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
     return cfg
 
 

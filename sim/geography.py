@@ -9,6 +9,7 @@ west, so western county ``w`` is county ``n_east + w``.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,26 +84,35 @@ class Markets:
 
 
 def _markets(raw, where: str) -> Markets:
+    """The optional ``markets`` table: national and western market centres, export gateways."""
     if raw is None:
         return Markets()
     if not isinstance(raw, dict):
-        raise GeographyError(f"{where}: markets must be a mapping.")
+        raise GeographyError(f"{where}: markets must be a mapping (national, west, gateways, local_km).")
 
     def point(key):
         v = raw.get(key)
         if v is None:
             return None
-        if not (isinstance(v, dict) and all(isinstance(v.get(k), (int, float)) for k in ("lon", "lat"))):
-            raise GeographyError(f"{where}: markets.{key} needs numeric lon and lat.")
-        return float(v["lon"]), float(v["lat"])
+        if not isinstance(v, dict):
+            raise GeographyError(f"{where}: markets.{key} must be a mapping with lon and lat.")
+        return (_number(v.get("lon"), f"{where}: markets.{key}.lon", lo=-180, hi=180),
+                _number(v.get("lat"), f"{where}: markets.{key}.lat", lo=-90, hi=90))
 
+    gateways = raw.get("gateways") or []
+    if not isinstance(gateways, list):
+        raise GeographyError(f"{where}: markets.gateways must be a list of gateways.")
     gates = []
-    for i, g in enumerate(raw.get("gateways") or []):
-        if not (isinstance(g, dict) and all(isinstance(g.get(k), (int, float)) for k in ("lon", "lat", "onward_km"))):
-            raise GeographyError(f"{where}: markets.gateways[{i}] needs numeric lon, lat and onward_km.")
-        gates.append((float(g["lon"]), float(g["lat"]), float(g["onward_km"])))
+    for i, g in enumerate(gateways):
+        what = f"{where}: markets.gateways[{i}]"
+        if not isinstance(g, dict):
+            raise GeographyError(f"{what} must be a mapping with lon, lat and onward_km.")
+        gates.append((_number(g.get("lon"), what + ".lon", lo=-180, hi=180),
+                      _number(g.get("lat"), what + ".lat", lo=-90, hi=90),
+                      _number(g.get("onward_km"), what + ".onward_km", lo=0)))
+    local = _number(raw.get("local_km", Markets.local_km), f"{where}: markets.local_km", lo=0)
     return Markets(national=point("national") or Markets.national, west=point("west"), gateways=tuple(gates),
-                   local_km=float(raw.get("local_km", Markets.local_km)))
+                   local_km=local)
 
 
 @dataclass(frozen=True)
@@ -149,115 +159,223 @@ def available() -> list[str]:
     return sorted(p.stem for p in GEOGRAPHY_DIR.glob("*.yaml"))
 
 
-@functools.cache
-def load_file(name: str) -> Geography:
-    """Read and check a geography data file; raise :class:`GeographyError` on bad data."""
-    path = GEOGRAPHY_DIR / f"{name}.yaml"
-    if not path.exists():
+def data_path(name: str) -> Path:
+    """The data file of ``geography.name``: a shipped name, or a path (``.yaml`` optional)."""
+    if "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
+        path = Path(name).expanduser()
+        return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+    return GEOGRAPHY_DIR / f"{name}.yaml"
+
+
+def _read(name: str) -> tuple[Path, bytes]:
+    path = data_path(name)
+    try:
+        return path, path.read_bytes()
+    except FileNotFoundError:
         raise GeographyError(f"geography.name = {name!r}: no data file {path}. "
-                             f"Available: {', '.join(available())} (or geography=synthetic).")
-    stat = path.stat()
-    return from_dict(_parse(str(path), stat.st_mtime_ns, stat.st_size), where=str(path))
+                             f"Available: {', '.join(available())} (or a path to a data file).") from None
+    except OSError as err:
+        raise GeographyError(f"geography.name = {name!r}: cannot read {path}: {err.strerror or err}.") from None
+
+
+def content_digest(name: str) -> str:
+    """SHA-256 of the data file's bytes: part of every config hash and cache key, so an edited file is never stale."""
+    from hashlib import sha256
+
+    return sha256(_read(name)[1]).hexdigest()
+
+
+def load_file(name: str) -> Geography:
+    """Read and check a geography data file; raise :class:`GeographyError` on bad data.
+
+    Cached by the file's content, not its name: an edited file is read again.
+    """
+    path, data = _read(name)
+    return _from_bytes(str(path), data)
 
 
 @functools.lru_cache(maxsize=16)
-def _parse(path: str, mtime_ns: int, size: int) -> dict:
-    """A data file's parsed YAML, read once per process while the file is unchanged (the jobs of a sweep share a worker)."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
+def _from_bytes(where: str, data: bytes) -> Geography:
+    """A data file's checked geography, built once per process per content (the jobs of a sweep share a worker)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise GeographyError(f"{where}: not UTF-8 text (byte {err.start}); save the file as UTF-8.") from None
+    try:
+        raw = yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise GeographyError(f"{where}: not valid YAML{at}: {getattr(err, 'problem', None) or err}.") from None
+    return from_dict(raw, where=where)
+
+
+# economy figures that must be positive: a zero wage or income would divide the model by zero
+POSITIVE_KEYS = ("east_wage", "west_wage_low", "west_wage_mid", "migrant_wage_east", "farm_income",
+                 "east_income_per_capita")
+TABLES = {"counties": list, "pairs": list, "parks": list, "economy": dict}
+
+
+def _row_name(row: dict, table: str, i: int) -> str:
+    return f"{table}[{i}]" + (f" ({row['name']})" if isinstance(row.get("name"), str) else "")
 
 
 def _need(row: dict, key: str, where: str, i: int, table: str):
     if key not in row or row[key] is None:
-        raise GeographyError(f"{where}: {table}[{i}] ({row.get('name', '?')}) lacks '{key}'.")
+        raise GeographyError(f"{where}: {_row_name(row, table, i)} lacks '{key}'.")
     return row[key]
 
 
-def from_dict(raw: dict, where: str = "<geography>") -> Geography:
-    """Build a :class:`Geography` from the parsed data-file mapping, checking it."""
-    sectors = load_sectors()
-    sector_index = {s: i for i, s in enumerate(sectors.name)}
-    for table in ("counties", "pairs", "parks", "economy"):
+def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
+    value = _need(row, key, where, i, table)
+    if not isinstance(value, str) or not value.strip():
+        raise GeographyError(f"{where}: {_row_name(row, table, i)}: {key} = {value!r} must be a non-empty text.")
+    return value
+
+
+def _number(value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False) -> float:
+    """``value`` as a finite float within its range; ``what`` names file, entry and field in the message."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (lo is None or value >= lo) and (hi is None or value <= hi) and (not positive or value > 0)
+    if not ok:
+        if positive:
+            allowed = "a positive number"
+        elif lo is not None and hi is not None:
+            allowed = f"a number in [{lo:g}, {hi:g}]"
+        else:
+            allowed = f"a number >= {lo:g}" if lo is not None else "a finite number"
+        raise GeographyError(f"{what} = {value!r} must be {allowed}.")
+    return float(value)
+
+
+def _check_layout(raw, where: str) -> None:
+    """The file's top level: a mapping of the four tables, each of the right kind, rows as mappings."""
+    if raw is None:
+        raise GeographyError(f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see docs/data.md).")
+    if not isinstance(raw, dict):
+        raise GeographyError(f"{where}: the top level must be a mapping of the tables {', '.join(TABLES)}, "
+                             f"not a {type(raw).__name__}.")
+    for table, kind in TABLES.items():
         if table not in raw:
             raise GeographyError(f"{where}: missing table '{table}'.")
-    rows = raw["counties"]
+        if not isinstance(raw[table], kind):
+            raise GeographyError(f"{where}: table '{table}' must be a {'list' if kind is list else 'mapping'}, "
+                                 f"not {type(raw[table]).__name__}.")
+        if kind is list:
+            for i, row in enumerate(raw[table]):
+                if not isinstance(row, dict):
+                    raise GeographyError(f"{where}: {table}[{i}] must be a mapping of fields, not {row!r}.")
+
+
+def _check_counties(rows: list, where: str) -> None:
     seen = set()
     for i, r in enumerate(rows):
-        name = _need(r, "name", where, i, "counties")
+        name = _text(r, "name", where, i, "counties")
         if name in seen:
             raise GeographyError(f"{where}: counties[{i}]: duplicate county name {name!r}.")
         seen.add(name)
         side = _need(r, "side", where, i, "counties")
         if side not in ("east", "west"):
             raise GeographyError(f"{where}: counties[{i}] ({name}): side = {side!r}, allowed: east, west.")
-        pop = _need(r, "population", where, i, "counties")
-        if not (isinstance(pop, (int, float)) and pop > 0):
-            raise GeographyError(f"{where}: counties[{i}] ({name}): population = {pop!r} must be a positive number.")
-        for k in ("lon", "lat"):
-            _need(r, k, where, i, "counties")
+        at = f"{where}: counties[{i}] ({name})"
+        _number(_need(r, "population", where, i, "counties"), f"{at}: population", positive=True)
+        _number(_need(r, "lon", where, i, "counties"), f"{at}: lon", lo=-180, hi=180)
+        _number(_need(r, "lat", where, i, "counties"), f"{at}: lat", lo=-90, hi=90)
         if side == "west":
-            m = r.get("migrant_share", 0.0)
-            if not 0 <= m <= 1:
-                raise GeographyError(f"{where}: counties[{i}] ({name}): migrant_share = {m!r} must be in [0, 1].")
-        elif r.get("firm_weight", 0) < 0:
-            raise GeographyError(f"{where}: counties[{i}] ({name}): firm_weight = {r['firm_weight']!r} must be >= 0.")
-    rows = sorted(rows, key=lambda r: r["side"] == "west")  # east first, stable
-    index = {r["name"]: i for i, r in enumerate(rows)}
-    is_west = np.array([r["side"] == "west" for r in rows])
-    if is_west.all() or not is_west.any():
-        raise GeographyError(f"{where}: needs at least one east and one west county.")
-    partner = np.full(len(rows), -1, dtype=np.int64)
-    for i, p in enumerate(raw["pairs"]):
-        east = p.get("east")
-        if east not in index or is_west[index[east]]:
-            raise GeographyError(f"{where}: pairs[{i}]: east = {east!r} is not an eastern county of this file.")
-        if "west" in p:
-            if p["west"] not in index or not is_west[index[p["west"]]]:
-                raise GeographyError(f"{where}: pairs[{i}]: west = {p['west']!r} is not a western county of this file.")
-            targets = [index[p["west"]]]
-        elif "west_prefecture" in p:
-            targets = [j for j, r in enumerate(rows) if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]]
-            if not targets:
-                raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {p['west_prefecture']!r} has no western counties.")
+            _number(r.get("migrant_share", 0.0), f"{at}: migrant_share", lo=0, hi=1)
         else:
-            raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
-        for j in targets:
-            if partner[j] >= 0 and partner[j] != index[east]:
-                raise GeographyError(f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
-                                     f"({rows[partner[j]]['name']} and {east}); a western county has one partner.")
-            partner[j] = index[east]
-    parks = raw["parks"]
-    park_names = set()
+            _number(r.get("firm_weight", 1.0), f"{at}: firm_weight", lo=0)
+        for k in ("prefecture", "province"):
+            if r.get(k) is not None and not isinstance(r[k], str):
+                raise GeographyError(f"{at}: {k} = {r[k]!r} must be a text.")
+
+
+def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, where: str) -> None:
+    if not parks:
+        raise GeographyError(f"{where}: table 'parks' is empty; the model needs at least one western park.")
+    names = set()
     for i, p in enumerate(parks):
-        name = _need(p, "name", where, i, "parks")
-        if name in park_names:
+        name = _text(p, "name", where, i, "parks")
+        if name in names:
             raise GeographyError(f"{where}: parks[{i}]: duplicate park name {name!r}.")
-        park_names.add(name)
+        names.add(name)
         c = _need(p, "county", where, i, "parks")
-        if c not in index or not is_west[index[c]]:
+        if not isinstance(c, str) or c not in index or not is_west[index[c]]:
             raise GeographyError(f"{where}: parks[{i}] ({name}): county = {c!r} is not a western county of this file.")
         cap = _need(p, "capacity", where, i, "parks")
-        if not (isinstance(cap, (int, float)) and cap > 0):
+        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap) and cap > 0):
             raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {cap!r} must be a positive number of firm slots.")
         if p.get("kind", "local") not in ("local", "co_built"):
             raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {p['kind']!r}, allowed: local, co_built.")
         s = p.get("sector_focus")
-        if s is not None and s not in sector_index:
-            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {s!r}, allowed: {', '.join(sectors.name)}.")
+        if s is not None and s not in sector_names:
+            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {s!r}, allowed: {', '.join(sector_names)}.")
+
+
+def _pair_targets(p: dict, i: int, rows: list, index: dict, is_west: np.ndarray, where: str) -> list[int]:
+    east = p.get("east")
+    if not isinstance(east, str) or east not in index or is_west[index[east]]:
+        raise GeographyError(f"{where}: pairs[{i}]: east = {east!r} is not an eastern county of this file.")
+    if "west" in p:
+        if not isinstance(p["west"], str) or p["west"] not in index or not is_west[index[p["west"]]]:
+            raise GeographyError(f"{where}: pairs[{i}]: west = {p['west']!r} is not a western county of this file.")
+        return [index[p["west"]]]
+    if "west_prefecture" in p:
+        targets = [j for j, r in enumerate(rows) if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]]
+        if not targets:
+            raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {p['west_prefecture']!r} has no western counties.")
+        return targets
+    raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
+
+
+def _economy(table: dict, where: str) -> dict[str, float]:
     economy = {}
     for k in ECONOMY_KEYS + OPTIONAL_ECONOMY_KEYS:
-        entry = raw["economy"].get(k)
-        if entry is None and k in OPTIONAL_ECONOMY_KEYS:
+        entry = table.get(k)
+        v = entry.get("value") if isinstance(entry, dict) else entry
+        if v is None and k in OPTIONAL_ECONOMY_KEYS and entry is None:
             continue
-        if entry is None:
-            raise GeographyError(f"{where}: economy.{k} is missing.")
-        v = entry["value"] if isinstance(entry, dict) else entry
-        if not isinstance(v, (int, float)) or v < 0 or (k in SHARE_KEYS and v > 1):
-            rng_text = "[0, 1]" if k in SHARE_KEYS else ">= 0"
-            raise GeographyError(f"{where}: economy.{k} = {v!r} must be a number in {rng_text}.")
-        economy[k] = float(v)
+        if v is None:
+            raise GeographyError(f"{where}: economy.{k} is missing" + (" its 'value'." if isinstance(entry, dict) else "."))
+        what = f"{where}: economy.{k}"
+        if k in SHARE_KEYS:
+            economy[k] = _number(v, what, lo=0, hi=1)
+        else:
+            economy[k] = _number(v, what, positive=True) if k in POSITIVE_KEYS else _number(v, what, lo=0)
+    return economy
+
+
+def from_dict(raw: dict, where: str = "<geography>") -> Geography:
+    """Build a :class:`Geography` from the parsed data-file mapping, checking it.
+
+    Every problem raises :class:`GeographyError` naming the file, the entry and
+    the field, before any model is built.
+    """
+    sectors = load_sectors()
+    sector_index = {s: i for i, s in enumerate(sectors.name)}
+    _check_layout(raw, where)
+    _check_counties(raw["counties"], where)
+    rows = sorted(raw["counties"], key=lambda r: r["side"] == "west")  # east first, stable
+    index = {r["name"]: i for i, r in enumerate(rows)}
+    is_west = np.array([r["side"] == "west" for r in rows], dtype=bool)
+    if is_west.all() or not is_west.any():
+        raise GeographyError(f"{where}: needs at least one east and one west county.")
+    if not any(r.get("firm_weight", 1.0) > 0 for r in rows if r["side"] == "east"):
+        raise GeographyError(f"{where}: every eastern county has firm_weight 0; at least one must hold firms.")
+    partner = np.full(len(rows), -1, dtype=np.int64)
+    for i, p in enumerate(raw["pairs"]):
+        east = index[p["east"]] if isinstance(p.get("east"), str) and p["east"] in index else None
+        for j in _pair_targets(p, i, rows, index, is_west, where):
+            if partner[j] >= 0 and partner[j] != east:
+                raise GeographyError(f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
+                                     f"({rows[partner[j]]['name']} and {p['east']}); a western county has one partner.")
+            partner[j] = east
+    parks = raw["parks"]
+    _check_parks(parks, index, is_west, list(sectors.name), where)
+    economy = _economy(raw["economy"], where)
     arr = lambda key, default=0.0: np.array([r.get(key, default) for r in rows], dtype=float)  # noqa: E731
     return Geography(
-        name=raw.get("name", where),
+        name=str(raw.get("name", where)),
         county_name=np.array([r["name"] for r in rows], dtype=object),
         county_prefecture=np.array([r.get("prefecture", "") for r in rows], dtype=object),
         county_province=np.array([r.get("province", "") for r in rows], dtype=object),
@@ -268,7 +386,7 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         partner=partner,
         park_name=np.array([p["name"] for p in parks], dtype=object),
         park_county=np.array([index[p["county"]] for p in parks], dtype=np.int64),
-        park_co_built=np.array([p.get("kind", "local") == "co_built" for p in parks]),
+        park_co_built=np.array([p.get("kind", "local") == "co_built" for p in parks], dtype=bool),
         park_capacity=np.array([p["capacity"] for p in parks], dtype=float),
         park_sector=np.array([sector_index.get(p.get("sector_focus"), -1) for p in parks], dtype=np.int64),
         economy=economy,
@@ -291,9 +409,7 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
     spread widened to national scale). Each western county has one eastern
     partner; eastern partners are spread evenly. Economy figures are the template's.
     """
-    if n_parks < n_west:
-        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
-                             "(every western county has a park).")
+    check_synthetic_sizes(n_west, n_parks)
     east, west = ~template.is_west, template.is_west
     pm, ps = _lognormal_fit(template.population[west])
     fm, fs = _lognormal_fit(template.firm_weight[east])
@@ -340,10 +456,26 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
     )
 
 
+# sizes of geography=synthetic when not given: China's eastern and western counties at national scale
+SYNTHETIC_SIZES = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 1500}
+
+
+def synthetic_sizes(cfg_geography) -> tuple[int, int, int]:
+    """(eastern counties, western counties, parks) of a synthetic geography config (a config or a dict)."""
+    get = cfg_geography.get if isinstance(cfg_geography, dict) else lambda k: getattr(cfg_geography, k)
+    return tuple(get(k) or default for k, default in SYNTHETIC_SIZES.items())
+
+
+def check_synthetic_sizes(n_west: int, n_parks: int) -> None:
+    if n_parks < n_west:
+        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
+                             "(every western county has a park).")
+
+
 def build(cfg_geography, rng: np.random.Generator) -> Geography:
     """The geography a run asks for: a data file, or a synthetic one from ``rng``."""
     if cfg_geography.kind == "file":
         return load_file(cfg_geography.name)
     template = load_file(cfg_geography.name)
-    return synthetic(template, cfg_geography.n_east_counties or 343, cfg_geography.n_west_counties or 832,
-                     cfg_geography.n_parks or 1500, rng, cfg_geography.co_built_share)
+    n_east, n_west, n_parks = synthetic_sizes(cfg_geography)
+    return synthetic(template, n_east, n_west, n_parks, rng, cfg_geography.co_built_share)

@@ -34,7 +34,7 @@ from .mechanisms import (
 from .mechanisms.labour import FARM, IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from .metrics import METRICS, REGION_METRICS
-from .schema import Config
+from .schema import Config, validate
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs each step at INFO
 
@@ -46,10 +46,16 @@ def as_config(config=None) -> Config:
     if isinstance(config, Config):
         return config
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
 
-    if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
-        config = OmegaConf.merge(OmegaConf.structured(Config), config)
-    return OmegaConf.to_object(config)
+    from .schema import ConfigError
+
+    try:
+        if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
+            config = OmegaConf.merge(OmegaConf.structured(Config), config)
+        return OmegaConf.to_object(config)
+    except OmegaConfBaseException as err:
+        raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
 
 
 def _csr(groups: np.ndarray, items: np.ndarray, n_groups: int):
@@ -69,6 +75,7 @@ class TransferModel(mesa.Model):
 
     def __init__(self, config=None, geography: geography_mod.Geography | None = None, rng=None):
         cfg = as_config(config)
+        validate(cfg)  # the same range checks as the command line, whatever the caller passed
         super().__init__(rng=cfg.run.seed if rng is None else rng)
         self.cfg = cfg
         self.e = cfg.economy

@@ -81,27 +81,65 @@ def versions() -> dict[str, str]:
     return out
 
 
-def is_complete(run_dir: Path, cfg_hash: str) -> bool:
-    """True if ``run_dir`` holds every result file, unchanged, for this config and code."""
+def _is_own_file(name) -> bool:
+    """True for a plain file name: a marker never makes us read outside its run folder."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+
+
+def verified_marker(run_dir: Path) -> dict | None:
+    """The run's marker if it is well formed and every result file it lists is present and unchanged.
+
+    A malformed marker (not JSON, not a mapping, odd file names or checksums)
+    counts as an incomplete run: the run is redone, never trusted or blocking.
+    """
     try:
-        marker = json.loads((Path(run_dir) / MARKER).read_text())
+        marker = json.loads((Path(run_dir) / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if marker.get("config_hash") != cfg_hash:
-        return False
-    for name, digest in marker.get("files", {}).items():
+        return None
+    files = marker.get("files") if isinstance(marker, dict) else None
+    if not isinstance(files, dict) or not set(files) >= set(RESULT_FILES):
+        return None
+    for name, digest in files.items():
+        if not _is_own_file(name) or not isinstance(digest, str):
+            return None
         try:
             if sha256((Path(run_dir) / name).read_bytes()) != digest:
-                return False
+                return None
         except OSError:
-            return False
-    return set(marker.get("files", {})) >= set(RESULT_FILES)
+            return None
+    return marker
+
+
+def is_complete(run_dir: Path, cfg_hash: str) -> bool:
+    """True if ``run_dir`` holds every result file, unchanged, for this config and code."""
+    marker = verified_marker(run_dir)
+    return marker is not None and marker.get("config_hash") == cfg_hash
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """True if the process named in a temp file (``.NAME.PID.tmp``) is still running here."""
+    try:
+        pid = int(tmp.name.rsplit(".", 2)[1])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temp files left by killed writes (``write_atomic`` names them ``.NAME.PID.tmp``)."""
+    for tmp in Path(folder).glob(".*.tmp"):
+        if not _writer_alive(tmp):
+            tmp.unlink(missing_ok=True)
 
 
 def write_run(run_dir: Path, files: dict[str, bytes], info: dict) -> None:
     """Write result files atomically, then the marker with their checksums."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(run_dir)
     (run_dir / MARKER).unlink(missing_ok=True)  # an old marker must not vouch for new files
     for name, data in files.items():
         write_atomic(run_dir / name, data)

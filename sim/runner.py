@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import outputs
+from . import geography, outputs
 from .model import TransferModel, as_config
 
 log = logging.getLogger("sim")
@@ -53,7 +53,8 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     from .config import to_yaml
 
     config_yaml = to_yaml(cfg)
-    cfg_hash = outputs.config_hash(config_yaml)
+    geography_sha256 = geography.content_digest(cfg.geography.name)  # an edited data file is a new config
+    cfg_hash = outputs.config_hash(config_yaml + geography_sha256)
     if outputs.is_complete(run_dir, cfg_hash):
         log.info("complete already, skipped: %s", run_dir)
         return read_summary(run_dir)
@@ -76,7 +77,7 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     }
     outputs.write_run(run_dir, files, {
         "config_hash": cfg_hash, "code_hash": outputs.code_hash(), "seeds": seeds,
-        "replications": cfg.run.replications, "overrides": overrides,
+        "replications": cfg.run.replications, "overrides": overrides, "geography_sha256": geography_sha256,
         "wall_time_s": round(time.perf_counter() - t0, 3),
     })
     return rows

@@ -270,6 +270,9 @@ class Config:
     study: str | None = param(None, "-", "name of the experiment whose table and figures a multirun makes", source="-")
 
 
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in the result tables
+
+
 class ConfigError(ValueError):
     """A config value outside its allowed range; the message names the key."""
 
@@ -332,6 +335,10 @@ def validate(cfg) -> None:
         if bad:
             problems.append(f"  {key} = {value!r} is outside its allowed range {_range_text(meta)} "
                             f"({meta['doc']}; unit: {meta['unit']}).")
+    seed, reps = _get(cfg, "run.seed"), _get(cfg, "run.replications")
+    if isinstance(seed, int) and isinstance(reps, int) and seed >= 0 and reps >= 1 and (seed + 1) * reps - 1 > MAX_SEED:
+        problems.append(f"  run.seed = {seed} is too large: the seeds of its replications (run.seed*replications + r) "
+                        f"must fit the result tables' 64-bit integers (at most {MAX_SEED}).")
     e = _get(cfg, "economy")
     shares = [_get(e, k) for k in ("budget_infrastructure", "budget_workshops", "budget_training")]
     if sum(shares) > 1 + 1e-9:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from pathlib import Path
@@ -27,6 +28,42 @@ def count_jobs(config) -> int:
     return n
 
 
+JOB_LOG_LINE = "sim job folder: "  # printed first by each cluster job, so its log can be found
+
+
+def job_log(sweep_dir: Path, job_name: str) -> Path | None:
+    """The newest submitit log (stderr) that names the folder of job ``job_name``, if any."""
+    folder = re.compile(re.escape(str(Path(sweep_dir) / job_name)) + r"(?![^\s'\"/])")
+    logs = sorted(Path(sweep_dir).glob(".submitit/**/*_log.err"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for log in logs:
+        try:
+            if folder.search(log.read_text(encoding="utf-8", errors="replace")):
+                return log
+        except OSError:
+            continue
+    return None
+
+
+def launcher_error(err: Exception) -> str:
+    """A launcher's exception in a few lines: its last error line and the log files it names (not its trace)."""
+    lines = str(err).strip().splitlines() or [type(err).__name__]
+    errors = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception|Interrupt)\b", ln)]
+    logs = [ln.strip()[2:] for ln in lines if ln.strip().startswith("- /")]
+    return f"{type(err).__name__}: {errors[-1] if errors else lines[0]}" + (f" (logs: {', '.join(logs)})" if logs else "")
+
+
+def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
+    """One line per job of ``job_names`` without complete results: its log, or that it never started."""
+    from .outputs import verified_marker
+
+    lines = []
+    for name in job_names:
+        if verified_marker(Path(sweep_dir) / name) is None:
+            log = job_log(sweep_dir, name)
+            lines.append(f"job {name}: " + (f"did not finish; log: {log}" if log else "never started (no log names it)"))
+    return lines
+
+
 def mark_done(sweep_dir: Path, job_name: str) -> None:
     d = Path(sweep_dir) / DONE_DIR
     d.mkdir(parents=True, exist_ok=True)
@@ -35,6 +72,10 @@ def mark_done(sweep_dir: Path, job_name: str) -> None:
 
 # The watcher lives at module level: the callback object itself is pickled to workers.
 _WATCH: dict = {}
+# Failures of the steps after the jobs (collection, report, figures): Hydra turns a callback's
+# exception into a warning, so they are kept here and ``sim.run`` exits non-zero with them.
+FAILURES: list[str] = []
+REFUSED: list[str] = []  # a sweep refused before launching (bad value, other configuration in the folder)
 
 
 class SweepCallback(Callback):
@@ -71,13 +112,20 @@ class SweepCallback(Callback):
             _WATCH["stop"].set()
             _WATCH["thread"].join(timeout=5)
             _WATCH.clear()
+        if REFUSED:
+            return
         from . import studies
         from .collect import collect
 
         sweep_dir = Path(config.hydra.sweep.dir)
-        summary, _ = collect(sweep_dir)
-        if config.get("study") and not summary.empty:
-            studies.report_dir(sweep_dir, config.study)
+        try:
+            summary, _ = collect(sweep_dir)
+            if config.get("study") and not summary.empty:
+                studies.report_dir(sweep_dir, config.study)
+        except Exception as err:  # noqa: BLE001 - reported as the command's failure, see FAILURES
+            FAILURES.append(f"the sweep's jobs ran, but its table or figures could not be made: "
+                            f"{type(err).__name__}: {err}. Results are in {sweep_dir}; "
+                            f"retry with `python -m sim.collect {sweep_dir} --report`.")
 
 
 def _watch(done: Path, total, stop: threading.Event) -> None:
