@@ -16,7 +16,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "west_employment_rate": ("share", "share of western working-age people in work: farming (self-employed), park, workshop, service or migrant job"),
     "west_income_per_capita": ("yuan/year", "household income per working-age person in the west (population-weighted)"),
     "east_west_income_ratio": ("ratio", "per-capita disposable income of eastern over western residents: the official start-year ratio, moved by the model's eastern and western income growth"),
-    "firms_in_west": ("firms", "firms with a branch or a full move in a western park"),
+    "firms_in_west": ("firms", "firms with a branch or a full move in a western park (committed: plants being built included)"),
     "firms_relocated_cum": ("firms", "firms that have landed in a western park so far (branch or full move)"),
     "investment_cum": ("yuan", "investment brought by firms into western parks so far"),
     "west_tax_revenue": ("yuan/year", "park-firm tax kept by western counties"),

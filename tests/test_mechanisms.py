@@ -1,6 +1,7 @@
 """Properties of the mechanism functions on random inputs (hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -63,3 +64,20 @@ def test_budget_never_spends_more_than_revenue_plus_allowed_borrowing(n, seed):
     assert np.all(b.borrowing <= b.headroom + 1e-6)
     assert np.all((b.funding_ratio >= 0) & (b.funding_ratio <= 1))
     assert np.all(b.subsidy <= due + 1e-6)
+
+
+@given(st.integers(1, 8), st.floats(1e6, 1e9))
+@settings(max_examples=30, deadline=None)
+def test_park_slots_arrive_only_after_they_are_built(build_steps, investment):
+    capacity, pipeline = np.array([10.0]), np.zeros((1, build_steps))
+    quality0, infra = np.array([0.5]), np.array([0.0])
+    added = []
+    for step in range(build_steps + 2):
+        money = np.array([investment if step == 0 else 0.0])
+        new_cap, pipeline, quality, infra = parks.grow(capacity, pipeline, quality0, infra, money, 1e7, 2e8)
+        added.append(float(new_cap[0] - capacity[0]))
+        capacity = new_cap
+    # nothing while it is built, then all of it at once; quality rises with the money spent
+    assert all(a == 0 for a in added[:build_steps])
+    assert added[build_steps] == pytest.approx(investment / 1e7)
+    assert quality[0] > 0.5
