@@ -10,7 +10,16 @@ from omegaconf import OmegaConf
 
 from . import schema
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+def _config_dir() -> Path:
+    """An installed wheel ships the configs inside the package (setup.py copies them);
+    a source checkout or editable install reads the repository's top-level ``configs/``."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "configs"
+    return shipped if (shipped / "config.yaml").is_file() else here.parent / "configs"
+
+
+CONFIG_DIR = _config_dir()
 GROUPS = ("scenario", "geography", "experiment")
 
 

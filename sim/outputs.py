@@ -49,8 +49,9 @@ def code_hash() -> str:
     root = Path(__file__).parent
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
-        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(root)).encode())
+        rel = p.relative_to(root)  # configs/ (shipped in a wheel) travel in config_hash instead
+        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts and rel.parts[0] != "configs":
+            h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

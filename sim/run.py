@@ -9,13 +9,13 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from . import config as _config  # noqa: F401  (registers the schema and resolvers)
+from .config import CONFIG_DIR  # importing sim.config registers the schema and resolvers
 from .geography import GeographyError
 from .runner import run_job
 from .schema import ConfigError, validate
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig):
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
