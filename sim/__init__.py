@@ -12,7 +12,7 @@ Heavy modules (Hydra, plotting) load only when used.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["TransferModel", "evaluate", "evaluate_many", "load_sweep", "load_timeseries", "compose"]
+__all__ = ["TransferModel", "evaluate", "evaluate_many", "load_sweep", "load_timeseries", "load_regions", "compose"]
 
 
 def evaluate(overrides: dict | None = None) -> dict:
@@ -68,7 +68,7 @@ def __getattr__(name):
         from .model import TransferModel
 
         return TransferModel
-    if name in ("load_sweep", "load_timeseries"):
+    if name in ("load_sweep", "load_timeseries", "load_regions"):
         from . import collect
 
         return getattr(collect, name)
@@ -76,7 +76,7 @@ def __getattr__(name):
         from .config import compose
 
         return compose
-    if name in ("plots", "stats", "studies", "schema", "metrics", "geography", "collect", "agents"):
+    if name in ("plots", "stats", "studies", "schema", "metrics", "geography", "collect", "agents", "labels"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -2,7 +2,10 @@
 
 ``summary.parquet``: one row per run (job × replication): the overridden
 parameters as columns, then ``seed``, ``replication``, then the metrics.
-``timeseries.parquet``: the same keys plus ``step``/``year``, one row per step.
+``timeseries.parquet``: the same keys plus ``step``, ``year``, ``quarter``, one row per step.
+``regions.parquet``: the same keys plus county, prefecture, side, longitude and latitude,
+one row per run and county at the final step (no county code: see docs/data.md).
+``scenario`` is an ordered categorical (baseline first); units are in the Parquet metadata.
 Works on a finished, partial or copied-back sweep; incomplete runs are listed.
 """
 
@@ -55,7 +58,7 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep directory {sweep_dir}")
-    summaries, series, missing, hashes = [], [], [], set()
+    summaries, series, regions, missing, hashes = [], [], [], [], set()
     for d in job_dirs(sweep_dir):
         marker = verified_marker(d)
         if marker is None:
@@ -67,21 +70,23 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
         data = json.loads((d / "summary.json").read_text())
         for row in data if isinstance(data, list) else [data]:
             summaries.append({**params, "job": d.name, **row})
-        ts = pd.read_parquet(d / "timeseries.parquet")
-        for i, (k, v) in enumerate(params.items()):
-            ts.insert(i, k, v)
-        ts.insert(len(params), "job", d.name)
-        series.append(ts)
+        series.append(_keyed(pd.read_parquet(d / "timeseries.parquet"), params, d.name))
+        if (d / "regions.parquet").exists():
+            regions.append(_keyed(final_step(pd.read_parquet(d / "regions.parquet")), params, d.name))
     summary = pd.DataFrame(summaries)
-    timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+    timeseries, regions = (ordered(pd.concat(f, ignore_index=True)) if f else pd.DataFrame()
+                           for f in (series, regions))
     if not summary.empty:
         keys = [c for c in summary.columns if c not in ("seed", "replication")]
         summary = summary.sort_values(["job", "replication"]).reset_index(drop=True)
         summary = summary[[*keys[: keys.index("job") + 1], "seed", "replication",
                            *[c for c in keys[keys.index("job") + 1:]]]]
+        summary = ordered(summary)
     if write and not summary.empty:
         outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
         outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+        if not regions.empty:
+            outputs.write_atomic(sweep_dir / "regions.parquet", outputs.parquet_bytes(regions))
     if verbose and (len(hashes) > 1 or (hashes and outputs.code_hash() not in hashes)):
         print("Note: some runs of this sweep were made by other versions of the model code "
               "(run.json code_hash differs); re-run the sweep to refresh them.", file=sys.stderr)
@@ -92,25 +97,53 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
     return summary, timeseries
 
 
+def _keyed(df: pd.DataFrame, params: dict, job: str) -> pd.DataFrame:
+    """A run's table with the job's swept parameters and name as leading columns."""
+    for i, (k, v) in enumerate(params.items()):
+        df.insert(i, k, v)
+    df.insert(len(params), "job", job)
+    return df
+
+
+def final_step(regions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last recorded step (of each replication)."""
+    return regions[regions["step"] == regions["step"].max()].reset_index(drop=True)
+
+
+def ordered(df: pd.DataFrame) -> pd.DataFrame:
+    """``scenario`` as an ordered categorical: the usual order (baseline first), then others by name."""
+    from .labels import SCENARIOS
+
+    if "scenario" not in df.columns:
+        return df
+    present = set(df["scenario"].astype(str))
+    order = [s for s in SCENARIOS if s in present] + sorted(present - set(SCENARIOS))
+    return df.assign(scenario=pd.Categorical(df["scenario"].astype(str), order, ordered=True))
+
+
 def load_sweep(path) -> pd.DataFrame:
     """A sweep's tidy summary table (one row per run) from its directory or parquet file."""
-    path = Path(path)
-    if path.is_dir():
-        if not (path / "summary.parquet").exists():
-            collect(path)
-        path = path / "summary.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`")
-    return pd.read_parquet(path)
+    return _load(path, "summary.parquet")
 
 
 def load_timeseries(path) -> pd.DataFrame:
     """A sweep's stacked per-step table from its directory or parquet file."""
+    return _load(path, "timeseries.parquet")
+
+
+def load_regions(path) -> pd.DataFrame:
+    """A sweep's per-county table (one row per run × county, final step) from its directory or file."""
+    return _load(path, "regions.parquet")
+
+
+def _load(path, name: str) -> pd.DataFrame:
     path = Path(path)
     if path.is_dir():
-        if not (path / "timeseries.parquet").exists():
+        if not (path / name).exists():
             collect(path)
-        path = path / "timeseries.parquet"
+        path = path / name
+    if not path.exists():
+        raise FileNotFoundError(f"no table at {path}: run the sweep, or `python -m sim.collect DIR`")
     return pd.read_parquet(path)
 
 

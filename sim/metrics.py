@@ -53,3 +53,11 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "friction": ("share of output", "administrative friction cost for firms"),
     "promotion_effort": ("multiplier", "east: promotion effort"),
 }
+
+
+def region_side(name: str) -> str | None:
+    """'west' or 'east' if a per-county outcome applies to that side only (its meaning starts
+    with "west:" or "east:" and names no other side), else None. Other rows hold NaN."""
+    meaning = REGION_METRICS.get(name, ("", ""))[1]
+    sides = [s for s in ("west", "east") if f"{s}:" in meaning]
+    return sides[0] if len(sides) == 1 and meaning.startswith(f"{sides[0]}:") else None

@@ -76,8 +76,8 @@ class SweepCallback(Callback):
 
         sweep_dir = Path(config.hydra.sweep.dir)
         summary, _ = collect(sweep_dir)
-        if config.get("study") and not summary.empty:
-            studies.report_dir(sweep_dir, config.study)
+        if not summary.empty:  # a named study's report, or the generic one of an ad-hoc sweep
+            studies.report_dir(sweep_dir, config.get("study"))
 
 
 def _watch(done: Path, total, stop: threading.Event) -> None:
