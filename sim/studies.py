@@ -157,7 +157,8 @@ def labour_vs_industry(sweep_dir: Path) -> str:
 def sweep(sweep_dir: Path) -> str:
     """Any ad-hoc sweep: final-year outcomes and costs by the swept parameters (table and figure)."""
     summary = load_sweep(sweep_dir)
-    keys = [c for c in summary.columns[: summary.columns.get_loc("job")] if c != "run.seed"]
+    keys = [c for c in summary.columns[: summary.columns.get_loc("job")]  # the parameters that vary
+            if c != "run.seed" and summary[c].nunique() > 1]
     metrics = OUTCOMES + COSTS
     if not keys:
         return f"No parameter was swept besides the seed; the table is {sweep_dir / 'summary.parquet'}"
