@@ -85,8 +85,16 @@ def _line(ax, stats: pd.DataFrame, i: int, name: str, markevery=None) -> None:
         ax.plot(stats.index, stats[edge], color=st["color"], lw=0.5, alpha=0.6)
 
 
+def _plain(axis) -> None:
+    """Tick labels as plain numbers with thousands separators (no offset, no 1e6 corner note)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.10g}" if abs(v) < 1000 else f"{v:,.0f}"))
+
+
 def _yaxis(ax, metric: str, values, difference: bool = False) -> float:
     """Label the y axis with name and unit; returns the display factor (shares in %, big yuan in millions)."""
+    _plain(ax.yaxis)
     factor, millions = labels.scale(metric, values)
     ax.set_ylabel(labels.axis(metric, difference, millions))
     ax.set_title(labels.name(metric) + (" over baseline" if difference else ""), fontsize=10)
@@ -103,6 +111,8 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
 
     ``difference``: the values are differences from the baseline (labels say "over baseline").
     """
+    from matplotlib.ticker import MaxNLocator
+
     plt = _plt()
     if ax_list is None:
         n = len(metrics)
@@ -122,6 +132,7 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
         if difference:
             ax.axhline(0, color="0.3", lw=0.8)
         ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     _legend(fig, ax_list[0], n_seeds)
     fig.suptitle(title, fontsize=11)
@@ -170,11 +181,12 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
     n = len(metrics)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 0.5 * len(table) * rows + 2.2 * rows),
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, (0.45 * len(table) + 1.6) * rows + 0.6),
                              squeeze=False, layout="constrained")
     names = [_group_name(by, g) for g in table[by]]
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         factor = _yaxis(ax, metric, table[metric].to_numpy(float))
+        _plain(ax.xaxis)
         ax.set_xlabel(ax.get_ylabel())
         ax.set_ylabel("")
         for i, (_, r) in enumerate(table.iterrows()):
@@ -183,7 +195,7 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
                                                      [(r[f"{metric}_hi"] - r[metric]) * factor]],
                         fmt=st["marker"], color=st["color"], capsize=3)
         ax.set_yticks(range(len(names)), names if ax in axes[:, 0] else [""] * len(names))
-        ax.invert_yaxis()
+        ax.set_ylim(len(names) - 0.4, -0.6)  # first group on top, with room around the points
         ax.grid(alpha=0.3, axis="x")
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)

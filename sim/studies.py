@@ -27,13 +27,14 @@ def _cell(table_row, m: str) -> str:
     return f"{fmt(table_row[m] * f)} ± {fmt(half * f)}"
 
 
-def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str]) -> str:
-    """Plain-text table (pandas): keys, runs, then mean ± 95% CI half-width per metric, unit in the header."""
+def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False) -> str:
+    """Plain-text table (pandas): keys, runs, then mean ± 95% CI half-width per metric, unit in the header
+    (``difference``: the values are changes over the baseline; shares in percentage points)."""
     shown = pd.DataFrame({labels.name(k): [labels.scenario(v) if k == "scenario" else labels.value(k, v)
                                            for v in table[k]] for k in keys})
     shown["runs"] = table["runs"].astype(int).to_numpy()
     for m in metrics:
-        shown[labels.axis(m)] = [_cell(r, m) for _, r in table.iterrows()]
+        shown[labels.axis(m, difference)] = [_cell(r, m) for _, r in table.iterrows()]
     return shown.to_string(index=False)
 
 
@@ -141,7 +142,7 @@ def labour_vs_industry(sweep_dir: Path) -> str:
     for m in metrics:
         arms[f"{m}_per_100m"] = arms[m] / (arms["scenario"].map(cost).astype(float) / 1e8)
     table = ci_table(arms.sort_values("scenario"), "scenario", metrics + [f"{m}_per_100m" for m in ("west_jobs_local", "west_income_per_capita")])
-    text = _fmt_table(table, ["scenario"], metrics)
+    text = _fmt_table(table, ["scenario"], metrics, difference=True)
     per = "\n".join(f"  {labels.scenario(s)}: eastern cost {fmt(cost[s])} yuan/year; per 100 m yuan: "
                      f"{fmt(r['west_jobs_local_per_100m'])} local jobs, {fmt(r['west_income_per_capita_per_100m'])} yuan/year income per capita"
                      for s, r in table.set_index("scenario").iterrows())
