@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus
@@ -33,11 +33,11 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         sweep_dir.mkdir(parents=True, exist_ok=True)
         indices = range(initial_job_idx, initial_job_idx + len(job_overrides))
         calls = [(list(ov), "hydra.sweep.dir", i, f"job_id_for_{i}", Singleton.get_state())
-                 for i, ov in zip(indices, job_overrides)]
-        jobs = self._executor().map_array(self, *zip(*calls))
+                 for i, ov in zip(indices, job_overrides, strict=True)]
+        jobs = self._executor().map_array(self, *zip(*calls, strict=True))
         wait(jobs, float(self.params.get("poll_s", 30)))
         returns = []
-        for i, overrides, job in zip(indices, job_overrides, jobs):
+        for i, overrides, job in zip(indices, job_overrides, jobs, strict=True):
             try:
                 returns.append(job.results()[0])
             except Exception as err:  # noqa: BLE001 - cancelled, timed out, node failure, error in the job
