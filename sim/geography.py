@@ -293,3 +293,14 @@ def build(cfg_geography, rng: np.random.Generator) -> Geography:
     template = load_file(cfg_geography.name)
     return synthetic(template, cfg_geography.n_east_counties or 343, cfg_geography.n_west_counties or 832,
                      cfg_geography.n_parks or 1500, rng, cfg_geography.co_built_share)
+
+
+@functools.cache
+def county_codes(name: str) -> dict[str, str]:
+    """GB/T 2260 code (6 digits) of each county row of file geography ``name``, by county name
+    (``sim/data/county_codes.yaml``; rows without a single division, and synthetic counties, have none)."""
+    try:
+        data = yaml.load((DATA_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except OSError:
+        return {}
+    return dict((data or {}).get(name, {}))

@@ -87,6 +87,11 @@ def scenario(s) -> str:
     return SCENARIOS.get(str(s), _humanise(str(s)))
 
 
+def geography(name: str) -> str:
+    """``shanghai_yunnan`` → ``Shanghai–Yunnan`` (the pair of a geography file's name)."""
+    return "–".join(part.capitalize() for part in str(name).split("_"))
+
+
 def axis(key: str, difference: bool = False, millions: bool = False) -> str:
     """Axis label with the unit: ``Low-income share (percentage points)``."""
     u = unit(key)

@@ -545,11 +545,13 @@ class TransferModel(mesa.Model):
         import pandas as pd
 
         geo, n = self.geo, self.t + 1
+        codes = geography_mod.county_codes(geo.name)
         steps = np.repeat(np.arange(n), geo.n_counties)
         tile = lambda names: pd.Categorical.from_codes(np.tile(np.arange(geo.n_counties), n), names)  # noqa: E731
         df = pd.DataFrame({
             **self.calendar(steps),
             "county": tile(geo.county_name.astype(str)),
+            "code": pd.Categorical(np.tile([codes.get(c) for c in geo.county_name], n)),  # GB/T 2260
             "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
             "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
             "lon": np.tile(geo.lon, n), "lat": np.tile(geo.lat, n),  # approximate county seats

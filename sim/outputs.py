@@ -52,7 +52,8 @@ def column_units(columns) -> dict[str, tuple[str, str]]:
     from .schema import schema_fields
 
     known = {**{k: (f.metadata["unit"], f.metadata["doc"]) for k, f in schema_fields()}, **REGION_METRICS, **METRICS,
-             "year": ("year", "calendar year"), "quarter": ("quarter", "quarter of the year, 1–4"),
+             "year": ("year", "calendar year"),
+             "code": ("-", "GB/T 2260 administrative division code (missing where the row is no single division)"), "quarter": ("quarter", "quarter of the year, 1–4"),
              "lon": ("degrees east", "longitude of the county seat (approximate, illustrative)"),
              "lat": ("degrees north", "latitude of the county seat (approximate, illustrative)")}
     return {c: known[c] for c in columns if c in known}

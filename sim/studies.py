@@ -49,7 +49,7 @@ def _geography(sweep_dir: Path) -> str:
     from .collect import job_dirs
 
     try:
-        return yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"]
+        return labels.geography(yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"])
     except (OSError, IndexError, KeyError, TypeError):
         return "?"
 

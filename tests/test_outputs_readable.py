@@ -75,7 +75,10 @@ def test_sweep_tables_order_scenarios_and_keep_county_rows(sweep):
     rg = sim.load_regions(out)
     n_counties = 145
     assert len(rg) == len(df) * n_counties
-    assert {"county", "prefecture", "lon", "lat", "side", "job", "seed"} <= set(rg.columns)
+    assert {"county", "code", "prefecture", "lon", "lat", "side", "job", "seed"} <= set(rg.columns)
+    codes = rg.drop_duplicates("county").set_index("county")["code"]
+    assert codes["Hongkou"] == "310109" and codes["Wuhua"] == "530102"   # GB/T 2260: Shanghai 31, Yunnan 53
+    assert codes.notna().sum() >= 135 and codes.dropna().str.fullmatch(r"(31|53)\d{4}").all()
     assert (rg["step"] == rg["step"].max()).all()
     east = rg["side"] == "east"
     assert rg.loc[east, "income_per_capita"].isna().all() and rg.loc[~east, "income_per_capita"].notna().all()
@@ -99,6 +102,7 @@ def test_labels_are_human_with_units_and_percent_for_shares():
     assert labels.axis("east_programme_cost", millions=True) == "Eastern programme cost (million yuan/year)"
     assert labels.value("policy.enclave.tax_share_east", 0.4) == "40%"
     assert labels.scale("low_income_share") == (100.0, False)
+    assert labels.geography("shanghai_yunnan") == "Shanghai–Yunnan" and labels.scenario("full") == "Full package"
 
 
 def test_figures_show_no_dotted_keys_and_each_group_its_own_style(sweep):
