@@ -28,10 +28,13 @@ def _cell(table_row, m: str) -> str:
 
 
 def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False) -> str:
-    """Plain-text table (pandas): keys, runs, then mean ± 95% CI half-width per metric, unit in the header
-    (``difference``: the values are changes over the baseline; shares in percentage points)."""
-    shown = pd.DataFrame({labels.name(k): [labels.scenario(v) if k == "scenario" else labels.value(k, v)
-                                           for v in table[k]] for k in keys})
+    """Plain-text table (pandas): keys (left-aligned), runs, then mean ± 95% CI half-width per metric
+    with the unit in the header (``difference``: changes over the baseline; shares in percentage points)."""
+    shown = pd.DataFrame()
+    for k in keys:
+        cells = [labels.scenario(v) if k == "scenario" else labels.value(k, v) for v in table[k]]
+        width = max(len(labels.name(k)), *map(len, cells))
+        shown[labels.name(k).ljust(width)] = [c.ljust(width) for c in cells]
     shown["runs"] = table["runs"].astype(int).to_numpy()
     for m in metrics:
         shown[labels.axis(m, difference)] = [_cell(r, m) for _, r in table.iterrows()]
