@@ -53,10 +53,16 @@ def save(fig, path_stem: Path) -> list[Path]:
     """Save as PNG and PDF; returns the paths."""
     path_stem = Path(path_stem)
     path_stem.parent.mkdir(parents=True, exist_ok=True)
+    import io
+
+    from .outputs import write_atomic
+
     out = []
     for ext in ("png", "pdf"):
         p = path_stem.with_suffix(f".{ext}")
-        fig.savefig(p, dpi=150, bbox_inches="tight")
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight")
+        write_atomic(p, buf.getvalue())  # a killed report never leaves half a figure
         out.append(p)
     _plt().close(fig)
     return out
