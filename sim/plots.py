@@ -30,11 +30,6 @@ def style(i: int) -> dict:
             "marker": MARKERS[i % len(MARKERS)]}
 
 
-def label(metric: str, scale: float = 1.0) -> str:
-    """Axis label of an outcome or config key with its unit (kept for notebooks)."""
-    return labels.axis(metric, millions=scale == 1e6)
-
-
 def _groups(df: pd.DataFrame, by: str) -> list:
     """Groups in their categorical order if ``by`` is categorical, else in order of appearance."""
     col = df[by]
