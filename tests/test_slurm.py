@@ -33,7 +33,11 @@ def slurm(tmp_path_factory):
     subprocess.run([script, "start", cluster], check=True, timeout=60)
     env = {**os.environ, "SLURM_CONF": str(cluster / "slurm.conf"), "PATH": f"{cluster / 'bin'}:{os.environ['PATH']}"}
     yield env
+    pids = [int(p.read_text()) for p in cluster.glob("*.pid")]
+    assert len(pids) == 3                                            # munged, slurmctld, slurmd
     subprocess.run([script, "stop", cluster], check=False, timeout=60)
+    alive = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+    assert not alive, f"daemons of the test cluster still run: {alive}"
 
 
 def _sim(env, *args, timeout=300) -> subprocess.CompletedProcess:
@@ -91,4 +95,5 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     assert "#0" not in lines
     summary = pd.read_parquet(out / "summary.parquet")           # the complete job is collected
     assert summary["run.seed"].tolist() == [0]
+    assert time.time() - t0 < 200, "the failures were noticed late"
     print(f"failing sweep reported after {time.time() - t0:.0f} s")

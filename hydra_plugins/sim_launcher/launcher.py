@@ -13,6 +13,10 @@ from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
 from omegaconf import OmegaConf
 
 
+# Slurm job states after which no result file will appear (the job never ran to its end)
+ENDED_WITHOUT_RESULT = {"CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"}
+
+
 class SlurmLauncher(submitit_launcher.SlurmLauncher):
     def _executor(self):
         import submitit
@@ -39,6 +43,9 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         returns = []
         for i, overrides, job in zip(indices, job_overrides, jobs, strict=True):
             try:
+                if job.state.split()[0] in ENDED_WITHOUT_RESULT and not job.paths.result_pickle.exists():
+                    # no result will come: skip submitit's 15 s wait for a late result file per job
+                    raise RuntimeError(f"Slurm job {job.job_id} ended {job.state} without a result")
                 returns.append(job.results()[0])
             except Exception as err:  # noqa: BLE001 - cancelled, timed out, node failure, error in the job
                 mark_failed(sweep_dir, i, list(overrides), job.job_id, job.state, str(job.paths.stderr), err)
