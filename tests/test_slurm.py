@@ -97,3 +97,10 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     assert summary["run.seed"].tolist() == [0]
     assert time.time() - t0 < 200, "the failures were noticed late"
     print(f"failing sweep reported after {time.time() - t0:.0f} s")
+    # the same sweep again, without the stall: only the two failed jobs run
+    done = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/run.json")}
+    assert len(done) == 1
+    r = subprocess.run(args[:-1], cwd=ROOT, env=slurm, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/run.json")}.items() > done.items()
+    assert sorted(pd.read_parquet(out / "summary.parquet")["run.seed"]) == [0, 1, 2]

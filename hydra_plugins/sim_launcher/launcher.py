@@ -42,7 +42,7 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         returns = []
         for i, overrides, job in zip(indices, job_overrides, jobs, strict=True):
             try:
-                if job.state.split()[0] in ENDED_WITHOUT_RESULT and not job.paths.result_pickle.exists():
+                if (job.state.split() or ["UNKNOWN"])[0] in ENDED_WITHOUT_RESULT and not job.paths.result_pickle.exists():
                     # no result will come: skip submitit's 15 s wait for a late result file per job
                     raise RuntimeError(f"Slurm job {job.job_id} ended {job.state} without a result")
                 returns.append(job.results()[0])
