@@ -3,8 +3,8 @@
 ``summary.parquet``: one row per run (job × replication): the overridden
 parameters as columns, then ``seed``, ``replication``, then the metrics.
 ``timeseries.parquet``: the same keys plus ``step``, ``year``, ``quarter``, one row per step.
-``regions.parquet``: the same keys plus county, prefecture, side, longitude and latitude,
-one row per run and county at the final step (no county code: see docs/data.md).
+``regions.parquet``: the same keys plus county, its GB/T 2260 code (docs/data.md), prefecture,
+side, longitude and latitude, one row per run and county at the final step.
 ``scenario`` is an ordered categorical (baseline first); units are in the Parquet metadata.
 Works on a finished, partial or copied-back sweep; incomplete runs are listed.
 """

@@ -531,8 +531,7 @@ class TransferModel(mesa.Model):
         import pandas as pd
 
         steps = np.arange(self.t + 1)
-        df = pd.DataFrame({**self.calendar(steps), **{k: v[: self.t + 1] for k, v in self.history.items()}})
-        return df
+        return pd.DataFrame({**self.calendar(steps), **{k: v[: self.t + 1] for k, v in self.history.items()}})
 
     def calendar(self, steps) -> dict:
         """``step``, integer ``year`` and the period within it (``quarter`` 1–4 when quarterly)."""
@@ -557,7 +556,8 @@ class TransferModel(mesa.Model):
             "lon": np.tile(geo.lon, n), "lat": np.tile(geo.lat, n),  # approximate county seats
         })
         west = np.tile(geo.is_west, n)
+        not_applicable = {"west": ~west, "east": west}  # a west-only outcome is NaN, not 0, in eastern rows
         for k, v in self.region_history.items():
-            side = region_side(k)  # a west-only outcome is missing (NaN), not 0, in eastern rows
-            df[k] = np.where(~west if side == "west" else west if side == "east" else False, np.nan, v[:n].ravel())
+            mask = not_applicable.get(region_side(k))
+            df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
         return df
