@@ -16,7 +16,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: run test test-slow bench lint clean setup
+.PHONY: run test test-slow test-install test-slurm bench lint clean setup
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -45,6 +45,14 @@ test: $(STAMP)
 ## make test-slow: long sweeps and scale runs
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow $(ARGS)
+
+## make test-install: build the wheel, install it into a fresh venv, run it from a temp folder
+test-install: $(STAMP)
+	$(PY) -m pytest -q -m install tests/test_install.py $(ARGS)
+
+## make test-slurm: a real single-node Slurm (root; apt-get install slurm-wlm munge), started and stopped by the tests
+test-slurm: $(STAMP)
+	$(PY) -m pytest -q -m slurm tests/test_slurm.py $(ARGS)
 
 ## make bench: benchmarks; rewrites docs/benchmarks.md
 bench: $(STAMP)

@@ -2,7 +2,10 @@
 
 ``summary.parquet``: one row per run (job × replication): the overridden
 parameters as columns, then ``seed``, ``replication``, then the metrics.
-``timeseries.parquet``: the same keys plus ``step``/``year``, one row per step.
+``timeseries.parquet``: the same keys plus ``step``, ``year``, ``quarter``, one row per step.
+``regions.parquet``: the same keys plus county, its GB/T 2260 code (docs/data.md), prefecture,
+side, longitude and latitude, one row per run and county at the final step.
+``scenario`` is an ordered categorical (baseline first); units are in the Parquet metadata.
 Works on a finished, partial or copied-back sweep; incomplete runs are listed.
 """
 
@@ -39,17 +42,41 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
 
 
 def _job_rows(d: Path, marker: dict):
-    """A complete job's summary rows and time series, keyed by its overridden parameters."""
+    """A complete job's summary rows, time series and final-step regions (None if it has none),
+    keyed by its overridden parameters."""
     overrides = marker.get("overrides") if isinstance(marker.get("overrides"), list) else []
     params = dict(parse_override(str(o)) for o in overrides
                   if not str(o).startswith(("experiment=", "run.progress=")))
     data = json.loads((d / "summary.json").read_text(encoding="utf-8"))
     rows = [{**params, "job": d.name, **row} for row in (data if isinstance(data, list) else [data])]
-    ts = pd.read_parquet(d / "timeseries.parquet")
+    ts = _keyed(pd.read_parquet(d / "timeseries.parquet"), params, d.name)
+    reg = (_keyed(final_step(pd.read_parquet(d / "regions.parquet")), params, d.name)
+           if (d / "regions.parquet").exists() else None)
+    return rows, ts, reg
+
+
+def _keyed(df: pd.DataFrame, params: dict, job: str) -> pd.DataFrame:
+    """A run's table with the job's swept parameters and name as leading columns."""
     for i, (k, v) in enumerate(params.items()):
-        ts.insert(i, k, v)
-    ts.insert(len(params), "job", d.name)
-    return rows, ts
+        df.insert(i, k, v)
+    df.insert(len(params), "job", job)
+    return df
+
+
+def final_step(regions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last recorded step (of each replication)."""
+    return regions[regions["step"] == regions["step"].max()].reset_index(drop=True)
+
+
+def ordered(df: pd.DataFrame) -> pd.DataFrame:
+    """``scenario`` as an ordered categorical: the usual order (baseline first), then others by name."""
+    from .labels import SCENARIOS
+
+    if "scenario" not in df.columns:
+        return df
+    present = set(df["scenario"].astype(str))
+    order = [s for s in SCENARIOS if s in present] + sorted(present - set(SCENARIOS))
+    return df.assign(scenario=pd.Categorical(df["scenario"].astype(str), order, ordered=True))
 
 
 def _other_configuration(d: Path, marker: dict, shared: dict) -> list[str]:
@@ -71,7 +98,13 @@ def _names(names: list[str]) -> str:
 
 
 def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
-    """Tidy (summary, timeseries) DataFrames of every complete run in ``sweep_dir``.
+    """Tidy (summary, timeseries) DataFrames of every complete run in ``sweep_dir``; writes
+    them and the final-step ``regions.parquet`` (see :func:`collect_tables`)."""
+    return collect_tables(sweep_dir, write, verbose)[:2]
+
+
+def collect_tables(sweep_dir: Path, write: bool = True, verbose: bool = True):
+    """Tidy (summary, timeseries, regions) DataFrames of every complete run in ``sweep_dir``.
 
     Jobs made with another configuration than the one the folder records
     (``.sweep.json``) are left out; incomplete and never-started jobs are
@@ -81,7 +114,7 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep directory {sweep_dir}")
     record = sweep_record.read(sweep_dir) or {}
-    summaries, series, incomplete, other, hashes = [], [], [], [], set()
+    summaries, series, regions, incomplete, other, hashes = [], [], [], [], [], set()
     present = job_dirs(sweep_dir)
     for d in present:
         marker = outputs.verified_marker(d)
@@ -92,26 +125,32 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
             other.append(d.name)
             continue
         try:
-            rows, ts = _job_rows(d, marker)
+            rows, ts, reg = _job_rows(d, marker)
         except (OSError, ValueError) as err:
             incomplete.append(f"{d.name} ({err})")
             continue
         hashes.add(marker.get("code_hash"))
         summaries += rows
         series.append(ts)
+        if reg is not None:
+            regions.append(reg)
     never = sorted(set(record.get("jobs", [])) - {d.name for d in present})
     summary = pd.DataFrame(summaries)
-    timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+    timeseries, regions = (ordered(pd.concat(f, ignore_index=True)) if f else pd.DataFrame()
+                           for f in (series, regions))
     if not summary.empty:
         keys = [c for c in summary.columns if c not in ("seed", "replication")]
         summary = summary.sort_values(["job", "replication"]).reset_index(drop=True)
         summary = summary[[*keys[: keys.index("job") + 1], "seed", "replication",
                            *[c for c in keys[keys.index("job") + 1:]]]]
+        summary = ordered(summary)
     if write and not summary.empty:
         try:
             outputs.remove_stale_temp_files(sweep_dir)
             outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
             outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+            if not regions.empty:
+                outputs.write_atomic(sweep_dir / "regions.parquet", outputs.parquet_bytes(regions))
         except OSError as err:
             print(f"Note: tables not saved in {sweep_dir} ({err.strerror or err}); "
                   "they are returned all the same.", file=sys.stderr)
@@ -125,7 +164,7 @@ def collect(sweep_dir: Path, write: bool = True, verbose: bool = True):
                  f"{len(other)} made with another configuration, left out: {_names(other)}" if other else ""]
         print(f"Collected {len(summary)} runs from {jobs} jobs in {sweep_dir}"
               + "".join(f"; {n}" for n in notes if n), file=sys.stderr)
-    return summary, timeseries
+    return summary, timeseries, regions
 
 
 def _table_is_current(table: Path, sweep_dir: Path) -> bool:
@@ -149,12 +188,15 @@ def _sweep_table(path, name: str) -> pd.DataFrame:
     path = Path(path)
     if path.is_dir():
         if not _table_is_current(path / name, path):
-            tables = dict(zip(("summary.parquet", "timeseries.parquet"), collect(path, verbose=False), strict=True))
+            tables = dict(zip(TABLES, collect_tables(path, verbose=False), strict=True))
             return tables[name]
         path = path / name
     if not path.exists():
         raise FileNotFoundError(f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`")
     return pd.read_parquet(path)
+
+
+TABLES = ("summary.parquet", "timeseries.parquet", "regions.parquet")
 
 
 def load_sweep(path) -> pd.DataFrame:
@@ -169,6 +211,11 @@ def load_sweep(path) -> pd.DataFrame:
 def load_timeseries(path) -> pd.DataFrame:
     """A sweep's stacked per-step table from its directory (checked as in :func:`load_sweep`) or parquet file."""
     return _sweep_table(path, "timeseries.parquet")
+
+
+def load_regions(path) -> pd.DataFrame:
+    """A sweep's per-county table (one row per run × county, final step), checked as in :func:`load_sweep`."""
+    return _sweep_table(path, "regions.parquet")
 
 
 def main(argv=None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import quote
@@ -12,7 +13,16 @@ from omegaconf import OmegaConf
 
 from . import schema
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+def _config_dir() -> Path:
+    """An installed wheel ships the configs inside the package (setup.py copies them);
+    a source checkout or editable install reads the repository's top-level ``configs/``."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "configs"
+    return shipped if (shipped / "config.yaml").is_file() else here.parent / "configs"
+
+
+CONFIG_DIR = _config_dir()
 GROUPS = ("scenario", "geography", "experiment")
 
 
@@ -62,8 +72,26 @@ def _register() -> None:
 _register()
 
 
+def plain_value(key: str, value):
+    """``value`` as a plain Python value Hydra can take: numpy scalars and 0-d arrays
+    (what SALib, EMA workbench and pandas pass) become ``int``/``float``/``bool``/``str``."""
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (list, tuple)):
+        value = value.item()  # np.float64(0.3) -> 0.3, np.array(3) -> 3, np.bool_ -> bool
+    if isinstance(value, (list, tuple)):
+        return [plain_value(key, v) for v in value]
+    if isinstance(value, float) and value.is_integer() and key in _INT_KEYS:
+        return int(value)  # samplers and pandas rows give 3.0 for an integer parameter
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise schema.ConfigError(f"Invalid configuration:\n  {key} = {value!r}: a {type(value).__name__} is not "
+                             "a config value (give a number, string, bool or list).")
+
+
+_INT_KEYS = {k for k, f in schema.schema_fields() if str(f.type).startswith("int")}
+
+
 def format_value(value) -> str:
-    """A Python value as a Hydra override value."""
+    """A plain Python value as a Hydra override value."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -72,12 +100,19 @@ def format_value(value) -> str:
         return "[" + ",".join(format_value(v) for v in value) + "]"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str) and (not _BARE.fullmatch(value) or value.lower() in _WORDS):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"  # Hydra's quoted string
     return str(value)
 
 
+# strings Hydra's grammar reads unquoted as the same string (not a number, bool or null)
+_BARE = re.compile(r"[A-Za-z_][\w./-]*")
+_WORDS = {"true", "false", "null", "nan", "inf"}
+
+
 def to_overrides(overrides: dict | None) -> list[str]:
-    """``{"scenario": "enclave", "run.seed": 3}`` → ``["scenario=enclave", "run.seed=3"]``."""
-    return [f"{k}={format_value(v)}" for k, v in (overrides or {}).items()]
+    """``{"scenario": "enclave", "run.seed": np.int64(3)}`` → ``["scenario=enclave", "run.seed=3"]``."""
+    return [f"{k}={format_value(plain_value(k, v))}" for k, v in (overrides or {}).items()]
 
 
 def compose(overrides: dict | list[str] | None = None):

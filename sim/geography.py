@@ -479,3 +479,14 @@ def build(cfg_geography, rng: np.random.Generator) -> Geography:
     template = load_file(cfg_geography.name)
     n_east, n_west, n_parks = synthetic_sizes(cfg_geography)
     return synthetic(template, n_east, n_west, n_parks, rng, cfg_geography.co_built_share)
+
+
+@functools.cache
+def county_codes(name: str) -> dict[str, str]:
+    """GB/T 2260 code (6 digits) of each county row of file geography ``name``, by county name
+    (``sim/data/county_codes.yaml``; rows without a single division, and synthetic counties, have none)."""
+    try:
+        data = yaml.load((DATA_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except OSError:
+        return {}
+    return dict((data or {}).get(name, {}))

@@ -242,3 +242,11 @@ def region_metrics(model, r: dict, t: int) -> None:
     r["debt"][t] = c.debt
     r["friction"][t] = c.friction
     r["promotion_effort"][t] = np.where(east, c.effort, 0.0)
+
+
+def region_side(name: str) -> str | None:
+    """'west' or 'east' if a per-county outcome applies to that side only (its meaning starts
+    with "west:" or "east:" and names no other side), else None. Other rows hold NaN."""
+    meaning = REGION_METRICS.get(name, ("", ""))[1]
+    sides = [s for s in ("west", "east") if f"{s}:" in meaning]
+    return sides[0] if len(sides) == 1 and meaning.startswith(f"{sides[0]}:") else None

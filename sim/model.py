@@ -33,7 +33,7 @@ from .mechanisms import (
 )
 from .mechanisms.labour import FARM, IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS, PARK, WORKSHOP
 from .mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
-from .metrics import METRICS, REGION_METRICS
+from .metrics import METRICS, REGION_METRICS, region_side
 from .schema import Config, validate
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs each step at INFO
@@ -666,25 +666,33 @@ class TransferModel(mesa.Model):
         import pandas as pd
 
         steps = np.arange(self.t + 1)
-        df = pd.DataFrame({k: v[: self.t + 1] for k, v in self.history.items()})
-        df.insert(0, "year", self.cfg.run.start_year + steps * self.dt)
-        df.insert(0, "step", steps)
-        return df
+        return pd.DataFrame({**self.calendar(steps), **{k: v[: self.t + 1] for k, v in self.history.items()}})
+
+    def calendar(self, steps) -> dict:
+        """``step``, integer ``year`` and the period within it (``quarter`` 1–4 when quarterly)."""
+        per_year = self.cfg.run.steps_per_year
+        period = "quarter" if per_year == 4 else "period"
+        return {"step": steps, "year": self.cfg.run.start_year + steps // per_year, period: steps % per_year + 1}
 
     def regions(self):
         """One row per recorded step per county."""
         import pandas as pd
 
         geo, n = self.geo, self.t + 1
+        codes = geography_mod.county_codes(geo.name)
         steps = np.repeat(np.arange(n), geo.n_counties)
         tile = lambda names: pd.Categorical.from_codes(np.tile(np.arange(geo.n_counties), n), names)  # noqa: E731
         df = pd.DataFrame({
-            "step": steps,
-            "year": self.cfg.run.start_year + steps * self.dt,
+            **self.calendar(steps),
             "county": tile(geo.county_name.astype(str)),
+            "code": pd.Categorical(np.tile([codes.get(c) for c in geo.county_name], n)),  # GB/T 2260
             "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
             "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
+            "lon": np.tile(geo.lon, n), "lat": np.tile(geo.lat, n),  # approximate county seats
         })
+        west = np.tile(geo.is_west, n)
+        not_applicable = {"west": ~west, "east": west}  # a west-only outcome is NaN, not 0, in eastern rows
         for k, v in self.region_history.items():
-            df[k] = v[:n].ravel()
+            mask = not_applicable.get(region_side(k))
+            df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
         return df

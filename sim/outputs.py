@@ -28,11 +28,42 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def parquet_bytes(df) -> bytes:
+    """Parquet of ``df``; each column with a known unit carries it in its field metadata
+    (``unit``, ``description``) and the file lists them all under ``sim.units`` (JSON)."""
     import io
 
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    units = column_units(df.columns)
+    fields = [f.with_metadata({"unit": units[f.name][0], "description": units[f.name][1]}) if f.name in units else f
+              for f in table.schema]
+    meta = {**(table.schema.metadata or {}), b"sim.units": json.dumps({k: u for k, (u, _) in units.items()}).encode()}
+    table = table.cast(pa.schema(fields, metadata=meta))
     buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
+    pq.write_table(table, buf)
     return buf.getvalue()
+
+
+def column_units(columns) -> dict[str, tuple[str, str]]:
+    """(unit, meaning) of the outcome, per-county outcome and config-key columns among ``columns``."""
+    from .metrics import METRICS, REGION_METRICS
+    from .schema import schema_fields
+
+    known = {**{k: (f.metadata["unit"], f.metadata["doc"]) for k, f in schema_fields()}, **REGION_METRICS, **METRICS,
+             "year": ("year", "calendar year"),
+             "code": ("-", "GB/T 2260 administrative division code (missing where the row is no single division)"), "quarter": ("quarter", "quarter of the year, 1–4"),
+             "lon": ("degrees east", "longitude of the county seat (approximate, illustrative)"),
+             "lat": ("degrees north", "latitude of the county seat (approximate, illustrative)")}
+    return {c: known[c] for c in columns if c in known}
+
+
+def units(path) -> dict[str, str]:
+    """Column → unit of a Parquet file written here: ``sim.outputs.units("summary.parquet")``."""
+    import pyarrow.parquet as pq
+
+    return json.loads((pq.read_schema(path).metadata or {}).get(b"sim.units", b"{}"))
 
 
 def json_bytes(obj) -> bytes:
@@ -49,8 +80,9 @@ def code_hash() -> str:
     root = Path(__file__).parent
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
-        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(root)).encode())
+        rel = p.relative_to(root)  # configs/ (shipped in a wheel) travel in config_hash instead
+        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts and rel.parts[0] != "configs":
+            h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

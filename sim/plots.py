@@ -1,4 +1,5 @@
-"""Figures (matplotlib): titled, axes with units, bands that say what they are; PNG and PDF."""
+"""Figures (matplotlib): human titles, units on every axis, shares in percent, every group
+in its own colour, line style and marker, bands that say what they are; PNG and PDF."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .metrics import METRICS
+from . import labels
 from .stats import mean_ci
+
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+BAND_ALPHA = 0.22
 
 
 def _plt():
@@ -17,21 +22,12 @@ def _plt():
     return plt
 
 
-def label(metric: str, scale: float = 1.0) -> str:
-    unit = METRICS.get(metric, ("", ""))[0]
-    if scale == 1e6:
-        unit = f"million {unit}"
-    return f"{metric.replace('_', ' ')} ({unit})" if unit else metric
+def style(i: int) -> dict:
+    """Colour, line style and marker of the i-th group: groups differ even where lines overlap."""
+    import matplotlib
 
-
-def _axis(ax, metric: str, values) -> None:
-    """Label the y axis with units; money in millions when values are large."""
-    big = METRICS.get(metric, ("",))[0].startswith("yuan") and np.nanmax(np.abs(values)) >= 1e7
-    if big:
-        from matplotlib.ticker import FuncFormatter
-
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e6:,.0f}"))
-    ax.set_ylabel(label(metric, 1e6 if big else 1.0))
+    return {"color": matplotlib.colormaps["tab10"](i % 10), "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "marker": MARKERS[i % len(MARKERS)]}
 
 
 def _groups(df: pd.DataFrame, by: str) -> list:
@@ -42,47 +38,115 @@ def _groups(df: pd.DataFrame, by: str) -> list:
     return list(dict.fromkeys(col))
 
 
+def _group_name(by: str, g) -> str:
+    if by == "scenario":
+        return labels.scenario(g)
+    return f"{labels.name(by)} = {labels.value(by, g)}"
+
+
 def save(fig, path_stem: Path) -> list[Path]:
     """Save as PNG and PDF; returns the paths."""
     path_stem = Path(path_stem)
     path_stem.parent.mkdir(parents=True, exist_ok=True)
+    import io
+
+    from .outputs import write_atomic
+
     out = []
     for ext in ("png", "pdf"):
         p = path_stem.with_suffix(f".{ext}")
-        fig.savefig(p, dpi=150, bbox_inches="tight")
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight")
+        write_atomic(p, buf.getvalue())  # a killed report never leaves half a figure
         out.append(p)
+    _plt().close(fig)
     return out
 
 
-def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str, ax_list=None):
-    """Mean path of each metric by group (``by``) over seeds, with 95% CI bands."""
+def time_of(df: pd.DataFrame) -> pd.Series:
+    """Fractional calendar time of each row (year, plus the quarter or period within it)."""
+    for period, per_year in (("quarter", 4), ("period", None)):
+        if period in df.columns:
+            per_year = per_year or int(df[period].max())
+            return df["year"] + (df[period] - 1) / per_year
+    return df["year"].astype(float)
+
+
+def _stats(d: pd.DataFrame, x, metric: str) -> pd.DataFrame:
+    """Mean and 95% CI of ``metric`` over the rows at each value of ``x``."""
+    return (d.groupby(x, observed=True)[metric]
+            .apply(lambda s: pd.Series(mean_ci(s.to_numpy(float)), index=["mean", "lo", "hi"])).unstack())
+
+
+def _line(ax, stats: pd.DataFrame, i: int, name: str, markevery=None) -> None:
+    st = style(i)
+    ax.plot(stats.index, stats["mean"], label=name, lw=1.8, ms=4, markevery=markevery, **st)
+    ax.fill_between(stats.index, stats["lo"], stats["hi"], color=st["color"], alpha=BAND_ALPHA, lw=0)
+    for edge in ("lo", "hi"):  # thin edges keep a band readable where bands overlap
+        ax.plot(stats.index, stats[edge], color=st["color"], lw=0.5, alpha=0.6)
+
+
+def _plain(axis) -> None:
+    """Tick labels as plain numbers with thousands separators (no offset, no 1e6 corner note)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.10g}" if abs(v) < 1000 else f"{v:,.0f}"))
+
+
+def _yaxis(ax, metric: str, values, difference: bool = False) -> float:
+    """Label the y axis with name and unit; returns the display factor (shares in %, big yuan in millions)."""
+    _plain(ax.yaxis)
+    factor, millions = labels.scale(metric, values)
+    ax.set_ylabel(labels.axis(metric, difference, millions))
+    ax.set_title(labels.name(metric) + (" over baseline" if difference else ""), fontsize=10)
+    return factor
+
+
+def band_note(n_seeds: int) -> str:
+    return f"lines: mean; shaded bands: 95% CI of the mean over {n_seeds} seeds"
+
+
+def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str, ax_list=None,
+               difference: bool = False):
+    """Mean path of each metric by group (``by``) over seeds, with 95% CI bands.
+
+    ``difference``: the values are differences from the baseline (labels say "over baseline").
+    """
+    from matplotlib.ticker import MaxNLocator
+
     plt = _plt()
-    n = len(metrics)
     if ax_list is None:
-        fig, ax_list = plt.subplots(1, n, figsize=(5.2 * n, 4.0), squeeze=False)
-        ax_list = ax_list[0]
-    else:
-        fig = ax_list[0].figure
-    groups = _groups(timeseries, by)
-    colors = plt.get_cmap("tab10")
-    n_seeds = timeseries.groupby(by, observed=True)["seed"].nunique().min()
+        n = len(metrics)
+        fig, ax_list = plt.subplots(1, n, figsize=(5.2 * n, 4.4), squeeze=False, layout="constrained")
+        ax_list = list(ax_list[0])
+    fig = ax_list[0].figure
+    ts = timeseries.assign(_t=time_of(timeseries))
+    groups = _groups(ts, by)
+    n_seeds = int(ts.groupby(by, observed=True)["seed"].nunique().min())
+    every = max(1, ts["_t"].nunique() // 8)
     for ax, metric in zip(ax_list, metrics, strict=True):
+        factor = _yaxis(ax, metric, ts[metric].to_numpy(float), difference)
         for gi, g in enumerate(groups):
-            d = timeseries[timeseries[by] == g]
-            stats = d.groupby("year")[metric].apply(lambda s: pd.Series(mean_ci(s.to_numpy()), index=["mean", "lo", "hi"])).unstack()
-            ax.plot(stats.index, stats["mean"], color=colors(gi), label=str(g), lw=1.8)
-            ax.fill_between(stats.index, stats["lo"], stats["hi"], color=colors(gi), alpha=0.2, lw=0)
+            stats = _stats(ts[ts[by] == g], "_t", metric) * factor
+            # staggered markers keep groups whose lines coincide apart
+            _line(ax, stats, gi, _group_name(by, g), markevery=((gi * every) // max(len(groups), 1), every))
+        if difference:
+            ax.axhline(0, color="0.3", lw=0.8)
         ax.set_xlabel("year")
-        _axis(ax, metric, timeseries[metric].to_numpy(float))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.set_title(metric.replace("_", " "))
-    ax_list[0].legend(title=by, fontsize=8)
-    for ax in ax_list[1:]:
-        if ax.get_legend():
-            ax.get_legend().remove()
-    fig.suptitle(f"{title}\nlines: mean; bands: 95% CI over {n_seeds} seeds", fontsize=10)
-    fig.tight_layout()
+    _legend(fig, ax_list[0], n_seeds)
+    fig.suptitle(title, fontsize=11)
     return fig
+
+
+def _legend(fig, ax, n_seeds: int) -> None:
+    from matplotlib.patches import Patch
+
+    handles, names = ax.get_legend_handles_labels()
+    handles.append(Patch(color="0.6", alpha=BAND_ALPHA + 0.2))
+    names.append(f"95% CI over {n_seeds} seeds")
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4), fontsize=8, frameon=False)
 
 
 def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, title: str):
@@ -91,24 +155,92 @@ def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, 
     n = len(metrics)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.4 * cols, 3.9 * rows + 0.6), squeeze=False,
+                             layout="constrained")
     groups = _groups(summary, by) if by else [None]
-    colors = plt.get_cmap("viridis")
-    n_seeds = summary.groupby([x] + ([by] if by else []))["seed"].nunique().min()
+    n_seeds = int(summary.groupby([x] + ([by] if by else []), observed=True)["seed"].nunique().min())
+    xf = 100.0 if labels.is_share(x) else 1.0
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
+        factor = _yaxis(ax, metric, summary[metric].to_numpy(float))
         for gi, g in enumerate(groups):
             d = summary if g is None else summary[summary[by] == g]
-            stats = d.groupby(x)[metric].apply(lambda s: pd.Series(mean_ci(s.to_numpy()), index=["mean", "lo", "hi"])).unstack()
-            c = colors(gi / max(len(groups) - 1, 1))
-            ax.plot(stats.index, stats["mean"], marker="o", ms=3, color=c, label=None if g is None else f"{by}={g}")
-            ax.fill_between(stats.index, stats["lo"], stats["hi"], color=c, alpha=0.2, lw=0)
-        ax.set_xlabel(label(x) if x in METRICS else x)
-        _axis(ax, metric, summary[metric].to_numpy(float))
+            stats = _stats(d, x, metric) * factor
+            stats.index = stats.index.astype(float) * xf
+            _line(ax, stats, gi, "final year" if g is None else _group_name(by, g))
+        ax.set_xlabel(labels.axis(x))
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    if by:
-        axes.ravel()[0].legend(fontsize=8)
-    fig.suptitle(f"{title}\nfinal year; lines: mean; bands: 95% CI over {n_seeds} seeds", fontsize=10)
-    fig.tight_layout()
+    _legend(fig, axes.ravel()[0], n_seeds)
+    fig.suptitle(f"{title}\nfinal year; {band_note(n_seeds)}", fontsize=11)
+    return fig
+
+
+def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds: int):
+    """Final-year mean and 95% CI of each metric for each value of a categorical ``by`` (from ci_table)."""
+    plt = _plt()
+    n = len(metrics)
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, (0.45 * len(table) + 1.6) * rows + 0.6),
+                             squeeze=False, layout="constrained")
+    names = [_group_name(by, g) for g in table[by]]
+    for ax, metric in zip(axes.ravel(), metrics, strict=False):
+        factor = _yaxis(ax, metric, table[metric].to_numpy(float))
+        _plain(ax.xaxis)
+        ax.set_xlabel(ax.get_ylabel())
+        ax.set_ylabel("")
+        for i, (_, r) in enumerate(table.iterrows()):
+            st = style(i)
+            ax.errorbar(r[metric] * factor, i, xerr=[[(r[metric] - r[f"{metric}_lo"]) * factor],
+                                                     [(r[f"{metric}_hi"] - r[metric]) * factor]],
+                        fmt=st["marker"], color=st["color"], capsize=3)
+        ax.set_yticks(range(len(names)), names if ax in axes[:, 0] else [""] * len(names))
+        ax.set_ylim(len(names) - 0.4, -0.6)  # first group on top, with room around the points
+        ax.grid(alpha=0.3, axis="x")
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title}\nfinal year; points: mean; bars: 95% CI of the mean over {n_seeds} seeds", fontsize=11)
+    return fig
+
+
+def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: str, note: str = ""):
+    """Western counties at their seats, one panel per group: colour by ``colour``, area by ``size``.
+
+    ``regions`` holds one row per group × county with lon, lat and the two value columns
+    (differences over baseline). Colour is shared by all panels and centred on zero.
+    """
+    plt = _plt()
+    from matplotlib.colors import TwoSlopeNorm
+
+    groups = _groups(regions, by)
+    cols = min(len(groups), 3)
+    rows = int(np.ceil(len(groups) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.4 * rows + 0.8), squeeze=False,
+                             layout="constrained", sharex=True, sharey=True)
+    cf, _ = labels.scale(colour, regions[colour].to_numpy(float))
+    vals = regions[colour].to_numpy(float) * cf
+    span = max(float(np.nanmax(np.abs(vals))), 1e-9)
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+    top = max(float(np.nanmax(np.abs(regions[size]))), 1e-9)
+    area = lambda v: 8 + 220 * np.abs(np.nan_to_num(v)) / top  # noqa: E731
+    for ax, g in zip(axes.ravel(), groups, strict=False):
+        d = regions[regions[by] == g]
+        sc = ax.scatter(d["lon"], d["lat"], c=d[colour] * cf, s=area(d[size]), cmap="RdBu", norm=norm,
+                        edgecolors="0.25", linewidths=0.4)
+        ax.set_title(_group_name(by, g), fontsize=10)
+        ax.set_aspect(1 / np.cos(np.deg2rad(float(d["lat"].mean()))))
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(groups):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("longitude (°E)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("latitude (°N)")
+    fig.colorbar(sc, ax=axes, shrink=0.8, label=labels.axis(colour, difference=True, millions=cf == 1e-6))
+    for v in (top / 4, top / 2, top):
+        axes.ravel()[0].scatter([], [], s=area(v), color="0.7", edgecolors="0.25", label=f"{v:,.0f}")
+    axes.ravel()[0].legend(title=labels.axis(size, difference=True), fontsize=7, title_fontsize=7,
+                           loc="lower left", framealpha=0.8)
+    fig.suptitle(f"{title}\n{note}" if note else title, fontsize=11)
     return fig

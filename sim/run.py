@@ -17,14 +17,14 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
 from omegaconf import DictConfig, OmegaConf
 
-from . import config as _config  # noqa: F401  (registers the schema and resolvers)
 from . import sweep
+from .config import CONFIG_DIR  # importing sim.config registers the schema and resolvers
 from .geography import GeographyError
 from .runner import run_job
 from .schema import ConfigError, validate
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig):
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)

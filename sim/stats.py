@@ -6,15 +6,17 @@ import numpy as np
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of the mean (NaN-free input)."""
+    """Mean and Student-t confidence interval of the mean (``scipy.stats.t.interval``); NaNs are dropped."""
     from scipy import stats
 
     x = np.asarray(values, float)
+    x = x[~np.isnan(x)]
     m = float(x.mean()) if x.size else float("nan")
-    if x.size < 2:
+    sem = float(stats.sem(x)) if x.size >= 2 else 0.0
+    if sem == 0.0:
         return m, m, m
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
+    lo, hi = stats.t.interval(level, x.size - 1, loc=m, scale=sem)
+    return m, float(lo), float(hi)
 
 
 def ci_table(df, by: list[str] | str, metrics: list[str], level: float = 0.95):

@@ -11,33 +11,39 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import outputs, plots
+from . import labels, outputs, plots
 from .collect import load_sweep, load_timeseries
 from .stats import ci_table, fmt
 
-SCENARIO_ORDER = ["baseline", "pairing", "enclave", "labour", "consumption", "full"]
+SCENARIO_ORDER = list(labels.SCENARIOS)  # the usual order of scenarios, baseline first
+OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share", "firms_in_west"]
+COSTS = ["west_fiscal_cost", "east_programme_cost"]
 
 
-def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str]) -> str:
-    """Plain-text table: mean [95% CI] per metric."""
-    def cell(r, m):
-        return f"{fmt(r[m])} [{fmt(r[f'{m}_lo'])}, {fmt(r[f'{m}_hi'])}]"
-    rows = [[str(r[k]) for k in keys] + [str(int(r["runs"]))] + [cell(r, m) for m in metrics] for _, r in table.iterrows()]
-    head = keys + ["runs"] + [f"{m} ({plots.METRICS[m][0]})" for m in metrics]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    line = lambda cells: "  ".join(c.ljust(w) if i < len(keys) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))  # noqa: E731
-    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
+def _cell(table_row, m: str) -> str:
+    """``mean ± half-width of the 95% CI``, shares in percent."""
+    f = 100.0 if labels.is_share(m) else 1.0
+    half = (table_row[f"{m}_hi"] - table_row[f"{m}_lo"]) / 2
+    return f"{fmt(table_row[m] * f)} ± {fmt(half * f)}"
+
+
+def _fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False) -> str:
+    """Plain-text table (pandas): keys (left-aligned), runs, then mean ± 95% CI half-width per metric
+    with the unit in the header (``difference``: changes over the baseline; shares in percentage points)."""
+    shown = pd.DataFrame()
+    for k in keys:
+        cells = [labels.scenario(v) if k == "scenario" else labels.value(k, v) for v in table[k]]
+        width = max(len(labels.name(k)), *map(len, cells))
+        shown[labels.name(k).ljust(width)] = [c.ljust(width) for c in cells]
+    shown["runs"] = table["runs"].astype(int).to_numpy()
+    for m in metrics:
+        shown[labels.axis(m, difference)] = [_cell(r, m) for _, r in table.iterrows()]
+    return shown.to_string(index=False)
 
 
 def _write_table(sweep_dir: Path, name: str, table: pd.DataFrame, text: str) -> None:
     outputs.write_atomic(sweep_dir / f"{name}.csv", table.to_csv(index=False).encode())
     outputs.write_atomic(sweep_dir / f"{name}.txt", (text + "\n").encode())
-
-
-def _ordered(df: pd.DataFrame) -> pd.DataFrame:
-    present = list(dict.fromkeys(df["scenario"]))
-    order = [s for s in SCENARIO_ORDER if s in present] + [s for s in present if s not in SCENARIO_ORDER]
-    return df.assign(scenario=pd.Categorical(df["scenario"], order, ordered=True))
 
 
 def _geography(sweep_dir: Path) -> str:
@@ -46,7 +52,7 @@ def _geography(sweep_dir: Path) -> str:
     from .collect import job_dirs
 
     try:
-        return yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"]
+        return labels.geography(yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"])
     except (OSError, IndexError, KeyError, TypeError):
         return "?"
 
@@ -60,26 +66,53 @@ def versus_baseline(df: pd.DataFrame, metrics: list[str], on: list[str]) -> pd.D
 
 
 def policy_comparison(sweep_dir: Path) -> str:
-    """All scenarios × seeds: jobs, income, firms and fiscal cost with 95% CIs; time paths."""
-    summary, ts = _ordered(load_sweep(sweep_dir)), _ordered(load_timeseries(sweep_dir))
-    metrics = ["west_jobs_local", "west_income_per_capita", "firms_in_west", "west_fiscal_cost"]
-    table = ci_table(summary.sort_values("scenario"), "scenario", metrics)
-    text = _fmt_table(table, ["scenario"], metrics)
+    """All scenarios × seeds: jobs, income, low-income share, firms and fiscal costs with 95% CIs;
+    time paths over baseline with a cost panel; a map of the gain by western county."""
+    summary, ts = load_sweep(sweep_dir), load_timeseries(sweep_dir)
+    table = ci_table(summary.sort_values("scenario"), "scenario", OUTCOMES + COSTS)
+    text = (_fmt_table(table, ["scenario"], OUTCOMES) + "\n\nFiscal cost, final year:\n"
+            + _fmt_table(table, ["scenario"], COSTS))
     _write_table(sweep_dir, "policy_comparison", table, text)
+    geo = _geography(sweep_dir)
+    paths = plots.save(_comparison_figure(ts, geo), sweep_dir / "figures" / "policy_comparison")
+    lines = [f"Final year ({int(ts['year'].max())}), mean ± 95% CI half-width over seeds:", text,
+             f"Figure: {paths[0]}"]
+    if "baseline" in set(summary["scenario"]) and summary["scenario"].nunique() > 1:
+        lines.append(f"Map:    {county_gain_map(sweep_dir, geo)}")
+    return "\n".join(lines)
+
+
+def _comparison_figure(ts: pd.DataFrame, geo: str):
+    """Row 1: outcomes over the same-seed baseline; row 2: firms and the fiscal cost of each side."""
     plt = plots._plt()
-    title = f"East–West policies compared ({_geography(sweep_dir)})"
-    ts = ts.sort_values(["scenario", "year"])
+    fig, axes = plt.subplots(2, 3, figsize=(15.6, 8.6), layout="constrained")
     has_base = "baseline" in set(ts["scenario"])
-    fig, axes = plt.subplots(1, 3 if has_base else 2, figsize=(15.6 if has_base else 10.4, 4.2))
-    plots.time_paths(ts, ["west_jobs_local", "firms_in_west"], "scenario", title, ax_list=list(axes[:2]))
-    if has_base:
-        delta = versus_baseline(ts, ["west_income_per_capita"], ["seed", "step"])
-        plots.time_paths(delta, ["west_income_per_capita"], "scenario", title, ax_list=[axes[2]])
-        axes[2].get_legend().remove() if axes[2].get_legend() else None
-        axes[2].set_ylabel("income per capita over baseline (yuan/year)")
-        axes[2].set_title("western income gain over baseline (same seed)")
-    paths = plots.save(fig, sweep_dir / "figures" / "policy_comparison")
-    return f"Final year ({int(ts['year'].max())}), mean [95% CI] over seeds:\n{text}\nFigure: {paths[0]}"
+    top = versus_baseline(ts, OUTCOMES[:3], ["seed", "step"]) if has_base else ts
+    plots.time_paths(top, OUTCOMES[:3], "scenario", "", ax_list=list(axes[0]), difference=has_base)
+    plots.time_paths(ts, ["firms_in_west", *COSTS], "scenario", "", ax_list=list(axes[1]))
+    fig.legends[1:] = []  # one legend for both rows
+    fig.suptitle(f"East–West policies compared ({geo}): what each adds over the baseline, and what it costs\n"
+                 + ("top: difference from the baseline run with the same seed; " if has_base else "")
+                 + plots.band_note(int(ts.groupby("scenario", observed=True)["seed"].nunique().min())), fontsize=11)
+    return fig
+
+
+def county_gain_map(sweep_dir: Path, geo: str) -> Path:
+    """Map figure: final-year gain over baseline (same seed) in each western county, per scenario."""
+    from .collect import load_regions
+
+    west = load_regions(sweep_dir).query("side == 'west'")
+    gains = ["income_per_capita", "jobs_local"]
+    delta = versus_baseline(west, gains, ["seed", "replication", "county"])
+    delta = delta[delta["scenario"] != "baseline"]
+    means = (delta.groupby(["scenario", "county"], observed=True)
+             .agg(lon=("lon", "first"), lat=("lat", "first"), **{g: (g, "mean") for g in gains}).reset_index())
+    n_seeds = int(delta.groupby("scenario", observed=True)["seed"].nunique().min())
+    fig = plots.county_map(means, "income_per_capita", "jobs_local", "scenario",
+                           f"Who gains? Final-year change over the baseline by western county ({geo})",
+                           f"colour: income per capita; marker area: local jobs; mean over {n_seeds} seeds "
+                           "of the same-seed difference; county seats approximate (illustrative coordinates)")
+    return plots.save(fig, sweep_dir / "figures" / "county_map")[0]
 
 
 def tax_share_sweep(sweep_dir: Path) -> str:
@@ -93,7 +126,8 @@ def tax_share_sweep(sweep_dir: Path) -> str:
     fig = plots.response(summary, x, metrics, by, "Enclave tax sharing: who gains as the eastern share rises?")
     paths = plots.save(fig, sweep_dir / "figures" / "tax_share_sweep")
     best = table.loc[table.groupby(by)["west_tax_revenue"].idxmax(), [by, x, "west_tax_revenue"]]
-    lines = [f"  compliance {r[by]:g}: western retained tax peaks at tax_share_east = {r[x]:g}" for _, r in best.iterrows()]
+    lines = [f"  {labels.name(by)} {labels.value(by, r[by])}: {labels.name('west_tax_revenue').lower()} peaks at "
+             f"{labels.name(x).lower()} = {labels.value(x, r[x])}" for _, r in best.iterrows()]
     return f"{text}\n" + "\n".join(lines) + f"\nFigure: {paths[0]}"
 
 
@@ -103,7 +137,7 @@ def labour_vs_industry(sweep_dir: Path) -> str:
     Effects are paired differences from the baseline run with the same seed,
     also per 100 m yuan of the arm's measured eastern cost.
     """
-    summary, ts = _ordered(load_sweep(sweep_dir)), _ordered(load_timeseries(sweep_dir))
+    summary, ts = load_sweep(sweep_dir), load_timeseries(sweep_dir)
     metrics = ["west_jobs_local", "west_migrants_east", "west_income_per_capita", "low_income_share"]
     delta = versus_baseline(summary, metrics, ["seed"])
     arms = delta[delta["scenario"] != "baseline"].copy()
@@ -111,24 +145,52 @@ def labour_vs_industry(sweep_dir: Path) -> str:
     for m in metrics:
         arms[f"{m}_per_100m"] = arms[m] / (arms["scenario"].map(cost).astype(float) / 1e8)
     table = ci_table(arms.sort_values("scenario"), "scenario", metrics + [f"{m}_per_100m" for m in ("west_jobs_local", "west_income_per_capita")])
-    text = _fmt_table(table, ["scenario"], metrics)
-    per = "\n".join(f"  {s}: eastern cost {fmt(cost[s])} yuan/year; per 100 m yuan: "
+    text = _fmt_table(table, ["scenario"], metrics, difference=True)
+    per = "\n".join(f"  {labels.scenario(s)}: eastern cost {fmt(cost[s])} yuan/year; per 100 m yuan: "
                      f"{fmt(r['west_jobs_local_per_100m'])} local jobs, {fmt(r['west_income_per_capita_per_100m'])} yuan/year income per capita"
                      for s, r in table.set_index("scenario").iterrows())
     _write_table(sweep_dir, "labour_vs_industry", table, text)
-    fig = plots.time_paths(versus_baseline(ts, ["west_income_per_capita", "low_income_share", "west_jobs_local"], ["seed", "step"])
-                           .query("scenario != 'baseline'"),
-                           ["west_income_per_capita", "low_income_share", "west_jobs_local"], "scenario",
-                           "Labour cooperation versus enclave parks at equal eastern cost: change over baseline (same seed)")
+    shown = ["west_income_per_capita", "low_income_share", "west_jobs_local"]
+    fig = plots.time_paths(versus_baseline(ts, shown, ["seed", "step"]).query("scenario != 'baseline'"), shown, "scenario",
+                           "Labour cooperation versus enclave parks at equal eastern cost: change over the "
+                           "baseline run with the same seed", difference=True)
     paths = plots.save(fig, sweep_dir / "figures" / "labour_vs_industry")
-    return f"Change over baseline in the final year, mean [95% CI] over seeds:\n{text}\n{per}\nFigure: {paths[0]}"
+    return f"Change over baseline in the final year, mean ± 95% CI half-width over seeds:\n{text}\n{per}\nFigure: {paths[0]}"
+
+
+def sweep(sweep_dir: Path) -> str:
+    """Any ad-hoc sweep: final-year outcomes and costs by the swept parameters (table and figure)."""
+    summary = load_sweep(sweep_dir)
+    keys = [c for c in summary.columns[: summary.columns.get_loc("job")]  # the parameters that vary
+            if c != "run.seed" and summary[c].nunique() > 1]
+    metrics = OUTCOMES + COSTS
+    if not keys:
+        return f"No parameter was swept besides the seed; the table is {sweep_dir / 'summary.parquet'}"
+    table = ci_table(summary.sort_values(keys), keys, metrics)
+    text = _fmt_table(table, keys, OUTCOMES) + "\n\nFiscal cost, final year:\n" + _fmt_table(table, keys, COSTS)
+    _write_table(sweep_dir, "sweep", table, text)
+    n_seeds = int(table["runs"].min())
+    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(summary[k]) and summary[k].nunique() > 1]
+    if numeric:
+        x = max(numeric, key=lambda k: summary[k].nunique())
+        rest = [k for k in keys if k != x]
+        by = rest[0] if rest else None
+        title = f"Final-year outcomes by {labels.name(x).lower()}" + (f" and {labels.name(by).lower()}" if by else "")
+        fig = plots.response(summary, x, metrics, by, title)
+    else:
+        by = keys[0]
+        fig = plots.points(ci_table(summary.sort_values(by), by, metrics), by, metrics,
+                           f"Final-year outcomes by {labels.name(by).lower()}", n_seeds)
+    paths = plots.save(fig, sweep_dir / "figures" / "sweep")
+    return f"Final year, mean ± 95% CI half-width over seeds:\n{text}\nFigure: {paths[0]}"
 
 
 REPORTS = {f.__name__: f for f in (policy_comparison, tax_share_sweep, labour_vs_industry)}
 
 
 def report_dir(sweep_dir: Path, study: str | None = None) -> None:
-    """Make and print the report of ``study`` (read from the sweep's first config if not given)."""
+    """Make and print the report of ``study`` (read from the sweep's first config if not given);
+    a sweep with no study gets the generic :func:`sweep` report."""
     sweep_dir = Path(sweep_dir)
     if study is None:
         import yaml
@@ -137,7 +199,7 @@ def report_dir(sweep_dir: Path, study: str | None = None) -> None:
 
         cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
         study = cfg.get("study")
-    if study not in REPORTS:
-        print(f"No report for study {study!r}; tables are in {sweep_dir}", file=sys.stderr)
-        return
-    print(REPORTS[study](sweep_dir))
+    report = REPORTS.get(study) or sweep
+    if study and study not in REPORTS:
+        print(f"No report for study {study!r}; the generic sweep report follows.", file=sys.stderr)
+    print(report(sweep_dir))

@@ -70,6 +70,30 @@ def mark_done(sweep_dir: Path, job_name: str) -> None:
     (d / job_name).touch()
 
 
+FAILED_DIR = ".failed"
+
+
+def mark_failed(sweep_dir: Path, index: int, overrides: list[str], cluster_id: str, state: str, log: str,
+                error: Exception) -> None:
+    """Record a job that produced no results on the cluster (the launcher calls this)."""
+    from .outputs import json_bytes, write_atomic
+
+    d = Path(sweep_dir) / FAILED_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    write_atomic(d / f"{index}.json", json_bytes({"job": index, "overrides": overrides, "cluster_id": cluster_id,
+                                                  "state": state, "log": log, "reason": reason}))
+    print(f"job #{index} failed: {' '.join(overrides)}  (Slurm job {cluster_id}: {state}; log {log})",
+          file=sys.stderr)
+
+
+def failed_jobs(sweep_dir: Path) -> list[dict]:
+    import json
+
+    d = Path(sweep_dir) / FAILED_DIR
+    return sorted((json.loads(p.read_text()) for p in d.glob("*.json")), key=lambda f: f["job"]) if d.exists() else []
+
+
 # The watcher lives at module level: the callback object itself is pickled to workers.
 _WATCH: dict = {}
 # Failures of the steps after the jobs (collection, report, figures): Hydra turns a callback's
@@ -84,9 +108,10 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         done = sweep_dir / DONE_DIR
-        if done.exists():
-            for f in done.iterdir():
-                f.unlink()
+        for marks in (done, sweep_dir / FAILED_DIR):  # marks of an earlier launch
+            if marks.exists():
+                for f in marks.iterdir():
+                    f.unlink()
         try:
             total = count_jobs(config)
         except Exception:  # noqa: BLE001 - progress is a nicety, never a failure
@@ -120,12 +145,19 @@ class SweepCallback(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             summary, _ = collect(sweep_dir)
-            if config.get("study") and not summary.empty:
-                studies.report_dir(sweep_dir, config.study)
+            if not summary.empty:  # a named study's report, or the generic one of an ad-hoc sweep
+                studies.report_dir(sweep_dir, config.get("study"))
         except Exception as err:  # noqa: BLE001 - reported as the command's failure, see FAILURES
             FAILURES.append(f"the sweep's jobs ran, but its table or figures could not be made: "
                             f"{type(err).__name__}: {err}. Results are in {sweep_dir}; "
                             f"retry with `python -m sim.collect {sweep_dir} --report`.")
+        failed = failed_jobs(sweep_dir)  # cluster jobs the launcher marked (cancelled, timed out, died)
+        if failed:
+            FAILURES.append("\n".join(
+                [f"{len(failed)} job(s) produced no results (the tables are without them):"]
+                + [f"  #{f['job']} {' '.join(f['overrides'])}: Slurm job {f['cluster_id']} {f['state']}; "
+                   f"log {f['log']}" for f in failed]
+                + ["Re-run the same command to redo only these jobs."]))
 
 
 def _watch(done: Path, total, stop: threading.Event) -> None:
