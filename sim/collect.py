@@ -64,7 +64,9 @@ def _keyed(df: pd.DataFrame, params: dict, job: str) -> pd.DataFrame:
 
 
 def final_step(regions: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the last recorded step (of each replication)."""
+    """The rows of the last recorded step (of each replication); all rows of a table without steps."""
+    if "step" not in regions.columns:
+        return regions
     return regions[regions["step"] == regions["step"].max()].reset_index(drop=True)
 
 
