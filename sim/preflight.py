@@ -27,7 +27,6 @@ from .config import CONFIG_DIR, GROUPS
 from .schema import ConfigError, schema_fields
 
 SAFE_CHOICE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-MIN_CLUSTER_TIMEOUT_MIN = 3  # submitit signals a job 2 minutes before its limit: shorter limits fail at once
 
 
 def schema_keys() -> set[str]:
@@ -116,10 +115,13 @@ def check_launcher(hydra_cfg) -> None:
         raise ConfigError(f"hydra.launcher.n_jobs = {n_jobs}: use a number of worker processes >= 1 "
                           "(or -1 for one per core). Nothing was run.")
     timeout = launcher.get("timeout_min")
-    if "Slurm" in target and isinstance(timeout, (int, float)) and timeout < MIN_CLUSTER_TIMEOUT_MIN:
-        raise ConfigError(f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be at least "
-                          f"{MIN_CLUSTER_TIMEOUT_MIN} minutes (submitit warns a job 2 minutes before its limit). "
-                          "Nothing was run.")
+    delay = launcher.get("signal_delay_s", 120)
+    # submitit signals a job signal_delay_s before its limit: a limit no longer than that fails at once
+    if "Slurm" in target and isinstance(timeout, (int, float)) and isinstance(delay, (int, float)) \
+            and timeout * 60 <= delay:
+        raise ConfigError(f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
+                          f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
+                          f"(with the default 120 s: at least 3 minutes). Nothing was run.")
 
 
 def check_writable(folder: str) -> None:

@@ -64,6 +64,8 @@ BAD_COMMANDS = [
     (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs = 0"),
     (["hydra.launcher.n_jobs=0"], "Could not override 'hydra.launcher.n_jobs'"),
     (["-m", "hydra/launcher=slurm", "hydra.launcher.timeout_min=2"], "at least 3 minutes"),
+    (["-m", "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=90"],
+     "longer than hydra.launcher.signal_delay_s = 90 s"),
     (["run.years=1", "run.years=(1"], "Invalid override"),
     (["-m", "hydra.sweep.subdir=../../x"], "must stay inside the sweep folder"),
     (["-m", "hydra.sweep.subdir=/tmp/x"], "must stay inside the sweep folder"),

@@ -79,7 +79,8 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     out = tmp_path / "failing"
     stall = "case $SLURM_ARRAY_TASK_ID in 1|2) sleep 600;; esac"
     args = [sys.executable, "-m", "sim.run", "-m", "run.seed=0,1,2", *TINY, f"hydra.sweep.dir={out}",
-            "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.poll_s=2", f"hydra.launcher.setup=['{stall}']"]
+            "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=20",
+            "hydra.launcher.poll_s=2", f"hydra.launcher.setup=['{stall}']"]
     t0 = time.time()
     proc = subprocess.Popen(args, cwd=ROOT, env=slurm, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     subprocess.run(["scancel", _running_task(slurm, 1, t0 + 120)], env=slurm, check=True)
