@@ -185,7 +185,14 @@ def sweep(sweep_dir: Path) -> str:
     return f"Final year, mean ± 95% CI half-width over seeds:\n{text}\nFigure: {paths[0]}"
 
 
+def sensitivity_indices(sweep_dir: Path) -> str:
+    from .sensitivity_report import report
+
+    return report(sweep_dir)
+
+
 REPORTS = {f.__name__: f for f in (policy_comparison, tax_share_sweep, labour_vs_industry)}
+REPORTS.update(sensitivity_morris=sensitivity_indices, sensitivity_sobol=sensitivity_indices)
 
 
 def report_dir(sweep_dir: Path, study: str | None = None) -> None:
