@@ -17,10 +17,13 @@ from . import labels, outputs, plots, sensitivity
 from .collect import job_dirs, load_sweep
 
 LEVELS = ["west_jobs_local", "west_income_per_capita", "west_fiscal_cost", "east_programme_cost"]
-# Jobs (and yuan of income per working-age person) gained over the same-row, same-seed
-# baseline per million yuan/year of eastern programme cost over that baseline.
-COST_EFFECTIVENESS = {"jobs_per_m_east_yuan": ("west_jobs_local", "jobs per million eastern yuan/year"),
-                      "income_per_m_east_yuan": ("west_income_per_capita", "yuan/year per person per million eastern yuan/year")}
+# Jobs (and yuan/year of income per working-age person) gained over the same-row, same-seed
+# baseline per 100 million yuan/year of eastern programme cost over that baseline (as the
+# labour_vs_industry study counts).
+PER = 1e8
+COST_EFFECTIVENESS = {"jobs_per_100m_east_yuan": ("west_jobs_local", "local jobs per 100 m eastern yuan/year"),
+                      "income_per_100m_east_yuan": ("west_income_per_capita",
+                                                    "income per capita (yuan/year) per 100 m eastern yuan/year")}
 SCENARIO = "full"  # the package whose sensitivity is screened
 TOP = 12  # parameters shown per outcome in the figure
 
@@ -34,7 +37,7 @@ def outcome_table(summary: pd.DataFrame) -> pd.DataFrame:
     out = pkg[LEVELS].copy()
     if "baseline" in scenarios and main != "baseline":
         base = summary[summary["scenario"].astype(str) == "baseline"].set_index(key).reindex(out.index)
-        cost = (pkg["east_programme_cost"] - base["east_programme_cost"]) / 1e6
+        cost = (pkg["east_programme_cost"] - base["east_programme_cost"]) / PER
         for name, (m, _) in COST_EFFECTIVENESS.items():
             out[name] = (pkg[m] - base[m]) / cost.where(cost > 0)
     return out
@@ -84,8 +87,9 @@ def _analyse(method: str, prob: dict, X: np.ndarray, y: np.ndarray, seed: int) -
     for index, conf in pairs.items():
         v = np.asarray(r[index], float)
         c = np.asarray(r[conf], float) if conf else np.full_like(v, np.nan)
+        low = np.maximum(v - c, 0) if index == "mu_star" else v - c  # μ* is a mean of |effects|: never below 0
         rows.append(pd.DataFrame({"parameter": prob["names"], "index": index, "value": v,
-                                  "ci_low": v - c, "ci_high": v + c}))
+                                  "ci_low": low, "ci_high": v + c}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -108,19 +112,31 @@ def figure(table: pd.DataFrame, method: str, title: str):
         main = t[t["index"] == shown[-1]].nlargest(TOP, "value")[::-1]
         ypos = np.arange(len(main))
         h = 0.8 / len(shown)
+        f, millions = labels.scale(outcome, main["value"].to_numpy(float)) if method == "morris" else (1.0, False)
         for i, index in enumerate(shown):
             d = t[t["index"] == index].set_index("parameter").loc[main["parameter"]]
-            err = np.vstack([d["value"] - d["ci_low"], d["ci_high"] - d["value"]])
-            ax.barh(ypos + (i - (len(shown) - 1) / 2) * h, d["value"], h, xerr=err, capsize=2,
+            err = np.vstack([d["value"] - d["ci_low"], d["ci_high"] - d["value"]]) * f
+            ax.barh(ypos + (i - (len(shown) - 1) / 2) * h, d["value"] * f, h, xerr=err, capsize=2,
                     color=plots.style(i)["color"], label=_index_name(index))
         ax.set_yticks(ypos, [labels.name(p) for p in main["parameter"]], fontsize=8)
         ax.set_title(_label(outcome), fontsize=10)
-        ax.set_xlabel("μ* (outcome units)" if method == "morris" else "share of output variance")
+        ax.set_xlabel(_unit(outcome, millions) if method == "morris" else "share of the outcome's variance")
+        plots._plain(ax.xaxis)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8, loc="lower right")
     fig.suptitle(title + "\nbars: index; whiskers: 95% CI (bootstrap)", fontsize=11)
     return fig
+
+
+def _unit(outcome: str, millions: bool) -> str:
+    """Axis text of a Morris μ*: it is in the outcome's own unit."""
+    if outcome in COST_EFFECTIVENESS:
+        return "μ* (" + COST_EFFECTIVENESS[outcome][1] + ")"
+    u = labels.unit(outcome)
+    if labels.is_share(outcome):
+        return "μ* (percentage points)"
+    return f"μ* ({'million ' if millions else ''}{u})"
 
 
 def _index_name(index: str) -> str:

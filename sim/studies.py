@@ -85,7 +85,7 @@ def policy_comparison(sweep_dir: Path) -> str:
     geo = _geography(sweep_dir)
     bands = (f"seed-only: 95% CI over {n_seeds} seeds at the point estimate",
              f"draws × seeds: 95% interval over {n_draws} parameter draws × {n_seeds} seeds")
-    fig = _comparison_figure(uncertainty.point_estimate(ts), geo, comparison, bands)
+    fig = _comparison_figure(ts, geo, comparison, bands)
     paths = plots.save(fig, sweep_dir / "figures" / "policy_comparison")
     lines = [f"Final year ({int(ts['year'].max())}) at the point estimate, mean ± 95% CI half-width over seeds:",
              text, f"Figure: {paths[0]}"]
@@ -118,21 +118,24 @@ def _narrowing_text(comparison: pd.DataFrame) -> str:
             + ", ".join(f"{labels.name(m).lower()} {r:.1f}×" for m, r in ratio.items() if pd.notna(r)))
 
 
-def _comparison_figure(ts: pd.DataFrame, geo: str, comparison: pd.DataFrame, bands: tuple[str, str]):
-    """Row 1: outcomes over the same-seed baseline; row 2: final-year gains with seed-only and
-    draws × seeds bands; row 3: firms and the fiscal cost of each side."""
+def _comparison_figure(ts: pd.DataFrame, geo: str, comparison: pd.DataFrame | None = None,
+                       bands: tuple[str, str] = ("", "")):
+    """Row 1: outcomes over the same-seed baseline (point estimate); row 2 (with ``comparison``):
+    final-year gains with seed-only and draws × seeds bands; last row: firms and each side's fiscal cost."""
     plt = plots._plt()
-    has_base = "baseline" in set(ts["scenario"]) and "gain" in comparison
-    fig, axes = plt.subplots(3 if has_base else 2, 3, figsize=(15.6, 12.6 if has_base else 8.6), layout="constrained")
+    ts = uncertainty.point_estimate(ts)
+    has_base = "baseline" in set(ts["scenario"])
+    has_bands = has_base and comparison is not None and "gain" in comparison
+    fig, axes = plt.subplots(3 if has_bands else 2, 3, figsize=(15.6, 12.6 if has_bands else 8.6), layout="constrained")
     top = versus_baseline(ts, OUTCOMES[:3], ["seed", "step"]) if has_base else ts
     plots.time_paths(top, OUTCOMES[:3], "scenario", "", ax_list=list(axes[0]), difference=has_base)
-    if has_base:
+    if has_bands:
         plots.gain_bands(list(axes[1]), comparison, OUTCOMES[:3], plots._groups(ts, "scenario"), bands)
     plots.time_paths(ts, ["firms_in_west", *COSTS], "scenario", "", ax_list=list(axes[-1]))
     fig.legends[1:] = []  # one legend for both rows
     fig.suptitle(f"East–West policies compared ({geo}): what each adds over the baseline, and what it costs\n"
-                 + ("top: difference from the baseline run with the same seed at the point estimate; "
-                    "middle: final-year gain, both bands; " if has_base else "")
+                 + ("top: difference from the baseline run with the same seed at the point estimate; " if has_base else "")
+                 + ("middle: final-year gain, both bands; " if has_bands else "")
                  + plots.band_note(int(ts.groupby("scenario", observed=True)["seed"].nunique().min())), fontsize=11)
     return fig
 

@@ -138,7 +138,7 @@ def test_morris_study_writes_indices_and_figure(tmp_path):
                 "sensitivity.sample=range(8)", *TINY, f"hydra.sweep.dir={out}", timeout=600)
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(out / "sensitivity_indices.csv")
-    assert set(table["outcome"]) >= {"west_jobs_local", "east_programme_cost", "jobs_per_m_east_yuan"}
+    assert set(table["outcome"]) >= {"west_jobs_local", "east_programme_cost", "jobs_per_100m_east_yuan"}
     cost = table[(table["outcome"] == "east_programme_cost") & (table["index"] == "mu_star")]
     # the eastern cost moves with the co-investment per park, not with the western wage trend
     top = cost.set_index("parameter")["value"]
