@@ -169,17 +169,16 @@ def gain_bands(ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list
                                             ("gain_point_lo", "gain_point", "gain_point_hi", 0.15, 4, "s")):
                 ax.errorbar(r[mid] * factor, yi + dy, xerr=[[(r[mid] - r[lo]) * factor], [(r[hi] - r[mid]) * factor]],
                             fmt=mk, color=st["color"], lw=lw, ms=4, capsize=0 if lw > 2 else 3)
-            ax.annotate(f"P(better) {r['p_better_than_baseline']:.0%}", (1.0, yi), xycoords=("axes fraction", "data"),
-                        ha="right", va="center", fontsize=7, color="0.25")
         ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_ylim(-0.6, len(shown) - 0.4)
-        ax.set_yticks(y, [labels.scenario(s) for s in shown], fontsize=8)
+        ax.set_ylim(-0.6, len(shown) + 0.3)  # room for the legend above the top row
+        ax.set_yticks(y, [f"{labels.scenario(s)}\nP(better) {t.loc[str(s), 'p_better_than_baseline']:.0%}"
+                          for s in shown], fontsize=8)
         ax.set_xlabel(labels.axis(m, difference=True, millions=millions))
         _plain(ax.xaxis)
         ax.set_title(f"{labels.name(m)} over baseline, final year", fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     handles = [Line2D([], [], color="0.3", lw=4, marker="s"), Line2D([], [], color="0.3", lw=1.2, marker="o")]
-    ax_list[0].legend(handles, list(note), fontsize=7, loc="best", framealpha=0.8)
+    ax_list[0].legend(handles, list(note), fontsize=7, loc="upper left", framealpha=0.8)
 
 
 def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, title: str):

@@ -80,7 +80,8 @@ def policy_comparison(sweep_dir: Path) -> str:
     if "gain" in comparison:
         text += (f"\n\nGain over the baseline with the same draw and seed: mean [95% interval over {n_draws} "
                  f"parameter draws × {n_seeds} seeds]; P(better than baseline) / P(ranks first):\n"
-                 + _uncertainty_text(comparison) + "\n" + _narrowing_text(comparison))
+                 + _uncertainty_text(comparison, OUTCOMES) + "\n\nFiscal cost:\n" + _uncertainty_text(comparison, COSTS)
+                 + "\n" + _narrowing_text(comparison))
     _write_table(sweep_dir, "policy_comparison", comparison, text)
     geo = _geography(sweep_dir)
     bands = (f"seed-only: 95% CI over {n_seeds} seeds at the point estimate",
@@ -100,8 +101,8 @@ def _draws_and_seeds(summary: pd.DataFrame) -> tuple[int, int]:
     return n_draws, int(summary["seed"].nunique())
 
 
-def _uncertainty_text(comparison: pd.DataFrame) -> str:
-    arms = comparison[comparison["scenario"] != "baseline"]
+def _uncertainty_text(comparison: pd.DataFrame, metrics: list[str]) -> str:
+    arms = comparison[(comparison["scenario"] != "baseline") & comparison["metric"].isin(metrics)]
     shown = pd.DataFrame({labels.name("scenario"): [labels.scenario(s) for s in dict.fromkeys(arms["scenario"])]})
     for m, t in arms.groupby("metric", sort=False):
         f = 100.0 if labels.is_share(m) else 1.0
