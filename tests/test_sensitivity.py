@@ -129,6 +129,11 @@ def test_main_job_table_has_p_better_than_baseline(tmp_path):
     full = table[table["scenario"] == "full"]
     assert full["p_better_than_baseline"].between(0, 1).all() and full["runs_draws"].eq(2).all()
     assert "P(better than baseline)" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
+    from sim import studies
+
+    fig = studies._comparison_figure(sim.load_timeseries(out), "test", table, ("seed-only band", "draws × seeds band"))
+    legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert "seed-only band" in legends and "draws × seeds band" in legends  # both kinds of band, labelled
 
 
 def test_morris_study_writes_indices_and_figure(tmp_path):
