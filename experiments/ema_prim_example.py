@@ -7,7 +7,7 @@ which the enclave scenario adds the most western jobs over the baseline run with
 the same parameters and seed (common random numbers).
 
     pip install -e '.[interop]'
-    python experiments/ema_prim_example.py                # 24 experiments, 2 years, 2,000 firms (~1 min)
+    python experiments/ema_prim_example.py                # 24 experiments, 2 years, 2,000 firms (~10-60 s)
     python experiments/ema_prim_example.py --n 200 --years 10 --firms 10000    # a real one
 
 Ranges come from the schema (``sim.sensitivity.prior_ranges``).

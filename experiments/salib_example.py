@@ -6,7 +6,7 @@ and SALib computes first- and total-order indices with bootstrap CIs. For the
 full study through the sweep machinery (Slurm, resume, progress, figure) use
 ``python -m sim.run -m experiment=sensitivity_sobol`` (docs/sensitivity.md).
 
-    python experiments/salib_example.py             # 4 parameters, N=8: 48 runs of 2 years (~1 min)
+    python experiments/salib_example.py             # 4 parameters, N=8: 48 runs of 2 years (~10-60 s)
     python experiments/salib_example.py --n 64 --years 10 --firms 10000
 """
 
