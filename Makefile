@@ -74,3 +74,13 @@ dashboard: $(STAMP)
 ## make test-browser: the dashboard driven in headless chromium (Debian's: apt-get install chromium)
 test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser $(ARGS)
+
+# --- sensitivity (issue 12) ------------------------------------------------------------
+.PHONY: sensitivity sensitivity-sobol
+## make sensitivity: Morris screening of every uncertain parameter (~15-25 min on 2 cores); docs/sensitivity.md
+sensitivity: $(STAMP)
+	$(PY) -m sim.run -m experiment=sensitivity_morris $(ARGS)
+
+## make sensitivity-sobol: Sobol indices with CIs for the parameters the screening ranks highest
+sensitivity-sobol: $(STAMP)
+	$(PY) -m sim.run -m experiment=sensitivity_sobol $(ARGS)

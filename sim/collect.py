@@ -90,9 +90,21 @@ def _other_configuration(d: Path, marker: dict, shared: dict) -> list[str]:
     except (OSError, yaml.YAMLError):
         return ["config.yaml unreadable"]
     job = sweep_record.flat(config if isinstance(config, dict) else {})
+    for k in design_row_keys(config):  # values a design row set belong to the job, not the sweep
+        job[k] = shared.get(k, job.get(k))
     if marker.get("geography_sha256") is not None:
         job["geography.sha256"] = marker["geography_sha256"]
     return sweep_record.differences(shared, job)
+
+
+def design_row_keys(config) -> list[str]:
+    """Keys a job's design row (``sensitivity.sample``) set in its config."""
+    from .sensitivity import sample_values
+
+    try:
+        return list(sample_values(config["sensitivity"], config["geography"]["name"]))
+    except (KeyError, TypeError, ValueError):
+        return []
 
 
 def _names(names: list[str]) -> str:

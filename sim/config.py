@@ -148,6 +148,9 @@ def _compose(ov: tuple[str, ...]):
         except (HydraException, OmegaConfBaseException) as err:
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
+    from .sensitivity import apply_sample
+
+    apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
     schema.validate(cfg)
     from .preflight import check_memory
 

@@ -149,6 +149,38 @@ def _legend(fig, ax, n_seeds: int) -> None:
     fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4), fontsize=8, frameon=False)
 
 
+def gain_bands(ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list, note: tuple[str, str]) -> None:
+    """Final-year gain over baseline of each scenario (rows) with both kinds of band: the seed-only
+    95% CI at the point estimate (thick) and the 95% interval over parameter draws × seeds (thin).
+
+    ``table``: :func:`sim.uncertainty.comparison_table`; ``scenarios``: all groups in colour order
+    (baseline first, as in :func:`time_paths`); ``note``: the two bands' legend texts.
+    """
+    from matplotlib.lines import Line2D
+
+    shown = [s for s in scenarios if str(s) != "baseline"]
+    y = np.arange(len(shown))[::-1]
+    for ax, m in zip(ax_list, metrics, strict=True):
+        t = table[table["metric"] == m].set_index("scenario").reindex([str(s) for s in shown])
+        factor, millions = labels.scale(m, t[["gain_lo", "gain_hi"]].to_numpy(float).ravel())
+        for yi, s in zip(y, shown, strict=True):
+            r, st = t.loc[str(s)], style(scenarios.index(s))
+            for lo, mid, hi, dy, lw, mk in (("gain_lo", "gain", "gain_hi", -0.15, 1.2, "o"),
+                                            ("gain_point_lo", "gain_point", "gain_point_hi", 0.15, 4, "s")):
+                ax.errorbar(r[mid] * factor, yi + dy, xerr=[[(r[mid] - r[lo]) * factor], [(r[hi] - r[mid]) * factor]],
+                            fmt=mk, color=st["color"], lw=lw, ms=4, capsize=0 if lw > 2 else 3)
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_ylim(-0.6, len(shown) + 0.3)  # room for the legend above the top row
+        ax.set_yticks(y, [f"{labels.scenario(s)}\nP(better) {t.loc[str(s), 'p_better_than_baseline']:.0%}"
+                          for s in shown], fontsize=8)
+        ax.set_xlabel(labels.axis(m, difference=True, millions=millions))
+        _plain(ax.xaxis)
+        ax.set_title(f"{labels.name(m)} over baseline, final year", fontsize=10)
+        ax.grid(alpha=0.3, axis="x")
+    handles = [Line2D([], [], color="0.3", lw=4, marker="s"), Line2D([], [], color="0.3", lw=1.2, marker="o")]
+    ax_list[0].legend(handles, list(note), fontsize=7, loc="upper left", framealpha=0.8)
+
+
 def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, title: str):
     """Final-year metric against a swept parameter ``x`` (mean, 95% CI over seeds), one line per ``by``."""
     plt = _plt()

@@ -22,6 +22,7 @@ from .config import CONFIG_DIR  # importing sim.config registers the schema and 
 from .geography import GeographyError
 from .runner import run_job
 from .schema import ConfigError, validate
+from .sensitivity import apply_sample
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
@@ -32,6 +33,7 @@ def main(cfg: DictConfig):
     if multirun and os.environ.get("SUBMITIT_EXECUTOR"):  # names this job in its submitit log (sim.sweep.job_logs)
         print(f"{sweep.JOB_LOG_LINE}{run_dir}", file=sys.stderr, flush=True)
     try:
+        apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
         validate(cfg)
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
         rows = run_job(cfg, run_dir, overrides, multirun)

@@ -262,11 +262,23 @@ class EconomyConfig:
 
 
 @dataclass
+class SensitivityConfig:
+    """Which row of which parameter design a job runs (sim/sensitivity.py; docs/sensitivity.md)."""
+    method: str = param("none", "-", "parameter design: none (the config as it is), draws (calibration draws, else a Latin hypercube over the prior ranges), morris or sobol (SALib)",
+                        choices=("none", "draws", "morris", "sobol"), source="-")
+    sample: int = param(-1, "row", "design row this job runs (-1: none, the point estimate); sweep it with range(N)", lo=-1, hi=10_000_000, source="-")
+    n: int = param(8, "draws or trajectories", "draws: number of draws; morris: trajectories; sobol: base sample (a power of 2)", lo=1, hi=1_000_000, source="-")
+    seed: int = param(0, "integer", "seed of the design (fixed, so every job and scenario sees the same rows)", lo=0, source="-")
+    parameters: list[str] = param([], "dotted keys", "parameters the morris or sobol design varies (empty: every uncertain parameter, `python -m sim.sensitivity`)", source="-")
+
+
+@dataclass
 class Config:
     run: RunConfig = field(default_factory=RunConfig)
     geography: GeographyConfig = field(default_factory=GeographyConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     economy: EconomyConfig = field(default_factory=EconomyConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
     study: str | None = param(None, "-", "name of the experiment whose table and figures a multirun makes", source="-")
 
 

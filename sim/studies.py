@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import labels, outputs, plots
+from . import labels, outputs, plots, uncertainty
 from .collect import load_sweep, load_timeseries
 from .stats import ci_table, fmt
 
@@ -66,33 +66,77 @@ def versus_baseline(df: pd.DataFrame, metrics: list[str], on: list[str]) -> pd.D
 
 
 def policy_comparison(sweep_dir: Path) -> str:
-    """All scenarios × seeds: jobs, income, low-income share, firms and fiscal costs with 95% CIs;
-    time paths over baseline with a cost panel; a map of the gain by western county."""
+    """All scenarios × parameter draws × seeds: levels with seed-only 95% CIs at the point estimate;
+    gains over the same-draw, same-seed baseline with their interval over draws × seeds, the
+    probability of beating baseline and of ranking first (:mod:`sim.uncertainty`); time paths,
+    final-year gains with both bands and a cost panel; a map of the gain by western county."""
     summary, ts = load_sweep(sweep_dir), load_timeseries(sweep_dir)
-    table = ci_table(summary.sort_values("scenario"), "scenario", OUTCOMES + COSTS)
+    point = uncertainty.point_estimate(summary)
+    table = ci_table(point.sort_values("scenario"), "scenario", OUTCOMES + COSTS)
+    comparison = uncertainty.comparison_table(summary, OUTCOMES + COSTS)
+    n_draws, n_seeds = _draws_and_seeds(summary)
     text = (_fmt_table(table, ["scenario"], OUTCOMES) + "\n\nFiscal cost, final year:\n"
             + _fmt_table(table, ["scenario"], COSTS))
-    _write_table(sweep_dir, "policy_comparison", table, text)
+    if "gain" in comparison:
+        text += (f"\n\nGain over the baseline with the same draw and seed: mean [95% interval over {n_draws} "
+                 f"parameter draws × {n_seeds} seeds]; P(better than baseline) / P(ranks first):\n"
+                 + _uncertainty_text(comparison, OUTCOMES) + "\n\nFiscal cost:\n" + _uncertainty_text(comparison, COSTS)
+                 + "\n" + _narrowing_text(comparison))
+    _write_table(sweep_dir, "policy_comparison", comparison, text)
     geo = _geography(sweep_dir)
-    paths = plots.save(_comparison_figure(ts, geo), sweep_dir / "figures" / "policy_comparison")
-    lines = [f"Final year ({int(ts['year'].max())}), mean ± 95% CI half-width over seeds:", text,
-             f"Figure: {paths[0]}"]
+    bands = (f"seed-only: 95% CI over {n_seeds} seeds at the point estimate",
+             f"draws × seeds: 95% interval over {n_draws} parameter draws × {n_seeds} seeds")
+    fig = _comparison_figure(ts, geo, comparison, bands)
+    paths = plots.save(fig, sweep_dir / "figures" / "policy_comparison")
+    lines = [f"Final year ({int(ts['year'].max())}) at the point estimate, mean ± 95% CI half-width over seeds:",
+             text, f"Figure: {paths[0]}"]
     if "baseline" in set(summary["scenario"]) and summary["scenario"].nunique() > 1:
         lines.append(f"Map:    {county_gain_map(sweep_dir, geo)}")
     return "\n".join(lines)
 
 
-def _comparison_figure(ts: pd.DataFrame, geo: str):
-    """Row 1: outcomes over the same-seed baseline; row 2: firms and the fiscal cost of each side."""
+def _draws_and_seeds(summary: pd.DataFrame) -> tuple[int, int]:
+    draws = uncertainty.over_draws(summary)
+    n_draws = int(draws[uncertainty.SAMPLE].nunique()) if uncertainty.SAMPLE in draws else 0
+    return n_draws, int(summary["seed"].nunique())
+
+
+def _uncertainty_text(comparison: pd.DataFrame, metrics: list[str]) -> str:
+    arms = comparison[(comparison["scenario"] != "baseline") & comparison["metric"].isin(metrics)]
+    shown = pd.DataFrame({labels.name("scenario"): [labels.scenario(s) for s in dict.fromkeys(arms["scenario"])]})
+    for m, t in arms.groupby("metric", sort=False):
+        f = 100.0 if labels.is_share(m) else 1.0
+        shown[labels.axis(m, difference=True)] = [
+            f"{fmt(r.gain * f)} [{fmt(r.gain_lo * f)}, {fmt(r.gain_hi * f)}] {r.p_better_than_baseline:.0%}/{r.p_rank_first:.0%}"
+            for r in t.itertuples()]
+    return shown.to_string(index=False)
+
+
+def _narrowing_text(comparison: pd.DataFrame) -> str:
+    ratio = uncertainty.narrowing(comparison)
+    return ("Common random numbers (same draw and seed in every scenario) narrow the 95% CI of the mean gain "
+            "by a factor (unpaired width / paired width, median over scenarios) of: "
+            + ", ".join(f"{labels.name(m).lower()} {r:.1f}×" for m, r in ratio.items() if pd.notna(r)))
+
+
+def _comparison_figure(ts: pd.DataFrame, geo: str, comparison: pd.DataFrame | None = None,
+                       bands: tuple[str, str] = ("", "")):
+    """Row 1: outcomes over the same-seed baseline (point estimate); row 2 (with ``comparison``):
+    final-year gains with seed-only and draws × seeds bands; last row: firms and each side's fiscal cost."""
     plt = plots._plt()
-    fig, axes = plt.subplots(2, 3, figsize=(15.6, 8.6), layout="constrained")
+    ts = uncertainty.point_estimate(ts)
     has_base = "baseline" in set(ts["scenario"])
+    has_bands = has_base and comparison is not None and "gain" in comparison
+    fig, axes = plt.subplots(3 if has_bands else 2, 3, figsize=(15.6, 12.6 if has_bands else 8.6), layout="constrained")
     top = versus_baseline(ts, OUTCOMES[:3], ["seed", "step"]) if has_base else ts
     plots.time_paths(top, OUTCOMES[:3], "scenario", "", ax_list=list(axes[0]), difference=has_base)
-    plots.time_paths(ts, ["firms_in_west", *COSTS], "scenario", "", ax_list=list(axes[1]))
+    if has_bands:
+        plots.gain_bands(list(axes[1]), comparison, OUTCOMES[:3], plots._groups(ts, "scenario"), bands)
+    plots.time_paths(ts, ["firms_in_west", *COSTS], "scenario", "", ax_list=list(axes[-1]))
     fig.legends[1:] = []  # one legend for both rows
     fig.suptitle(f"East–West policies compared ({geo}): what each adds over the baseline, and what it costs\n"
-                 + ("top: difference from the baseline run with the same seed; " if has_base else "")
+                 + ("top: difference from the baseline run with the same seed at the point estimate; " if has_base else "")
+                 + ("middle: final-year gain, both bands; " if has_bands else "")
                  + plots.band_note(int(ts.groupby("scenario", observed=True)["seed"].nunique().min())), fontsize=11)
     return fig
 
@@ -101,7 +145,7 @@ def county_gain_map(sweep_dir: Path, geo: str) -> Path:
     """Map figure: final-year gain over baseline (same seed) in each western county, per scenario."""
     from .collect import load_regions
 
-    west = load_regions(sweep_dir).query("side == 'west'")
+    west = uncertainty.point_estimate(load_regions(sweep_dir)).query("side == 'west'")
     gains = ["income_per_capita", "jobs_local"]
     delta = versus_baseline(west, gains, ["seed", "replication", "county"])
     delta = delta[delta["scenario"] != "baseline"]
@@ -185,7 +229,14 @@ def sweep(sweep_dir: Path) -> str:
     return f"Final year, mean ± 95% CI half-width over seeds:\n{text}\nFigure: {paths[0]}"
 
 
+def sensitivity_indices(sweep_dir: Path) -> str:
+    from .sensitivity_report import report
+
+    return report(sweep_dir)
+
+
 REPORTS = {f.__name__: f for f in (policy_comparison, tax_share_sweep, labour_vs_industry)}
+REPORTS.update(sensitivity_morris=sensitivity_indices, sensitivity_sobol=sensitivity_indices)
 
 
 def report_dir(sweep_dir: Path, study: str | None = None) -> None:

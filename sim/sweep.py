@@ -16,9 +16,9 @@ def count_jobs(config) -> int:
     """Number of jobs the basic sweep of this multirun will launch."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    overrides = list(config.hydra.overrides.task)
     params = config.hydra.sweeper.get("params") or {}
-    overrides += [f"{k}={v}" for k, v in params.items()]
+    overrides = [f"{k}={v}" for k, v in params.items()]
+    overrides += list(config.hydra.overrides.task)  # the command line wins over the experiment file
     parsed = OverridesParser.create().parse_overrides(overrides)
     keys, n = {}, 1
     for o in parsed:
