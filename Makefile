@@ -66,3 +66,9 @@ dashboard: $(STAMP)
 ## make test-browser: the dashboard driven in headless chromium (Debian's: apt-get install chromium)
 test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser $(ARGS)
+
+# --- calibration (issue 11) -----------------------------------------------------------
+.PHONY: calibrate
+## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); ARGS="--budget smoke" for a quick one
+calibrate: $(STAMP)
+	$(PY) -m sim.calibration $(ARGS)

@@ -13,7 +13,7 @@ from omegaconf import OmegaConf
 from . import schema
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("scenario", "geography", "experiment")
+GROUPS = ("scenario", "geography", "calibration", "experiment")
 
 
 def unique_suffix() -> str:
@@ -114,7 +114,10 @@ def _compose(ov: tuple[str, ...]):
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
     schema.validate(cfg)
+    from .calibration import apply_draw
     from .preflight import check_memory
+
+    apply_draw(cfg)  # run.draw=k: draw k of the calibration's parameter draws over the config
 
     check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
     return cfg

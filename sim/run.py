@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from . import config as _config  # noqa: F401  (registers the schema and resolvers)
 from . import sweep
+from .calibration import apply_draw
 from .geography import GeographyError
 from .runner import run_job
 from .schema import ConfigError, validate
@@ -33,6 +34,7 @@ def main(cfg: DictConfig):
         print(f"{sweep.JOB_LOG_LINE}{run_dir}", file=sys.stderr, flush=True)
     try:
         validate(cfg)
+        apply_draw(cfg)  # run.draw=k: parameter draw k of the calibration
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
         rows = run_job(cfg, run_dir, overrides, multirun)
     except (ConfigError, GeographyError, OSError) as err:
