@@ -41,6 +41,7 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 RESULTS_DIR = Path("results") / "calibration"
 FIT_SEEDS = range(5)       # seeds of the fit table (not the calibration's own seeds)
 TABLE_DRAWS = 20           # draws in the fit table and the validation
+TOLERANCE = 0.25           # the calibrated default must reproduce each fitted target within ±25% (issue 11)
 log = logging.getLogger("sim.calibration")
 
 
