@@ -181,10 +181,12 @@ class Experiment:
 
     def digest(self) -> str:
         """Changes when the experiment or the model's code changes: a checkpoint of another is not resumed."""
-        from .outputs import code_hash
-
-        text = json.dumps(self.spec, sort_keys=True) + json.dumps(self.targets, sort_keys=True, default=str)
-        return hashlib.sha256((text + code_hash()).encode()).hexdigest()[:16]
+        h = hashlib.sha256(json.dumps([self.spec, self.targets], sort_keys=True, default=str).encode())
+        root = Path(__file__).resolve().parent
+        for p in sorted(root.rglob("*")):  # the package's code and data, but not its own results
+            if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts and not p.name.endswith("_draws.yaml"):
+                h.update(str(p.relative_to(root)).encode() + p.read_bytes())
+        return h.hexdigest()[:16]
 
 
 def _name(key: str) -> str:
@@ -427,11 +429,54 @@ def calibrate(geography: str = "shanghai_yunnan", budget: str = "full", workers:
     }
     report["total_seconds"] = round(time.perf_counter() - t0, 1)
     _atomic_write(run_dir / "report.json", json.dumps(report, indent=1, default=float))
+    _atomic_write(run_dir / "report.md", render_markdown(report))
     plot_identification(exp, particles, weights, run_dir / "identification.png")
     if write:
         write_config(geography, point, provenance)
         write_draws(geography, draws, provenance)
     return report
+
+
+def _g(x: float) -> str:
+    if abs(x) >= 1e8:
+        return f"{x / 1e9:.2f} bn"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _off_by(r: dict) -> str:
+    if r["bound"] == "lower":
+        return "met" if r["pooled_mean"] >= r["reported"] else "missed"
+    if r["bound"] == "upper":
+        return "met" if r["pooled_mean"] <= r["reported"] else "missed"
+    return f"{r['rel_error']:+.0%}"
+
+
+def render_markdown(report: dict) -> str:
+    """The fit, identification and validation tables of docs/calibration.md."""
+    out = [f"Calibration `{report['geography']}`, budget `{report['budget']}`: {report['simulations']} simulations "
+           f"in {report['generations']} generations on {report['workers']} workers, fit {report['fit_seconds'] / 60:.1f} min, "
+           f"with fit table and validation {report['total_seconds'] / 60:.1f} min. ABC tolerance by generation: "
+           + ", ".join(f"{e:.3f}" for e in report["epsilons"] if math.isfinite(e)) + ".", "",
+           "| target | role | reported | point estimate: mean ± sd over seeds | draws: mean [5–95%] | pooled mean | off by |",
+           "|---|---|---|---|---|---|---|"]
+    for r in report["fit"]:
+        p, d = r["point"], r["draws"]
+        bound = {"lower": " (at least)", "upper": " (at most)"}.get(r["bound"], "")
+        out.append(f"| {r['target']} | {r['role']} | {_g(r['reported'])}{bound} | {_g(p['mean'])} ± {_g(p['sd'])} | "
+                   f"{_g(d['mean'])} [{_g(d['p5'])}–{_g(d['p95'])}] | {_g(r['pooled_mean'])} | {_off_by(r)} |")
+    out += ["", "| parameter | point estimate | posterior / prior sd (fit space) | verdict | most correlated with (r) |",
+            "|---|---|---|---|---|"]
+    for k, i in report["identification"].items():
+        out.append(f"| `{k}` | {report['point'][k]:g} | {i['width_ratio']:.2f} | {i['verdict']} | "
+                   f"`{i['most_correlated']}` ({i['correlation']:+.2f}) |")
+    out += ["", "| geography | figure | vintage | reported | simulated mean [5–95%] over seeds | ratio | run |",
+            "|---|---|---|---|---|---|---|"]
+    for r in report["validation"]:
+        s = r["simulated"]
+        run = ", ".join(f"{k}={v}" for k, v in r["run"].items()) + f", n_firms={r['n_firms']}"
+        out.append(f"| {r['geography']} | {r['target']} | {r['vintage']} | {_g(r['reported'])} | "
+                   f"{_g(s['mean'])} [{_g(s['p5'])}–{_g(s['p95'])}] | {r['ratio']:.2f} | {run} |")
+    return "\n".join(out) + "\n"
 
 
 def print_report(report: dict) -> None:
