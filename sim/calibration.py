@@ -46,7 +46,7 @@ log = logging.getLogger("sim.calibration")
 
 
 # ------------------------------------------------------------------ data
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text())
 
@@ -118,7 +118,7 @@ def measures(model) -> dict[str, float]:
         "firms_relocated_cum": float(h["firms_relocated_cum"][t]),
     }
     names = model.geo.county_name.astype(str)
-    for county, row in zip(names, model.region_history["firms"][t]):
+    for county, row in zip(names, model.region_history["firms"][t], strict=True):
         out[f"firms_in_county:{county}"] = float(row)
     return out
 
@@ -262,7 +262,7 @@ def draw_sample(exp: Experiment, particles, weights, n: int) -> list[dict]:
     rng = np.random.default_rng(20231)
     idx = rng.choice(len(weights), size=n, p=weights / weights.sum())
     cols = [_name(k) for k in exp.params]
-    return [{"values": _rounded(exp.to_model(dict(zip(cols, particles[i]))), exp)} for i in idx]
+    return [{"values": _rounded(exp.to_model(dict(zip(cols, particles[i], strict=True))), exp)} for i in idx]
 
 
 def _rounded(values: dict, exp: Experiment) -> dict:
@@ -384,7 +384,7 @@ def plot_identification(exp: Experiment, particles, weights, path: Path) -> None
 
     keys = list(exp.params)
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.8))
-    for ax, key, col in zip(np.atleast_1d(axes), keys, particles.T):
+    for ax, key, col in zip(np.atleast_1d(axes), keys, particles.T, strict=True):
         lo, hi = exp.bounds(key)
         ax.hist(col, bins=15, range=(lo, hi), weights=weights, density=True, color="tab:blue", alpha=0.7,
                 label="posterior")
