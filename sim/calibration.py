@@ -275,7 +275,6 @@ def _rounded(values: dict, exp: Experiment) -> dict:
 def point_estimate(exp: Experiment, history) -> dict:
     """The accepted particle of the final generation closest to the targets (robust on ridges,
     where the marginal medians of correlated parameters can miss the targets)."""
-    df, w = history.get_distribution(m=0, t=history.max_t)
     pop = history.get_population(t=history.max_t)
     best = min(pop.particles, key=lambda p: p.distance)
     return _rounded(exp.to_model(dict(best.parameter)), exp)
@@ -535,8 +534,8 @@ def submit_slurm(kwargs: dict, partition: str | None, timeout_min: int, cpus: in
 
     folder = RESULTS_DIR / kwargs["geography"] / ".submitit"
     ex = submitit.AutoExecutor(folder=str(folder))
-    ex.update_parameters(timeout_min=timeout_min, cpus_per_task=cpus, slurm_partition=partition,
-                         tasks_per_node=1, nodes=1)
+    ex.update_parameters(timeout_min=timeout_min, cpus_per_task=cpus, tasks_per_node=1, nodes=1,
+                         **({"slurm_partition": partition} if partition else {}))
     job = ex.submit(calibrate, **{**kwargs, "workers": cpus})
     print(f"submitted Slurm job {job.job_id}; logs in {folder}. Re-running the same command resumes "
           "from the checkpoint after a time-out.")
