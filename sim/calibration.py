@@ -181,10 +181,17 @@ class Experiment:
 
     def digest(self) -> str:
         """Changes when the experiment or the model's code changes: a checkpoint of another is not resumed."""
+        import inspect
+
         h = hashlib.sha256(json.dumps([self.spec, self.targets], sort_keys=True, default=str).encode())
+        # what a simulation's statistics depend on here (reporting code may change freely) ...
+        for fn in (measures, with_values, simulate_measures, distance, Experiment.run_point,
+                   Experiment.to_model, Experiment.__call__):
+            h.update(inspect.getsource(fn).encode())
         root = Path(__file__).resolve().parent
-        for p in sorted(root.rglob("*")):  # the package's code and data, but not its own results
-            if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts and not p.name.endswith("_draws.yaml"):
+        for p in sorted(root.rglob("*")):  # ... and the model's code and data, not this file or its results
+            if (p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts and p.name != "calibration.py"
+                    and not p.name.endswith("_draws.yaml") and "dashboard" not in p.parts):
                 h.update(str(p.relative_to(root)).encode() + p.read_bytes())
         return h.hexdigest()[:16]
 
@@ -224,6 +231,15 @@ def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: b
     if remaining > 0 and abc.history.total_nr_simulations < budget["max_simulations"]:
         abc.run(max_nr_populations=remaining, max_total_nr_simulations=budget["max_simulations"])
     return abc.history
+
+
+def _abc_seconds(history, fallback: float) -> float:
+    """Wall time of the ABC run from its database (a resumed run counts its earlier sessions)."""
+    try:
+        abc = history.get_abc()
+        return (abc.end_time - abc.start_time).total_seconds()
+    except (AttributeError, TypeError):  # not finished: no end time
+        return fallback
 
 
 def posterior(exp: Experiment, history) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -272,11 +288,30 @@ def _rounded(values: dict, exp: Experiment) -> dict:
     return out
 
 
-def point_estimate(exp: Experiment, history) -> dict:
-    """The accepted particle of the final generation closest to the targets (robust on ridges,
-    where the marginal medians of correlated parameters can miss the targets)."""
-    pop = history.get_population(t=history.max_t)
-    best = min(pop.particles, key=lambda p: p.distance)
+def point_estimate(exp: Experiment, history, ident: dict) -> dict:
+    """The accepted particle of the final generation closest to the targets, among those whose
+    behavioural parameters the targets do not identify lie near their schema value.
+
+    Not the marginal medians: on a ridge, medians of correlated parameters can miss the
+    targets. And not simply the best particle: where the targets cannot tell values apart
+    (``economy.*`` judged "not identified"), the best particle's value is an accident of the
+    sample; the point estimate keeps the schema's value there (within 10% of the prior
+    width) and the draws carry the uncertainty to the sensitivity analysis.
+    """
+    from .schema import schema_fields
+
+    defaults = {k: f.default for k, f in schema_fields()}
+    anchored = {k: defaults[k] for k, i in ident.items()
+                if k.startswith("economy.") and i["verdict"] == "not identified"}
+    particles = history.get_population(t=history.max_t).particles
+
+    def near_default(p) -> bool:
+        values = exp.to_model(dict(p.parameter))
+        return all(abs(values[k] - v) <= 0.1 * (exp.params[k]["prior"][1] - exp.params[k]["prior"][0])
+                   for k, v in anchored.items())
+
+    candidates = [p for p in particles if near_default(p)] or particles
+    best = min(candidates, key=lambda p: p.distance)
     return _rounded(exp.to_model(dict(best.parameter)), exp)
 
 
@@ -409,9 +444,10 @@ def calibrate(geography: str = "shanghai_yunnan", budget: str = "full", workers:
     workers = workers or os.cpu_count() or 1
     run_dir = results / geography / budget
     history = run_abc(exp, plan, workers, run_dir, fresh)
-    t_fit = time.perf_counter() - t0
+    t_fit = _abc_seconds(history, time.perf_counter() - t0)
     cols, particles, weights = posterior(exp, history)
-    point = point_estimate(exp, history)
+    ident = identification(exp, particles, weights)
+    point = point_estimate(exp, history, ident)
     draws = draw_sample(exp, particles, weights, exp.spec["draws"])
     provenance = (f"{run_dir}/ (pyabc ABC-SMC, budget {budget}: {history.max_t + 1} generations, "
                   f"{history.total_nr_simulations} simulations, {_now()})")
@@ -421,7 +457,8 @@ def calibrate(geography: str = "shanghai_yunnan", budget: str = "full", workers:
         "generations": history.max_t + 1, "simulations": int(history.total_nr_simulations),
         "seeds": exp.spec["seeds"], "point": point,
         "epsilons": [float(e) for e in history.get_all_populations()["epsilon"].tolist()],
-        "identification": identification(exp, particles, weights),
+        "identification": ident,
+        "anchored": [k for k, i in ident.items() if k.startswith("economy.") and i["verdict"] == "not identified"],
         "fit": fit_table(exp, point, draws, n_table_draws, check_seeds),
         "validation": validate_out_of_sample(point, check_seeds),
         "fit_seconds": round(t_fit, 1),
