@@ -145,12 +145,7 @@ def reproduces(n_seeds: int, n_draws: int) -> dict[str, float]:
     return {m: float(np.mean([r[m] for r in rows])) / obs - 1 for m, obs in exp.observed.items()}
 
 
-def test_shipped_calibration_reproduces_the_fitted_targets_few_seeds():
-    errors = reproduces(n_seeds=3, n_draws=3)
-    assert all(abs(e) <= cal.TOLERANCE for e in errors.values()), errors
-
-
-@pytest.mark.slow
 def test_shipped_calibration_reproduces_the_fitted_targets():
+    """Issue 11's target: within ±25% on the mean over seeds and parameter draws (~5 s)."""
     errors = reproduces(n_seeds=10, n_draws=20)
     assert all(abs(e) <= cal.TOLERANCE for e in errors.values()), errors
