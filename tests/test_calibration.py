@@ -149,3 +149,15 @@ def test_shipped_calibration_reproduces_the_fitted_targets():
     """Issue 11's target: within ±25% on the mean over seeds and parameter draws (~5 s)."""
     errors = reproduces(n_seeds=10, n_draws=20)
     assert all(abs(e) <= cal.TOLERANCE for e in errors.values()), errors
+
+
+def test_a_sweep_over_draws_collects_and_resumes(tmp_path):
+    from .conftest import run_cli
+
+    args = ("-m", "run.draw=0,1", "run.years=1", f"hydra.sweep.dir={tmp_path}")
+    first = run_cli(*args)
+    assert first.returncode == 0 and "Collected 2 runs from 2 jobs" in first.stderr, first.stderr
+    again = run_cli(*args)
+    assert "2 of 2 jobs complete already" in again.stderr, again.stderr  # the job's hash includes its draw
+    bad = run_cli("-m", "run.draw=0,99", "run.years=1", f"hydra.sweep.dir={tmp_path / 'bad'}")
+    assert bad.returncode == 2 and "out of range" in bad.stderr and "Traceback" not in bad.stderr
