@@ -84,3 +84,9 @@ sensitivity: $(STAMP)
 ## make sensitivity-sobol: Sobol indices with CIs for the parameters the screening ranks highest
 sensitivity-sobol: $(STAMP)
 	$(PY) -m sim.run -m experiment=sensitivity_sobol $(ARGS)
+
+# --- calibration (issue 11) -----------------------------------------------------------
+.PHONY: calibrate
+## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); ARGS="--budget smoke" for a quick one
+calibrate: $(STAMP)
+	$(PY) -m sim.calibration $(ARGS)

@@ -23,7 +23,7 @@ def _config_dir() -> Path:
 
 
 CONFIG_DIR = _config_dir()
-GROUPS = ("scenario", "geography", "experiment")
+GROUPS = ("scenario", "geography", "calibration", "experiment")
 
 
 def unique_suffix() -> str:
@@ -152,7 +152,10 @@ def _compose(ov: tuple[str, ...]):
 
     apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
     schema.validate(cfg)
+    from .calibration import apply_draw
     from .preflight import check_memory
+
+    apply_draw(cfg)  # run.draw=k: draw k of the calibration's parameter draws over the config
 
     check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
     return cfg

@@ -18,6 +18,7 @@ from hydra.errors import CompactHydraException
 from omegaconf import DictConfig, OmegaConf
 
 from . import sweep
+from .calibration import apply_draw
 from .config import CONFIG_DIR  # importing sim.config registers the schema and resolvers
 from .geography import GeographyError
 from .runner import run_job
@@ -35,6 +36,7 @@ def main(cfg: DictConfig):
     try:
         apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
         validate(cfg)
+        apply_draw(cfg)  # run.draw=k: parameter draw k of the calibration
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
         rows = run_job(cfg, run_dir, overrides, multirun)
     except (ConfigError, GeographyError, OSError) as err:

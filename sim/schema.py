@@ -36,6 +36,8 @@ class RunConfig:
                               lo=1, hi=10_000, source="-")
     progress: str = param("auto", "-", "progress bar: auto (only on a terminal), on, off",
                           choices=("auto", "on", "off"), source="-")
+    calibration: str = param("none", "-", "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml; docs/calibration.md)", source="-")
+    draw: int = param(-1, "index", "parameter draw of the calibration applied over the config: -1 = its point estimate, k >= 0 = draw k (sim/data/calibration/NAME_draws.yaml)", lo=-1, hi=100_000, source="-")
 
 
 @dataclass

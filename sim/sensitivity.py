@@ -12,7 +12,7 @@ Where the values come from (the seam with the calibration):
   range from the schema (the documented "range a–b" in its source text, otherwise
   ±50 % of its default within the schema bounds);
 * :func:`parameter_draws` returns the calibration's draws for a geography when its
-  draws file exists (``sim/data/calibration/<geography>_draws.csv``), otherwise a
+  draws file exists (``sim/data/calibration/<geography>_draws.yaml``), otherwise a
   Latin hypercube over the prior ranges.
 """
 
@@ -85,8 +85,18 @@ def problem(keys: list[str] | None = None) -> dict:
 
 
 def calibration_draws_file(geography: str) -> Path | None:
-    path = DRAWS_DIR / f"{geography}_draws.csv"
+    """The calibration's parameter draws of ``geography`` (written by ``make calibrate``), if any."""
+    path = DRAWS_DIR / f"{geography}_draws.yaml"
     return path if path.is_file() else None
+
+
+def _calibration_table(path: Path):
+    """The calibration's draws as a table: one row per draw, one column per dotted key (+ ``weight``)."""
+    import pandas as pd
+    import yaml
+
+    draws = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("draws") or []
+    return pd.DataFrame([{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws])
 
 
 def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
@@ -108,9 +118,7 @@ def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
 
 
 def _calibration_rows(path: Path, n: int) -> list[dict]:
-    import pandas as pd
-
-    draws = pd.read_csv(path)
+    draws = _calibration_table(path)
     if "weight" in draws:
         w = draws.pop("weight").to_numpy(float)
         cum = np.cumsum(w / w.sum())
@@ -144,9 +152,7 @@ def design_keys(method: str, keys, geography: str) -> list[str]:
     if method == "draws":
         path = calibration_draws_file(geography)
         if path is not None:
-            import pandas as pd
-
-            return [c for c in pd.read_csv(path, nrows=0).columns if c != "weight"]
+            return [c for c in _calibration_table(path).columns if c != "weight"]
         return problem()["names"]
     return problem(list(keys))["names"]
 

@@ -84,8 +84,12 @@ def test_enclave_tax_share_buys_effort_and_firms_at_the_wests_expense():
 
 def test_unpaid_promises_are_not_a_lower_share():
     # the same share actually paid (0.3): promised 0.6 at half compliance, or 0.3 in full
-    promised = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.6, "policy.enclave.compliance": 0.5}
-    honest = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.3, "policy.enclave.compliance": 1.0}
+    # at the illustrative defaults (pool of 10,000): under the calibrated ones (a pool of 5,866) the
+    # co-investment still differs but the firm counts differ by less than seed noise (docs/calibration.md)
+    promised = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.6, "policy.enclave.compliance": 0.5,
+                "calibration": "none", "geography.n_firms": 10_000}
+    honest = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.3, "policy.enclave.compliance": 1.0,
+              "calibration": "none", "geography.n_firms": 10_000}
     for k in ("east_enclave_coinvest", "firms_relocated_cum"):
         assert mean_over_seeds(promised, k, SEEDS) > mean_over_seeds(honest, k, SEEDS), k
     # the partner learns: its effort falls over the years when promises go unpaid

@@ -68,8 +68,9 @@ def test_sample_past_the_design_is_a_clear_error():
 
 
 def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, monkeypatch):
-    pd.DataFrame({"economy.margin_mean": [0.04, 0.06, 0.07], "weight": [0.0, 1.0, 1.0]}).to_csv(
-        tmp_path / "shanghai_yunnan_draws.csv", index=False)
+    draws = [{"draw": i, "values": {"economy.margin_mean": v}, "weight": w}
+             for i, (v, w) in enumerate([(0.04, 0.0), (0.06, 1.0), (0.07, 1.0)])]
+    (tmp_path / "shanghai_yunnan_draws.yaml").write_text(yaml.safe_dump({"draws": draws}))
     monkeypatch.setattr(sensitivity, "DRAWS_DIR", tmp_path)
     draws = sensitivity.parameter_draws("shanghai_yunnan", 4)
     assert [d["economy.margin_mean"] for d in draws] == [0.06, 0.06, 0.07, 0.07]  # zero weight never drawn

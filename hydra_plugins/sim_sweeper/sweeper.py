@@ -105,7 +105,7 @@ class CoveringSweeper(BasicSweeper):
                             OmegaConf.update(composed[rest], o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
                         raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
-            yield job, composed[rest]
+            yield job, _with_draw(job, composed[rest])
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
         """Check a covering set of the batch's jobs; return their job configs."""
@@ -208,6 +208,21 @@ class CoveringSweeper(BasicSweeper):
                     FAILURES.append(f"job {' '.join(job)} failed: {_job_error(r._return_value)}"
                                     + (f" (log: {log})" if log else ""))
         return results
+
+
+def _with_draw(job, cfg: DictConfig) -> DictConfig:
+    """The job's config as the job itself will see it: with its parameter draw (run.draw=k) applied."""
+    if OmegaConf.select(cfg, "run.draw", default=-1) in (None, -1):
+        return cfg
+    from sim.calibration import apply_draw
+
+    cfg = cfg.copy()  # the composed config is shared by the jobs of one composition
+    try:
+        with read_write(cfg):
+            apply_draw(cfg)
+    except ConfigError as err:
+        raise _refuse(job, err) from None
+    return cfg
 
 
 def _job_error(err: Exception) -> str:
