@@ -42,6 +42,10 @@ def test_every_design_row_is_a_valid_config():
         s = {"method": method, "n": n, "seed": 0, "parameters": [], "sample": 0}
         rows = sensitivity.design(method, n, 0, (), "shanghai_yunnan" if method == "draws" else "")
         assert len(rows) == sensitivity.n_rows(s)
+        if method == "draws":  # the calibration's draws: its fitted parameters, finite
+            keys = sensitivity.design_keys(method, (), "shanghai_yunnan")
+            assert rows.shape[1] == len(keys) and np.isfinite(rows).all()
+            continue
         lows, highs = np.array(sensitivity.problem()["bounds"]).T
         assert (rows >= lows - 1e-12).all() and (rows <= highs + 1e-12).all()
     cfg = sim.compose({"sensitivity.method": "sobol", "sensitivity.n": 2, "sensitivity.sample": 5})
