@@ -118,14 +118,14 @@ def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
 
 
 def _calibration_rows(path: Path, n: int) -> list[dict]:
+    """``n`` of the calibration's draws: in order when there are enough equally weighted ones,
+    otherwise resampled systematically by weight (equal weights if none are given)."""
     draws = _calibration_table(path)
-    if "weight" in draws:
-        w = draws.pop("weight").to_numpy(float)
+    weighted = "weight" in draws
+    w = draws.pop("weight").to_numpy(float) if weighted else np.ones(len(draws))
+    if weighted or len(draws) < n:
         cum = np.cumsum(w / w.sum())
         draws = draws.iloc[np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)]
-    elif len(draws) < n:
-        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.n = {n}: the calibration has only "
-                                 f"{len(draws)} draws ({path}).")
     return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
 
 
