@@ -105,3 +105,24 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     assert r.returncode == 0, r.stdout + r.stderr
     assert {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/run.json")}.items() > done.items()
     assert sorted(pd.read_parquet(out / "summary.parquet")["run.seed"]) == [0, 1, 2]
+
+
+def test_the_calibration_runs_as_a_slurm_job(slurm, tmp_path):
+    """`python -m sim.calibration --slurm` submits the ABC run as one job; it finishes and writes its report."""
+    env = {**slurm, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "sim.calibration", "--budget", "smoke", "--slurm", "--no-write",
+                        "--workers", "1", "--timeout-min", "10"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    job = r.stdout.split("submitted Slurm job ")[1].split(";")[0]
+    deadline = time.time() + 480
+    while time.time() < deadline:
+        if job not in subprocess.run(["squeue", "-h", "-o", "%i"], env=slurm, capture_output=True,
+                                     text=True).stdout.split():
+            break
+        time.sleep(2)
+    else:
+        raise AssertionError(f"the calibration job {job} did not finish in 8 minutes")
+    report = tmp_path / "results" / "calibration" / "shanghai_yunnan" / "smoke" / "report.json"
+    logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("results/calibration/**/*.err"))
+    assert report.exists(), f"no report after the Slurm job; its logs:\n{logs}"
