@@ -573,7 +573,9 @@ def submit_slurm(kwargs: dict, partition: str | None, timeout_min: int, cpus: in
     ex = submitit.AutoExecutor(folder=str(folder))
     ex.update_parameters(timeout_min=timeout_min, cpus_per_task=cpus, tasks_per_node=1, nodes=1,
                          **({"slurm_partition": partition} if partition else {}))
-    from sim.calibration import calibrate as by_name  # not __main__.calibrate, which the job cannot unpickle
+    from sim.calibration import (
+        calibrate as by_name,  # not __main__.calibrate, which the job cannot unpickle
+    )
 
     job = ex.submit(by_name, **{**kwargs, "workers": cpus})
     print(f"submitted Slurm job {job.job_id}; logs in {folder}. Re-running the same command resumes "

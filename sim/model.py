@@ -178,9 +178,9 @@ class TransferModel(mesa.Model):
     def _init_firms(self):
         e = self.e
         new = self._draw_firms(self.cfg.geography.n_firms)
-        n = new.home.size
-        chain = (new.jobs >= np.quantile(new.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0
-                 else np.zeros(n, bool))
+        # a chain master leads by size: the largest firms of the starting pool, and entrants as large
+        self.chain_master_jobs = np.quantile(new.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.inf
+        chain = new.jobs >= self.chain_master_jobs
         self.firms = SimpleNamespace(**{**vars(new), **self._blank_firm_state(new.taste)}, chain_master=chain)
         self.applications = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                              np.zeros(0), np.zeros(0), np.zeros(0))
@@ -196,6 +196,7 @@ class TransferModel(mesa.Model):
         n = home_taste.size
         return dict(
             state=np.zeros(n, np.int64), park=np.full(n, -1, np.int64), share=np.zeros(n),
+            allocation=np.zeros(n),  # freight a branch saves by serving its nearest markets (fixed while it stays)
             entry_step=np.full(n, -1, np.int64), ready_step=np.full(n, -1, np.int64),
             loss_steps=np.zeros(n, np.int64), backlog=np.zeros(n), expanded_west=np.zeros(n, bool),
             ever_west=np.zeros(n, bool), margin=np.zeros(n), home_margin=np.zeros(n),
@@ -415,7 +416,7 @@ class TransferModel(mesa.Model):
         n_new = demography.entrants(self.rng, int(active.sum()), e.entry_rate, dt)
         if n_new:
             new = self._draw_firms(n_new)
-            chain = new.jobs >= np.quantile(f.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0 else np.zeros(n_new, bool)
+            chain = new.jobs >= self.chain_master_jobs
             rows = demography.add_firms(f, {**vars(new), **self._blank_firm_state(new.taste), "chain_master": chain})
             self.firm_agents.extend(EasternFirm(self, i) for i in rows)
             self.choices.entered += n_new
@@ -497,6 +498,9 @@ class TransferModel(mesa.Model):
         f.backlog[firm[is_exp]] = 0.0
         f.expanded_west[firm[is_exp]] = True
         f.share[firm] = np.where(state == RELOCATED, 1.0, np.where(is_exp, expansion, e.branch_share))
+        two_sites = f.share[firm] < 1
+        f.allocation[firm] = np.where(two_sites, markets.branch_allocation_gain(
+            self.market_map, f.home[firm], park, f.sector[firm], f.share[firm], self.distance), 0.0)
         f.state[firm] = state
         f.entry_step[firm] = self.t
         f.ready_step[firm] = self.t + int(round(e.plant_build_years * self.cfg.run.steps_per_year))
@@ -584,10 +588,10 @@ class TransferModel(mesa.Model):
         holiday = ((f.entry_step[in_west] >= 0)
                    & ((self.t - f.entry_step[in_west]) * self.dt < self.policy.subsidy.tax_holiday_years))
         two_sites = s < 1
-        allocation = np.where(two_sites, location.branch_allocation(sites, f.home[in_west], p, f.sector[in_west], s), 0.0)
         margin = f.home_margin.copy()
         margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
-                           + allocation - np.where(two_sites, e.branch_overhead, e.relocation_loss))
+                           + np.where(two_sites, f.allocation[in_west], 0.0)
+                           - np.where(two_sites, e.branch_overhead, e.relocation_loss))
         f.margin = np.where(f.state != EXITED, margin, 0.0)
         return in_west, s, p, west_m, holiday
 
