@@ -172,6 +172,39 @@ def find_row(census: list[dict], prov_zh: str, name_zh: str) -> dict | None:
     return hits[0] if hits else None
 
 
+# ---------------------------------------------------------------- Yunnan minimum-wage tiers
+# Tier rule (source yn_minwage2015_tiers, the table of the 2015 standard): tier 1 = Kunming's Wuhua, Panlong,
+# Xishan, Guandu, Chenggong districts, Anning city and Songming county; tier 2 = Kunming's other counties and
+# Dongchuan; the seats of the other prefectures (the city, county or district where the prefecture government
+# sits) and Yulong and Deqin counties; other county-level cities; tier 3 = all other counties.
+# The 2018 standard (yn_minwage2018_baoshan) keeps three tiers; for Baoshan it names Longyang tier 2 and
+# Shidian, Tengchong, Longling, Changning tier 3 (Tengchong became a city in 2015 and is still tier 3 there).
+YN_TIER1 = {"五华区", "盘龙区", "西山区", "官渡区", "呈贡区", "安宁市", "嵩明县"}
+YN_SEATS = {"麒麟区", "红塔区", "隆阳区", "昭阳区", "古城区", "思茅区", "临翔区", "楚雄市", "蒙自市", "文山市",
+            "景洪市", "大理市", "芒市", "泸水市", "香格里拉市"}
+YN_EXTRA_TIER2 = {"玉龙纳西族自治县", "德钦县"}
+YN_NEW_CITIES = {"水富市": 2018, "澄江市": 2019}  # county-level cities created after the 2015 table
+YN_BAOSHAN_2018 = {"隆阳区": "2", "施甸县": "3", "腾冲市": "3", "龙陵县": "3", "昌宁县": "3"}
+
+
+def yunnan_min_wage_tier(name_zh: str, pref_zh: str) -> dict[str, str]:
+    if name_zh in YN_BAOSHAN_2018:
+        return {"min_wage_tier": YN_BAOSHAN_2018[name_zh], "source_min_wage_tier": "yn_minwage2018_baoshan"}
+    src = "yn_minwage2015_tiers (rule applied to the 2020 divisions; derived)"
+    if name_zh in YN_TIER1:
+        t = "1"
+    elif pref_zh == "昆明市" or name_zh in YN_SEATS or name_zh in YN_EXTRA_TIER2:
+        t = "2"
+    elif ALIASES.get(name_zh, name_zh).endswith("市"):  # city status as in the 2020 census
+        t = "2"
+        src += "; county-level city, 'other city' clause"
+        if name_zh in YN_NEW_CITIES:
+            src += f"; became a city in {YN_NEW_CITIES[name_zh]}, regrading not confirmed"
+    else:
+        t = "3"
+    return {"min_wage_tier": t, "source_min_wage_tier": src}
+
+
 # ---------------------------------------------------------------- inputs (hand-typed from sources)
 
 
@@ -189,7 +222,6 @@ def build(geo: str, census: list[dict]) -> None:
     pref_income = {r["prefecture_zh"]: r for r in read_csv(inputs / "prefecture_income.csv")}
     county_income = {r["name_zh"]: r for r in read_csv(inputs / "county_income.csv")}
     key = {r["name_zh"]: r for r in read_csv(inputs / "key_counties.csv")}
-    tier = {r["name_zh"]: r for r in read_csv(inputs / "min_wage_county_tier.csv")}
     rows = {"east": [], "west": []}
     for c in spec["counties"]:
         prov_zh = PROVINCE_ZH[c["province"]]
@@ -233,14 +265,13 @@ def build(geo: str, census: list[dict]) -> None:
                     row["source_" + col] = pi["source"] + " (prefecture figure applied to its counties)"
                 else:
                     row[col], row[col + "_level"], row[col + "_year"], row["source_" + col] = "", "", "", "not_found"
-            if tier:
-                t = tier.get(c["name_zh"])
-                row["min_wage_tier"] = t["tier"] if t else ""
-                row["source_min_wage_tier"] = t["source"] if t else "not_found"
-            if key or geo != "northeast":
+            if geo == "shanghai_yunnan" and c["side"] == "west":
+                row.update(yunnan_min_wage_tier(c["name_zh"], row["prefecture_zh"]))
+            if key:
                 k = key.get(c["name_zh"])
-                row["key_county"] = bool(k)
-                row["source_key_county"] = (k["source"] if k else (next(iter(key.values()))["source"] if key else "not_found"))
+                # The lists found are incomplete: absent means 'not known', not 'not a key county'.
+                row["key_county"] = "True" if k else ""
+                row["source_key_county"] = k["source"] if k else "not_found (list seen only in part)"
         rows[c["side"]].append(row)
     out.mkdir(parents=True, exist_ok=True)
     for side, fname in (("west", "counties.csv"), ("east", "east_counties.csv")):
