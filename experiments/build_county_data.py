@@ -12,7 +12,7 @@ Inputs
        git clone https://github.com/leiii/census && ls census/data/census/census_county_2020_v1.xlsx
    or download https://github.com/leiii/census/raw/main/data/census/census_county_2020_v1.xlsx
 2. The county lists of sim/data/geography/<geo>.yaml (name, name_zh, side, prefecture).
-3. Hand-typed source tables in sim/world/<geo>/inputs/*.csv (each row names its source key;
+3. Hand-typed source tables in sim/world/<geo>/inputs/*.csv (key_counties.csv, and when typed in: prefecture_income.csv, county_income.csv) (each row names its source key;
    sources are in sim/world/<geo>/sources.yaml). Missing files are skipped.
 
 Outputs: sim/world/<geo>/counties.csv (west side) and east_counties.csv (east side).
@@ -68,7 +68,7 @@ def read_xlsx(path: Path) -> list[dict[str, str]]:
             vals[_col_index(c.get("r"))] = val
         rows.append([vals.get(i, "") for i in range(max(vals) + 1)] if vals else [])
     header = rows[0]
-    return [dict(zip(header, row + [""] * (len(header) - len(row)))) for row in rows[1:]]
+    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]]
 
 
 # ---------------------------------------------------------------- census fields
