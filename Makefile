@@ -89,4 +89,4 @@ sensitivity-sobol: $(STAMP)
 .PHONY: calibrate
 ## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); ARGS="--budget smoke" for a quick one
 calibrate: $(STAMP)
-	$(PY) -m sim.calibration $(ARGS)
+	$(PY) -m sim.analysis.calibration $(ARGS)

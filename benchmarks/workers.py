@@ -73,10 +73,13 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     import numpy as np
     import yaml
 
-    from sim import config, geography, outputs, schema
-    from sim import model as model_mod
-    from sim.mechanisms import location
-    tick("import sim.config, sim.model, sim.outputs (beyond mesa)", t0)
+    from sim.model import transfer as model_mod
+    from sim.model.mechanisms import location
+    from sim.params import compose as config
+    from sim.params import schema
+    from sim.runs import store as outputs
+    from sim.world import geography
+    tick("import sim.params.compose, sim.model, sim.runs.store (beyond mesa)", t0)
 
     t0 = time.perf_counter()
     cfg = config.compose(overrides)
@@ -98,7 +101,7 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     tick("OmegaConf → dataclass config (as_config)", t0)
 
     # the geography data file parsed by PyYAML's pure-Python SafeLoader and by its C (libyaml) loader
-    path = geography.GEOGRAPHY_DIR / f"{c.geography.name}.yaml"
+    path = geography.data_path(c.geography.name)
     text = path.read_text(encoding="utf-8")
     t0 = time.perf_counter()
     yaml.safe_load(text)
@@ -208,8 +211,8 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
 
 def worker_steps(overrides: list[str]) -> dict:
     """Per-mechanism ms/step of one configuration (for the scaling grid)."""
-    from sim import config
-    from sim.model import TransferModel, as_config
+    from sim.model.transfer import TransferModel, as_config
+    from sim.params import compose as config
 
     cfg = as_config(config.compose(overrides))
     init = {}
@@ -250,9 +253,9 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
 
     import numpy as np
 
-    from sim import config
-    from sim.mechanisms import labour, location
-    from sim.model import TransferModel, as_config
+    from sim.model.mechanisms import labour, location
+    from sim.model.transfer import TransferModel, as_config
+    from sim.params import compose as config
     from tests import reference as ref
 
     m = TransferModel(as_config(config.compose(overrides)))

@@ -10,7 +10,7 @@ the same parameters and seed (common random numbers).
     python experiments/ema_prim_example.py                # 24 experiments, 2 years, 2,000 firms (~10-60 s)
     python experiments/ema_prim_example.py --n 200 --years 10 --firms 10000    # a real one
 
-Ranges come from the schema (``sim.sensitivity.prior_ranges``).
+Ranges come from the schema (``sim.params.designs.prior_ranges``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 import sim
-from sim.sensitivity import prior_ranges
+from sim.params.designs import prior_ranges
 
 # dotted config key -> EMA parameter name (EMA names are identifiers)
 KEYS = {

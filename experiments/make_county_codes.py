@@ -1,4 +1,4 @@
-"""Write ``sim/data/county_codes.yaml``: the GB/T 2260 code of each county row of the geography files.
+"""Write ``sim/world/county_codes.yaml``: the GB/T 2260 code of each county row of the geography files.
 
 The codes come from the administrative-division table that the ``cpca`` package ships
 (MIT licence; ``cpca/resources/adcodes.csv``: 12-digit codes with Chinese names and
@@ -22,11 +22,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-GEOGRAPHIES = ROOT / "sim" / "data" / "geography"
+WORLD = ROOT / "sim" / "world"
 OUT = ROOT / "sim" / "data" / "county_codes.yaml"
 MAX_DEGREES = 2.0
 HEADER = """\
-# GB/T 2260 administrative division codes (6 digits) of the county rows of sim/data/geography/*.yaml,
+# GB/T 2260 administrative division codes (6 digits) of the county rows of sim/world/*/geography.yaml,
 # by geography and county name. Written by experiments/make_county_codes.py; do not edit by hand.
 # Source: the division table shipped by the cpca package 0.5.5 (MIT licence, resources/adcodes.csv),
 # matched on the Chinese name, nearest to the row's coordinates where names repeat.
@@ -56,7 +56,7 @@ def code_of(county: dict, table: dict) -> str | None:
 def main(adcodes: str) -> int:
     table = divisions(Path(adcodes))
     codes, missing = {}, []
-    for path in sorted(GEOGRAPHIES.glob("*.yaml")):
+    for path in sorted(WORLD.glob("*/geography.yaml")):
         geo = yaml.safe_load(path.read_text(encoding="utf-8"))
         found = {}
         for county in geo["counties"]:

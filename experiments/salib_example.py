@@ -19,7 +19,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 import sim
-from sim.sensitivity import problem
+from sim.params.designs import problem
 
 PARAMETERS = ["policy.enclave.coinvest_per_park", "policy.enclave.tax_share_east",
               "economy.margin_mean", "economy.west_productivity"]

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import compose
-from sim.model import TransferModel
+from sim.model.transfer import TransferModel
+from sim.params.compose import compose
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.mechanisms.labour import (
+from sim.model.mechanisms.labour import (
     FARM,
     IDLE,
     IMMOBILE,
@@ -37,7 +37,7 @@ from sim.mechanisms.labour import (
     SERVICE,
     WORKSHOP,
 )
-from sim.mechanisms.location import BRANCH, HOME, RELOCATED
+from sim.model.mechanisms.location import BRANCH, HOME, RELOCATED
 
 EARTH_RADIUS_KM = 6371.0
 SKILLS = (LOW, MID)
@@ -757,7 +757,7 @@ def labour_pool_step(inputs: dict, w: int) -> tuple[list, list[float]]:
 def reference_labour_market(model, inputs: dict):
     """One step of the western labour market for every LabourPool of ``model``.
 
-    ``inputs`` holds the arguments of ``sim.mechanisms.labour.labour_market`` by
+    ``inputs`` holds the arguments of ``sim.model.mechanisms.labour.labour_market`` by
     name. Returns (people (W, 2, 2, 5), wage (W, 2)) as numpy arrays.
     """
     people = np.zeros_like(np.asarray(inputs["people"], dtype=float))

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms.labour import MIGRANT, MOBILE
-from sim.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
-
-from .conftest import model
+from sim.model.mechanisms.labour import MIGRANT, MOBILE
+from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
+from tests.conftest import model
 
 CASES = [("baseline", 0), ("pairing", 1), ("enclave", 2), ("full", 3), ("labour", 4)]
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config import to_overrides
-from sim.schema import ConfigError
+from sim.params.compose import to_overrides
+from sim.params.schema import ConfigError
 
 TINY = {"run.years": 1, "geography.n_firms": 400}
 

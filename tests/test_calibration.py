@@ -7,9 +7,9 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from sim import calibration as cal
-from sim.config import CONFIG_DIR, compose
-from sim.schema import ConfigError, schema_fields
+from sim.analysis import calibration as cal
+from sim.params.compose import CONFIG_DIR, compose
+from sim.params.schema import ConfigError, schema_fields
 
 GEO = "shanghai_yunnan"
 
@@ -94,7 +94,7 @@ def test_results_are_written_as_config_and_draws(tmp_path):
     assert yaml.safe_load(text)["economy"] == {"move_cost": 0.2}
     geo = (tmp_path / "geography" / f"{GEO}.yaml").read_text()
     assert yaml.safe_load(geo)["n_firms"] == 1234 and "calibrated: run-xyz" in geo
-    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", data_dir=tmp_path)
+    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", path=tmp_path / f"{GEO}_draws.yaml")
     draws = yaml.safe_load((tmp_path / f"{GEO}_draws.yaml").read_text())["draws"]
     assert [d["draw"] for d in draws] == [0, 1, 2] and draws[2]["values"] == point
 
@@ -152,7 +152,7 @@ def test_shipped_calibration_reproduces_the_fitted_targets():
 
 
 def test_a_sweep_over_draws_collects_and_resumes(tmp_path):
-    from .conftest import run_cli
+    from tests.conftest import run_cli
 
     args = ("-m", "run.draw=0,1", "run.years=1", f"hydra.sweep.dir={tmp_path}")
     first = run_cli(*args)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.mechanisms.accounts import EAST_LINES, WEST_LINES
-
-from .conftest import model
+from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
+from tests.conftest import model
 
 SHORT = {"run.years": 2, "geography.n_firms": 3000}
 EVERYTHING = {**SHORT, "scenario": "full", "economy.workshop_operating_subsidy": 2000.0}
@@ -80,7 +79,7 @@ def test_fiscal_cost_does_not_count_the_rebate_twice():
 
 
 def test_channel_table_reports_gains_per_yuan_against_the_same_seed_baseline(capsys):
-    from sim import channels
+    from sim.studies import channels
 
     table = channels.compare(seeds=(0,), extra=SHORT, channels=["cadres", "consumption"])
     assert list(table["channel"]) == ["cadres", "consumption"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.mechanisms import location, markets
+from sim.model.mechanisms import location, markets
 
 
 def nested_logit_probabilities(u: np.ndarray, nu: float) -> np.ndarray:
@@ -66,7 +66,7 @@ def test_branch_allocation_is_cheapest_first(seed, share):
 
 
 def test_identical_regions_bring_no_systematic_relocation():
-    from .conftest import final
+    from tests.conftest import final
 
     identical = {  # a western park that costs what home costs, with nothing to gain from markets or policy
         "scenario": "baseline", "run.years": 5, "economy.west_wage_scale": 62064 / 50856,

@@ -6,11 +6,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.geography import GeographyError, from_dict, load_file
-from sim.metrics import CONTRACT
-from sim.schema import ConfigError
-
-from .conftest import run_cli
+from sim.model.metrics import CONTRACT
+from sim.params.schema import ConfigError
+from sim.world.geography import GeographyError, from_dict, load_file
+from tests.conftest import run_cli
 
 
 def test_single_run_writes_the_run_directory(tmp_path):
@@ -71,9 +70,9 @@ def _geo():
 
     import yaml
 
-    from sim.geography import GEOGRAPHY_DIR
+    from sim.world.geography import data_path
 
-    return copy.deepcopy(yaml.safe_load((GEOGRAPHY_DIR / "fujian_ningxia.yaml").read_text()))
+    return copy.deepcopy(yaml.safe_load(data_path("fujian_ningxia").read_text()))
 
 
 @pytest.mark.parametrize("break_it,message", [

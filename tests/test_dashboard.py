@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import schema
-from sim.config import compose
 from sim.dashboard import figures
 from sim.dashboard.view import (
     BASELINE,
@@ -24,11 +22,12 @@ from sim.dashboard.view import (
     run_view,
     scenario_values,
 )
-from sim.keywords import KeywordModel, keyword_overrides
-from sim.runner import simulate
-from sim.schema import ConfigError
-
-from .conftest import run_cli
+from sim.model.keywords import KeywordModel, keyword_overrides
+from sim.params import schema
+from sim.params.compose import compose
+from sim.params.schema import ConfigError
+from sim.runs.runner import simulate
+from tests.conftest import run_cli
 
 SMALL = dict(geography="fujian_ningxia", scenario="enclave", replications=2)
 

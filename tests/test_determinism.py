@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from .conftest import model
+from tests.conftest import model
 
 
 def _tables(seed):

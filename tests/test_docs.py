@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from sim import docs
-from sim.metrics import METRICS, REGION_METRICS
-from sim.schema import ILLUSTRATIVE, schema_fields
+from sim.model.metrics import METRICS, REGION_METRICS
+from sim.params.schema import ILLUSTRATIVE, schema_fields
+from sim.report import docs
 
 
 def _rows_by_key(table: str) -> dict[str, list[str]]:
@@ -23,7 +23,7 @@ def _rows_by_key(table: str) -> dict[str, list[str]]:
 
 def test_odd_is_up_to_date_with_the_code():
     stale = docs.stale_blocks(docs.ODD_PATH)
-    assert not stale, f"docs/ODD.md is out of date ({', '.join(stale)}): run `python -m sim.docs`"
+    assert not stale, f"docs/ODD.md is out of date ({', '.join(stale)}): run `python -m sim.report.docs`"
     assert docs.main(["--check"]) == 0
 
 

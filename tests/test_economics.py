@@ -4,9 +4,8 @@ that a broken mechanism would fail."""
 import numpy as np
 import pytest
 
-from sim.mechanisms.location import RELOCATED
-
-from .conftest import final, mean_over_seeds, model
+from sim.model.mechanisms.location import RELOCATED
+from tests.conftest import final, mean_over_seeds, model
 
 BASE = {"run.years": 6}
 

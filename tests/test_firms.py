@@ -8,10 +8,9 @@ import functools
 import numpy as np
 import pytest
 
-from sim.config import compose
-from sim.runner import simulate
-
-from .conftest import final, mean_over_seeds, model
+from sim.params.compose import compose
+from sim.runs.runner import simulate
+from tests.conftest import final, mean_over_seeds, model
 
 SEEDS = range(3)
 

@@ -39,7 +39,7 @@ def installed(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_ships_the_configs_and_imports_from_site_packages(installed, tmp_path):
-    r = _sh(installed, "-c", "import sim, sim.config; print(sim.__file__); print(sim.config.CONFIG_DIR)", cwd=tmp_path)
+    r = _sh(installed, "-c", "import sim, sim.params.compose; print(sim.__file__); print(sim.params.compose.CONFIG_DIR)", cwd=tmp_path)
     module, configs = r.stdout.split()
     assert str(installed.parent.parent) in module and ROOT.as_posix() not in module
     assert Path(configs) == Path(module).parent / "configs"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import compose
-from sim.geography import from_dict
-from sim.mechanisms import labour
-from sim.mechanisms.labour import FARM, IDLE, LOW, MID, MOBILE, PARK, SERVICE, WORKSHOP
-from sim.mechanisms.location import RELOCATED
-from sim.model import TransferModel
-from sim.schema import EconomyConfig
-
-from .conftest import model
+from sim.model.mechanisms import labour
+from sim.model.mechanisms.labour import FARM, IDLE, LOW, MID, MOBILE, PARK, SERVICE, WORKSHOP
+from sim.model.mechanisms.location import RELOCATED
+from sim.model.transfer import TransferModel
+from sim.params.compose import compose
+from sim.params.schema import EconomyConfig
+from sim.world.geography import from_dict
+from tests.conftest import model
 
 E = EconomyConfig()
 

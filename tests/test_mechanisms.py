@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms import government, labour, parks, production
-from sim.schema import EconomyConfig
+from sim.model.mechanisms import government, labour, parks, production
+from sim.params.schema import EconomyConfig
 
 E = EconomyConfig()
 money = st.floats(0, 1e9, allow_nan=False)

@@ -9,9 +9,9 @@ the outflow this gap drives balances the returns, a closed form in the rates.
 import numpy as np
 import pytest
 
-from sim.mechanisms import labour
-from sim.mechanisms.labour import FARM, IMMOBILE, LOW, MIGRANT, MOBILE, N_STATUS
-from sim.schema import EconomyConfig
+from sim.model.mechanisms import labour
+from sim.model.mechanisms.labour import FARM, IMMOBILE, LOW, MIGRANT, MOBILE, N_STATUS
+from sim.params.schema import EconomyConfig
 
 EAST_WAGE, JOB_FINDING, FARM_INCOME = 60_000.0, 0.8, 20_000.0
 SPY = 4

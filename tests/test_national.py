@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import compose
-from sim.mechanisms import labour
-from sim.mechanisms.labour import MIGRANT, MOBILE
-from sim.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
-from sim.model import TransferModel
+from sim.model.mechanisms import labour
+from sim.model.mechanisms.labour import MIGRANT, MOBILE
+from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
+from sim.model.transfer import TransferModel
+from sim.params.compose import compose
 
 N_FIRMS, N_PARKS, N_EAST, N_WEST = 100_000, 1_500, 343, 832
 STEPS = 3

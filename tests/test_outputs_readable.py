@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import labels, outputs, plots, studies
-from sim.metrics import REGION_METRICS, region_side
-
-from .conftest import model, run_cli
+from sim.model.metrics import REGION_METRICS, region_side
+from sim.report import figures as plots
+from sim.report import labels
+from sim.runs import store as outputs
+from sim.studies import reports as studies
+from tests.conftest import model, run_cli
 
 matplotlib.use("Agg")
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]

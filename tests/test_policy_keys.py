@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import final
+from tests.conftest import final
 
 KEYS = [  # key, scenario that switches its channel on, default-ish value, changed value
     ("policy.pairing.promotion", "pairing", 1.0, 3.0),

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from sim.config import compose
-from sim.mechanisms import labour, location
-from sim.mechanisms.location import BRANCH, HOME, RELOCATED
-from sim.model import TransferModel
+from sim.model.mechanisms import labour, location
+from sim.model.mechanisms.location import BRANCH, HOME, RELOCATED
+from sim.model.transfer import TransferModel
+from sim.params.compose import compose
 from tests.reference import (
     reference_consideration_sets,
     reference_labour_market,

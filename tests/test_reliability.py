@@ -16,13 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim import outputs, preflight, sweep
-from sim.collect import collect, load_sweep
-from sim.config import safe_dirname
-from sim.geography import GEOGRAPHY_DIR, GeographyError, content_digest, load_file
-from sim.schema import ConfigError
-
-from .conftest import ROOT, run_cli
+from sim.hydra import callback as sweep
+from sim.params import checks as preflight
+from sim.params.compose import safe_dirname
+from sim.params.schema import ConfigError
+from sim.runs import store as outputs
+from sim.runs.collect import collect, load_sweep
+from sim.world.geography import GeographyError, content_digest, data_path, load_file
+from tests.conftest import ROOT, run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 
@@ -116,7 +117,7 @@ def test_compose_and_the_model_refuse_what_the_command_line_refuses():
 
 # --------------------------------------------------------------------------- geography files
 def _base() -> dict:
-    return yaml.safe_load((GEOGRAPHY_DIR / "fujian_ningxia.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(data_path("fujian_ningxia").read_text(encoding="utf-8"))
 
 
 def _west(g):
@@ -223,7 +224,7 @@ def test_different_values_never_share_a_folder(a, b):
 def test_runs_started_in_the_same_second_get_folders_of_their_own():
     from omegaconf import OmegaConf
 
-    import sim.config  # noqa: F401  (registers the resolvers)
+    import sim.params.compose  # noqa: F401  (registers the resolvers)
 
     names = {OmegaConf.create({"d": "${sim_run_name:2026-01-01_00-00-00}"}).d for _ in range(50)}
     assert len(names) == 50
@@ -267,7 +268,7 @@ def test_temp_files_of_killed_writes_are_removed_when_the_run_is_redone(tmp_path
 
 
 def _sweep_folder(tmp_path) -> Path:
-    from sim import sweep_record
+    from sim.runs import sweep_record
 
     s = tmp_path / "sweep"
     for seed in (0, 1):
@@ -309,7 +310,7 @@ def test_load_sweep_notices_jobs_added_after_the_table(tmp_path):
 def test_a_report_that_fails_fails_the_command(tmp_path, monkeypatch):
     from omegaconf import OmegaConf
 
-    from sim import studies
+    from sim.studies import reports as studies
 
     s = _sweep_folder(tmp_path)
     monkeypatch.setattr(studies, "report_dir", lambda *a, **k: 1 / 0)
@@ -319,7 +320,7 @@ def test_a_report_that_fails_fails_the_command(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_is_one_paragraph(tmp_path, monkeypatch):
-    from sim import run
+    from sim import cli as run
 
     err = OSError(28, "No space left on device", str(tmp_path / "summary.json"))
     text = run._explain(err, tmp_path)
@@ -340,7 +341,7 @@ def test_a_study_refuses_to_mix_configurations_and_skips_complete_jobs(tmp_path)
 
 
 def test_a_second_sweep_into_a_busy_folder_is_refused(tmp_path):
-    from sim import sweep_record
+    from sim.runs import sweep_record
 
     out = tmp_path / "sweep"
     held = sweep_record.lock(out)          # this test process plays the sweep that is running

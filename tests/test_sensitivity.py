@@ -8,10 +8,11 @@ import pytest
 import yaml
 
 import sim
-from sim import schema, sensitivity, uncertainty
-from sim.config import CONFIG_DIR
-
-from .conftest import run_cli
+from sim.analysis import uncertainty
+from sim.params import designs as sensitivity
+from sim.params import schema
+from sim.params.compose import CONFIG_DIR
+from tests.conftest import run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 
@@ -75,7 +76,7 @@ def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, mo
     draws = [{"draw": i, "values": {"economy.margin_mean": v}, "weight": w}
              for i, (v, w) in enumerate([(0.04, 0.0), (0.06, 1.0), (0.07, 1.0)])]
     (tmp_path / "shanghai_yunnan_draws.yaml").write_text(yaml.safe_dump({"draws": draws}))
-    monkeypatch.setattr(sensitivity, "DRAWS_DIR", tmp_path)
+    monkeypatch.setattr(sensitivity, "draws_file", lambda g: tmp_path / f"{g}_draws.yaml")
     draws = sensitivity.parameter_draws("shanghai_yunnan", 4)
     assert [d["economy.margin_mean"] for d in draws] == [0.06, 0.06, 0.07, 0.07]  # zero weight never drawn
     assert len(sensitivity.parameter_draws("fujian_ningxia", 4)[0]) == len(sensitivity.prior_ranges())
@@ -134,7 +135,7 @@ def test_main_job_table_has_p_better_than_baseline(tmp_path):
     full = table[table["scenario"] == "full"]
     assert full["p_better_than_baseline"].between(0, 1).all() and full["runs_draws"].eq(2).all()
     assert "P(better than baseline)" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
-    from sim import studies
+    from sim.studies import reports as studies
 
     fig = studies._comparison_figure(sim.load_timeseries(out), "test", table, ("seed-only band", "draws × seeds band"))
     legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]

@@ -15,7 +15,7 @@ import time
 import pandas as pd
 import pytest
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slurm
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
@@ -108,9 +108,9 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
 
 
 def test_the_calibration_runs_as_a_slurm_job(slurm, tmp_path):
-    """`python -m sim.calibration --slurm` submits the ABC run as one job; it finishes and writes its report."""
+    """`python -m sim.analysis.calibration --slurm` submits the ABC run as one job; it finishes and writes its report."""
     env = {**slurm, "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "sim.calibration", "--budget", "smoke", "--slurm", "--no-write",
+    r = subprocess.run([sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke", "--slurm", "--no-write",
                         "--workers", "1", "--timeout-min", "10"],
                        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr

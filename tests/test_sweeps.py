@@ -13,10 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from hydra_plugins.sim_sweeper.sweeper import covering_jobs
-from sim.collect import collect
-
-from .conftest import ROOT, run_cli
+from sim.hydra.sweeper import covering_jobs
+from sim.runs.collect import collect
+from tests.conftest import ROOT, run_cli
 
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms import workshops
-from sim.schema import EconomyConfig
-
-from .conftest import model
+from sim.model.mechanisms import workshops
+from sim.params.schema import EconomyConfig
+from tests.conftest import model
 
 E = EconomyConfig()
 

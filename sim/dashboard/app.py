@@ -13,9 +13,8 @@ import html
 import solara
 from solara.lab import task
 
-from ..schema import ConfigError
-from . import figures
-from .view import (
+from sim.dashboard import figures
+from sim.dashboard.view import (
     MAP_METRICS,
     MAX_SEEDS,
     View,
@@ -26,6 +25,7 @@ from .view import (
     run_view,
     scenario_values,
 )
+from sim.params.schema import ConfigError
 
 view = solara.reactive(View())
 map_metric = solara.reactive("income_per_capita")
@@ -155,7 +155,7 @@ def ComparePage():
 @solara.component
 def StepPage():
     """Mesa's SolaraViz on one model (imported only when the page is opened)."""
-    from . import stepper
+    from sim.dashboard import stepper
 
     stepper.Page()
 

@@ -16,9 +16,9 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from ..metrics import METRICS, REGION_METRICS
-from . import boundaries
-from .view import PATH_METRICS, Comparison
+from sim.dashboard import boundaries
+from sim.dashboard.view import PATH_METRICS, Comparison
+from sim.model.metrics import METRICS, REGION_METRICS
 
 COLOURS = {"scenario": "#c0392b", "baseline": "#555555"}
 GAIN_CMAP = matplotlib.colormaps["RdBu"].with_extremes(bad="#eeeeee")  # bad: a unit with no seat inside

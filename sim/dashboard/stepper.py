@@ -9,10 +9,10 @@ from __future__ import annotations
 import solara
 from mesa.visualization import SolaraViz, make_plot_component
 
-from ..keywords import KeywordModel
-from ..metrics import METRICS
-from .figures import heading
-from .view import choices, levers, scenario_values
+from sim.dashboard.figures import heading
+from sim.dashboard.view import choices, levers, scenario_values
+from sim.model.keywords import KeywordModel
+from sim.model.metrics import METRICS
 
 SCENARIO = ("shanghai_yunnan", "enclave")  # what the page opens with
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import schema
-from ..config import CONFIG_DIR, compose, format_value
+from sim.params import schema
+from sim.params.compose import CONFIG_DIR, compose, format_value
 
 BASELINE = "baseline"
 # The time paths drawn against the baseline: jobs, income and the fiscal cost on both sides.
@@ -131,9 +131,9 @@ def run_view(view: View, progress=None) -> Comparison:
     """Run the view and its baseline for every replication seed, as the CLI would.
 
     ``progress(done, total)`` is called after each model run. Bad values raise
-    :class:`sim.schema.ConfigError` naming the key.
+    :class:`sim.params.schema.ConfigError` naming the key.
     """
-    from ..runner import replication_seeds, simulate
+    from sim.runs.runner import replication_seeds, simulate
 
     sides = {"scenario": compose(view.overrides()), "baseline": compose(view.overrides(BASELINE))}
     seeds = replication_seeds(view.seed, view.replications)

@@ -1,0 +1,63 @@
+"""Slurm launcher with per-job failure reports (see the package docstring)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hydra.core.singleton import Singleton
+from hydra.core.utils import JobReturn, JobStatus
+from hydra_plugins.hydra_submitit_launcher import submitit_launcher
+from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
+from omegaconf import OmegaConf
+
+# Slurm job states after which no result file will appear (the job never ran to its end)
+ENDED_WITHOUT_RESULT = {"CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"}
+
+
+class SlurmLauncher(submitit_launcher.SlurmLauncher):
+    def _executor(self):
+        import submitit
+
+        params = dict(self.params)
+        params.pop("poll_s", None)
+        folder = params.pop("submitit_folder")
+        extra = {f"slurm_{k}": params.pop(k) for k in ("max_num_timeout",) if k in params}
+        executor = submitit.AutoExecutor(cluster="slurm", folder=folder, **extra)
+        shared = set(OmegaConf.structured(BaseQueueConf).keys())  # the rest take the slurm_ prefix
+        executor.update_parameters(**{k if k in shared else f"slurm_{k}": v for k, v in params.items()})
+        return executor
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        from sim.hydra.callback import mark_failed
+
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        indices = range(initial_job_idx, initial_job_idx + len(job_overrides))
+        calls = [(list(ov), "hydra.sweep.dir", i, f"job_id_for_{i}", Singleton.get_state())
+                 for i, ov in zip(indices, job_overrides, strict=True)]
+        jobs = self._executor().map_array(self, *zip(*calls, strict=True))
+        wait(jobs, float(self.params.get("poll_s", 30)))
+        returns = []
+        for i, overrides, job in zip(indices, job_overrides, jobs, strict=True):
+            try:
+                if (job.state.split() or ["UNKNOWN"])[0] in ENDED_WITHOUT_RESULT and not job.paths.result_pickle.exists():
+                    # no result will come: skip submitit's 15 s wait for a late result file per job
+                    raise RuntimeError(f"Slurm job {job.job_id} ended {job.state} without a result")
+                returns.append(job.results()[0])
+            except Exception as err:  # noqa: BLE001 - cancelled, timed out, node failure, error in the job
+                mark_failed(sweep_dir, i, list(overrides), job.job_id, job.state, str(job.paths.stderr), err)
+                # the launch is done; the job's folder stays incomplete and the sweep reports it at the end
+                returns.append(JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED))
+        return returns
+
+
+def wait(jobs, poll_s: float) -> None:
+    """Until every job has finished, one way or another (one state query per round for all jobs)."""
+    pending = list(jobs)
+    while pending:
+        pending[0].watcher.update()
+        pending = [j for j in pending if not j.done()]
+        if pending:
+            time.sleep(poll_s)

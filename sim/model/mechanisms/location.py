@@ -1,0 +1,378 @@
+"""Firm location choice (DESIGN §3.3).
+
+A firm reviews its location about once a year, at random times. It scores
+staying, going home, opening a branch or moving fully to each park of its
+consideration set, and picks by multinomial logit (Gumbel-max over the draws
+in :class:`LocationShocks`). Margins are after-tax profit per yuan of the
+firm's home output (share/year); the logit scale is in the same unit.
+
+Option columns of the utility matrix, for K candidate parks:
+``0`` stay, ``1`` go home (branch firms), ``2..2+K`` branch at candidate k
+(home firms), ``2+K..2+2K`` move fully to candidate k, ``2+2K`` move fully
+into the park of the firm's own branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.mechanisms.markets import (  # noqa: F401
+    MarketMap,
+    branch_allocation_gain,
+    distance_km,
+    freight_beyond_home,
+    home_leg,
+)
+
+HOME, BRANCH, RELOCATED, EXITED = 0, 1, 2, 3
+STATE_NAMES = ("home", "branch", "relocated", "exited")
+
+
+@dataclass
+class LocationShocks:
+    """All random draws of one step's location choice (uniforms and Gumbels)."""
+
+    reviewing: np.ndarray        # firm indices that review this step
+    promoted: np.ndarray         # (R, n_promoted) uniform: which promoted park is drawn
+    promoted_notice: np.ndarray  # (R, n_promoted) uniform: is it noticed
+    enclave: np.ndarray          # (R, n_enclave) uniform
+    enclave_notice: np.ndarray   # (R, n_enclave) uniform
+    word_of_mouth: np.ndarray    # (R, n_word_of_mouth) uniform: which same-sector western firm
+    random: np.ndarray           # (R, n_random) uniform: which park
+    gumbel: np.ndarray           # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
+                                 # options of :func:`utilities` within the nest of changes, 2K+3 that nest
+
+
+def in_west(state: np.ndarray) -> np.ndarray:
+    """Firms with a branch or a full move in a western park (bool)."""
+    return (state == BRANCH) | (state == RELOCATED)
+
+
+def producing_share(share, ready_step, t, ramp_start, ramp_steps):
+    """Share of a firm's output and jobs produced in the west now (share).
+
+    A western plant produces from ``ready_step`` on (construction takes time) and
+    ramps up linearly from ``ramp_start`` to full output over ``ramp_steps`` steps;
+    until then the firm produces at home.
+    """
+    since = t - ready_step
+    ramp = np.clip(ramp_start + (1 - ramp_start) * since / max(ramp_steps, 1), ramp_start, 1.0)
+    return np.where(since >= 0, share * ramp, 0.0)
+
+
+def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float,
+                n_promoted: int, n_enclave: int, n_word_of_mouth: int, n_random: int,
+                always: np.ndarray | None = None) -> LocationShocks:
+    """Draw who reviews (probability ``review_prob`` per step among ``eligible``, and every
+    firm in ``always``) and their shocks."""
+    draw = rng.random(eligible.size) < review_prob
+    if always is not None:
+        draw |= always
+    reviewing = np.flatnonzero(eligible & draw)
+    r = reviewing.size
+    k = n_promoted + n_enclave + n_word_of_mouth + n_random
+    return LocationShocks(
+        reviewing=reviewing,
+        promoted=rng.random((r, n_promoted)), promoted_notice=rng.random((r, n_promoted)),
+        enclave=rng.random((r, n_enclave)), enclave_notice=rng.random((r, n_enclave)),
+        word_of_mouth=rng.random((r, n_word_of_mouth)),
+        random=rng.random((r, n_random)),
+        gumbel=-np.log(rng.standard_exponential(size=(r, 2 * k + 4))),  # Gumbel(0, 1), faster than rng.gumbel
+    )
+
+
+def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
+    """Chance a promoted park is noticed (probability) at promotion ``effort`` (multiplier)."""
+    return 1.0 - (1.0 - awareness) ** np.maximum(effort, 0.0)
+
+
+def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Item number ``floor(u * size)`` of each entry's group in a CSR list; -1 if the group is empty.
+
+    ``group`` and ``u`` have the same shape."""
+    if items.size == 0:
+        return np.full(u.shape, -1, np.int64)
+    start = ptr[group]
+    size = ptr[group + 1] - start
+    idx = start + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
+    return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
+
+
+def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndarray, own_park: np.ndarray,
+                       promo_ptr: np.ndarray, promo_park: np.ndarray,
+                       enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
+                       park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
+                       awareness: float) -> np.ndarray:
+    """Candidate parks (R, K) of the reviewing firms; -1 where a slot is empty.
+
+    ``promo_ptr/promo_park``: CSR of parks promoted by each eastern county;
+    ``wom_ptr/wom_park``: CSR of the parks of western firms by sector;
+    ``park_effort``: promotion effort behind each park (multiplier);
+    ``park_open``: parks with a free slot; ``own_park``: the park each firm is in
+    (-1 if none), never a candidate (moving fully into it is an option of its own).
+    Duplicates are removed.
+    """
+    h, s = home[shocks.reviewing], sector[shocks.reviewing]
+    cols = []
+    if shocks.promoted.shape[1]:
+        p = _pick(promo_ptr, promo_park, np.repeat(h[:, None], shocks.promoted.shape[1], 1), shocks.promoted)
+        seen = shocks.promoted_notice < notice_probability(park_effort[np.maximum(p, 0)], awareness)
+        cols.append(np.where((p >= 0) & seen, p, -1))
+    if shocks.enclave.shape[1]:
+        if enclave_parks.size:
+            p = enclave_parks[np.minimum((shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1)]
+            seen = shocks.enclave_notice < notice_probability(park_effort[p], awareness)
+            cols.append(np.where(seen, p, -1))
+        else:
+            cols.append(np.full(shocks.enclave.shape, -1))
+    if shocks.word_of_mouth.shape[1]:
+        cols.append(_pick(wom_ptr, wom_park, np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
+                          shocks.word_of_mouth))
+    if shocks.random.shape[1]:
+        cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
+    cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
+    own = own_park[shocks.reviewing][:, None]
+    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
+    # drop repeats of a park within a row (keep the first)
+    order = np.argsort(cand, axis=1, kind="stable")
+    srt = np.take_along_axis(cand, order, 1)
+    dup = np.zeros_like(srt, bool)
+    dup[:, 1:] = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
+    np.put_along_axis(cand, order, np.where(dup, -1, srt), 1)
+    return cand
+
+
+@dataclass
+class HomeSites:
+    """Eastern home sites as (eastern county, sector) tables (share of output)."""
+
+    base: np.ndarray             # (east county, sector) value added − friction − freight to all markets
+
+
+def home_sites(dist, local_km, mix, per_km, e) -> HomeSites:
+    """Home-site tables: ``dist`` (east county, 3) km to national/west/export markets."""
+    freight = freight_beyond_home(dist, mix, per_km) + local_km * home_leg(mix, per_km)[None, :]
+    return HomeSites(base=e.value_added_share - e.friction_east - freight)
+
+
+def after_tax(pre, cit_rate):
+    """After-tax margin from a pre-tax margin (same unit): tax only on profits."""
+    return pre - cit_rate * np.maximum(pre, 0.0)
+
+
+def home_margin(home, sector, output_per_job, edge, east_wage, east_land, sites: HomeSites, e):
+    """After-tax profit at the eastern home site (share of home output/year).
+
+    ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
+    firm's own profitability advantage (share of output).
+    """
+    pre = sites.base[home, sector] + edge - (east_wage + east_land) / output_per_job
+    return after_tax(pre, e.cit_rate_east)
+
+
+@dataclass
+class WestSites:
+    """What a firm needs to know about western parks this step, as (park,) and (park, sector) tables.
+
+    Built by :func:`west_sites` once per step, so scoring a candidate is a few
+    lookups. Shares are of home output unless said otherwise.
+    """
+
+    productivity: np.ndarray     # (park,) output per job relative to home (ratio)
+    base: np.ndarray             # (park, sector) productivity × (value added − friction + agglomeration
+                                 #   + power saving − freight to national, western and export markets)
+    home_leg: np.ndarray         # (sector,) freight per km to the eastern home market (share of output/km)
+    wage: np.ndarray             # (park, sector) wage for the sector's skill mix (yuan/job/year)
+    available: np.ndarray        # (park, 2) willing workers in the park's county, low and mid skill (persons)
+    land: np.ndarray             # (park,) yuan/job/year after the county's effective discount
+    distance: np.ndarray         # (eastern county, park) km
+    markets: MarketMap           # distances to every market, for branches that serve their nearest markets
+
+
+def west_sites(productivity, wage, available, land, friction, same_sector, chain_master, sector_focus,
+               distance, market_freight, home_leg_per_km, market_map, sectors, e) -> WestSites:
+    """Per-step park tables for :func:`west_margin`.
+
+    productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
+    persons; land (park,) yuan/job/year; friction (park,) share of output;
+    same_sector (park, sector) firms; chain_master (park, sector) bool; sector_focus
+    (park,) sector or -1; distance (eastern county, park) km; market_freight
+    (park, sector) freight to the national, western and export markets (share of
+    output); home_leg_per_km (sector,) share of output/km.
+    """
+    n_sec = same_sector.shape[1]
+    m = sectors.mid_skill[None, :]
+    gains = (e.agglomeration * np.log1p(same_sector) + e.chain_master_pull * chain_master
+             + e.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :]))
+    power_saving = sectors.energy_share[None, :] * (1.0 - e.west_power_price_ratio)
+    return WestSites(
+        productivity=productivity,
+        base=productivity[:, None] * (e.value_added_share - friction[:, None] + gains + power_saving - market_freight),
+        home_leg=home_leg_per_km,
+        wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
+        available=available, land=land, distance=distance, markets=market_map,
+    )
+
+
+def branch_allocation(sites: WestSites, home, park, sector, share):
+    """Freight saved by a branch that serves its nearest markets (share of home output/year);
+    see :func:`sim.model.mechanisms.markets.branch_allocation_gain`."""
+    return branch_allocation_gain(sites.markets, home, park, sector, share, sites.distance)
+
+
+def west_margin(park, sector, home, output_per_job, edge, west_jobs, mid_skill, sites: WestSites, e):
+    """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
+    and the local tax it generates (same unit) — the base of a tax-holiday rebate.
+
+    ``home`` is the firm's eastern county (its home market: freight is paid on the
+    distance to it); ``edge`` the firm's own advantage (share of output), which
+    moves with it; ``west_jobs`` (persons) is how many workers the firm would
+    need there: a shortage of willing workers in the county raises recruiting cost.
+    A tuple of workforces gives a tuple of results (the site terms are shared).
+    """
+    m = mid_skill[sector]
+    prod = sites.productivity[park]
+    wage = sites.wage[park, sector]
+    site = (sites.base[park, sector] + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
+            - (wage + sites.land[park]) / output_per_job)
+    vat_local = prod * e.value_added_share * e.vat_rate * e.vat_local_share
+    low, mid = sites.available[park, 0], sites.available[park, 1]
+    out = []
+    for jobs in (west_jobs if isinstance(west_jobs, tuple) else (west_jobs,)):
+        need = np.maximum(jobs, 1.0)
+        short = ((1 - m) * np.clip(1 - low / (need * (1 - m) + 1e-9), 0, 1)
+                 + m * np.clip(1 - mid / (need * m + 1e-9), 0, 1))
+        pre = site - wage * e.labour_shortage_cost * short / output_per_job
+        cit = e.cit_rate_west * np.maximum(pre, 0.0)
+        out.append((pre - cit, vat_local + cit * e.cit_local_share))
+    return tuple(out) if isinstance(west_jobs, tuple) else out[0]
+
+
+def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocation, cand, state, own_west_m,
+              share, new_share, expanding, taste, e) -> np.ndarray:
+    """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
+
+    ``current``: value of staying (margin now plus the taste for the site);
+    ``home_m``: margin at home; ``west_m``/``rebate`` (R, K): margin and holiday
+    rebate at each candidate for a full move, ``branch_m``/``branch_rebate`` for a
+    branch (it needs fewer workers), ``allocation`` the freight a branch saves by
+    serving its nearest markets; ``own_west_m``: margin in the park of the firm's
+    branch; ``share``: the firm's western share now; ``new_share``: the western
+    share a new branch would have (``branch_share``, or the new plant's share of
+    an expanding firm). An ``expanding`` home firm builds a new plant anyway: it
+    chooses between home and a western park for it, with no cost of moving old
+    production and no full move. A home firm that branches keeps its home site and
+    so its ``taste`` for it. All shares of home output/year.
+    """
+    r, k = cand.shape
+    amort = 1.0 / e.horizon_years
+    sw = e.switching_cost
+    is_home = (state == HOME)[:, None]
+    is_branch = (state == BRANCH)[:, None]
+    is_moved = (state == RELOCATED)[:, None]
+    exp = expanding[:, None]
+    sb = new_share[:, None]
+    ok = cand >= 0
+    u = np.full((r, 2 * k + 3), -np.inf)
+    u[:, 0] = current
+    back = np.where(is_moved[:, 0], e.move_cost * amort, 0.0)      # moving production back east costs a move
+    u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
+    moved_cost = np.where(exp, 0.0, e.move_cost * sb * amort)
+    branch = ((1 - sb) * home_m[:, None] + sb * (branch_m + branch_rebate) + allocation + taste[:, None]
+              - e.branch_overhead - moved_cost - sw)
+    u[:, 2:2 + k] = np.where(ok & is_home, branch, -np.inf)
+    move = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
+    u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
+    u[:, 2 + 2 * k] = np.where(is_branch[:, 0], own_west_m - e.relocation_loss - e.move_cost * (1 - share) * amort - sw,
+                               -np.inf)
+    return u / e.logit_scale
+
+
+def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
+    """Turn chosen option columns into (new state, target park); state -1 means stay."""
+    k = cand.shape[1]
+    rows = np.arange(choice.size)
+    new_state = np.full(choice.size, -1, np.int64)
+    park = np.full(choice.size, -1, np.int64)
+    new_state[choice == 1] = HOME
+    b = (choice >= 2) & (choice < 2 + k)
+    new_state[b] = BRANCH
+    park[b] = cand[rows[b], choice[b] - 2]
+    m = (choice >= 2 + k) & (choice < 2 + 2 * k)
+    new_state[m] = RELOCATED
+    park[m] = cand[rows[m], choice[m] - 2 - k]
+    o = choice == 2 + 2 * k
+    new_state[o] = RELOCATED
+    park[o] = own_park[o]
+    return new_state, park
+
+
+def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates: np.ndarray,
+                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float, mid_skill,
+                     expanding: np.ndarray, new_share: np.ndarray, e):
+    """Vectorised location choice for the reviewing firms.
+
+    Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
+    ``firms`` is the model's firm table; ``home_m_all``/``current_all`` the margins
+    of all firms at home and the value of where they are now (margin plus the
+    firm's persistent taste for its site), share of home output/year;
+    ``expanding``/``new_share`` (R,) as in :func:`utilities`. ``taste`` is the
+    idiosyncratic advantage of the chosen option over staying (share of output):
+    a firm that moves keeps it as its taste for the new site, so it does not
+    move back at the next review unless conditions change. ``gain`` is the
+    deterministic advantage of the chosen option over staying (share of output/year):
+    the part of a move that pays, as opposed to taste.
+    """
+    i = shocks.reviewing
+    state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
+    jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
+    col = lambda a: a[:, None]  # noqa: E731  (broadcast a firm's value over its candidates)
+    # labour availability is judged against the workers the option needs there
+    cand = np.maximum(candidates, 0)
+    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
+        cand, col(sector), col(home), col(y), col(edge), (col(jobs), col(jobs * new_share)), mid_skill, sites, e)
+    allocation = branch_allocation(sites, col(home), cand, col(sector), col(new_share))
+    own_m, _ = west_margin(np.maximum(firms.park[i], 0), sector, home, y, edge, jobs, mid_skill, sites, e)
+    u = utilities(current_all[i], home_m_all[i], west_m, holiday_share * local_tax, branch_m, holiday_share * branch_tax,
+                  allocation, candidates, state, own_m, firms.share[i], new_share, expanding, firms.taste[i], e)
+    choice, taste = nested_choice(u, shocks.gumbel, e.nest_scale)
+    new_state, park = decode(choice, candidates, firms.park[i])
+    rows = np.arange(i.size)
+    taste = e.logit_scale * taste
+    gain = e.logit_scale * (u[rows, choice] - u[:, 0])
+    return i, new_state, park, taste, gain
+
+
+def nested_choice(u: np.ndarray, gumbel: np.ndarray, nest_scale: float):
+    """Nested logit by Gumbel-max: whether to change location, then which change.
+
+    ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;
+    ``gumbel`` (R, J+1) standard Gumbel draws. Within the nest of changes a choice
+    is logit with scale ``nest_scale`` (λ, 0–1: how alike the changes are); the
+    nest's inclusive value is λ·logsumexp(u/λ). Many similar parks then add little
+    to the odds of moving at all (Chen 2009: region first, then place), where a
+    flat logit would let each extra candidate add its own taste draw.
+    Returns (chosen column, taste): the taste is the idiosyncratic advantage of
+    the chosen option over staying (logit units), so the chosen option's value
+    plus its taste is the realised value of the nest, at least that of staying.
+    """
+    j = u.shape[1]
+    lam = max(nest_scale, 1e-6)
+    inner = u[:, 1:] / lam
+    within = 1 + np.argmax(inner + gumbel[:, 1:j], axis=1)
+    top = np.max(inner, axis=1, keepdims=True)
+    finite = np.isfinite(top[:, 0])
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        iv = lam * (top[:, 0] + np.log(np.exp(inner - top).sum(axis=1)))
+    iv = np.where(finite, iv, -np.inf)
+    change_value = iv + gumbel[:, j]
+    stay_value = u[:, 0] + gumbel[:, 0]
+    change = change_value > stay_value
+    choice = np.where(change, within, 0)
+    rows = np.arange(u.shape[0])
+    chosen_u = np.where(change, u[rows, within], 0.0)
+    taste = np.where(change, change_value - gumbel[:, 0] - chosen_u, 0.0)
+    return choice, taste

@@ -1,0 +1,262 @@
+"""Outcome names, units and meanings (DESIGN §6, contract) — one place for all outputs —
+and their computation from model state (:func:`model_metrics`, :func:`region_metrics`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
+from sim.model.mechanisms.labour import (
+    FARM,
+    IMMOBILE,
+    LOW,
+    MID,
+    MIGRANT,
+    MOBILE,
+    PARK,
+    SERVICE,
+    WORKSHOP,
+)
+from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED, in_west
+
+# name -> (unit, meaning). The first block is the DESIGN §6 contract.
+METRICS: dict[str, tuple[str, str]] = {
+    "west_jobs_local": ("persons", "western residents in park and workshop jobs"),
+    "west_migrants_east": ("persons", "western working-age people working as migrants in the east"),
+    "west_employment_rate": ("share", "share of western working-age people in work: farming (self-employed), park, workshop, service or migrant job"),
+    "west_income_per_capita": ("yuan/year", "household income per working-age person in the west (population-weighted)"),
+    "east_west_income_ratio": ("ratio", "per-capita disposable income of eastern over western residents: the official start-year ratio, moved by the model's eastern and western income growth"),
+    "firms_in_west": ("firms", "firms with a branch or a full move in a western park (committed: plants being built included)"),
+    "firms_relocated_cum": ("firms", "firms that have landed in a western park so far (branch or full move)"),
+    "investment_cum": ("yuan", "investment brought by firms into western parks so far"),
+    "west_tax_revenue": ("yuan/year", "park-firm tax kept by western counties"),
+    "east_tax_revenue_enclave": ("yuan/year", "enclave tax paid to eastern partners"),
+    "park_occupancy": ("share", "firms in parks over park capacity"),
+    "low_income_share": ("share", "share of the western labour force below the low-income line (indexed to the wider western economy's wage growth)"),
+    "west_fiscal_cost": ("yuan/year", "western cash subsidies: land discounts paid (a holiday's tax rebate is revenue forgone, already out of retained tax, and reported apart)"),
+    # further outcomes
+    "firms_relocated_full": ("firms", "firms fully moved to a western park"),
+    "firms_branch": ("firms", "firms with a western branch"),
+    "firms_exited": ("firms", "firms that have exited"),
+    "west_park_jobs": ("persons", "western residents in park jobs"),
+    "west_workshop_jobs": ("persons", "western residents in workshop jobs"),
+    "west_workshop_jobs_immobile": ("persons", "immobile western residents in workshop jobs"),
+    "west_wage_low": ("yuan/year", "mean low-skill western park wage (population-weighted)"),
+    "west_mid_skill_share": ("share", "share of western working-age people with mid skill"),
+    "west_debt": ("yuan", "debt of western counties"),
+    "west_programme_spending": ("yuan/year", "western spending on park infrastructure, workshops and training"),
+    "east_aid_paid": ("yuan/year", "eastern fiscal aid paid to paired western counties"),
+    "east_labour_spending": ("yuan/year", "eastern spending on labour cooperation (job matching, training, migration support)"),
+    "east_programme_cost": ("yuan/year", "eastern cost of all channels: the sum of the channel cost lines"),
+    "west_programme_cost": ("yuan/year", "western cash cost of all channels: the sum of the channel cost lines"),
+    "east_promotion_effort": ("multiplier", "mean promotion effort behind paired western parks"),
+    "tax_paid_west_parks": ("yuan/year", "all tax paid by park firms (upper levels + west + east shares)"),
+    # firm demography, landings and location-choice diagnostics
+    "firms_active": ("firms", "eastern firms in business (at home, with a branch or moved)"),
+    "firms_entered_cum": ("firms", "new firms that entered the at-risk pool so far"),
+    "firms_landed_year": ("firms/year", "firms that committed to a western plant in the last year: relocations, branches and expansions (as the sources count 引导落地企业)"),
+    "firms_expanded_west_cum": ("firms", "growing firms that built their new plant in a western park so far (expansion investment)"),
+    "branch_closures_cum": ("firms", "loss-making branches closed so far"),
+    "moves_cum": ("moves", "location changes made so far (branch, full move, move back, closing a branch; applications a full park turned away not counted)"),
+    "moves_paying_share": ("share", "share of location changes made whose measured (deterministic) gain over staying is positive"),
+    "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over the location changes made"),
+    "east_enclave_coinvest": ("yuan/year", "enclave partners' co-investment, responding to their expected tax share"),
+    "enclave_partner_effort": ("0-1", "mean effort of enclave partners (co-investment, referrals, operation)"),
+    "west_tax_rebated": ("yuan/year", "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)"),
+    "west_nonfarm_employment_rate": ("share", "share of western working-age people in park, workshop, service or migrant jobs"),
+    "west_service_jobs": ("persons", "western residents in local non-tradable (service) jobs created by park and workshop wages"),
+    "west_jobs_local_all": ("persons", "western residents in park, workshop and service jobs (each job once)"),
+    "west_park_jobs_unfilled": ("jobs", "park jobs still vacant after this step's hiring (labour shortage)"),
+    "west_laid_off": ("persons/year", "park, workshop and service workers laid off (jobs fewer than workers)"),
+    "west_wage_low_max_premium": ("share", "largest county low-skill wage over the prevailing wage, minus 1"),
+    "west_workshop_sales": ("yuan/year", "sales of village workshops"),
+    "west_workshop_wage_bill": ("yuan/year", "wages paid by village workshops"),
+    "west_workshops_closed": ("jobs/year", "workshop jobs closed because they could not pay"),
+    "west_workshop_jobs_built": ("jobs/year", "workshop jobs built with the build subsidy (seed 004: 219 workshops built or upgraded in Yunnan in 2023)"),
+    "low_income_line": ("yuan/year/person", "the indexed low-income line this step"),
+    # for whom: county groups (per working-age person) and household types (own earnings per person)
+    "income_pc_paired": ("yuan/year", "household income per working-age person, paired western counties"),
+    "income_pc_unpaired": ("yuan/year", "household income per working-age person, unpaired western counties"),
+    "income_pc_key_counties": ("yuan/year", "household income per working-age person, national key assistance counties"),
+    "income_pc_other_counties": ("yuan/year", "household income per working-age person, other western counties"),
+    "employment_rate_key_counties": ("share", "non-farm employment rate in the national key assistance counties"),
+    "low_income_share_key_counties": ("share", "low-income share of the labour force in the national key assistance counties"),
+    "earnings_low_mobile": ("yuan/year", "mean own earnings of low-skill mobile workers (migrants at their eastern income)"),
+    "earnings_low_immobile": ("yuan/year", "mean own earnings of low-skill immobile workers"),
+    "earnings_mid_mobile": ("yuan/year", "mean own earnings of mid-skill mobile workers"),
+    "earnings_mid_immobile": ("yuan/year", "mean own earnings of mid-skill immobile workers"),
+}
+# one cost line per channel, eastern and western accounts (sim/mechanisms/accounts.py)
+METRICS.update({f"east_cost_{k}": ("yuan/year", f"eastern cost of the {k.replace('_', ' ')} channel") for k in EAST_LINES})
+METRICS.update({f"west_cost_{k}": ("yuan/year", f"western cost: {k.replace('_', ' ')}") for k in WEST_LINES})
+CONTRACT = tuple(list(METRICS)[:13])
+
+# per-county outcomes in regions.parquet: name -> (unit, meaning)
+REGION_METRICS: dict[str, tuple[str, str]] = {
+    "jobs_local": ("persons", "west: residents in park and workshop jobs"),
+    "park_jobs": ("persons", "west: residents in park jobs"),
+    "workshop_jobs": ("persons", "west: residents in workshop jobs"),
+    "service_jobs": ("persons", "west: residents in local service jobs"),
+    "park_jobs_unfilled": ("jobs", "west: park jobs vacant after hiring (shortage)"),
+    "paired": ("flag", "west: 1 if paired with an eastern partner"),
+    "key_county": ("flag", "west: 1 if a national key assistance county"),
+    "migrants_east": ("persons", "west: migrants working in the east"),
+    "employment_rate": ("share", "west: share of working-age people in work (farming included)"),
+    "nonfarm_employment_rate": ("share", "west: share of working-age people in park, workshop, service or migrant jobs"),
+    "income_per_capita": ("yuan/year", "west: household income per working-age person"),
+    "low_income_share": ("share", "west: share below the low-income line"),
+    "wage_low": ("yuan/year", "west: low-skill park wage"),
+    "firms": ("firms", "west: firms in the county's parks; east: firms at home"),
+    "park_capacity": ("firm slots", "west: capacity of the county's parks"),
+    "tax_retained": ("yuan/year", "west: park tax kept by the county"),
+    "enclave_revenue": ("yuan/year", "east: enclave tax received"),
+    "fiscal_cost": ("yuan/year", "west: land discounts paid (cash)"),
+    "debt": ("yuan", "county debt"),
+    "friction": ("share of output", "administrative friction cost for firms"),
+    "promotion_effort": ("multiplier", "east: promotion effort"),
+}
+
+
+def _ratio(a, b) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def _group_income(lab, working_age, mask) -> float:
+    return _ratio(lab.income_total[mask].sum(), working_age[mask].sum())
+
+
+def model_metrics(model) -> dict[str, float]:
+    """Every outcome of METRICS from the model's state at this step."""
+    f, pk, c, lab, geo = model.firms, model.parks, model.counties, model.labour, model.geo
+    people = lab.people
+    by_status = people.sum(axis=(1, 2))                 # (W, status)
+    working_age = by_status.sum(axis=1) + lab.inactive  # labour force + inactive
+    pop = working_age.sum()
+    west = geo.is_west
+    m = {}
+    m["west_park_jobs"] = by_status[:, PARK].sum()
+    m["west_workshop_jobs"] = by_status[:, WORKSHOP].sum()
+    m["west_service_jobs"] = by_status[:, SERVICE].sum()
+    m["west_workshop_jobs_immobile"] = people[:, :, IMMOBILE, WORKSHOP].sum()
+    m["west_jobs_local"] = m["west_park_jobs"] + m["west_workshop_jobs"]
+    m["west_jobs_local_all"] = m["west_jobs_local"] + m["west_service_jobs"]
+    m["west_migrants_east"] = by_status[:, MIGRANT].sum()
+    nonfarm = m["west_jobs_local_all"] + m["west_migrants_east"]
+    m["west_nonfarm_employment_rate"] = nonfarm / pop
+    m["west_employment_rate"] = (nonfarm + by_status[:, FARM].sum()) / pop
+    m["west_income_per_capita"] = lab.income_total.sum() / pop
+    m["east_west_income_ratio"] = model.income_ratio()
+    m["firms_branch"] = int((f.state == BRANCH).sum())
+    m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
+    m["firms_in_west"] = m["firms_branch"] + m["firms_relocated_full"]
+    m["firms_exited"] = int((f.state == EXITED).sum())
+    m["firms_relocated_cum"] = int(f.ever_west.sum())
+    m["investment_cum"] = pk.firm_investment_cum.sum()
+    m["west_tax_revenue"] = c.retained_tax.sum()
+    m["west_tax_rebated"] = c.rebated[west].sum()
+    m["east_tax_revenue_enclave"] = c.enclave_revenue.sum()
+    m["tax_paid_west_parks"] = model.taxes.paid.sum()
+    m["park_occupancy"] = pk.occupancy.sum() / pk.capacity.sum()
+    labour_force = by_status.sum()
+    m["low_income_share"] = (lab.low_income * by_status.sum(axis=1)).sum() / labour_force
+    m["low_income_line"] = lab.low_income_line
+    m["west_fiscal_cost"] = c.fiscal_cost[west].sum()
+    m["west_wage_low"] = (lab.wage[:, LOW] * working_age).sum() / pop
+    m["west_wage_low_max_premium"] = float((lab.wage[:, LOW] / lab.prevailing[:, LOW]).max() - 1)
+    m["west_mid_skill_share"] = people[:, MID].sum() / labour_force
+    m["west_debt"] = c.debt[west].sum()
+    m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[west].sum()
+    m["east_aid_paid"] = c.aid.sum()
+    m["east_labour_spending"] = model.east_labour_spending
+    for k, v in model.east_costs.items():
+        m[f"east_cost_{k}"] = v
+    for k, v in model.west_costs.items():
+        m[f"west_cost_{k}"] = v
+    m["east_programme_cost"] = sum(model.east_costs.values())
+    m["west_programme_cost"] = sum(model.west_costs.values())
+    paired_parks = pk.partner >= 0
+    m["east_promotion_effort"] = (float(model.park_effort[paired_parks].mean())
+                                  if model.t > 0 and paired_parks.any() else 0.0)
+    flows, books = lab.flows, lab.workshops
+    m["west_park_jobs_unfilled"] = float(flows.unfilled_park.sum()) if flows is not None else 0.0
+    m["west_laid_off"] = float(flows.laid_off.sum()) / model.dt if flows is not None else 0.0
+    m["west_workshop_sales"] = float(books.sales.sum()) if books is not None else 0.0
+    m["west_workshop_wage_bill"] = float(books.wage_bill.sum()) if books is not None else 0.0
+    m["west_workshops_closed"] = float(books.closed.sum()) / model.dt if books is not None else 0.0
+    m["west_workshop_jobs_built"] = (float(books.build_spending.sum()) / model.e.workshop_cost_per_job
+                                     if books is not None else 0.0)
+    # for whom
+    paired, key = model.paired[west], model.key_county[west]
+    m["income_pc_paired"] = _group_income(lab, working_age, paired)
+    m["income_pc_unpaired"] = _group_income(lab, working_age, ~paired)
+    m["income_pc_key_counties"] = _group_income(lab, working_age, key)
+    m["income_pc_other_counties"] = _group_income(lab, working_age, ~key)
+    nonfarm_w = by_status[:, [PARK, WORKSHOP, SERVICE, MIGRANT]].sum(axis=1)
+    m["employment_rate_key_counties"] = _ratio(nonfarm_w[key].sum(), working_age[key].sum())
+    lf_w = by_status.sum(axis=1)
+    m["low_income_share_key_counties"] = _ratio((lab.low_income * lf_w)[key].sum(), lf_w[key].sum())
+    heads = people.sum(axis=3)                           # (W, skill, mobility)
+    for skill, s_name in ((LOW, "low"), (MID, "mid")):
+        for mob, m_name in ((MOBILE, "mobile"), (IMMOBILE, "immobile")):
+            n = heads[:, skill, mob]
+            m[f"earnings_{s_name}_{m_name}"] = _ratio((lab.income_by_type[:, skill, mob] * n).sum(), n.sum())
+    m.update(firm_metrics(model))
+    return m
+
+
+def firm_metrics(model) -> dict[str, float]:
+    """Firm demography, landings and choice diagnostics (do moves pay?)."""
+    f, ch, pk = model.firms, model.choices, model.parks
+    enclave_parks = pk.enclave.sum()
+    return {
+        "firms_active": int((f.state != EXITED).sum()),
+        "firms_entered_cum": ch.entered,
+        "firms_landed_year": float(ch.landed.sum()),
+        "firms_expanded_west_cum": int(f.expanded_west.sum()),
+        "branch_closures_cum": ch.branch_closures,
+        "moves_cum": ch.moves,
+        "moves_paying_share": ch.paying / ch.moves if ch.moves else 0.0,
+        "mover_gain_mean": ch.gain_sum / ch.moves if ch.moves else 0.0,
+        "east_enclave_coinvest": float(pk.coinvest.sum()),
+        "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean()) if enclave_parks else 0.0,
+    }
+
+
+def region_metrics(model, r: dict, t: int) -> None:
+    """Write this step's per-county outcomes into row ``t`` of the region history ``r``."""
+    f, pk, c, lab, geo = model.firms, model.parks, model.counties, model.labour, model.geo
+    nw, east = geo.n_east, ~geo.is_west
+    by_status = lab.people.sum(axis=(1, 2))
+    working_age = by_status.sum(axis=1) + lab.inactive
+    nonfarm = by_status[:, [PARK, WORKSHOP, SERVICE, MIGRANT]].sum(axis=1)
+    r["jobs_local"][t, nw:] = by_status[:, PARK] + by_status[:, WORKSHOP]
+    r["park_jobs"][t, nw:] = by_status[:, PARK]
+    r["workshop_jobs"][t, nw:] = by_status[:, WORKSHOP]
+    r["service_jobs"][t, nw:] = by_status[:, SERVICE]
+    r["park_jobs_unfilled"][t, nw:] = lab.flows.unfilled_park.sum(axis=1) if lab.flows is not None else 0.0
+    r["paired"][t] = model.paired
+    r["key_county"][t] = model.key_county
+    r["migrants_east"][t, nw:] = by_status[:, MIGRANT]
+    r["employment_rate"][t, nw:] = (nonfarm + by_status[:, FARM]) / working_age
+    r["nonfarm_employment_rate"][t, nw:] = nonfarm / working_age
+    r["income_per_capita"][t, nw:] = lab.income_pc
+    r["low_income_share"][t, nw:] = lab.low_income
+    r["wage_low"][t, nw:] = lab.wage[:, LOW]
+    west_firms = in_west(f.state)
+    r["firms"][t] = np.bincount(pk.county[f.park[west_firms]], minlength=geo.n_counties)
+    r["firms"][t, east] = np.bincount(f.home[f.state == HOME], minlength=geo.n_counties)[east]
+    r["park_capacity"][t] = np.bincount(pk.county, pk.capacity, geo.n_counties)
+    r["tax_retained"][t] = c.retained_tax
+    r["enclave_revenue"][t] = c.enclave_revenue
+    r["fiscal_cost"][t] = c.fiscal_cost
+    r["debt"][t] = c.debt
+    r["friction"][t] = c.friction
+    r["promotion_effort"][t] = np.where(east, c.effort, 0.0)
+
+
+def region_side(name: str) -> str | None:
+    """'west' or 'east' if a per-county outcome applies to that side only (its meaning starts
+    with "west:" or "east:" and names no other side), else None. Other rows hold NaN."""
+    meaning = REGION_METRICS.get(name, ("", ""))[1]
+    sides = [s for s in ("west", "east") if f"{s}:" in meaning]
+    return sides[0] if len(sides) == 1 and meaning.startswith(f"{sides[0]}:") else None

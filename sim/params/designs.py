@@ -1,0 +1,211 @@
+"""Parameter uncertainty: prior ranges, parameter draws and sensitivity designs (SALib).
+
+One design row = one sweep job. A sweep over ``sensitivity.sample=range(N)`` runs
+the N rows of a deterministic design (``sensitivity.method``: ``draws``, ``morris``
+or ``sobol``); each job rebuilds the design (cheap, seeded by ``sensitivity.seed``)
+and :func:`apply_sample` writes row k's values into its config before validation.
+So joblib, Slurm, resume and the progress bar come from the sweep machinery.
+
+Where the values come from (the seam with the calibration):
+
+* :func:`prior_ranges` reads each ``illustrative`` or ``calibrated`` float parameter's
+  range from the schema (the documented "range a–b" in its source text, otherwise
+  ±50 % of its default within the schema bounds);
+* :func:`parameter_draws` returns the calibration's draws for a geography when its
+  draws file exists (``sim/world/<geography>/draws.yaml``), otherwise a
+  Latin hypercube over the prior ranges.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import numpy as np
+
+from sim.params import schema
+from sim.params.draws import draws_file
+
+MARKS = ("illustrative", "calibrated")  # parameters whose values are uncertain
+PRIOR_SPREAD = 0.5  # ± share of the default when the schema documents no range
+MORRIS_LEVELS = 4
+_NUMBER = r"(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)"
+_RANGE = re.compile(rf"range\s+{_NUMBER}\s*[–-]\s*{_NUMBER}", re.IGNORECASE)
+
+
+def documented_range(source: str) -> tuple[float, float] | None:
+    """``(a, b)`` from "range a–b" in a schema source text, if there is one."""
+    m = _RANGE.search(source or "")
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+@functools.cache
+def prior_ranges() -> dict[str, tuple[float, float]]:
+    """{dotted key: (low, high)} of every uncertain float parameter with a non-empty range.
+
+    Uncertain: its schema source says illustrative or calibrated. The range is the one
+    documented in the source, else the default ±50 %, always within the schema bounds.
+    Integer, flag and choice parameters are left out (their defaults are kept).
+    """
+    ranges = {}
+    for key, f in schema.schema_fields():
+        meta = f.metadata
+        if f.type not in (float, "float") or not any(w in meta["source"].lower() for w in MARKS):
+            continue
+        lo, hi = documented_range(meta["source"]) or (f.default * (1 - PRIOR_SPREAD), f.default * (1 + PRIOR_SPREAD))
+        lo = max(lo, meta["lo"]) if meta["lo"] is not None else lo
+        hi = min(hi, meta["hi"]) if meta["hi"] is not None else hi
+        if hi > lo:
+            ranges[key] = (float(lo), float(hi))
+    return _within_joint_limits(ranges)
+
+
+# Parameters that share one budget (schema.validate checks their sum): the first gives way.
+JOINT_LIMITS = {("economy.budget_infrastructure", "economy.budget_workshops", "economy.budget_training"): 1.0}
+
+
+def _within_joint_limits(ranges: dict) -> dict:
+    for keys, limit in JOINT_LIMITS.items():
+        if all(k in ranges for k in keys) and sum(ranges[k][1] for k in keys) > limit:
+            first, rest = keys[0], sum(ranges[k][1] for k in keys[1:])
+            ranges[first] = (ranges[first][0], limit - rest)
+    return ranges
+
+
+def problem(keys: list[str] | None = None) -> dict:
+    """SALib's problem dict over ``keys`` (default: all of :func:`prior_ranges`)."""
+    ranges = prior_ranges()
+    keys = list(keys) if keys else list(ranges)
+    unknown = [k for k in keys if k not in ranges]
+    if unknown:
+        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.parameters: {', '.join(unknown)} "
+                                 "not uncertain parameters (see `python -m sim.params.designs --list`).")
+    return {"num_vars": len(keys), "names": keys, "bounds": [list(ranges[k]) for k in keys]}
+
+
+def calibration_draws_file(geography: str) -> Path | None:
+    """The calibration's parameter draws of ``geography`` (written by ``make calibrate``), if any."""
+    path = draws_file(geography)
+    return path if path.is_file() else None
+
+
+def _calibration_table(path: Path):
+    """The calibration's draws as a table: one row per draw, one column per dotted key (+ ``weight``)."""
+    import pandas as pd
+    import yaml
+
+    draws = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("draws") or []
+    return pd.DataFrame([{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws])
+
+
+def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
+    """``n`` parameter sets {dotted key: value} describing what is uncertain about ``geography``.
+
+    The calibration's draws when its file exists (rows in order, resampled
+    systematically by a ``weight`` column if there is one); otherwise a Latin
+    hypercube over :func:`prior_ranges`. Deterministic in (geography, n, seed).
+    """
+    path = calibration_draws_file(geography)
+    if path is not None:
+        return _calibration_rows(path, n)
+    from scipy.stats import qmc
+
+    prob = problem()
+    unit = qmc.LatinHypercube(d=prob["num_vars"], seed=np.random.default_rng(seed)).random(n)
+    lows, highs = np.array(prob["bounds"]).T
+    return [dict(zip(prob["names"], map(float, lows + u * (highs - lows)), strict=True)) for u in unit]
+
+
+def _calibration_rows(path: Path, n: int) -> list[dict]:
+    """``n`` of the calibration's draws: in order when there are enough equally weighted ones,
+    otherwise resampled systematically by weight (equal weights if none are given)."""
+    draws = _calibration_table(path)
+    weighted = "weight" in draws
+    w = draws.pop("weight").to_numpy(float) if weighted else np.ones(len(draws))
+    if weighted or len(draws) < n:
+        cum = np.cumsum(w / w.sum())
+        draws = draws.iloc[np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)]
+    return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
+
+
+@functools.lru_cache(maxsize=8)
+def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = "") -> np.ndarray:
+    """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or ``draws``."""
+    if method == "draws":
+        rows = parameter_draws(geography, n, seed)
+        return np.array([list(r.values()) for r in rows])
+    prob = problem(list(keys))
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(prob, N=n, num_levels=MORRIS_LEVELS, seed=seed)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(prob, N=n, calc_second_order=False, seed=seed)
+    raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.method = {method!r} has no design.")
+
+
+def design_keys(method: str, keys, geography: str) -> list[str]:
+    """The parameter names of a design's columns."""
+    if method == "draws":
+        path = calibration_draws_file(geography)
+        if path is not None:
+            return [c for c in _calibration_table(path).columns if c != "weight"]
+        return problem()["names"]
+    return problem(list(keys))["names"]
+
+
+def n_rows(s) -> int:
+    """Rows of the design a ``sensitivity`` config section describes (= jobs per scenario)."""
+    keys = tuple(s["parameters"] or ())
+    if s["method"] == "draws":
+        return int(s["n"])
+    k = len(keys) if keys else len(prior_ranges())
+    return int(s["n"]) * (k + 1 if s["method"] == "morris" else k + 2)
+
+
+def sample_values(s, geography: str) -> dict[str, float]:
+    """{dotted key: value} of row ``s.sample`` of the design ``s`` describes ({} for none or -1)."""
+    if s["method"] == "none" or s["sample"] < 0:
+        return {}
+    keys = tuple(s["parameters"] or ())
+    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, geography if s["method"] == "draws" else "")
+    if s["sample"] >= len(rows):
+        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {s['sample']} is past the "
+                                 f"last row of the {s['method']} design ({len(rows)} rows: 0..{len(rows) - 1}).")
+    names = design_keys(s["method"], keys, geography)
+    return dict(zip(names, map(float, rows[s["sample"]]), strict=True))
+
+
+def apply_sample(cfg) -> None:
+    """Write the values of the config's design row (``sensitivity.*``) into ``cfg`` in place.
+
+    The one place where uncertain parameter values enter a run: called on a
+    composed config before validation, by ``python -m sim.run`` and ``sim.evaluate``.
+    """
+    from omegaconf import OmegaConf
+
+    s = cfg["sensitivity"]
+    for key, value in sample_values(s, cfg["geography"]["name"]).items():
+        OmegaConf.update(cfg, key, _typed(key, value), merge=False)
+
+
+def _typed(key: str, value: float):
+    return int(round(value)) if key in _INT_KEYS else value
+
+
+_INT_KEYS = {k for k, f in schema.schema_fields() if f.type in (int, "int")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.params.designs --list``: the uncertain parameters and their ranges."""
+    for key, (lo, hi) in prior_ranges().items():
+        print(f"{key:<45} {lo:>12g} {hi:>12g}")
+    print(f"{len(prior_ranges())} parameters", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

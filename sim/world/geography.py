@@ -1,0 +1,496 @@
+"""Geographies: counties, pairings and parks as arrays.
+
+A file geography is read from ``sim/world/NAME/geography.yaml`` (format in
+``docs/data.md``); a synthetic one is generated at any size from distributions
+fitted to a template file geography. Counties are ordered east first, then
+west, so western county ``w`` is county ``n_east + w``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+WORLD_DIR = Path(__file__).parent  # one folder per geography (geography.yaml, key counties, calibration); shared tables beside them
+
+
+def world_file(geography: str, name: str) -> Path:
+    """A data file of a shipped geography: ``sim/world/<geography>/<name>``."""
+    return WORLD_DIR / geography / name
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available: 7x faster
+
+ECONOMY_KEYS = (
+    "east_wage", "west_wage_low", "west_wage_mid", "migrant_wage_east", "farm_income",
+    "east_income_per_capita", "west_transfer_per_capita", "east_land_cost", "west_land_cost",
+    "working_age_share", "mobile_share", "mid_skill_share",
+)
+SHARE_KEYS = ("working_age_share", "mobile_share", "mid_skill_share")
+# optional: official per-capita disposable income of all western residents in the start year (yuan/year),
+# which anchors east_west_income_ratio to the official basis
+OPTIONAL_ECONOMY_KEYS = ("west_income_per_capita",)
+
+
+class GeographyError(ValueError):
+    """Bad geography data; the message names the file, table, row and field."""
+
+
+@dataclass(frozen=True)
+class Sectors:
+    """Industry sectors (``sim/world/sectors.yaml``)."""
+
+    name: np.ndarray
+    weight: np.ndarray          # share of at-risk firms, sums to 1
+    labour_share: np.ndarray    # wage bill / output at home (share)
+    mid_skill: np.ndarray       # share of jobs needing mid skill
+    energy_share: np.ndarray    # electricity bill / output at eastern power prices (share)
+    value_density: np.ndarray   # output value per tonne shipped (yuan/t)
+    markets: np.ndarray         # (sector, 4) sales mix over MARKETS (shares summing to 1)
+
+
+@functools.cache
+def load_sectors() -> Sectors:
+    raw = yaml.safe_load((WORLD_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    rows = raw["sectors"]
+    w = np.array([r["weight"] for r in rows], float)
+    return Sectors(
+        name=np.array([r["name"] for r in rows], dtype=object),
+        weight=w / w.sum(),
+        labour_share=np.array([r["labour_share"] for r in rows], float),
+        mid_skill=np.array([r["mid_skill"] for r in rows], float),
+        energy_share=np.array([r["energy_share"] for r in rows], float),
+        value_density=np.array([r["value_density"] for r in rows], float),
+        markets=np.array([r["markets"] for r in rows], float),
+    )
+
+
+MARKETS = ("home", "national", "west", "export")
+
+
+@dataclass(frozen=True)
+class Markets:
+    """Where firms sell, beyond their eastern home county (a geography's ``markets`` table).
+
+    ``national``: (lon, lat) of the national market's centre; ``west``: (lon, lat) of
+    the western market's centre, or None for the western counties' population
+    centroid; ``gateways``: export gateways as (lon, lat, onward road-km equivalent
+    of the leg beyond the gateway).
+    """
+
+    national: tuple[float, float] = (113.4, 32.9)  # near China's population centre (southern Henan); approximate
+    west: tuple[float, float] | None = None
+    gateways: tuple[tuple[float, float, float], ...] = ()
+    local_km: float = 50.0
+
+
+def _markets(raw, where: str) -> Markets:
+    """The optional ``markets`` table: national and western market centres, export gateways."""
+    if raw is None:
+        return Markets()
+    if not isinstance(raw, dict):
+        raise GeographyError(f"{where}: markets must be a mapping (national, west, gateways, local_km).")
+
+    def point(key):
+        v = raw.get(key)
+        if v is None:
+            return None
+        if not isinstance(v, dict):
+            raise GeographyError(f"{where}: markets.{key} must be a mapping with lon and lat.")
+        return (_number(v.get("lon"), f"{where}: markets.{key}.lon", lo=-180, hi=180),
+                _number(v.get("lat"), f"{where}: markets.{key}.lat", lo=-90, hi=90))
+
+    gateways = raw.get("gateways") or []
+    if not isinstance(gateways, list):
+        raise GeographyError(f"{where}: markets.gateways must be a list of gateways.")
+    gates = []
+    for i, g in enumerate(gateways):
+        what = f"{where}: markets.gateways[{i}]"
+        if not isinstance(g, dict):
+            raise GeographyError(f"{what} must be a mapping with lon, lat and onward_km.")
+        gates.append((_number(g.get("lon"), what + ".lon", lo=-180, hi=180),
+                      _number(g.get("lat"), what + ".lat", lo=-90, hi=90),
+                      _number(g.get("onward_km"), what + ".onward_km", lo=0)))
+    local = _number(raw.get("local_km", Markets.local_km), f"{where}: markets.local_km", lo=0)
+    return Markets(national=point("national") or Markets.national, west=point("west"), gateways=tuple(gates),
+                   local_km=local)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Counties (east first), pairings and western parks as arrays."""
+
+    name: str
+    county_name: np.ndarray        # str
+    county_prefecture: np.ndarray  # str
+    county_province: np.ndarray    # str
+    is_west: np.ndarray            # bool
+    lon: np.ndarray                # degrees
+    lat: np.ndarray                # degrees
+    population: np.ndarray         # persons
+    firm_weight: np.ndarray        # relative, east only (0 in the west)
+    migrant_share: np.ndarray      # share of working age, west only
+    partner: np.ndarray            # east county index of a western county's partner, -1 if none
+    park_name: np.ndarray          # str
+    park_county: np.ndarray        # county index (west)
+    park_co_built: np.ndarray      # bool
+    park_capacity: np.ndarray      # firm slots
+    park_sector: np.ndarray        # sector index, -1 if none
+    economy: dict = field(default_factory=dict)   # name -> value (units in the data file)
+    markets: Markets = field(default_factory=Markets)
+
+    @property
+    def n_counties(self) -> int:
+        return len(self.county_name)
+
+    @property
+    def n_east(self) -> int:
+        return int((~self.is_west).sum())
+
+    @property
+    def n_west(self) -> int:
+        return int(self.is_west.sum())
+
+    @property
+    def n_parks(self) -> int:
+        return len(self.park_name)
+
+
+def available() -> list[str]:
+    return sorted(p.parent.name for p in WORLD_DIR.glob("*/geography.yaml"))
+
+
+def data_path(name: str) -> Path:
+    """The data file of ``geography.name``: a shipped name, or a path (``.yaml`` optional)."""
+    if "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
+        path = Path(name).expanduser()
+        return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+    return world_file(name, "geography.yaml")
+
+
+def _read(name: str) -> tuple[Path, bytes]:
+    path = data_path(name)
+    try:
+        return path, path.read_bytes()
+    except FileNotFoundError:
+        raise GeographyError(f"geography.name = {name!r}: no data file {path}. "
+                             f"Available: {', '.join(available())} (or a path to a data file).") from None
+    except OSError as err:
+        raise GeographyError(f"geography.name = {name!r}: cannot read {path}: {err.strerror or err}.") from None
+
+
+def content_digest(name: str) -> str:
+    """SHA-256 of the data file's bytes: part of every config hash and cache key, so an edited file is never stale."""
+    from hashlib import sha256
+
+    return sha256(_read(name)[1]).hexdigest()
+
+
+def load_file(name: str) -> Geography:
+    """Read and check a geography data file; raise :class:`GeographyError` on bad data.
+
+    Cached by the file's content, not its name: an edited file is read again.
+    """
+    path, data = _read(name)
+    return _from_bytes(str(path), data)
+
+
+@functools.lru_cache(maxsize=16)
+def _from_bytes(where: str, data: bytes) -> Geography:
+    """A data file's checked geography, built once per process per content (the jobs of a sweep share a worker)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise GeographyError(f"{where}: not UTF-8 text (byte {err.start}); save the file as UTF-8.") from None
+    try:
+        raw = yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise GeographyError(f"{where}: not valid YAML{at}: {getattr(err, 'problem', None) or err}.") from None
+    return from_dict(raw, where=where)
+
+
+# economy figures that must be positive: a zero wage or income would divide the model by zero
+POSITIVE_KEYS = ("east_wage", "west_wage_low", "west_wage_mid", "migrant_wage_east", "farm_income",
+                 "east_income_per_capita")
+TABLES = {"counties": list, "pairs": list, "parks": list, "economy": dict}
+
+
+def _row_name(row: dict, table: str, i: int) -> str:
+    return f"{table}[{i}]" + (f" ({row['name']})" if isinstance(row.get("name"), str) else "")
+
+
+def _need(row: dict, key: str, where: str, i: int, table: str):
+    if key not in row or row[key] is None:
+        raise GeographyError(f"{where}: {_row_name(row, table, i)} lacks '{key}'.")
+    return row[key]
+
+
+def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
+    value = _need(row, key, where, i, table)
+    if not isinstance(value, str) or not value.strip():
+        raise GeographyError(f"{where}: {_row_name(row, table, i)}: {key} = {value!r} must be a non-empty text.")
+    return value
+
+
+def _number(value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False) -> float:
+    """``value`` as a finite float within its range; ``what`` names file, entry and field in the message."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (lo is None or value >= lo) and (hi is None or value <= hi) and (not positive or value > 0)
+    if not ok:
+        if positive:
+            allowed = "a positive number"
+        elif lo is not None and hi is not None:
+            allowed = f"a number in [{lo:g}, {hi:g}]"
+        else:
+            allowed = f"a number >= {lo:g}" if lo is not None else "a finite number"
+        raise GeographyError(f"{what} = {value!r} must be {allowed}.")
+    return float(value)
+
+
+def _check_layout(raw, where: str) -> None:
+    """The file's top level: a mapping of the four tables, each of the right kind, rows as mappings."""
+    if raw is None:
+        raise GeographyError(f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see docs/data.md).")
+    if not isinstance(raw, dict):
+        raise GeographyError(f"{where}: the top level must be a mapping of the tables {', '.join(TABLES)}, "
+                             f"not a {type(raw).__name__}.")
+    for table, kind in TABLES.items():
+        if table not in raw:
+            raise GeographyError(f"{where}: missing table '{table}'.")
+        if not isinstance(raw[table], kind):
+            raise GeographyError(f"{where}: table '{table}' must be a {'list' if kind is list else 'mapping'}, "
+                                 f"not {type(raw[table]).__name__}.")
+        if kind is list:
+            for i, row in enumerate(raw[table]):
+                if not isinstance(row, dict):
+                    raise GeographyError(f"{where}: {table}[{i}] must be a mapping of fields, not {row!r}.")
+
+
+def _check_counties(rows: list, where: str) -> None:
+    seen = set()
+    for i, r in enumerate(rows):
+        name = _text(r, "name", where, i, "counties")
+        if name in seen:
+            raise GeographyError(f"{where}: counties[{i}]: duplicate county name {name!r}.")
+        seen.add(name)
+        side = _need(r, "side", where, i, "counties")
+        if side not in ("east", "west"):
+            raise GeographyError(f"{where}: counties[{i}] ({name}): side = {side!r}, allowed: east, west.")
+        at = f"{where}: counties[{i}] ({name})"
+        _number(_need(r, "population", where, i, "counties"), f"{at}: population", positive=True)
+        _number(_need(r, "lon", where, i, "counties"), f"{at}: lon", lo=-180, hi=180)
+        _number(_need(r, "lat", where, i, "counties"), f"{at}: lat", lo=-90, hi=90)
+        if side == "west":
+            _number(r.get("migrant_share", 0.0), f"{at}: migrant_share", lo=0, hi=1)
+        else:
+            _number(r.get("firm_weight", 1.0), f"{at}: firm_weight", lo=0)
+        for k in ("prefecture", "province"):
+            if r.get(k) is not None and not isinstance(r[k], str):
+                raise GeographyError(f"{at}: {k} = {r[k]!r} must be a text.")
+
+
+def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, where: str) -> None:
+    if not parks:
+        raise GeographyError(f"{where}: table 'parks' is empty; the model needs at least one western park.")
+    names = set()
+    for i, p in enumerate(parks):
+        name = _text(p, "name", where, i, "parks")
+        if name in names:
+            raise GeographyError(f"{where}: parks[{i}]: duplicate park name {name!r}.")
+        names.add(name)
+        c = _need(p, "county", where, i, "parks")
+        if not isinstance(c, str) or c not in index or not is_west[index[c]]:
+            raise GeographyError(f"{where}: parks[{i}] ({name}): county = {c!r} is not a western county of this file.")
+        cap = _need(p, "capacity", where, i, "parks")
+        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap) and cap > 0):
+            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {cap!r} must be a positive number of firm slots.")
+        if p.get("kind", "local") not in ("local", "co_built"):
+            raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {p['kind']!r}, allowed: local, co_built.")
+        s = p.get("sector_focus")
+        if s is not None and s not in sector_names:
+            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {s!r}, allowed: {', '.join(sector_names)}.")
+
+
+def _pair_targets(p: dict, i: int, rows: list, index: dict, is_west: np.ndarray, where: str) -> list[int]:
+    east = p.get("east")
+    if not isinstance(east, str) or east not in index or is_west[index[east]]:
+        raise GeographyError(f"{where}: pairs[{i}]: east = {east!r} is not an eastern county of this file.")
+    if "west" in p:
+        if not isinstance(p["west"], str) or p["west"] not in index or not is_west[index[p["west"]]]:
+            raise GeographyError(f"{where}: pairs[{i}]: west = {p['west']!r} is not a western county of this file.")
+        return [index[p["west"]]]
+    if "west_prefecture" in p:
+        targets = [j for j, r in enumerate(rows) if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]]
+        if not targets:
+            raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {p['west_prefecture']!r} has no western counties.")
+        return targets
+    raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
+
+
+def _economy(table: dict, where: str) -> dict[str, float]:
+    economy = {}
+    for k in ECONOMY_KEYS + OPTIONAL_ECONOMY_KEYS:
+        entry = table.get(k)
+        v = entry.get("value") if isinstance(entry, dict) else entry
+        if v is None and k in OPTIONAL_ECONOMY_KEYS and entry is None:
+            continue
+        if v is None:
+            raise GeographyError(f"{where}: economy.{k} is missing" + (" its 'value'." if isinstance(entry, dict) else "."))
+        what = f"{where}: economy.{k}"
+        if k in SHARE_KEYS:
+            economy[k] = _number(v, what, lo=0, hi=1)
+        else:
+            economy[k] = _number(v, what, positive=True) if k in POSITIVE_KEYS else _number(v, what, lo=0)
+    return economy
+
+
+def from_dict(raw: dict, where: str = "<geography>") -> Geography:
+    """Build a :class:`Geography` from the parsed data-file mapping, checking it.
+
+    Every problem raises :class:`GeographyError` naming the file, the entry and
+    the field, before any model is built.
+    """
+    sectors = load_sectors()
+    sector_index = {s: i for i, s in enumerate(sectors.name)}
+    _check_layout(raw, where)
+    _check_counties(raw["counties"], where)
+    rows = sorted(raw["counties"], key=lambda r: r["side"] == "west")  # east first, stable
+    index = {r["name"]: i for i, r in enumerate(rows)}
+    is_west = np.array([r["side"] == "west" for r in rows], dtype=bool)
+    if is_west.all() or not is_west.any():
+        raise GeographyError(f"{where}: needs at least one east and one west county.")
+    if not any(r.get("firm_weight", 1.0) > 0 for r in rows if r["side"] == "east"):
+        raise GeographyError(f"{where}: every eastern county has firm_weight 0; at least one must hold firms.")
+    partner = np.full(len(rows), -1, dtype=np.int64)
+    for i, p in enumerate(raw["pairs"]):
+        east = index[p["east"]] if isinstance(p.get("east"), str) and p["east"] in index else None
+        for j in _pair_targets(p, i, rows, index, is_west, where):
+            if partner[j] >= 0 and partner[j] != east:
+                raise GeographyError(f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
+                                     f"({rows[partner[j]]['name']} and {p['east']}); a western county has one partner.")
+            partner[j] = east
+    parks = raw["parks"]
+    _check_parks(parks, index, is_west, list(sectors.name), where)
+    economy = _economy(raw["economy"], where)
+    arr = lambda key, default=0.0: np.array([r.get(key, default) for r in rows], dtype=float)  # noqa: E731
+    return Geography(
+        name=str(raw.get("name", where)),
+        county_name=np.array([r["name"] for r in rows], dtype=object),
+        county_prefecture=np.array([r.get("prefecture", "") for r in rows], dtype=object),
+        county_province=np.array([r.get("province", "") for r in rows], dtype=object),
+        is_west=is_west,
+        lon=arr("lon"), lat=arr("lat"), population=arr("population"),
+        firm_weight=np.where(is_west, 0.0, arr("firm_weight", 1.0)),
+        migrant_share=np.where(is_west, arr("migrant_share"), 0.0),
+        partner=partner,
+        park_name=np.array([p["name"] for p in parks], dtype=object),
+        park_county=np.array([index[p["county"]] for p in parks], dtype=np.int64),
+        park_co_built=np.array([p.get("kind", "local") == "co_built" for p in parks], dtype=bool),
+        park_capacity=np.array([p["capacity"] for p in parks], dtype=float),
+        park_sector=np.array([sector_index.get(p.get("sector_focus"), -1) for p in parks], dtype=np.int64),
+        economy=economy,
+        markets=_markets(raw.get("markets"), where),
+    )
+
+
+def _lognormal_fit(x: np.ndarray) -> tuple[float, float]:
+    lx = np.log(x[x > 0])
+    return float(lx.mean()), float(lx.std() or 0.1)
+
+
+def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
+              rng: np.random.Generator, co_built_share: float | None = None) -> Geography:
+    """A geography of any size whose distributions are fitted to ``template``.
+
+    Fitted: western county population and eastern firm weight (lognormal),
+    migrant share (mean and spread), park capacity (lognormal), co-built share,
+    and coordinates (normal around the template's eastern and western centroids,
+    spread widened to national scale). Each western county has one eastern
+    partner; eastern partners are spread evenly. Economy figures are the template's.
+    """
+    check_synthetic_sizes(n_west, n_parks)
+    east, west = ~template.is_west, template.is_west
+    pm, ps = _lognormal_fit(template.population[west])
+    fm, fs = _lognormal_fit(template.firm_weight[east])
+    em, es = _lognormal_fit(template.population[east])
+    cm, cs = _lognormal_fit(template.park_capacity)
+    mig = template.migrant_share[west]
+    share = float(template.park_co_built.mean()) if co_built_share is None else co_built_share
+
+    def coords(mask, n, widen):
+        lo = rng.normal(template.lon[mask].mean(), max(template.lon[mask].std(), 1.0) * widen, n)
+        la = rng.normal(template.lat[mask].mean(), max(template.lat[mask].std(), 1.0) * widen, n)
+        return lo, la
+
+    elon, elat = coords(east, n_east, 3.0)
+    wlon, wlat = coords(west, n_west, 2.0)
+    n = n_east + n_west
+    is_west = np.r_[np.zeros(n_east, bool), np.ones(n_west, bool)]
+    partner = np.full(n, -1, dtype=np.int64)
+    partner[n_east:] = rng.permutation(np.arange(n_west) % n_east)
+    # every western county has a local park; the rest go to counties drawn by population
+    pop_w = np.exp(rng.normal(pm, ps, n_west))
+    extra = rng.choice(n_west, size=n_parks - n_west, p=pop_w / pop_w.sum())
+    park_w = np.sort(np.r_[np.arange(n_west), extra])
+    co_built = np.zeros(n_parks, bool)
+    n_co = int(round(share * n_parks))
+    co_built[rng.choice(n_parks, size=n_co, replace=False)] = True
+    names = np.array([f"E{i:05d}" for i in range(n_east)] + [f"W{i:05d}" for i in range(n_west)], dtype=object)
+    prov = np.array(["east"] * n_east + ["west"] * n_west, dtype=object)
+    return Geography(
+        name=f"synthetic({template.name})",
+        county_name=names, county_prefecture=prov, county_province=prov, is_west=is_west,
+        lon=np.r_[elon, wlon], lat=np.r_[elat, wlat],
+        population=np.r_[np.exp(rng.normal(em, es, n_east)), pop_w],
+        firm_weight=np.r_[np.exp(rng.normal(fm, fs, n_east)), np.zeros(n_west)],
+        migrant_share=np.r_[np.zeros(n_east), np.clip(rng.normal(mig.mean(), mig.std(), n_west), 0.0, 0.9)],
+        partner=partner,
+        park_name=np.array([f"P{i:06d}" for i in range(n_parks)], dtype=object),
+        park_county=park_w + n_east,
+        park_co_built=co_built,
+        park_capacity=np.maximum(1.0, np.round(np.exp(rng.normal(cm, cs, n_parks)))),
+        park_sector=np.full(n_parks, -1, dtype=np.int64),
+        economy=dict(template.economy),
+        markets=template.markets,
+    )
+
+
+# sizes of geography=synthetic when not given: China's eastern and western counties at national scale
+SYNTHETIC_SIZES = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 1500}
+
+
+def synthetic_sizes(cfg_geography) -> tuple[int, int, int]:
+    """(eastern counties, western counties, parks) of a synthetic geography config (a config or a dict)."""
+    get = cfg_geography.get if isinstance(cfg_geography, dict) else lambda k: getattr(cfg_geography, k)
+    return tuple(get(k) or default for k, default in SYNTHETIC_SIZES.items())
+
+
+def check_synthetic_sizes(n_west: int, n_parks: int) -> None:
+    if n_parks < n_west:
+        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
+                             "(every western county has a park).")
+
+
+def build(cfg_geography, rng: np.random.Generator) -> Geography:
+    """The geography a run asks for: a data file, or a synthetic one from ``rng``."""
+    if cfg_geography.kind == "file":
+        return load_file(cfg_geography.name)
+    template = load_file(cfg_geography.name)
+    n_east, n_west, n_parks = synthetic_sizes(cfg_geography)
+    return synthetic(template, n_east, n_west, n_parks, rng, cfg_geography.co_built_share)
+
+
+@functools.cache
+def county_codes(name: str) -> dict[str, str]:
+    """GB/T 2260 code (6 digits) of each county row of file geography ``name``, by county name
+    (``sim/world/county_codes.yaml``; rows without a single division, and synthetic counties, have none)."""
+    try:
+        data = yaml.load((WORLD_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except OSError:
+        return {}
+    return dict((data or {}).get(name, {}))
