@@ -1,4 +1,4 @@
-"""Calibration (issue 11): targets as data, the ABC-SMC plumbing, the shipped result, run.draw."""
+"""Calibration: targets as data, the ABC-SMC plumbing, the shipped result as data files, run.draw."""
 
 import math
 
@@ -10,6 +10,7 @@ from omegaconf import OmegaConf
 from sim.analysis import calibration as cal
 from sim.params.compose import CONFIG_DIR, compose
 from sim.params.schema import ConfigError, schema_fields
+from sim.world.geography import WORLD_DIR
 
 GEO = "shanghai_yunnan"
 
@@ -70,8 +71,8 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
 
 
 def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
-    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, write=False,
-                           check_seeds=[0], n_table_draws=2)
+    shipped = {n: (WORLD_DIR / GEO / n).read_bytes() for n in ("point.yaml", "draws.yaml")}
+    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, check_seeds=[0], n_table_draws=2)
     spec = cal.load_spec(GEO)
     assert (tmp_path / GEO / "smoke" / "abc.db").exists()
     assert (tmp_path / GEO / "smoke" / "identification.png").exists()
@@ -82,29 +83,45 @@ def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
     fitted = {r["target"] for r in report["fit"] if r["role"] == "fit"}
     assert fitted == set(spec["targets"])
     assert {r["geography"] for r in report["validation"]} == {"fujian_ningxia", "northeast"}
+    run_dir = tmp_path / GEO / "smoke"  # the result is written beside the report, the shipped files untouched
+    assert yaml.safe_load((run_dir / "point.yaml").read_text())["values"] == report["point"]
+    assert len(yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]) == spec["draws"]
+    assert {n: (WORLD_DIR / GEO / n).read_bytes() for n in shipped} == shipped
 
 
-def test_results_are_written_as_config_and_draws(tmp_path):
-    (tmp_path / "geography").mkdir()
-    (tmp_path / "geography" / f"{GEO}.yaml").write_text("name: x\nn_firms: 10   # old\nkind: file\n")
+def test_results_are_written_as_data_files_and_installed_on_purpose(tmp_path):
+    run_dir, world = tmp_path / "run", tmp_path / "world"
+    (world / GEO).mkdir(parents=True)
+    (world / GEO / "point.yaml").write_text("values: {economy.move_cost: 0.1}\n")
     point = {"geography.n_firms": 1234, "economy.move_cost": 0.2}
-    cal.write_config(GEO, point, "run-xyz", config_dir=tmp_path)
-    text = (tmp_path / "calibration" / f"{GEO}.yaml").read_text()
-    assert "move_cost: 0.2   # calibrated: run-xyz" in text
-    assert yaml.safe_load(text)["economy"] == {"move_cost": 0.2}
-    geo = (tmp_path / "geography" / f"{GEO}.yaml").read_text()
-    assert yaml.safe_load(geo)["n_firms"] == 1234 and "calibrated: run-xyz" in geo
-    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", path=tmp_path / f"{GEO}_draws.yaml")
-    draws = yaml.safe_load((tmp_path / f"{GEO}_draws.yaml").read_text())["draws"]
+    cal.write_point(GEO, point, "run-xyz", run_dir)
+    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", run_dir)
+    doc = yaml.safe_load((run_dir / "point.yaml").read_text())
+    assert doc["values"] == point and doc["produced_by"] == "run-xyz"
+    draws = yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]
     assert [d["draw"] for d in draws] == [0, 1, 2] and draws[2]["values"] == point
+    done = cal.install(GEO, run_dir, world_dir=world)
+    assert [t.name for t, _ in done] == ["point.yaml", "draws.yaml"]
+    assert yaml.safe_load((world / GEO / "point.yaml").read_text())["values"] == point
+    kept = dict(done)[world / GEO / "point.yaml"]
+    assert yaml.safe_load(kept.read_text())["values"] == {"economy.move_cost": 0.1}  # the replaced file is kept
+
+
+def test_the_calibration_config_group_is_a_pointer_to_the_data_file():
+    """The group file names keys, not values: a recalibration writes only sim/world/NAME/point.yaml."""
+    for path in (CONFIG_DIR / "calibration" / f"{GEO}.yaml", CONFIG_DIR / "geography" / f"{GEO}.yaml"):
+        doc = yaml.safe_load(path.read_text())
+        leaves = [v for section in doc.values() if isinstance(section, dict) for v in section.values()]
+        leaves += [doc["n_firms"]] if "n_firms" in doc else []
+        fitted = [v for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        assert not fitted, f"{path} holds values: {fitted}"
+    keys = {f"economy.{k}" for k in yaml.safe_load((CONFIG_DIR / "calibration" / f"{GEO}.yaml").read_text())["economy"]}
+    assert keys | {"geography.n_firms"} == set(cal.load_spec(GEO)["parameters"]) == set(cal.load_point(GEO))
 
 
 # ------------------------------------------------------------------ the shipped calibration
 def shipped_point() -> dict:
-    doc = yaml.safe_load((CONFIG_DIR / "calibration" / f"{GEO}.yaml").read_text())
-    point = {f"{s}.{k}": v for s, vals in doc.items() if s != "run" for k, v in vals.items()}
-    point["geography.n_firms"] = yaml.safe_load((CONFIG_DIR / "geography" / f"{GEO}.yaml").read_text())["n_firms"]
-    return point
+    return dict(yaml.safe_load((WORLD_DIR / GEO / "point.yaml").read_text())["values"])
 
 
 def test_the_default_configuration_is_the_calibrated_one():

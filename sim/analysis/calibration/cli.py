@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                               f"budget '{args.budget}' writes to {args.results} only.")
         if args.slurm:
             return submit_slurm(kwargs, args.partition, args.timeout_min, args.workers or 8)
+        check_writable(args.results / args.geography / args.budget)
         if install:
             print(f"A full fit replaces sim/world/{args.geography}/point.yaml and draws.yaml when it ends "
                   "(the old files are kept in its results folder); --no-install keeps it in results/.",

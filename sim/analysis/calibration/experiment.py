@@ -47,9 +47,15 @@ def load_targets(geography: str) -> dict:
 
 
 def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """``value`` as a finite float, or None. A string that is a number counts (YAML 1.1 reads
+    ``16.758e9`` as text); one with a unit in it (``408 firms``) does not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def target_problems(geography: str, targets: dict) -> list[str]:
@@ -145,6 +151,8 @@ def check_inputs(geography: str, budget: str | None = None) -> dict:
     if not problems and budget is not None and budget not in spec["budgets"]:
         problems.append(f"unknown budget '{budget}'; sim/world/{geography}/calibration.yaml declares: "
                         f"{', '.join(spec['budgets'])}.")
+    if len(problems) == 1:
+        raise ConfigError(f"{problems[0]} Nothing was run.")
     if problems:
         raise ConfigError("the calibration's inputs have problems:\n  " + "\n  ".join(problems[:20])
                           + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
