@@ -1,4 +1,4 @@
-"""A Hydra callback that counts the jobs that really start (tests add it with +hydra.callbacks...)."""
+"""A Hydra callback counting the jobs that really start (tests add it: +hydra.callbacks...)."""
 
 import os
 from pathlib import Path

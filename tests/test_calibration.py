@@ -1,4 +1,4 @@
-"""Calibration: targets as data, the ABC-SMC plumbing, the shipped result as data files, run.draw."""
+"""Calibration: targets as data, the ABC-SMC plumbing, the shipped result as data, run.draw."""
 
 import math
 
@@ -72,7 +72,8 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
 
 def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
     shipped = {n: (WORLD_DIR / GEO / n).read_bytes() for n in ("point.yaml", "draws.yaml")}
-    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, check_seeds=[0], n_table_draws=2)
+    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, check_seeds=[0],
+                           n_table_draws=2)
     spec = cal.load_spec(GEO)
     assert (tmp_path / GEO / "smoke" / "abc.db").exists()
     assert (tmp_path / GEO / "smoke" / "identification.png").exists()
@@ -83,7 +84,7 @@ def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
     fitted = {r["target"] for r in report["fit"] if r["role"] == "fit"}
     assert fitted == set(spec["targets"])
     assert {r["geography"] for r in report["validation"]} == {"fujian_ningxia", "northeast"}
-    run_dir = tmp_path / GEO / "smoke"  # the result is written beside the report, the shipped files untouched
+    run_dir = tmp_path / GEO / "smoke"  # the result is beside the report, the shipped files untouched
     assert yaml.safe_load((run_dir / "point.yaml").read_text())["values"] == report["point"]
     assert len(yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]) == spec["draws"]
     assert {n: (WORLD_DIR / GEO / n).read_bytes() for n in shipped} == shipped
@@ -104,19 +105,21 @@ def test_results_are_written_as_data_files_and_installed_on_purpose(tmp_path):
     assert [t.name for t, _ in done] == ["point.yaml", "draws.yaml"]
     assert yaml.safe_load((world / GEO / "point.yaml").read_text())["values"] == point
     kept = dict(done)[world / GEO / "point.yaml"]
-    assert yaml.safe_load(kept.read_text())["values"] == {"economy.move_cost": 0.1}  # the replaced file is kept
+    assert yaml.safe_load(kept.read_text())["values"] == {"economy.move_cost": 0.1}  # the old one kept
 
 
 def test_the_calibration_config_group_is_a_pointer_to_the_data_file():
-    """The group file names keys, not values: a recalibration writes only sim/world/NAME/point.yaml."""
-    for path in (CONFIG_DIR / "calibration" / f"{GEO}.yaml", CONFIG_DIR / "geography" / f"{GEO}.yaml"):
+    """The group file names keys, not values: a recalibration writes sim/world/NAME/point.yaml."""
+    group = CONFIG_DIR / "calibration" / f"{GEO}.yaml"
+    for path in (group, CONFIG_DIR / "geography" / f"{GEO}.yaml"):
         doc = yaml.safe_load(path.read_text())
-        leaves = [v for section in doc.values() if isinstance(section, dict) for v in section.values()]
+        leaves = [v for part in doc.values() if isinstance(part, dict) for v in part.values()]
         leaves += [doc["n_firms"]] if "n_firms" in doc else []
         fitted = [v for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)]
         assert not fitted, f"{path} holds values: {fitted}"
-    keys = {f"economy.{k}" for k in yaml.safe_load((CONFIG_DIR / "calibration" / f"{GEO}.yaml").read_text())["economy"]}
-    assert keys | {"geography.n_firms"} == set(cal.load_spec(GEO)["parameters"]) == set(cal.load_point(GEO))
+    keys = {f"economy.{k}" for k in yaml.safe_load(group.read_text())["economy"]}
+    fitted = set(cal.load_spec(GEO)["parameters"])
+    assert keys | {"geography.n_firms"} == fitted == set(cal.load_point(GEO))
 
 
 # ------------------------------------------------------------------ the shipped calibration

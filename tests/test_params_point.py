@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from sim.params import designs, draws, files
 from sim.params.compose import compose, to_yaml
 from sim.params.schema import ConfigError
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
 
 GEO = "shanghai_yunnan"
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
@@ -29,14 +29,20 @@ def test_run_draw_and_the_draws_design_are_one_point_recorded_the_same(k):
         assert OmegaConf.select(by_draw, key) == value
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"run.draw": 2, "sensitivity.sample": 3}, "two parameter points"),
-    ({"run.draw": 2, "sensitivity.method": "draws", "sensitivity.sample": 3}, "two parameter points"),
-    ({"sensitivity.sample": 3}, "needs a design"),
-    ({"run.draw": 1, "sensitivity.method": "morris"}, "row of the draws design"),
-    ({"run.draw": 1, "calibration": "none"}, "calibration=none"),
-    ({"run.draw": 10_000}, "out of range"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"run.draw": 2, "sensitivity.sample": 3}, "two parameter points"),
+        (
+            {"run.draw": 2, "sensitivity.method": "draws", "sensitivity.sample": 3},
+            "two parameter points",
+        ),
+        ({"sensitivity.sample": 3}, "needs a design"),
+        ({"run.draw": 1, "sensitivity.method": "morris"}, "row of the draws design"),
+        ({"run.draw": 1, "calibration": "none"}, "calibration=none"),
+        ({"run.draw": 10_000}, "out of range"),
+    ],
+)
 def test_conflicting_or_empty_points_are_refused(overrides, message):
     with pytest.raises(ConfigError, match=message):
         compose(overrides)
@@ -44,26 +50,41 @@ def test_conflicting_or_empty_points_are_refused(overrides, message):
 
 def test_a_draw_keeps_an_explicit_pool_size_and_says_so():
     draw = draws.load_draws(GEO)["draws"][2]["values"]
-    assert compose({"run.draw": 2}).geography.n_firms == draw["geography.n_firms"]  # the calibrated pool
+    assert (
+        compose({"run.draw": 2}).geography.n_firms == draw["geography.n_firms"]
+    )  # the calibrated pool
     with pytest.warns(UserWarning, match="n_firms = 10000 is kept"):
         cfg = compose({"run.draw": 2, "geography.n_firms": 10_000})
     assert cfg.geography.n_firms == 10_000
-    assert cfg.economy.move_cost == draw["economy.move_cost"]  # the behaviour still comes from the draw
-    other = compose({"geography": "fujian_ningxia", "run.draw": 2})  # another geography keeps its own pool
+    assert (
+        cfg.economy.move_cost == draw["economy.move_cost"]
+    )  # the behaviour still comes from the draw
+    other = compose(
+        {"geography": "fujian_ningxia", "run.draw": 2}
+    )  # another geography keeps its own pool
     assert other.geography.n_firms == compose({"geography": "fujian_ningxia"}).geography.n_firms
 
 
 def test_values_set_by_the_point_are_validated():
     with pytest.raises(ConfigError, match="not uncertain parameters"):
-        compose({"sensitivity.method": "morris", "sensitivity.sample": 0,
-                 "sensitivity.parameters": ["economy.no_such"]})
+        compose(
+            {
+                "sensitivity.method": "morris",
+                "sensitivity.sample": 0,
+                "sensitivity.parameters": ["economy.no_such"],
+            }
+        )
 
 
-# ------------------------------------------------------------------ sweeps: checked before launch, resumed with no launch
+# -------------------------------------------- sweeps: checked before launch, resumed with no launch
 def _counted(tmp_path, *args):
     counter = tmp_path / "starts.txt"
-    r = run_cli(*args, f"+hydra.callbacks.counter._target_=tests.job_counter.JobCounter",
-                f"+hydra.callbacks.counter.path={counter}", timeout=600)
+    r = run_cli(
+        *args,
+        "+hydra.callbacks.counter._target_=tests.job_counter.JobCounter",
+        f"+hydra.callbacks.counter.path={counter}",
+        timeout=600,
+    )
     starts = len(counter.read_text().splitlines()) if counter.exists() else 0
     if counter.exists():
         counter.unlink()
@@ -71,8 +92,17 @@ def _counted(tmp_path, *args):
 
 
 def test_rerunning_a_finished_design_sweep_launches_no_job(tmp_path):
-    args = ("-m", "experiment=policy_comparison", "scenario=baseline,full", "run.seed=0", "sensitivity.n=2",
-            "sensitivity.sample=-1,0,1", "hydra.launcher.n_jobs=2", *TINY, f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    args = (
+        "-m",
+        "experiment=policy_comparison",
+        "scenario=baseline,full",
+        "run.seed=0",
+        "sensitivity.n=2",
+        "sensitivity.sample=-1,0,1",
+        "hydra.launcher.n_jobs=2",
+        *TINY,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )
     first, started = _counted(tmp_path, *args)
     assert first.returncode == 0, first.stderr
     assert started == 6  # the counter sees real job starts
@@ -82,23 +112,38 @@ def test_rerunning_a_finished_design_sweep_launches_no_job(tmp_path):
     assert "6 of 6 jobs complete already, not launched" in again.stderr
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("sensitivity.parameters=[economy.no_such]", "not uncertain parameters"),
-    ("sensitivity.n=1000000", "out of range"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("sensitivity.parameters=[economy.no_such]", "not uncertain parameters"),
+        ("sensitivity.n=1000000", "out of range"),
+    ],
+)
 def test_a_bad_design_is_refused_before_any_job_starts(tmp_path, bad, message):
-    args = ("-m", "scenario=baseline", "sensitivity.method=morris", "sensitivity.sample=0,1", bad, *TINY,
-            f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    args = (
+        "-m",
+        "scenario=baseline",
+        "sensitivity.method=morris",
+        "sensitivity.sample=0,1",
+        bad,
+        *TINY,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )
     if "n=1000000" in bad:  # an in-range design size whose rows do not reach sample 10^8
-        args = tuple(a.replace("sensitivity.sample=0,1", "sensitivity.sample=0,99999999") for a in args)
-        args = tuple(a for a in args if a != bad) + ("sensitivity.n=2", "sensitivity.parameters=[economy.margin_mean]")
+        args = tuple(
+            a.replace("sensitivity.sample=0,1", "sensitivity.sample=0,99999999") for a in args
+        )
+        args = tuple(a for a in args if a != bad) + (
+            "sensitivity.n=2",
+            "sensitivity.parameters=[economy.margin_mean]",
+        )
     r, started = _counted(tmp_path, *args)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert started == 0
     assert not list((tmp_path / "sweep").glob("*/run.json"))
 
 
-# ------------------------------------------------------------------ long-lived processes see edited files
+# ------------------------------------------------------------ long-lived processes see edited files
 def _touch_later(path):
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
@@ -131,14 +176,24 @@ def test_draws_and_point_files_are_read_again_when_they_change(tmp_path, monkeyp
     monkeypatch.setattr(draws, "world_file", lambda g, n: world / g / n)
     monkeypatch.setattr(files, "WORLD_DIR", world)
     base = compose({"run.draw": 1})
-    point, table = yaml.safe_load((world / GEO / "point.yaml").read_text()), yaml.safe_load(
-        (world / GEO / "draws.yaml").read_text())
+    point, table = (
+        yaml.safe_load((world / GEO / "point.yaml").read_text()),
+        yaml.safe_load((world / GEO / "draws.yaml").read_text()),
+    )
     point["values"]["economy.move_cost"] = 0.3333
     table["draws"][1]["values"]["economy.capital_per_job"] = 444_444.0
     time.sleep(0.01)
     (world / GEO / "point.yaml").write_text(yaml.safe_dump(point))
     (world / GEO / "draws.yaml").write_text(yaml.safe_dump(table))
     assert compose({}).economy.move_cost == 0.3333
-    assert compose({"run.draw": 1}).economy.capital_per_job == 444_444.0 != base.economy.capital_per_job
-    assert designs.sample_values({"method": "draws", "sample": 1, "n": 4, "seed": 0, "parameters": []},
-                                 GEO)["economy.capital_per_job"] == 444_444.0
+    assert (
+        compose({"run.draw": 1}).economy.capital_per_job
+        == 444_444.0
+        != base.economy.capital_per_job
+    )
+    assert (
+        designs.sample_values(
+            {"method": "draws", "sample": 1, "n": 4, "seed": 0, "parameters": []}, GEO
+        )["economy.capital_per_job"]
+        == 444_444.0
+    )

@@ -132,14 +132,15 @@ def _calibration_rows(path: Path, n: int) -> list[dict]:
 
 
 def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = "") -> np.ndarray:
-    """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or ``draws``
-    (``geography``: the calibration whose draws they are; cached until its draws file changes)."""
+    """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or
+    ``draws`` (``geography``: the calibration whose draws they are; cached until the file changes)."""
     path = draws_file(geography) if method == "draws" and geography else None
     return _design(method, n, seed, tuple(keys), geography, stamp(path) if path else None)
 
 
 @functools.lru_cache(maxsize=8)
-def _design(method: str, n: int, seed: int, keys: tuple[str, ...], geography: str, _stamp) -> np.ndarray:
+def _design(method: str, n: int, seed: int, keys: tuple[str, ...], geography: str,
+            _stamp) -> np.ndarray:
     if method == "draws":
         rows = parameter_draws(geography, n, seed)
         return np.array([list(r.values()) for r in rows])
@@ -187,17 +188,20 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
     if s["method"] == "none" or s["sample"] < 0:
         return {}
     keys = tuple(s["parameters"] or ())
-    source = (calibration if calibration is not None else geography) if s["method"] == "draws" else ""
+    draws = s["method"] == "draws"
+    source = (calibration if calibration is not None else geography) if draws else ""
     k = int(s["sample"])
     if source and source != "none":
         table = _equal_draws(source)
         if table is not None and int(s["n"]) <= len(table) and k < len(table):
             return {key: float(v) for key, v in table[k].items()}
-    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, "" if source == "none" else source)
+    source = "" if source == "none" else source
+    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, source)
     if k >= len(rows):
-        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {k} is out of range: the "
-                                 f"{s['method']} design has {len(rows)} rows (0..{len(rows) - 1}).")
-    names = design_keys(s["method"], keys, "" if source == "none" else source)
+        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {k} is out of "
+                                 f"range: the {s['method']} design has {len(rows)} rows "
+                                 f"(0..{len(rows) - 1}).")
+    names = design_keys(s["method"], keys, source)
     return dict(zip(names, map(float, rows[k]), strict=True))
 
 

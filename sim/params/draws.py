@@ -31,16 +31,21 @@ def load_spec(geography: str) -> dict:
     """The calibration experiment of a geography (its data file), or a clear error if none."""
     path = world_file(geography, "calibration.yaml")
     if not path.exists():
-        raise ConfigError(f"no calibration is declared for geography '{geography}' "
-                          f"(known: {', '.join(known_calibrations())}); add sim/world/{geography}/calibration.yaml.")
+        raise ConfigError(
+            f"no calibration is declared for geography '{geography}' "
+            f"(known: {', '.join(known_calibrations())}); add "
+            f"sim/world/{geography}/calibration.yaml."
+        )
     return read_yaml(path)
 
 
 def load_draws(name: str) -> dict:
     path = draws_file(name)
     if not path.exists():
-        raise ConfigError(f"run.draw needs parameter draws, but calibration '{name}' has none "
-                          f"(sim/world/{name}/draws.yaml is missing): run `make calibrate` or use run.draw=-1.")
+        raise ConfigError(
+            f"run.draw needs parameter draws, but calibration '{name}' has none "
+            f"(sim/world/{name}/draws.yaml is missing): run `make calibrate` or use run.draw=-1."
+        )
     return read_yaml(path)
 
 
@@ -59,9 +64,11 @@ def load_point(name: str) -> dict:
     path = point_file(name)
     doc = read_yaml(path) if path.is_file() else None
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), dict):
-        raise ConfigError(f"calibration '{name}' has no point estimate: sim/world/{name}/point.yaml is "
-                          f"{'missing' if not path.is_file() else 'not a calibration point (no values: mapping)'}. "
-                          "Run `make calibrate`, or use calibration=none.")
+        raise ConfigError(
+            f"calibration '{name}' has no point estimate: sim/world/{name}/point.yaml is "
+            f"{'missing' if not path.is_file() else 'no calibration point (no values: mapping)'}. "
+            "Run `make calibrate`, or use calibration=none."
+        )
     return doc["values"]
 
 
@@ -69,6 +76,8 @@ def calibrated(name: str, key: str):
     """The ``${sim_calibrated:NAME,key}`` resolver: one value of a calibrated point estimate."""
     values = load_point(str(name))
     if key not in values:
-        raise ConfigError(f"{key} is not in calibration '{name}''s point estimate (sim/world/{name}/point.yaml: "
-                          f"{', '.join(values)}).")
+        raise ConfigError(
+            f"{key} is not in calibration '{name}''s point estimate (sim/world/{name}/point.yaml: "
+            f"{', '.join(values)})."
+        )
     return values[key]

@@ -22,7 +22,7 @@ WORLD_PARAMETER_FILES = ("point.yaml", "draws.yaml", "calibration.yaml")
 
 
 def stamp(path: Path) -> tuple | None:
-    """What changes when ``path`` is written (atomic replace included); None if it does not exist."""
+    """What changes when ``path`` is written (atomic replace too); None if it does not exist."""
     try:
         st = os.stat(path)
     except OSError:

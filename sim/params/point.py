@@ -46,34 +46,49 @@ def canonical(cfg) -> None:
     sample = s.sample if s.sample is not None else -1
     has_draw = draw is not None and draw >= 0
     if has_draw and sample >= 0:
-        raise ConfigError(f"Invalid configuration:\n  run.draw = {draw} and sensitivity.sample = {sample} name two "
-                          "parameter points (run.draw=k is sensitivity.method=draws sensitivity.sample=k); "
-                          "give one of them. Nothing was run.")
+        raise ConfigError(
+            f"Invalid configuration:\n  run.draw = {draw} and sensitivity.sample = {sample} name "
+            "two "
+            "parameter points (run.draw=k is sensitivity.method=draws sensitivity.sample=k); "
+            "give one of them. Nothing was run."
+        )
     if sample >= 0 and s.method == "none":
-        raise ConfigError(f"Invalid configuration:\n  sensitivity.sample = {sample} needs a design: set "
-                          "sensitivity.method=draws (calibration draws), morris or sobol; for calibration draw "
-                          f"{sample} write run.draw={sample}. Nothing was run.")
+        raise ConfigError(
+            f"Invalid configuration:\n  sensitivity.sample = {sample} needs a design: set "
+            "sensitivity.method=draws (calibration draws), morris or sobol; for calibration draw "
+            f"{sample} write run.draw={sample}. Nothing was run."
+        )
     if not has_draw:
         return
     if s.method not in ("none", "draws"):
-        raise ConfigError(f"Invalid configuration:\n  run.draw = {draw} is a row of the draws design, but "
-                          f"sensitivity.method = {s.method}; drop one of them. Nothing was run.")
+        raise ConfigError(
+            f"Invalid configuration:\n  run.draw = {draw} is a row of the draws design, but "
+            f"sensitivity.method = {s.method}; drop one of them. Nothing was run."
+        )
     if cfg.run.calibration in (None, "none"):
-        raise ConfigError(f"Invalid configuration:\n  run.draw = {draw} needs a calibration "
-                          "(calibration=shanghai_yunnan); calibration=none has no parameter draws.")
+        raise ConfigError(
+            f"Invalid configuration:\n  run.draw = {draw} needs a calibration "
+            "(calibration=shanghai_yunnan); calibration=none has no parameter draws."
+        )
     from sim.params.draws import load_draws
 
     n = len(load_draws(cfg.run.calibration).get("draws") or [])
     if draw >= n:
-        raise ConfigError(f"Invalid configuration:\n  run.draw = {draw} is out of range: calibration "
-                          f"'{cfg.run.calibration}' has {n} draws (0..{n - 1}); -1 = its point estimate.")
+        raise ConfigError(
+            f"Invalid configuration:\n  run.draw = {draw} is out of range: calibration "
+            f"'{cfg.run.calibration}' has {n} draws (0..{n - 1}); -1 = its point estimate."
+        )
     s.method, s.sample, cfg.run.draw = "draws", draw, -1
 
 
 def calibrated_pool(cfg) -> bool:
     """True if the config's pool size is its calibration's estimate (not set by an override)."""
     calibration = cfg.run.calibration
-    if calibration in (None, "none") or cfg.geography.kind != "file" or cfg.geography.name != calibration:
+    if (
+        calibration in (None, "none")
+        or cfg.geography.kind != "file"
+        or cfg.geography.name != calibration
+    ):
         return False
     node = cfg.geography._get_node("n_firms")
     return node is not None and node._is_interpolation() and "sim_calibrated:" in str(node._value())
@@ -87,8 +102,12 @@ def point_values(cfg, pool_is_calibrated: bool | None = None) -> dict:
         keep_pool = not (calibrated_pool(cfg) if pool_is_calibrated is None else pool_is_calibrated)
         if keep_pool and any(k.startswith("geography.") for k in values):
             if cfg.geography.name == cfg.run.calibration:
-                warnings.warn(f"geography.n_firms = {cfg.geography.n_firms} is kept: it was set explicitly, so "
-                              "the parameter draw changes the behavioural parameters only.", stacklevel=2)
+                warnings.warn(
+                    f"geography.n_firms = {cfg.geography.n_firms} is kept: it was set explicitly, "
+                    "so "
+                    "the parameter draw changes the behavioural parameters only.",
+                    stacklevel=2,
+                )
             values = {k: v for k, v in values.items() if not k.startswith("geography.")}
     return {k: int(round(v)) if k in _INT_KEYS else v for k, v in values.items()}
 
@@ -107,10 +126,14 @@ def resolve(cfg: DictConfig) -> DictConfig:
         try:
             for key in list(cfg):
                 if key != "hydra" and OmegaConf.is_config(cfg[key]):
-                    OmegaConf.resolve(cfg[key])  # values as of now: a later edit of a data file is not half-seen
+                    OmegaConf.resolve(
+                        cfg[key]
+                    )  # values as of now: a later edit of a data file is not half-seen
         except OmegaConfBaseException as err:
             cause = err.__cause__ if isinstance(err.__cause__, ConfigError) else err
-            raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(cause)}") from None
+            raise ConfigError(
+                f"Invalid configuration: cannot resolve a value: {_first_line(cause)}"
+            ) from None
         for key, value in point_values(cfg, pool).items():
             OmegaConf.update(cfg, key, value, merge=False)
     schema.validate(cfg)

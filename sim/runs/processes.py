@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def stop_on_sigterm() -> None:
-    """SIGTERM as Ctrl-C: joblib, submitit and pyabc then stop their workers instead of orphaning them.
+    """SIGTERM as Ctrl-C: joblib, submitit and pyabc then stop their workers, not orphan them.
 
     A worker forked from this process inherits the handler; there SIGTERM keeps its
     default meaning (the worker ends quietly, without a KeyboardInterrupt traceback).
@@ -21,6 +21,7 @@ def stop_on_sigterm() -> None:
             os.kill(os.getpid(), signal.SIGTERM)
             return
         raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, handler)
 
 

@@ -17,7 +17,27 @@ from sim.analysis.calibration.validate import TOLERANCE, fit_table, validate_out
 from sim.analysis.calibration.write import install, write_draws, write_point
 from sim.params.draws import load_draws, load_point, load_spec
 
-__all__ = ["FIT_SEEDS", "RESULTS_DIR", "TABLE_DRAWS", "TOLERANCE", "Experiment", "calibrate", "check_inputs",
-           "distance", "fit_table", "install", "load_draws", "load_point", "load_spec", "load_targets", "main",
-           "measures", "run_abc", "simulate_measures", "validate_out_of_sample", "with_values", "write_draws",
-           "write_point"]
+__all__ = [
+    "FIT_SEEDS",
+    "RESULTS_DIR",
+    "TABLE_DRAWS",
+    "TOLERANCE",
+    "Experiment",
+    "calibrate",
+    "check_inputs",
+    "distance",
+    "fit_table",
+    "install",
+    "load_draws",
+    "load_point",
+    "load_spec",
+    "load_targets",
+    "main",
+    "measures",
+    "run_abc",
+    "simulate_measures",
+    "validate_out_of_sample",
+    "with_values",
+    "write_draws",
+    "write_point",
+]

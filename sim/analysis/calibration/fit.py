@@ -24,8 +24,8 @@ from sim.analysis.calibration.measures import distance
 from sim.params.schema import ConfigError
 
 log = logging.getLogger("sim.analysis.calibration")
-LOCK = ".checkpoint.lock"     # held (flock) by the process fitting into the folder
-SLURM_RECORD = ".slurm_job"   # the Slurm job submitted to fit into the folder
+LOCK = ".checkpoint.lock"  # held (flock) by the process fitting into the folder
+SLURM_RECORD = ".slurm_job"  # the Slurm job submitted to fit into the folder
 
 
 def now() -> str:
@@ -49,13 +49,18 @@ def hold(run_dir: Path):
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
-        raise ConfigError(f"another calibration is using the checkpoint {run_dir} right now ({holder}). "
-                          "Wait for it to end (or stop it); nothing was run.") from None
+        raise ConfigError(
+            f"another calibration is using the checkpoint {run_dir} right now ({holder}). "
+            "Wait for it to end (or stop it); nothing was run."
+        ) from None
     handle.seek(0)
     handle.truncate()
     job = os.environ.get("SLURM_JOB_ID")
-    handle.write(f"pid {os.getpid()} on {socket.gethostname()}" + (f", Slurm job {job}" if job else "")
-                 + f", since {now()}\n")
+    handle.write(
+        f"pid {os.getpid()} on {socket.gethostname()}"
+        + (f", Slurm job {job}" if job else "")
+        + f", since {now()}\n"
+    )
     handle.flush()
     return handle
 
@@ -84,18 +89,26 @@ def check_checkpoint(run_dir: Path) -> None:
         try:
             json.loads(stamp.read_text())["digest"]
         except (OSError, ValueError, KeyError, TypeError):
-            raise ConfigError(f"the checkpoint record {stamp} is damaged; run again with --fresh to start "
-                              "the fit afresh (the checkpoint is then deleted).") from None
+            raise ConfigError(
+                f"the checkpoint record {stamp} is damaged; run again with --fresh to start "
+                "the fit afresh (the checkpoint is then deleted)."
+            ) from None
     if db.exists():
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                tables = {
+                    r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
         except sqlite3.Error as err:
-            raise ConfigError(f"the checkpoint {db} is damaged ({err}); run again with --fresh to start the fit "
-                              "afresh (the checkpoint is then deleted).") from None
+            raise ConfigError(
+                f"the checkpoint {db} is damaged ({err}); run again with --fresh to start the fit "
+                "afresh (the checkpoint is then deleted)."
+            ) from None
         if "populations" not in tables:
-            raise ConfigError(f"the checkpoint {db} is not a pyabc database (no populations table); run again "
-                              "with --fresh to start afresh (the file is then deleted).")
+            raise ConfigError(
+                f"the checkpoint {db} is not a pyabc database (no populations table); run again "
+                "with --fresh to start afresh (the file is then deleted)."
+            )
 
 
 # ------------------------------------------------------------------ ABC-SMC with a checkpoint
@@ -108,16 +121,32 @@ def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: b
     if not fresh:
         check_checkpoint(run_dir)
     digest = exp.digest()
-    if db.exists() and (fresh or not stamp.exists() or json.loads(stamp.read_text())["digest"] != digest):
+    if db.exists() and (
+        fresh or not stamp.exists() or json.loads(stamp.read_text())["digest"] != digest
+    ):
         if not fresh:
-            log.warning("the checkpoint in %s belongs to another experiment or code version: starting afresh", run_dir)
+            log.warning(
+                "the checkpoint in %s belongs to another experiment or code version: starting "
+                "afresh",
+                run_dir,
+            )
         db.unlink()
-    prior = pyabc.Distribution(**{name(k): pyabc.RV("uniform", lo, hi - lo)
-                                  for k in exp.params for lo, hi in [exp.bounds(k)]})
+    prior = pyabc.Distribution(
+        **{
+            name(k): pyabc.RV("uniform", lo, hi - lo)
+            for k in exp.params
+            for lo, hi in [exp.bounds(k)]
+        }
+    )
     sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
     sampler.show_progress = sys.stderr.isatty()
-    abc = pyabc.ABCSMC(exp, prior, lambda s, o: distance(s, o), population_size=budget["population"],
-                       sampler=sampler)
+    abc = pyabc.ABCSMC(
+        exp,
+        prior,
+        lambda s, o: distance(s, o),
+        population_size=budget["population"],
+        sampler=sampler,
+    )
     url = f"sqlite:///{db.resolve()}"
     if db.exists():
         history = abc.load(url, 1)
@@ -166,8 +195,14 @@ def identification(exp: Experiment, particles: np.ndarray, weights: np.ndarray) 
         ratio = float(sd[i] / ((hi - lo) / math.sqrt(12)))
         j = max((j for j in range(len(sd)) if j != i), key=lambda j: abs(corr[i, j]), default=None)
         out[key] = {
-            "prior_sd": (hi - lo) / math.sqrt(12), "posterior_sd": float(sd[i]), "width_ratio": ratio,
-            "verdict": "identified" if ratio < 0.4 else "weakly identified" if ratio < 0.7 else "not identified",
+            "prior_sd": (hi - lo) / math.sqrt(12),
+            "posterior_sd": float(sd[i]),
+            "width_ratio": ratio,
+            "verdict": "identified"
+            if ratio < 0.4
+            else "weakly identified"
+            if ratio < 0.7
+            else "not identified",
             "most_correlated": list(exp.params)[j] if j is not None else None,
             "correlation": float(corr[i, j]) if j is not None else None,
         }
@@ -175,11 +210,14 @@ def identification(exp: Experiment, particles: np.ndarray, weights: np.ndarray) 
 
 
 def draw_sample(exp: Experiment, particles, weights, n: int) -> list[dict]:
-    """``n`` equally weighted draws resampled from the weighted population (fixed seed: reproducible)."""
+    """``n`` equally weighted draws resampled from the weighted population (fixed seed)."""
     rng = np.random.default_rng(20231)
     idx = rng.choice(len(weights), size=n, p=weights / weights.sum())
     cols = [name(k) for k in exp.params]
-    return [{"values": rounded(exp.to_model(dict(zip(cols, particles[i], strict=True))), exp)} for i in idx]
+    return [
+        {"values": rounded(exp.to_model(dict(zip(cols, particles[i], strict=True))), exp)}
+        for i in idx
+    ]
 
 
 def rounded(values: dict, exp: Experiment) -> dict:
@@ -187,7 +225,9 @@ def rounded(values: dict, exp: Experiment) -> dict:
 
     out = {}
     for k, v in values.items():
-        out[k] = int(round(v)) if isinstance(OmegaConf.select(exp.base, k), int) else float(f"{v:.4g}")
+        out[k] = (
+            int(round(v)) if isinstance(OmegaConf.select(exp.base, k), int) else float(f"{v:.4g}")
+        )
     return out
 
 
@@ -204,14 +244,19 @@ def point_estimate(exp: Experiment, history, ident: dict) -> dict:
     from sim.params.schema import schema_fields
 
     defaults = {k: f.default for k, f in schema_fields()}
-    anchored = {k: defaults[k] for k, i in ident.items()
-                if k.startswith("economy.") and i["verdict"] == "not identified"}
+    anchored = {
+        k: defaults[k]
+        for k, i in ident.items()
+        if k.startswith("economy.") and i["verdict"] == "not identified"
+    }
     particles = history.get_population(t=history.max_t).particles
 
     def near_default(p) -> bool:
         values = exp.to_model(dict(p.parameter))
-        return all(abs(values[k] - v) <= 0.1 * (exp.params[k]["prior"][1] - exp.params[k]["prior"][0])
-                   for k, v in anchored.items())
+        return all(
+            abs(values[k] - v) <= 0.1 * (exp.params[k]["prior"][1] - exp.params[k]["prior"][0])
+            for k, v in anchored.items()
+        )
 
     candidates = [p for p in particles if near_default(p)] or particles
     best = min(candidates, key=lambda p: p.distance)

@@ -9,9 +9,17 @@ import numpy as np
 from omegaconf import OmegaConf
 
 # the names targets.yaml may use as a target's measure (besides firms_in_county:<county>)
-MEASURES = ("firms_landed_year", "investment_year", "workshop_jobs_built_year", "workshops_built_year",
-            "branch_share", "relocation_hazard", "east_west_income_ratio", "firms_in_west",
-            "firms_relocated_cum")
+MEASURES = (
+    "firms_landed_year",
+    "investment_year",
+    "workshop_jobs_built_year",
+    "workshops_built_year",
+    "branch_share",
+    "relocation_hazard",
+    "east_west_income_ratio",
+    "firms_in_west",
+    "firms_relocated_cum",
+)
 
 
 def measures(model) -> dict[str, float]:
@@ -25,7 +33,10 @@ def measures(model) -> dict[str, float]:
         "investment_year": float(h["investment_cum"][t] - h["investment_cum"][year_ago]),
         "workshop_jobs_built_year": float(h["west_workshop_jobs_built"][t]),
         "branch_share": float(h["firms_branch"][t] / in_west) if in_west else 0.0,
-        "relocation_hazard": float(h["firms_relocated_full"][t] - h["firms_relocated_full"][year_ago]) / active,
+        "relocation_hazard": float(
+            h["firms_relocated_full"][t] - h["firms_relocated_full"][year_ago]
+        )
+        / active,
         "east_west_income_ratio": float(h["east_west_income_ratio"][t]),
         "firms_in_west": float(in_west),
         "firms_relocated_cum": float(h["firms_relocated_cum"][t]),
@@ -41,7 +52,9 @@ def with_values(cfg, values: dict):
     cfg = copy.deepcopy(cfg)
     for key, value in values.items():
         current = OmegaConf.select(cfg, key)
-        OmegaConf.update(cfg, key, int(round(value)) if isinstance(current, int) else float(value), merge=False)
+        OmegaConf.update(
+            cfg, key, int(round(value)) if isinstance(current, int) else float(value), merge=False
+        )
     return cfg
 
 

@@ -29,9 +29,12 @@ def atomic_write(path: Path, text: str) -> None:
 
 def write_point(geography: str, point: dict, provenance: str, folder: Path) -> Path:
     """``folder/point.yaml``: the point estimate (dotted key → value) the configs read."""
-    head = (f"# The calibrated point estimate of {geography} (docs/calibration.md), written by `make calibrate`.\n"
-            f"# configs/calibration/{geography}.yaml reads the behaviour from here, "
-            f"configs/geography/{geography}.yaml the pool size.\n")
+    head = (
+        f"# The calibrated point estimate of {geography} (docs/calibration.md), written by `make "
+        "calibrate`.\n"
+        f"# configs/calibration/{geography}.yaml reads the behaviour from here, "
+        f"configs/geography/{geography}.yaml the pool size.\n"
+    )
     doc = {"calibration": geography, "produced_by": provenance, "values": dict(point)}
     path = Path(folder) / "point.yaml"
     atomic_write(path, head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
@@ -40,15 +43,21 @@ def write_point(geography: str, point: dict, provenance: str, folder: Path) -> P
 
 def write_draws(geography: str, draws: list[dict], provenance: str, folder: Path) -> Path:
     """``folder/draws.yaml``: equally weighted parameter draws (the rows of the draws design)."""
-    doc = {"calibration": geography, "produced_by": provenance,
-           "note": "equally weighted draws resampled from the final ABC-SMC population; run.draw=k applies draw k",
-           "draws": [{"draw": i, **d} for i, d in enumerate(draws)]}
+    doc = {
+        "calibration": geography,
+        "produced_by": provenance,
+        "note": "equally weighted draws resampled from the final ABC-SMC population; run.draw=k "
+        "applies draw k",
+        "draws": [{"draw": i, **d} for i, d in enumerate(draws)],
+    }
     path = Path(folder) / "draws.yaml"
     atomic_write(path, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     return path
 
 
-def install(geography: str, run_dir: Path, world_dir: Path = WORLD_DIR) -> list[tuple[Path, Path | None]]:
+def install(
+    geography: str, run_dir: Path, world_dir: Path = WORLD_DIR
+) -> list[tuple[Path, Path | None]]:
     """Copy the run's point.yaml and draws.yaml over the shipped ones of ``geography``.
 
     Returns (installed file, where the file it replaced was kept, or None) per file.
