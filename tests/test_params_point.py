@@ -197,3 +197,12 @@ def test_draws_and_point_files_are_read_again_when_they_change(tmp_path, monkeyp
         )["economy.capital_per_job"]
         == 444_444.0
     )
+
+
+@pytest.mark.parametrize("multirun", [False, True])
+def test_the_command_line_refuses_two_points_before_running(tmp_path, multirun):
+    args = ["run.draw=2", "sensitivity.sample=3", *TINY]
+    args = ["-m", *args, f"hydra.sweep.dir={tmp_path}"] if multirun else [*args, f"hydra.run.dir={tmp_path}"]
+    r = run_cli(*args)
+    assert r.returncode == 2 and "name two parameter points" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not list(tmp_path.rglob("run.json"))

@@ -45,7 +45,7 @@ from sim.hydra.callback import (
     mark_done,
     unfinished_jobs,
 )
-from sim.params.checks import check_job_config, check_sweep_memory
+from sim.params.checks import check_resolved, check_sweep_memory
 from sim.params.compose import safe_dirname
 from sim.params.point import resolve
 from sim.params.schema import ConfigError
@@ -125,7 +125,7 @@ class CoveringSweeper(BasicSweeper):
         checked = []
         for job, cfg in self.job_configs(covering_jobs(batch)):
             try:  # the model's ranges, values, data file and size, so a bad job stops the sweep here
-                check_job_config(cfg)
+                check_resolved(cfg)
                 checked.append(job_config(cfg))
             except (ConfigError, GeographyError) as err:
                 raise _refuse(job, err) from None

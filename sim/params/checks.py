@@ -142,7 +142,21 @@ def check_writable(folder: str) -> None:
 
 
 def check_job_config(cfg) -> None:
-    """A composed job config: resolvable, in range, with a readable geography, small enough for memory."""
+    """A composed job config, as its job will run it (its parameter point applied by
+    :func:`sim.params.point.resolve`): resolvable, in range, with a readable geography,
+    small enough for memory."""
+    import copy
+
+    from omegaconf import OmegaConf
+
+    from sim.params.point import resolve
+
+    task = resolve(copy.deepcopy(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])))
+    check_resolved(task)
+
+
+def check_resolved(cfg) -> None:
+    """:func:`check_job_config` for a config whose parameter point is applied already."""
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
