@@ -22,7 +22,6 @@ Each job's config is still composed in full where it runs.
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from collections.abc import Sequence
@@ -99,7 +98,7 @@ class CoveringSweeper(BasicSweeper):
     is complete already are not launched at all (no worker, no cluster task).
     """
 
-    def job_configs(self, jobs: Sequence[Sequence[str]]):
+    def job_configs(self, jobs: Sequence[Sequence[str]], check: bool = True):
         """(job, task config) for each of ``jobs``: the config the job will run (no ``hydra`` node,
         its parameter point applied). Composed once per set of config-group choices and other
         non-plain overrides; a job's plain values are set on that composition (which is reused)."""
@@ -118,7 +117,7 @@ class CoveringSweeper(BasicSweeper):
                             OmegaConf.update(composed[rest], o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
                         raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
-            yield job, task_config(job, composed[rest])
+            yield job, task_config(job, composed[rest], check)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
         """Check a covering set of the batch's jobs; return their job configs."""
@@ -138,7 +137,7 @@ class CoveringSweeper(BasicSweeper):
         todo = []
         if len(batch) > 100:  # ~10-30 ms a job: say what the pause is
             print(f"Checking which of {len(batch)} jobs are complete already ...", file=sys.stderr)
-        for job, task_cfg in self.job_configs(batch):
+        for job, task_cfg in self.job_configs(batch, check=False):  # checked before launch
             name = self.job_name(job)
             if is_complete(sweep_dir / name, run_hash(task_cfg)):
                 mark_done(sweep_dir, name)
@@ -222,12 +221,13 @@ class CoveringSweeper(BasicSweeper):
         return results
 
 
-def task_config(job, cfg: DictConfig) -> DictConfig:
+def task_config(job, cfg: DictConfig, check: bool = True) -> DictConfig:
     """The config job ``job`` runs, as ``sim.cli.main`` builds it: ``cfg`` without its ``hydra``
-    node, with the job's parameter point applied and validated (``sim.params.point.resolve``)."""
-    task = copy.deepcopy(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))
+    node, with the job's parameter point applied and (``check``) validated
+    (``sim.params.point.resolve``)."""
+    task = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # a deep copy
     try:
-        return resolve(task)
+        return resolve(task, check=check)
     except ConfigError as err:
         raise _refuse(job, err) from None
 

@@ -112,32 +112,41 @@ def point_values(cfg, pool_is_calibrated: bool | None = None) -> dict:
     return {k: int(round(v)) if k in _INT_KEYS else v for k, v in values.items()}
 
 
-def resolve(cfg: DictConfig) -> DictConfig:
+def resolve(cfg: DictConfig, check: bool = True) -> DictConfig:
     """Apply the config's parameter point, then validate it; in place, returns ``cfg``.
 
     ``cfg`` is a composed config (a ``hydra`` node, if there, is left as it is). Raises
     :class:`ConfigError` naming the key for anything out of range, the point's values included.
+    ``check=False`` only applies the point (the values a job will record, for a hash: the
+    job itself checks them), skipping the freezing of interpolations and the validation.
     """
-    from omegaconf.errors import OmegaConfBaseException
-
     with read_write(cfg):
         canonical(cfg)
         pool = calibrated_pool(cfg)
-        try:
-            for key in list(cfg):
-                if key != "hydra" and OmegaConf.is_config(cfg[key]):
-                    OmegaConf.resolve(
-                        cfg[key]
-                    )  # values as of now: a later edit of a data file is not half-seen
-        except OmegaConfBaseException as err:
-            cause = err.__cause__ if isinstance(err.__cause__, ConfigError) else err
-            raise ConfigError(
-                f"Invalid configuration: cannot resolve a value: {_first_line(cause)}"
-            ) from None
+        if check:
+            _freeze(cfg)  # values as of now: a later edit of a data file is not half-seen
         for key, value in point_values(cfg, pool).items():
-            OmegaConf.update(cfg, key, value, merge=False)
-    schema.validate(cfg)
+            *path, leaf = key.split(".")
+            node = cfg
+            for part in path:
+                node = node[part]
+            node[leaf] = value  # typed by the schema: a wrong type is refused here
+    if check:
+        schema.validate(cfg)
     return cfg
+
+
+def _freeze(cfg) -> None:
+    """Resolve the interpolations of every section but ``hydra``, in place."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        for key in list(cfg):
+            if key != "hydra" and OmegaConf.is_config(cfg[key]):
+                OmegaConf.resolve(cfg[key])
+    except OmegaConfBaseException as err:
+        cause = err.__cause__ if isinstance(err.__cause__, ConfigError) else err
+        raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(cause)}") from None
 
 
 def _first_line(err: Exception) -> str:
