@@ -216,21 +216,6 @@ def _equal_draws(calibration: str) -> list[dict] | None:
     return [d["values"] for d in draws]
 
 
-def apply_sample(cfg) -> None:
-    """Write the values of the config's design row (``sensitivity.*``) into ``cfg`` in place
-    (what :func:`sim.params.point.resolve` does, with its checks; kept for callers of old)."""
-    from sim.params.point import resolve
-
-    resolve(cfg)
-
-
-def _typed(key: str, value: float):
-    return int(round(value)) if key in _INT_KEYS else value
-
-
-_INT_KEYS = {k for k, f in schema.schema_fields() if f.type in (int, "int")}
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.params.designs --list``: the uncertain parameters and their ranges."""
     for key, (lo, hi) in prior_ranges().items():
