@@ -283,7 +283,10 @@ def _whole(low: int):
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="python -m sim.analysis.calibration", description=__doc__.split("\n\n")[0])
+    ap = _Parser(
+        prog="python -m sim.analysis.calibration",
+        description="Fit the calibration (ABC-SMC, resumable), report it, install a full fit.",
+    )
     ap.add_argument("--geography", default="shanghai_yunnan")
     ap.add_argument(
         "--budget", default="full", help="a budget of the calibration file: full (default) or smoke"
