@@ -1,6 +1,9 @@
 """Calibration: targets as data, the ABC-SMC plumbing, the shipped result as data, run.draw."""
 
+import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from sim.analysis import calibration as cal
 from sim.params.compose import CONFIG_DIR, compose
 from sim.params.schema import ConfigError, schema_fields
 from sim.world.geography import WORLD_DIR
+from tests.conftest import ROOT
 
 GEO = "shanghai_yunnan"
 
@@ -70,13 +74,25 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
     assert h3.max_t == 1 and h3.total_nr_simulations == h2.total_nr_simulations  # done: nothing rerun
 
 
-def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
-    shipped = {n: (WORLD_DIR / GEO / n).read_bytes() for n in ("point.yaml", "draws.yaml")}
-    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, check_seeds=[0],
-                           n_table_draws=2)
+def _git_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                          capture_output=True, text=True).stdout
+
+
+def test_the_documented_smoke_calibration_reports_and_writes_no_tracked_file(tmp_path):
+    """`make calibrate ARGS="--budget smoke"`, from a temporary folder (its results/ there):
+    the report is complete, the result is in results/, the repository is untouched (~40 s)."""
+    before = _git_status()
+    shipped = {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")}
+    r = subprocess.run([sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke",
+                        "--workers", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr
+    assert _git_status() == before
+    assert {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")} == shipped
+    run_dir = tmp_path / "results" / "calibration" / GEO / "smoke"
+    report = json.loads((run_dir / "report.json").read_text())
     spec = cal.load_spec(GEO)
-    assert (tmp_path / GEO / "smoke" / "abc.db").exists()
-    assert (tmp_path / GEO / "smoke" / "identification.png").exists()
+    assert (run_dir / "abc.db").exists() and (run_dir / "identification.png").exists()
     assert set(report["point"]) == set(spec["parameters"]) == set(report["identification"])
     for key, value in report["point"].items():
         lo, hi = spec["parameters"][key]["prior"]
@@ -84,10 +100,8 @@ def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
     fitted = {r["target"] for r in report["fit"] if r["role"] == "fit"}
     assert fitted == set(spec["targets"])
     assert {r["geography"] for r in report["validation"]} == {"fujian_ningxia", "northeast"}
-    run_dir = tmp_path / GEO / "smoke"  # the result is beside the report, the shipped files untouched
     assert yaml.safe_load((run_dir / "point.yaml").read_text())["values"] == report["point"]
     assert len(yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]) == spec["draws"]
-    assert {n: (WORLD_DIR / GEO / n).read_bytes() for n in shipped} == shipped
 
 
 def test_results_are_written_as_data_files_and_installed_on_purpose(tmp_path):

@@ -292,30 +292,3 @@ def test_a_second_calibration_is_refused_and_sigterm_stops_the_first_with_its_wo
     time.sleep(1)
     assert not [p for p in workers if _alive(p)], "workers left running"
     assert not fit.is_held(run_dir)
-
-
-def _git_status() -> str:
-    return subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-@pytest.mark.slow
-def test_the_documented_smoke_calibration_writes_no_tracked_file(tmp_path):
-    """`make calibrate ARGS="--budget smoke"`, from a temporary folder (its results/ there)."""
-    before = _git_status()
-    shipped = {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")}
-    r = subprocess.run(
-        [sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke", "--workers", "2"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert r.returncode == 0, r.stderr
-    assert _git_status() == before
-    assert {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")} == shipped
-    assert (tmp_path / "results" / "calibration" / GEO / "smoke" / "point.yaml").is_file()
