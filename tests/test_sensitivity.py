@@ -135,11 +135,13 @@ def test_main_job_table_has_p_better_than_baseline(tmp_path):
     full = table[table["scenario"] == "full"]
     assert full["p_better_than_baseline"].between(0, 1).all() and full["runs_draws"].eq(2).all()
     assert "P(better than baseline)" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
-    from sim.studies import reports as studies
+    from sim.studies import policy_comparison
 
-    fig = studies._comparison_figure(sim.load_timeseries(out), "test", table, ("seed-only band", "draws × seeds band"))
+    fig = policy_comparison.comparison_figure(sim.load_timeseries(out), "test", table,
+                                              {"seeds": 1, "over": "2 parameter draws × 1 seeds"})
     legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
-    assert "seed-only band" in legends and "draws × seeds band" in legends  # both kinds of band, labelled
+    assert "seed-only: 95% CI over 1 seeds at the point estimate" in legends  # both kinds of band, labelled
+    assert "draws × seeds: 95% interval over 2 parameter draws × 1 seeds" in legends
 
 
 def test_morris_study_writes_indices_and_figure(tmp_path):

@@ -235,16 +235,18 @@ def cost_tables(comparison, scen, last, window) -> list:
 
 def effectiveness_table(comparison, scen, window) -> Table:
     r = comparison.drop_duplicates("scenario").set_index("scenario").reindex(scen)
-    per_job, u = column(r["public_cost_per_job"], unit="yuan/year")
-    east_job, u2 = column(r["east_cost_per_job"], unit="yuan/year")
+    both = np.concatenate([r["public_cost_per_job"], r["east_cost_per_job"]])
+    div, unit = scale_for(both, "yuan/year")
+    dec = 2 if div > 1 else 0
     per_yuan = [number(v, 1, 2) for v in r["income_per_public_yuan"]]
-    return Table("Cost per job and income per yuan",
-                 ["Scenario", f"Public, per job ({u})", f"East only ({u2})", "Income per yuan"],
-                 [[labels.scenario(s), a, b, c] for s, a, b, c in zip(scen, per_job, east_job, per_yuan,
-                                                                     strict=True)],
+    return Table(f"Cost per job ({unit} per local job gained) and income per public yuan",
+                 ["Scenario", "Public cost per job", "East only", "Income per yuan"],
+                 [[labels.scenario(s), number(a, div, dec), number(b, div, dec), c]
+                  for s, a, b, c in zip(scen, r["public_cost_per_job"], r["east_cost_per_job"], per_yuan,
+                                        strict=True)],
                  "Cost per job: the public (or eastern) cost gained in the last quarter, a yearly rate, "
                  "over the local (park and workshop) jobs gained, from the central values above; '–' "
-                 f"where the policy adds no jobs. Income per public yuan: western household income "
+                 f"where the policy adds no jobs. Income per yuan: western household income "
                  f"gained over {window} per public yuan spent over {window} (aid once).")
 
 
@@ -396,7 +398,7 @@ def comparison_figure(ts: pd.DataFrame, geo: str, comparison: pd.DataFrame | Non
         cov = cov or {"seeds": int(ts["seed"].nunique()), "over": "draws × seeds"}
         bands = (f"seed-only: 95% CI over {cov['seeds']} seeds at the point estimate",
                  f"draws × seeds: 95% interval over {cov['over']}")
-        plots.gain_bands(list(axes[1]), comparison, FIGURE_OUTCOMES, plots._groups(ts, "scenario"), bands)
+        plots.gain_bands(list(axes[1]), comparison, FIGURE_OUTCOMES, plots._groups(shown, "scenario"), bands)
     plots.time_paths(shown, FIGURE_COSTS, "scenario", "", ax_list=list(axes[-1]), difference=has_base)
     fig.legends[1:] = []  # one legend for all rows
     what = "gain over the baseline run with the same seed" if has_base else "levels"
