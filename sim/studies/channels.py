@@ -26,7 +26,7 @@ CHANNELS = ("aid", "promotion", "cadres", "matching", "training", "migration_sup
 
 def channel_overrides(name: str) -> dict:
     """The dotted overrides of ``configs/channel/<name>.yaml`` (its values sit under ``policy``)."""
-    import yaml
+    from omegaconf import OmegaConf
 
     path = CHANNEL_DIR / f"{name}.yaml"
     if name not in CHANNELS or not path.exists():
@@ -38,7 +38,7 @@ def channel_overrides(name: str) -> dict:
             out.update(flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
         return out
 
-    return flat(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, "policy.")
+    return flat(OmegaConf.to_container(OmegaConf.load(path)) or {}, "policy.")  # as Hydra reads it
 
 
 def _outcomes(model) -> dict[str, float]:
