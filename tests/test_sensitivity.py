@@ -85,10 +85,17 @@ def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, mo
 @pytest.mark.parametrize("name", ["sensitivity_morris", "sensitivity_sobol"])
 def test_experiment_sweeps_every_design_row(name):
     """The sweep's range must equal the design's rows (n × (k+1) or n × (k+2)): fix the file if not."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
     exp = yaml.safe_load((CONFIG_DIR / "experiment" / f"{name}.yaml").read_text())
     s = {**exp["sensitivity"], "seed": 0}
     s.setdefault("parameters", [])
-    assert exp["hydra"]["sweeper"]["params"]["sensitivity.sample"] == f"range({sensitivity.n_rows(s)})"
+    for n, extra in ((s["n"], []), (3, ["sensitivity.n=3"])):  # computed from the section, not typed
+        with initialize_config_dir(str(CONFIG_DIR), version_base=None):
+            cfg = compose("config", overrides=[f"experiment={name}", *extra], return_hydra_config=True)
+        params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
+        assert params["sensitivity.sample"] == f"range({sensitivity.n_rows({**s, 'n': n})})"
     sensitivity.problem(s["parameters"])  # every listed parameter is uncertain
 
 

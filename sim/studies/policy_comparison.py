@@ -50,18 +50,18 @@ def report(sweep_dir: Path) -> str:
     geo = geography_name(sweep_dir)
     metrics = [m for m in dict.fromkeys(EFFECTS + COSTS + LINES) if m in summary]
     comparison = uncertainty.comparison_table(summary, metrics)
-    has_base = "gain" in comparison
+    has_base = "gain" in comparison and summary["scenario"].nunique() > 1
     cumulative = window_totals(ts) if has_base else None
     if cumulative is not None:
         signs = {c: uncertainty.sign(m) for m, c in CUMULATIVE.items()} | {"public_cost_disc": -1.0}
         comparison = pd.concat([comparison, uncertainty.comparison_table(cumulative, list(signs), signs)],
                                ignore_index=True)
-    comparison = add_ratios(comparison)
+    comparison = add_ratios(comparison) if has_base else comparison
     outputs.write_atomic(sweep_dir / "policy_comparison.csv", comparison.to_csv(index=False).encode())
     fig_paths = plots.save(comparison_figure(ts, geo, comparison, coverage(summary)),
                            sweep_dir / "figures" / "policy_comparison")
     map_path = None
-    if has_base and summary["scenario"].nunique() > 1:
+    if has_base:
         map_path = county_gain_map(sweep_dir, geo)
     doc = document(sweep_dir, summary, ts, comparison, geo, has_base)
     text = doc.markdown()
@@ -156,7 +156,7 @@ def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
         f"together). Flows (per year) are annual rates in the last quarter, {last}; cumulative "
         f"figures add every quarter of {window}.")
     if not has_base:
-        doc.blocks.append("No baseline scenario in this sweep: no gains to report.")
+        doc.blocks.append("This sweep has no baseline and other scenario to compare: no gains to report.")
         return doc
     scen = _scenarios(comparison)
     doc.blocks += [("h2", "1. What each policy adds"), *effect_tables(comparison, scen, last)]
@@ -385,7 +385,8 @@ def comparison_figure(ts: pd.DataFrame, geo: str, comparison: pd.DataFrame | Non
     Every panel shows gains, never levels; the baseline is the zero line."""
     plt = plots._plt()
     ts = uncertainty.point_estimate(ts)
-    has_base = "baseline" in set(ts["scenario"].astype(str))
+    names = set(ts["scenario"].astype(str))
+    has_base = "baseline" in names and len(names) > 1  # gains need a baseline and something to compare
     has_bands = has_base and comparison is not None and "gain" in comparison
     rows = 3 if has_bands else 2
     fig, axes = plt.subplots(rows, 3, figsize=(15.6, 4.2 * rows + 0.2), layout="constrained")
