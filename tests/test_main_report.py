@@ -1,7 +1,6 @@
 """The main job's report: full public cost on both sides, cost per job, who gains, readable text."""
 
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,8 +19,17 @@ TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
 @pytest.fixture(scope="module")
 def main_job(tmp_path_factory):
     out = tmp_path_factory.mktemp("main") / "pc"
-    r = run_cli("-m", "experiment=policy_comparison", "scenario=baseline,pairing,consumption", "run.seed=0,1",
-                "sensitivity.n=2", "sensitivity.sample=-1,0,1", *TINY, f"hydra.sweep.dir={out}", timeout=900)
+    r = run_cli(
+        "-m",
+        "experiment=policy_comparison",
+        "scenario=baseline,pairing,consumption",
+        "run.seed=0,1",
+        "sensitivity.n=2",
+        "sensitivity.sample=-1,0,1",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        timeout=900,
+    )
     assert r.returncode == 0, r.stderr
     return out, r, pd.read_csv(out / "policy_comparison.csv"), sim.load_sweep(out)
 
@@ -48,10 +56,14 @@ def test_the_western_cost_is_every_western_line_over_the_baseline_and_aid_counts
     assert aid > 0 and public == pytest.approx(east + lines - aid, rel=1e-9)
     # the report prints that number in its public-cost table, on the table's scale
     report = (out / "report.md").read_text(encoding="utf-8")
-    costs = report[report.index("Public cost over the baseline"):]
+    costs = report[report.index("Public cost over the baseline") :]
     row = next(ln for ln in costs.splitlines() if ln.startswith("| Pairing"))
-    central = table[table["metric"].isin(["east_programme_cost", "west_programme_cost", "east_cost_aid",
-                                          "public_programme_cost"]) & (table["scenario"] != "baseline")]
+    central = table[
+        table["metric"].isin(
+            ["east_programme_cost", "west_programme_cost", "east_cost_aid", "public_programme_cost"]
+        )
+        & (table["scenario"] != "baseline")
+    ]
     div, _ = scale_for(central["gain"], "yuan/year")
     assert number(public, div, 2 if div >= 1e9 else 1) in row
 
@@ -62,11 +74,15 @@ def test_cost_per_job_is_the_cost_gain_over_the_job_gain_from_the_table(main_job
     jobs = _row(table, "pairing", "west_jobs_local")["gain"]
     assert jobs > 0
     assert pairing["public_cost_per_job"].iloc[0] == pytest.approx(
-        _row(table, "pairing", "public_programme_cost")["gain"] / jobs)
+        _row(table, "pairing", "public_programme_cost")["gain"] / jobs
+    )
     assert pairing["east_cost_per_job"].iloc[0] == pytest.approx(
-        _row(table, "pairing", "east_programme_cost")["gain"] / jobs)
+        _row(table, "pairing", "east_programme_cost")["gain"] / jobs
+    )
     assert pairing["income_per_public_yuan"].iloc[0] == pytest.approx(
-        _row(table, "pairing", "income_cum")["gain"] / _row(table, "pairing", "public_cost_cum")["gain"])
+        _row(table, "pairing", "income_cum")["gain"]
+        / _row(table, "pairing", "public_cost_cum")["gain"]
+    )
     cons = table[table["scenario"] == "consumption"]
     assert cons["public_cost_per_job"].isna().all()  # no jobs gained: no cost per job
 
@@ -79,14 +95,25 @@ def test_the_discounted_window_cost_is_below_the_sum_and_positive(main_job):
 
 def test_the_report_reads_for_people(main_job):
     out, r, _, _ = main_job
-    md, html = (out / "report.md").read_text(encoding="utf-8"), (out / "report.html").read_text(encoding="utf-8")
+    md, html = (
+        (out / "report.md").read_text(encoding="utf-8"),
+        (out / "report.html").read_text(encoding="utf-8"),
+    )
     for text in (md, r.stdout):
         long = [ln for ln in text.splitlines() if len(ln) > 100]
         assert not long, long[:3]
     assert "e-0" not in md and "0.0000" not in md  # no float noise
-    for needed in ("Public cost over the baseline", "Every cost line", "Cost per job", "Who gains",
-                   "Paired counties", "lose local jobs", "Discounted 8%", "2 parameter draws × 2 seeds",
-                   "last quarter"):
+    for needed in (
+        "Public cost over the baseline",
+        "Every cost line",
+        "Cost per job",
+        "Who gains",
+        "Paired counties",
+        "lose local jobs",
+        "Discounted 8%",
+        "2 parameter draws × 2 seeds",
+        "last quarter",
+    ):
         assert needed in md, needed
     assert "<table>" in html and "Cost per job" in html
     assert "P(costlier)" not in md or "P(better" not in md.split("Public cost")[1].split("##")[0]
@@ -97,11 +124,19 @@ def test_the_figure_shows_gains_everywhere_and_hides_no_scenario(main_job):
     fig = policy_comparison.comparison_figure(sim.load_timeseries(out), "test", table)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert all("over baseline" in t for t in titles), titles
-    assert "Eastern programme cost over baseline" in titles and "West programme cost over baseline" in titles
+    assert (
+        "Eastern programme cost over baseline" in titles
+        and "West programme cost over baseline" in titles
+    )
     assert "every panel: gain over the baseline" in fig._suptitle.get_text()
-    styles = {(ln.get_label(), ln.get_linestyle(), ln.get_marker()) for ln in fig.axes[0].get_lines()
-              if not ln.get_label().startswith("_")}
-    assert len({s[1:] for s in styles}) == len(styles) == 2  # pairing and consumption, each its own style
+    styles = {
+        (ln.get_label(), ln.get_linestyle(), ln.get_marker())
+        for ln in fig.axes[0].get_lines()
+        if not ln.get_label().startswith("_")
+    }
+    assert (
+        len({s[1:] for s in styles}) == len(styles) == 2
+    )  # pairing and consumption, each its own style
 
 
 def test_who_gains_groups_add_up_to_the_total(main_job):
@@ -109,8 +144,9 @@ def test_who_gains_groups_add_up_to_the_total(main_job):
     cg = policy_comparison.county_gains(out)
     groups = policy_comparison.group_table(cg, ["pairing"]).set_index("group")
     total = cg.loc[cg["scenario"] == "pairing", "jobs_local"].sum()
-    assert groups.loc["Paired counties", "jobs_local"] + groups.loc["Unpaired counties", "jobs_local"] == \
-        pytest.approx(total)
+    assert groups.loc["Paired counties", "jobs_local"] + groups.loc[
+        "Unpaired counties", "jobs_local"
+    ] == pytest.approx(total)
     assert total == pytest.approx(_row(table, "pairing", "west_jobs_local")["gain"], rel=1e-6)
 
 

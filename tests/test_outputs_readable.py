@@ -2,7 +2,6 @@
 ordered scenarios, missing (not 0) where a metric does not apply, human labels."""
 
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -26,9 +26,14 @@ def test_every_experiment_names_a_study_module_with_a_report():
 
 
 def test_paired_gain_subtracts_the_twin_with_the_same_draw_and_seed():
-    df = pd.DataFrame({"scenario": ["baseline", "baseline", "a", "a", "b"],
-                       "sensitivity.sample": [0, 1, 0, 1, 1], "seed": [3, 3, 3, 3, 3],
-                       "x": [1.0, 10.0, 4.0, 30.0, 11.0]})
+    df = pd.DataFrame(
+        {
+            "scenario": ["baseline", "baseline", "a", "a", "b"],
+            "sensitivity.sample": [0, 1, 0, 1, 1],
+            "seed": [3, 3, 3, 3, 3],
+            "x": [1.0, 10.0, 4.0, 30.0, 11.0],
+        }
+    )
     g = paired_gain(df, ["x"]).set_index(["scenario", "sensitivity.sample"])["x"]
     assert g[("a", 0)] == 3 and g[("a", 1)] == 20 and g[("b", 1)] == 1 and g[("baseline", 0)] == 0
     with pytest.raises(ValueError, match="ambiguous"):
@@ -43,7 +48,9 @@ def test_run_seeds_gives_the_same_runs_as_the_job_and_evaluate():
     cfg = compose(over)
     runs = list(run_seeds(cfg))
     assert [s for s, _ in runs] == replication_seeds(2, 2)
-    mean = {k: np.mean([m.summary()[k] for _, m in runs]) for k in ("west_jobs_local", "firms_in_west")}
+    mean = {
+        k: np.mean([m.summary()[k] for _, m in runs]) for k in ("west_jobs_local", "firms_in_west")
+    }
     got = sim.evaluate(over)
     assert all(got[k] == pytest.approx(v, rel=1e-12) for k, v in mean.items())
 

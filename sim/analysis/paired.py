@@ -20,8 +20,13 @@ def pair_keys(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> list[str]:
     return [c for c in (*PAIR_KEYS, *extra) if c in df.columns]
 
 
-def paired_gain(df: pd.DataFrame, metrics: list[str], on: list[str] | None = None, by: str = "scenario",
-                baseline: str = "baseline") -> pd.DataFrame:
+def paired_gain(
+    df: pd.DataFrame,
+    metrics: list[str],
+    on: list[str] | None = None,
+    by: str = "scenario",
+    baseline: str = "baseline",
+) -> pd.DataFrame:
     """``df`` with ``metrics`` replaced by their difference from the ``baseline`` row of ``by``
     that has the same values of ``on`` (default :func:`pair_keys`). Rows without a twin get NaN;
     the baseline's own rows become 0."""

@@ -27,16 +27,28 @@ class Table:
     align_left: int = 1  # the first columns (names) are left-aligned, numbers right-aligned
 
     def markdown(self) -> str:
-        widths = [max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h)
-                  for i, h in enumerate(self.headers)]
+        widths = [
+            max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h)
+            for i, h in enumerate(self.headers)
+        ]
 
         def line(cells):
-            out = [c.ljust(w) if i < self.align_left else c.rjust(w)
-                   for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+            out = [
+                c.ljust(w) if i < self.align_left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ]
             return "| " + " | ".join(out) + " |"
 
-        rule = "|" + "|".join((":" if i < self.align_left else "") + "-" * (w + 1)
-                              + ("" if i < self.align_left else ":") for i, w in enumerate(widths)) + "|"
+        rule = (
+            "|"
+            + "|".join(
+                (":" if i < self.align_left else "")
+                + "-" * (w + 1)
+                + ("" if i < self.align_left else ":")
+                for i, w in enumerate(widths)
+            )
+            + "|"
+        )
         parts = [f"**{self.title}**", "", line(self.headers), rule, *(line(r) for r in self.rows)]
         if self.note:
             parts += ["", wrap(self.note)]
@@ -45,12 +57,20 @@ class Table:
     def html(self) -> str:
         esc = html.escape
         head = "".join(f"<th>{esc(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(
-            f'<td class="{"name" if i < self.align_left else "num"}">{esc(c)}</td>' for i, c in enumerate(r))
-            + "</tr>" for r in self.rows)
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f'<td class="{"name" if i < self.align_left else "num"}">{esc(c)}</td>'
+                for i, c in enumerate(r)
+            )
+            + "</tr>"
+            for r in self.rows
+        )
         note = f"<p class='note'>{esc(self.note)}</p>" if self.note else ""
-        return (f"<h3>{esc(self.title)}</h3><table><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>{note}")
+        return (
+            f"<h3>{esc(self.title)}</h3><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{note}"
+        )
 
 
 @dataclass
@@ -85,12 +105,17 @@ class Document:
                 out.append(f'<img src="{esc(b[1])}" alt="{esc(b[2])}">')
             else:
                 out.append(f"<p>{esc(b)}</p>")
-        style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
-                 "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em .6em;"
-                 "border-bottom:1px solid #ddd}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-                 "th{text-align:left;background:#f4f4f4}.note{font-size:.9em;color:#444}img{max-width:100%}")
-        return (f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(self.title)}</title>"
-                f"<style>{style}</style></head><body><h1>{esc(self.title)}</h1>{''.join(out)}</body></html>\n")
+        style = (
+            "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+            "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em .6em;"
+            "border-bottom:1px solid #ddd}"
+            "td.num{text-align:right;font-variant-numeric:tabular-nums}"
+            "th{text-align:left;background:#f4f4f4}.note{font-size:.9em;color:#444}img{max-width:100%}"
+        )
+        return (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(self.title)}</title>"
+            f"<style>{style}</style></head><body><h1>{esc(self.title)}</h1>{''.join(out)}</body></html>\n"
+        )
 
 
 def wrap(text: str, width: int = WIDTH) -> str:
@@ -112,7 +137,7 @@ def scale_for(values, unit: str) -> tuple[float, str]:
     if unit in ("pp", "%"):
         return 0.01, unit
     if unit.startswith("yuan"):
-        rest = unit[len("yuan"):]
+        rest = unit[len("yuan") :]
         for lim, div, word in _YUAN:
             if top >= lim:
                 return div, word + rest
@@ -149,8 +174,10 @@ def column(central, lo=None, hi=None, unit: str = "", digits: int = 3) -> tuple[
     dec = [decimals_for([v], div, digits, most) for v in c]
     if lo is None:
         return [number(v, div, d) for v, d in zip(c, dec, strict=True)], text
-    return [f"{number(v, div, d)} [{number(a, div, d)}, {number(b, div, d)}]"
-            for v, a, b, d in zip(c, lo, hi, dec, strict=True)], text
+    return [
+        f"{number(v, div, d)} [{number(a, div, d)}, {number(b, div, d)}]"
+        for v, a, b, d in zip(c, lo, hi, dec, strict=True)
+    ], text
 
 
 def percent(p: float) -> str:

@@ -20,8 +20,16 @@ from sim.params.compose import compose
 from sim.params.paths import CONFIG_DIR
 
 CHANNEL_DIR = Path(CONFIG_DIR) / "channel"  # one file per channel, also composed into the scenarios
-CHANNELS = ("aid", "promotion", "cadres", "matching", "training", "migration_support", "consumption",
-            "enclave")
+CHANNELS = (
+    "aid",
+    "promotion",
+    "cadres",
+    "matching",
+    "training",
+    "migration_support",
+    "consumption",
+    "enclave",
+)
 
 
 def channel_overrides(name: str) -> dict:
@@ -63,26 +71,41 @@ def compare(seeds=(0,), extra: dict | None = None, channels=None, progress=None)
     runs = []
     for name in ["baseline", *names]:
         over = {} if name == "baseline" else channel_overrides(name)
-        for seed, model in run_seeds(compose({"scenario": "baseline", **(extra or {}), **over}), seeds):
+        for seed, model in run_seeds(
+            compose({"scenario": "baseline", **(extra or {}), **over}), seeds
+        ):
             runs.append({"channel": name, "seed": seed, **_outcomes(model)})
             if progress:
                 progress(f"seed {seed}: {name}")
     cols = ["jobs_local", "migrants", "income_cum", "east_cost_cum", "west_cost_cum", "aid_cum"]
     d = paired_gain(pd.DataFrame(runs), cols, on=["seed"], by="channel")
-    d = d[d["channel"] != "baseline"].set_index(["channel", "seed"]).loc[[(n, s) for s in seeds for n in names]]
+    d = (
+        d[d["channel"] != "baseline"]
+        .set_index(["channel", "seed"])
+        .loc[[(n, s) for s in seeds for n in names]]
+    )
     east = d["east_cost_cum"]
     # aid is a transfer between the two accounts: the west spends it, so count it once
     total = east + d["west_cost_cum"] - d["aid_cum"]
-    out = pd.DataFrame({"d_jobs_local": d["jobs_local"], "d_migrants": d["migrants"],
-                        "d_income_cum": d["income_cum"], "east_cost_cum": east, "total_cost_cum": total,
-                        "jobs_per_m_east_yuan": (d["jobs_local"] / east * 1e6).where(east > 0),
-                        "income_per_east_yuan": (d["income_cum"] / east).where(east > 0),
-                        "income_per_yuan_all": (d["income_cum"] / total).where(total > 0)})
+    out = pd.DataFrame(
+        {
+            "d_jobs_local": d["jobs_local"],
+            "d_migrants": d["migrants"],
+            "d_income_cum": d["income_cum"],
+            "east_cost_cum": east,
+            "total_cost_cum": total,
+            "jobs_per_m_east_yuan": (d["jobs_local"] / east * 1e6).where(east > 0),
+            "income_per_east_yuan": (d["income_cum"] / east).where(east > 0),
+            "income_per_yuan_all": (d["income_cum"] / total).where(total > 0),
+        }
+    )
     return out.reset_index()
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.studies.channels", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.studies.channels", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--csv", help="also write the per-seed table here")
@@ -96,7 +119,9 @@ def main(argv=None) -> int:
         k, v = item.split("=", 1)
         extra[k] = v
     try:
-        table = compare(args.seeds, extra, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        table = compare(
+            args.seeds, extra, progress=lambda msg: print(msg, file=sys.stderr, flush=True)
+        )
     except Exception as err:  # bad keys or values: say so, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -105,7 +130,9 @@ def main(argv=None) -> int:
 
         write_atomic(Path(args.csv), table.to_csv(index=False).encode())
     mean = table.drop(columns="seed").groupby("channel", sort=False).mean()
-    with pd.option_context("display.width", 200, "display.max_columns", None, "display.float_format", "{:,.3g}".format):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", None, "display.float_format", "{:,.3g}".format
+    ):
         print(mean)
     return 0
 

@@ -44,7 +44,9 @@ def _cell(table_row, m: str) -> str:
     return f"{fmt(table_row[m] * f)} ± {fmt(half * f)}"
 
 
-def fmt_table(table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False) -> str:
+def fmt_table(
+    table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False
+) -> str:
     """Plain-text table (pandas): keys (left-aligned), runs, then mean ± 95% CI half-width per metric
     with the unit in the header (``difference``: changes over the baseline; shares in percentage points)."""
     shown = pd.DataFrame()
@@ -79,26 +81,44 @@ def geography_name(sweep_dir: Path) -> str:
 def sweep(sweep_dir: Path) -> str:
     """Any ad-hoc sweep: final-year outcomes and costs by the swept parameters (table and figure)."""
     summary = load_sweep(sweep_dir)
-    keys = [c for c in summary.columns[: summary.columns.get_loc("job")]  # the parameters that vary
-            if c != "run.seed" and summary[c].nunique() > 1]
+    keys = [
+        c
+        for c in summary.columns[: summary.columns.get_loc("job")]  # the parameters that vary
+        if c != "run.seed" and summary[c].nunique() > 1
+    ]
     metrics = OUTCOMES + COSTS
     if not keys:
-        return f"No parameter was swept besides the seed; the table is {sweep_dir / 'summary.parquet'}"
+        return (
+            f"No parameter was swept besides the seed; the table is {sweep_dir / 'summary.parquet'}"
+        )
     table = ci_table(summary.sort_values(keys), keys, metrics)
-    text = fmt_table(table, keys, OUTCOMES) + "\n\nFiscal cost, final year:\n" + fmt_table(table, keys, COSTS)
+    text = (
+        fmt_table(table, keys, OUTCOMES)
+        + "\n\nFiscal cost, final year:\n"
+        + fmt_table(table, keys, COSTS)
+    )
     write_table(sweep_dir, "sweep", table, text)
     n_seeds = int(table["runs"].min())
-    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(summary[k]) and summary[k].nunique() > 1]
+    numeric = [
+        k for k in keys if pd.api.types.is_numeric_dtype(summary[k]) and summary[k].nunique() > 1
+    ]
     if numeric:
         x = max(numeric, key=lambda k: summary[k].nunique())
         rest = [k for k in keys if k != x]
         by = rest[0] if rest else None
-        title = f"Final-year outcomes by {labels.name(x).lower()}" + (f" and {labels.name(by).lower()}" if by else "")
+        title = f"Final-year outcomes by {labels.name(x).lower()}" + (
+            f" and {labels.name(by).lower()}" if by else ""
+        )
         fig = plots.response(summary, x, metrics, by, title)
     else:
         by = keys[0]
-        fig = plots.points(ci_table(summary.sort_values(by), by, metrics), by, metrics,
-                           f"Final-year outcomes by {labels.name(by).lower()}", n_seeds)
+        fig = plots.points(
+            ci_table(summary.sort_values(by), by, metrics),
+            by,
+            metrics,
+            f"Final-year outcomes by {labels.name(by).lower()}",
+            n_seeds,
+        )
     paths = plots.save(fig, sweep_dir / "figures" / "sweep")
     return f"Final year, mean ± 95% CI half-width over seeds:\n{text}\nFigure: {paths[0]}"
 

@@ -1,4 +1,4 @@
-"""Experiment sensitivity_morris: sensitivity indices of its design sweep (:mod:`sim.studies.sensitivity`)."""
+"""Experiment sensitivity_morris: indices of its design sweep (:mod:`sim.studies.sensitivity`)."""
 
 from sim.studies.sensitivity import report
 

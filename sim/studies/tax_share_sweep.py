@@ -1,4 +1,4 @@
-"""Enclave tax sharing: the eastern share of enclave tax × compliance (experiment tax_share_sweep)."""
+"""Enclave tax sharing: the eastern share of enclave tax × compliance (tax_share_sweep)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,15 @@ def report(sweep_dir: Path) -> str:
     table = ci_table(summary.sort_values([by, x]), [by, x], metrics)
     text = fmt_table(table, [by, x], metrics)
     write_table(sweep_dir, "tax_share_sweep", table, text)
-    fig = plots.response(summary, x, metrics, by, "Enclave tax sharing: who gains as the eastern share rises?")
+    fig = plots.response(
+        summary, x, metrics, by, "Enclave tax sharing: who gains as the eastern share rises?"
+    )
     paths = plots.save(fig, sweep_dir / "figures" / "tax_share_sweep")
     best = table.loc[table.groupby(by)["west_tax_revenue"].idxmax(), [by, x, "west_tax_revenue"]]
-    lines = [f"  {labels.name(by)} {labels.value(by, r[by])}: {labels.name('west_tax_revenue').lower()} peaks at "
-             f"{labels.name(x).lower()} = {labels.value(x, r[x])}" for _, r in best.iterrows()]
+    lines = [
+        f"  {labels.name(by)} {labels.value(by, r[by])}: "
+        f"{labels.name('west_tax_revenue').lower()} peaks at "
+        f"{labels.name(x).lower()} = {labels.value(x, r[x])}"
+        for _, r in best.iterrows()
+    ]
     return f"{text}\n" + "\n".join(lines) + f"\nFigure: {paths[0]}"
