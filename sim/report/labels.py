@@ -28,6 +28,8 @@ NAMES: dict[str, str] = {
     "low_income_share": "Low-income share",
     "west_fiscal_cost": "Western subsidy cost",
     "east_programme_cost": "Eastern programme cost",
+    "west_programme_cost": "Western programme cost",
+    "public_programme_cost": "Public programme cost (aid once)",
     "west_programme_spending": "Western programme spending",
     "east_aid_paid": "Eastern aid paid",
     "jobs_local": "Local jobs",
