@@ -26,7 +26,7 @@ NAMES: dict[str, str] = {
     "east_tax_revenue_enclave": "Enclave tax paid to the east",
     "park_occupancy": "Park occupancy",
     "low_income_share": "Low-income share",
-    "west_fiscal_cost": "Western subsidy cost",
+    "west_fiscal_cost": "Western land discounts (one cost line)",
     "east_programme_cost": "Eastern programme cost",
     "west_programme_cost": "Western programme cost",
     "public_programme_cost": "Public programme cost (aid once)",
