@@ -24,7 +24,16 @@ from sim.analysis.paired import SAMPLE, paired_gain
 from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
 from sim.report import figures as plots
 from sim.report import labels
-from sim.report.tables import Document, Table, column, number, percent, scale_for, wrap
+from sim.report.tables import (
+    Document,
+    Table,
+    column,
+    decimals_for,
+    number,
+    percent,
+    scale_for,
+    wrap,
+)
 from sim.runs import store as outputs
 from sim.runs.collect import load_regions, load_sweep, load_timeseries
 from sim.studies.reports import geography_name
@@ -62,14 +71,15 @@ FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
 def report(sweep_dir: Path) -> str:
     """The tables, report and figures of a policy-comparison sweep; returns the printed text."""
     sweep_dir = Path(sweep_dir)
-    summary, ts = load_sweep(sweep_dir), load_timeseries(sweep_dir)
+    summary, ts = with_public_cost(load_sweep(sweep_dir)), with_public_cost(load_timeseries(sweep_dir))
     geo = geography_name(sweep_dir)
     metrics = [m for m in dict.fromkeys(EFFECTS + COSTS + LINES) if m in summary]
     comparison = uncertainty.comparison_table(summary, metrics)
     has_base = "gain" in comparison and summary["scenario"].nunique() > 1
     cumulative = window_totals(ts) if has_base else None
     if cumulative is not None:
-        signs = {c: uncertainty.sign(m) for m, c in CUMULATIVE.items()} | {"public_cost_disc": -1.0}
+        signs = {c: uncertainty.sign(m) for m, c in CUMULATIVE.items() if c in cumulative}
+        signs["public_cost_disc"] = -1.0
         comparison = pd.concat(
             [comparison, uncertainty.comparison_table(cumulative, list(signs), signs)],
             ignore_index=True,
@@ -110,6 +120,16 @@ def coverage(summary: pd.DataFrame) -> dict:
     return {"draws": n_draws, "seeds": n_seeds, "pairs": max(n_draws, 1) * n_seeds, "over": over}
 
 
+def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with ``public_programme_cost`` (east + west − aid) if a sweep made before that
+    outcome existed lacks it."""
+    if "public_programme_cost" in df or "east_cost_aid" not in df:
+        return df
+    return df.assign(
+        public_programme_cost=df["east_programme_cost"] + df["west_programme_cost"] - df["east_cost_aid"]
+    )
+
+
 def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
     """One row per run: costs and household income summed over the run's window (yuan), and the
     public cost discounted to the start year at ``rate`` (a flow in calendar year k after the
@@ -121,7 +141,8 @@ def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame
     flows = ts[ts["step"] > 0]
     dt = 1.0 / per_year
     weight = dt / (1.0 + rate) ** (flows["year"] - ts["year"].min())
-    out = flows.groupby(keys, observed=True)[list(CUMULATIVE)].sum() * dt
+    summed = [m for m in CUMULATIVE if m in flows]
+    out = flows.groupby(keys, observed=True)[summed].sum() * dt
     out = out.rename(columns=CUMULATIVE)
     out["public_cost_disc"] = (
         (flows["public_programme_cost"] * weight)
@@ -134,20 +155,23 @@ def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame
 def add_ratios(comparison: pd.DataFrame) -> pd.DataFrame:
     """Per scenario: public and eastern cost per local job gained (yuan/year per job, from the
     final-quarter gains) and household income gained per public yuan (over the window). Ratios
-    of the central gains; NaN where the job or cost gain is not positive."""
+    of the central gains; NaN where the cost gain is not positive or the job gain's interval
+    does not lie above zero."""
     if "gain" not in comparison:
         return comparison
     g = comparison.pivot_table(
         index="scenario", columns="metric", values="gain", observed=True, aggfunc="first"
     )
     jobs = g.get("west_jobs_local", pd.Series(np.nan, g.index))
+    lo = comparison[comparison["metric"] == "west_jobs_local"].set_index("scenario")["gain_lo"]
+    clear = (jobs > 0) & (lo.reindex(jobs.index) > 0)  # a job gain whose interval excludes zero
     ratios = pd.DataFrame(index=g.index)
     for name, cost in (
         ("public_cost_per_job", "public_programme_cost"),
         ("east_cost_per_job", "east_programme_cost"),
     ):
         c = g.get(cost, pd.Series(np.nan, g.index))
-        ratios[name] = (c / jobs).where((jobs > 0) & (c > 0))
+        ratios[name] = (c / jobs).where(clear & (c > 0))
     if {"income_cum", "public_cost_cum"} <= set(g.columns):
         ratios["income_per_public_yuan"] = (g["income_cum"] / g["public_cost_cum"]).where(
             g["public_cost_cum"] > 0
@@ -331,20 +355,20 @@ def effectiveness_table(comparison, scen, window) -> Table:
     r = comparison.drop_duplicates("scenario").set_index("scenario").reindex(scen)
     both = np.concatenate([r["public_cost_per_job"], r["east_cost_per_job"]])
     div, unit = scale_for(both, "yuan/year")
-    dec = 2 if div > 1 else 0
+    cell = lambda v: number(v, div, decimals_for([v], div))  # noqa: E731 - 3 significant digits
     per_yuan = [number(v, 1, 2) for v in r["income_per_public_yuan"]]
     return Table(
         f"Cost per job ({unit} per local job gained) and income per public yuan",
         ["Scenario", "Public cost per job", "East only", "Income per yuan"],
         [
-            [labels.scenario(s), number(a, div, dec), number(b, div, dec), c]
+            [labels.scenario(s), cell(a), cell(b), c]
             for s, a, b, c in zip(
                 scen, r["public_cost_per_job"], r["east_cost_per_job"], per_yuan, strict=True
             )
         ],
         "Cost per job: the public (or eastern) cost gained in the last quarter, a yearly rate, "
         "over the local (park and workshop) jobs gained, from the central values above; '–' "
-        f"where the policy adds no jobs. Income per yuan: western household income "
+        "where the interval of the job gain reaches zero. Income per yuan: western household income "
         f"gained over {window} per public yuan spent over {window} (aid once).",
     )
 
