@@ -328,13 +328,23 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     i = shocks.reviewing
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
-    col = lambda a: a[:, None]  # noqa: E731  (broadcast a firm's value over its candidates)
+    # margins only where an option is open: a full move (not for expanding firms) or a branch (home firms)
+    ok = candidates >= 0
+    branch_ok = ok & (state == HOME)[:, None]
+    scored = branch_ok | (ok & ~expanding[:, None])
+    r, k = np.nonzero(scored)
+    park = candidates[r, k]
+    west_m, local_tax, branch_m, branch_tax = (np.zeros(candidates.shape) for _ in range(4))
     # labour availability is judged against the workers the option needs there
-    cand = np.maximum(candidates, 0)
-    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
-        cand, col(sector), col(home), col(y), col(edge), (col(jobs), col(jobs * new_share)), mid_skill, sites, e)
-    allocation = branch_allocation(sites, col(home), cand, col(sector), col(new_share))
-    own_m, _ = west_margin(np.maximum(firms.park[i], 0), sector, home, y, edge, jobs, mid_skill, sites, e)
+    (west_m[r, k], local_tax[r, k]), (branch_m[r, k], branch_tax[r, k]) = west_margin(
+        park, sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill, sites, e)
+    allocation = np.zeros(candidates.shape)
+    rb, kb = np.nonzero(branch_ok)
+    allocation[rb, kb] = branch_allocation(sites, home[rb], candidates[rb, kb], sector[rb], new_share[rb])
+    # the margin in the firm's own park, for a branch moving fully into it
+    own_m = np.zeros(i.size)
+    b = np.flatnonzero(state == BRANCH)
+    own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b], mid_skill, sites, e)
     u = utilities(current_all[i], home_m_all[i], west_m, holiday_share * local_tax, branch_m, holiday_share * branch_tax,
                   allocation, candidates, state, own_m, firms.share[i], new_share, expanding, firms.taste[i], e)
     choice, taste = nested_choice(u, shocks.gumbel, e.nest_scale)
