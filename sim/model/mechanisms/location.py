@@ -79,8 +79,15 @@ def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: flo
         enclave=rng.random((r, n_enclave)), enclave_notice=rng.random((r, n_enclave)),
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
-        gumbel=-np.log(rng.standard_exponential(size=(r, 2 * k + 4))),  # Gumbel(0, 1), faster than rng.gumbel
+        gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
     )
+
+
+def _gumbel(x: np.ndarray) -> np.ndarray:
+    """Standard Gumbel draws from standard exponential ones, in place: -log(x) (faster than rng.gumbel)."""
+    np.log(x, out=x)
+    np.negative(x, out=x)
+    return x
 
 
 def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
@@ -287,7 +294,8 @@ def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocati
     u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(is_branch[:, 0], own_west_m - e.relocation_loss - e.move_cost * (1 - share) * amort - sw,
                                -np.inf)
-    return u / e.logit_scale
+    u /= e.logit_scale
+    return u
 
 
 def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
@@ -331,16 +339,16 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     # margins only where an option is open: a full move (not for expanding firms) or a branch (home firms)
     ok = candidates >= 0
     branch_ok = ok & (state == HOME)[:, None]
-    scored = branch_ok | (ok & ~expanding[:, None])
-    r, k = np.nonzero(scored)
-    park = candidates[r, k]
-    west_m, local_tax, branch_m, branch_tax = (np.zeros(candidates.shape) for _ in range(4))
+    flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
+    r = flat // candidates.shape[1]
+    west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
     # labour availability is judged against the workers the option needs there
-    (west_m[r, k], local_tax[r, k]), (branch_m[r, k], branch_tax[r, k]) = west_margin(
-        park, sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill, sites, e)
-    allocation = np.zeros(candidates.shape)
-    rb, kb = np.nonzero(branch_ok)
-    allocation[rb, kb] = branch_allocation(sites, home[rb], candidates[rb, kb], sector[rb], new_share[rb])
+    (west_m.flat[flat], local_tax.flat[flat]), (branch_m.flat[flat], branch_tax.flat[flat]) = west_margin(
+        candidates.flat[flat], sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill,
+        sites, e)
+    flat = np.flatnonzero(branch_ok)
+    r = flat // candidates.shape[1]
+    allocation.flat[flat] = branch_allocation(sites, home[r], candidates.flat[flat], sector[r], new_share[r])
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
@@ -371,13 +379,16 @@ def nested_choice(u: np.ndarray, gumbel: np.ndarray, nest_scale: float):
     j = u.shape[1]
     lam = max(nest_scale, 1e-6)
     inner = u[:, 1:] / lam
-    within = 1 + np.argmax(inner + gumbel[:, 1:j], axis=1)
-    top = np.max(inner, axis=1, keepdims=True)
-    finite = np.isfinite(top[:, 0])
-    top = np.where(np.isfinite(top), top, 0.0)
+    work = inner + gumbel[:, 1:j]
+    within = 1 + np.argmax(work, axis=1)
+    top = np.max(inner, axis=1)
+    finite = np.isfinite(top)
+    top[~finite] = 0.0
+    np.subtract(inner, top[:, None], out=work)
+    np.exp(work, out=work)
     with np.errstate(divide="ignore"):
-        iv = lam * (top[:, 0] + np.log(np.exp(inner - top).sum(axis=1)))
-    iv = np.where(finite, iv, -np.inf)
+        iv = lam * (top + np.log(work.sum(axis=1)))
+    iv[~finite] = -np.inf
     change_value = iv + gumbel[:, j]
     stay_value = u[:, 0] + gumbel[:, 0]
     change = change_value > stay_value
