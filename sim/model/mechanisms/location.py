@@ -142,12 +142,10 @@ def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndar
     cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
     own = own_park[shocks.reviewing][:, None]
     cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
-    # drop repeats of a park within a row (keep the first)
-    order = np.argsort(cand, axis=1, kind="stable")
-    srt = np.take_along_axis(cand, order, 1)
-    dup = np.zeros_like(srt, bool)
-    dup[:, 1:] = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
-    np.put_along_axis(cand, order, np.where(dup, -1, srt), 1)
+    # drop repeats of a park within a row (keep the first): a few column comparisons, no sort
+    for c in range(1, cand.shape[1]):
+        col = cand[:, c]
+        col[(col[:, None] == cand[:, :c]).any(axis=1)] = -1
     return cand
 
 
