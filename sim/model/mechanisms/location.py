@@ -339,14 +339,16 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     branch_ok = ok & (state == HOME)[:, None]
     flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
     r = flat // candidates.shape[1]
-    west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
     # labour availability is judged against the workers the option needs there
-    (west_m.flat[flat], local_tax.flat[flat]), (branch_m.flat[flat], branch_tax.flat[flat]) = west_margin(
-        candidates.flat[flat], sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill,
+    (west, tax), (branch, branch_tax_) = west_margin(
+        np.take(candidates, flat), sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill,
         sites, e)
+    west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
+    for out, values in ((west_m, west), (local_tax, tax), (branch_m, branch), (branch_tax, branch_tax_)):
+        np.put(out, flat, values)
     flat = np.flatnonzero(branch_ok)
     r = flat // candidates.shape[1]
-    allocation.flat[flat] = branch_allocation(sites, home[r], candidates.flat[flat], sector[r], new_share[r])
+    np.put(allocation, flat, branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]))
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
