@@ -8,12 +8,6 @@ from pathlib import Path
 
 from benchmarks.harness import MiB
 
-def _phases():
-    from sim.model.transfer import TransferModel
-
-    return TransferModel.PHASES
-
-
 # the phases of TransferModel's step, by name, in the order a step runs them
 MECHANISMS = ("drift_costs", "governments_act", "firm_demography", "firms_choose", "parks_admit",
               "labour_market", "produce_and_pay", "advance_clock", "record")
