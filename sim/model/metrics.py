@@ -263,6 +263,27 @@ def _group_income(lab, working_age, mask) -> float:
     return _ratio(lab.income_total[mask].sum(), working_age[mask].sum())
 
 
+def west_income_per_resident(model) -> float:
+    """The model's western household income per resident (yuan/year)."""
+    geo = model.geo
+    return model.labour.income_total.sum() / geo.population[geo.is_west].sum()
+
+
+def income_ratio(model) -> float:
+    """East/west per-capita disposable income: the official start-year ratio moved by modelled growth.
+
+    The model's western household income covers working-age earnings and transfers,
+    not all residents' disposable income (urban residents, property income), so its
+    level is not comparable with the eastern figure; its growth is. With no official
+    western figure in the geography, the model's own income per resident is used.
+    ``model.west_income0`` is that income at the start.
+    """
+    west_model = west_income_per_resident(model)
+    official = model.geo.economy.get("west_income_per_capita")
+    west = official * west_model / model.west_income0 if official else west_model
+    return model.prices.east_income / west
+
+
 def model_metrics(model) -> dict[str, float]:
     """Every outcome of METRICS from the model's state at this step."""
     f, pk, c, lab, geo = model.firms, model.parks, model.counties, model.labour, model.geo
@@ -284,7 +305,7 @@ def model_metrics(model) -> dict[str, float]:
     m["west_employment_rate"] = (nonfarm + by_status[:, FARM].sum()) / pop
     m["west_income_total"] = lab.income_total.sum()
     m["west_income_per_capita"] = m["west_income_total"] / pop
-    m["east_west_income_ratio"] = model.income_ratio()
+    m["east_west_income_ratio"] = income_ratio(model)
     m["firms_branch"] = int((f.state == BRANCH).sum())
     m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
     m["firms_in_west"] = m["firms_branch"] + m["firms_relocated_full"]
@@ -306,17 +327,17 @@ def model_metrics(model) -> dict[str, float]:
     m["west_debt"] = c.debt[west].sum()
     m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[west].sum()
     m["east_aid_paid"] = c.aid.sum()
-    m["east_labour_spending"] = model.east_labour_spending
-    for k, v in model.east_costs.items():
+    m["east_labour_spending"] = model.costs.east_labour
+    for k, v in model.costs.east.items():
         m[f"east_cost_{k}"] = v
-    for k, v in model.west_costs.items():
+    for k, v in model.costs.west.items():
         m[f"west_cost_{k}"] = v
-    m["east_programme_cost"] = sum(model.east_costs.values())
-    m["west_programme_cost"] = sum(model.west_costs.values())
+    m["east_programme_cost"] = sum(model.costs.east.values())
+    m["west_programme_cost"] = sum(model.costs.west.values())
     m["public_programme_cost"] = (m["east_programme_cost"] + m["west_programme_cost"]
-                                  - model.east_costs["aid"])  # aid: paid by the east, spent by the west
+                                  - model.costs.east["aid"])  # aid: paid by the east, spent by the west
     paired_parks = pk.partner >= 0
-    m["east_promotion_effort"] = (float(model.park_effort[paired_parks].mean())
+    m["east_promotion_effort"] = (float(pk.promotion_effort[paired_parks].mean())
                                   if model.t > 0 and paired_parks.any() else 0.0)
     flows, books = lab.flows, lab.workshops
     m["west_park_jobs_unfilled"] = float(flows.unfilled_park.sum()) if flows is not None else 0.0
