@@ -16,11 +16,9 @@ def evaluate(overrides: dict | None = None) -> dict:
     naming the key. With ``run.replications`` > 1 the metrics are averaged over replications.
     """
     from sim.params.compose import compose
-    from sim.runs.runner import replication_seeds, simulate
+    from sim.runs.runner import run_seeds
 
-    cfg = compose(overrides)
-    seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
-    rows = [simulate(cfg, seed=s).summary() for s in seeds]
+    rows = [model.summary() for _seed, model in run_seeds(compose(overrides))]
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
 
 

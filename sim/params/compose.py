@@ -59,7 +59,16 @@ def _register() -> None:
 
         # a calibrated value from sim/world/NAME/point.yaml (the data file `make calibrate` writes)
         OmegaConf.register_new_resolver("sim_calibrated", calibrated)
+    if not OmegaConf.has_resolver("sim_design_rows"):
+        # design sizes computed from the sensitivity section, never typed: range(${sim_design_rows:${sensitivity}})
+        OmegaConf.register_new_resolver("sim_design_rows", _design_rows)
     schema.register()
+
+
+def _design_rows(section) -> int:
+    from sim.params.designs import n_rows
+
+    return n_rows(section)
 
 
 _register()

@@ -6,6 +6,7 @@ import copy
 import logging
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,16 @@ log = logging.getLogger("sim")
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Seeds of a job's replications: ``seed*k + r``, so jobs with seeds 0..n-1 never overlap."""
     return [seed * replications + r for r in range(replications)]
+
+
+def run_seeds(cfg, seeds: Iterable[int] | None = None, progress: bool = False
+              ) -> Iterator[tuple[int, TransferModel]]:
+    """Run the config once per seed (default: its replication seeds, :func:`replication_seeds`),
+    yielding ``(seed, model)`` after each run: the one way N seeds of a config are run."""
+    if seeds is None:
+        seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
+    for seed in seeds:
+        yield seed, simulate(cfg, seed=seed, progress=progress)
 
 
 def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferModel:
@@ -62,8 +73,7 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     t0 = time.perf_counter()
     seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
     rows, series, regions = [], [], []
-    for r, seed in enumerate(seeds):
-        model = simulate(cfg, seed=seed, progress=_show_progress(cfg, multirun))
+    for r, (seed, model) in enumerate(run_seeds(cfg, seeds, progress=_show_progress(cfg, multirun))):
         rows.append({"seed": seed, "replication": r, **model.summary()})
         for frames, df in ((series, model.timeseries()), (regions, model.regions())):
             df.insert(0, "replication", r)
