@@ -156,6 +156,9 @@ def check_job_config(cfg) -> None:
         raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
                           "Check the ${...} interpolations. Nothing was run.") from None
     schema.validate(job)
+    from sim.params.designs import check_design_size
+
+    check_design_size(job["sensitivity"])  # before every job builds it
     if job["geography"]["kind"] == "synthetic":
         geography.check_synthetic_sizes(*geography.synthetic_sizes(job["geography"])[1:])
     check_memory(job)
