@@ -212,6 +212,11 @@ class CoveringSweeper(BasicSweeper):
             except KeyboardInterrupt:
                 raise
             except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
+                if type(err).__name__ in ("NotSubmitted", "SubmittedNotFollowed"):  # one message for all
+                    FAILURES.append(str(err))
+                    if type(err).__name__ == "NotSubmitted":
+                        break  # the next batch would be refused the same way
+                    continue
                 FAILURES.append(f"the launcher reported a failed job: {launcher_error(err)}")
                 FAILURES.extend(unfinished_jobs(sweep_dir, [self.job_name(j) for j in chunk]))
                 continue

@@ -29,6 +29,9 @@ def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferMo
         if config is cfg:  # never change the caller's config
             config = copy.deepcopy(config)
         config.run.seed = seed
+        # this model is one replication: its seed (run.seed*replications + r) is checked as such,
+        # not as the first of `replications` more
+        config.run.replications = 1
     model = TransferModel(config)
     if progress:
         from tqdm.auto import tqdm

@@ -87,10 +87,17 @@ def code_hash() -> str:
     for p in sorted(p for layer in SIMULATION_LAYERS for p in (root / layer).rglob("*")):
         rel = p.relative_to(root)
         if (p.suffix in (".py", ".yaml", ".csv") and "__pycache__" not in p.parts
-                and p.name not in ("draws.yaml", "targets.yaml", "calibration.yaml")):
+                and not _geography_data(rel)):
             h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _geography_data(rel: Path) -> bool:
+    """A data file of one geography (``world/<name>/...``): it travels in the run's geography
+    digest (``sim.world.geography.content_digest``) if the run uses it, so a new or edited data
+    file of another geography, or a calibration's draws, recomputes nothing."""
+    return rel.parts[0] == "world" and len(rel.parts) > 2 and rel.suffix != ".py"
 
 
 def config_hash(config_yaml: str) -> str:

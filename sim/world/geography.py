@@ -194,10 +194,15 @@ def _read(name: str) -> tuple[Path, bytes]:
 
 
 def content_digest(name: str) -> str:
-    """SHA-256 of the data file's bytes: part of every config hash and cache key, so an edited file is never stale."""
+    """SHA-256 of the data file's bytes (and of the key-county list beside it, which the model also
+    reads): part of every config hash and cache key, so an edited file is never stale."""
     from hashlib import sha256
 
-    return sha256(_read(name)[1]).hexdigest()
+    path, data = _read(name)
+    key_counties = path.parent / "key_counties.yaml"
+    if key_counties.is_file():
+        data += b"\0key_counties.yaml\0" + key_counties.read_bytes()
+    return sha256(data).hexdigest()
 
 
 def load_file(name: str) -> Geography:
@@ -307,6 +312,9 @@ def _check_counties(rows: list, where: str) -> None:
                 raise GeographyError(f"{at}: {k} = {excerpt(r[k])} must be a text.")
 
 
+MAX_PARK_CAPACITY = 1e9  # firm slots; far beyond any park, and small enough that sums and products stay finite
+
+
 def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, where: str) -> None:
     if not parks:
         raise GeographyError(f"{where}: table 'parks' is empty; the model needs at least one western park.")
@@ -320,8 +328,10 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
         if not isinstance(c, str) or c not in index or not is_west[index[c]]:
             raise GeographyError(f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western county of this file.")
         cap = _need(p, "capacity", where, i, "parks")
-        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap) and cap > 0):
-            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number of firm slots.")
+        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap)
+                and 0 < cap <= MAX_PARK_CAPACITY):
+            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number "
+                                 f"of firm slots, at most {MAX_PARK_CAPACITY:g}.")
         if p.get("kind", "local") not in ("local", "co_built"):
             raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, co_built.")
         s = p.get("sector_focus")
