@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +38,10 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         indices = range(initial_job_idx, initial_job_idx + len(job_overrides))
         calls = [(list(ov), "hydra.sweep.dir", i, f"job_id_for_{i}", Singleton.get_state())
                  for i, ov in zip(indices, job_overrides, strict=True)]
+        if shutil.which("sbatch") is None:
+            raise NotSubmitted("hydra/launcher=slurm submits jobs with Slurm's sbatch, which is not on this "
+                               "machine's PATH: run the command on the cluster's login node (or use "
+                               "hydra/launcher=joblib here). Nothing was submitted.")
         try:
             jobs = self._executor().map_array(self, *zip(*calls, strict=True))
         except Exception as err:  # noqa: BLE001 - sbatch missing, controller unreachable, bad partition

@@ -126,12 +126,6 @@ def check_launcher(hydra_cfg) -> None:
         raise ConfigError(f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
                           f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
                           f"(with the default 120 s: at least 3 minutes). Nothing was run.")
-    import shutil
-
-    if "Slurm" in target and shutil.which("sbatch") is None:
-        raise ConfigError("hydra/launcher=slurm submits jobs with Slurm's sbatch, which is not on this machine's "
-                          "PATH: run the command on the cluster's login node (or use hydra/launcher=joblib "
-                          "here). Nothing was submitted.")
 
 
 def check_results_folder(folder: str, key: str) -> None:

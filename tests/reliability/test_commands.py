@@ -1,7 +1,9 @@
 """Every command fails with a message, never a traceback, and never writes where it should not."""
 
 import math
-import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,11 +86,16 @@ def test_a_launcher_setting_that_would_fail_later_is_refused_first(argv, message
         preflight.check_command(argv)
 
 
-def test_a_slurm_sweep_without_sbatch_is_one_message_before_submitting(monkeypatch):
-    monkeypatch.setenv("PATH", "/nonexistent")
-    assert shutil.which("sbatch") is None
-    with pytest.raises(ConfigError, match="sbatch.*Nothing was submitted"):
-        preflight.check_command(["-m", "hydra/launcher=slurm", "run.seed=0,1"])
+def test_a_slurm_sweep_without_sbatch_is_one_message_before_submitting(tmp_path, monkeypatch):
+    from sim.runs import sweep_record
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # python, but no sbatch
+    sweep = tmp_path / "s"
+    r = subprocess.run([sys.executable, "-m", "sim.run", "-m", "hydra/launcher=slurm", "run.seed=0,1,2",
+                        "run.years=1", f"hydra.sweep.dir={sweep}"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.count("sbatch") == 1 and "no log names it" not in r.stderr, r.stderr
+    assert not (sweep / ".submitit").exists() and sweep_record.read(sweep) is not None
 
 
 def test_a_refused_submission_is_told_once_and_running_jobs_never_as_never_started(tmp_path, monkeypatch):
@@ -103,6 +110,7 @@ def test_a_refused_submission_is_told_once_and_running_jobs_never_as_never_start
     slurm = launcher.SlurmLauncher.__new__(launcher.SlurmLauncher)
     slurm.config, slurm.params = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}), {}
     monkeypatch.setattr(slurm, "_executor", lambda: Executor())
+    monkeypatch.setattr(launcher.shutil, "which", lambda name: f"/usr/bin/{name}")  # as on a login node
     with pytest.raises(launcher.NotSubmitted, match="none was submitted: sbatch: error: .*Invalid partition"):
         slurm.launch([["run.seed=0"], ["run.seed=1"]], 0)
 
@@ -135,6 +143,7 @@ def test_jobs_whose_queue_cannot_be_watched_are_said_to_be_maybe_running(tmp_pat
     slurm = launcher.SlurmLauncher.__new__(launcher.SlurmLauncher)
     slurm.config, slurm.params = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}), {}
     monkeypatch.setattr(slurm, "_executor", lambda: Executor())
+    monkeypatch.setattr(launcher.shutil, "which", lambda name: f"/usr/bin/{name}")  # as on a login node
     monkeypatch.setattr(launcher, "wait", lost)
     with pytest.raises(launcher.SubmittedNotFollowed, match="may still be running") as err:
         slurm.launch([["run.seed=0"], ["run.seed=1"]], 0)
