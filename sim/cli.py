@@ -20,6 +20,7 @@ from sim.hydra import callback as sweep
 from sim.params.compose import CONFIG_DIR  # importing sim.config registers the schema and resolvers
 from sim.params.point import resolve
 from sim.params.schema import ConfigError
+from sim.runs import sweep_record
 from sim.runs.processes import stop_on_sigterm, stop_workers
 from sim.runs.runner import run_job
 from sim.world.geography import GeographyError
@@ -35,7 +36,8 @@ def main(cfg: DictConfig):
     try:
         resolve(cfg)  # the parameter point (design row or run.draw), then validation of every value
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
-        rows = run_job(cfg, run_dir, overrides, multirun)
+        shared = (sweep_record.read(Path(hc.sweep.dir)) or {}).get("shared") if multirun else None
+        rows = run_job(cfg, run_dir, overrides, multirun, sweep_shared=shared)
     except (ConfigError, GeographyError, OSError) as err:
         _remove_if_empty(run_dir)
         message = _explain(err, run_dir)

@@ -115,28 +115,17 @@ def test_rerunning_a_finished_design_sweep_launches_no_job(tmp_path):
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ("sensitivity.parameters=[economy.no_such]", "not uncertain parameters"),
-        ("sensitivity.n=1000000", "out of range"),
+        (["sensitivity.parameters=[economy.no_such]"], "not uncertain parameters"),
+        (["sensitivity.n=1000000"], "sensitivity.n = 1000000"),  # too large to build in every job
+        (["sensitivity.n=2", "sensitivity.parameters=[economy.margin_mean]", "sensitivity.sample=0,9"],
+         "out of range"),  # 4 rows: row 9 does not exist
     ],
 )
 def test_a_bad_design_is_refused_before_any_job_starts(tmp_path, bad, message):
-    args = (
-        "-m",
-        "scenario=baseline",
-        "sensitivity.method=morris",
-        "sensitivity.sample=0,1",
-        bad,
-        *TINY,
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-    )
-    if "n=1000000" in bad:  # an in-range design size whose rows do not reach sample 10^8
-        args = tuple(
-            a.replace("sensitivity.sample=0,1", "sensitivity.sample=0,99999999") for a in args
-        )
-        args = tuple(a for a in args if a != bad) + (
-            "sensitivity.n=2",
-            "sensitivity.parameters=[economy.margin_mean]",
-        )
+    sample = [a for a in bad if a.startswith("sensitivity.sample=")] or ["sensitivity.sample=0,1"]
+    rest = [a for a in bad if not a.startswith("sensitivity.sample=")]
+    args = ("-m", "scenario=baseline", "sensitivity.method=morris", *sample, *rest, *TINY,
+            f"hydra.sweep.dir={tmp_path / 'sweep'}")
     r, started = _counted(tmp_path, *args)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert started == 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.params.files import read_yaml
+from sim.params.files import read_data_file, read_yaml  # noqa: F401 - read_data_file re-exported
 from sim.params.schema import ConfigError
 from sim.world.geography import WORLD_DIR, world_file
 

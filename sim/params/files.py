@@ -15,6 +15,8 @@ from pathlib import Path
 import yaml
 
 from sim.params.paths import CONFIG_DIR
+from sim.params.schema import ConfigError
+from sim.world import bounded_yaml
 from sim.world.geography import WORLD_DIR
 
 # the calibration's files beside each geography that composed configs depend on
@@ -31,14 +33,25 @@ def stamp(path: Path) -> tuple | None:
 
 
 def read_yaml(path: Path):
-    """The YAML document in ``path`` (cached until the file changes). Do not modify the result."""
+    """The YAML document in ``path``, read within the data-file limits (:func:`read_data_file`)
+    and cached until the file changes. Do not modify the result."""
     path = Path(path)
     return _read(str(path), stamp(path))
 
 
 @functools.lru_cache(maxsize=64)
 def _read(path: str, _stamp: tuple | None):
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return read_data_file(Path(path))
+
+
+def read_data_file(path: Path):
+    """A calibration, draws or targets file, bounded (size, aliases); problems as a ConfigError."""
+    try:
+        return bounded_yaml.read(path)
+    except (bounded_yaml.YamlLimitError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: {err}" if isinstance(err, UnicodeDecodeError) else str(err)) from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {str(err)[:300]}") from None
 
 
 def parameter_files_stamp() -> tuple:
