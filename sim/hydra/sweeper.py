@@ -136,7 +136,7 @@ class CoveringSweeper(BasicSweeper):
             name = self.job_name(job)
             task_cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # what the job receives
             if is_complete(sweep_dir / name, run_hash(task_cfg)):
-                mark_done(sweep_dir, name)
+                mark_done(sweep_dir, name, skipped=True)
             else:
                 todo.append(job)
         return todo
