@@ -17,6 +17,7 @@ from sim.report import figures as plots
 from sim.report import labels
 from sim.runs import store as outputs
 from sim.runs.collect import load_sweep, load_timeseries
+from sim.world import boundaries
 
 SCENARIO_ORDER = list(labels.SCENARIOS)  # the usual order of scenarios, baseline first
 OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share", "firms_in_west"]
@@ -49,15 +50,21 @@ def _write_table(sweep_dir: Path, name: str, table: pd.DataFrame, text: str) -> 
     outputs.write_atomic(sweep_dir / f"{name}.txt", (text + "\n").encode())
 
 
-def _geography(sweep_dir: Path) -> str:
+def _geography_key(sweep_dir: Path) -> str:
+    """The sweep's ``geography.name`` (a folder under sim/world for the shipped ones)."""
     import yaml
 
     from sim.runs.collect import job_dirs
 
     try:
-        return labels.geography(yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"])
+        return str(yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())["geography"]["name"])
     except (OSError, IndexError, KeyError, TypeError):
         return "?"
+
+
+def _geography(sweep_dir: Path) -> str:
+    key = _geography_key(sweep_dir)
+    return "?" if key == "?" else labels.geography(key)
 
 
 def versus_baseline(df: pd.DataFrame, metrics: list[str], on: list[str]) -> pd.DataFrame:
@@ -153,12 +160,13 @@ def county_gain_map(sweep_dir: Path, geo: str) -> Path:
     delta = versus_baseline(west, gains, ["seed", "replication", "county"])
     delta = delta[delta["scenario"] != "baseline"]
     means = (delta.groupby(["scenario", "county"], observed=True)
-             .agg(lon=("lon", "first"), lat=("lat", "first"), **{g: (g, "mean") for g in gains}).reset_index())
+             .agg(code=("code", "first"), lon=("lon", "first"), lat=("lat", "first"),
+                  **{g: (g, "mean") for g in gains}).reset_index())
     n_seeds = int(delta.groupby("scenario", observed=True)["seed"].nunique().min())
     fig = plots.county_map(means, "income_per_capita", "jobs_local", "scenario",
                            f"Who gains? Final-year change over the baseline by western county ({geo})",
-                           f"colour: income per capita; marker area: local jobs; mean over {n_seeds} seeds "
-                           "of the same-seed difference; county seats approximate (illustrative coordinates)")
+                           f"mean over {n_seeds} seeds of the same-seed difference; markers at "
+                           "approximate county seats", outlines=boundaries.load(_geography_key(sweep_dir)))
     return plots.save(fig, sweep_dir / "figures" / "county_map")[0]
 
 
