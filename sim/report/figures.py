@@ -236,14 +236,15 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
     return fig
 
 
-def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9) -> int:
-    """Fill each county of ``codes`` with the colour of its value and draw its edge; the provinces'
-    outer edges on top. Returns the number of counties drawn (0: no outlines for these codes)."""
+def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9, names=()) -> int:
+    """Fill each county of ``codes`` (or ``names``, where a code is unknown) with the colour of its
+    value and draw its edge; the provinces' outer edges on top. Returns the number of counties
+    drawn (0: no outlines for these codes)."""
     from matplotlib.collections import LineCollection, PolyCollection
 
     if outlines is None:
         return 0
-    rings, owner = outlines.rings(codes)
+    rings, owner = outlines.rings(codes, names)
     if not rings:
         return 0
     vals = np.asarray(values, float)[owner]
@@ -256,13 +257,18 @@ def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9) -
 
 def label_extremes(ax, names, lon, lat, values, n: int = 2, fmt=None) -> list[str]:
     """Name the ``n`` units with the highest and the ``n`` with the lowest value, each label
-    offset from its point towards the outside and dropped if it would overlap one placed before."""
+    offset from its point towards the outside and dropped if it would overlap one placed before
+    or leave the axes. Lay the figure out first (``fig.draw_without_rendering()``)."""
     import matplotlib.patheffects as pe
 
     values = np.asarray(values, float)
     order = np.argsort(values, kind="stable")
     picks = list(dict.fromkeys([*order[::-1][:n], *order[:n]]))
     cx, cy = float(np.mean(lon)), float(np.mean(lat))
+    if not hasattr(ax.figure.canvas, "get_renderer"):  # a bare Figure (the dashboard's)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(ax.figure)
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
     placed, named = [], []
@@ -320,14 +326,14 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
     unit_note = labels.axis(colour, difference=True, millions=millions)
     top = max(float(np.nanmax(np.abs(regions[size]))), 1e-9)
     area = lambda v: 4 + 70 * np.abs(np.nan_to_num(v)) / top  # noqa: E731
-    drawn = 0
+    drawn, named = 0, []
     for ax, g in zip(axes.ravel(), groups, strict=False):
         d = regions[regions[by] == g].reset_index(drop=True)
         vals = d[colour].to_numpy(float) * cf
         span, _ = signed_scale(vals)
         norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
         codes = d["code"].astype(str) if "code" in d else []
-        n = outline_units(ax, outlines, codes, vals, "RdBu", norm)
+        n = outline_units(ax, outlines, codes, vals, "RdBu", norm, names=d["county"].astype(str))
         drawn = max(drawn, n)
         if n:
             mappable = ax.collections[0]
@@ -343,9 +349,8 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
         fig.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01, aspect=25).ax.tick_params(labelsize=7)
         ax.set_title(_group_name(by, g), fontsize=10)
         ax.set_aspect(1 / np.cos(np.deg2rad(float(d["lat"].mean()))))
-        label_extremes(ax, d["county"].astype(str).to_numpy(), d["lon"].to_numpy(float),
-                       d["lat"].to_numpy(float), vals, n=2, fmt=lambda v: f"{v:+,.3g}")
         ax.tick_params(labelsize=7)
+        named.append((ax, d, vals))
     for ax in axes.ravel()[len(groups):]:
         ax.set_visible(False)
     for ax in axes[-1]:
@@ -365,4 +370,8 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
                   "blue = gain, red = loss; named: the two counties that gain most and least")
     outline_note = "" if drawn else "; no county outlines for this geography: seats only"
     fig.suptitle("\n".join(filter(None, [title, note, scale_note + outline_note])), fontsize=10)
+    fig.draw_without_rendering()  # labels are placed against the final layout
+    for ax, d, vals in named:
+        label_extremes(ax, d["county"].astype(str).to_numpy(), d["lon"].to_numpy(float),
+                       d["lat"].to_numpy(float), vals, n=2, fmt=lambda v: f"{v:+,.3g}")
     return fig

@@ -25,11 +25,18 @@ class Outlines:
     provinces: list[np.ndarray]              # rings of the provinces' outer edges
     source: str
 
-    def rings(self, codes) -> tuple[list[np.ndarray], list[int]]:
-        """Rings of the counties ``codes`` (in order) and, per ring, the index of its county."""
+    def rings(self, codes, names=()) -> tuple[list[np.ndarray], list[int]]:
+        """Rings of the counties ``codes`` (in order) and, per ring, the index of its county.
+        A code the file lacks (a county recoded since) is looked up by its English name in
+        ``names``, where that name is unique in the file."""
+        by_name = {}
+        for code, name in self.names.items():
+            by_name[name] = None if name in by_name else code
+        names = list(names) or [None] * len(codes)
         rings, owner = [], []
-        for i, code in enumerate(codes):
-            for ring in self.counties.get(str(code), []):
+        for i, (code, name) in enumerate(zip(codes, names, strict=True)):
+            code = str(code) if str(code) in self.counties else by_name.get(name)
+            for ring in self.counties.get(code, []):
                 rings.append(ring)
                 owner.append(i)
         return rings, owner
