@@ -279,12 +279,12 @@ def label_extremes(ax, names, lon, lat, values, n: int = 2, fmt=None) -> list[st
         for dx, dy in ((sx, sy), (sx, -sy), (-sx, sy), (-sx, -sy)):
             where = {"xytext": (14 * dx, 12 * dy), "textcoords": "offset points", "fontsize": 7,
                      "ha": "left" if dx > 0 else "right", "va": "bottom" if dy > 0 else "top"}
-            probe = ax.annotate(text, (x, y), **where)  # measured without its leader line (cheaper)
-            box = probe.get_window_extent(renderer).expanded(1.05, 1.15)
+            probe = ax.annotate(text, (x, y), **where)  # measured without its leader line
+            box = probe.get_window_extent(renderer)
             probe.remove()
             fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
             if fits and not any(box.overlaps(b) for b in placed):
-                placed.append(box)
+                placed.append(box.expanded(1.05, 1.15))
                 named.append(str(names[i]))
                 ax.annotate(text, (x, y), **where, zorder=5,
                             arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.2"},
