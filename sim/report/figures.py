@@ -373,5 +373,6 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
     fig.draw_without_rendering()  # labels are placed against the final layout
     for ax, d, vals in named:
         label_extremes(ax, d["county"].astype(str).to_numpy(), d["lon"].to_numpy(float),
-                       d["lat"].to_numpy(float), vals, n=2, fmt=lambda v: f"{v:+,.3g}")
+                       d["lat"].to_numpy(float), vals, n=2,
+                       fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}")
     return fig
