@@ -85,9 +85,28 @@ def case_default(r: Runner, res: dict) -> dict:
     return whole_run(r, res, "default run", "default: `python -m sim.run`", [], 7)
 
 
-@case("national", "python -m sim.run geography=synthetic (100,000 firms, 1,500 parks), whole process")
+@case("national", "python -m sim.run geography=synthetic (100,000 firms, 1,500 parks), whole process, "
+                  "and its ratio to `python -c 'import mesa'` measured alternately in the same call")
 def case_national(r: Runner, res: dict) -> dict:
-    return whole_run(r, res, "national run", "national: `python -m sim.run geography=synthetic`", NATIONAL, 5)
+    out = whole_run(r, res, "national run", "national: `python -m sim.run geography=synthetic`", NATIONAL, 5)
+    # the ratio: each national run next to an `import mesa` process, so both see the same machine
+    mesa_code = [PY, "-c", "import mesa"]
+    pairs = []
+    for i in range(r.warmups() + r.repeats(5)):
+        r.wait_quiet()
+        d = r.fresh_dir("national-ratio")
+        m = run_process(mesa_code)
+        n = run_process(sim_run_argv(*NATIONAL)(d))
+        shutil.rmtree(d, ignore_errors=True)
+        progress(f"    national / import mesa: pair {i + 1}: {n.wall:.3f} s / {m.wall:.3f} s = {n.wall / m.wall:.2f}"
+                 + background_note(n))
+        if i >= r.warmups():
+            pairs.append((m, n))
+    mesa_s = summarise([m for m, _ in pairs])
+    out["rows"].append(("`python -c 'import mesa'` (alternating with the national run)", mesa_s))
+    out["mesa"] = mesa_s
+    out["ratio"] = statistics.median(n.wall / m.wall for m, n in pairs)
+    return out
 
 
 @case("national_200k", "national geography with 200,000 firms, whole process")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from benchmarks.harness import MiB
 
-# TransferModel's step, one method per mechanism, in the order a step calls them
-MECHANISMS = ("_drift_costs", "_governments_act", "_firms_choose", "_parks_admit",
-              "_labour_market", "_produce_and_pay", "_record")
+# the phases of TransferModel's step, by name, in the order a step runs them
+MECHANISMS = ("drift_costs", "governments_act", "firm_demography", "firms_choose", "parks_admit",
+              "labour_market", "produce_and_pay", "advance_clock", "record")
 
 
 def _timer_wrap(obj, name: str, acc: dict, key: str | None = None, stack: list | None = None):
@@ -36,19 +36,37 @@ def _timer_wrap(obj, name: str, acc: dict, key: str | None = None, stack: list |
     setattr(obj, name, wrapper)
 
 
-def _instrument_steps(model, acc: dict):
-    for name in MECHANISMS:
-        _timer_wrap(model, name, acc)
-    _timer_wrap(model.datacollector, "collect", acc, key="datacollector")
+def timed_step(model, acc: dict, stack: list | None = None) -> None:
+    """One step of ``model``: the model's own ``PHASES`` in order, each timed into ``acc[name]``.
+
+    The same phases as ``TransferModel.step()`` (a test checks it); ``stack`` names the
+    running phase for nested timers.
+    """
+    for phase in type(model).PHASES:
+        name = phase.__name__
+        if stack is not None:
+            stack.append(name)
+        t0 = time.perf_counter()
+        try:
+            phase(model)
+        finally:
+            dt = time.perf_counter() - t0
+            if stack is not None:
+                stack.pop()
+            slot = acc.setdefault(name, [0.0, 0])
+            slot[0] += dt
+            slot[1] += 1
 
 
-def _run_steps(model) -> list[float]:
-    """Run the model's remaining steps; the wall time of each."""
+def _run_steps(model, acc: dict, stack: list | None = None, after=None) -> list[float]:
+    """Run the model's remaining steps phase by phase; the wall time of each step."""
     steps = []
     for _ in range(model.n_steps - model.t):
         t0 = time.perf_counter()
-        model.step()
+        timed_step(model, acc, stack)
         steps.append(time.perf_counter() - t0)
+        if after is not None:
+            after()
     return steps
 
 
@@ -73,6 +91,7 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     import numpy as np
     import yaml
 
+    from sim.model import phases
     from sim.model import transfer as model_mod
     from sim.model.mechanisms import location
     from sim.params import compose as config
@@ -113,40 +132,26 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
 
     init = {}
     _timer_wrap(geography, "build", init, key="geography.build (incl. YAML)")
-    _timer_wrap(model_mod.TransferModel, "_create_agents", init, key="create Mesa agents")
-    _timer_wrap(mesa.DataCollector, "__init__", init, key="DataCollector()")
     t0 = time.perf_counter()
     m = model_mod.TransferModel(c)
     tick("TransferModel(...) total", t0)
-    n_agents = len(m.agents)
 
     acc = {}
     stack: list[str] = []
-    _instrument_steps(m, acc)
     # the location-choice subtree and the calls it shares with production
     # (whichever of these the current code has)
     for name in ("draw_shocks", "consideration_sets", "choose_locations", "west_sites", "west_margin",
-                 "distance_km", "utilities", "decode", "home_margin"):
+                 "distance_km", "utilities", "nested_choice", "decode", "home_margin", "branch_allocation"):
         if callable(getattr(location, name, None)):
             _timer_wrap(location, name, acc, key=f"location.{name}", stack=stack)
-    for name in ("_west_sites", "_book_margins"):
-        if callable(getattr(m, name, None)):
-            _timer_wrap(m, name, acc, key=f"model.{name}", stack=stack)
-    if callable(getattr(model_mod, "_csr", None)):
-        _timer_wrap(model_mod, "_csr", acc, key="model._csr", stack=stack)
-    # the wrappers of the mechanisms must be on the stack too, so nested keys are unique
-    for name in MECHANISMS:
-        inner = getattr(m, name)
-
-        def stacked(*a, _inner=inner, _name=name, **k):
-            stack.append(_name)
-            try:
-                return _inner(*a, **k)
-            finally:
-                stack.pop()
-        setattr(m, name, stacked)
-    steps = _run_steps(m)
+    for name in ("west_sites", "book_margins", "csr"):
+        _timer_wrap(phases, name, acc, key=f"phases.{name}", stack=stack)
+    _timer_wrap(phases.markets, "branch_allocation_gain", acc, key="markets.branch_allocation_gain", stack=stack)
+    steps = _run_steps(m, acc, stack)
     n_steps = len(steps)
+    t0 = time.perf_counter()
+    n_agents = len(m.agents)
+    tick("Mesa agents, all made on demand (after the run)", t0)
 
     t0 = time.perf_counter()
     m.summary()
@@ -215,44 +220,38 @@ def worker_steps(overrides: list[str]) -> dict:
     from sim.params import compose as config
 
     cfg = as_config(config.compose(overrides))
-    init = {}
-    _timer_wrap(TransferModel, "_create_agents", init, key="agents")
     t0 = time.perf_counter()
     m = TransferModel(cfg)
     init_s = time.perf_counter() - t0
     acc = {}
-    _instrument_steps(m, acc)
     reviewing = []
-    orig = m._firms_choose
-
-    def firms_choose():
-        orig()
-        reviewing.append(int(m.last_choice.firms.size))
-    m._firms_choose = firms_choose
-    steps = _run_steps(m)
+    steps = _run_steps(m, acc, after=lambda: reviewing.append(int(m.last_choice.firms.size)))
     ms = _per_step_ms(acc, len(steps), steps)
-    return {"per_step_ms": ms, "init_s": init_s, "agents_s": init["agents"][0],
+    t0 = time.perf_counter()
+    len(m.agents)
+    agents_s = time.perf_counter() - t0
+    return {"per_step_ms": ms, "init_s": init_s, "agents_s": agents_s,
             "reviewing_per_step": statistics.mean(reviewing), "n_steps": len(steps),
-            "n_firms": int(m.firms.home.size), "n_parks": int(m.geo.n_parks)}
+            "n_firms": int(m.firms.size), "n_parks": int(m.geo.n_parks)}
 
 
 def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: int = 3) -> dict:
     """Vectorised vs per-agent reference on identical state and draws, side by side in one process.
 
-    For each checked step: run ``_drift_costs`` and ``_governments_act``; save the
-    model's state and generator; let the model choose once (its draws are
+    Each checked step runs the model's ``PHASES`` in order. At the location choice: save
+    the model's state and generator; let the model choose once (its draws are
     ``last_choice.shocks``); restore, and time the reference on those draws and the
-    model's own ``_firms_choose`` (generator restored before each call, so it draws
+    model's own ``phases.firms_choose`` (generator restored before each call, so it draws
     the same shocks; the time spent drawing is measured and taken off, since the
     reference is handed its draws). The labour market: the inputs the model passes
     to ``labour.labour_market`` are captured and both sides are called on them.
     """
     import copy
     import inspect
-    from types import SimpleNamespace
 
     import numpy as np
 
+    from sim.model import phases
     from sim.model.mechanisms import labour, location
     from sim.model.transfer import TransferModel, as_config
     from sim.params import compose as config
@@ -267,6 +266,9 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
     sig = inspect.signature(real_market)
     captured = {}
     draw_time = [0.0]
+    # what a phase may change: the state tables and the hand-offs (sim/model/state.py)
+    state_keys = ("prices", "firms", "parks", "counties", "labour", "choices", "budget", "sites", "last_choice",
+                  "applications", "margins", "taxes", "costs", "t")
 
     def spy_market(*a, **k):
         captured["inputs"] = {key: v.copy() if isinstance(v, np.ndarray) else v
@@ -281,8 +283,7 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
             draw_time[0] += time.perf_counter() - t0
 
     def snapshot():
-        state = {k: copy.deepcopy(v) for k, v in vars(m).items()
-                 if isinstance(v, (SimpleNamespace, np.ndarray, tuple))}
+        state = {k: copy.deepcopy(getattr(m, k)) for k in state_keys if hasattr(m, k)}
         return state, copy.deepcopy(m.rng.bit_generator.state)
 
     def restore(saved):
@@ -311,38 +312,37 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
     location.draw_shocks = timed_draw
     try:
         for _ in range(steps):
-            m._drift_costs()
-            m._governments_act()
-            saved = snapshot()
-            m._firms_choose()
-            shocks, vec_choice = m.last_choice.shocks, model_choice()
-            restore(saved)
-            ref_loc, ref_loc_n, ref_choice = best_of(
-                lambda s=shocks: ref.reference_location_choice(m, s), min_reps=ref_reps)
-            draws = []
+            for phase in m.PHASES:
+                if phase is phases.firms_choose:
+                    saved = snapshot()
+                    phase(m)
+                    shocks, vec_choice = m.last_choice.shocks, model_choice()
+                    restore(saved)
+                    ref_loc, ref_loc_n, ref_choice = best_of(
+                        lambda s=shocks: ref.reference_location_choice(m, s), min_reps=ref_reps)
+                    draws = []
 
-            def choose(_draws=draws):
-                draw_time[0] = 0.0
-                m._firms_choose()
-                _draws.append(draw_time[0])
-            vec_loc_total, n_loc, _ = best_of(choose, before=lambda s=saved: restore(s))
-            draw = min(draws)
-            # the last call left the model as one real call would (same state, same draws)
-            same_choice = ref_choice == vec_choice == model_choice()
-            m._parks_admit()
-            m._labour_market()
-            inputs = captured["inputs"]
-            frozen = {k: v.copy() for k, v in inputs.items() if isinstance(v, np.ndarray)}
-            ref_lab, ref_lab_n, (ref_people, ref_wage) = best_of(
-                lambda x=inputs: ref.reference_labour_market(m, x)[:2], min_reps=ref_reps)
-            vec_lab, n_lab, out = best_of(lambda x=inputs: real_market(**x))
-            # neither side may change its inputs (they are reused across the repeats)
-            untouched = all(np.array_equal(v, frozen[k]) for k, v in inputs.items() if isinstance(v, np.ndarray))
-            same_labour = bool(untouched and np.allclose(ref_people, out[0], rtol=1e-9, atol=1e-6)
-                               and np.allclose(ref_wage, out[1], rtol=1e-9, atol=0))
-            m._produce_and_pay()
-            m.t += 1
-            m._record()
+                    def choose(_draws=draws, _phase=phase):
+                        draw_time[0] = 0.0
+                        _phase(m)
+                        _draws.append(draw_time[0])
+                    vec_loc_total, n_loc, _ = best_of(choose, before=lambda s=saved: restore(s))
+                    draw = min(draws)
+                    # the last call left the model as one real call would (same state, same draws)
+                    same_choice = ref_choice == vec_choice == model_choice()
+                    continue
+                phase(m)
+                if phase is phases.labour_market:
+                    inputs = captured["inputs"]
+                    frozen = {k: v.copy() for k, v in inputs.items() if isinstance(v, np.ndarray)}
+                    ref_lab, ref_lab_n, (ref_people, ref_wage) = best_of(
+                        lambda x=inputs: ref.reference_labour_market(m, x)[:2], min_reps=ref_reps)
+                    vec_lab, n_lab, out = best_of(lambda x=inputs: real_market(**x))
+                    # neither side may change its inputs (they are reused across the repeats)
+                    untouched = all(np.array_equal(v, frozen[k]) for k, v in inputs.items()
+                                    if isinstance(v, np.ndarray))
+                    same_labour = bool(untouched and np.allclose(ref_people, out[0], rtol=1e-9, atol=1e-6)
+                                       and np.allclose(ref_wage, out[1], rtol=1e-9, atol=0))
             rows.append({
                 "t": m.t - 1, "reviewing": int(shocks.reviewing.size),
                 "candidates": int(m.last_choice.candidates.shape[1]),

@@ -226,7 +226,7 @@ def _site(model, park, availability, markets: Markets) -> Site:
         friction=county.friction / operator,
         lon=lon, lat=lat, markets=markets.distances(lon, lat),
         open=math.floor(park.capacity + 1e-9) - park.occupancy > 0,
-        effort=float(model.park_effort[park.row]),
+        effort=float(model.parks.promotion_effort[park.row]),
         sector_focus=-1 if park.sector_focus is None else list(model.sectors.name).index(park.sector_focus),
     )
 

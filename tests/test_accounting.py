@@ -39,9 +39,9 @@ def test_identities_hold_every_step(scenario, seed):
         assert (t.east >= 0).all() and (t.west >= -1e-9).all()
         # spending never exceeds revenue plus allowed borrowing
         b = m.budget
-        assert (b["borrowing"] <= b["headroom"] + 1e-6).all()
-        assert (b["debt_service"] + b["subsidy"] + b["infrastructure"] + b["workshops"] + b["training"] + b["repayment"]
-                <= b["discretionary"] + b["borrowing"] + 1e-6).all()
+        assert (b.borrowing <= b.headroom + 1e-6).all()
+        assert (b.debt_service + b.subsidy + b.infrastructure + b.workshops + b.training + b.repayment
+                <= b.discretionary + b.borrowing + 1e-6).all()
         assert (c.debt >= -1e-6).all()
         moved = max(moved, counts[1] + counts[2])
     assert moved > 0, "no firm ever moved: the identities were not exercised"

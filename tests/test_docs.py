@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
 
-from sim.model.metrics import METRICS, REGION_METRICS
+from sim.model.metrics import OUTCOMES, REGION_OUTCOMES
 from sim.params.schema import ILLUSTRATIVE, schema_fields
 from sim.report import docs
 
@@ -40,10 +41,33 @@ def test_every_schema_key_is_in_the_table_and_illustrative_ones_say_so():
                 assert source != ILLUSTRATIVE, f"{key} has a source but shows as illustrative"
 
 
-def test_every_metric_is_in_the_outcome_tables():
-    rows = _rows_by_key(docs.render_metrics_table())
-    for name, (unit, _meaning) in {**METRICS, **REGION_METRICS}.items():
-        assert name in rows and rows[name][1] == unit, name
+def test_the_outcome_tables_of_odd_md_carry_every_record():
+    """Read the rows of docs/ODD.md (the file a reader opens) back into records and compare them
+    with the records the code uses; and the model's summary has exactly the recorded outcomes."""
+    odd = docs.ODD_PATH.read_text(encoding="utf-8")
+    run_part, region_part = odd.split("Per-county outcomes in `regions.parquet`", 1)
+    for part, records in ((run_part, OUTCOMES), (region_part, REGION_OUTCOMES)):
+        rows = _rows_by_key(part.split("<!-- metrics:start -->")[-1])
+        assert set(rows) == set(records), set(rows) ^ set(records)
+        for name, o in records.items():
+            unit, side, better = rows[name][1:4]
+            assert (unit, side, better) == (o.unit, o.side, o.better or "–"), name
+
+
+def test_a_changed_record_makes_the_docs_stale(tmp_path, monkeypatch):
+    copy = tmp_path / "ODD.md"
+    shutil.copy(docs.ODD_PATH, copy)
+    record = OUTCOMES["low_income_share"]
+    monkeypatch.setitem(OUTCOMES, "low_income_share", dataclasses.replace(record, better="higher"))
+    assert docs.stale_blocks(copy) == ["metrics"]
+
+
+def test_the_model_records_exactly_the_recorded_outcomes():
+    from tests.conftest import model
+
+    m = model({"run.years": 1, "geography.n_firms": 300}).run()
+    assert set(m.summary()) == set(OUTCOMES)
+    assert set(m.regions().columns) >= set(REGION_OUTCOMES)
 
 
 def test_check_fails_on_a_stale_copy_and_the_cli_repairs_it(tmp_path):

@@ -2,7 +2,6 @@
 ordered scenarios, missing (not 0) where a metric does not apply, human labels."""
 
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +10,6 @@ from sim.model.metrics import REGION_METRICS, region_side
 from sim.report import figures as plots
 from sim.report import labels
 from sim.runs import store as outputs
-from sim.studies import reports as studies
 from tests.conftest import model, run_cli
 
 matplotlib.use("Agg")
@@ -119,19 +117,3 @@ def test_figures_show_no_dotted_keys_and_each_group_its_own_style(sweep):
     assert len({(ln.get_linestyle(), ln.get_marker(), ln.get_color()) for ln in lines}) == 2
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "95% CI over 2 seeds" in legend
-
-
-def test_the_main_figure_has_a_cost_panel_and_a_county_map(tmp_path):
-    out = tmp_path / "pc"
-    r = run_cli("-m", "experiment=policy_comparison", "scenario=baseline,enclave,full", "run.seed=0,1", *TINY,
-                f"hydra.sweep.dir={out}")
-    assert r.returncode == 0, r.stderr
-    assert (out / "figures" / "county_map.png").exists() and "Map:" in r.stdout
-    assert "Eastern programme cost (yuan/year)" in r.stdout and "Baseline" in r.stdout
-    ts = sim.load_timeseries(out)
-    fig = studies._comparison_figure(ts, "test")
-    titles = [ax.get_title() for ax in fig.axes]
-    assert "Eastern programme cost" in titles and "Western subsidy cost" in titles
-    assert "Western local jobs over baseline" in titles
-    base = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "Baseline"]
-    assert np.allclose(base[0].get_ydata(), 0)                 # the baseline's own difference is zero

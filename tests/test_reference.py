@@ -1,7 +1,7 @@
 """Cross-check the vectorised location choice and labour market against the per-agent reference.
 
-Each checked step is run phase by phase. Just before ``_firms_choose`` the
-model's generator state is cloned and the same shocks drawn from the clone
+Each checked step is run phase by phase (``TransferModel.PHASES``). Just before the location
+choice the model's generator state is cloned and the same shocks drawn from the clone
 (for the firms the reference says may or must review), so the reference
 (``tests/reference.py``) sees the pre-choice state and the very draws the model
 is about to use. Spies on ``location.utilities``, ``location.choose_locations``
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from sim.model import phases
 from sim.model.mechanisms import labour, location
 from sim.model.mechanisms.location import BRANCH, HOME, RELOCATED
 from sim.model.transfer import TransferModel
@@ -112,7 +113,7 @@ def build(overrides: dict) -> TransferModel:
 
 
 def draw_same_shocks(model) -> location.LocationShocks:
-    """The shocks ``_firms_choose`` is about to draw, from a clone of the model's generator."""
+    """The shocks ``phases.firms_choose`` is about to draw, from a clone of the model's generator."""
     bit_generator = type(model.rng.bit_generator)()
     bit_generator.state = copy.deepcopy(model.rng.bit_generator.state)
     e = model.e
@@ -146,30 +147,26 @@ class StepRecord:
 
 
 def checked_step(model, spy: Spy) -> StepRecord:
-    """One step by phases, with the reference run on the pre-choice state."""
-    model._drift_costs()
-    model._governments_act()
-    model._firm_demography()
-    n_west = int(np.isin(model.firms.state, (BRANCH, RELOCATED)).sum())
-    shocks = draw_same_shocks(model)
-    states_before = model.firms.state[shocks.reviewing].copy()
-    ref_sets = reference_consideration_sets(model, shocks)
-    ref_utilities = reference_option_utilities(model, shocks)
-    ref_choices = reference_location_choice(model, shocks)
-    ref_outcomes = reference_location_outcomes(model, shocks)
-    model._firms_choose()
-    lc = model.last_choice
-    same_draws = (np.array_equal(shocks.reviewing, lc.shocks.reviewing)
-                  and np.array_equal(shocks.gumbel, lc.shocks.gumbel))
-    model_choices = list(zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True))
-    _, _, _, model_taste, model_gain = spy.choice
-    model._parks_admit()
-    model._labour_market()
-    ref_labour = reference_labour_market(model, spy.labour_inputs)
-    model_labour = spy.labour_output[:2]
-    model._produce_and_pay()
-    model.t += 1
-    model._record()
+    """One step, phase by phase of ``TransferModel.PHASES``, with the reference run on the pre-choice state."""
+    for phase in model.PHASES:
+        if phase is phases.firms_choose:
+            n_west = int(np.isin(model.firms.state, (BRANCH, RELOCATED)).sum())
+            shocks = draw_same_shocks(model)
+            states_before = model.firms.state[shocks.reviewing].copy()
+            ref_sets = reference_consideration_sets(model, shocks)
+            ref_utilities = reference_option_utilities(model, shocks)
+            ref_choices = reference_location_choice(model, shocks)
+            ref_outcomes = reference_location_outcomes(model, shocks)
+        phase(model)
+        if phase is phases.firms_choose:
+            lc = model.last_choice
+            same_draws = (np.array_equal(shocks.reviewing, lc.shocks.reviewing)
+                          and np.array_equal(shocks.gumbel, lc.shocks.gumbel))
+            model_choices = list(zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True))
+            _, _, _, model_taste, model_gain = spy.choice
+        if phase is phases.labour_market:
+            ref_labour = reference_labour_market(model, spy.labour_inputs)
+            model_labour = spy.labour_output[:2]
     return StepRecord(model.t - 1, shocks, ref_sets, ref_utilities, ref_choices, ref_outcomes, lc.candidates,
                       spy.utilities, model_choices, model_taste, model_gain, lc.expanding, states_before,
                       ref_labour, model_labour, same_draws, n_west)
@@ -281,13 +278,12 @@ def test_labour_market_matches(case_run):
 
 # ---------------------------------------------------------------- open questions in the vectorised code
 def pre_choice_state(overrides: dict, warmup: int):
-    """A model just before ``_firms_choose`` of step ``warmup``, and the shocks it will draw."""
+    """A model just before the location choice of step ``warmup``, and the shocks it will draw."""
     model = build(overrides)
     for _ in range(warmup):
         model.step()
-    model._drift_costs()
-    model._governments_act()
-    model._firm_demography()
+    for phase in model.PHASES[:model.PHASES.index(phases.firms_choose)]:
+        phase(model)
     return model, draw_same_shocks(model)
 
 
@@ -295,7 +291,7 @@ def test_staying_is_valued_at_this_steps_prices(monkeypatch):
     spy = Spy(monkeypatch)
     model, shocks = pre_choice_state({"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10)
     fresh = np.array(reference_option_utilities(model, shocks))
-    model._firms_choose()
+    phases.firms_choose(model)
     for column in (0, 1):  # stay, go home
         ok = np.isfinite(fresh[:, column])
         np.testing.assert_allclose(spy.utilities[ok, column], fresh[ok, column], rtol=1e-9)
@@ -305,7 +301,7 @@ def test_a_western_firms_own_park_is_not_among_its_candidates():
     model, shocks = pre_choice_state({"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 10)
     own_park = model.firms.park[shocks.reviewing].copy()
     state = model.firms.state[shocks.reviewing]
-    model._firms_choose()
+    phases.firms_choose(model)
     candidates = model.last_choice.candidates
     for in_west in (state == BRANCH, state == RELOCATED):
         assert in_west.sum() >= 5

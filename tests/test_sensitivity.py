@@ -85,10 +85,17 @@ def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, mo
 @pytest.mark.parametrize("name", ["sensitivity_morris", "sensitivity_sobol"])
 def test_experiment_sweeps_every_design_row(name):
     """The sweep's range must equal the design's rows (n × (k+1) or n × (k+2)): fix the file if not."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
     exp = yaml.safe_load((CONFIG_DIR / "experiment" / f"{name}.yaml").read_text())
     s = {**exp["sensitivity"], "seed": 0}
     s.setdefault("parameters", [])
-    assert exp["hydra"]["sweeper"]["params"]["sensitivity.sample"] == f"range({sensitivity.n_rows(s)})"
+    for n, extra in ((s["n"], []), (3, ["sensitivity.n=3"])):  # computed from the section, not typed
+        with initialize_config_dir(str(CONFIG_DIR), version_base=None):
+            cfg = compose("config", overrides=[f"experiment={name}", *extra], return_hydra_config=True)
+        params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
+        assert params["sensitivity.sample"] == f"range({sensitivity.n_rows({**s, 'n': n})})"
     sensitivity.problem(s["parameters"])  # every listed parameter is uncertain
 
 
@@ -135,11 +142,13 @@ def test_main_job_table_has_p_better_than_baseline(tmp_path):
     full = table[table["scenario"] == "full"]
     assert full["p_better_than_baseline"].between(0, 1).all() and full["runs_draws"].eq(2).all()
     assert "P(better than baseline)" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
-    from sim.studies import reports as studies
+    from sim.studies import policy_comparison
 
-    fig = studies._comparison_figure(sim.load_timeseries(out), "test", table, ("seed-only band", "draws × seeds band"))
+    fig = policy_comparison.comparison_figure(sim.load_timeseries(out), "test", table,
+                                              {"seeds": 1, "over": "2 parameter draws × 1 seeds"})
     legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
-    assert "seed-only band" in legends and "draws × seeds band" in legends  # both kinds of band, labelled
+    assert "seed-only: 95% CI over 1 seeds at the point estimate" in legends  # both kinds of band, labelled
+    assert "draws × seeds: 95% interval over 2 parameter draws × 1 seeds" in legends
 
 
 def test_morris_study_writes_indices_and_figure(tmp_path):

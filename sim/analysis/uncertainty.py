@@ -7,7 +7,9 @@ random numbers), so a scenario's gain over baseline is a paired difference.
 
 Per scenario and metric, :func:`comparison_table` gives the level and the gain
 with a seed-only 95 % CI (point estimate), the gain's 95 % interval over draws ×
-seeds, ``p_better_than_baseline``, ``p_rank_first`` and how much pairing narrows
+seeds, ``p_better_than_baseline`` (the direction of the outcome's record in
+:mod:`sim.model.metrics`), ``p_above_baseline`` (the gain is positive: for a cost,
+the probability it is costlier), ``p_rank_first`` and how much pairing narrows
 the CI of the mean gain.
 """
 
@@ -16,17 +18,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.paired import SAMPLE, paired_gain
 from sim.analysis.stats import mean_ci
+from sim.model.metrics import COST, OUTCOMES
 
-SAMPLE = "sensitivity.sample"
-LOWER_IS_BETTER = {"low_income_share", "west_fiscal_cost", "east_programme_cost", "west_programme_cost",
-                   "east_west_income_ratio"}
 INTERVAL = (2.5, 97.5)  # percentiles of the gain over draws × seeds
 
 
 def sign(metric: str) -> float:
-    """+1 if more is better, -1 if less is better."""
-    return -1.0 if metric in LOWER_IS_BETTER else 1.0
+    """+1 if more is better, -1 if less is better (the outcome's record), NaN if neither."""
+    return OUTCOMES[metric].sign if metric in OUTCOMES else float("nan")
+
+
+def is_cost(metric: str) -> bool:
+    return metric in OUTCOMES and OUTCOMES[metric].better == COST
 
 
 def point_estimate(df: pd.DataFrame) -> pd.DataFrame:
@@ -49,16 +54,13 @@ def _pairs(df: pd.DataFrame) -> list[str]:
 
 def paired_gains(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Each run's metrics minus the baseline run with the same draw and seed."""
-    on = _pairs(df)
-    base = df[df["scenario"].astype(str) == "baseline"].set_index(on)[metrics]
-    out = df.set_index(on)
-    out[metrics] = out[metrics].to_numpy() - base.reindex(out.index).to_numpy()
-    return out.reset_index()
+    return paired_gain(df, metrics, on=_pairs(df))
 
 
-def rank_first(df: pd.DataFrame, metric: str) -> pd.Series:
+def rank_first(df: pd.DataFrame, metric: str, direction: float | None = None) -> pd.Series:
     """Probability over draws × seeds that each scenario is the best on ``metric`` (ties share)."""
-    wide = df.pivot_table(index=_pairs(df), columns="scenario", values=metric, observed=True) * sign(metric)
+    direction = sign(metric) if direction is None else direction
+    wide = df.pivot_table(index=_pairs(df), columns="scenario", values=metric, observed=True) * direction
     best = wide.eq(wide.max(axis=1), axis=0).astype(float)
     return (best.div(best.sum(axis=1), axis=0)).mean()
 
@@ -80,27 +82,30 @@ def _unpaired_ci_width(a: np.ndarray, b: np.ndarray) -> float:
     return float(2 * stats.t.ppf(0.975, dof) * se)
 
 
-def comparison_table(summary: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Tidy: one row per scenario and metric (columns in the module docstring)."""
+def comparison_table(summary: pd.DataFrame, metrics: list[str], signs: dict[str, float] | None = None
+                     ) -> pd.DataFrame:
+    """Tidy: one row per scenario and metric (columns in the module docstring). ``signs``: +1/-1
+    for metrics that have no outcome record (derived quantities such as cumulative costs)."""
+    signs = {m: (signs or {}).get(m, sign(m)) for m in metrics}
     point, draws = point_estimate(summary), over_draws(summary)
     has_base = "baseline" in set(summary["scenario"].astype(str))
     gains_pt = paired_gains(point, metrics) if has_base else None
     gains = paired_gains(draws, metrics) if has_base else None
     rows = []
     for m in metrics:
-        first = rank_first(draws, m)
+        first = rank_first(draws, m, signs[m])
         base_draws = draws.loc[draws["scenario"].astype(str) == "baseline", m].to_numpy(float)
         for s, g in point.groupby("scenario", observed=True, sort=True):
             level, lo, hi = mean_ci(g[m].to_numpy(float))
             row = {"scenario": str(s), "metric": m, "runs_point": len(g), "mean": level, "lo": lo, "hi": hi,
                    "p_rank_first": float(first.get(s, np.nan))}
             if has_base:
-                row.update(_gain_columns(str(s), m, gains_pt, gains, draws, base_draws))
+                row.update(_gain_columns(str(s), m, gains_pt, gains, draws, base_draws, signs[m]))
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _gain_columns(s: str, m: str, gains_pt, gains, draws, base_draws) -> dict:
+def _gain_columns(s: str, m: str, gains_pt, gains, draws, base_draws, direction: float) -> dict:
     gp = gains_pt.loc[gains_pt["scenario"].astype(str) == s, m].to_numpy(float)
     gd = gains.loc[gains["scenario"].astype(str) == s, m].to_numpy(float)
     mean_pt, lo_pt, hi_pt = mean_ci(gp)
@@ -108,9 +113,11 @@ def _gain_columns(s: str, m: str, gains_pt, gains, draws, base_draws) -> dict:
            "gain": float(gd.mean()), "gain_lo": float(np.percentile(gd, INTERVAL[0])),
            "gain_hi": float(np.percentile(gd, INTERVAL[1]))}
     if s == "baseline":
-        return {**out, "p_better_than_baseline": np.nan, "paired_ci_width": np.nan, "unpaired_ci_width": np.nan}
+        return {**out, "p_better_than_baseline": np.nan, "p_above_baseline": np.nan, "paired_ci_width": np.nan,
+                "unpaired_ci_width": np.nan}
     level = draws.loc[draws["scenario"].astype(str) == s, m].to_numpy(float)
-    return {**out, "p_better_than_baseline": float(np.mean(gd * sign(m) > 0)),
+    better = float(np.mean(gd * direction > 0)) if np.isfinite(direction) else np.nan
+    return {**out, "p_better_than_baseline": better, "p_above_baseline": float(np.mean(gd > 0)),
             "paired_ci_width": _ci_width(gd), "unpaired_ci_width": _unpaired_ci_width(level, base_draws)}
 
 

@@ -134,23 +134,22 @@ def run_view(view: View, progress=None) -> Comparison:
     ``progress(done, total)`` is called after each model run. Bad values raise
     :class:`sim.params.schema.ConfigError` naming the key.
     """
-    from sim.runs.runner import replication_seeds, simulate
+    from sim.runs.runner import replication_seeds, run_seeds
 
     sides = {"scenario": compose(view.overrides()), "baseline": compose(view.overrides(BASELINE))}
     seeds = replication_seeds(view.seed, view.replications)
     paths, finals, regions = [], {}, {}
     total, done = len(seeds) * len(sides), 0
     for run, cfg in sides.items():
-        for seed in seeds:
-            model = simulate(cfg, seed=seed)
+        for seed, model in run_seeds(cfg, seeds):
             ts = model.timeseries()[["step", "year", *PATH_METRICS]]
             paths.append(ts.assign(seed=seed, run=run))
             finals.setdefault(run, []).append(model.summary())
-            regions.setdefault(run, []).append(_final_west(model))
+            regions.setdefault(run, []).append(_final_west(model).assign(seed=seed))
             done += 1
             if progress:
                 progress(done, total)
-    counties = _county_gain(regions["scenario"], regions["baseline"])
+    counties = _county_gain(pd.concat([pd.concat(frames).assign(run=run) for run, frames in regions.items()]))
     final = {run: pd.DataFrame(rows).mean().to_dict() for run, rows in finals.items()}
     return Comparison(view, seeds, pd.concat(paths, ignore_index=True), counties, final)
 
@@ -169,12 +168,17 @@ def _final_west(model) -> pd.DataFrame:
     return pd.concat([df, last.loc[west, list(MAP_METRICS)].reset_index(drop=True)], axis=1)
 
 
-def _county_gain(scenario: list[pd.DataFrame], baseline: list[pd.DataFrame]) -> pd.DataFrame:
-    """Per county, the mean over seeds of (scenario − baseline) in each map metric."""
-    gains = [s[list(MAP_METRICS)] - b[list(MAP_METRICS)] for s, b in zip(scenario, baseline, strict=True)]
-    mean_gain = sum(gains) / len(gains)
-    places = scenario[0][["code", "county", "prefecture", "province", "lon", "lat", "population"]]
-    return pd.concat([places, mean_gain], axis=1)
+def _county_gain(regions: pd.DataFrame) -> pd.DataFrame:
+    """Per county, the mean over seeds of the gain over the baseline run with the same seed
+    (:func:`sim.analysis.paired.paired_gain`) in each map metric."""
+    from sim.analysis.paired import paired_gain
+
+    places = ["code", "county", "prefecture", "province", "lon", "lat", "population"]
+    gains = paired_gain(regions, list(MAP_METRICS), on=["seed", "county"], by="run", baseline=BASELINE)
+    gains = gains[gains["run"] == "scenario"]
+    mean = gains.groupby("county", sort=False)[list(MAP_METRICS)].mean()
+    first = regions[regions["run"] == "scenario"].drop_duplicates("county")[places]
+    return first.join(mean, on="county").reset_index(drop=True)
 
 
 def export_yaml(view: View) -> str:

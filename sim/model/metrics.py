@@ -1,7 +1,9 @@
-"""Outcome names, units and meanings (DESIGN §6, contract) — one place for all outputs —
+"""Outcome records (unit, side, direction, meaning; the output contract) — one place for all outputs —
 and their computation from model state (:func:`model_metrics`, :func:`region_metrics`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,102 +21,238 @@ from sim.model.mechanisms.labour import (
 )
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED, in_west
 
-# name -> (unit, meaning). The first block is the DESIGN §6 contract.
-METRICS: dict[str, tuple[str, str]] = {
-    "west_jobs_local": ("persons", "western residents in park and workshop jobs"),
-    "west_migrants_east": ("persons", "western working-age people working as migrants in the east"),
-    "west_employment_rate": ("share", "share of western working-age people in work: farming (self-employed), park, workshop, service or migrant job"),
-    "west_income_per_capita": ("yuan/year", "household income per working-age person in the west (population-weighted)"),
-    "east_west_income_ratio": ("ratio", "per-capita disposable income of eastern over western residents: the official start-year ratio, moved by the model's eastern and western income growth"),
-    "firms_in_west": ("firms", "firms with a branch or a full move in a western park (committed: plants being built included)"),
-    "firms_relocated_cum": ("firms", "firms that have landed in a western park so far (branch or full move)"),
-    "investment_cum": ("yuan", "investment brought by firms into western parks so far"),
-    "west_tax_revenue": ("yuan/year", "park-firm tax kept by western counties"),
-    "east_tax_revenue_enclave": ("yuan/year", "enclave tax paid to eastern partners"),
-    "park_occupancy": ("share", "firms in parks over park capacity"),
-    "low_income_share": ("share", "share of the western labour force below the low-income line (indexed to the wider western economy's wage growth)"),
-    "west_fiscal_cost": ("yuan/year", "western cash subsidies: land discounts paid (a holiday's tax rebate is revenue forgone, already out of retained tax, and reported apart)"),
-    # further outcomes
-    "firms_relocated_full": ("firms", "firms fully moved to a western park"),
-    "firms_branch": ("firms", "firms with a western branch"),
-    "firms_exited": ("firms", "firms that have exited"),
-    "west_park_jobs": ("persons", "western residents in park jobs"),
-    "west_workshop_jobs": ("persons", "western residents in workshop jobs"),
-    "west_workshop_jobs_immobile": ("persons", "immobile western residents in workshop jobs"),
-    "west_wage_low": ("yuan/year", "mean low-skill western park wage (population-weighted)"),
-    "west_mid_skill_share": ("share", "share of western working-age people with mid skill"),
-    "west_debt": ("yuan", "debt of western counties"),
-    "west_programme_spending": ("yuan/year", "western spending on park infrastructure, workshops and training"),
-    "east_aid_paid": ("yuan/year", "eastern fiscal aid paid to paired western counties"),
-    "east_labour_spending": ("yuan/year", "eastern spending on labour cooperation (job matching, training, migration support)"),
-    "east_programme_cost": ("yuan/year", "eastern cost of all channels: the sum of the channel cost lines"),
-    "west_programme_cost": ("yuan/year", "western cash cost of all channels: the sum of the channel cost lines"),
-    "east_promotion_effort": ("multiplier", "mean promotion effort behind paired western parks"),
-    "tax_paid_west_parks": ("yuan/year", "all tax paid by park firms (upper levels + west + east shares)"),
-    # firm demography, landings and location-choice diagnostics
-    "firms_active": ("firms", "eastern firms in business (at home, with a branch or moved)"),
-    "firms_entered_cum": ("firms", "new firms that entered the at-risk pool so far"),
-    "firms_landed_year": ("firms/year", "firms that committed to a western plant in the last year: relocations, branches and expansions (as the sources count 引导落地企业)"),
-    "firms_expanded_west_cum": ("firms", "growing firms that built their new plant in a western park so far (expansion investment)"),
-    "branch_closures_cum": ("firms", "loss-making branches closed so far"),
-    "moves_cum": ("moves", "location changes made so far (branch, full move, move back, closing a branch; applications a full park turned away not counted)"),
-    "moves_paying_share": ("share", "share of location changes made whose measured (deterministic) gain over staying is positive"),
-    "mover_gain_mean": ("share of output/year", "mean measured gain of the chosen option over staying, over the location changes made"),
-    "east_enclave_coinvest": ("yuan/year", "enclave partners' co-investment, responding to their expected tax share"),
-    "enclave_partner_effort": ("0-1", "mean effort of enclave partners (co-investment, referrals, operation)"),
-    "west_tax_rebated": ("yuan/year", "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)"),
-    "west_nonfarm_employment_rate": ("share", "share of western working-age people in park, workshop, service or migrant jobs"),
-    "west_service_jobs": ("persons", "western residents in local non-tradable (service) jobs created by park and workshop wages"),
-    "west_jobs_local_all": ("persons", "western residents in park, workshop and service jobs (each job once)"),
-    "west_park_jobs_unfilled": ("jobs", "park jobs still vacant after this step's hiring (labour shortage)"),
-    "west_laid_off": ("persons/year", "park, workshop and service workers laid off (jobs fewer than workers)"),
-    "west_wage_low_max_premium": ("share", "largest county low-skill wage over the prevailing wage, minus 1"),
-    "west_workshop_sales": ("yuan/year", "sales of village workshops"),
-    "west_workshop_wage_bill": ("yuan/year", "wages paid by village workshops"),
-    "west_workshops_closed": ("jobs/year", "workshop jobs closed because they could not pay"),
-    "west_workshop_jobs_built": ("jobs/year", "workshop jobs built with the build subsidy (seed 004: 219 workshops built or upgraded in Yunnan in 2023)"),
-    "low_income_line": ("yuan/year/person", "the indexed low-income line this step"),
-    # for whom: county groups (per working-age person) and household types (own earnings per person)
-    "income_pc_paired": ("yuan/year", "household income per working-age person, paired western counties"),
-    "income_pc_unpaired": ("yuan/year", "household income per working-age person, unpaired western counties"),
-    "income_pc_key_counties": ("yuan/year", "household income per working-age person, national key assistance counties"),
-    "income_pc_other_counties": ("yuan/year", "household income per working-age person, other western counties"),
-    "employment_rate_key_counties": ("share", "non-farm employment rate in the national key assistance counties"),
-    "low_income_share_key_counties": ("share", "low-income share of the labour force in the national key assistance counties"),
-    "earnings_low_mobile": ("yuan/year", "mean own earnings of low-skill mobile workers (migrants at their eastern income)"),
-    "earnings_low_immobile": ("yuan/year", "mean own earnings of low-skill immobile workers"),
-    "earnings_mid_mobile": ("yuan/year", "mean own earnings of mid-skill mobile workers"),
-    "earnings_mid_immobile": ("yuan/year", "mean own earnings of mid-skill immobile workers"),
-}
-# one cost line per channel, eastern and western accounts (sim/mechanisms/accounts.py)
-METRICS.update({f"east_cost_{k}": ("yuan/year", f"eastern cost of the {k.replace('_', ' ')} channel") for k in EAST_LINES})
-METRICS.update({f"west_cost_{k}": ("yuan/year", f"western cost: {k.replace('_', ' ')}") for k in WEST_LINES})
-CONTRACT = tuple(list(METRICS)[:13])
+WEST, EAST, BOTH = "west", "east", "both"
+HIGHER, LOWER, COST, NEITHER = "higher", "lower", "cost", ""   # COST: lower is better, and it is a cost
 
-# per-county outcomes in regions.parquet: name -> (unit, meaning)
-REGION_METRICS: dict[str, tuple[str, str]] = {
-    "jobs_local": ("persons", "west: residents in park and workshop jobs"),
-    "park_jobs": ("persons", "west: residents in park jobs"),
-    "workshop_jobs": ("persons", "west: residents in workshop jobs"),
-    "service_jobs": ("persons", "west: residents in local service jobs"),
-    "park_jobs_unfilled": ("jobs", "west: park jobs vacant after hiring (shortage)"),
-    "paired": ("flag", "west: 1 if paired with an eastern partner"),
-    "key_county": ("flag", "west: 1 if a national key assistance county"),
-    "migrants_east": ("persons", "west: migrants working in the east"),
-    "employment_rate": ("share", "west: share of working-age people in work (farming included)"),
-    "nonfarm_employment_rate": ("share", "west: share of working-age people in park, workshop, service or migrant jobs"),
-    "income_per_capita": ("yuan/year", "west: household income per working-age person"),
-    "low_income_share": ("share", "west: share below the low-income line"),
-    "wage_low": ("yuan/year", "west: low-skill park wage"),
-    "firms": ("firms", "west: firms in the county's parks; east: firms at home"),
-    "park_capacity": ("firm slots", "west: capacity of the county's parks"),
-    "tax_retained": ("yuan/year", "west: park tax kept by the county"),
-    "enclave_revenue": ("yuan/year", "east: enclave tax received"),
-    "fiscal_cost": ("yuan/year", "west: land discounts paid (cash)"),
-    "debt": ("yuan", "county debt"),
-    "friction": ("share of output", "administrative friction cost for firms"),
-    "promotion_effort": ("multiplier", "east: promotion effort"),
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an outcome counts: unit, whose it is, which way is better, meaning."""
+
+    unit: str
+    side: str      # WEST, EAST or BOTH
+    better: str    # HIGHER, LOWER, COST or NEITHER (a diagnostic)
+    meaning: str
+
+    @property
+    def sign(self) -> float:
+        """+1 if more is better, -1 if less is better, NaN if neither."""
+        return {HIGHER: 1.0, LOWER: -1.0, COST: -1.0}.get(self.better, float("nan"))
+
+
+# One record per outcome: unit, side (whose outcome), which way is better, meaning.
+# Docs (docs/ODD.md tables), the NaN masks of regions.parquet, labels and the comparison's
+# P(better) all read these records. The first block is the output contract (docs/ODD.md).
+OUTCOMES: dict[str, Outcome] = {
+    "west_jobs_local": Outcome("persons", WEST, HIGHER,
+        "western residents in park and workshop jobs"),
+    "west_migrants_east": Outcome("persons", WEST, NEITHER,
+        "western working-age people working as migrants in the east"),
+    "west_employment_rate": Outcome("share", WEST, HIGHER,
+        "share of western working-age people in work: farming (self-employed), park, workshop, "
+        "service or migrant job"),
+    "west_income_per_capita": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person in the west (population-weighted)"),
+    "east_west_income_ratio": Outcome("ratio", BOTH, LOWER,
+        "per-capita disposable income of eastern over western residents: the official start-year "
+        "ratio, moved by the model's eastern and western income growth"),
+    "firms_in_west": Outcome("firms", BOTH, HIGHER,
+        "firms with a branch or a full move in a western park (committed: plants being built "
+        "included)"),
+    "firms_relocated_cum": Outcome("firms", BOTH, HIGHER,
+        "firms that have landed in a western park so far (branch or full move)"),
+    "investment_cum": Outcome("yuan", BOTH, HIGHER,
+        "investment brought by firms into western parks so far"),
+    "west_tax_revenue": Outcome("yuan/year", WEST, HIGHER,
+        "park-firm tax kept by western counties"),
+    "east_tax_revenue_enclave": Outcome("yuan/year", EAST, HIGHER,
+        "enclave tax paid to eastern partners"),
+    "park_occupancy": Outcome("share", WEST, HIGHER,
+        "firms in parks over park capacity"),
+    "low_income_share": Outcome("share", WEST, LOWER,
+        "share of the western labour force below the low-income line (indexed to the wider "
+        "western economy's wage growth)"),
+    "west_fiscal_cost": Outcome("yuan/year", WEST, COST,
+        "western cash subsidies: land discounts paid (a holiday's tax rebate is revenue forgone, "
+        "already out of retained tax, and reported apart)"),
+    "firms_relocated_full": Outcome("firms", BOTH, HIGHER,
+        "firms fully moved to a western park"),
+    "firms_branch": Outcome("firms", BOTH, HIGHER,
+        "firms with a western branch"),
+    "firms_exited": Outcome("firms", BOTH, LOWER,
+        "firms that have exited"),
+    "west_park_jobs": Outcome("persons", WEST, HIGHER,
+        "western residents in park jobs"),
+    "west_workshop_jobs": Outcome("persons", WEST, HIGHER,
+        "western residents in workshop jobs"),
+    "west_workshop_jobs_immobile": Outcome("persons", WEST, HIGHER,
+        "immobile western residents in workshop jobs"),
+    "west_wage_low": Outcome("yuan/year", WEST, HIGHER,
+        "mean low-skill western park wage (population-weighted)"),
+    "west_mid_skill_share": Outcome("share", WEST, HIGHER,
+        "share of western working-age people with mid skill"),
+    "west_debt": Outcome("yuan", WEST, LOWER,
+        "debt of western counties"),
+    "west_programme_spending": Outcome("yuan/year", WEST, COST,
+        "western spending on park infrastructure, workshops and training"),
+    "east_aid_paid": Outcome("yuan/year", EAST, COST,
+        "eastern fiscal aid paid to paired western counties"),
+    "east_labour_spending": Outcome("yuan/year", EAST, COST,
+        "eastern spending on labour cooperation (job matching, training, migration support)"),
+    "east_programme_cost": Outcome("yuan/year", EAST, COST,
+        "eastern cost of all channels: the sum of the channel cost lines"),
+    "west_programme_cost": Outcome("yuan/year", WEST, COST,
+        "western cash cost of all channels: the sum of the channel cost lines"),
+    "east_promotion_effort": Outcome("multiplier", EAST, NEITHER,
+        "mean promotion effort behind paired western parks"),
+    "tax_paid_west_parks": Outcome("yuan/year", BOTH, HIGHER,
+        "all tax paid by park firms (upper levels + west + east shares)"),
+    "firms_active": Outcome("firms", BOTH, HIGHER,
+        "eastern firms in business (at home, with a branch or moved)"),
+    "firms_entered_cum": Outcome("firms", BOTH, NEITHER,
+        "new firms that entered the at-risk pool so far"),
+    "firms_landed_year": Outcome("firms/year", BOTH, HIGHER,
+        "firms that committed to a western plant in the last year: relocations, branches and "
+        "expansions (as the sources count 引导落地企业)"),
+    "firms_expanded_west_cum": Outcome("firms", BOTH, HIGHER,
+        "growing firms that built their new plant in a western park so far (expansion investment)"),
+    "branch_closures_cum": Outcome("firms", BOTH, LOWER,
+        "loss-making branches closed so far"),
+    "moves_cum": Outcome("moves", BOTH, NEITHER,
+        "location changes made so far (branch, full move, move back, closing a branch; "
+        "applications a full park turned away not counted)"),
+    "moves_paying_share": Outcome("share", BOTH, HIGHER,
+        "share of location changes made whose measured (deterministic) gain over staying is "
+        "positive"),
+    "mover_gain_mean": Outcome("share of output/year", BOTH, HIGHER,
+        "mean measured gain of the chosen option over staying, over the location changes made"),
+    "east_enclave_coinvest": Outcome("yuan/year", EAST, COST,
+        "enclave partners' co-investment, responding to their expected tax share"),
+    "enclave_partner_effort": Outcome("0-1", WEST, NEITHER,
+        "mean effort of enclave partners (co-investment, referrals, operation)"),
+    "west_tax_rebated": Outcome("yuan/year", WEST, COST,
+        "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)"),
+    "west_nonfarm_employment_rate": Outcome("share", WEST, HIGHER,
+        "share of western working-age people in park, workshop, service or migrant jobs"),
+    "west_service_jobs": Outcome("persons", WEST, HIGHER,
+        "western residents in local non-tradable (service) jobs created by park and workshop "
+        "wages"),
+    "west_jobs_local_all": Outcome("persons", WEST, HIGHER,
+        "western residents in park, workshop and service jobs (each job once)"),
+    "west_park_jobs_unfilled": Outcome("jobs", WEST, LOWER,
+        "park jobs still vacant after this step's hiring (labour shortage)"),
+    "west_laid_off": Outcome("persons/year", WEST, LOWER,
+        "park, workshop and service workers laid off (jobs fewer than workers)"),
+    "west_wage_low_max_premium": Outcome("share", WEST, NEITHER,
+        "largest county low-skill wage over the prevailing wage, minus 1"),
+    "west_workshop_sales": Outcome("yuan/year", WEST, HIGHER,
+        "sales of village workshops"),
+    "west_workshop_wage_bill": Outcome("yuan/year", WEST, HIGHER,
+        "wages paid by village workshops"),
+    "west_workshops_closed": Outcome("jobs/year", WEST, LOWER,
+        "workshop jobs closed because they could not pay"),
+    "west_workshop_jobs_built": Outcome("jobs/year", WEST, HIGHER,
+        "workshop jobs built with the build subsidy (Yunnan Daily 2024: 219 workshops built or "
+        "upgraded in Yunnan in 2023)"),
+    "low_income_line": Outcome("yuan/year/person", WEST, NEITHER,
+        "the indexed low-income line this step"),
+    "income_pc_paired": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person, paired western counties"),
+    "income_pc_unpaired": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person, unpaired western counties"),
+    "income_pc_key_counties": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person, national key assistance counties (NaN where the"
+        " geography lists none)"),
+    "income_pc_other_counties": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person, other western counties (NaN where the geography"
+        " lists none)"),
+    "nonfarm_employment_rate_key_counties": Outcome("share", WEST, HIGHER,
+        "share of working-age people in park, workshop, service or migrant jobs, national key "
+        "assistance counties (NaN where the geography lists none)"),
+    "employment_rate_key_counties_all": Outcome("share", WEST, HIGHER,
+        "share of working-age people in work, farming included, national key assistance counties "
+        "(NaN where the geography lists none)"),
+    "employment_rate_key_counties": Outcome("share", WEST, HIGHER,
+        "non-farm employment rate in the national key assistance counties (older name of "
+        "nonfarm_employment_rate_key_counties; NaN where the geography lists none)"),
+    "low_income_share_key_counties": Outcome("share", WEST, LOWER,
+        "low-income share of the labour force in the national key assistance counties (NaN where "
+        "the geography lists none)"),
+    "public_programme_cost": Outcome("yuan/year", BOTH, COST,
+        "public cost of all channels, east and west: the eastern plus the western cost lines, "
+        "aid counted once (the east pays it, the west spends it)"),
+    "west_income_total": Outcome("yuan/year", WEST, HIGHER,
+        "household income of all western working-age people (income per capita × working-age "
+        "population)"),
+    "earnings_low_mobile": Outcome("yuan/year", WEST, HIGHER,
+        "mean own earnings of low-skill mobile workers (migrants at their eastern income)"),
+    "earnings_low_immobile": Outcome("yuan/year", WEST, HIGHER,
+        "mean own earnings of low-skill immobile workers"),
+    "earnings_mid_mobile": Outcome("yuan/year", WEST, HIGHER,
+        "mean own earnings of mid-skill mobile workers"),
+    "earnings_mid_immobile": Outcome("yuan/year", WEST, HIGHER,
+        "mean own earnings of mid-skill immobile workers"),
 }
+# one cost line per channel, eastern and western accounts (sim/model/mechanisms/accounts.py)
+OUTCOMES.update({f"east_cost_{k}": Outcome("yuan/year", EAST, COST,
+                                           f"eastern cost of the {k.replace('_', ' ')} channel")
+                 for k in EAST_LINES})
+OUTCOMES.update({f"west_cost_{k}": Outcome("yuan/year", WEST, COST, f"western cost: {k.replace('_', ' ')}")
+                 for k in WEST_LINES})
+CONTRACT = tuple(list(OUTCOMES)[:13])
+KEY_COUNTY_OUTCOMES = ("income_pc_key_counties", "income_pc_other_counties", "employment_rate_key_counties",
+                       "nonfarm_employment_rate_key_counties", "employment_rate_key_counties_all",
+                       "low_income_share_key_counties")
+
+# per-county outcomes in regions.parquet; an outcome of one side is NaN in the other side's rows
+REGION_OUTCOMES: dict[str, Outcome] = {
+    "jobs_local": Outcome("persons", WEST, HIGHER,
+        "residents in park and workshop jobs"),
+    "park_jobs": Outcome("persons", WEST, HIGHER,
+        "residents in park jobs"),
+    "workshop_jobs": Outcome("persons", WEST, HIGHER,
+        "residents in workshop jobs"),
+    "service_jobs": Outcome("persons", WEST, HIGHER,
+        "residents in local service jobs"),
+    "park_jobs_unfilled": Outcome("jobs", WEST, NEITHER,
+        "park jobs vacant after hiring (shortage)"),
+    "paired": Outcome("flag", WEST, NEITHER,
+        "1 if paired with an eastern partner"),
+    "key_county": Outcome("flag", WEST, NEITHER,
+        "1 if a national key assistance county"),
+    "migrants_east": Outcome("persons", WEST, NEITHER,
+        "migrants working in the east"),
+    "employment_rate": Outcome("share", WEST, HIGHER,
+        "share of working-age people in work (farming included)"),
+    "nonfarm_employment_rate": Outcome("share", WEST, HIGHER,
+        "share of working-age people in park, workshop, service or migrant jobs"),
+    "income_per_capita": Outcome("yuan/year", WEST, HIGHER,
+        "household income per working-age person"),
+    "low_income_share": Outcome("share", WEST, LOWER,
+        "share below the low-income line"),
+    "wage_low": Outcome("yuan/year", WEST, HIGHER,
+        "low-skill park wage"),
+    "firms": Outcome("firms", BOTH, NEITHER,
+        "west: firms in the county's parks; east: firms at home"),
+    "park_capacity": Outcome("firm slots", WEST, NEITHER,
+        "capacity of the county's parks"),
+    "tax_retained": Outcome("yuan/year", WEST, HIGHER,
+        "park tax kept by the county"),
+    "enclave_revenue": Outcome("yuan/year", EAST, HIGHER,
+        "enclave tax received"),
+    "fiscal_cost": Outcome("yuan/year", WEST, COST,
+        "land discounts paid (cash)"),
+    "debt": Outcome("yuan", BOTH, LOWER,
+        "county debt"),
+    "friction": Outcome("share of output", BOTH, NEITHER,
+        "administrative friction cost for firms"),
+    "promotion_effort": Outcome("multiplier", EAST, NEITHER,
+        "promotion effort"),
+}
+
+# name -> (unit, meaning), read by older callers
+METRICS: dict[str, tuple[str, str]] = {k: (o.unit, o.meaning) for k, o in OUTCOMES.items()}
+REGION_METRICS: dict[str, tuple[str, str]] = {k: (o.unit, o.meaning) for k, o in REGION_OUTCOMES.items()}
 
 
 def _ratio(a, b) -> float:
@@ -123,6 +261,27 @@ def _ratio(a, b) -> float:
 
 def _group_income(lab, working_age, mask) -> float:
     return _ratio(lab.income_total[mask].sum(), working_age[mask].sum())
+
+
+def west_income_per_resident(model) -> float:
+    """The model's western household income per resident (yuan/year)."""
+    geo = model.geo
+    return model.labour.income_total.sum() / geo.population[geo.is_west].sum()
+
+
+def income_ratio(model) -> float:
+    """East/west per-capita disposable income: the official start-year ratio moved by modelled growth.
+
+    The model's western household income covers working-age earnings and transfers,
+    not all residents' disposable income (urban residents, property income), so its
+    level is not comparable with the eastern figure; its growth is. With no official
+    western figure in the geography, the model's own income per resident is used.
+    ``model.west_income0`` is that income at the start.
+    """
+    west_model = west_income_per_resident(model)
+    official = model.geo.economy.get("west_income_per_capita")
+    west = official * west_model / model.west_income0 if official else west_model
+    return model.prices.east_income / west
 
 
 def model_metrics(model) -> dict[str, float]:
@@ -144,8 +303,9 @@ def model_metrics(model) -> dict[str, float]:
     nonfarm = m["west_jobs_local_all"] + m["west_migrants_east"]
     m["west_nonfarm_employment_rate"] = nonfarm / pop
     m["west_employment_rate"] = (nonfarm + by_status[:, FARM].sum()) / pop
-    m["west_income_per_capita"] = lab.income_total.sum() / pop
-    m["east_west_income_ratio"] = model.income_ratio()
+    m["west_income_total"] = lab.income_total.sum()
+    m["west_income_per_capita"] = m["west_income_total"] / pop
+    m["east_west_income_ratio"] = income_ratio(model)
     m["firms_branch"] = int((f.state == BRANCH).sum())
     m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
     m["firms_in_west"] = m["firms_branch"] + m["firms_relocated_full"]
@@ -167,15 +327,17 @@ def model_metrics(model) -> dict[str, float]:
     m["west_debt"] = c.debt[west].sum()
     m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[west].sum()
     m["east_aid_paid"] = c.aid.sum()
-    m["east_labour_spending"] = model.east_labour_spending
-    for k, v in model.east_costs.items():
+    m["east_labour_spending"] = model.costs.east_labour
+    for k, v in model.costs.east.items():
         m[f"east_cost_{k}"] = v
-    for k, v in model.west_costs.items():
+    for k, v in model.costs.west.items():
         m[f"west_cost_{k}"] = v
-    m["east_programme_cost"] = sum(model.east_costs.values())
-    m["west_programme_cost"] = sum(model.west_costs.values())
+    m["east_programme_cost"] = sum(model.costs.east.values())
+    m["west_programme_cost"] = sum(model.costs.west.values())
+    m["public_programme_cost"] = (m["east_programme_cost"] + m["west_programme_cost"]
+                                  - model.costs.east["aid"])  # aid: paid by the east, spent by the west
     paired_parks = pk.partner >= 0
-    m["east_promotion_effort"] = (float(model.park_effort[paired_parks].mean())
+    m["east_promotion_effort"] = (float(pk.promotion_effort[paired_parks].mean())
                                   if model.t > 0 and paired_parks.any() else 0.0)
     flows, books = lab.flows, lab.workshops
     m["west_park_jobs_unfilled"] = float(flows.unfilled_park.sum()) if flows is not None else 0.0
@@ -192,9 +354,15 @@ def model_metrics(model) -> dict[str, float]:
     m["income_pc_key_counties"] = _group_income(lab, working_age, key)
     m["income_pc_other_counties"] = _group_income(lab, working_age, ~key)
     nonfarm_w = by_status[:, [PARK, WORKSHOP, SERVICE, MIGRANT]].sum(axis=1)
-    m["employment_rate_key_counties"] = _ratio(nonfarm_w[key].sum(), working_age[key].sum())
+    m["nonfarm_employment_rate_key_counties"] = _ratio(nonfarm_w[key].sum(), working_age[key].sum())
+    m["employment_rate_key_counties"] = m["nonfarm_employment_rate_key_counties"]
+    m["employment_rate_key_counties_all"] = _ratio((nonfarm_w + by_status[:, FARM])[key].sum(),
+                                                   working_age[key].sum())
     lf_w = by_status.sum(axis=1)
     m["low_income_share_key_counties"] = _ratio((lab.low_income * lf_w)[key].sum(), lf_w[key].sum())
+    if not key.any():  # the geography lists no key counties: these outcomes do not apply
+        for k in KEY_COUNTY_OUTCOMES:
+            m[k] = np.nan
     heads = people.sum(axis=3)                           # (W, skill, mobility)
     for skill, s_name in ((LOW, "low"), (MID, "mid")):
         for mob, m_name in ((MOBILE, "mobile"), (IMMOBILE, "immobile")):
@@ -255,8 +423,7 @@ def region_metrics(model, r: dict, t: int) -> None:
 
 
 def region_side(name: str) -> str | None:
-    """'west' or 'east' if a per-county outcome applies to that side only (its meaning starts
-    with "west:" or "east:" and names no other side), else None. Other rows hold NaN."""
-    meaning = REGION_METRICS.get(name, ("", ""))[1]
-    sides = [s for s in ("west", "east") if f"{s}:" in meaning]
-    return sides[0] if len(sides) == 1 and meaning.startswith(f"{sides[0]}:") else None
+    """'west' or 'east' if a per-county outcome applies to that side only, else None.
+    The other side's rows hold NaN."""
+    side = REGION_OUTCOMES[name].side if name in REGION_OUTCOMES else BOTH
+    return None if side == BOTH else side

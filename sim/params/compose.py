@@ -54,7 +54,16 @@ def _register() -> None:
         OmegaConf.register_new_resolver("sim_run_name", lambda stamp: f"{stamp}_{unique_suffix()}", use_cache=True)
     if not OmegaConf.has_resolver("sim_job_dir"):
         OmegaConf.register_new_resolver("sim_job_dir", safe_dirname)
+    if not OmegaConf.has_resolver("sim_design_rows"):
+        # design sizes computed from the sensitivity section, never typed: range(${sim_design_rows:${sensitivity}})
+        OmegaConf.register_new_resolver("sim_design_rows", _design_rows)
     schema.register()
+
+
+def _design_rows(section) -> int:
+    from sim.params.designs import n_rows
+
+    return n_rows(section)
 
 
 _register()

@@ -31,7 +31,7 @@ class RunConfig:
     years: int = param(10, "years", "simulated horizon", lo=1, hi=100, source="-")
     steps_per_year: int = param(4, "steps/year", "steps per year (4 = quarterly)", lo=1, hi=52, source="-")
     start_year: int = param(2021, "year", "calendar year of the first step", lo=1990, hi=2100,
-                            source="seed 004: all of Yunnan paired since 2021")
+                            source="Yunnan Daily 2024: all of Yunnan paired since 2021")
     replications: int = param(1, "runs", "runs per job; replication r uses seed = run.seed*replications + r",
                               lo=1, hi=10_000, source="-")
     progress: str = param("auto", "-", "sweep progress: auto (a bar on a terminal, a line every "
@@ -58,19 +58,19 @@ class PairingPolicy:
     enabled: bool = param(False, "flag", "East–West pairing (东西部协作) in force", source="-")
     promotion: float = param(1.0, "multiplier", "strength of partner promotion (awareness of partner parks)", lo=0, hi=100)
     aid_per_county: float = param(40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12)
-    governance_gain: float = param(0.05, "share/year", "yearly cut in a paired western county's administrative friction cost at the seed-004 cadre level (scales with cadres_per_county / 9.5)", lo=0, hi=1)
+    governance_gain: float = param(0.05, "share/year", "yearly cut in a paired western county's administrative friction cost at the 2023 cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)", lo=0, hi=1)
     target_firms_per_year: float = param(2.0, "firms/year", "firms an eastern county is assessed on landing in each partner county per year", lo=0, hi=1e6)
     target_adaptation: float = param(0.3, "share/year", "how fast promotion effort rises when the target is missed (and eases when met)", lo=0, hi=10)
     promotion_cost: float = param(2e6, "yuan/year", "eastern county's cost of investment promotion (fairs, delegations, staff) per partner county at effort 1; scales with effort", lo=0, hi=1e12)
     referral_cost_per_firm: float = param(200e3, "yuan/firm", "eastern cost of referring and servicing one firm that lands in a partner park", lo=0, hi=1e10)
     cadres_per_county: float = param(9.5, "persons", "eastern cadres and professionals posted to each paired western county (cadre exchange)", lo=0, hi=1e4,
-                                      source="seed 004: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties")
+                                      source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties")
     cost_per_cadre: float = param(300e3, "yuan/person-year", "eastern cost of one posted cadre or professional (pay, allowances, housing)", lo=0, hi=1e8)
     trainees_per_county: float = param(512.0, "persons/year", "western officials and professionals trained under the cadre exchange per paired county per year", lo=0, hi=1e6,
-                                       source="seed 004: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties")
+                                       source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties")
     cost_per_trainee: float = param(2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7)
     west_cadres_per_county: float = param(13.6, "persons", "western cadres and professionals sent east for postings and training, per paired county", lo=0, hi=1e4,
-                                          source="seed 004: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties")
+                                          source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties")
     west_cost_per_cadre: float = param(100e3, "yuan/person-year", "western cost of one cadre posted east (travel, stand-in staff)", lo=0, hi=1e8)
 
 
@@ -143,7 +143,7 @@ class EconomyConfig:
     firm_size_mean: float = param(120.0, "jobs", "mean firm size (lognormal)", lo=1, hi=1e5)
     firm_size_sigma: float = param(0.9, "log units", "dispersion of firm size", lo=0, hi=5)
     capital_per_job: float = param(700e3, "yuan/job", "investment a firm brings per western job",
-                                   lo=0, hi=1e8, source="seed 004: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m")
+                                   lo=0, hi=1e8, source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m")
     labour_share_sigma: float = param(0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3)
     margin_mean: float = param(0.05, "share of output", "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)", lo=0.001, hi=0.5,
                                     source="illustrative; range 0.03–0.08")
@@ -223,7 +223,7 @@ class EconomyConfig:
     cost_per_slot: float = param(60e6, "yuan/firm slot", "infrastructure investment that adds room for one firm", lo=1, hi=1e12)
     quality_half_investment: float = param(200e6, "yuan", "cumulative investment that closes half the gap to full infrastructure", lo=1, hi=1e13)
     workshop_cost_per_job: float = param(40e3, "yuan/job", "build subsidy for one workshop job (the county's workshop budget builds jobs at this cost)", lo=1, hi=1e8)
-    workshop_wage: float = param(30e3, "yuan/year", "workshop pay at the start (grows with west_wage_growth)", lo=0, hi=1e6, source="seed 004: 2,000–3,000 yuan/month near a relocation site")
+    workshop_wage: float = param(30e3, "yuan/year", "workshop pay at the start (grows with west_wage_growth)", lo=0, hi=1e6, source="Yunnan Daily 2024: 2,000–3,000 yuan/month near a relocation site")
     workshop_depreciation: float = param(0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1)
     workshop_sales_per_job: float = param(100e3, "yuan/job-year", "sales per workshop job when the village market is empty (grows with west_wage_growth)", lo=0, hi=1e8)
     workshop_input_share: float = param(0.6, "share", "materials and other non-wage costs per yuan of workshop sales", lo=0, hi=1)

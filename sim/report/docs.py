@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.model.metrics import CONTRACT, METRICS, REGION_METRICS
+from sim.model.metrics import BOTH, CONTRACT, NEITHER, OUTCOMES, REGION_OUTCOMES
 from sim.params import schema
 
 ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
@@ -43,28 +43,36 @@ def render_parameter_table() -> str:
     ])
 
 
+BETTER = {NEITHER: "–"}  # how a direction shows in the table (others by name)
+
+
 def render_metrics_table() -> str:
-    """Markdown tables of the run outcomes (``METRICS``) and per-county outcomes (``REGION_METRICS``)."""
+    """Markdown tables of the outcome records (``OUTCOMES``, ``REGION_OUTCOMES``)."""
     rows = [
         "_Generated from `sim/model/metrics.py` by `python -m sim.report.docs`; do not edit by hand._",
         "Outcomes in `summary.json` (final step) and `timeseries.parquet` (every step).",
-        "`contract` marks the outcomes fixed by DESIGN §6.",
+        "`side`: whose outcome it is (west, east or both); `better`: which way is better",
+        "(`higher`, `lower`, `cost`: lower is better and it is a cost; `–`: a diagnostic), read by",
+        "the comparison's P(better than baseline); `contract` marks the output contract.",
         "",
-        "| metric | unit | meaning | contract |",
-        "|---|---|---|---|",
+        "| metric | unit | side | better | meaning | contract |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, (unit, meaning) in METRICS.items():
-        rows.append(f"| `{name}` | {_cell(unit)} | {_cell(meaning)} | {'yes' if name in CONTRACT else ''} |")
+    for name, o in OUTCOMES.items():
+        rows.append(f"| `{name}` | {_cell(o.unit)} | {o.side} | {BETTER.get(o.better, o.better)} | "
+                    f"{_cell(o.meaning)} | {'yes' if name in CONTRACT else ''} |")
     rows += [
         "",
-        "Per-county outcomes in `regions.parquet` (one row per step per county; "
-        "western-only outcomes are 0 for eastern counties and vice versa).",
+        "Per-county outcomes in `regions.parquet` (one row per step per county); an outcome of one "
+        "side is missing (NaN) in the other side's rows.",
         "",
-        "| metric | unit | meaning |",
-        "|---|---|---|",
+        "| metric | unit | side | better | meaning |",
+        "|---|---|---|---|---|",
     ]
-    for name, (unit, meaning) in REGION_METRICS.items():
-        rows.append(f"| `{name}` | {_cell(unit)} | {_cell(meaning)} |")
+    for name, o in REGION_OUTCOMES.items():
+        side = o.side if o.side != BOTH else "both"
+        rows.append(f"| `{name}` | {_cell(o.unit)} | {side} | {BETTER.get(o.better, o.better)} | "
+                    f"{_cell(o.meaning)} |")
     return "\n".join(rows)
 
 

@@ -175,7 +175,7 @@ def gain_bands(ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list
                           for s in shown], fontsize=8)
         ax.set_xlabel(labels.axis(m, difference=True, millions=millions))
         _plain(ax.xaxis)
-        ax.set_title(f"{labels.name(m)} over baseline, final year", fontsize=10)
+        ax.set_title(f"{labels.name(m)} over baseline, last step of the run", fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     handles = [Line2D([], [], color="0.3", lw=4, marker="s"), Line2D([], [], color="0.3", lw=1.2, marker="o")]
     ax_list[0].legend(handles, list(note), fontsize=7, loc="upper left", framealpha=0.8)

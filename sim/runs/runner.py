@@ -6,6 +6,7 @@ import copy
 import logging
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,16 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     return [seed * replications + r for r in range(replications)]
 
 
+def run_seeds(cfg, seeds: Iterable[int] | None = None, progress: bool = False
+              ) -> Iterator[tuple[int, TransferModel]]:
+    """Run the config once per seed (default: its replication seeds, :func:`replication_seeds`),
+    yielding ``(seed, model)`` after each run: the one way N seeds of a config are run."""
+    if seeds is None:
+        seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
+    for seed in seeds:
+        yield seed, simulate(cfg, seed=seed, progress=progress)
+
+
 def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferModel:
     """Build and run one model from a config (``seed`` overrides ``run.seed``)."""
     config = as_config(cfg)
@@ -29,6 +40,9 @@ def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferMo
         if config is cfg:  # never change the caller's config
             config = copy.deepcopy(config)
         config.run.seed = seed
+        # this model is one replication: its seed (run.seed*replications + r) is checked as such,
+        # not as the first of `replications` more
+        config.run.replications = 1
     model = TransferModel(config)
     if progress:
         from tqdm.auto import tqdm
@@ -46,10 +60,12 @@ def _show_progress(cfg, multirun: bool) -> bool:
     return mode == "on" or (mode == "auto" and not multirun and sys.stderr.isatty())
 
 
-def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[dict]:
+def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shared: dict | None = None) -> list[dict]:
     """Run a job's replications and write its run directory; skip it if already complete.
 
-    Returns one summary row per replication (metrics plus seed and replication).
+    Returns one summary row per replication (metrics plus seed and replication). ``run.json``
+    records the folder's name and the values the job's sweep shares (``sweep_shared``), so a
+    moved folder, or a job of another configuration, is told apart without the sweep record.
     """
     from sim.params.compose import to_yaml
 
@@ -62,8 +78,7 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     t0 = time.perf_counter()
     seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
     rows, series, regions = [], [], []
-    for r, seed in enumerate(seeds):
-        model = simulate(cfg, seed=seed, progress=_show_progress(cfg, multirun))
+    for r, (seed, model) in enumerate(run_seeds(cfg, seeds, progress=_show_progress(cfg, multirun))):
         rows.append({"seed": seed, "replication": r, **model.summary()})
         for frames, df in ((series, model.timeseries()), (regions, model.regions())):
             df.insert(0, "replication", r)
@@ -79,7 +94,8 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     outputs.write_run(run_dir, files, {
         "config_hash": cfg_hash, "code_hash": outputs.code_hash(), "seeds": seeds,
         "replications": cfg.run.replications, "overrides": overrides, "geography_sha256": geography_sha256,
-        "wall_time_s": round(time.perf_counter() - t0, 3),
+        "wall_time_s": round(time.perf_counter() - t0, 3), "folder": Path(run_dir).name,
+        **({"sweep_shared": sweep_shared} if sweep_shared else {}),
     })
     return rows
 

@@ -14,33 +14,44 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from sim.model.transfer import TransferModel
 from sim.params.compose import compose
+from sim.params.paths import CONFIG_DIR
 
-# the overrides that turn each channel on alone (over scenario=baseline)
-_PAIRING_ONLY = {"policy.pairing.enabled": True, "policy.pairing.aid_per_county": 0.0,
-                 "policy.pairing.promotion": 0.0, "policy.pairing.cadres_per_county": 0.0,
-                 "policy.pairing.trainees_per_county": 0.0, "policy.pairing.west_cadres_per_county": 0.0}
-CHANNELS: dict[str, dict] = {
-    "aid": {**_PAIRING_ONLY, "policy.pairing.aid_per_county": 40e6},
-    "promotion": {**_PAIRING_ONLY, "policy.pairing.promotion": 1.0},
-    "cadres": {**_PAIRING_ONLY, "policy.pairing.cadres_per_county": 9.5, "policy.pairing.trainees_per_county": 512.0,
-               "policy.pairing.west_cadres_per_county": 13.6},
-    "matching": {"policy.labour.matching_gain": 0.05},
-    "training": {"policy.labour.training_rate": 0.05},
-    "migration_support": {"policy.labour.migration_support": 2000.0},
-    "consumption": {"policy.consumption.procurement_per_year": 9.196e9},
-    "enclave": {"policy.enclave.enabled": True},
-}
+CHANNEL_DIR = Path(CONFIG_DIR) / "channel"  # one file per channel, also composed into the scenarios
+CHANNELS = (
+    "aid",
+    "promotion",
+    "cadres",
+    "matching",
+    "training",
+    "migration_support",
+    "consumption",
+    "enclave",
+)
 
 
-def _outcomes(overrides: dict) -> dict[str, float]:
-    m = TransferModel(compose({"scenario": "baseline", **overrides})).run()
-    h, dt = m.history, m.dt
-    working_age = m.labour.people.sum() + m.labour.inactive.sum()
+def channel_overrides(name: str) -> dict:
+    """The dotted overrides of ``configs/channel/<name>.yaml`` (its values sit under ``policy``)."""
+    from omegaconf import OmegaConf
+
+    path = CHANNEL_DIR / f"{name}.yaml"
+    if name not in CHANNELS or not path.exists():
+        raise ValueError(f"no channel {name!r}; channels: {', '.join(CHANNELS)}")
+
+    def flat(d: dict, prefix: str) -> dict:
+        out = {}
+        for k, v in d.items():
+            out.update(flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
+        return out
+
+    return flat(OmegaConf.to_container(OmegaConf.load(path)) or {}, "policy.")  # as Hydra reads it
+
+
+def _outcomes(model) -> dict[str, float]:
+    h, dt = model.history, model.dt
+    working_age = model.labour.people.sum() + model.labour.inactive.sum()
     return {
         "jobs_local": float(h["west_jobs_local_all"][-1]),
         "migrants": float(h["west_migrants_east"][-1]),
@@ -53,28 +64,48 @@ def _outcomes(overrides: dict) -> dict[str, float]:
 
 def compare(seeds=(0,), extra: dict | None = None, channels=None, progress=None) -> pd.DataFrame:
     """One row per channel and seed: gains over the same-seed baseline and per yuan of cost."""
-    rows = []
+    from sim.analysis.paired import paired_gain
+    from sim.runs.runner import run_seeds
+
     names = list(channels or CHANNELS)
-    for seed in seeds:
-        base = _outcomes({**(extra or {}), "run.seed": seed})
-        for name in names:
-            run = _outcomes({**(extra or {}), **CHANNELS[name], "run.seed": seed})
-            d = {k: run[k] - base[k] for k in ("jobs_local", "migrants", "income_cum")}
-            east = run["east_cost_cum"] - base["east_cost_cum"]
-            # aid is a transfer between the two accounts: the west spends it, so count it once
-            total = east + run["west_cost_cum"] - base["west_cost_cum"] - (run["aid_cum"] - base["aid_cum"])
-            rows.append({"channel": name, "seed": seed, "d_jobs_local": d["jobs_local"], "d_migrants": d["migrants"],
-                         "d_income_cum": d["income_cum"], "east_cost_cum": east, "total_cost_cum": total,
-                         "jobs_per_m_east_yuan": d["jobs_local"] / east * 1e6 if east > 0 else np.nan,
-                         "income_per_east_yuan": d["income_cum"] / east if east > 0 else np.nan,
-                         "income_per_yuan_all": d["income_cum"] / total if total > 0 else np.nan})
+    runs = []
+    for name in ["baseline", *names]:
+        over = {} if name == "baseline" else channel_overrides(name)
+        for seed, model in run_seeds(
+            compose({"scenario": "baseline", **(extra or {}), **over}), seeds
+        ):
+            runs.append({"channel": name, "seed": seed, **_outcomes(model)})
             if progress:
                 progress(f"seed {seed}: {name}")
-    return pd.DataFrame(rows)
+    cols = ["jobs_local", "migrants", "income_cum", "east_cost_cum", "west_cost_cum", "aid_cum"]
+    d = paired_gain(pd.DataFrame(runs), cols, on=["seed"], by="channel")
+    d = (
+        d[d["channel"] != "baseline"]
+        .set_index(["channel", "seed"])
+        .loc[[(n, s) for s in seeds for n in names]]
+    )
+    east = d["east_cost_cum"]
+    # aid is a transfer between the two accounts: the west spends it, so count it once
+    total = east + d["west_cost_cum"] - d["aid_cum"]
+    out = pd.DataFrame(
+        {
+            "d_jobs_local": d["jobs_local"],
+            "d_migrants": d["migrants"],
+            "d_income_cum": d["income_cum"],
+            "east_cost_cum": east,
+            "total_cost_cum": total,
+            "jobs_per_m_east_yuan": (d["jobs_local"] / east * 1e6).where(east > 0),
+            "income_per_east_yuan": (d["income_cum"] / east).where(east > 0),
+            "income_per_yuan_all": (d["income_cum"] / total).where(total > 0),
+        }
+    )
+    return out.reset_index()
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.studies.channels", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.studies.channels", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--csv", help="also write the per-seed table here")
@@ -88,7 +119,9 @@ def main(argv=None) -> int:
         k, v = item.split("=", 1)
         extra[k] = v
     try:
-        table = compare(args.seeds, extra, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        table = compare(
+            args.seeds, extra, progress=lambda msg: print(msg, file=sys.stderr, flush=True)
+        )
     except Exception as err:  # bad keys or values: say so, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -97,7 +130,9 @@ def main(argv=None) -> int:
 
         write_atomic(Path(args.csv), table.to_csv(index=False).encode())
     mean = table.drop(columns="seed").groupby("channel", sort=False).mean()
-    with pd.option_context("display.width", 200, "display.max_columns", None, "display.float_format", "{:,.3g}".format):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", None, "display.float_format", "{:,.3g}".format
+    ):
         print(mean)
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.paired import paired_gain
 from sim.params import designs as sensitivity
 from sim.report import figures as plots
 from sim.report import labels
@@ -39,10 +40,12 @@ def outcome_table(summary: pd.DataFrame) -> pd.DataFrame:
     pkg = summary[summary.get("scenario", main).astype(str) == main].set_index(key).sort_index()
     out = pkg[LEVELS].copy()
     if "baseline" in scenarios and main != "baseline":
-        base = summary[summary["scenario"].astype(str) == "baseline"].set_index(key).reindex(out.index)
-        cost = (pkg["east_programme_cost"] - base["east_programme_cost"]) / PER
+        gained = [m for m, _ in COST_EFFECTIVENESS.values()] + ["east_programme_cost"]
+        g = paired_gain(summary, gained, on=[key])  # the same design row (and its seed) as baseline
+        g = g[g["scenario"].astype(str) == main].set_index(key).reindex(out.index)
+        cost = g["east_programme_cost"] / PER
         for name, (m, _) in COST_EFFECTIVENESS.items():
-            out[name] = (pkg[m] - base[m]) / cost.where(cost > 0)
+            out[name] = g[m] / cost.where(cost > 0)
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# seed 004: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
+# Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
 SEED_CADRES_PER_COUNTY = 9.5
 
 EAST_LINES = ("aid", "promotion", "cadres", "matching", "training", "migration_support", "consumption",

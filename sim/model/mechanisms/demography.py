@@ -11,9 +11,22 @@ plant, at home or in a western park (expansion investment).
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass
+class FirmDraws:
+    """New firms as drawn (``demography.draw_firms``): who they are, before any location state."""
+
+    home: np.ndarray             # eastern county
+    sector: np.ndarray
+    jobs: np.ndarray             # persons
+    output_per_job: np.ndarray   # yuan/job/year at home
+    edge: np.ndarray             # own profitability advantage (share of output)
+    growth: np.ndarray           # demand growth (share/year)
+    taste: np.ndarray            # taste for the home site (share of output/year)
 
 
 def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
@@ -23,7 +36,7 @@ def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> n
 
 
 def draw_firms(rng: np.random.Generator, n: int, geo, sectors, east_wage: float, east_land: float,
-               home_base: np.ndarray, e) -> SimpleNamespace:
+               home_base: np.ndarray, e) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
 
     A firm's taste for its home site (share of output/year, exponential with mean
@@ -44,8 +57,8 @@ def draw_firms(rng: np.random.Generator, n: int, geo, sectors, east_wage: float,
     edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
     growth = rng.normal(e.growth_mean, e.growth_sd, n)
     taste = rng.exponential(e.home_attachment, n) if e.home_attachment > 0 else np.zeros(n)
-    return SimpleNamespace(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
-                           growth=growth, taste=taste)
+    return FirmDraws(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
+                     growth=growth, taste=taste)
 
 
 def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float, dt: float):
@@ -67,14 +80,6 @@ def entrants(rng: np.random.Generator, n_active: int, entry_rate: float, dt: flo
 def sustained_losses(loss_steps: np.ndarray, value: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Steps in a row each firm's value of its site (margin plus taste) has been negative."""
     return np.where(active & (value < 0), loss_steps + 1, 0)
-
-
-def add_firms(firms, columns: dict) -> range:
-    """Append new firms' ``columns`` to the firm table (every column, in place); their rows."""
-    n0 = firms.state.size
-    for k, v in columns.items():
-        setattr(firms, k, np.concatenate([getattr(firms, k), v]))
-    return range(n0, firms.state.size)
 
 
 def losses_end(ending: np.ndarray, is_branch: np.ndarray, home_margin: np.ndarray):

@@ -1,4 +1,4 @@
-"""The enclave as a contract (DESIGN §3.2, seed 004's Lingang–Kunming model).
+"""The enclave as a contract (the Lingang–Kunming model reported by Yunnan Daily 2024).
 
 An enclave park is co-built: the western state investment company (heavy
 asset) buys land and builds from the county budget; the eastern park group

@@ -79,8 +79,15 @@ def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: flo
         enclave=rng.random((r, n_enclave)), enclave_notice=rng.random((r, n_enclave)),
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
-        gumbel=-np.log(rng.standard_exponential(size=(r, 2 * k + 4))),  # Gumbel(0, 1), faster than rng.gumbel
+        gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
     )
+
+
+def _gumbel(x: np.ndarray) -> np.ndarray:
+    """Standard Gumbel draws from standard exponential ones, in place: -log(x) (faster than rng.gumbel)."""
+    np.log(x, out=x)
+    np.negative(x, out=x)
+    return x
 
 
 def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
@@ -135,12 +142,10 @@ def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndar
     cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
     own = own_park[shocks.reviewing][:, None]
     cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
-    # drop repeats of a park within a row (keep the first)
-    order = np.argsort(cand, axis=1, kind="stable")
-    srt = np.take_along_axis(cand, order, 1)
-    dup = np.zeros_like(srt, bool)
-    dup[:, 1:] = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
-    np.put_along_axis(cand, order, np.where(dup, -1, srt), 1)
+    # drop repeats of a park within a row (keep the first): a few column comparisons, no sort
+    for c in range(1, cand.shape[1]):
+        col = cand[:, c]
+        col[(col[:, None] == cand[:, :c]).any(axis=1)] = -1
     return cand
 
 
@@ -287,7 +292,8 @@ def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocati
     u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(is_branch[:, 0], own_west_m - e.relocation_loss - e.move_cost * (1 - share) * amort - sw,
                                -np.inf)
-    return u / e.logit_scale
+    u /= e.logit_scale
+    return u
 
 
 def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
@@ -328,13 +334,25 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     i = shocks.reviewing
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
-    col = lambda a: a[:, None]  # noqa: E731  (broadcast a firm's value over its candidates)
+    # margins only where an option is open: a full move (not for expanding firms) or a branch (home firms)
+    ok = candidates >= 0
+    branch_ok = ok & (state == HOME)[:, None]
+    flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
+    r = flat // candidates.shape[1]
     # labour availability is judged against the workers the option needs there
-    cand = np.maximum(candidates, 0)
-    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
-        cand, col(sector), col(home), col(y), col(edge), (col(jobs), col(jobs * new_share)), mid_skill, sites, e)
-    allocation = branch_allocation(sites, col(home), cand, col(sector), col(new_share))
-    own_m, _ = west_margin(np.maximum(firms.park[i], 0), sector, home, y, edge, jobs, mid_skill, sites, e)
+    (west, tax), (branch, branch_tax_) = west_margin(
+        np.take(candidates, flat), sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill,
+        sites, e)
+    west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
+    for out, values in ((west_m, west), (local_tax, tax), (branch_m, branch), (branch_tax, branch_tax_)):
+        np.put(out, flat, values)
+    flat = np.flatnonzero(branch_ok)
+    r = flat // candidates.shape[1]
+    np.put(allocation, flat, branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]))
+    # the margin in the firm's own park, for a branch moving fully into it
+    own_m = np.zeros(i.size)
+    b = np.flatnonzero(state == BRANCH)
+    own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b], mid_skill, sites, e)
     u = utilities(current_all[i], home_m_all[i], west_m, holiday_share * local_tax, branch_m, holiday_share * branch_tax,
                   allocation, candidates, state, own_m, firms.share[i], new_share, expanding, firms.taste[i], e)
     choice, taste = nested_choice(u, shocks.gumbel, e.nest_scale)
@@ -361,13 +379,16 @@ def nested_choice(u: np.ndarray, gumbel: np.ndarray, nest_scale: float):
     j = u.shape[1]
     lam = max(nest_scale, 1e-6)
     inner = u[:, 1:] / lam
-    within = 1 + np.argmax(inner + gumbel[:, 1:j], axis=1)
-    top = np.max(inner, axis=1, keepdims=True)
-    finite = np.isfinite(top[:, 0])
-    top = np.where(np.isfinite(top), top, 0.0)
+    work = inner + gumbel[:, 1:j]
+    within = 1 + np.argmax(work, axis=1)
+    top = np.max(inner, axis=1)
+    finite = np.isfinite(top)
+    top[~finite] = 0.0
+    np.subtract(inner, top[:, None], out=work)
+    np.exp(work, out=work)
     with np.errstate(divide="ignore"):
-        iv = lam * (top[:, 0] + np.log(np.exp(inner - top).sum(axis=1)))
-    iv = np.where(finite, iv, -np.inf)
+        iv = lam * (top + np.log(work.sum(axis=1)))
+    iv[~finite] = -np.inf
     change_value = iv + gumbel[:, j]
     stay_value = u[:, 0] + gumbel[:, 0]
     change = change_value > stay_value

@@ -1,0 +1,444 @@
+"""The phases of one step (docs/ODD.md §3), as functions of the model, in process order.
+
+``TransferModel.PHASES`` lists them; ``TransferModel.step()`` runs them in that order
+and so does anything else that runs a step (tests, benchmarks). Each phase reads and
+writes the model's typed tables (``sim/model/state.py``) and calls its mechanisms
+(``sim/model/mechanisms``); what one phase leaves for a later one is a typed hand-off
+(``model.budget``, ``model.sites``, ``model.applications``, ``model.margins``,
+``model.taxes``, ``model.costs``, ``model.last_choice``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model import metrics as metrics_mod
+from sim.model.mechanisms import (
+    accounts,
+    costs,
+    demography,
+    enclave,
+    government,
+    labour,
+    local_demand,
+    location,
+    markets,
+    parks,
+    production,
+    workshops,
+)
+from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, PARK, WORKSHOP
+from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
+from sim.model.metrics import METRICS
+from sim.model.state import Applications, CostLines, FirmTable, LastChoice, Margins
+
+if TYPE_CHECKING:
+    from sim.model.transfer import TransferModel
+
+
+def csr(groups: np.ndarray, items: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group ``items`` by ``groups`` into (ptr, items) compressed rows."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n_groups)
+    return np.r_[0, np.cumsum(counts)], items[order]
+
+
+# ------------------------------------------------------------------ 1. costs drift
+def drift_costs(m: TransferModel) -> None:
+    """Exogenous trends: eastern wages, land and incomes, productivity, western wages and land."""
+    e, p, dt, lab, f = m.e, m.prices, m.dt, m.labour, m.firms
+    p.east_wage = costs.grow(p.east_wage, e.east_wage_growth, dt)
+    p.east_land = costs.grow(p.east_land, e.east_land_growth, dt)
+    p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
+    p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
+    p.migration_cost = costs.grow(p.migration_cost, e.east_wage_growth, dt)  # living costs in the east
+    f.output_per_job = costs.grow(f.output_per_job, e.productivity_growth, dt)
+    f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
+    m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
+    lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
+    lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
+    p.workshop_wage = costs.grow(p.workshop_wage, e.west_wage_growth, dt)
+    lab.workshop_sales0 = costs.grow(lab.workshop_sales0, e.west_wage_growth, dt)
+    lab.transfer = costs.grow(lab.transfer, e.west_wage_growth, dt)  # transfers follow the economy too
+    # the low-income line is indexed to the wider western economy, so growth alone does not empty it
+    lab.low_income_line = costs.grow(lab.low_income_line, e.west_wage_growth, dt)
+
+
+# ------------------------------------------------------------------ 2. governments act
+def governments_act(m: TransferModel) -> None:
+    """Eastern partners, enclave partners, western budgets, parks built, workshops and training, purchases."""
+    _eastern_partners_act(m)
+    _enclave_partners_act(m)
+    _western_budgets(m)
+    _build_parks(m)
+    _invest(m)
+    _consumption_cooperation(m)
+
+
+def _eastern_partners_act(m: TransferModel) -> None:
+    """Aid, promotion adapted to targets, governance gains."""
+    e, pol, dt, c = m.e, m.policy, m.dt, m.counties
+    pairing = pol.pairing.enabled
+    if pairing:
+        target = pol.pairing.target_firms_per_year * c.n_partners
+        has = c.n_partners > 0
+        c.adaptation = np.where(has, government.adapt_promotion(
+            c.adaptation, c.landed.sum(axis=1), target, pol.pairing.target_adaptation, dt), c.adaptation)
+        c.effort = np.where(has, pol.pairing.promotion * c.adaptation, 0.0)
+        gain = accounts.governance_gain(pol.pairing.governance_gain, pol.pairing.cadres_per_county)
+        c.friction = government.governance(c.friction, m.paired, gain, e.friction_east, dt)
+    c.aid = np.where(m.paired & pairing, pol.pairing.aid_per_county, 0.0)
+
+
+def _enclave_partners_act(m: TransferModel) -> None:
+    """Enclave partners co-invest and refer firms as far as their expected tax share pays them."""
+    pol, pk, dt, c = m.policy.enclave, m.parks, m.dt, m.counties
+    pk.expected_compliance = np.where(pk.enclave, enclave.learn_compliance(
+        pk.expected_compliance, pol.compliance, pol.compliance_learning, dt), 1.0)
+    pk.partner_effort = np.where(pk.enclave, enclave.partner_effort(
+        pol.tax_share_east, pk.expected_compliance, pol.incentive_half), 0.0)
+    pk.coinvest = pol.coinvest_per_park * pk.partner_effort
+    pairing_effort = c.effort if m.policy.pairing.enabled else np.zeros(m.geo.n_counties)
+    pk.promotion_effort = government.park_promotion_effort(pk.partner, pk.enclave, pairing_effort,
+                                                           pol.promotion_incentive * pk.partner_effort)
+
+
+def _western_budgets(m: TransferModel) -> None:
+    e, dt, c, geo = m.e, m.dt, m.counties, m.geo
+    west = geo.is_west
+    own = np.where(west, e.own_revenue_per_capita * geo.population, 0.0) * dt
+    b = government.west_budgets(own, c.retained_tax * dt, c.aid * dt, c.subsidy_due * dt, c.debt, e, dt)
+    b = government.Budget(**{k: np.where(west, v, 0.0) for k, v in vars(b).items()})
+    c.debt = c.debt + b.borrowing - b.debt_service - b.repayment
+    c.revenue = b.revenue / dt
+    c.headroom, c.borrowing = b.headroom, b.borrowing
+    c.spend_subsidy = b.subsidy / dt
+    c.spend_infrastructure = b.infrastructure / dt
+    c.spend_workshops = b.workshops / dt
+    c.spend_training = b.training / dt
+    c.spend_debt_service = b.debt_service / dt
+    c.funding_ratio = np.where(west, b.funding_ratio, 1.0)
+    m.budget = b
+
+
+def _build_parks(m: TransferModel) -> None:
+    """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave partners' co-investment.
+
+    Slots come into use after park_build_years; infrastructure quality rises as money is spent.
+    """
+    e, dt, geo, pk, b = m.e, m.dt, m.geo, m.parks, m.budget
+    cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
+    invest = b.infrastructure[pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
+    invest = invest + pk.coinvest * dt
+    pk.investment_cum = pk.investment_cum + invest
+    pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
+        pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, e.cost_per_slot, e.quality_half_investment)
+
+
+def _invest(m: TransferModel) -> None:
+    """Village workshops and training."""
+    e, dt, geo, lab, b = m.e, m.dt, m.geo, m.labour, m.budget
+    west = geo.is_west
+    books = workshops.step(lab.workshop_slots, b.workshops[west], lab.working_age, lab.processing,
+                           m.prices.workshop_wage, lab.workshop_sales0, e, dt, m.cfg.run.steps_per_year)
+    lab.workshop_slots, lab.workshops = books.slots, books
+    m.counties.spend_workshops[west] = books.build_spending + books.operating_subsidy  # what was spent
+    lab.trainees_funded = b.training[west] / max(e.training_cost, 1e-9)
+
+
+def _consumption_cooperation(m: TransferModel) -> None:
+    """Eastern purchases reach producers: farm sales of the farmers who sell, and processed goods.
+
+    Spread over paired counties by their farmers. The processed share widens the
+    village workshops' market; the rest raises the net farm income (volume and
+    price) of the share ``seller_share`` of farmers who sell into the channels.
+    """
+    lab, cons = m.labour, m.policy.consumption
+    farmers = lab.people[:, :, :, FARM].sum(axis=(1, 2))
+    share = np.where(m.paired[m.geo.is_west], farmers, 0.0)
+    share = share / share.sum() if share.sum() > 0 else share
+    bought = cons.procurement_per_year * share
+    lab.processing = bought * cons.processing_share
+    farm_gain = bought * (1 - cons.processing_share) * cons.income_share
+    lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
+    lab.farm_bonus = farm_gain / np.maximum(farmers, 1.0)  # the county mean, for farmers' job choices
+
+
+# ------------------------------------------------------------------ 3a. firm demography
+def draw_firms(m: TransferModel, n: int) -> FirmTable:
+    """``n`` new firms at home, drawn from the model's generator."""
+    draws = demography.draw_firms(m.rng, n, m.geo, m.sectors, m.prices.east_wage, m.prices.east_land,
+                                  m.home_sites.base, m.e)
+    return FirmTable.new(draws, m.chain_master_jobs)
+
+
+def firm_demography(m: TransferModel) -> None:
+    """New firms enter the at-risk pool; firms' demand for capacity grows."""
+    e, f, dt = m.e, m.firms, m.dt
+    active = f.state != EXITED
+    f.backlog = demography.grow_demand(f.backlog, f.growth, active, dt)
+    n_new = demography.entrants(m.rng, int(active.sum()), e.entry_rate, dt)
+    if n_new:
+        f.append(draw_firms(m, n_new))
+        m.choices.entered += n_new
+
+
+# ------------------------------------------------------------------ 3b. firms choose
+def west_sites(m: TransferModel) -> location.WestSites:
+    """This step's park tables for the margins of western plants."""
+    e, pk, lab, f, n_parks = m.e, m.parks, m.labour, m.firms, m.geo.n_parks
+    n_sec = m.sectors.name.size
+    in_west = location.in_west(f.state)
+    idx = f.park[in_west] * n_sec + f.sector[in_west]
+    same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
+    chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
+                        n_parks * n_sec).reshape(n_parks, n_sec) > 0
+    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e)
+    avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
+    discount = m.policy.subsidy.land_discount * m.counties.funding_ratio[pk.county]
+    operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
+    return location.west_sites(
+        productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
+        wage=lab.wage[pk.county_w], available=avail[pk.county_w], land=pk.land_cost * (1 - discount),
+        friction=m.counties.friction[pk.county] / operator,
+        same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
+        distance=m.distance, market_freight=m.park_freight, home_leg_per_km=m.home_leg,
+        market_map=m.market_map, sectors=m.sectors, e=e)
+
+
+def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
+    """Each firm's after-tax margin at home and where it is now (steady state), at this step's prices.
+
+    Returns the western firms' margins, which taxes are computed from.
+    """
+    e, f = m.e, m.firms
+    f.home_margin = location.home_margin(f.home, f.sector, f.output_per_job, f.edge, m.prices.east_wage,
+                                         m.prices.east_land, m.home_sites, e)
+    in_west = np.flatnonzero(location.in_west(f.state))
+    s = f.share[in_west]
+    p = f.park[in_west]
+    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
+                                             f.edge[in_west], f.jobs[in_west] * s, m.sectors.mid_skill, sites, e)
+    holiday = ((f.entry_step[in_west] >= 0)
+               & ((m.t - f.entry_step[in_west]) * m.dt < m.policy.subsidy.tax_holiday_years))
+    two_sites = s < 1
+    margin = f.home_margin.copy()
+    margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
+                       + np.where(two_sites, f.allocation[in_west], 0.0)
+                       - np.where(two_sites, e.branch_overhead, e.relocation_loss))
+    f.margin = np.where(f.state != EXITED, margin, 0.0)
+    return Margins(in_west, s, p, west_m, holiday)
+
+
+def _holiday_share(m: TransferModel) -> float:
+    return min(1.0, m.policy.subsidy.tax_holiday_years / m.e.horizon_years)
+
+
+def _leave_parks(m: TransferModel, firms_idx: np.ndarray) -> None:
+    np.subtract.at(m.parks.occupancy, m.firms.park[firms_idx], 1)
+    m.firms.park[firms_idx] = -1
+
+
+def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.ndarray) -> None:
+    """Investment is booked when a firm commits to a western plant (as the sources count 到位投资)."""
+    f, pk = m.firms, m.parks
+    amount = m.e.capital_per_job * f.jobs[firms_idx] * share_built
+    np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
+
+
+def firms_choose(m: TransferModel) -> None:
+    """Firms review their location (about once a year); growing home firms choose where to build."""
+    e, f, t = m.e, m.firms, m.t
+    settled = (f.state != EXITED) & (f.ready_step <= t)       # not while a plant is being built
+    expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
+    shocks = location.draw_shocks(m.rng, settled, min(e.review_per_year * m.dt, 1.0),
+                                  e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random,
+                                  always=expanding_all)
+    m.sites = sites = west_sites(m)
+    book_margins(m, sites)  # staying is valued at this step's prices, like every other option
+    in_west = location.in_west(f.state)
+    wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
+    park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
+    cand = location.consideration_sets(shocks, f.home, f.sector, f.park, m.promo_ptr, m.promo_park,
+                                       m.enclave_parks, wom_ptr, wom_park, m.parks.promotion_effort, park_open,
+                                       m.geo.n_parks, e.awareness)
+    expanding = expanding_all[shocks.reviewing]
+    lump = e.expansion_lump
+    new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
+    i, new_state, park, taste, gain = location.choose_locations(
+        shocks, f, sites, cand, f.home_margin, f.margin + f.taste, _holiday_share(m), m.sectors.mid_skill,
+        expanding, new_share, e)
+    m.last_choice = LastChoice(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park,
+                               gain=gain, expanding=expanding)
+    moved = new_state >= 0
+    ch = m.choices
+    # expanding firms build their new plant at home unless they chose a western park
+    grow_home = expanding & ~moved
+    f.jobs[i[grow_home]] *= 1 + lump
+    f.backlog[i[grow_home]] = 0.0  # one turned away by a full park tries again
+    ch.expansions_home += int(grow_home.sum())
+    # closing a branch, moving back home or fully into one's own branch park needs no admission
+    home = new_state == HOME
+    _leave_parks(m, i[home])
+    f.state[i[home]], f.share[i[home]] = HOME, 0.0
+    own = (new_state == RELOCATED) & (park == f.park[i])
+    _book_investment(m, i[own], 1 - f.share[i[own]])
+    f.state[i[own]], f.share[i[own]] = RELOCATED, 1.0
+    f.taste[i[home | own]] = taste[home | own]
+    ch.count_moves(gain[home | own])
+    apply = moved & ~home & ~own
+    m.applications = Applications(i[apply], park[apply], new_state[apply], taste[apply],
+                                  np.where(expanding[apply], new_share[apply], -1.0), gain[apply])
+
+
+# ------------------------------------------------------------------ 4. parks admit
+def parks_admit(m: TransferModel) -> None:
+    """Parks admit applicants while slots last; admitted firms build their western plant."""
+    f, pk, e, a = m.firms, m.parks, m.e, m.applications
+    ok = parks.admit(a.park, m.rng.random(a.park.size), parks.free_slots(pk.capacity, pk.occupancy))
+    m.choices.count_moves(a.gain[ok])
+    firm, park, state, expansion = a.firm[ok], a.park[ok], a.state[ok], a.expansion[ok]
+    f.taste[firm] = a.taste[ok]
+    _leave_parks(m, firm[f.park[firm] >= 0])  # a branch, or a relocated firm moving on, leaves its park
+    np.add.at(pk.occupancy, park, 1)
+    f.park[firm] = park
+    is_exp = expansion >= 0
+    f.jobs[firm[is_exp]] *= 1 + e.expansion_lump
+    f.backlog[firm[is_exp]] = 0.0
+    f.expanded_west[firm[is_exp]] = True
+    f.share[firm] = np.where(state == RELOCATED, 1.0, np.where(is_exp, expansion, e.branch_share))
+    two_sites = f.share[firm] < 1
+    f.allocation[firm] = np.where(two_sites, markets.branch_allocation_gain(
+        m.market_map, f.home[firm], park, f.sector[firm], f.share[firm], m.distance), 0.0)
+    f.state[firm] = state
+    f.entry_step[firm] = m.t
+    f.ready_step[firm] = m.t + int(round(e.plant_build_years * m.cfg.run.steps_per_year))
+    _book_investment(m, firm, f.share[firm])  # a new site is built in full, wherever it was before
+    f.ever_west[firm] = True
+    ch = m.choices
+    ch.expansions_west += int(is_exp.sum())
+    ch.landed = np.roll(ch.landed, 1)
+    ch.landed[0] = firm.size
+    # eastern cadres count firms from their county landing in their partner's parks
+    c = m.counties
+    c.landed = np.roll(c.landed, 1, axis=1)
+    c.landed[:, 0] = 0
+    to_partner = pk.partner[park] == f.home[firm]
+    np.add.at(c.landed[:, 0], f.home[firm[to_partner]], 1)
+
+
+# ------------------------------------------------------------------ 5. labour market
+def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
+    """Share of each firm's output and jobs produced in its western plant now (share)."""
+    f, e, spy = m.firms, m.e, m.cfg.run.steps_per_year
+    return location.producing_share(f.share[firms_idx], f.ready_step[firms_idx], m.t, e.ramp_start,
+                                    int(round(e.ramp_up_years * spy)))
+
+
+def migrant_income(m: TransferModel) -> np.ndarray:
+    """What a migrant expects in the east (W, skill), yuan/year: wage × job-finding probability.
+
+    Mid-skill migrants earn the western mid/low wage ratio more; labour cooperation
+    raises the job-finding probability of paired counties' workers.
+    """
+    paired = m.paired[m.geo.is_west]
+    find = np.minimum(m.e.east_job_finding * (1 + m.policy.labour.matching_gain * paired), 1.0)
+    wage = m.labour.wage
+    return m.prices.migrant_wage_east * (wage / wage[:, :1]) * find[:, None]
+
+
+def labour_market(m: TransferModel) -> None:
+    """Park jobs by county and skill meet the western labour pools; the channels' costs are booked."""
+    e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
+    in_west = location.in_west(f.state)
+    share = producing_share(m, in_west)
+    lab.demand = production.labour_demand(m.parks.county_w[f.park[in_west]], f.jobs[in_west] * share,
+                                          m.sectors.mid_skill[f.sector[in_west]], geo.n_west)
+    paired = m.paired[geo.is_west]
+    lab.east_income = migrant_income(m)
+    moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
+    cost = m.prices.migration_cost + moving / e.migration_horizon
+    rate = np.where(paired, pol.labour.training_rate, 0.0)
+    lab.service_demand = local_demand.service_demand(
+        labour.by_skill(lab.people, PARK).sum(axis=1), lab.people[..., WORKSHOP].sum(axis=(1, 2)),
+        m.prices.workshop_wage, lab.wage[:, LOW], e.service_multiplier)
+    lab.people, lab.wage, lab.flows = labour.labour_market(
+        lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, m.prices.workshop_wage,
+        lab.service_demand, lab.farm_income + lab.farm_bonus,
+        lab.east_income, cost, lab.trainees_funded, rate, e, m.cfg.run.steps_per_year)
+    _book_costs(m)
+
+
+def _book_costs(m: TransferModel) -> None:
+    """Every channel's cost line this step, eastern and western accounts (yuan/year)."""
+    pol, c, lab, geo, dt = m.policy, m.counties, m.labour, m.geo, m.dt
+    west = geo.is_west
+    paired_w = m.paired[west]
+    n_paired = float(m.paired.sum())
+    east = accounts.east_lines(
+        pol, n_paired, float((c.effort * c.n_partners)[~west].sum()), float(c.landed[:, 0].sum()) / dt,
+        float(lab.flows.migrated[paired_w].sum()) / dt, float(lab.people[paired_w, :, :, MIGRANT].sum()),
+        float(lab.flows.trained_by_rate.sum()) / dt,
+        m.e.training_cost, float(m.parks.coinvest.sum()))
+    operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
+    m.costs = CostLines(east, accounts.west_lines(c, west, pol, n_paired, operating))
+
+
+# ------------------------------------------------------------------ 6. production, taxes, incomes
+def produce_and_pay(m: TransferModel) -> None:
+    """Margins, sustained losses (closures and exits), park firms' taxes, household incomes."""
+    e, f, pk, c, geo, pol = m.e, m.firms, m.parks, m.counties, m.geo, m.policy
+    active = f.state != EXITED
+    sites = west_sites(m)
+    w = book_margins(m, sites)
+    # sustained losses close a branch whose home site still pays, and end any other firm;
+    # judged on the value of the site (margin plus taste), as in the location choice
+    f.loss_steps = demography.sustained_losses(f.loss_steps, f.margin + f.taste, active)
+    ending = active & (f.loss_steps >= e.exit_after_years * m.cfg.run.steps_per_year)
+    close, exits = demography.losses_end(ending, f.state == BRANCH, f.home_margin)
+    _leave_parks(m, close)
+    f.state[close], f.share[close], f.taste[close], f.loss_steps[close] = HOME, 0.0, 0.0, 0
+    f.margin[close] = f.home_margin[close]
+    m.choices.branch_closures += close.size
+    _leave_parks(m, exits[f.park[exits] >= 0])
+    f.state[exits], f.margin[exits] = EXITED, 0.0
+    w = m.margins = w.keep(location.in_west(f.state[w.firms]))
+    # taxes of park firms (yuan/year), on what their western plants produce now
+    produced = producing_share(m, w.firms)
+    home_output = f.jobs[w.firms] * f.output_per_job[w.firms]
+    west_output = produced * home_output * sites.productivity[w.park]
+    pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
+    m.taxes = taxes = production.park_taxes(west_output, pre * produced * home_output, w.holiday,
+                                            pk.enclave[w.park], pol.enclave.tax_share_east,
+                                            pol.enclave.compliance, e)
+    n = geo.n_counties
+    c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(
+        taxes, w.park, pk.county, pk.partner, n)
+    promised = pol.subsidy.land_discount * pk.land_cost[w.park] * produced * f.jobs[w.firms]
+    c.subsidy_due = np.bincount(pk.county[w.park], promised, n)
+    c.fiscal_cost = c.subsidy_due * c.funding_ratio  # cash; the rebate is already out of retained_tax
+    # household incomes
+    lab = m.labour
+    pay = labour.park_pay(lab.people, lab.demand, lab.wage)
+    inc = production.person_incomes(pay, lab.wage[:, LOW], lab.farm_income + lab.farm_bonus,
+                                    m.prices.workshop_wage, lab.east_income)
+    h = production.household_incomes(lab.people, inc, lab.inactive, lab.transfer, e.remittance_share,
+                                     lab.low_income_line, e.farm_income_sigma, lab.farm_income,
+                                     lab.seller_bonus, pol.consumption.seller_share)
+    lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
+
+
+# ------------------------------------------------------------------ 7. record
+def advance_clock(m: TransferModel) -> None:
+    """The step's changes are done: the clock moves on, so the record is of the step's end."""
+    m.t += 1
+
+
+def record(m: TransferModel) -> None:
+    """One row of the run's history and of the per-county history (the run's one store)."""
+    m.metrics = row = metrics_mod.model_metrics(m)
+    for k in METRICS:
+        m.history[k][m.t] = row[k]
+    metrics_mod.region_metrics(m, m.region_history, m.t)

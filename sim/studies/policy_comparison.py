@@ -1,0 +1,619 @@
+"""The main job (``make run``): every scenario against the same-draw, same-seed baseline.
+
+Writes, beside the sweep's tables: ``policy_comparison.csv`` (one row per scenario and
+outcome, :func:`sim.analysis.uncertainty.comparison_table`, plus cost per job and income per
+public yuan), ``report.md`` and ``report.html`` (jobs and income gained, the full public cost
+on each side line by line with aid counted once, cost per job, cumulative and discounted cost
+over the run's window, who gains by county group and the counties that gain least), the
+figure and the county map.
+
+One central value per quantity everywhere: the mean over parameter draws × seeds of the
+gain over the baseline run with the same draw and seed; intervals are the 2.5–97.5
+percentiles of those paired gains.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import uncertainty
+from sim.analysis.paired import SAMPLE, paired_gain
+from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
+from sim.report import figures as plots
+from sim.report import labels
+from sim.report.tables import (
+    Document,
+    Table,
+    column,
+    decimals_for,
+    number,
+    percent,
+    scale_for,
+    wrap,
+)
+from sim.runs import store as outputs
+from sim.runs.collect import load_regions, load_sweep, load_timeseries
+from sim.studies.reports import geography_key, geography_name
+from sim.world import boundaries
+
+EFFECTS = [
+    "west_jobs_local",
+    "west_jobs_local_all",
+    "west_income_per_capita",
+    "west_income_total",
+    "low_income_share",
+    "firms_in_west",
+]
+COSTS = [
+    "east_programme_cost",
+    "west_programme_cost",
+    "east_cost_aid",
+    "public_programme_cost",
+    "west_debt",
+    "west_fiscal_cost",
+]
+LINES = [f"east_cost_{k}" for k in EAST_LINES] + [f"west_cost_{k}" for k in WEST_LINES]
+# Social discount rate of the NDRC/MOHURD "Economic evaluation methods and parameters for
+# construction projects" (建设项目经济评价方法与参数, 3rd edition, 2006): 8% a year.
+DISCOUNT_RATE = 0.08
+CUMULATIVE = {
+    "east_programme_cost": "east_cost_cum",
+    "west_programme_cost": "west_cost_cum",
+    "public_programme_cost": "public_cost_cum",
+    "west_income_total": "income_cum",
+}
+FIGURE_OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share"]
+FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
+
+
+def report(sweep_dir: Path) -> str:
+    """The tables, report and figures of a policy-comparison sweep; returns the printed text."""
+    sweep_dir = Path(sweep_dir)
+    summary, ts = with_public_cost(load_sweep(sweep_dir)), with_public_cost(load_timeseries(sweep_dir))
+    geo = geography_name(sweep_dir)
+    metrics = [m for m in dict.fromkeys(EFFECTS + COSTS + LINES) if m in summary]
+    comparison = uncertainty.comparison_table(summary, metrics)
+    has_base = "gain" in comparison and summary["scenario"].nunique() > 1
+    cumulative = window_totals(ts) if has_base else None
+    if cumulative is not None:
+        signs = {c: uncertainty.sign(m) for m, c in CUMULATIVE.items() if c in cumulative}
+        signs["public_cost_disc"] = -1.0
+        comparison = pd.concat(
+            [comparison, uncertainty.comparison_table(cumulative, list(signs), signs)],
+            ignore_index=True,
+        )
+    comparison = add_ratios(comparison) if has_base else comparison
+    outputs.write_atomic(
+        sweep_dir / "policy_comparison.csv", comparison.to_csv(index=False).encode()
+    )
+    fig_paths = plots.save(
+        comparison_figure(ts, geo, comparison, coverage(summary)),
+        sweep_dir / "figures" / "policy_comparison",
+    )
+    map_path = None
+    if has_base:
+        map_path = county_gain_map(sweep_dir, geo)
+    doc = document(sweep_dir, summary, ts, comparison, geo, has_base)
+    text = doc.markdown()
+    outputs.write_atomic(sweep_dir / "policy_comparison.txt", text.encode())
+    outputs.write_atomic(sweep_dir / "report.md", text.encode())
+    outputs.write_atomic(sweep_dir / "report.html", doc.html().encode())
+    lines = [
+        text,
+        f"Report: {sweep_dir / 'report.md'} (and report.html)",
+        f"Figure: {fig_paths[0]}",
+    ]
+    if map_path:
+        lines.append(f"Map:    {map_path}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- numbers
+def coverage(summary: pd.DataFrame) -> dict:
+    """What the central values and intervals are taken over: draws, seeds, pairs."""
+    draws = uncertainty.over_draws(summary)
+    n_draws = int(draws[SAMPLE].nunique()) if SAMPLE in draws and (draws[SAMPLE] >= 0).any() else 0
+    n_seeds = int(draws["seed"].nunique())
+    over = f"{n_draws} parameter draws × {n_seeds} seeds" if n_draws else f"{n_seeds} seeds"
+    return {"draws": n_draws, "seeds": n_seeds, "pairs": max(n_draws, 1) * n_seeds, "over": over}
+
+
+def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with ``public_programme_cost`` (east + west − aid) if a sweep made before that
+    outcome existed lacks it."""
+    if "public_programme_cost" in df or "east_cost_aid" not in df:
+        return df
+    return df.assign(
+        public_programme_cost=df["east_programme_cost"] + df["west_programme_cost"] - df["east_cost_aid"]
+    )
+
+
+def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
+    """One row per run: costs and household income summed over the run's window (yuan), and the
+    public cost discounted to the start year at ``rate`` (a flow in calendar year k after the
+    start counts (1 + rate)^-k). Step 0 is the starting state and is not counted."""
+    per_year = (
+        int(ts["quarter"].max()) if "quarter" in ts else int(ts.get("period", pd.Series([1])).max())
+    )
+    keys = [c for c in ("scenario", SAMPLE, "seed") if c in ts]
+    flows = ts[ts["step"] > 0]
+    dt = 1.0 / per_year
+    weight = dt / (1.0 + rate) ** (flows["year"] - ts["year"].min())
+    summed = [m for m in CUMULATIVE if m in flows]
+    out = flows.groupby(keys, observed=True)[summed].sum() * dt
+    out = out.rename(columns=CUMULATIVE)
+    out["public_cost_disc"] = (
+        (flows["public_programme_cost"] * weight)
+        .groupby([flows[k] for k in keys], observed=True)
+        .sum()
+    )
+    return out.reset_index()
+
+
+def add_ratios(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: public and eastern cost per local job gained (yuan/year per job, from the
+    final-quarter gains) and household income gained per public yuan (over the window). Ratios
+    of the central gains; NaN where the cost gain is not positive or the job gain's interval
+    does not lie above zero."""
+    if "gain" not in comparison:
+        return comparison
+    g = comparison.pivot_table(
+        index="scenario", columns="metric", values="gain", observed=True, aggfunc="first"
+    )
+    jobs = g.get("west_jobs_local", pd.Series(np.nan, g.index))
+    lo = comparison[comparison["metric"] == "west_jobs_local"].set_index("scenario")["gain_lo"]
+    clear = (jobs > 0) & (lo.reindex(jobs.index) > 0)  # a job gain whose interval excludes zero
+    ratios = pd.DataFrame(index=g.index)
+    for name, cost in (
+        ("public_cost_per_job", "public_programme_cost"),
+        ("east_cost_per_job", "east_programme_cost"),
+    ):
+        c = g.get(cost, pd.Series(np.nan, g.index))
+        ratios[name] = (c / jobs).where(clear & (c > 0))
+    if {"income_cum", "public_cost_cum"} <= set(g.columns):
+        ratios["income_per_public_yuan"] = (g["income_cum"] / g["public_cost_cum"]).where(
+            g["public_cost_cum"] > 0
+        )
+    else:
+        ratios["income_per_public_yuan"] = np.nan
+    return comparison.merge(ratios, left_on="scenario", right_index=True, how="left")
+
+
+def gains(comparison: pd.DataFrame, metric: str, scenarios: list[str]) -> pd.DataFrame:
+    t = comparison[comparison["metric"] == metric].set_index("scenario")
+    return t.reindex(scenarios)
+
+
+# ---------------------------------------------------------------- the document
+def _scenarios(comparison: pd.DataFrame) -> list[str]:
+    order = list(dict.fromkeys(comparison["scenario"]))
+    known = [s for s in labels.SCENARIOS if s in order]
+    return [s for s in known + sorted(set(order) - set(known)) if s != "baseline"]
+
+
+def _short(s: str) -> str:
+    return labels.scenario(s).split()[0]
+
+
+def _window(ts: pd.DataFrame) -> tuple[str, str]:
+    first, last = int(ts["year"].min()), int(ts["year"].max())
+    last_q = int(ts.loc[ts["year"] == last, "quarter"].max()) if "quarter" in ts else None
+    return f"{first}–{last}", f"{last} Q{last_q}" if last_q else str(last)
+
+
+def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
+    cov = coverage(summary)
+    window, last = _window(ts)
+    doc = Document(f"East–West policies compared: {geo}, {window}")
+    n_runs = len(summary)
+    doc.blocks.append(
+        f"{n_runs} runs: {summary['scenario'].nunique()} scenarios × {cov['over']}"
+        + (
+            " (+ the point estimate)"
+            if cov["draws"] and (summary.get(SAMPLE, pd.Series([0])) < 0).any()
+            else ""
+        )
+        + ". Every scenario runs with the same parameter draw and seed as its baseline twin, "
+        f"so each gain is measured run by run. Central value of every quantity: the mean over the "
+        f"{cov['pairs']} pairs ({cov['over']}) of the gain over the baseline twin. "
+        "Intervals [a, b]: "
+        f"2.5–97.5 percentiles of those {cov['pairs']} gains (parameter and random uncertainty "
+        f"together). Flows (per year) are annual rates in the last quarter, {last}; cumulative "
+        f"figures add every quarter of {window}."
+    )
+    if not has_base:
+        doc.blocks.append(
+            "This sweep has no baseline and other scenario to compare: no gains to report."
+        )
+        return doc
+    scen = _scenarios(comparison)
+    doc.blocks += [("h2", "1. What each policy adds"), *effect_tables(comparison, scen, last)]
+    doc.blocks += [
+        ("h2", "2. What it costs, both sides"),
+        *cost_tables(comparison, scen, last, window),
+    ]
+    doc.blocks += [("h2", "3. Cost per effect"), effectiveness_table(comparison, scen, window)]
+    doc.blocks += [("h2", "4. Who gains"), *who_gains(sweep_dir, summary, scen, last, cov)]
+    doc.blocks += [
+        ("h2", "Figures"),
+        ("img", "figures/policy_comparison.png", "Policies compared"),
+        ("img", "figures/county_map.png", "Gain by western county"),
+    ]
+    return doc
+
+
+def _gain_column(comparison, metric, scen, unit, interval=True):
+    t = gains(comparison, metric, scen)
+    if interval:
+        return column(t["gain"], t["gain_lo"], t["gain_hi"], unit)
+    return column(t["gain"], unit=unit)
+
+
+def effect_tables(comparison, scen, last) -> list[Table]:
+    names = [labels.scenario(s) for s in scen]
+    jobs, u_jobs = _gain_column(comparison, "west_jobs_local", scen, "persons")
+    allj, _ = _gain_column(comparison, "west_jobs_local_all", scen, "persons")
+    p = gains(comparison, "west_jobs_local", scen)["p_better_than_baseline"]
+    t1 = Table(
+        f"Local jobs gained, {last} ({u_jobs})",
+        ["Scenario", "Park and workshop jobs", "Incl. service jobs", "P(more jobs)"],
+        [[n, a, b, percent(x)] for n, a, b, x in zip(names, jobs, allj, p, strict=True)],
+        "P(better than baseline), here P(more jobs): share of the pairs in which the scenario "
+        "beats its baseline twin.",
+    )
+    inc, u_inc = _gain_column(comparison, "west_income_per_capita", scen, "yuan/year")
+    tot, u_tot = _gain_column(comparison, "west_income_total", scen, "yuan/year", interval=False)
+    low, _ = _gain_column(comparison, "low_income_share", scen, "pp")
+    t2 = Table(
+        f"Western household income gained, {last} (per person: per working-age person)",
+        ["Scenario", f"Per person ({u_inc})", f"All ({u_tot})", "Low-income share (pp)"],
+        [[n, a, b, c] for n, a, b, c in zip(names, inc, tot, low, strict=True)],
+    )
+    return [t1, t2]
+
+
+def cost_tables(comparison, scen, last, window) -> list:
+    names = [labels.scenario(s) for s in scen]
+    central = {m: gains(comparison, m, scen)["gain"].to_numpy(float) for m in COSTS}
+    div, unit = scale_for(np.concatenate(list(central.values())[:4]), "yuan/year")
+    fmt = lambda v: number(v, div, 2 if div >= 1e9 else 1)  # noqa: E731
+    pub = gains(comparison, "public_programme_cost", scen)
+    t1 = Table(
+        f"Public cost over the baseline, {last} ({unit})",
+        ["Scenario", "East", "West", "Aid (in both)", "Public, aid once", "interval"],
+        [
+            [n, fmt(e), fmt(w), fmt(a), fmt(p), f"[{fmt(lo)}, {fmt(hi)}]"]
+            for n, e, w, a, p, lo, hi in zip(
+                names,
+                central["east_programme_cost"],
+                central["west_programme_cost"],
+                central["east_cost_aid"],
+                pub["gain"],
+                pub["gain_lo"],
+                pub["gain_hi"],
+                strict=True,
+            )
+        ],
+        "East and West: the sum of each side's cost lines below. Aid is paid by the east and "
+        "spent by the west, so it is in both sums and subtracted once from the public total. "
+        "Western debt is not a cost line: the spending it finances is, and so is its service.",
+    )
+    lines = [m for m in LINES if m in set(comparison["metric"])]
+    vals = np.array([gains(comparison, m, scen)["gain"].to_numpy(float) for m in lines])
+    ldiv, lunit = scale_for(vals, "yuan/year")
+    rows = [
+        [
+            ("East: " if m.startswith("east_") else "West: ")
+            + m.split("_cost_", 1)[1].replace("_", " "),
+            *(number(v, ldiv, 1 if ldiv >= 1e6 else 0) for v in row),
+        ]
+        for m, row in zip(lines, vals, strict=True)
+    ]
+    t2 = Table(
+        f"Every cost line over the baseline, {last} ({lunit})", ["Line", *map(_short, scen)], rows
+    )
+    debt, u_debt = _gain_column(comparison, "west_debt", scen, "yuan")
+    cums = {
+        k: gains(comparison, k, scen)
+        for k in ("east_cost_cum", "west_cost_cum", "public_cost_cum", "public_cost_disc")
+    }
+    cdiv, cunit = scale_for(cums["public_cost_cum"]["gain"], "yuan")
+    cf = lambda v: number(v, cdiv, 1)  # noqa: E731
+    t3 = Table(
+        f"Cost over the window {window} ({cunit}) and western debt at its end",
+        [
+            "Scenario",
+            "East",
+            "West",
+            "Public, aid once",
+            f"Discounted {DISCOUNT_RATE:.0%}",
+            f"West debt ({u_debt})",
+        ],
+        [
+            [n, cf(e), cf(w), cf(p), cf(d), dd]
+            for n, e, w, p, d, dd in zip(
+                names,
+                cums["east_cost_cum"]["gain"],
+                cums["west_cost_cum"]["gain"],
+                cums["public_cost_cum"]["gain"],
+                cums["public_cost_disc"]["gain"],
+                debt,
+                strict=True,
+            )
+        ],
+        f"Sums of the quarterly flows over {window}. Discounted: to the start year at "
+        f"{DISCOUNT_RATE:.0%} a year, the social discount rate of the NDRC/MOHURD 'Economic "
+        "evaluation methods and parameters for construction projects' (3rd ed., 2006). "
+        "Debt: the change in the stock of western county debt, with its interval.",
+    )
+    return [t1, t2, t3]
+
+
+def effectiveness_table(comparison, scen, window) -> Table:
+    r = comparison.drop_duplicates("scenario").set_index("scenario").reindex(scen)
+    both = np.concatenate([r["public_cost_per_job"], r["east_cost_per_job"]])
+    div, unit = scale_for(both, "yuan/year")
+    cell = lambda v: number(v, div, decimals_for([v], div))  # noqa: E731 - 3 significant digits
+    per_yuan = [number(v, 1, 2) for v in r["income_per_public_yuan"]]
+    return Table(
+        f"Cost per job ({unit} per local job gained) and income per public yuan",
+        ["Scenario", "Public cost per job", "East only", "Income per yuan"],
+        [
+            [labels.scenario(s), cell(a), cell(b), c]
+            for s, a, b, c in zip(
+                scen, r["public_cost_per_job"], r["east_cost_per_job"], per_yuan, strict=True
+            )
+        ],
+        "Cost per job: the public (or eastern) cost gained in the last quarter, a yearly rate, "
+        "over the local (park and workshop) jobs gained, from the central values above; '–' "
+        "where the interval of the job gain reaches zero. Income per yuan: western household income "
+        f"gained over {window} per public yuan spent over {window} (aid once).",
+    )
+
+
+# ---------------------------------------------------------------- who gains
+def county_gains(sweep_dir: Path) -> pd.DataFrame:
+    """Per scenario and western county: mean over draws × seeds of the paired gain in local jobs and
+    income per capita, with the county's flags, population, district flag and start-income
+    quintile."""
+    regions = uncertainty.over_draws(load_regions(sweep_dir))
+    west = regions[regions["side"].astype(str) == "west"]
+    cols = ["jobs_local", "income_per_capita"]
+    delta = paired_gain(west, cols)
+    delta = delta[delta["scenario"].astype(str) != "baseline"]
+    out = (
+        delta.groupby(["scenario", "county"], observed=True)
+        .agg(
+            paired=("paired", "max"),
+            key_county=("key_county", "max"),
+            **{c: (c, "mean") for c in cols},
+        )
+        .reset_index()
+    )
+    out["scenario"] = out["scenario"].astype(str)
+    out["county"] = out["county"].astype(str)
+    return out.merge(_county_facts(sweep_dir, west), on="county", how="left")
+
+
+def _county_facts(sweep_dir: Path, west: pd.DataFrame) -> pd.DataFrame:
+    """Population, urban district (市辖区) flag and start-income quintile per western county."""
+    import yaml
+
+    from sim.runs.collect import job_dirs
+    from sim.world import geography
+
+    names = sorted(west["county"].astype(str).unique())
+    facts = pd.DataFrame({"county": names})
+    try:
+        cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
+        geo = geography.load_file(cfg["geography"]["name"])
+        pop = dict(zip(geo.county_name.astype(str), geo.population, strict=True))
+        facts["population"] = facts["county"].map(pop)
+        table = geography.world_file(cfg["geography"]["name"], "counties.csv")
+        if table.exists():
+            zh = pd.read_csv(table, usecols=["name", "name_zh"]).drop_duplicates("name")
+            district = dict(
+                zip(zh["name"], zh["name_zh"].astype(str).str.endswith("区"), strict=True)
+            )
+            facts["district"] = facts["county"].map(district)
+    except (OSError, KeyError, TypeError, ValueError, IndexError):
+        pass
+    start = _start_income(sweep_dir)
+    if start is not None:
+        q = pd.qcut(start.rank(method="first"), 5, labels=[f"Q{i}" for i in range(1, 6)])
+        facts["income_quintile"] = facts["county"].map(
+            dict(zip(start.index, q.astype(str), strict=True))
+        )
+    return facts
+
+
+def _start_income(sweep_dir: Path) -> pd.Series | None:
+    """Income per capita of each western county at step 0 of a baseline run (the starting state)."""
+    summary = load_sweep(sweep_dir)
+    base = summary[summary["scenario"].astype(str) == "baseline"]
+    if base.empty or "job" not in base:
+        return None
+    try:
+        r = pd.read_parquet(Path(sweep_dir) / str(base["job"].iloc[0]) / "regions.parquet")
+    except OSError:
+        return None
+    r = r[(r["step"] == 0) & (r["side"].astype(str) == "west")]
+    if "replication" in r:
+        r = r[r["replication"] == r["replication"].min()]
+    return r.set_index(r["county"].astype(str))["income_per_capita"]
+
+
+GROUPS = (
+    ("paired", {True: "Paired counties", False: "Unpaired counties"}),
+    ("key_county", {True: "Key assistance counties", False: "Other counties"}),
+    ("district", {True: "Urban districts", False: "Rural counties and cities"}),
+    (
+        "income_quintile",
+        {f"Q{i}": f"Start income Q{i}" + (" (poorest)" if i == 1 else "") for i in range(1, 6)},
+    ),
+)
+
+
+def group_table(cg: pd.DataFrame, scen: list[str]) -> pd.DataFrame:
+    """Per county group and scenario: local jobs gained (sum) and income per capita gained
+    (population-weighted mean over the group's counties)."""
+    rows = []
+    w = cg["population"].fillna(1.0) if "population" in cg else pd.Series(1.0, cg.index)
+    for col, names in GROUPS:
+        if col not in cg or cg[col].isna().all():
+            continue
+        values = cg[col].map(
+            lambda v: bool(v) if isinstance(v, (bool, np.bool_, int, float)) else v
+        )
+        for value, label in names.items():
+            for s in scen:
+                m = (values == value) & (cg["scenario"] == s)
+                if not m.any():
+                    continue
+                rows.append(
+                    {
+                        "group": label,
+                        "scenario": s,
+                        "counties": int(m.sum()),
+                        "jobs_local": cg.loc[m, "jobs_local"].sum(),
+                        "income_per_capita": np.average(
+                            cg.loc[m, "income_per_capita"], weights=w[m]
+                        ),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def who_gains(sweep_dir, summary, scen, last, cov) -> list:
+    try:
+        cg = county_gains(sweep_dir)
+    except (OSError, KeyError, ValueError) as err:
+        return [f"County table not available: {err}"]
+    if cg.empty:
+        return ["No western county results in this sweep."]
+    gt = group_table(cg, scen)
+    blocks = []
+    for metric, unit, title in (
+        ("jobs_local", "persons", "Local jobs gained"),
+        ("income_per_capita", "yuan/year", "Income per capita gained"),
+    ):
+        wide = gt.pivot_table(index="group", columns="scenario", values=metric, sort=False).reindex(
+            columns=scen
+        )
+        counts = gt.drop_duplicates("group").set_index("group")["counties"]
+        cols, units = [], set()
+        for s in scen:
+            cells, u = column(wide[s], unit=unit)
+            cols.append(cells)
+            units.add(u)
+        rows = [[g, str(counts[g]), *(c[i] for c in cols)] for i, g in enumerate(wide.index)]
+        blocks.append(
+            Table(
+                f"{title} by county group, {last} ({', '.join(sorted(units))})",
+                ["Group", "Counties", *map(_short, scen)],
+                rows,
+                "Jobs: sum over the group's counties; income: mean weighted by county "
+                "population (census 2020). Start income: the county's income per capita "
+                "in the starting state, in five groups of equal count."
+                if metric == "income_per_capita"
+                else "",
+            )
+        )
+    notes = []
+    for s in scen:
+        d = cg[cg["scenario"] == s].sort_values("jobs_local")
+        losing = int((d["jobs_local"] < -0.5).sum())
+        least = "; ".join(
+            f"{r.county} {number(r.jobs_local)} jobs, {number(r.income_per_capita)} yuan/yr"
+            for r in d.head(3).itertuples()
+        )
+        notes.append(
+            f"- {labels.scenario(s)}: {losing} of {len(d)} counties lose local jobs; "
+            f"least gain: {least}."
+        )
+    blocks.append(
+        f"Counties that gain least or lose ({last}, local jobs and income per capita, mean "
+        f"over {cov['over']}):"
+    )
+    blocks.append("\n".join(wrap(n, 100).replace("\n", "\n  ") for n in notes))
+    return blocks
+
+
+# ---------------------------------------------------------------- figures
+def comparison_figure(
+    ts: pd.DataFrame, geo: str, comparison: pd.DataFrame | None = None, cov: dict | None = None
+):
+    """Row 1: outcome gains over the same-seed baseline over time (point estimate); row 2 (with
+    ``comparison``): final gains with both bands; row 3: gains in firms and each side's full cost.
+    Every panel shows gains, never levels; the baseline is the zero line."""
+    plt = plots._plt()
+    ts = uncertainty.point_estimate(ts)
+    names = set(ts["scenario"].astype(str))
+    has_base = (
+        "baseline" in names and len(names) > 1
+    )  # gains need a baseline and something to compare
+    has_bands = has_base and comparison is not None and "gain" in comparison
+    rows = 3 if has_bands else 2
+    fig, axes = plt.subplots(rows, 3, figsize=(15.6, 4.2 * rows + 0.2), layout="constrained")
+    every = FIGURE_OUTCOMES + FIGURE_COSTS
+    shown = paired_gain(ts, every) if has_base else ts
+    if has_base:
+        shown = shown[shown["scenario"].astype(str) != "baseline"]
+    plots.time_paths(
+        shown, FIGURE_OUTCOMES, "scenario", "", ax_list=list(axes[0]), difference=has_base
+    )
+    if has_bands:
+        cov = cov or {"seeds": int(ts["seed"].nunique()), "over": "draws × seeds"}
+        bands = (
+            f"seed-only: 95% CI over {cov['seeds']} seeds at the point estimate",
+            f"draws × seeds: 95% interval over {cov['over']}",
+        )
+        plots.gain_bands(
+            list(axes[1]), comparison, FIGURE_OUTCOMES, plots._groups(shown, "scenario"), bands
+        )
+    plots.time_paths(
+        shown, FIGURE_COSTS, "scenario", "", ax_list=list(axes[-1]), difference=has_base
+    )
+    fig.legends[1:] = []  # one legend for all rows
+    what = "gain over the baseline run with the same seed" if has_base else "levels"
+    fig.suptitle(
+        f"East–West policies compared ({geo}): what each adds over the baseline, and what "
+        f"it costs\nevery panel: {what} (point estimate); top: outcomes; "
+        + ("middle: final gain with both bands; " if has_bands else "")
+        + "bottom: firms in western parks and each side's full programme cost (every cost line)\n"
+        + plots.band_note(int(ts.groupby("scenario", observed=True)["seed"].nunique().min()))
+        + "; lines that coincide are told apart by line style and marker",
+        fontsize=11,
+    )
+    return fig
+
+
+def county_gain_map(sweep_dir: Path, geo: str) -> Path:
+    """Map figure: final gain over baseline (same draw and seed) in each western county, per
+    scenario."""
+    cg = county_gains(sweep_dir)
+    regions = load_regions(sweep_dir)
+    seats = regions.drop_duplicates("county")[["county", "code", "lon", "lat"]].assign(
+        county=lambda d: d["county"].astype(str), code=lambda d: d["code"].astype(str)
+    )
+    means = cg.merge(seats, on="county", how="left")
+    means["scenario"] = pd.Categorical(
+        means["scenario"],
+        [s for s in labels.SCENARIOS if s in set(means["scenario"])]
+        + sorted(set(means["scenario"]) - set(labels.SCENARIOS)),
+        ordered=True,
+    )
+    cov = coverage(load_sweep(sweep_dir))
+    fig = plots.county_map(
+        means,
+        "income_per_capita",
+        "jobs_local",
+        "scenario",
+        f"Who gains? Final gain over the baseline by western county ({geo})",
+        f"mean over {cov['over']} of the paired gain; markers at approximate county seats",
+        outlines=boundaries.load(geography_key(sweep_dir)),
+    )
+    return plots.save(fig, sweep_dir / "figures" / "county_map")[0]
