@@ -16,7 +16,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: run test test-slow test-install test-slurm bench lint clean setup
+.PHONY: run test test-slow test-install test-slurm bench lint clean setup figures
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -38,9 +38,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m sim.run -m experiment=policy_comparison $(ARGS)
 
-## make test: the fast test suite (a few minutes on 2 cores)
+## make test: the fast test suite, one pytest-xdist worker per core (a test file stays on one worker)
 test: $(STAMP)
-	$(PY) -m pytest -q $(ARGS)
+	$(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
+
+## make figures: the main job, then its figures copied to docs/img/ (the README's images)
+FIGURES_SWEEP := results/sweeps/readme_figures
+figures: $(STAMP)
+	$(PY) -m sim.run -m experiment=policy_comparison hydra.sweep.dir=$(FIGURES_SWEEP) $(ARGS)
+	cp $(FIGURES_SWEEP)/figures/policy_comparison.png $(FIGURES_SWEEP)/figures/county_map.png docs/img/
 
 ## make test-slow: long sweeps and scale runs
 test-slow: $(STAMP)

@@ -4,6 +4,8 @@ figures; and the model from keyword parameters for Mesa's tools."""
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -17,6 +19,7 @@ from sim.dashboard.view import (
     PATH_METRICS,
     View,
     choices,
+    cli_commands,
     export_yaml,
     levers,
     run_view,
@@ -144,18 +147,61 @@ def test_view_is_hashable_for_caching():
 
 
 @pytest.mark.parametrize("geography", ["shanghai_yunnan", "fujian_ningxia", "northeast"])
-def test_every_western_seat_lies_in_its_own_boundary(geography):
-    """cnmaps' boundaries check the data files' seats: one seat per unit, each inside one unit."""
-    pytest.importorskip("cnmaps", reason="boundaries need the [maps] extra")
-    from sim.dashboard import boundaries
+def test_every_western_seat_lies_in_its_own_county_outline(geography):
+    """The shipped outlines check the data files' seats: each seat inside its own county."""
+    from matplotlib.path import Path as Polygon
 
-    comp = run_view(View(geography=geography, scenario="enclave", replications=1))
-    df = comp.counties
-    polygons = boundaries.west_units(df["province"], df["prefecture"], df["county"])
-    seat = boundaries.seat_of(polygons, df["lon"], df["lat"])
-    assert len(polygons) == len(df)
-    assert sorted(seat) == list(range(len(df)))
-    fig = figures.map_figure(comp, "income_per_capita")
-    shaded = fig.axes[0].collections[0]  # the boundaries, under the seats
-    assert len(shaded.get_paths()) >= len(df) and np.isfinite(shaded.get_array()).any()
-    assert figures.map_caption(comp, "income_per_capita").endswith("boundaries from cnmaps")
+    from sim.world import boundaries
+
+    outlines = boundaries.load(geography)
+    counties = pd.read_csv(boundaries.WORLD / geography / "counties.csv", dtype={"code": str})
+    model = simulate(compose({"geography": geography, "run.years": 1, "geography.n_firms": 300}))
+    west = model.geo.is_west
+    seats = dict(zip(model.geo.county_name[west], zip(model.geo.lon[west], model.geo.lat[west],
+                                                     strict=True), strict=True))
+    assert set(outlines.counties) == set(counties["code"])
+    outside = [name for code, name in zip(counties["code"], counties["name"], strict=True)
+               if not any(Polygon(r).contains_point(seats[name]) for r in outlines.counties[code])]
+    assert len(outside) <= max(1, len(counties) // 20), outside  # a seat may sit in an exclave
+    size = boundaries.path(geography).stat().st_size
+    assert size < 1_000_000, f"{size} bytes: the outlines should stay simplified"
+
+
+def test_the_map_fills_every_county_outline_and_names_the_extremes(comparison):
+    fig = figures.map_figure(comparison, "income_per_capita")
+    ax = fig.axes[0]
+    filled = ax.collections[0]  # the county outlines, under the province edge and the seats
+    assert len(filled.get_paths()) >= len(comparison.counties)
+    assert np.isfinite(filled.get_array()).all()
+    named = {t.get_text() for t in ax.texts}
+    gain = comparison.counties.set_index("county")["income_per_capita"]
+    assert gain.idxmax() in named and gain.idxmin() in named
+    assert figures.map_caption(comparison, "income_per_capita").startswith(
+        f"{len(comparison.counties)} county outlines drawn")
+    lo, hi = fig.axes[1].get_ylim()
+    assert lo == pytest.approx(-hi)  # symmetric about zero, so losses show in red
+
+
+def test_the_headline_has_a_gain_column_in_numbers_for_people(comparison):
+    table = figures.headline(comparison)
+    assert list(table.columns)[-1] == "gain (same seeds)"
+    text = table.to_string()
+    assert not re.search(r"\d{1,3}(,\d{3}){3}", text), text  # no 6,841,439,995
+    assert "yuan/year" in text and "persons" in text
+    jobs = comparison.final["scenario"]["west_jobs_local"] - comparison.final["baseline"]["west_jobs_local"]
+    assert table.iloc[0, -1] == f"{jobs:+,.0f} persons"
+
+
+def test_numbers_for_people():
+    assert figures.human(6_841_439_995, "yuan/year") == "6.84 bn yuan/year"
+    assert figures.human(22_700_000, "yuan/year", signed=True) == "+22.7 m yuan/year"
+    assert figures.human(52_366, "persons") == "52,366 persons"
+    assert figures.human(-0.004, "share", signed=True) == "-0.4 pp"
+    assert figures.human(0.123, "share") == "12.3%"
+
+
+def test_the_exported_commands_name_the_interpreter_that_runs_the_dashboard(comparison):
+    for cmd in cli_commands(comparison.view):
+        exe = cmd.split(" -m sim.run ")[0]
+        assert Path(exe).is_absolute() or (Path.cwd() / exe).exists(), cmd
+        assert not cmd.startswith("python ")

@@ -90,6 +90,7 @@ def _coloured_pixels(png: bytes) -> int:
 
 def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     outside = []
 
     def loopback_only(route):
@@ -127,8 +128,10 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     view = View().with_lever("policy.pairing.aid_per_county", 4e8).with_lever("policy.enclave.tax_share_east", 0.5)
     comp = run_view(view)
     shown = headline.inner_text()
-    for cell in figures.headline(comp).to_numpy().ravel():
+    table = figures.headline(comp)
+    for cell in table.to_numpy().ravel():
         assert cell in shown
+    assert "gain (same seeds)" in shown and all(g[0] in "+-" for g in table["gain (same seeds)"])
     # the chart and the map are drawn with data
     for css in (".sim-paths img", ".sim-map img"):
         img = page.locator(css)
@@ -136,9 +139,14 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
         assert _coloured_pixels(img.screenshot()) > 2000, css
     caption = page.locator(".sim-map-caption").inner_text()
     assert caption == figures.map_caption(comp, "income_per_capita")
-    assert caption.startswith(f"{len(comp.counties)} western county seats")
+    assert caption.startswith(f"{len(comp.counties)} county outlines drawn")  # shipped, offline
     # the export reproduces the view from the command line
-    assert "policy.pairing.aid_per_county=400000000.0" in page.locator(".sim-export pre").inner_text()
+    commands = page.locator(".sim-export pre").inner_text()
+    assert "policy.pairing.aid_per_county=400000000.0" in commands
+    assert not commands.startswith("python ")  # the project's interpreter, usable unactivated
+    page.locator(".sim-copy").click()
+    page.get_by_text("Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").strip() == commands.strip()
     with page.expect_download() as download:
         page.get_by_text("Export overrides (YAML)").click()
     exported = yaml.safe_load(Path(download.value.path()).read_text())

@@ -140,3 +140,31 @@ def test_the_pre_launch_check_covers_every_swept_value(sizes):
     assert cover[0] == batch[0] and all(job in batch for job in cover)
     assert {o for job in cover for o in job} == {o for job in batch for o in job}
     assert len(cover) <= sum(sizes)
+
+
+# --------------------------------------------------------------------------- progress in a log
+def test_a_sweep_logs_progress_lines_when_its_output_is_not_a_terminal(tmp_path):
+    out = tmp_path / "logged"
+    tiny = [a for a in TINY if not a.startswith("run.progress")]
+    r = run_cli("-m", "run.seed=0,1,2", *tiny, f"hydra.sweep.dir={out}", "hydra/launcher=basic")
+    assert r.returncode == 0, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("sweep: ")]
+    assert lines and lines[-1].startswith("sweep: 3/3 jobs done (100%)"), r.stderr
+    assert "elapsed" in lines[-1] and "\r" not in r.stderr      # lines, not a bar's redraws
+    r = run_cli("-m", "run.seed=0,1,2,3", *tiny, f"hydra.sweep.dir={out}", "hydra/launcher=basic")
+    assert "sweep: 4/4 jobs done" in r.stderr, r.stderr        # complete jobs count as done
+
+
+def test_progress_lines_come_every_tenth_or_half_minute_with_an_estimate():
+    from sim.hydra.callback import ProgressLines
+
+    p = ProgressLines(total=20, start=0.0, every=30)
+    assert p.line(1, 0, 5.0) is None                            # under a tenth, under 30 s
+    assert p.line(2, 0, 10.0) == "sweep: 2/20 jobs done (10%), 10s elapsed, about 1m30s left"
+    assert p.line(2, 0, 39.0) is None
+    assert p.line(2, 0, 41.0).startswith("sweep: 2/20 jobs done (10%), 41s elapsed")
+    q = ProgressLines(total=20, start=0.0)
+    assert q.line(0, 10, 1.0).endswith("estimate after the first job")  # skipped: no pace yet
+    assert q.line(5, 10, 61.0) == "sweep: 15/20 jobs done (75%), 1m01s elapsed, about 1m01s left"
+    assert q.line(10, 10, 90.0, final=True) == "sweep: 20/20 jobs done (100%), 1m30s elapsed"
+    assert q.line(10, 10, 95.0, final=True) is None             # said once

@@ -30,6 +30,13 @@ from sim.params.schema import ConfigError
 
 MAX_SEED = (2**63 - 1) // MAX_SEEDS - 1  # run.seed*replications + r stays a 64-bit integer
 
+# Copies the commands above it in the browser (no round trip; loopback pages may use the clipboard).
+COPY_BUTTON = (
+    '<button class="sim-copy" style="border:1px solid #888;border-radius:4px;padding:2px 10px" '
+    'onclick="const t=this.closest(\'.sim-export\').querySelector(\'pre\').innerText;'
+    'const b=this;navigator.clipboard.writeText(t).then(()=>{b.textContent=\'Copied\';'
+    'setTimeout(()=>{b.textContent=\'Copy commands\'},2000)})">Copy commands</button>')
+
 view = solara.reactive(View())
 map_metric = solara.reactive("income_per_capita")
 lever_error = solara.reactive("")  # the last typed lever value that was refused, and why
@@ -110,8 +117,10 @@ def Export():
     shown = comparison.latest
     v = shown.view if shown is not None else view.value  # what the charts show, even if controls moved since
     with solara.Card("Reproduce the view shown", classes=["sim-export"]):
-        solara.Text("From the command line (add -m and a Slurm launcher for a cluster):")
+        solara.Text("From the command line, in the project folder (add -m and a Slurm launcher "
+                    "for a cluster):")
         solara.HTML("pre", html.escape("\n".join(cli_commands(v))), style="white-space: pre-wrap")
+        solara.HTML("div", COPY_BUTTON)
         solara.FileDownload(export_yaml(v), filename="dashboard_view.yaml",
                             label="Export overrides (YAML)")
 

@@ -12,16 +12,43 @@ import textwrap
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from sim.dashboard import boundaries
 from sim.dashboard.view import PATH_METRICS, Comparison
 from sim.model.metrics import METRICS, REGION_METRICS
+from sim.report.figures import label_extremes, outline_units, signed_scale
+from sim.world import boundaries
 
 COLOURS = {"scenario": "#c0392b", "baseline": "#555555"}
-GAIN_CMAP = matplotlib.colormaps["RdBu"].with_extremes(bad="#eeeeee")  # bad: a unit with no seat inside
+GAIN_CMAP = matplotlib.colormaps["RdBu"].with_extremes(bad="#eeeeee")
+
+
+def magnitude(unit: str, values) -> tuple[float, str]:
+    """Divisor and word for yuan amounts (bn, m) so axes and tables need no 1e9 offsets."""
+    top = float(np.nanmax(np.abs(np.asarray(values, float)))) if len(values) else 0.0
+    if unit.startswith("yuan") and top >= 1e9:
+        return 1e9, "bn "
+    if unit.startswith("yuan") and top >= 1e6:
+        return 1e6, "m "
+    return 1.0, ""
+
+
+def human(value: float, unit: str, signed: bool = False) -> str:
+    """A number for people: ``6.84 bn yuan/year``, ``22.7 m yuan/year``, ``52,366 persons``,
+    ``12.3%`` (a gain in a share: ``+0.4 pp``)."""
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "+" if signed else ""
+    if unit == "share":
+        return f"{100 * value:{sign},.1f} pp" if signed else f"{100 * value:,.1f}%"
+    div, word = magnitude(unit, [value])
+    v = value / div
+    number = f"{v:{sign},.0f}" if div == 1 and abs(v) >= 100 else f"{v:{sign},.3g}"
+    if div == 1 and abs(v) >= 1000:
+        number = f"{v:{sign},.0f}"
+    return f"{number} {word}{unit}".strip()
 
 
 def display_unit(unit: str) -> tuple[float, str]:
@@ -36,79 +63,81 @@ def heading(meaning: str, width: int = 200) -> str:
     return textwrap.fill(meaning[0].upper() + meaning[1:], width)
 
 
+def _calendar(paths: pd.DataFrame) -> pd.Series:
+    """Fractional year of each step (2021.0, 2021.25, ...): bands are over seeds at one step."""
+    first = paths.groupby("year")["step"].transform("min")
+    per_year = paths.groupby("year")["step"].transform("nunique")
+    return paths["year"] + (paths["step"] - first) / per_year
+
+
 def paths_figure(comp: Comparison) -> Figure:
     """Jobs, income and costs over time: the view's scenario against the same-seed baseline.
 
-    Lines are means over the seeds, bands the range (lowest to highest seed).
+    Lines are means over the seeds at each step; bands the range over the seeds at that step.
     """
     fig = Figure(figsize=(11, 6.4), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True).ravel()
     n = len(comp.seeds)
+    paths = comp.paths.assign(t=_calendar(comp.paths))
     for ax, metric in zip(axes, PATH_METRICS, strict=True):
         unit, meaning = METRICS[metric]
         scale, shown = display_unit(unit)
+        div, word = magnitude(unit, paths[metric].to_numpy(float))
         for run, label in (("baseline", "baseline"), ("scenario", comp.view.scenario)):
-            df = comp.paths[comp.paths["run"] == run]
-            by_year = df.groupby("year")[metric]
-            mean, lo, hi = (by_year.mean() * scale, by_year.min() * scale, by_year.max() * scale)
+            df = paths[paths["run"] == run]
+            by_step = df.groupby("t")[metric]
+            k = scale / div
+            mean, lo, hi = by_step.mean() * k, by_step.min() * k, by_step.max() * k
             ax.plot(mean.index, mean.values, color=COLOURS[run], lw=2,
                     ls="--" if run == "baseline" else "-", label=f"{label} (mean of {n} seeds)")
-            ax.fill_between(mean.index, lo.values, hi.values, color=COLOURS[run], alpha=0.25, lw=0,
-                            label=f"{label}: range over seeds")
+            if n > 1:
+                ax.fill_between(mean.index, lo.values, hi.values, color=COLOURS[run], alpha=0.25, lw=0,
+                                label=f"{label}: lowest to highest seed, each quarter")
         ax.set_title(heading(meaning, 60), fontsize=10, loc="left")
-        ax.set_ylabel(shown)
+        ax.set_ylabel(f"{word}{shown}")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
         ax.grid(alpha=0.3)
     for ax in axes[2:]:
         ax.set_xlabel("year")
     axes[0].legend(fontsize=8, loc="best")
-    fig.suptitle(f"{comp.view.scenario} against baseline, {comp.view.geography} (same seeds: "
-                 f"{', '.join(map(str, comp.seeds))})", fontsize=11)
+    fig.suptitle(textwrap.fill(f"{comp.view.scenario} against baseline, {comp.view.geography} "
+                               f"(same seeds: {', '.join(map(str, comp.seeds))})", 110), fontsize=11)
     return fig
 
 
 def map_figure(comp: Comparison, metric: str) -> Figure:
-    """Western county seats coloured and sized by the final-year gain over baseline in ``metric``."""
+    """Western counties filled by the final-year gain over baseline in ``metric`` (a scale
+    symmetric about zero, printed on the colour bar), the province's edge, the counties that
+    gain most and least named, a dot at each county seat."""
     unit, meaning = REGION_METRICS[metric]
     scale, shown = display_unit(unit)
-    shown = "percentage points" if shown == "%" else shown
     df = comp.counties
-    gain = df[metric].to_numpy() * scale
-    fig = Figure(figsize=(7.5, 6.4), layout="constrained")
+    gain = df[metric].to_numpy(float) * scale
+    div, word = magnitude(unit, gain)
+    gain = gain / div
+    shown = f"{word}{'percentage points' if shown == '%' else shown}"
+    fig = Figure(figsize=(7.5, 6.6), layout="constrained")
     ax = fig.subplots()
-    extent = max(float(np.abs(gain).max()), 1e-12)
-    norm = TwoSlopeNorm(0.0, -extent, extent)
-    _draw_boundaries(ax, df, gain, norm)
-    size = 12 + 240 * np.abs(gain) / extent
-    points = ax.scatter(df["lon"], df["lat"], c=gain, s=size, cmap=GAIN_CMAP, norm=norm,
+    span, _ = signed_scale(gain)
+    norm = TwoSlopeNorm(0.0, -span, span)
+    drawn = outline_units(ax, boundaries.load(comp.view.geography), df["code"], gain, GAIN_CMAP, norm,
+                          names=df["county"])
+    points = ax.scatter(df["lon"], df["lat"], c=gain, s=10 if drawn else 40, cmap=GAIN_CMAP, norm=norm,
                         edgecolors="#333333", linewidths=0.4, zorder=3)
-    for i in np.argsort(gain)[:3]:  # name the counties that gain least
-        ax.annotate(df["county"].iloc[i], (df["lon"].iloc[i], df["lat"].iloc[i]), fontsize=7,
-                    xytext=(4, 4), textcoords="offset points")
-    fig.colorbar(points, ax=ax, shrink=0.8, label=f"gain over baseline ({shown})")
+    fig.colorbar(ax.collections[0] if drawn else points, ax=ax, shrink=0.8,
+                 label=f"gain over baseline ({shown}); blue: gain, red: loss")
     ax.set_aspect(1 / np.cos(np.radians(df["lat"].mean())))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(alpha=0.3)
     year = int(comp.paths["year"].max())
-    ax.set_title(f"Gain by western county, {year}: {meaning.removeprefix('west: ')}\n"
-                 f"(mean over {len(comp.seeds)} seeds; marker size = size of the gain)", fontsize=10, loc="left")
+    what = meaning.removeprefix("west: ")
+    fig.suptitle(textwrap.fill(f"Gain by western county, {year}: {what}", 64)  # fits a narrow province
+                 + f"\n(mean over {len(comp.seeds)} seeds; named: most and least gain)", fontsize=10)
+    fig.draw_without_rendering()  # labels are placed against the final layout
+    label_extremes(ax, df["county"].astype(str).to_numpy(), df["lon"].to_numpy(float),
+                   df["lat"].to_numpy(float), gain, n=3)
     return fig
-
-
-def _draw_boundaries(ax, df, gain, norm) -> bool:
-    """Unit boundaries (cnmaps) shaded by the gain of the seat inside each; False if unavailable."""
-    polygons = boundaries.west_units(df["province"], df["prefecture"], df["county"])
-    if not polygons:
-        return False
-    seat = boundaries.seat_of(polygons, df["lon"], df["lat"])
-    rings, shade = [], []
-    for poly, s in zip(polygons, seat, strict=True):
-        for ring in boundaries.outlines(poly):
-            rings.append(ring)
-            shade.append(gain[s] if s >= 0 else np.nan)
-    ax.add_collection(PolyCollection(rings, array=np.array(shade), cmap=GAIN_CMAP, norm=norm, alpha=0.45,
-                                     edgecolors="#999999", linewidths=0.3, zorder=1))
-    return True
 
 
 def map_label(metric: str) -> str:
@@ -118,35 +147,34 @@ def map_label(metric: str) -> str:
 
 
 def map_caption(comp: Comparison, metric: str) -> str:
-    """What the map draws, in numbers: how many county seats and the range of their gains."""
+    """What the map draws, in numbers: how many county outlines (or seats) and the range of gains."""
     unit, _ = REGION_METRICS[metric]
-    scale, shown = display_unit(unit)
-    gain = comp.counties[metric] * scale
-    drawn = ("; boundaries from cnmaps" if boundaries.west_units(comp.counties["province"], comp.counties["prefecture"],
-                                                                 comp.counties["county"]) else "")
-    return (f"{len(gain)} western county seats drawn; gain from {gain.min():,.3g} to {gain.max():,.3g} "
-            f"{'percentage points' if shown == '%' else shown}{drawn}")
+    gain = comp.counties[metric].to_numpy(float)
+    outlines = boundaries.load(comp.view.geography)
+    n = len(set(outlines.rings(comp.counties["code"], comp.counties["county"])[1])) if outlines else 0
+    drawn = (f"{n} county outlines drawn (shipped, sim/world/BOUNDARIES-LICENSE.txt)" if n
+             else f"{len(gain)} western county seats drawn (no outlines for this geography)")
+    return f"{drawn}; gain from {human(gain.min(), unit, True)} to {human(gain.max(), unit, True)}"
 
 
 def gain_table(comp: Comparison, metric: str, n: int = 5) -> pd.DataFrame:
-    """The counties with the lowest and the highest gain in ``metric`` (display units)."""
+    """The counties with the lowest and the highest gain in ``metric``."""
     unit, _ = REGION_METRICS[metric]
-    scale, shown = display_unit(unit)
-    shown = "pp" if shown == "%" else shown
-    df = comp.counties.assign(gain=comp.counties[metric] * scale).sort_values("gain", kind="stable")
+    df = comp.counties.sort_values(metric, kind="stable")
     parts = [df.head(n).assign(rank="lowest"), df.tail(n).iloc[::-1].assign(rank="highest")]
-    out = pd.concat(parts)[["rank", "county", "prefecture", "gain"]]
-    out["gain"] = out["gain"].map(lambda g: f"{g:,.3g}")
-    return out.rename(columns={"gain": f"gain ({shown})"})
+    out = pd.concat(parts)[["rank", "county", "prefecture", metric]]
+    out[metric] = out[metric].map(lambda g: human(g, unit, signed=True))
+    return out.rename(columns={metric: "gain over baseline"})
 
 
 def headline(comp: Comparison) -> pd.DataFrame:
-    """Final-year jobs, income and costs, the scenario against baseline (means over seeds)."""
+    """Final-year jobs, income and costs: the scenario, the baseline and the gain (scenario minus
+    the baseline with the same seeds), means over seeds."""
     rows = []
     for metric in PATH_METRICS:
         unit, meaning = METRICS[metric]
-        scale, shown = display_unit(unit)
-        rows.append({"final year": f"{heading(meaning)} ({shown})",
-                     comp.view.scenario: f"{comp.final['scenario'][metric] * scale:,.0f}",
-                     "baseline": f"{comp.final['baseline'][metric] * scale:,.0f}"})
+        s, b = comp.final["scenario"][metric], comp.final["baseline"][metric]
+        rows.append({"final year": heading(meaning.split(" (")[0].split(":")[0]),
+                     comp.view.scenario: human(s, unit), "baseline": human(b, unit),
+                     "gain (same seeds)": human(s - b, unit, signed=True)})
     return pd.DataFrame(rows)

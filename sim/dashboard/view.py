@@ -8,6 +8,7 @@ replication seed), so the exported overrides reproduce the view from the CLI.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,7 @@ class Comparison:
     view: View
     seeds: list[int]
     paths: pd.DataFrame          # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
-    counties: pd.DataFrame       # western counties: name, prefecture, province, lon, lat, population, gain per MAP_METRICS
+    counties: pd.DataFrame       # western counties: code, name, prefecture, province, lon, lat, population, gain per MAP_METRICS
     final: dict[str, dict[str, float]] = field(default_factory=dict)  # run -> metric -> mean over seeds
 
 
@@ -160,6 +161,7 @@ def _final_west(model) -> pd.DataFrame:
     last = regions[regions["step"] == model.t].reset_index(drop=True)  # one row per county, in geo order
     west = np.flatnonzero(geo.is_west)
     df = pd.DataFrame({
+        "code": last.loc[west, "code"].astype(str).to_numpy(),  # keys the shipped county outlines
         "county": geo.county_name[west].astype(str), "prefecture": geo.county_prefecture[west].astype(str),
         "province": geo.county_province[west].astype(str), "lon": geo.lon[west], "lat": geo.lat[west], "population": geo.population[west],
     })
@@ -171,7 +173,7 @@ def _county_gain(regions: pd.DataFrame) -> pd.DataFrame:
     (:func:`sim.analysis.paired.paired_gain`) in each map metric."""
     from sim.analysis.paired import paired_gain
 
-    places = ["county", "prefecture", "province", "lon", "lat", "population"]
+    places = ["code", "county", "prefecture", "province", "lon", "lat", "population"]
     gains = paired_gain(regions, list(MAP_METRICS), on=["seed", "county"], by="run", baseline=BASELINE)
     gains = gains[gains["run"] == "scenario"]
     mean = gains.groupby("county", sort=False)[list(MAP_METRICS)].mean()
@@ -196,9 +198,19 @@ def export_yaml(view: View) -> str:
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
+def interpreter() -> str:
+    """The Python running the dashboard, as a shell word: ``.venv/bin/python`` when it lives under
+    the current folder (``make dashboard``), else its full path; so the command works unactivated."""
+    exe = Path(sys.executable)  # not resolved: a venv's python is a link that must stay a link
+    try:
+        return _shell_word(str(exe.relative_to(Path.cwd())))
+    except ValueError:
+        return _shell_word(str(exe))
+
+
 def cli_commands(view: View) -> list[str]:
     """Shell commands that compute the view and its baseline from the CLI."""
-    return [" ".join(["python -m sim.run", *map(_shell_word, ov)])
+    return [" ".join([interpreter(), "-m sim.run", *map(_shell_word, ov)])
             for ov in (view.overrides(), view.overrides(BASELINE))]
 
 

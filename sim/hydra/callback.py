@@ -1,15 +1,18 @@
-"""Hydra callback for multiruns: sweep progress on a terminal, then collection and the study report."""
+"""Hydra callback for multiruns: sweep progress (a bar on a terminal, lines in a log), then
+collection and the study report."""
 
 from __future__ import annotations
 
 import re
 import sys
 import threading
+import time
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
 
 DONE_DIR = ".done"
+SKIPPED_DIR = ".skipped"  # jobs complete from an earlier launch: counted as done, not in the pace
 
 
 def count_jobs(config) -> int:
@@ -64,8 +67,8 @@ def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
     return lines
 
 
-def mark_done(sweep_dir: Path, job_name: str) -> None:
-    d = Path(sweep_dir) / DONE_DIR
+def mark_done(sweep_dir: Path, job_name: str, skipped: bool = False) -> None:
+    d = Path(sweep_dir) / (SKIPPED_DIR if skipped else DONE_DIR)
     d.mkdir(parents=True, exist_ok=True)
     (d / job_name).touch()
 
@@ -108,7 +111,7 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         done = sweep_dir / DONE_DIR
-        for marks in (done, sweep_dir / FAILED_DIR):  # marks of an earlier launch
+        for marks in (done, sweep_dir / SKIPPED_DIR, sweep_dir / FAILED_DIR):  # of an earlier launch
             if marks.exists():
                 for f in marks.iterdir():
                     f.unlink()
@@ -119,9 +122,10 @@ class SweepCallback(Callback):
         print(f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run are skipped)",
               file=sys.stderr)
         mode = config.get("run", {}).get("progress", "auto")
-        if mode == "on" or (mode == "auto" and sys.stderr.isatty()):
+        if mode != "off":
+            bar = mode == "on" or sys.stderr.isatty()  # a log gets lines, not a bar's redraws
             stop = threading.Event()
-            thread = threading.Thread(target=_watch, args=(done, total, stop), daemon=True)
+            thread = threading.Thread(target=_watch, args=(sweep_dir, total, stop, bar), daemon=True)
             _WATCH.update(stop=stop, thread=thread)
             thread.start()
 
@@ -160,12 +164,58 @@ class SweepCallback(Callback):
                 + ["Re-run the same command to redo only these jobs."]))
 
 
-def _watch(done: Path, total, stop: threading.Event) -> None:
-    from tqdm.auto import tqdm
+def _count(d: Path) -> int:
+    return sum(1 for _ in d.iterdir()) if d.exists() else 0
 
-    with tqdm(total=total, desc="sweep", unit="job") as bar:
-        while not stop.wait(0.5):
-            n = len(list(done.iterdir())) if done.exists() else 0
-            bar.update(n - bar.n)
-        n = len(list(done.iterdir())) if done.exists() else 0
-        bar.update(n - bar.n)
+
+def duration(seconds: float) -> str:
+    """``1h02m``, ``4m05s`` or ``12s``."""
+    s = int(round(seconds))
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+class ProgressLines:
+    """Progress of a sweep as log lines: one each time another tenth of the jobs is done, and one
+    at least every ``every`` seconds, with elapsed time and an estimate of the time left."""
+
+    def __init__(self, total: int | None, start: float, every: float = 30.0):
+        self.total, self.start, self.every = total, start, every
+        self.last_time, self.last_tenth, self.last_n = start, 0, -1
+
+    def line(self, done: int, skipped: int, now: float, final: bool = False) -> str | None:
+        n = done + skipped
+        tenth = 10 * n // self.total if self.total else 0
+        due = now - self.last_time >= self.every or tenth > self.last_tenth
+        if not (final or due) or (final and n == self.last_n):
+            return None
+        self.last_time, self.last_tenth, self.last_n = now, tenth, n
+        elapsed = now - self.start
+        if not self.total:
+            return f"sweep: {n} jobs done, {duration(elapsed)} elapsed"
+        text = f"sweep: {n}/{self.total} jobs done ({100 * n // self.total}%), {duration(elapsed)} elapsed"
+        if n >= self.total:
+            return text
+        if done:  # pace of the jobs run by this launch (complete ones from before cost nothing)
+            return text + f", about {duration(elapsed / done * (self.total - n))} left"
+        return text + ", estimate after the first job"
+
+
+def _watch(sweep_dir: Path, total, stop: threading.Event, bar: bool) -> None:
+    done, skipped = sweep_dir / DONE_DIR, sweep_dir / SKIPPED_DIR
+    if bar:
+        from tqdm.auto import tqdm
+
+        with tqdm(total=total, desc="sweep", unit="job") as progress:
+            while not stop.wait(0.5):
+                progress.update(_count(done) + _count(skipped) - progress.n)
+            progress.update(_count(done) + _count(skipped) - progress.n)
+        return
+    lines = ProgressLines(total, time.monotonic())
+    final = False
+    while not final:
+        final = stop.wait(1.0)
+        text = lines.line(_count(done), _count(skipped), time.monotonic(), final=final)
+        if text:
+            print(text, file=sys.stderr, flush=True)

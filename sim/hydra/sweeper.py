@@ -140,7 +140,7 @@ class CoveringSweeper(BasicSweeper):
         for job, task_cfg in self.job_configs(batch, check=False):  # checked before launch
             name = self.job_name(job)
             if is_complete(sweep_dir / name, run_hash(task_cfg)):
-                mark_done(sweep_dir, name)
+                mark_done(sweep_dir, name, skipped=True)
             else:
                 todo.append(job)
         return todo

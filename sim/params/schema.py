@@ -34,7 +34,8 @@ class RunConfig:
                             source="Yunnan Daily 2024: all of Yunnan paired since 2021")
     replications: int = param(1, "runs", "runs per job; replication r uses seed = run.seed*replications + r",
                               lo=1, hi=10_000, source="-")
-    progress: str = param("auto", "-", "progress bar: auto (only on a terminal), on, off",
+    progress: str = param("auto", "-", "sweep progress: auto (a bar on a terminal, a line every "
+                          "10% or 30 s in a log), on (the bar), off",
                           choices=("auto", "on", "off"), source="-")
     calibration: str = param("none", "-", "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; docs/calibration.md)", source="-")
     draw: int = param(-1, "index", "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point estimate", lo=-1, hi=100_000, source="-")

@@ -236,43 +236,143 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
     return fig
 
 
-def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: str, note: str = ""):
-    """Western counties at their seats, one panel per group: colour by ``colour``, area by ``size``.
+def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9, names=()) -> int:
+    """Fill each county of ``codes`` (or ``names``, where a code is unknown) with the colour of its
+    value and draw its edge; the provinces' outer edges on top. Returns the number of counties
+    drawn (0: no outlines for these codes)."""
+    from matplotlib.collections import LineCollection, PolyCollection
 
-    ``regions`` holds one row per group × county with lon, lat and the two value columns
-    (differences over baseline). Colour is shared by all panels and centred on zero.
+    if outlines is None:
+        return 0
+    rings, owner = outlines.rings(codes, names)
+    if not rings:
+        return 0
+    vals = np.asarray(values, float)[owner]
+    ax.add_collection(PolyCollection(rings, array=vals, cmap=cmap, norm=norm, alpha=alpha,
+                                     edgecolors="0.45", linewidths=0.3, zorder=1))
+    ax.add_collection(LineCollection(outlines.provinces, colors="0.15", linewidths=1.0, zorder=2))
+    ax.autoscale_view()
+    return len(set(owner))
+
+
+def label_extremes(ax, names, lon, lat, values, n: int = 2, fmt=None) -> list[str]:
+    """Name the ``n`` units with the highest and the ``n`` with the lowest value, each label
+    offset from its point towards the outside and dropped if it would overlap one placed before
+    or leave the axes. Lay the figure out first (``fig.draw_without_rendering()``)."""
+    import matplotlib.patheffects as pe
+
+    values = np.asarray(values, float)
+    order = np.argsort(values, kind="stable")
+    picks = list(dict.fromkeys([*order[::-1][:n], *order[:n]]))
+    cx, cy = float(np.mean(lon)), float(np.mean(lat))
+    if not hasattr(ax.figure.canvas, "get_renderer"):  # a bare Figure (the dashboard's)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(ax.figure)
+    renderer = ax.figure.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    placed, named = [], []
+    for i in picks:
+        x, y = float(lon[i]), float(lat[i])
+        text = f"{names[i]} {fmt(values[i])}" if fmt else str(names[i])
+        sx, sy = (1 if x >= cx else -1), (1 if y >= cy else -1)
+        for dx, dy in ((sx, sy), (sx, -sy), (-sx, sy), (-sx, -sy)):
+            where = {"xytext": (14 * dx, 12 * dy), "textcoords": "offset points", "fontsize": 7,
+                     "ha": "left" if dx > 0 else "right", "va": "bottom" if dy > 0 else "top"}
+            probe = ax.annotate(text, (x, y), **where)  # measured without its leader line
+            box = probe.get_window_extent(renderer)
+            probe.remove()
+            fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            if fits and not any(box.overlaps(b) for b in placed):
+                placed.append(box.expanded(1.05, 1.15))
+                named.append(str(names[i]))
+                ax.annotate(text, (x, y), **where, zorder=5,
+                            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.2"},
+                            path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+                break
+    return named
+
+
+def signed_scale(values) -> tuple[float, bool]:
+    """Half-width of a colour scale symmetric about zero, and whether the values have both signs."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return 1.0, False
+    return max(float(np.max(np.abs(v))), 1e-9), bool((v < 0).any() and (v > 0).any())
+
+
+def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: str, note: str = "",
+               outlines=None):
+    """Western counties, one panel per group: each county filled by ``colour`` (its own scale per
+    panel, symmetric about zero, printed on the panel's colour bar), a marker at its seat sized by
+    ``size`` (filled: gain, open: loss), the province's edge, and the counties that gain most and
+    least named.
+
+    ``regions`` holds one row per group x county with code, county, lon, lat and the two value
+    columns (differences over baseline). Without ``outlines`` (or codes they know) the counties
+    are drawn as coloured seats.
     """
     plt = _plt()
     from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.lines import Line2D
 
     groups = _groups(regions, by)
     cols = min(len(groups), 3)
     rows = int(np.ceil(len(groups) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.4 * rows + 0.8), squeeze=False,
+    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 4.6 * rows + 1.0), squeeze=False,
                              layout="constrained", sharex=True, sharey=True)
-    cf, _ = labels.scale(colour, regions[colour].to_numpy(float))
-    vals = regions[colour].to_numpy(float) * cf
-    span = max(float(np.nanmax(np.abs(vals))), 1e-9)
-    norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+    cf, millions = labels.scale(colour, regions[colour].to_numpy(float))
+    unit_note = labels.axis(colour, difference=True, millions=millions)
     top = max(float(np.nanmax(np.abs(regions[size]))), 1e-9)
-    area = lambda v: 8 + 220 * np.abs(np.nan_to_num(v)) / top  # noqa: E731
+    area = lambda v: 4 + 70 * np.abs(np.nan_to_num(v)) / top  # noqa: E731
+    drawn, named = 0, []
     for ax, g in zip(axes.ravel(), groups, strict=False):
-        d = regions[regions[by] == g]
-        sc = ax.scatter(d["lon"], d["lat"], c=d[colour] * cf, s=area(d[size]), cmap="RdBu", norm=norm,
-                        edgecolors="0.25", linewidths=0.4)
+        d = regions[regions[by] == g].reset_index(drop=True)
+        vals = d[colour].to_numpy(float) * cf
+        span, _ = signed_scale(vals)
+        norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+        codes = d["code"].astype(str) if "code" in d else []
+        n = outline_units(ax, outlines, codes, vals, "RdBu", norm, names=d["county"].astype(str))
+        drawn = max(drawn, n)
+        if n:
+            mappable = ax.collections[0]
+        else:
+            mappable = ax.scatter(d["lon"], d["lat"], c=vals, s=40, cmap="RdBu", norm=norm,
+                                  edgecolors="0.25", linewidths=0.4, zorder=2)
+        sz = d[size].to_numpy(float)
+        gain = sz >= 0
+        ax.scatter(d["lon"][gain], d["lat"][gain], s=area(sz[gain]), color="0.15", alpha=0.6,
+                   linewidths=0, zorder=3)
+        ax.scatter(d["lon"][~gain], d["lat"][~gain], s=area(sz[~gain]), facecolors="none",
+                   edgecolors="black", linewidths=0.9, zorder=3)
+        fig.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01, aspect=25).ax.tick_params(labelsize=7)
         ax.set_title(_group_name(by, g), fontsize=10)
         ax.set_aspect(1 / np.cos(np.deg2rad(float(d["lat"].mean()))))
-        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+        named.append((ax, d, vals))
     for ax in axes.ravel()[len(groups):]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("longitude (°E)")
     for ax in axes[:, 0]:
         ax.set_ylabel("latitude (°N)")
-    fig.colorbar(sc, ax=axes, shrink=0.8, label=labels.axis(colour, difference=True, millions=cf == 1e-6))
-    for v in (top / 4, top / 2, top):
-        axes.ravel()[0].scatter([], [], s=area(v), color="0.7", edgecolors="0.25", label=f"{v:,.0f}")
-    axes.ravel()[0].legend(title=labels.axis(size, difference=True), fontsize=7, title_fontsize=7,
-                           loc="lower left", framealpha=0.8)
-    fig.suptitle(f"{title}\n{note}" if note else title, fontsize=11)
+    handles = []
+    for v in (top, top / 4):
+        handles.append(Line2D([], [], ls="", marker="o", ms=np.sqrt(area(v)), color="0.15", alpha=0.6,
+                              label=f"+{v:,.0f}"))
+    for v in (-top / 4, -top):
+        handles.append(Line2D([], [], ls="", marker="o", ms=np.sqrt(area(v)), mfc="none", mec="black",
+                              label=f"{v:,.0f} (loss)"))
+    fig.legend(handles=handles, title=f"markers: {labels.axis(size, difference=True)}", fontsize=7,
+               title_fontsize=8, loc="outside lower center", ncols=4, frameon=False)
+    scale_note = (f"fill: {unit_note}, each panel on its own scale (colour bar beside it), "
+                  "blue = gain, red = loss; named: the two counties that gain most and least")
+    outline_note = "" if drawn else "; no county outlines for this geography: seats only"
+    fig.suptitle("\n".join(filter(None, [title, note, scale_note + outline_note])), fontsize=10)
+    fig.draw_without_rendering()  # labels are placed against the final layout
+    for ax, d, vals in named:
+        label_extremes(ax, d["county"].astype(str).to_numpy(), d["lon"].to_numpy(float),
+                       d["lat"].to_numpy(float), vals, n=2,
+                       fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}")
     return fig

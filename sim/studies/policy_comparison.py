@@ -36,7 +36,8 @@ from sim.report.tables import (
 )
 from sim.runs import store as outputs
 from sim.runs.collect import load_regions, load_sweep, load_timeseries
-from sim.studies.reports import geography_name
+from sim.studies.reports import geography_key, geography_name
+from sim.world import boundaries
 
 EFFECTS = [
     "west_jobs_local",
@@ -595,8 +596,8 @@ def county_gain_map(sweep_dir: Path, geo: str) -> Path:
     scenario."""
     cg = county_gains(sweep_dir)
     regions = load_regions(sweep_dir)
-    seats = regions.drop_duplicates("county")[["county", "lon", "lat"]].assign(
-        county=lambda d: d["county"].astype(str)
+    seats = regions.drop_duplicates("county")[["county", "code", "lon", "lat"]].assign(
+        county=lambda d: d["county"].astype(str), code=lambda d: d["code"].astype(str)
     )
     means = cg.merge(seats, on="county", how="left")
     means["scenario"] = pd.Categorical(
@@ -612,7 +613,7 @@ def county_gain_map(sweep_dir: Path, geo: str) -> Path:
         "jobs_local",
         "scenario",
         f"Who gains? Final gain over the baseline by western county ({geo})",
-        f"colour: income per capita; marker area: local jobs; mean over {cov['over']} "
-        "of the paired gain; county seats approximate",
+        f"mean over {cov['over']} of the paired gain; markers at approximate county seats",
+        outlines=boundaries.load(geography_key(sweep_dir)),
     )
     return plots.save(fig, sweep_dir / "figures" / "county_map")[0]

@@ -65,17 +65,23 @@ def write_table(sweep_dir: Path, name: str, table: pd.DataFrame, text: str) -> N
     outputs.write_atomic(sweep_dir / f"{name}.txt", (text + "\n").encode())
 
 
-def geography_name(sweep_dir: Path) -> str:
-    """Display name of the sweep's geography (from its first job's config), '?' if unknown."""
+def geography_key(sweep_dir: Path) -> str:
+    """The sweep's ``geography.name`` (a folder under sim/world for the shipped ones), '?' if unknown."""
     import yaml
 
     from sim.runs.collect import job_dirs
 
     try:
         cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
-        return labels.geography(cfg["geography"]["name"])
+        return str(cfg["geography"]["name"])
     except (OSError, IndexError, KeyError, TypeError):
         return "?"
+
+
+def geography_name(sweep_dir: Path) -> str:
+    """Display name of the sweep's geography (from its first job's config), '?' if unknown."""
+    key = geography_key(sweep_dir)
+    return "?" if key == "?" else labels.geography(key)
 
 
 def sweep(sweep_dir: Path) -> str:
