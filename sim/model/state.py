@@ -9,13 +9,37 @@ Amounts are yuan/year and shares are of a firm's home output unless a field says
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.mechanisms.demography import FirmDraws
-from sim.model.mechanisms.labour import LabourFlows
-from sim.model.mechanisms.location import LocationShocks
-from sim.model.mechanisms.workshops import WorkshopBooks
+from sim.model.mechanisms.demography import FirmDraws, FirmParams
+from sim.model.mechanisms.government import BudgetParams
+from sim.model.mechanisms.labour import LabourFlows, LabourParams
+from sim.model.mechanisms.location import LocationParams, LocationShocks
+from sim.model.mechanisms.production import TaxRates
+from sim.model.mechanisms.workshops import WorkshopBooks, WorkshopParams
+
+if TYPE_CHECKING:
+    from sim.params.schema import EconomyConfig
+
+
+@dataclass(frozen=True)
+class ParamViews:
+    """Each mechanism's view of the economy config (``sim/model/mechanisms``), built once per model."""
+
+    firms: FirmParams
+    budgets: BudgetParams
+    workshops: WorkshopParams
+    location: LocationParams
+    labour: LabourParams
+    taxes: TaxRates
+
+    @classmethod
+    def from_config(cls, economy: EconomyConfig) -> ParamViews:
+        return cls(firms=FirmParams.from_config(economy), budgets=BudgetParams.from_config(economy),
+                   workshops=WorkshopParams.from_config(economy), location=LocationParams.from_config(economy),
+                   labour=LabourParams.from_config(economy), taxes=TaxRates.from_config(economy))
 
 
 @dataclass
