@@ -58,19 +58,19 @@ class Prices:
 class FirmTable(FirmDraws):
     """Every eastern firm ever in the at-risk pool (rows are never removed: exited firms stay)."""
 
-    chain_master: np.ndarray = None      # leads a supply chain (bool)
-    state: np.ndarray = None             # HOME, BRANCH, RELOCATED or EXITED (location.py)
-    park: np.ndarray = None              # park of its western plant, -1 if none
-    share: np.ndarray = None             # share of output and jobs in the west once the plant runs
-    allocation: np.ndarray = None        # freight a branch saves by serving its nearest markets (fixed)
-    entry_step: np.ndarray = None        # step it entered its park (-1 never)
-    ready_step: np.ndarray = None        # step its western plant starts producing (-1 none)
-    loss_steps: np.ndarray = None        # steps in a row its site has lost money
-    backlog: np.ndarray = None           # capacity wanted, share of its jobs
-    expanded_west: np.ndarray = None     # built an expansion plant in a western park (bool)
-    ever_west: np.ndarray = None         # has landed in a western park (bool)
-    margin: np.ndarray = None            # after-tax margin where it is now
-    home_margin: np.ndarray = None       # after-tax margin at home
+    chain_master: np.ndarray             # leads a supply chain (bool)
+    state: np.ndarray                    # HOME, BRANCH, RELOCATED or EXITED (location.py)
+    park: np.ndarray                     # park of its western plant, -1 if none
+    share: np.ndarray                    # share of output and jobs in the west once the plant runs
+    allocation: np.ndarray               # freight a branch saves by serving its nearest markets (fixed)
+    entry_step: np.ndarray               # step it entered its park (-1 never)
+    ready_step: np.ndarray               # step its western plant starts producing (-1 none)
+    loss_steps: np.ndarray               # steps in a row its site has lost money
+    backlog: np.ndarray                  # capacity wanted, share of its jobs
+    expanded_west: np.ndarray            # built an expansion plant in a western park (bool)
+    ever_west: np.ndarray                # has landed in a western park (bool)
+    margin: np.ndarray                   # after-tax margin where it is now
+    home_margin: np.ndarray              # after-tax margin at home
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 import mesa
 import numpy as np
@@ -55,7 +56,7 @@ def as_config(config=None) -> Config:
     try:
         if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
             config = OmegaConf.merge(OmegaConf.structured(Config), config)
-        return OmegaConf.to_object(config)
+        return cast(Config, OmegaConf.to_object(config))
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
 

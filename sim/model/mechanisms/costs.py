@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import numpy as np
 
-Amount = TypeVar("Amount", float, np.ndarray)
 
-
-def grow(value: Amount, rate_per_year: float, dt: float) -> Amount:
+def grow[Amount: (float, np.ndarray)](value: Amount, rate_per_year: float, dt: float) -> Amount:
     """``value`` after ``dt`` years of growth at ``rate_per_year`` (share/year), any unit."""
     return value * (1.0 + rate_per_year) ** dt
