@@ -88,11 +88,26 @@ class FirmTable(FirmDraws):
         return self.state.size
 
     def append(self, new: FirmTable) -> range:
-        """Append ``new`` firms' rows to every column (in place); their row numbers."""
-        n0 = self.size
+        """Append ``new`` firms' rows to every column (in place); their row numbers.
+
+        Each column is a view of the first rows of a buffer that doubles when full, so
+        entrants cost their own rows, not a copy of every firm's (amortised). A column a
+        phase has replaced by a new array is copied into its buffer first.
+        """
+        n0, k = self.size, new.size
+        buffers: dict[str, np.ndarray] = self.__dict__.setdefault("_buffers", {})
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(new, f.name)]))
-        return range(n0, self.size)
+            column, added = getattr(self, f.name), getattr(new, f.name)
+            buf, dtype = buffers.get(f.name), np.result_type(column.dtype, added.dtype)
+            if buf is None or buf.shape[0] < n0 + k or buf.dtype != dtype:
+                buf = np.empty((max(2 * n0, n0 + k, 16),) + column.shape[1:], dtype)
+                buf[:n0] = column
+                buffers[f.name] = buf
+            elif column.base is not buf:
+                buf[:n0] = column
+            buf[n0:n0 + k] = added
+            setattr(self, f.name, buf[:n0 + k])
+        return range(n0, n0 + k)
 
 
 @dataclass
