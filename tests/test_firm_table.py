@@ -27,7 +27,7 @@ def test_appended_columns_equal_concatenation_through_writes_and_replaced_column
         for f in fields(table):
             expected[f.name] = np.concatenate([expected[f.name], getattr(new, f.name)])
         assert rows == range(table.size - new.size, table.size)
-        # phases write into columns in place and replace others by new arrays: both must survive growth
+        # phases write into columns in place and replace others by new arrays: both survive growth
         table.jobs[0] += 1.0
         expected["jobs"][0] += 1.0
         table.edge = table.edge * 2.0

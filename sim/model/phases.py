@@ -173,9 +173,9 @@ def _consumption_cooperation(m: TransferModel) -> None:
 # ------------------------------------------------------------------ 3a. firm demography
 def draw_firms(m: TransferModel, n: int) -> FirmTable:
     """``n`` new firms at home, drawn from the model's generator."""
-    draws = demography.draw_firms(m.rng, n, geo=m.geo, sectors=m.sectors, east_wage=m.prices.east_wage,
-                                  east_land=m.prices.east_land, home_base=m.home_sites.base,
-                                  params=m.views.firms)
+    draws = demography.draw_firms(m.rng, n, geo=m.geo, sectors=m.sectors,
+                                  east_wage=m.prices.east_wage, east_land=m.prices.east_land,
+                                  home_base=m.home_sites.base, params=m.views.firms)
     return FirmTable.new(draws, m.chain_master_jobs)
 
 
@@ -200,7 +200,8 @@ def west_sites(m: TransferModel) -> location.WestSites:
     same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
     chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
                         n_parks * n_sec).reshape(n_parks, n_sec) > 0
-    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, m.views.labour)
+    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus,
+                                     m.views.labour)
     avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
     discount = m.policy.subsidy.land_discount * m.counties.funding_ratio[pk.county]
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
@@ -225,8 +226,9 @@ def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
     in_west = np.flatnonzero(location.in_west(f.state))
     s = f.share[in_west]
     p = f.park[in_west]
-    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
-                                             f.edge[in_west], f.jobs[in_west] * s, mid_skill=m.sectors.mid_skill,
+    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west],
+                                             f.output_per_job[in_west], f.edge[in_west],
+                                             f.jobs[in_west] * s, mid_skill=m.sectors.mid_skill,
                                              sites=sites, params=m.views.location)
     holiday = ((f.entry_step[in_west] >= 0)
                & ((m.t - f.entry_step[in_west]) * m.dt < m.policy.subsidy.tax_holiday_years))
@@ -262,16 +264,19 @@ def firms_choose(m: TransferModel) -> None:
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
     shocks = location.draw_shocks(m.rng, settled, min(e.review_per_year * m.dt, 1.0),
                                   n_promoted=e.n_promoted, n_enclave=e.n_enclave,
-                                  n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random, always=expanding_all)
+                                  n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random,
+                                  always=expanding_all)
     m.sites = sites = west_sites(m)
     book_margins(m, sites)  # staying is valued at this step's prices, like every other option
     in_west = location.in_west(f.state)
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
-    cand = location.consideration_sets(
-        shocks, home=f.home, sector=f.sector, own_park=f.park, promo_ptr=m.promo_ptr, promo_park=m.promo_park,
-        enclave_parks=m.enclave_parks, wom_ptr=wom_ptr, wom_park=wom_park, park_effort=m.parks.promotion_effort,
-        park_open=park_open, n_parks=m.geo.n_parks, awareness=e.awareness)
+    cand = location.consideration_sets(shocks, home=f.home, sector=f.sector, own_park=f.park,
+                                       promo_ptr=m.promo_ptr, promo_park=m.promo_park,
+                                       enclave_parks=m.enclave_parks, wom_ptr=wom_ptr,
+                                       wom_park=wom_park, park_effort=m.parks.promotion_effort,
+                                       park_open=park_open, n_parks=m.geo.n_parks,
+                                       awareness=e.awareness)
     expanding = expanding_all[shocks.reviewing]
     lump = e.expansion_lump
     new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
@@ -375,10 +380,10 @@ def labour_market(m: TransferModel) -> None:
         m.prices.workshop_wage, lab.wage[:, LOW], e.service_multiplier)
     lab.people, lab.wage, lab.flows = labour.labour_market(
         lab.people, lab.wage, prevailing_wage=lab.prevailing, demand_park=lab.demand,
-        workshop_slots=lab.workshop_slots, workshop_wage=m.prices.workshop_wage, service_demand=lab.service_demand,
-        farm_income=lab.farm_income + lab.farm_bonus, east_income=lab.east_income, migration_cost=cost,
-        trainees_funded=lab.trainees_funded, training_rate=rate, params=m.views.labour,
-        steps_per_year=m.cfg.run.steps_per_year)
+        workshop_slots=lab.workshop_slots, workshop_wage=m.prices.workshop_wage,
+        service_demand=lab.service_demand, farm_income=lab.farm_income + lab.farm_bonus,
+        east_income=lab.east_income, migration_cost=cost, trainees_funded=lab.trainees_funded,
+        training_rate=rate, params=m.views.labour, steps_per_year=m.cfg.run.steps_per_year)
     _book_costs(m)
 
 
@@ -428,7 +433,8 @@ def produce_and_pay(m: TransferModel) -> None:
     west_output = produced * home_output * sites.productivity[w.park]
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
     m.taxes = taxes = production.park_taxes(west_output, pre * produced * home_output, w.holiday,
-                                            pk.enclave[w.park], tax_share_east=pol.enclave.tax_share_east,
+                                            pk.enclave[w.park],
+                                            tax_share_east=pol.enclave.tax_share_east,
                                             compliance=pol.enclave.compliance, rates=m.views.taxes)
     n = geo.n_counties
     c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(
@@ -441,10 +447,13 @@ def produce_and_pay(m: TransferModel) -> None:
     pay = labour.park_pay(lab.people, lab.demand, lab.wage)
     inc = production.person_incomes(pay, lab.wage[:, LOW], lab.farm_income + lab.farm_bonus,
                                     m.prices.workshop_wage, lab.east_income)
-    h = production.household_incomes(lab.people, inc, lab.inactive, transfer_per_capita=lab.transfer,
-                                     remittance_share=e.remittance_share, low_income_line=lab.low_income_line,
+    h = production.household_incomes(lab.people, inc, lab.inactive,
+                                     transfer_per_capita=lab.transfer,
+                                     remittance_share=e.remittance_share,
+                                     low_income_line=lab.low_income_line,
                                      farm_sigma=e.farm_income_sigma, farm_base=lab.farm_income,
-                                     seller_bonus=lab.seller_bonus, seller_share=pol.consumption.seller_share)
+                                     seller_bonus=lab.seller_bonus,
+                                     seller_share=pol.consumption.seller_share)
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 
 

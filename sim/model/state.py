@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ParamViews:
-    """Each mechanism's view of the economy config (``sim/model/mechanisms``), built once per model."""
+    """Each mechanism's view of the economy config (``sim/model/mechanisms``), made once a model."""
 
     firms: FirmParams
     budgets: BudgetParams
@@ -38,7 +38,8 @@ class ParamViews:
     @classmethod
     def from_config(cls, economy: EconomyConfig) -> ParamViews:
         return cls(firms=FirmParams.from_config(economy), budgets=BudgetParams.from_config(economy),
-                   workshops=WorkshopParams.from_config(economy), location=LocationParams.from_config(economy),
+                   workshops=WorkshopParams.from_config(economy),
+                   location=LocationParams.from_config(economy),
                    labour=LabourParams.from_config(economy), taxes=TaxRates.from_config(economy))
 
 
@@ -62,7 +63,7 @@ class FirmTable(FirmDraws):
     state: np.ndarray                    # HOME, BRANCH, RELOCATED or EXITED (location.py)
     park: np.ndarray                     # park of its western plant, -1 if none
     share: np.ndarray                    # share of output and jobs in the west once the plant runs
-    allocation: np.ndarray               # freight a branch saves by serving its nearest markets (fixed)
+    allocation: np.ndarray               # freight a branch saves on its nearest markets (fixed)
     entry_step: np.ndarray               # step it entered its park (-1 never)
     ready_step: np.ndarray               # step its western plant starts producing (-1 none)
     loss_steps: np.ndarray               # steps in a row its site has lost money

@@ -194,7 +194,8 @@ class TransferModel(mesa.Model):
         pc = geo.park_county
         home_dist = markets.market_distances(geo.lon[east], geo.lat[east], mk.national, west_centre, mk.gateways)
         park_dist = markets.market_distances(geo.lon[pc], geo.lat[pc], mk.national, west_centre, mk.gateways)
-        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km, self.views.location)
+        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km,
+                                              self.views.location)
         self.park_freight = markets.freight_beyond_home(park_dist, sec.markets, per_km)
         self.home_leg = markets.home_leg(sec.markets, per_km)
         self.market_map = markets.MarketMap(
@@ -203,8 +204,9 @@ class TransferModel(mesa.Model):
 
     def _init_firms(self):
         e = self.e
-        draws = demography.draw_firms(self.rng, self.cfg.geography.n_firms, geo=self.geo, sectors=self.sectors,
-                                      east_wage=self.prices.east_wage, east_land=self.prices.east_land,
+        draws = demography.draw_firms(self.rng, self.cfg.geography.n_firms, geo=self.geo,
+                                      sectors=self.sectors, east_wage=self.prices.east_wage,
+                                      east_land=self.prices.east_land,
                                       home_base=self.home_sites.base, params=self.views.firms)
         # a chain master leads by size: the largest firms of the starting pool, and entrants as large
         self.chain_master_jobs = (np.quantile(draws.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0

@@ -152,7 +152,8 @@ def check_job_config(cfg) -> None:
 
     try:
         job: dict[str, Any] = {
-            k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+            k: (OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k])
+                else cfg[k])
             for k in cfg if k != "hydra"}
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "

@@ -29,10 +29,10 @@ def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> floa
     return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
 
 
-def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: ConsumptionPolicy, n_paired: float,
-               effort_by_partner: float, landed_per_year: float, migrated_paired_per_year: float,
-               migrants_paired: float, trained_per_year: float, training_cost: float,
-               enclave_coinvest: float) -> dict[str, float]:
+def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: ConsumptionPolicy,
+               n_paired: float, effort_by_partner: float, landed_per_year: float,
+               migrated_paired_per_year: float, migrants_paired: float, trained_per_year: float,
+               training_cost: float, enclave_coinvest: float) -> dict[str, float]:
     """Eastern cost by channel (yuan/year).
 
     n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
@@ -76,7 +76,7 @@ def west_lines(counties: CountyTable, west: np.ndarray, *, pairing: PairingPolic
         "workshop_build": workshops - workshop_operating,
         "workshop_operating": workshop_operating,
         "training": total(c.spend_training),
-        "cadres": (float(pairing.enabled) * pairing.west_cadres_per_county * pairing.west_cost_per_cadre
-                   * n_paired),
+        "cadres": (float(pairing.enabled) * pairing.west_cadres_per_county
+                   * pairing.west_cost_per_cadre * n_paired),
         "debt_service": total(c.spend_debt_service),
     }

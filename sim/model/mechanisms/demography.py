@@ -1,4 +1,6 @@
-"""Firm demography (docs/ODD.md §7.8, "Firm demography"): who the firms are, how they grow, enter and exit.
+"""Firm demography (docs/ODD.md §7.8, "Firm demography").
+
+Who the firms are, how they grow, enter and exit.
 
 A firm's own profitability advantage (``edge``, share of output) is what sets it
 apart from its sector: drawn so that starting pre-tax margins follow a gamma
@@ -55,8 +57,9 @@ def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> n
     return rng.gamma(shape, sd ** 2 / mean, n)
 
 
-def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sectors, east_wage: float,
-               east_land: float, home_base: np.ndarray, params: FirmParams) -> FirmDraws:
+def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sectors,
+               east_wage: float, east_land: float, home_base: np.ndarray,
+               params: FirmParams) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
 
     A firm's taste for its home site (share of output/year, exponential with mean
@@ -71,12 +74,14 @@ def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sec
     sector = rng.choice(sectors.name.size, size=n, p=sectors.weight)
     mu = np.log(params.firm_size_mean) - params.firm_size_sigma ** 2 / 2
     jobs = np.maximum(np.round(np.exp(rng.normal(mu, params.firm_size_sigma, n))), 5.0)
-    labour_share = sectors.labour_share[sector] * np.exp(rng.normal(0, params.labour_share_sigma, n))
+    labour_share = sectors.labour_share[sector] * np.exp(
+        rng.normal(0, params.labour_share_sigma, n))
     output_per_job = east_wage / labour_share
     margin = gamma_margins(rng, n, params.margin_mean, params.margin_sd)
     edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
     growth = rng.normal(params.growth_mean, params.growth_sd, n)
-    taste = rng.exponential(params.home_attachment, n) if params.home_attachment > 0 else np.zeros(n)
+    taste = (rng.exponential(params.home_attachment, n) if params.home_attachment > 0
+             else np.zeros(n))
     return FirmDraws(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
                      growth=growth, taste=taste)
 
@@ -88,7 +93,8 @@ def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, 
     return np.where(active, edge + shock, edge)
 
 
-def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray, dt: float) -> np.ndarray:
+def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray,
+                dt: float) -> np.ndarray:
     """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share)."""
     return np.where(active, np.maximum(backlog + growth * dt, 0.0), backlog)
 

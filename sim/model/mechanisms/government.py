@@ -46,8 +46,9 @@ class BudgetParams(ParamView):
     infrastructure_leverage: float  # yuan borrowed per yuan budgeted for park infrastructure
 
 
-def west_budgets(own_revenue: np.ndarray, retained_tax: np.ndarray, aid: np.ndarray, subsidy_due: np.ndarray,
-                 debt: np.ndarray, *, params: BudgetParams, dt: float) -> Budget:
+def west_budgets(own_revenue: np.ndarray, retained_tax: np.ndarray, aid: np.ndarray,
+                 subsidy_due: np.ndarray, debt: np.ndarray, *, params: BudgetParams,
+                 dt: float) -> Budget:
     """Split each western county's budget under its budget constraint.
 
     own_revenue, retained_tax, aid: yuan this step; subsidy_due: land discounts
@@ -63,7 +64,8 @@ def west_budgets(own_revenue: np.ndarray, retained_tax: np.ndarray, aid: np.ndar
     discretionary = params.discretionary_share * (own_revenue + retained_tax) + aid
     headroom = np.maximum(params.debt_limit * revenue / dt - debt, 0.0)
     # debt is serviced out of what the county has or may still borrow, never beyond
-    service = np.minimum(np.minimum(debt * params.debt_service * dt, debt), discretionary + headroom)
+    service = np.minimum(np.minimum(debt * params.debt_service * dt, debt),
+                         discretionary + headroom)
     can_pay = np.maximum(discretionary + headroom - service, 0.0)
     subsidy = np.minimum(subsidy_due, can_pay)
     funding = np.divide(subsidy, subsidy_due, out=np.ones_like(subsidy), where=subsidy_due > 0)
@@ -73,14 +75,15 @@ def west_budgets(own_revenue: np.ndarray, retained_tax: np.ndarray, aid: np.ndar
     shops = left * params.budget_workshops
     train = left * params.budget_training
     repay = np.minimum(left - infra - shops - train, np.maximum(debt - service, 0.0))
-    levered = np.minimum(params.infrastructure_leverage * infra, np.maximum(headroom - borrowing, 0.0))
+    levered = np.minimum(params.infrastructure_leverage * infra,
+                         np.maximum(headroom - borrowing, 0.0))
     infra = infra + levered
     borrowing = borrowing + levered
     return Budget(revenue, discretionary, borrowing, headroom, service, subsidy, infra, shops, train, repay, funding)
 
 
-def adapt_promotion(adaptation: np.ndarray, landed_last_year: np.ndarray, target: np.ndarray, rate: float,
-                    dt: float) -> np.ndarray:
+def adapt_promotion(adaptation: np.ndarray, landed_last_year: np.ndarray, target: np.ndarray,
+                    rate: float, dt: float) -> np.ndarray:
     """Eastern cadres assessed on firms landed: effort rises when the target is missed.
 
     ``adaptation`` multiplier per eastern county (kept in [0.5, 3]); ``landed_last_year``

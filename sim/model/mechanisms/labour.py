@@ -86,7 +86,8 @@ def willing_farmers_share(wage: np.ndarray | float, farm_income: np.ndarray, par
     """
     reach = params.park_reach if reach is None else reach
     median = np.maximum(farm_income * (1 + params.local_premium), 1.0)
-    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median) / max(params.reservation_sigma, 1e-9))
+    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median)
+                        / max(params.reservation_sigma, 1e-9))
 
 
 def by_skill(people: np.ndarray, status: int) -> np.ndarray:
@@ -121,7 +122,8 @@ def available_workers(people: np.ndarray, wage: np.ndarray, farm_income: np.ndar
     Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
     """
     avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, params))
-    mid_at_low = job_seekers(people, reachable_farmers_share(people, _low_wage(wage), farm_income, params))[:, MID]
+    at_low = reachable_farmers_share(people, _low_wage(wage), farm_income, params)
+    mid_at_low = job_seekers(people, at_low)[:, MID]
     avail[:, LOW] += mid_at_low
     return avail
 
@@ -177,7 +179,8 @@ def _separations(p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndar
     return laid_off
 
 
-def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int, farm_ok: np.ndarray) -> np.ndarray:
+def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int,
+                   farm_ok: np.ndarray) -> np.ndarray:
     """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing farmers."""
     hired = np.zeros(vacancies.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
@@ -191,14 +194,15 @@ def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int, farm_ok: np.n
     return hired
 
 
-def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float, farm_income: np.ndarray,
-                     hire: float, params: LabourParams) -> np.ndarray:
+def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
+                     farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
     """Workshops hire the immobile first (not employed, then willing farmers), then the mobile. Returns (W,)."""
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
     queue = p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]                     # view (W, skill, mobility, status) in hiring order
     total = queue[:, LOW] + queue[:, MID]                             # (W, mobility, status)
     willing = total.copy()
-    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params, reach=1.0)[:, None]
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params,
+                                              reach=1.0)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     flat = willing.reshape(-1, 4)
     left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
@@ -209,8 +213,8 @@ def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: f
     return take.reshape(-1, 4).sum(axis=1)
 
 
-def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, hire: float,
-                 params: LabourParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
+                 hire: float, params: LabourParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
 
     Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
@@ -221,7 +225,8 @@ def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
     spill = np.zeros_like(vac)
     spill[:, MID] = vac[:, LOW] - hired[:, LOW]
-    down = _hire_by_skill(p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, params))
+    down = _hire_by_skill(p, spill, PARK,
+                          reachable_farmers_share(p, _low_wage(wage), farm_income, params))
     unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
     return hired + down, opening, np.maximum(unfilled, 0)
 
@@ -231,8 +236,8 @@ def _low_wage(wage: np.ndarray) -> np.ndarray:
     return np.repeat(wage[:, LOW:LOW + 1], 2, axis=1)
 
 
-def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
-                    hire: float, params: LabourParams) -> np.ndarray:
+def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray,
+                    farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
     """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
     farmers = by_skill(p, FARM)
@@ -294,9 +299,9 @@ def _training(p: np.ndarray, trainees_funded: np.ndarray, training_rate: float |
     return trainees.sum(axis=(1, 2)), by_rate
 
 
-def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray, demand_park: np.ndarray,
-               service_demand: np.ndarray, farm_income: np.ndarray, params: LabourParams,
-               steps_per_year: int) -> np.ndarray:
+def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray,
+               demand_park: np.ndarray, service_demand: np.ndarray, farm_income: np.ndarray,
+               params: LabourParams, steps_per_year: int) -> np.ndarray:
     """Wages move part-way toward a wage curve over local tightness, floored by farm income.
 
     Service jobs draw on the same low-wage workers as low-skill park jobs, so they
@@ -313,10 +318,11 @@ def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray, dem
     return wage
 
 
-def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.ndarray, demand_park: np.ndarray,
-                  workshop_slots: np.ndarray, workshop_wage: float, service_demand: np.ndarray,
-                  farm_income: np.ndarray, east_income: np.ndarray, migration_cost: np.ndarray,
-                  trainees_funded: np.ndarray, training_rate: float | np.ndarray, params: LabourParams,
+def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.ndarray,
+                  demand_park: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
+                  service_demand: np.ndarray, farm_income: np.ndarray, east_income: np.ndarray,
+                  migration_cost: np.ndarray, trainees_funded: np.ndarray,
+                  training_rate: float | np.ndarray, params: LabourParams,
                   steps_per_year: int) -> tuple[np.ndarray, np.ndarray, LabourFlows]:
     """One step of the western labour market.
 
@@ -335,14 +341,15 @@ def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.n
     hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, params)
     hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, params)
     hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, params)
-    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income, migration_cost,
-                                    params, steps_per_year)
+    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income,
+                                    migration_cost, params, steps_per_year)
     # the not employed drift back to farming
     drift = p[:, :, :, IDLE] * per_step(params.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
     p[:, :, :, FARM] += drift
     trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
-    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, params, steps_per_year)
+    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, params,
+                      steps_per_year)
     np.maximum(p, 0.0, out=p)
     return p, wage, LabourFlows(hired_park, hired_ws, hired_service, laid_off, migrated, returned, trained, by_rate,
                                 unfilled)

@@ -1,4 +1,6 @@
-"""Local demand (docs/ODD.md §7.8, "Local demand"): wages earned in parks and workshops are spent locally
+"""Local demand (docs/ODD.md §7.8, "Local demand").
+
+Wages earned in parks and workshops are spent locally
 and create non-tradable (service) jobs.
 
 The multiplier is in jobs per tradable job at the park wage: Wang & Chanda (2018,

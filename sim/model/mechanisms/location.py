@@ -139,8 +139,8 @@ def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) 
     return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
 
 
-def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.ndarray, own_park: np.ndarray,
-                       promo_ptr: np.ndarray, promo_park: np.ndarray,
+def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.ndarray,
+                       own_park: np.ndarray, promo_ptr: np.ndarray, promo_park: np.ndarray,
                        enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
                        park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
                        awareness: float) -> np.ndarray:
@@ -202,8 +202,9 @@ def after_tax(pre: np.ndarray, cit_rate: float) -> np.ndarray:
     return pre - cit_rate * np.maximum(pre, 0.0)
 
 
-def home_margin(home: np.ndarray, sector: np.ndarray, output_per_job: np.ndarray, edge: np.ndarray, *,
-                east_wage: float, east_land: float, sites: HomeSites, params: LocationParams) -> np.ndarray:
+def home_margin(home: np.ndarray, sector: np.ndarray, output_per_job: np.ndarray, edge: np.ndarray,
+                *, east_wage: float, east_land: float, sites: HomeSites,
+                params: LocationParams) -> np.ndarray:
     """After-tax profit at the eastern home site (share of home output/year).
 
     ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
@@ -232,11 +233,11 @@ class WestSites:
     markets: MarketMap           # distances to every market, for branches that serve their nearest markets
 
 
-def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndarray, land: np.ndarray,
-               friction: np.ndarray, same_sector: np.ndarray, chain_master: np.ndarray,
-               sector_focus: np.ndarray, distance: np.ndarray, market_freight: np.ndarray,
-               home_leg_per_km: np.ndarray, market_map: MarketMap, sectors: Sectors,
-               params: LocationParams) -> WestSites:
+def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndarray,
+               land: np.ndarray, friction: np.ndarray, same_sector: np.ndarray,
+               chain_master: np.ndarray, sector_focus: np.ndarray, distance: np.ndarray,
+               market_freight: np.ndarray, home_leg_per_km: np.ndarray, market_map: MarketMap,
+               sectors: Sectors, params: LocationParams) -> WestSites:
     """Per-step park tables for :func:`west_margin`.
 
     productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
@@ -253,8 +254,8 @@ def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndar
     power_saving = sectors.energy_share[None, :] * (1.0 - params.west_power_price_ratio)
     return WestSites(
         productivity=productivity,
-        base=productivity[:, None] * (params.value_added_share - friction[:, None] + gains + power_saving
-                                      - market_freight),
+        base=productivity[:, None] * (params.value_added_share - friction[:, None] + gains
+                                      + power_saving - market_freight),
         home_leg=home_leg_per_km,
         wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
         available=available, land=land, distance=distance, markets=market_map,
@@ -280,8 +281,9 @@ def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_p
                 edge: np.ndarray, west_jobs: tuple[np.ndarray, ...], *, mid_skill: np.ndarray,
                 sites: WestSites, params: LocationParams) -> tuple[Margin, ...]: ...
 def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
-                edge: np.ndarray, west_jobs: np.ndarray | tuple[np.ndarray, ...], *, mid_skill: np.ndarray,
-                sites: WestSites, params: LocationParams) -> Margin | tuple[Margin, ...]:
+                edge: np.ndarray, west_jobs: np.ndarray | tuple[np.ndarray, ...], *,
+                mid_skill: np.ndarray, sites: WestSites,
+                params: LocationParams) -> Margin | tuple[Margin, ...]:
     """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
     and the local tax it generates (same unit) — the base of a tax-holiday rebate.
 
@@ -311,9 +313,10 @@ def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_p
 
 
 def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, rebate: np.ndarray,
-              branch_m: np.ndarray, branch_rebate: np.ndarray, allocation: np.ndarray, cand: np.ndarray,
-              state: np.ndarray, own_west_m: np.ndarray, share: np.ndarray, new_share: np.ndarray,
-              expanding: np.ndarray, taste: np.ndarray, params: LocationParams) -> np.ndarray:
+              branch_m: np.ndarray, branch_rebate: np.ndarray, allocation: np.ndarray,
+              cand: np.ndarray, state: np.ndarray, own_west_m: np.ndarray, share: np.ndarray,
+              new_share: np.ndarray, expanding: np.ndarray, taste: np.ndarray,
+              params: LocationParams) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
 
     ``current``: value of staying (margin now plus the taste for the site);
@@ -339,7 +342,7 @@ def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, re
     ok = cand >= 0
     u = np.full((r, 2 * k + 3), -np.inf)
     u[:, 0] = current
-    back = np.where(is_moved[:, 0], params.move_cost * amort, 0.0)      # moving production back east costs a move
+    back = np.where(is_moved[:, 0], params.move_cost * amort, 0.0)  # moving back east costs a move
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
     moved_cost = np.where(exp, 0.0, params.move_cost * sb * amort)
     branch = ((1 - sb) * home_m[:, None] + sb * (branch_m + branch_rebate) + allocation + taste[:, None]
@@ -348,12 +351,14 @@ def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, re
     move = west_m + rebate - params.relocation_loss - params.move_cost * amort - sw
     u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(is_branch[:, 0],
-                               own_west_m - params.relocation_loss - params.move_cost * (1 - share) * amort - sw, -np.inf)
+                               own_west_m - params.relocation_loss
+                               - params.move_cost * (1 - share) * amort - sw, -np.inf)
     u /= params.logit_scale
     return u
 
 
-def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decode(choice: np.ndarray, cand: np.ndarray,
+           own_park: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Turn chosen option columns into (new state, target park); state -1 means stay."""
     k = cand.shape[1]
     rows = np.arange(choice.size)
@@ -375,10 +380,10 @@ def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray) -> tuple[
 Choice = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites, candidates: np.ndarray, *,
-                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float,
-                     mid_skill: np.ndarray, expanding: np.ndarray, new_share: np.ndarray,
-                     params: LocationParams) -> Choice:
+def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
+                     candidates: np.ndarray, *, home_m_all: np.ndarray, current_all: np.ndarray,
+                     holiday_share: float, mid_skill: np.ndarray, expanding: np.ndarray,
+                     new_share: np.ndarray, params: LocationParams) -> Choice:
     """Vectorised location choice for the reviewing firms.
 
     Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
@@ -402,9 +407,11 @@ def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
     flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
     r = flat // candidates.shape[1]
     # labour availability is judged against the workers the option needs there
-    (west, tax), (branch, branch_tax_) = west_margin(
-        np.take(candidates, flat), sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]),
-        mid_skill=mid_skill, sites=sites, params=params)
+    (west, tax), (branch, branch_tax_) = west_margin(np.take(candidates, flat), sector[r], home[r],
+                                                     y[r], edge[r],
+                                                     (jobs[r], jobs[r] * new_share[r]),
+                                                     mid_skill=mid_skill, sites=sites,
+                                                     params=params)
     west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
     for out, values in ((west_m, west), (local_tax, tax), (branch_m, branch), (branch_tax, branch_tax_)):
         np.put(out, flat, values)
@@ -416,9 +423,10 @@ def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
     b = np.flatnonzero(state == BRANCH)
     own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b],
                               mid_skill=mid_skill, sites=sites, params=params)
-    u = utilities(current=current_all[i], home_m=home_m_all[i], west_m=west_m, rebate=holiday_share * local_tax,
-                  branch_m=branch_m, branch_rebate=holiday_share * branch_tax, allocation=allocation,
-                  cand=candidates, state=state, own_west_m=own_m, share=firms.share[i], new_share=new_share,
+    u = utilities(current=current_all[i], home_m=home_m_all[i], west_m=west_m,
+                  rebate=holiday_share * local_tax, branch_m=branch_m,
+                  branch_rebate=holiday_share * branch_tax, allocation=allocation, cand=candidates,
+                  state=state, own_west_m=own_m, share=firms.share[i], new_share=new_share,
                   expanding=expanding, taste=firms.taste[i], params=params)
     choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
@@ -428,7 +436,8 @@ def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
     return i, new_state, park, taste, gain
 
 
-def nested_choice(u: np.ndarray, gumbel: np.ndarray, nest_scale: float) -> tuple[np.ndarray, np.ndarray]:
+def nested_choice(u: np.ndarray, gumbel: np.ndarray,
+                  nest_scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
     ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;

@@ -1,4 +1,6 @@
-"""Markets and freight (docs/ODD.md §7.10, "Markets and freight"): where a firm sells and what shipping there costs.
+"""Markets and freight (docs/ODD.md §7.10, "Markets and freight").
+
+Where a firm sells and what shipping there costs.
 
 A firm sells a sector-specific mix to its eastern home market, the national
 market, the western/local market and exports (through the nearest gateway:
@@ -36,7 +38,8 @@ def freight_per_km(freight_rate: float, value_density: np.ndarray) -> np.ndarray
     return freight_rate / np.maximum(value_density, 1e-9)
 
 
-def market_distances(lon: np.ndarray, lat: np.ndarray, national: tuple[float, float], west: tuple[float, float],
+def market_distances(lon: np.ndarray, lat: np.ndarray, national: tuple[float, float],
+                     west: tuple[float, float],
                      gateways: Sequence[tuple[float, float, float]]) -> np.ndarray:
     """Km from each site to the national market, the western market and the export market (site, 3).
 

@@ -36,8 +36,9 @@ class TaxRates(ParamView):
     cit_local_share: float    # of corporate income tax
 
 
-def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.ndarray, enclave: np.ndarray, *,
-               tax_share_east: float, compliance: float, rates: TaxRates) -> TaxSplit:
+def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.ndarray,
+               enclave: np.ndarray, *, tax_share_east: float, compliance: float,
+               rates: TaxRates) -> TaxSplit:
     """Split the tax of each western firm site (docs/ODD.md §7.6).
 
     ``west_output`` yuan/year of output in the park; ``west_profit`` yuan/year of
@@ -56,7 +57,8 @@ def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.
     return TaxSplit(paid=upper + kept, upper=upper, west=kept - east, east=east, rebated=rebated)
 
 
-def park_tax_accounts(taxes: TaxSplit, park: np.ndarray, park_county: np.ndarray, park_partner: np.ndarray,
+def park_tax_accounts(taxes: TaxSplit, park: np.ndarray, park_county: np.ndarray,
+                      park_partner: np.ndarray,
                       n_counties: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """County accounts of park firms' taxes (yuan/year, by county): retained in the west,
     rebated in holidays, and received by the eastern partners of enclave parks."""
@@ -74,8 +76,8 @@ def labour_demand(county_of_firm: np.ndarray, west_jobs: np.ndarray, mid_skill_s
     return np.stack([low, mid], axis=1).astype(float)
 
 
-def person_incomes(park_pay: np.ndarray, service_wage: np.ndarray, farm_income: np.ndarray, workshop_wage: float,
-                   east_income: np.ndarray) -> np.ndarray:
+def person_incomes(park_pay: np.ndarray, service_wage: np.ndarray, farm_income: np.ndarray,
+                   workshop_wage: float, east_income: np.ndarray) -> np.ndarray:
     """Earnings by (county, skill, status) in yuan/year per person: (W, 2, N_STATUS).
 
     park_pay (W, 2) mean pay of a park worker by skill; service_wage (W,) the

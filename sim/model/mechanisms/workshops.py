@@ -67,8 +67,9 @@ def viable_jobs(sales0: float, input_share: float, wage: float, subsidy_per_job:
     return np.maximum(market * room, 0.0)
 
 
-def step(slots: np.ndarray, budget: np.ndarray, *, working_age: np.ndarray, processing_purchases: np.ndarray,
-         wage: float, sales0: float, params: WorkshopParams, dt: float, steps_per_year: int) -> WorkshopBooks:
+def step(slots: np.ndarray, budget: np.ndarray, *, working_age: np.ndarray,
+         processing_purchases: np.ndarray, wage: float, sales0: float, params: WorkshopParams,
+         dt: float, steps_per_year: int) -> WorkshopBooks:
     """Build, subsidise and close workshop jobs for one step; returns :class:`WorkshopBooks`.
 
     slots (W,) jobs open; budget (W,) yuan this step for workshops (operating
@@ -84,7 +85,8 @@ def step(slots: np.ndarray, budget: np.ndarray, *, working_age: np.ndarray, proc
     market = market_size(working_age, processing_purchases, sales0, params.workshop_market_share)
     viable = viable_jobs(sales0, params.workshop_input_share, wage, subsidy, market)
     # the county builds only jobs that can pay; the rest of the workshop budget is not spent
-    build = np.minimum(budget - op_paid, np.maximum(viable - kept, 0.0) * params.workshop_cost_per_job)
+    build = np.minimum(budget - op_paid,
+                       np.maximum(viable - kept, 0.0) * params.workshop_cost_per_job)
     opened = kept + build / params.workshop_cost_per_job
     new_slots = np.minimum(opened, viable)
     closed = np.maximum(kept - new_slots, 0.0)
