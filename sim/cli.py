@@ -22,6 +22,7 @@ from sim.params.compose import CONFIG_DIR  # importing sim.config registers the 
 from sim.params.designs import apply_sample
 from sim.params.draws import apply_draw
 from sim.params.schema import ConfigError, validate
+from sim.runs import sweep_record
 from sim.runs.runner import run_job
 from sim.world.geography import GeographyError
 
@@ -38,7 +39,8 @@ def main(cfg: DictConfig):
         validate(cfg)
         apply_draw(cfg)  # run.draw=k: parameter draw k of the calibration
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
-        rows = run_job(cfg, run_dir, overrides, multirun)
+        shared = (sweep_record.read(Path(hc.sweep.dir)) or {}).get("shared") if multirun else None
+        rows = run_job(cfg, run_dir, overrides, multirun, sweep_shared=shared)
     except (ConfigError, GeographyError, OSError) as err:
         _remove_if_empty(run_dir)
         message = _explain(err, run_dir)

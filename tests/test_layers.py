@@ -35,8 +35,12 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> list
     """(line, module) of every import of a ``sim`` module in ``source``, relative ones resolved."""
     tree = ast.parse(source)
     package = module if is_package else module.rpartition(".")[0]
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and _is_type_checking(block.test)
+                   for stmt in block.body for n in ast.walk(stmt)}  # annotations only: never run
     found = []
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -57,6 +61,11 @@ def test_every_module_is_in_a_layer():
         *LAYERS, "hydra", "dashboard"}
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def upward_imports(source: str, module: str, is_package: bool = False) -> list[str]:
     own = layer_of(module)
     return [f"line {line}: {m}" for line, m in imported_modules(source, module, is_package)
@@ -73,7 +82,8 @@ def test_no_import_from_a_higher_layer(path):
 def test_the_check_sees_upward_imports_absolute_relative_and_lazy():
     source = ("from sim.report.labels import SCENARIOS\n"
               "def f():\n    from ..studies import channels\n    import sim.runs.store\n"
-              "from . import agents\nfrom sim.world import geography\n")
+              "from . import agents\nfrom sim.world import geography\n"
+              "if TYPE_CHECKING:\n    from sim.studies import reports\n")
     assert upward_imports(source, "sim.model.probe") == [
         "line 1: sim.report.labels.SCENARIOS", "line 3: sim.studies.channels", "line 4: sim.runs.store"]
 

@@ -34,7 +34,7 @@ import numpy as np
 import yaml
 from omegaconf import OmegaConf
 
-from sim.params.draws import apply_draw, draws_file, load_draws, load_spec  # noqa: F401 - the calibration's data files
+from sim.params.draws import apply_draw, draws_file, load_draws, load_spec, read_data_file  # noqa: F401 - the calibration's data files
 from sim.params.paths import CONFIG_DIR
 from sim.params.schema import ConfigError
 from sim.world.geography import world_file
@@ -49,7 +49,7 @@ log = logging.getLogger("sim.analysis.calibration")
 # ------------------------------------------------------------------ data
 @functools.cache
 def _read_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text())
+    return read_data_file(path)
 
 
 def load_targets(geography: str) -> dict:

@@ -14,6 +14,7 @@ import solara
 from solara.lab import task
 
 from sim.dashboard import figures
+from sim.dashboard.guard import checked_lever_value, run_slot
 from sim.dashboard.view import (
     MAP_METRICS,
     MAX_SEEDS,
@@ -27,8 +28,11 @@ from sim.dashboard.view import (
 )
 from sim.params.schema import ConfigError
 
+MAX_SEED = (2**63 - 1) // MAX_SEEDS - 1  # run.seed*replications + r stays a 64-bit integer
+
 view = solara.reactive(View())
 map_metric = solara.reactive("income_per_capita")
+lever_error = solara.reactive("")  # the last typed lever value that was refused, and why
 
 
 @task
@@ -37,7 +41,15 @@ def comparison(v: View):
     def progress(done, total):
         comparison.progress = 100.0 * done / total
 
-    return run_view(v, progress)
+    with run_slot():  # runs of all sessions share the server's cores
+        return run_view(v, progress)
+
+
+def start_run() -> None:
+    """Run the view, unless this session's run is still pending (a second press is refused)."""
+    if comparison.pending:
+        return
+    comparison(view.value)
 
 
 def _set(**changes) -> None:
@@ -50,8 +62,10 @@ def _set(**changes) -> None:
 @solara.component
 def LeverInput(lever, value):
     def on_value(new):
-        new = new if lever.kind is bool else float(f"{new:.10g}")  # 1+30*0.01 is 1.3, not 1.3000000000000003
-        view.set(view.value.with_lever(lever.key, new))
+        new, problem = checked_lever_value(lever, new)  # nan, inf or out of range never reach the model
+        lever_error.set(problem or "")
+        if problem is None:
+            view.set(view.value.with_lever(lever.key, new))
 
     with solara.Tooltip(f"{lever.doc} — {lever.key}, range {lever.range_text}"):
         if lever.kind is bool:
@@ -75,11 +89,13 @@ def Controls():
                   value=v.scenario, on_value=lambda s: _set(scenario=s))
     solara.SliderInt(f"seeds per side: {v.replications}", value=v.replications, min=1, max=MAX_SEEDS,
                      on_value=lambda n: _set(replications=n), thumb_label=False)
-    solara.InputInt("first seed (run.seed)", value=v.seed, on_value=lambda s: _set(seed=max(0, s)),
+    solara.InputInt("first seed (run.seed)", value=v.seed, on_value=lambda s: _set(seed=min(max(0, s), MAX_SEED)),
                     continuous_update=False)
     solara.Button(f"Run {v.replications} seeds against baseline", color="primary", block=True,
-                  on_click=lambda: comparison(view.value), disabled=comparison.pending,
+                  on_click=start_run, disabled=comparison.pending,
                   classes=["sim-run"])
+    if lever_error.value:
+        solara.Error(lever_error.value, classes=["sim-lever-error"])
     section = None
     for lever in levers():
         this = lever.key.split(".")[1]
@@ -144,7 +160,7 @@ def Headline(comp):
 @solara.component
 def ComparePage():
     solara.Title("East–West industrial transfer: dashboard")
-    solara.use_effect(lambda: comparison(view.value), [])  # the first view runs on opening
+    solara.use_effect(start_run, [])  # the first view runs on opening
     with solara.Sidebar():
         Controls()
     with solara.Column():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,8 +38,23 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         indices = range(initial_job_idx, initial_job_idx + len(job_overrides))
         calls = [(list(ov), "hydra.sweep.dir", i, f"job_id_for_{i}", Singleton.get_state())
                  for i, ov in zip(indices, job_overrides, strict=True)]
-        jobs = self._executor().map_array(self, *zip(*calls, strict=True))
-        wait(jobs, float(self.params.get("poll_s", 30)))
+        if shutil.which("sbatch") is None:
+            raise NotSubmitted("hydra/launcher=slurm submits jobs with Slurm's sbatch, which is not on this "
+                               "machine's PATH: run the command on the cluster's login node (or use "
+                               "hydra/launcher=joblib here). Nothing was submitted.")
+        try:
+            jobs = self._executor().map_array(self, *zip(*calls, strict=True))
+        except Exception as err:  # noqa: BLE001 - sbatch missing, controller unreachable, bad partition
+            raise NotSubmitted(f"Slurm refused the submission of {len(calls)} job(s), so none was submitted: "
+                               f"{_last_line(err)}") from None
+        try:
+            wait(jobs, float(self.params.get("poll_s", 30)))
+        except Exception as err:  # noqa: BLE001 - the queue could not be watched; the jobs may still run
+            ids = ", ".join(str(j.job_id) for j in jobs[:5]) + (" …" if len(jobs) > 5 else "")
+            raise SubmittedNotFollowed(
+                f"{len(jobs)} job(s) were submitted to Slurm (ids {ids}) but their queue could not be watched: "
+                f"{_last_line(err)}. They may still be running: run the same command again when they end to "
+                "collect them (complete jobs are not run again).") from None
         returns = []
         for i, overrides, job in zip(indices, job_overrides, jobs, strict=True):
             try:
@@ -51,6 +67,19 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
                 # the launch is done; the job's folder stays incomplete and the sweep reports it at the end
                 returns.append(JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED))
         return returns
+
+
+class NotSubmitted(RuntimeError):
+    """No job of the batch reached the cluster: told once, not job by job."""
+
+
+class SubmittedNotFollowed(RuntimeError):
+    """The jobs were submitted but could not be followed: they may be running, never "never started"."""
+
+
+def _last_line(err: Exception) -> str:
+    lines = [ln.strip() for ln in str(err).strip().splitlines() if ln.strip()]
+    return (lines[-1] if lines else type(err).__name__)[:300]
 
 
 def wait(jobs, poll_s: float) -> None:

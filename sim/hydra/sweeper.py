@@ -159,9 +159,16 @@ class CoveringSweeper(BasicSweeper):
         params_conf = self._parse_config()
         params_conf.extend(arguments)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
-        self.overrides = self.split_arguments(parser.parse_overrides(params_conf), self.max_batch_size)
-        sweep_dir = Path(self.config.hydra.sweep.dir)
+        parsed = parser.parse_overrides(params_conf)
         returns, initial_job_idx, first, expected = [], 0, True, []
+        n_jobs = sweep_size(parsed)
+        if n_jobs > MAX_SWEEP_JOBS:  # Hydra would list every job in memory before the first starts
+            REFUSED.append(f"This sweep has {n_jobs:,} jobs; at most {MAX_SWEEP_JOBS:,} fit one sweep (listing and "
+                           f"checking them alone would take about {n_jobs * 0.02 / 3600:,.1f} hours). Split it "
+                           "into smaller sweeps. Nothing was run.")
+            return returns
+        self.overrides = self.split_arguments(parsed, self.max_batch_size)
+        sweep_dir = Path(self.config.hydra.sweep.dir)
         while not self.is_done():
             batch = self.unique_jobs(self.get_job_batch())
             try:
@@ -205,6 +212,11 @@ class CoveringSweeper(BasicSweeper):
             except KeyboardInterrupt:
                 raise
             except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
+                if type(err).__name__ in ("NotSubmitted", "SubmittedNotFollowed"):  # one message for all
+                    FAILURES.append(str(err))
+                    if type(err).__name__ == "NotSubmitted":
+                        break  # the next batch would be refused the same way
+                    continue
                 FAILURES.append(f"the launcher reported a failed job: {launcher_error(err)}")
                 FAILURES.extend(unfinished_jobs(sweep_dir, [self.job_name(j) for j in chunk]))
                 continue
@@ -215,6 +227,28 @@ class CoveringSweeper(BasicSweeper):
                     FAILURES.append(f"job {' '.join(job)} failed: {_job_error(r._return_value)}"
                                     + (f" (log: {log})" if log else ""))
         return results
+
+
+MAX_SWEEP_JOBS = 250_000  # more than the largest design (sim.params.designs.MAX_DESIGN_ROWS)
+
+
+def sweep_size(overrides: Sequence[Override]) -> int:
+    """Jobs of a sweep, counted without listing them (``range(10**9)`` is one number)."""
+    import math
+
+    from hydra.core.override_parser.types import RangeSweep
+
+    sizes: dict[str, int] = {}
+    for o in overrides:
+        if not o.is_sweep_override():
+            continue
+        v = o.value()
+        if isinstance(v, RangeSweep) and v.step:
+            size = max(0, math.ceil((v.stop - v.start) / v.step))
+        else:
+            size = len(list(o.sweep_string_iterator()))
+        sizes[o.get_key_element()] = size
+    return math.prod(sizes.values())
 
 
 def _with_draw(job, cfg: DictConfig) -> DictConfig:

@@ -115,6 +115,10 @@ def check_launcher(hydra_cfg) -> None:
     if "Joblib" in target and isinstance(n_jobs, int) and (n_jobs == 0 or n_jobs < -(os.cpu_count() or 1)):
         raise ConfigError(f"hydra.launcher.n_jobs = {n_jobs}: use a number of worker processes >= 1 "
                           "(or -1 for one per core). Nothing was run.")
+    poll = launcher.get("poll_s")
+    if poll is not None and (isinstance(poll, bool) or not isinstance(poll, (int, float)) or not 0 < poll <= 3600):
+        raise ConfigError(f"hydra.launcher.poll_s = {poll!r}: the seconds between two looks at the cluster's queue "
+                          "must be a number in (0, 3600]. Nothing was run.")
     timeout = launcher.get("timeout_min")
     delay = launcher.get("signal_delay_s", 120)
     # submitit signals a job signal_delay_s before its limit: a limit no longer than that fails at once
@@ -123,6 +127,19 @@ def check_launcher(hydra_cfg) -> None:
         raise ConfigError(f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
                           f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
                           f"(with the default 120 s: at least 3 minutes). Nothing was run.")
+
+
+def check_results_folder(folder: str, key: str) -> None:
+    """A results folder of its own: not empty, not the project's folder or one of its code folders."""
+    if not folder.strip():
+        raise ConfigError(f"{key} is empty: results need a folder of their own (the default is under results/). "
+                          "Nothing was run.")
+    path = Path(folder).expanduser().absolute().resolve()
+    project = CONFIG_DIR.resolve().parent
+    code = {project, CONFIG_DIR.resolve(), Path(__file__).resolve().parents[1], Path.home().resolve(), Path("/")}
+    if path in code:
+        raise ConfigError(f"{key} = {folder!r} is {path}, a folder of the project or the system, not one of its "
+                          "own: results would be written among other files. Choose a new folder. Nothing was run.")
 
 
 def check_writable(folder: str) -> None:
@@ -159,6 +176,9 @@ def check_job_config(cfg) -> None:
         raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
                           "Check the ${...} interpolations. Nothing was run.") from None
     schema.validate(job)
+    from sim.params.designs import check_design_size
+
+    check_design_size(job["sensitivity"])  # before every job builds it
     if job["geography"]["kind"] == "synthetic":
         geography.check_synthetic_sizes(*geography.synthetic_sizes(job["geography"])[1:])
     check_memory(job)
@@ -287,6 +307,7 @@ def check_command(argv: list[str]) -> None:
         folder = cfg.hydra.sweep.dir if args.multirun else cfg.hydra.run.dir
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid results folder: {_first_line(err)}. Nothing was run.") from None
+    check_results_folder(str(folder), "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
     check_writable(str(folder))
     if not args.multirun:  # a sweep's jobs are checked by the sweeper, once per swept value
         check_job_config(cfg)

@@ -14,12 +14,23 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim.params.schema import ConfigError
+from sim.world import bounded_yaml
 from sim.world.geography import WORLD_DIR, world_file
+
+
+def read_data_file(path: Path):
+    """A calibration, draws or targets file, bounded (size, aliases); problems as a ConfigError."""
+    try:
+        return bounded_yaml.read(path)
+    except (bounded_yaml.YamlLimitError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: {err}" if isinstance(err, UnicodeDecodeError) else str(err)) from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {str(err)[:300]}") from None
 
 
 @functools.cache
 def _read_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text())
+    return read_data_file(path)
 
 
 def known_calibrations() -> list[str]:

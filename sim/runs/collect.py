@@ -96,6 +96,18 @@ def _other_configuration(d: Path, marker: dict, shared: dict) -> list[str]:
     return sweep_record.differences(shared, job)
 
 
+def _shared_by_most(markers) -> dict:
+    """Without a sweep record (``.sweep.json`` lost, say, by a copy that skips hidden files): the
+    shared values most jobs recorded in their ``run.json``, so the others can be told apart."""
+    from collections import Counter
+
+    recorded = [m["sweep_shared"] for m in markers if m is not None and isinstance(m.get("sweep_shared"), dict)]
+    if not recorded:
+        return {}
+    counts = Counter(json.dumps(r, sort_keys=True, default=str) for r in recorded)
+    return json.loads(max(counts, key=lambda k: (counts[k], k)))
+
+
 def design_row_keys(config) -> list[str]:
     """Keys a job's design row (``sensitivity.sample``) set in its config."""
     from sim.params.designs import sample_values
@@ -104,6 +116,16 @@ def design_row_keys(config) -> list[str]:
         return list(sample_values(config["sensitivity"], config["geography"]["name"]))
     except (KeyError, TypeError, ValueError):
         return []
+
+
+def one_type_per_column(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns of values of several types (``policy.name=1,abc``) as text, so a table can be stored."""
+    for c in df.columns:
+        if df[c].dtype == object:
+            kinds = {type(v) for v in df[c] if v is not None and not (isinstance(v, float) and v != v)}
+            if len(kinds) > 1:
+                df[c] = df[c].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v))
+    return df
 
 
 def _names(names: list[str]) -> str:
@@ -129,12 +151,16 @@ def collect_tables(sweep_dir: Path, write: bool = True, verbose: bool = True):
     record = sweep_record.read(sweep_dir) or {}
     summaries, series, regions, incomplete, other, hashes = [], [], [], [], [], set()
     present = job_dirs(sweep_dir)
-    for d in present:
-        marker = outputs.verified_marker(d)
+    markers = {d: outputs.verified_marker(d) for d in present}
+    shared = record.get("shared") or _shared_by_most(markers.values())
+    for d, marker in markers.items():
         if marker is None:
             incomplete.append(d.name)
             continue
-        if _other_configuration(d, marker, record.get("shared", {})):
+        if marker.get("folder", d.name) != d.name:  # a folder renamed or swapped with another
+            other.append(f"{d.name} (its results are those of {marker['folder']})")
+            continue
+        if _other_configuration(d, marker, shared):
             other.append(d.name)
             continue
         try:
@@ -148,8 +174,8 @@ def collect_tables(sweep_dir: Path, write: bool = True, verbose: bool = True):
         if reg is not None:
             regions.append(reg)
     never = sorted(set(record.get("jobs", [])) - {d.name for d in present})
-    summary = pd.DataFrame(summaries)
-    timeseries, regions = (ordered(pd.concat(f, ignore_index=True)) if f else pd.DataFrame()
+    summary = one_type_per_column(pd.DataFrame(summaries))
+    timeseries, regions = (ordered(one_type_per_column(pd.concat(f, ignore_index=True))) if f else pd.DataFrame()
                            for f in (series, regions))
     if not summary.empty:
         keys = [c for c in summary.columns if c not in ("seed", "replication")]

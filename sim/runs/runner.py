@@ -40,6 +40,9 @@ def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferMo
         if config is cfg:  # never change the caller's config
             config = copy.deepcopy(config)
         config.run.seed = seed
+        # this model is one replication: its seed (run.seed*replications + r) is checked as such,
+        # not as the first of `replications` more
+        config.run.replications = 1
     model = TransferModel(config)
     if progress:
         from tqdm.auto import tqdm
@@ -57,10 +60,12 @@ def _show_progress(cfg, multirun: bool) -> bool:
     return mode == "on" or (mode == "auto" and not multirun and sys.stderr.isatty())
 
 
-def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[dict]:
+def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shared: dict | None = None) -> list[dict]:
     """Run a job's replications and write its run directory; skip it if already complete.
 
-    Returns one summary row per replication (metrics plus seed and replication).
+    Returns one summary row per replication (metrics plus seed and replication). ``run.json``
+    records the folder's name and the values the job's sweep shares (``sweep_shared``), so a
+    moved folder, or a job of another configuration, is told apart without the sweep record.
     """
     from sim.params.compose import to_yaml
 
@@ -89,7 +94,8 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool) -> list[di
     outputs.write_run(run_dir, files, {
         "config_hash": cfg_hash, "code_hash": outputs.code_hash(), "seeds": seeds,
         "replications": cfg.run.replications, "overrides": overrides, "geography_sha256": geography_sha256,
-        "wall_time_s": round(time.perf_counter() - t0, 3),
+        "wall_time_s": round(time.perf_counter() - t0, 3), "folder": Path(run_dir).name,
+        **({"sweep_shared": sweep_shared} if sweep_shared else {}),
     })
     return rows
 

@@ -87,10 +87,17 @@ def code_hash() -> str:
     for p in sorted(p for layer in SIMULATION_LAYERS for p in (root / layer).rglob("*")):
         rel = p.relative_to(root)
         if (p.suffix in (".py", ".yaml", ".csv") and "__pycache__" not in p.parts
-                and p.name not in ("draws.yaml", "targets.yaml", "calibration.yaml")):
+                and not _geography_data(rel)):
             h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _geography_data(rel: Path) -> bool:
+    """A data file of one geography (``world/<name>/...``): it travels in the run's geography
+    digest (``sim.world.geography.content_digest``) if the run uses it, so a new or edited data
+    file of another geography, or a calibration's draws, recomputes nothing."""
+    return rel.parts[0] == "world" and len(rel.parts) > 2 and rel.suffix != ".py"
 
 
 def config_hash(config_yaml: str) -> str:
@@ -124,14 +131,53 @@ def _is_own_file(name) -> bool:
     return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
 
 
+MAX_MARKER_BYTES = 16 * 2**20  # a run.json is a few KB; a larger one is not ours
+
+
+def regular_file(path: Path):
+    """An open binary handle on ``path`` if it is a regular file in its folder (not a symlink,
+    FIFO or device, which could block a reader or never end), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    import stat
+
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file, read in blocks (None if it is not one or cannot be read)."""
+    fh = regular_file(path)
+    if fh is None:
+        return None
+    h = hashlib.sha256()
+    try:
+        with fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
 def verified_marker(run_dir: Path) -> dict | None:
     """The run's marker if it is well formed and every result file it lists is present and unchanged.
 
     A malformed marker (not JSON, not a mapping, odd file names or checksums)
-    counts as an incomplete run: the run is redone, never trusted or blocking.
+    counts as an incomplete run: the run is redone, never trusted or blocking. The
+    marker and the files it lists must be regular files of the run folder: a FIFO or
+    a symlink (to ``/dev/zero``, say) counts as incomplete too, without being read.
     """
+    fh = regular_file(Path(run_dir) / MARKER)
+    if fh is None:
+        return None
     try:
-        marker = json.loads((Path(run_dir) / MARKER).read_text(encoding="utf-8"))
+        with fh:
+            marker = json.loads(fh.read(MAX_MARKER_BYTES + 1).decode("utf-8"))
     except (OSError, ValueError):
         return None
     files = marker.get("files") if isinstance(marker, dict) else None
@@ -140,10 +186,7 @@ def verified_marker(run_dir: Path) -> dict | None:
     for name, digest in files.items():
         if not _is_own_file(name) or not isinstance(digest, str):
             return None
-        try:
-            if sha256((Path(run_dir) / name).read_bytes()) != digest:
-                return None
-        except OSError:
+        if file_sha256(Path(run_dir) / name) != digest:
             return None
     return marker
 

@@ -41,8 +41,12 @@ def shared_values(configs: list[dict]) -> dict[str, object]:
 
 
 def read(sweep_dir: Path) -> dict | None:
+    fh = outputs.regular_file(Path(sweep_dir) / RECORD)  # a FIFO or device is no record
+    if fh is None:
+        return None
     try:
-        record = json.loads((Path(sweep_dir) / RECORD).read_text(encoding="utf-8"))
+        with fh:
+            record = json.loads(fh.read(outputs.MAX_MARKER_BYTES + 1).decode("utf-8"))
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) and isinstance(record.get("shared"), dict) else None

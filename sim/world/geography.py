@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 import math
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+from sim.world import bounded_yaml
+from sim.world.bounded_yaml import excerpt
 
 WORLD_DIR = Path(__file__).parent  # one folder per geography (geography.yaml, key counties, calibration); shared tables beside them
 
@@ -174,6 +178,13 @@ def data_path(name: str) -> Path:
 def _read(name: str) -> tuple[Path, bytes]:
     path = data_path(name)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, FIFO or device would block or never end
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise GeographyError(f"geography.name = {name!r}: cannot read {path}: {kind}.")
+        if info.st_size > bounded_yaml.MAX_BYTES:
+            raise GeographyError(f"geography.name = {name!r}: {path} is {info.st_size / 2**20:.0f} MB, more than "
+                                 f"the {bounded_yaml.MAX_BYTES // 2**20} MB a data file may have.")
         return path, path.read_bytes()
     except FileNotFoundError:
         raise GeographyError(f"geography.name = {name!r}: no data file {path}. "
@@ -183,10 +194,15 @@ def _read(name: str) -> tuple[Path, bytes]:
 
 
 def content_digest(name: str) -> str:
-    """SHA-256 of the data file's bytes: part of every config hash and cache key, so an edited file is never stale."""
+    """SHA-256 of the data file's bytes (and of the key-county list beside it, which the model also
+    reads): part of every config hash and cache key, so an edited file is never stale."""
     from hashlib import sha256
 
-    return sha256(_read(name)[1]).hexdigest()
+    path, data = _read(name)
+    key_counties = path.parent / "key_counties.yaml"
+    if key_counties.is_file():
+        data += b"\0key_counties.yaml\0" + key_counties.read_bytes()
+    return sha256(data).hexdigest()
 
 
 def load_file(name: str) -> Geography:
@@ -206,7 +222,9 @@ def _from_bytes(where: str, data: bytes) -> Geography:
     except UnicodeDecodeError as err:
         raise GeographyError(f"{where}: not UTF-8 text (byte {err.start}); save the file as UTF-8.") from None
     try:
-        raw = yaml.load(text, Loader=_SafeLoader)
+        raw = bounded_yaml.loads(text, where)
+    except bounded_yaml.YamlLimitError as err:
+        raise GeographyError(str(err)) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -233,7 +251,7 @@ def _need(row: dict, key: str, where: str, i: int, table: str):
 def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
     value = _need(row, key, where, i, table)
     if not isinstance(value, str) or not value.strip():
-        raise GeographyError(f"{where}: {_row_name(row, table, i)}: {key} = {value!r} must be a non-empty text.")
+        raise GeographyError(f"{where}: {_row_name(row, table, i)}: {key} = {excerpt(value)} must be a non-empty text.")
     return value
 
 
@@ -248,7 +266,7 @@ def _number(value, what: str, lo: float | None = None, hi: float | None = None, 
             allowed = f"a number in [{lo:g}, {hi:g}]"
         else:
             allowed = f"a number >= {lo:g}" if lo is not None else "a finite number"
-        raise GeographyError(f"{what} = {value!r} must be {allowed}.")
+        raise GeographyError(f"{what} = {excerpt(value)} must be {allowed}.")
     return float(value)
 
 
@@ -268,7 +286,7 @@ def _check_layout(raw, where: str) -> None:
         if kind is list:
             for i, row in enumerate(raw[table]):
                 if not isinstance(row, dict):
-                    raise GeographyError(f"{where}: {table}[{i}] must be a mapping of fields, not {row!r}.")
+                    raise GeographyError(f"{where}: {table}[{i}] must be a mapping of fields, not {excerpt(row)}.")
 
 
 def _check_counties(rows: list, where: str) -> None:
@@ -276,11 +294,11 @@ def _check_counties(rows: list, where: str) -> None:
     for i, r in enumerate(rows):
         name = _text(r, "name", where, i, "counties")
         if name in seen:
-            raise GeographyError(f"{where}: counties[{i}]: duplicate county name {name!r}.")
+            raise GeographyError(f"{where}: counties[{i}]: duplicate county name {excerpt(name)}.")
         seen.add(name)
         side = _need(r, "side", where, i, "counties")
         if side not in ("east", "west"):
-            raise GeographyError(f"{where}: counties[{i}] ({name}): side = {side!r}, allowed: east, west.")
+            raise GeographyError(f"{where}: counties[{i}] ({name}): side = {excerpt(side)}, allowed: east, west.")
         at = f"{where}: counties[{i}] ({name})"
         _number(_need(r, "population", where, i, "counties"), f"{at}: population", positive=True)
         _number(_need(r, "lon", where, i, "counties"), f"{at}: lon", lo=-180, hi=180)
@@ -291,7 +309,10 @@ def _check_counties(rows: list, where: str) -> None:
             _number(r.get("firm_weight", 1.0), f"{at}: firm_weight", lo=0)
         for k in ("prefecture", "province"):
             if r.get(k) is not None and not isinstance(r[k], str):
-                raise GeographyError(f"{at}: {k} = {r[k]!r} must be a text.")
+                raise GeographyError(f"{at}: {k} = {excerpt(r[k])} must be a text.")
+
+
+MAX_PARK_CAPACITY = 1e9  # firm slots; far beyond any park, and small enough that sums and products stay finite
 
 
 def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, where: str) -> None:
@@ -301,33 +322,35 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
     for i, p in enumerate(parks):
         name = _text(p, "name", where, i, "parks")
         if name in names:
-            raise GeographyError(f"{where}: parks[{i}]: duplicate park name {name!r}.")
+            raise GeographyError(f"{where}: parks[{i}]: duplicate park name {excerpt(name)}.")
         names.add(name)
         c = _need(p, "county", where, i, "parks")
         if not isinstance(c, str) or c not in index or not is_west[index[c]]:
-            raise GeographyError(f"{where}: parks[{i}] ({name}): county = {c!r} is not a western county of this file.")
+            raise GeographyError(f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western county of this file.")
         cap = _need(p, "capacity", where, i, "parks")
-        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap) and cap > 0):
-            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {cap!r} must be a positive number of firm slots.")
+        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap)
+                and 0 < cap <= MAX_PARK_CAPACITY):
+            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number "
+                                 f"of firm slots, at most {MAX_PARK_CAPACITY:g}.")
         if p.get("kind", "local") not in ("local", "co_built"):
-            raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {p['kind']!r}, allowed: local, co_built.")
+            raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, co_built.")
         s = p.get("sector_focus")
         if s is not None and s not in sector_names:
-            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {s!r}, allowed: {', '.join(sector_names)}.")
+            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {excerpt(s)}, allowed: {', '.join(sector_names)}.")
 
 
 def _pair_targets(p: dict, i: int, rows: list, index: dict, is_west: np.ndarray, where: str) -> list[int]:
     east = p.get("east")
     if not isinstance(east, str) or east not in index or is_west[index[east]]:
-        raise GeographyError(f"{where}: pairs[{i}]: east = {east!r} is not an eastern county of this file.")
+        raise GeographyError(f"{where}: pairs[{i}]: east = {excerpt(east)} is not an eastern county of this file.")
     if "west" in p:
         if not isinstance(p["west"], str) or p["west"] not in index or not is_west[index[p["west"]]]:
-            raise GeographyError(f"{where}: pairs[{i}]: west = {p['west']!r} is not a western county of this file.")
+            raise GeographyError(f"{where}: pairs[{i}]: west = {excerpt(p['west'])} is not a western county of this file.")
         return [index[p["west"]]]
     if "west_prefecture" in p:
         targets = [j for j, r in enumerate(rows) if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]]
         if not targets:
-            raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {p['west_prefecture']!r} has no western counties.")
+            raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {excerpt(p['west_prefecture'])} has no western counties.")
         return targets
     raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
 
@@ -377,6 +400,8 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
     parks = raw["parks"]
     _check_parks(parks, index, is_west, list(sectors.name), where)
     economy = _economy(raw["economy"], where)
+    if "name" in raw and not isinstance(raw["name"], str):
+        raise GeographyError(f"{where}: name = {excerpt(raw['name'])} must be a text.")
     arr = lambda key, default=0.0: np.array([r.get(key, default) for r in rows], dtype=float)  # noqa: E731
     return Geography(
         name=str(raw.get("name", where)),

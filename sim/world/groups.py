@@ -11,6 +11,7 @@ import functools
 import numpy as np
 import yaml
 
+from sim.world import bounded_yaml
 from sim.world.geography import GeographyError, world_file
 
 
@@ -19,7 +20,12 @@ def _key_county_names(name: str) -> tuple[str, ...]:
     path = world_file(name, "key_counties.yaml")
     if not path.exists():
         return ()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        raw = bounded_yaml.read(path) or {}
+    except bounded_yaml.YamlLimitError as err:
+        raise GeographyError(str(err)) from None
+    except yaml.YAMLError as err:
+        raise GeographyError(f"{path}: not valid YAML: {str(err)[:300]}") from None
     names = tuple(str(n) for n in raw.get("counties", []))
     if "count" in raw and len(names) != raw["count"]:
         raise GeographyError(f"{path}: lists {len(names)} counties but says count: {raw['count']}.")
