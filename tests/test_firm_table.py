@@ -34,6 +34,7 @@ def test_appended_columns_equal_concatenation_through_writes_and_replaced_column
         expected["edge"] = expected["edge"] * 2.0
         if step == 6:  # the benchmark restores deep copies of the table: columns stop being views
             table = copy.deepcopy(table)
+        assert set(vars(table)) == {f.name for f in fields(table)}  # the columns and nothing else
         for f in fields(table):
             got = getattr(table, f.name)
             assert got.dtype == expected[f.name].dtype, f.name
@@ -45,7 +46,7 @@ def test_growth_reallocates_rarely():
     buffers_seen: list[np.ndarray] = []  # held, so no two are ever the same object
     for step in range(200):
         table.append(_firms(10, start=10_000 + step))
-        buf = table.__dict__["_buffers"]["state"]
+        buf = table.state.base
         if not any(buf is b for b in buffers_seen):
             buffers_seen.append(buf)
     # 1000 → 3000 rows: the buffer doubles once or twice, not once per append

@@ -8,6 +8,7 @@ Amounts are yuan/year and shares are of a firm's home output unless a field says
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -93,22 +94,32 @@ class FirmTable(FirmDraws):
 
         Each column is a view of the first rows of a buffer that doubles when full, so
         entrants cost their own rows, not a copy of every firm's (amortised). A column a
-        phase has replaced by a new array is copied into its buffer first.
+        phase has replaced by a new array is copied into a buffer first.
         """
         n0, k = self.size, new.size
-        buffers: dict[str, np.ndarray] = self.__dict__.setdefault("_buffers", {})
         for f in fields(self):
             column, added = getattr(self, f.name), getattr(new, f.name)
-            buf, dtype = buffers.get(f.name), np.result_type(column.dtype, added.dtype)
+            buf, dtype = _growth_buffer(column), np.result_type(column.dtype, added.dtype)
             if buf is None or buf.shape[0] < n0 + k or buf.dtype != dtype:
                 buf = np.empty((max(2 * n0, n0 + k, 16),) + column.shape[1:], dtype)
-                buf[:n0] = column
-                buffers[f.name] = buf
-            elif column.base is not buf:
+                _BUFFERS[id(buf)] = buf
                 buf[:n0] = column
             buf[n0:n0 + k] = added
             setattr(self, f.name, buf[:n0 + k])
         return range(n0, n0 + k)
+
+
+# buffers made by FirmTable.append (by id; an entry goes when its buffer is freed)
+_BUFFERS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def _growth_buffer(column: np.ndarray) -> np.ndarray | None:
+    """The append buffer ``column`` is the first rows of, or None (a column made some other way)."""
+    base = column.base
+    if (base is None or _BUFFERS.get(id(base)) is not base
+            or column.ctypes.data != base.ctypes.data or column.strides != base.strides):
+        return None
+    return base
 
 
 @dataclass
