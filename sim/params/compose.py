@@ -141,8 +141,8 @@ def _compose(ov: tuple[str, ...], _files_stamp: tuple):
 
     from sim.params.checks import check_overrides
 
-    ov = list(ov)
-    check_overrides(ov)  # group choices from their own folders, no unknown or deleted keys
+    overrides = list(ov)
+    check_overrides(overrides)  # group choices from their own folders, no unknown or deleted keys
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     from hydra.errors import HydraException
@@ -150,7 +150,7 @@ def _compose(ov: tuple[str, ...], _files_stamp: tuple):
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         try:
-            cfg = hydra_compose(config_name="config", overrides=ov)
+            cfg = hydra_compose(config_name="config", overrides=overrides)
         except (HydraException, OmegaConfBaseException) as err:
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
