@@ -31,6 +31,7 @@ def case(name: str, about: str):
     def register(fn):
         CASES[name] = (fn, about)
         return fn
+
     return register
 
 
@@ -45,7 +46,10 @@ print({tag!r} + json.dumps({{"mesa": t1 - t0, "extra": t2 - t1}}))
 """
 
 
-@case("startup", "interpreter and import start-up: python -c pass, import mesa, sim, sim.model, sim.run")
+@case(
+    "startup",
+    "interpreter and import start-up: python -c pass, import mesa, sim, sim.model, sim.run",
+)
 def case_startup(r: Runner, res: dict) -> dict:
     out = {"rows": []}
     n = r.repeats(7)
@@ -56,7 +60,9 @@ def case_startup(r: Runner, res: dict) -> dict:
         s = r.measure(f"import {mod}", lambda d, code=code: [PY, "-c", code], n)
         s["beyond_mesa"] = statistics.median(x["extra"] for x in s["results"])
         s["mesa_in_process"] = statistics.median(x["mesa"] for x in s["results"])
-        out["rows"].append((f"`import mesa` then `import {mod}`" if mod != "mesa" else "`import mesa`", s))
+        out["rows"].append(
+            (f"`import mesa` then `import {mod}`" if mod != "mesa" else "`import mesa`", s)
+        )
         out[mod] = s
     res["startup_baseline"] = out["sim.run"]["wall"]
     return out
@@ -66,13 +72,19 @@ def startup_baseline(r: Runner, res: dict) -> float:
     """Wall time of a process that only imports sim.run (interpreter + imports)."""
     if "startup_baseline" not in res:
         code = IMPORT_CODE.format(extra="import sim.run", tag=RESULT_TAG)
-        s = r.measure("start-up baseline (import sim.run)", lambda d: [PY, "-c", code], r.repeats(5))
+        s = r.measure(
+            "start-up baseline (import sim.run)", lambda d: [PY, "-c", code], r.repeats(5)
+        )
         res["startup_baseline"] = s["wall"]
-        res.setdefault("extra_rows", []).append(("start-up baseline: `import mesa; import sim.run`", s))
+        res.setdefault("extra_rows", []).append(
+            ("start-up baseline: `import mesa; import sim.run`", s)
+        )
     return res["startup_baseline"]
 
 
-def whole_run(r: Runner, res: dict, label: str, row: str, overrides: list[str], repeats: int) -> dict:
+def whole_run(
+    r: Runner, res: dict, label: str, row: str, overrides: list[str], repeats: int
+) -> dict:
     """``python -m sim.run <overrides>`` as a whole process, with its time beyond start-up."""
     base = startup_baseline(r, res)
     s = r.measure(label, sim_run_argv(*overrides), r.repeats(repeats))
@@ -85,10 +97,15 @@ def case_default(r: Runner, res: dict) -> dict:
     return whole_run(r, res, "default run", "default: `python -m sim.run`", [], 7)
 
 
-@case("national", "python -m sim.run geography=synthetic (100,000 firms, 1,500 parks), whole process, "
-                  "and its ratio to `python -c 'import mesa'` measured alternately in the same call")
+@case(
+    "national",
+    "python -m sim.run geography=synthetic (100,000 firms, 1,500 parks), whole process, "
+    "and its ratio to `python -c 'import mesa'` measured alternately in the same call",
+)
 def case_national(r: Runner, res: dict) -> dict:
-    out = whole_run(r, res, "national run", "national: `python -m sim.run geography=synthetic`", NATIONAL, 5)
+    out = whole_run(
+        r, res, "national run", "national: `python -m sim.run geography=synthetic`", NATIONAL, 5
+    )
     # the ratio: each national run next to an `import mesa` process, so both see the same machine
     mesa_code = [PY, "-c", "import mesa"]
     pairs = []
@@ -98,8 +115,10 @@ def case_national(r: Runner, res: dict) -> dict:
         m = run_process(mesa_code)
         n = run_process(sim_run_argv(*NATIONAL)(d))
         shutil.rmtree(d, ignore_errors=True)
-        progress(f"    national / import mesa: pair {i + 1}: {n.wall:.3f} s / {m.wall:.3f} s = {n.wall / m.wall:.2f}"
-                 + background_note(n))
+        progress(
+            f"    national / import mesa: pair {i + 1}: {n.wall:.3f} s / {m.wall:.3f} s = {n.wall / m.wall:.2f}"
+            + background_note(n)
+        )
         if i >= r.warmups():
             pairs.append((m, n))
     mesa_s = summarise([m for m, _ in pairs])
@@ -111,16 +130,28 @@ def case_national(r: Runner, res: dict) -> dict:
 
 @case("national_200k", "national geography with 200,000 firms, whole process")
 def case_national_200k(r: Runner, res: dict) -> dict:
-    return whole_run(r, res, "national run, 200k firms", "national, 200,000 firms: `... geography.n_firms=200000`",
-                     [*NATIONAL, "geography.n_firms=200000"], 5)
+    return whole_run(
+        r,
+        res,
+        "national run, 200k firms",
+        "national, 200,000 firms: `... geography.n_firms=200000`",
+        [*NATIONAL, "geography.n_firms=200000"],
+        5,
+    )
 
 
-@case("breakdown", "in-process: where the default and the national run spend their time (phases, ms/step)")
+@case(
+    "breakdown",
+    "in-process: where the default and the national run spend their time (phases, ms/step)",
+)
 def case_breakdown(r: Runner, res: dict) -> dict:
     out = {}
     for label, overrides in (("default", []), ("national", NATIONAL)):
-        s = r.measure(f"breakdown {label}", lambda d, o=overrides: worker_argv("breakdown", overrides=o, out=str(d)),
-                      r.repeats(3))
+        s = r.measure(
+            f"breakdown {label}",
+            lambda d, o=overrides: worker_argv("breakdown", overrides=o, out=str(d)),
+            r.repeats(3),
+        )
         out[label] = {"proc": s, "data": median_dicts(s["results"])}
     return out
 
@@ -132,17 +163,30 @@ def case_scaling(r: Runner, res: dict) -> dict:
     years = 1 if r.quick else 3
     out = {"years": years, "firms": {}, "parks": {}}
     for n in firms:
-        s = r.measure(f"scaling firms={n}", lambda d, n=n: worker_argv(
-            "steps", overrides=[*NATIONAL, f"geography.n_firms={n}", f"run.years={years}"]), r.repeats(3))
+        s = r.measure(
+            f"scaling firms={n}",
+            lambda d, n=n: worker_argv(
+                "steps", overrides=[*NATIONAL, f"geography.n_firms={n}", f"run.years={years}"]
+            ),
+            r.repeats(3),
+        )
         out["firms"][n] = median_dicts(s["results"])
     for n in parks:
-        s = r.measure(f"scaling parks={n}", lambda d, n=n: worker_argv(
-            "steps", overrides=[*NATIONAL, f"geography.n_parks={n}", f"run.years={years}"]), r.repeats(3))
+        s = r.measure(
+            f"scaling parks={n}",
+            lambda d, n=n: worker_argv(
+                "steps", overrides=[*NATIONAL, f"geography.n_parks={n}", f"run.years={years}"]
+            ),
+            r.repeats(3),
+        )
         out["parks"][n] = median_dicts(s["results"])
     return out
 
 
-@case("reference", "vectorised vs per-agent reference (tests/reference.py): location choice and labour market per step")
+@case(
+    "reference",
+    "vectorised vs per-agent reference (tests/reference.py): location choice and labour market per step",
+)
 def case_reference(r: Runner, res: dict) -> dict:
     if not (ROOT / "tests" / "reference.py").exists():
         return {"skipped": "tests/reference.py does not exist"}
@@ -150,8 +194,14 @@ def case_reference(r: Runner, res: dict) -> dict:
     for label, overrides, warm, steps in (("default", [], 8, 3), ("national", NATIONAL, 8, 2)):
         if r.quick:
             warm, steps = 2, 1
-        s = r.measure(f"reference {label}", lambda d, o=overrides, w=warm, k=steps: worker_argv(
-            "reference", overrides=o, warmup=w, steps=k, ref_reps=1 if r.quick else 3), 1, warmup=0)
+        s = r.measure(
+            f"reference {label}",
+            lambda d, o=overrides, w=warm, k=steps: worker_argv(
+                "reference", overrides=o, warmup=w, steps=k, ref_reps=1 if r.quick else 3
+            ),
+            1,
+            warmup=0,
+        )
         out[label] = s["results"][0]
     return out
 
@@ -159,24 +209,57 @@ def case_reference(r: Runner, res: dict) -> dict:
 SCENARIOS = "scenario=baseline,pairing,enclave,labour,consumption,full"
 # the main job's sweep (make run) without its report: 6 scenarios x 10 seeds
 SWEEP = ["-m", SCENARIOS, "run.seed=range(10)", "hydra/launcher=joblib"]
-SWEEP_SMALL = ["-m", "scenario=baseline,pairing,enclave,full", "run.seed=range(4)", "hydra/launcher=joblib"]
+SWEEP_SMALL = [
+    "-m",
+    "scenario=baseline,pairing,enclave,full",
+    "run.seed=range(4)",
+    "hydra/launcher=joblib",
+]
 # the same 60 runs as 12 jobs of 5 replications each (fewer, longer jobs)
-SWEEP_REPLICATIONS = ["-m", SCENARIOS, "run.seed=range(2)", "run.replications=5", "hydra/launcher=joblib"]
+SWEEP_REPLICATIONS = [
+    "-m",
+    SCENARIOS,
+    "run.seed=range(2)",
+    "run.replications=5",
+    "hydra/launcher=joblib",
+]
 # a research-size sweep: 300 runs as 60 jobs of 5 replications
 SWEEP_LARGE = ["-m", SCENARIOS, "run.seed=range(10)", "run.replications=5", "hydra/launcher=joblib"]
 # the same 300 runs as 300 single-run jobs
 SWEEP_WIDE = ["-m", SCENARIOS, "run.seed=range(50)", "hydra/launcher=joblib"]
-SWEEP_NATIONAL = ["-m", "scenario=baseline,pairing,enclave,full", "run.seed=range(2)", "geography=synthetic",
-                  "hydra/launcher=joblib"]
+SWEEP_NATIONAL = [
+    "-m",
+    "scenario=baseline,pairing,enclave,full",
+    "run.seed=range(2)",
+    "geography=synthetic",
+    "hydra/launcher=joblib",
+]
 # the cases that call sweep_pair, in the order of the report's sweep table
-SWEEP_CASES = ("sweep", "sweep_wide", "sweep_large", "sweep_small", "sweep_replications", "sweep_national")
+SWEEP_CASES = (
+    "sweep",
+    "sweep_wide",
+    "sweep_large",
+    "sweep_small",
+    "sweep_replications",
+    "sweep_national",
+)
 
 
-def sweep_pair(r: Runner, label: str, overrides: list[str], n_jobs_expected: int, reps: int, warmups: int) -> dict:
+def sweep_pair(
+    r: Runner, label: str, overrides: list[str], n_jobs_expected: int, reps: int, warmups: int
+) -> dict:
     """Wall time of the same sweep with 1 and with 2 joblib workers (runs interleaved)."""
+
     def argv(n, d):
-        return [PY, "-m", "sim.run", *overrides, f"hydra.launcher.n_jobs={n}", f"hydra.sweep.dir={d}",
-                "run.progress=off"]
+        return [
+            PY,
+            "-m",
+            "sim.run",
+            *overrides,
+            f"hydra.launcher.n_jobs={n}",
+            f"hydra.sweep.dir={d}",
+            "run.progress=off",
+        ]
 
     jobs = {1: [], 2: []}
     procs = {1: [], 2: []}
@@ -194,11 +277,15 @@ def sweep_pair(r: Runner, label: str, overrides: list[str], n_jobs_expected: int
             # the sweep's start-up (imports, pre-launch check, worker start) and final collection left out
             ends = sorted(p.stat().st_mtime for p in markers)
             shutil.rmtree(d, ignore_errors=True)
-            progress(f"    {label} n_jobs={n}: run {i + 1}/{warmups + reps}{' (warm-up)' if i < warmups else ''} "
-                     f"{proc.wall:.2f} s, {len(job_walls)} jobs, mean job {statistics.mean(job_walls or [0]):.3f} s"
-                     + background_note(proc))
+            progress(
+                f"    {label} n_jobs={n}: run {i + 1}/{warmups + reps}{' (warm-up)' if i < warmups else ''} "
+                f"{proc.wall:.2f} s, {len(job_walls)} jobs, mean job {statistics.mean(job_walls or [0]):.3f} s"
+                + background_note(proc)
+            )
             if len(job_walls) != n_jobs_expected:
-                raise RuntimeError(f"{label} n_jobs={n} completed {len(job_walls)} of {n_jobs_expected} jobs")
+                raise RuntimeError(
+                    f"{label} n_jobs={n} completed {len(job_walls)} of {n_jobs_expected} jobs"
+                )
             if i >= warmups:
                 jobs[n].append(statistics.mean(job_walls))
                 procs[n].append(proc)
@@ -213,26 +300,39 @@ def sweep_pair(r: Runner, label: str, overrides: list[str], n_jobs_expected: int
         s["steady"] = statistics.median(steady[n]) if steady[n] else None
         out[n] = s
     out["speedup"] = out[1]["wall"] / out[2]["wall"]
-    out["steady_speedup"] = out[2]["steady"] / out[1]["steady"] if out[1]["steady"] and out[2]["steady"] else None
+    out["steady_speedup"] = (
+        out[2]["steady"] / out[1]["steady"] if out[1]["steady"] and out[2]["steady"] else None
+    )
     return out
 
 
-@case("sweep", "local sweep of the main job's 60 default runs (6 scenarios x 10 seeds), joblib: n_jobs=1 vs n_jobs=2")
+@case(
+    "sweep",
+    "local sweep of the main job's 60 default runs (6 scenarios x 10 seeds), joblib: n_jobs=1 vs n_jobs=2",
+)
 def case_sweep(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep", SWEEP, 60, r.repeats(3), r.warmups())
 
 
-@case("sweep_large", "300 default runs as 60 jobs x 5 replications, joblib: n_jobs=1 vs n_jobs=2 (one repeat)")
+@case(
+    "sweep_large",
+    "300 default runs as 60 jobs x 5 replications, joblib: n_jobs=1 vs n_jobs=2 (one repeat)",
+)
 def case_sweep_large(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep-large", SWEEP_LARGE, 60, 1, 0)
 
 
-@case("sweep_wide", "the same 300 default runs as 300 single-run jobs, joblib: n_jobs=1 vs n_jobs=2 (one repeat)")
+@case(
+    "sweep_wide",
+    "the same 300 default runs as 300 single-run jobs, joblib: n_jobs=1 vs n_jobs=2 (one repeat)",
+)
 def case_sweep_wide(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep-wide", SWEEP_WIDE, 300, 1, 0)
 
 
-@case("ceiling", "the machine's own limit: two national runs at once vs one alone (whole processes)")
+@case(
+    "ceiling", "the machine's own limit: two national runs at once vs one alone (whole processes)"
+)
 def case_ceiling(r: Runner, res: dict) -> dict:
     """Throughput of 2 simultaneous processes / 1: what any 2-worker sweep can reach on this machine."""
     argv = sim_run_argv(*NATIONAL)
@@ -247,6 +347,7 @@ def case_ceiling(r: Runner, res: dict) -> dict:
 
         def run(k, _walls=walls, _dirs=dirs):
             _walls[k] = run_process(argv(_dirs[k])).wall
+
         threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
         for t in threads:
             t.start()
@@ -254,26 +355,41 @@ def case_ceiling(r: Runner, res: dict) -> dict:
             t.join()
         for dd in dirs:
             shutil.rmtree(dd, ignore_errors=True)
-        progress(f"    ceiling: run {i + 1}: alone {one:.2f} s, two at once {walls[0]:.2f} s and {walls[1]:.2f} s")
+        progress(
+            f"    ceiling: run {i + 1}: alone {one:.2f} s, two at once {walls[0]:.2f} s and {walls[1]:.2f} s"
+        )
         if i >= r.warmups():
             alone.append(one)
             pair.append(max(walls))
             ratios.append(2 * one / max(walls))
-    return {"ratio": statistics.median(ratios), "alone": statistics.median(alone), "pair": statistics.median(pair),
-            "n": len(ratios)}
+    return {
+        "ratio": statistics.median(ratios),
+        "alone": statistics.median(alone),
+        "pair": statistics.median(pair),
+        "n": len(ratios),
+    }
 
 
-@case("sweep_small", "local sweep of 16 default jobs, joblib: n_jobs=1 vs n_jobs=2 (start-up bound; not the target)")
+@case(
+    "sweep_small",
+    "local sweep of 16 default jobs, joblib: n_jobs=1 vs n_jobs=2 (start-up bound; not the target)",
+)
 def case_sweep_small(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep-small", SWEEP_SMALL, 16, r.repeats(3), r.warmups())
 
 
-@case("sweep_replications", "the 60 runs as 12 jobs x 5 replications, joblib: n_jobs=1 vs n_jobs=2 (not a target)")
+@case(
+    "sweep_replications",
+    "the 60 runs as 12 jobs x 5 replications, joblib: n_jobs=1 vs n_jobs=2 (not a target)",
+)
 def case_sweep_replications(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep-reps", SWEEP_REPLICATIONS, 12, r.repeats(3), r.warmups())
 
 
-@case("sweep_national", "local sweep of 8 national jobs (100,000 firms each): n_jobs=1 vs n_jobs=2 (not a target)")
+@case(
+    "sweep_national",
+    "local sweep of 8 national jobs (100,000 firms each): n_jobs=1 vs n_jobs=2 (not a target)",
+)
 def case_sweep_national(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep-national", SWEEP_NATIONAL, 8, r.repeats(3), 0)
 
@@ -284,19 +400,40 @@ def case_profile(r: Runner, res: dict) -> dict:
         from pyinstrument.renderers import ConsoleRenderer
         from pyinstrument.session import Session
     except ImportError:
-        return {"skipped": "pyinstrument is not installed (pip install pyinstrument; it is in the dev extra)"}
+        return {
+            "skipped": "pyinstrument is not installed (pip install pyinstrument; it is in the dev extra)"
+        }
     d = r.fresh_dir("profile")
     d.mkdir(parents=True)
     session_file = d / "national.pyisession"
-    proc = run_process([PY, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session_file),
-                        "-m", "sim.run", *NATIONAL, f"hydra.run.dir={d / 'run'}"])
+    proc = run_process(
+        [
+            PY,
+            "-m",
+            "pyinstrument",
+            "-r",
+            "pyisession",
+            "-o",
+            str(session_file),
+            "-m",
+            "sim.run",
+            *NATIONAL,
+            f"hydra.run.dir={d / 'run'}",
+        ]
+    )
     session = Session.load(str(session_file))
-    tree = ConsoleRenderer(unicode=True, color=False, time="seconds",
-                           processor_options={"filter_threshold": 0.03}).render(session)
+    tree = ConsoleRenderer(
+        unicode=True, color=False, time="seconds", processor_options={"filter_threshold": 0.03}
+    ).render(session)
     flat = self_times(session.root_frame())
     shutil.rmtree(d, ignore_errors=True)
     progress(f"    profile: {session.duration:.2f} s profiled, wall {proc.wall:.2f} s")
-    return {"tree": _strip_banner(tree), "flat": flat, "duration": session.duration, "wall": proc.wall}
+    return {
+        "tree": _strip_banner(tree),
+        "flat": flat,
+        "duration": session.duration,
+        "wall": proc.wall,
+    }
 
 
 def self_times(root, top: int = 25) -> list[tuple[float, float, str]]:
@@ -329,7 +466,12 @@ def _strip_banner(text: str) -> list[str]:
     # drop pyinstrument's ASCII-art banner and blank lines; keep the header facts
     keep = []
     for ln in lines:
-        if not ln.strip() or ln.lstrip().startswith(("_ ", "/_", "/ ")) or "pyinstrument" in ln.lower() and "v" in ln:
+        if (
+            not ln.strip()
+            or ln.lstrip().startswith(("_ ", "/_", "/ "))
+            or "pyinstrument" in ln.lower()
+            and "v" in ln
+        ):
             continue
         keep.append(ln)
     return keep

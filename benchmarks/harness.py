@@ -17,10 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SCRIPT = Path(__file__).resolve().with_name("run.py")  # the entry point, also run as a worker
 RESULT_TAG = "BENCH-RESULT "
-GiB = 1024 ** 3
-MiB = 1024 ** 2
-ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                               "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+GiB = 1024**3
+MiB = 1024**2
+ONE_THREAD = {
+    k: "1"
+    for k in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+    )
+}
 
 
 def _cpu_jiffies() -> tuple[int, int] | None:
@@ -69,7 +77,7 @@ class Proc:
         """The JSON a ``--worker`` child printed."""
         for line in reversed(self.stdout.splitlines()):
             if line.startswith(RESULT_TAG):
-                return json.loads(line[len(RESULT_TAG):])
+                return json.loads(line[len(RESULT_TAG) :])
         raise RuntimeError(f"no result from {' '.join(self.argv)}:\n{self.stderr[-3000:]}")
 
 
@@ -80,7 +88,9 @@ def run_process(argv: list[str], timeout: float = 1800) -> Proc:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         j0 = _cpu_jiffies()
         t0 = time.perf_counter()
-        p = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        p = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
         killer = threading.Timer(timeout, p.kill)
         killer.start()
         try:
@@ -142,9 +152,10 @@ class Runner:
             shutil.rmtree(d, ignore_errors=True)
             if i >= warmup:
                 runs.append(proc)
-            progress(f"    {label}: run {i + 1}/{warmup + repeats} {'(warm-up) ' if i < warmup else ''}"
-                     f"{proc.wall:.3f} s, peak RSS {proc.rss / MiB:.0f} MiB"
-                     + background_note(proc))
+            progress(
+                f"    {label}: run {i + 1}/{warmup + repeats} {'(warm-up) ' if i < warmup else ''}"
+                f"{proc.wall:.3f} s, peak RSS {proc.rss / MiB:.0f} MiB" + background_note(proc)
+            )
         return summarise(runs)
 
     def close(self):
@@ -155,8 +166,12 @@ def summarise(runs: list[Proc]) -> dict:
     walls = [r.wall for r in runs]
     bg = [r.background for r in runs if r.background is not None]
     return {
-        "n": len(runs), "wall": statistics.median(walls), "wall_min": min(walls), "wall_max": max(walls),
-        "cpu": statistics.median(r.cpu for r in runs), "rss": max(r.rss for r in runs),
+        "n": len(runs),
+        "wall": statistics.median(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu": statistics.median(r.cpu for r in runs),
+        "rss": max(r.rss for r in runs),
         "background": statistics.mean(bg) if bg else None,
         "results": [r.result() for r in runs if RESULT_TAG in r.stdout],
     }

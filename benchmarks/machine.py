@@ -35,23 +35,51 @@ def machine_info() -> dict:
     from importlib import metadata
 
     versions = {}
-    for pkg in ("numpy", "mesa", "pandas", "pyarrow", "hydra-core", "omegaconf", "joblib", "pyinstrument"):
+    for pkg in (
+        "numpy",
+        "mesa",
+        "pandas",
+        "pyarrow",
+        "hydra-core",
+        "omegaconf",
+        "joblib",
+        "pyinstrument",
+    ):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = "not installed"
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "configs"],
-                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "configs"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         rev = (rev + ("-dirty" if dirty else "")) or "unknown"
     except (OSError, subprocess.SubprocessError):
         rev = "unknown"
-    return {"cpu": cpu, "cores": os.cpu_count(), "affinity": affinity, "memory": mem,
-            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "python_exe": PY, "versions": versions, "git": rev, "fingerprint": code_fingerprint(),
-            "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "affinity": affinity,
+        "memory": mem,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "python_exe": PY,
+        "versions": versions,
+        "git": rev,
+        "fingerprint": code_fingerprint(),
+        "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+    }
 
 
 def code_fingerprint() -> str:
@@ -59,8 +87,12 @@ def code_fingerprint() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    paths = [*(ROOT / "sim").rglob("*.py"), *(ROOT / "sim").rglob("*.yaml"), *(ROOT / "configs").rglob("*.yaml"),
-             ROOT / "tests" / "reference.py"]
+    paths = [
+        *(ROOT / "sim").rglob("*.py"),
+        *(ROOT / "sim").rglob("*.yaml"),
+        *(ROOT / "configs").rglob("*.yaml"),
+        ROOT / "tests" / "reference.py",
+    ]
     for path in sorted(p for p in paths if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())

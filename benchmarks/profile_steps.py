@@ -17,7 +17,9 @@ import time
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--top", type=int, default=12)
     ap.add_argument("overrides", nargs="*", default=["geography=synthetic"])
     args = ap.parse_args()
@@ -35,8 +37,10 @@ def main() -> None:
     t2 = time.process_time()
     print(f"set-up {t1 - t0:.2f} s CPU, {m.n_steps} steps {t2 - t1:.2f} s CPU (under cProfile)")
     stats = pstats.Stats(pr).stats
-    rows = sorted(((tt, n, f"{fn[2]}  {fn[0].split('/sim/')[-1]}") for fn, (_, n, tt, _, _) in stats.items()),
-                  reverse=True)[:args.top]
+    rows = sorted(
+        ((tt, n, f"{fn[2]}  {fn[0].split('/sim/')[-1]}") for fn, (_, n, tt, _, _) in stats.items()),
+        reverse=True,
+    )[: args.top]
     for tt, n, name in rows:
         print(f"{tt:7.3f} s  {n:7d} calls  {name}")
 

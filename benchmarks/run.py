@@ -44,14 +44,30 @@ DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ap = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one run per case, small grids (smoke check)")
+    ap = argparse.ArgumentParser(
+        prog="benchmarks/run.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="one run per case, small grids (smoke check)"
+    )
     ap.add_argument("--only", default="", help="comma-separated case names (see --list)")
-    ap.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="report path (default docs/benchmarks.md)")
-    ap.add_argument("--repeats", type=int, default=0, help="at least this many measured runs per case")
-    ap.add_argument("--max-wait", type=float, default=10.0,
-                    help="seconds to wait for an idle machine before each run (default 10; 0 = never)")
+    ap.add_argument(
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help="report path (default docs/benchmarks.md)",
+    )
+    ap.add_argument(
+        "--repeats", type=int, default=0, help="at least this many measured runs per case"
+    )
+    ap.add_argument(
+        "--max-wait",
+        type=float,
+        default=10.0,
+        help="seconds to wait for an idle machine before each run (default 10; 0 = never)",
+    )
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--params", default="{}", help=argparse.SUPPRESS)
@@ -74,8 +90,10 @@ def main(argv=None) -> int:
     started = time.monotonic()
     info = machine_info()
     progress(f"Benchmarks: {', '.join(names)}{' (quick)' if args.quick else ''} with {PY}")
-    progress(f"  {info['cpu']}, {info['cores']} cores, Python {info['python']}, numpy {info['versions']['numpy']}, "
-             f"mesa {info['versions']['mesa']}")
+    progress(
+        f"  {info['cpu']}, {info['cores']} cores, Python {info['python']}, numpy {info['versions']['numpy']}, "
+        f"mesa {info['versions']['mesa']}"
+    )
     runner = Runner(args)
     res: dict = {}
     errors: dict = {}

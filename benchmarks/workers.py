@@ -9,8 +9,17 @@ from pathlib import Path
 from benchmarks.harness import MiB
 
 # the phases of TransferModel's step, by name, in the order a step runs them
-MECHANISMS = ("drift_costs", "governments_act", "firm_demography", "firms_choose", "parks_admit",
-              "labour_market", "produce_and_pay", "advance_clock", "record")
+MECHANISMS = (
+    "drift_costs",
+    "governments_act",
+    "firm_demography",
+    "firms_choose",
+    "parks_admit",
+    "labour_market",
+    "produce_and_pay",
+    "advance_clock",
+    "record",
+)
 
 
 def _timer_wrap(obj, name: str, acc: dict, key: str | None = None, stack: list | None = None):
@@ -86,6 +95,7 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
 
     t0 = time.perf_counter()
     import mesa  # noqa: F401
+
     tick("import mesa", t0)
     t0 = time.perf_counter()
     import numpy as np
@@ -98,6 +108,7 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     from sim.params import schema
     from sim.runs import store as outputs
     from sim.world import geography
+
     tick("import sim.params.compose, sim.model, sim.runs.store (beyond mesa)", t0)
 
     t0 = time.perf_counter()
@@ -140,13 +151,30 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     stack: list[str] = []
     # the location-choice subtree and the calls it shares with production
     # (whichever of these the current code has)
-    for name in ("draw_shocks", "consideration_sets", "choose_locations", "west_sites", "west_margin",
-                 "distance_km", "utilities", "nested_choice", "decode", "home_margin", "branch_allocation"):
+    for name in (
+        "draw_shocks",
+        "consideration_sets",
+        "choose_locations",
+        "west_sites",
+        "west_margin",
+        "distance_km",
+        "utilities",
+        "nested_choice",
+        "decode",
+        "home_margin",
+        "branch_allocation",
+    ):
         if callable(getattr(location, name, None)):
             _timer_wrap(location, name, acc, key=f"location.{name}", stack=stack)
     for name in ("west_sites", "book_margins", "csr"):
         _timer_wrap(phases, name, acc, key=f"phases.{name}", stack=stack)
-    _timer_wrap(phases.markets, "branch_allocation_gain", acc, key="markets.branch_allocation_gain", stack=stack)
+    _timer_wrap(
+        phases.markets,
+        "branch_allocation_gain",
+        acc,
+        key="markets.branch_allocation_gain",
+        stack=stack,
+    )
     steps = _run_steps(m, acc, stack)
     n_steps = len(steps)
     t0 = time.perf_counter()
@@ -187,14 +215,21 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     geo = m.geo
     t0 = time.perf_counter()
     for _ in range(5):
-        location.distance_km(np.repeat(geo.lon[home][:, None], cand.shape[1], 1),
-                             np.repeat(geo.lat[home][:, None], cand.shape[1], 1),
-                             geo.lon[geo.park_county][park], geo.lat[geo.park_county][park])
+        location.distance_km(
+            np.repeat(geo.lon[home][:, None], cand.shape[1], 1),
+            np.repeat(geo.lat[home][:, None], cand.shape[1], 1),
+            geo.lon[geo.park_county][park],
+            geo.lat[geo.park_county][park],
+        )
     haversine = (time.perf_counter() - t0) / 5
     t0 = time.perf_counter()
     east = slice(0, geo.n_east)  # homes are eastern counties, listed first
-    table = location.distance_km(geo.lon[east, None], geo.lat[east, None], geo.lon[geo.park_county][None, :],
-                                 geo.lat[geo.park_county][None, :])
+    table = location.distance_km(
+        geo.lon[east, None],
+        geo.lat[east, None],
+        geo.lon[geo.park_county][None, :],
+        geo.lat[geo.park_county][None, :],
+    )
     build_table = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(5):
@@ -202,15 +237,24 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     gather = (time.perf_counter() - t0) / 5
 
     return {
-        "phases": t, "init": {k: v[0] for k, v in init.items()},
+        "phases": t,
+        "init": {k: v[0] for k, v in init.items()},
         "per_step_ms": _per_step_ms({k: v for k, v in acc.items() if "/" not in k}, n_steps, steps),
         "tree_ms": {k: 1000 * v[0] / n_steps for k, v in acc.items()},
         "calls": {k: v[1] for k, v in acc.items()},
-        "n_steps": n_steps, "n_firms": int(m.firms.home.size), "n_parks": int(m.geo.n_parks),
-        "n_counties": int(m.geo.n_counties), "n_agents": n_agents,
-        "reviewing_last_step": int(shocks.reviewing.size), "candidates_per_firm": int(cand.shape[1]),
-        "distance": {"haversine_ms": 1000 * haversine, "table_build_ms": 1000 * build_table,
-                     "table_gather_ms": 1000 * gather, "table_mib": table.nbytes / MiB},
+        "n_steps": n_steps,
+        "n_firms": int(m.firms.home.size),
+        "n_parks": int(m.geo.n_parks),
+        "n_counties": int(m.geo.n_counties),
+        "n_agents": n_agents,
+        "reviewing_last_step": int(shocks.reviewing.size),
+        "candidates_per_firm": int(cand.shape[1]),
+        "distance": {
+            "haversine_ms": 1000 * haversine,
+            "table_build_ms": 1000 * build_table,
+            "table_gather_ms": 1000 * gather,
+            "table_mib": table.nbytes / MiB,
+        },
     }
 
 
@@ -230,9 +274,15 @@ def worker_steps(overrides: list[str]) -> dict:
     t0 = time.perf_counter()
     len(m.agents)
     agents_s = time.perf_counter() - t0
-    return {"per_step_ms": ms, "init_s": init_s, "agents_s": agents_s,
-            "reviewing_per_step": statistics.mean(reviewing), "n_steps": len(steps),
-            "n_firms": int(m.firms.size), "n_parks": int(m.geo.n_parks)}
+    return {
+        "per_step_ms": ms,
+        "init_s": init_s,
+        "agents_s": agents_s,
+        "reviewing_per_step": statistics.mean(reviewing),
+        "n_steps": len(steps),
+        "n_firms": int(m.firms.size),
+        "n_parks": int(m.geo.n_parks),
+    }
 
 
 def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: int = 3) -> dict:
@@ -267,12 +317,28 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
     captured = {}
     draw_time = [0.0]
     # what a phase may change: the state tables and the hand-offs (sim/model/state.py)
-    state_keys = ("prices", "firms", "parks", "counties", "labour", "choices", "budget", "sites", "last_choice",
-                  "applications", "margins", "taxes", "costs", "t")
+    state_keys = (
+        "prices",
+        "firms",
+        "parks",
+        "counties",
+        "labour",
+        "choices",
+        "budget",
+        "sites",
+        "last_choice",
+        "applications",
+        "margins",
+        "taxes",
+        "costs",
+        "t",
+    )
 
     def spy_market(*a, **k):
-        captured["inputs"] = {key: v.copy() if isinstance(v, np.ndarray) else v
-                              for key, v in sig.bind(*a, **k).arguments.items()}
+        captured["inputs"] = {
+            key: v.copy() if isinstance(v, np.ndarray) else v
+            for key, v in sig.bind(*a, **k).arguments.items()
+        }
         return real_market(*a, **k)
 
     def timed_draw(*a, **k):
@@ -319,13 +385,15 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
                     shocks, vec_choice = m.last_choice.shocks, model_choice()
                     restore(saved)
                     ref_loc, ref_loc_n, ref_choice = best_of(
-                        lambda s=shocks: ref.reference_location_choice(m, s), min_reps=ref_reps)
+                        lambda s=shocks: ref.reference_location_choice(m, s), min_reps=ref_reps
+                    )
                     draws = []
 
                     def choose(_draws=draws, _phase=phase):
                         draw_time[0] = 0.0
                         _phase(m)
                         _draws.append(draw_time[0])
+
                     vec_loc_total, n_loc, _ = best_of(choose, before=lambda s=saved: restore(s))
                     draw = min(draws)
                     # the last call left the model as one real call would (same state, same draws)
@@ -336,27 +404,49 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
                     inputs = captured["inputs"]
                     frozen = {k: v.copy() for k, v in inputs.items() if isinstance(v, np.ndarray)}
                     ref_lab, ref_lab_n, (ref_people, ref_wage) = best_of(
-                        lambda x=inputs: ref.reference_labour_market(m, x)[:2], min_reps=ref_reps)
+                        lambda x=inputs: ref.reference_labour_market(m, x)[:2], min_reps=ref_reps
+                    )
                     vec_lab, n_lab, out = best_of(lambda x=inputs: real_market(**x))
                     # neither side may change its inputs (they are reused across the repeats)
-                    untouched = all(np.array_equal(v, frozen[k]) for k, v in inputs.items()
-                                    if isinstance(v, np.ndarray))
-                    same_labour = bool(untouched and np.allclose(ref_people, out[0], rtol=1e-9, atol=1e-6)
-                                       and np.allclose(ref_wage, out[1], rtol=1e-9, atol=0))
-            rows.append({
-                "t": m.t - 1, "reviewing": int(shocks.reviewing.size),
-                "candidates": int(m.last_choice.candidates.shape[1]),
-                "ref_location_s": ref_loc, "ref_location_reps": ref_loc_n,
-                "vec_location_s": vec_loc_total - draw, "vec_location_with_draws_s": vec_loc_total,
-                "draw_s": draw, "vec_location_reps": n_loc, "same_choices": bool(same_choice),
-                "ref_labour_s": ref_lab, "ref_labour_reps": ref_lab_n, "vec_labour_s": vec_lab,
-                "vec_labour_reps": n_lab, "same_labour": same_labour, "n_west_counties": int(m.geo.n_west),
-            })
+                    untouched = all(
+                        np.array_equal(v, frozen[k])
+                        for k, v in inputs.items()
+                        if isinstance(v, np.ndarray)
+                    )
+                    same_labour = bool(
+                        untouched
+                        and np.allclose(ref_people, out[0], rtol=1e-9, atol=1e-6)
+                        and np.allclose(ref_wage, out[1], rtol=1e-9, atol=0)
+                    )
+            rows.append(
+                {
+                    "t": m.t - 1,
+                    "reviewing": int(shocks.reviewing.size),
+                    "candidates": int(m.last_choice.candidates.shape[1]),
+                    "ref_location_s": ref_loc,
+                    "ref_location_reps": ref_loc_n,
+                    "vec_location_s": vec_loc_total - draw,
+                    "vec_location_with_draws_s": vec_loc_total,
+                    "draw_s": draw,
+                    "vec_location_reps": n_loc,
+                    "same_choices": bool(same_choice),
+                    "ref_labour_s": ref_lab,
+                    "ref_labour_reps": ref_lab_n,
+                    "vec_labour_s": vec_lab,
+                    "vec_labour_reps": n_lab,
+                    "same_labour": same_labour,
+                    "n_west_counties": int(m.geo.n_west),
+                }
+            )
     finally:
         labour.labour_market = real_market
         location.draw_shocks = real_draw
-    return {"rows": rows, "n_firms": int(m.firms.home.size), "n_parks": int(m.geo.n_parks),
-            "n_west": int(m.geo.n_west)}
+    return {
+        "rows": rows,
+        "n_firms": int(m.firms.home.size),
+        "n_parks": int(m.geo.n_parks),
+        "n_west": int(m.geo.n_west),
+    }
 
 
 WORKERS = {"breakdown": worker_breakdown, "steps": worker_steps, "reference": worker_reference}

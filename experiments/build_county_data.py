@@ -19,6 +19,7 @@ Outputs: sim/world/<geo>/counties.csv (west side) and east_counties.csv (east si
 
 The xlsx is read with the standard library only (zipfile + ElementTree); no pandas/openpyxl.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ def read_xlsx(path: Path) -> list[dict[str, str]]:
             vals[_col_index(c.get("r"))] = val
         rows.append([vals.get(i, "") for i in range(max(vals) + 1)] if vals else [])
     header = rows[0]
-    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]]
+    return [
+        dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]
+    ]
 
 
 # ---------------------------------------------------------------- census fields
@@ -81,9 +84,27 @@ def num(x: str) -> float | None:
         return None
 
 
-AGE_BANDS = ["0岁", "1到4岁", "5到9岁", "10到14岁", "15到19岁", "20到24岁", "25到29岁", "30到34岁",
-             "35到39岁", "40到44岁", "45到49岁", "50到54岁", "55到59岁", "60到64岁", "65到69岁",
-             "70到74岁", "75到79岁", "80到84岁", "85岁以上"]
+AGE_BANDS = [
+    "0岁",
+    "1到4岁",
+    "5到9岁",
+    "10到14岁",
+    "15到19岁",
+    "20到24岁",
+    "25到29岁",
+    "30到34岁",
+    "35到39岁",
+    "40到44岁",
+    "45到49岁",
+    "50到54岁",
+    "55到59岁",
+    "60到64岁",
+    "65到69岁",
+    "70到74岁",
+    "75到79岁",
+    "80到84岁",
+    "85岁以上",
+]
 EDU = ["未上过学", "学前教育", "小学", "初中", "高中", "大学专科", "本科及以上"]
 INDUSTRY = {
     "farm": ["农林牧渔业"],
@@ -91,10 +112,23 @@ INDUSTRY = {
     "manufacturing": ["制造业"],
     "utilities": ["电力热力燃气及水生产和供应业"],
     "construction": ["建筑业"],
-    "services": ["批发和零售业", "交通运输仓储和邮政业", "住宿和餐饮业", "信息传输软件和信息技术服务业", "金融业",
-                 "房地产业", "租赁和商务服务业", "科学研究和技术服务业", "水利环境和公共设施管理业",
-                 "居民服务修理和其服务业", "教育", "卫生和社会工作", "文化体育和娱乐业",
-                 "公共管理社会保障和社会组织", "国际组织"],
+    "services": [
+        "批发和零售业",
+        "交通运输仓储和邮政业",
+        "住宿和餐饮业",
+        "信息传输软件和信息技术服务业",
+        "金融业",
+        "房地产业",
+        "租赁和商务服务业",
+        "科学研究和技术服务业",
+        "水利环境和公共设施管理业",
+        "居民服务修理和其服务业",
+        "教育",
+        "卫生和社会工作",
+        "文化体育和娱乐业",
+        "公共管理社会保障和社会组织",
+        "国际组织",
+    ],
 }
 
 
@@ -111,7 +145,9 @@ def counts(row: dict[str, str]) -> dict[str, float]:
         "age_65p": sum(band(b) for b in AGE_BANDS[14:]),
         "age_all": sum(band(b) for b in AGE_BANDS),
         "edu_all": sum(g(e + "_男") + g(e + "_女") for e in EDU),
-        "edu_upper_sec_plus": sum(g(e + "_男") + g(e + "_女") for e in ["高中", "大学专科", "本科及以上"]),
+        "edu_upper_sec_plus": sum(
+            g(e + "_男") + g(e + "_女") for e in ["高中", "大学专科", "本科及以上"]
+        ),
         "edu_tertiary": sum(g(e + "_男") + g(e + "_女") for e in ["大学专科", "本科及以上"]),
         "hukou_elsewhere_same_county": g("户口登记地在外乡镇街道人口_本县"),
         "hukou_other_county_same_prov": g("户口登记地在外乡镇街道人口_本省其他县"),
@@ -157,9 +193,20 @@ ALIASES = {"禄丰市": "禄丰县"}
 # Rows that are a province minus a listed city (northeast east side).
 MINUS = {"浙江省（不含宁波市）": ("浙江省", "宁波市"), "广东省（不含深圳市）": ("广东省", "深圳市")}
 
-PROVINCE_ZH = {"Yunnan": "云南省", "Shanghai": "上海市", "Ningxia": "宁夏回族自治区", "Fujian": "福建省",
-               "Liaoning": "辽宁省", "Jilin": "吉林省", "Heilongjiang": "黑龙江省", "Jiangsu": "江苏省",
-               "Zhejiang": "浙江省", "Guangdong": "广东省", "Beijing": "北京市", "Tianjin": "天津市"}
+PROVINCE_ZH = {
+    "Yunnan": "云南省",
+    "Shanghai": "上海市",
+    "Ningxia": "宁夏回族自治区",
+    "Fujian": "福建省",
+    "Liaoning": "辽宁省",
+    "Jilin": "吉林省",
+    "Heilongjiang": "黑龙江省",
+    "Jiangsu": "江苏省",
+    "Zhejiang": "浙江省",
+    "Guangdong": "广东省",
+    "Beijing": "北京市",
+    "Tianjin": "天津市",
+}
 
 
 def find_row(census: list[dict], prov_zh: str, name_zh: str) -> dict | None:
@@ -180,8 +227,23 @@ def find_row(census: list[dict], prov_zh: str, name_zh: str) -> dict | None:
 # The 2018 standard (yn_minwage2018_baoshan) keeps three tiers; for Baoshan it names Longyang tier 2 and
 # Shidian, Tengchong, Longling, Changning tier 3 (Tengchong became a city in 2015 and is still tier 3 there).
 YN_TIER1 = {"五华区", "盘龙区", "西山区", "官渡区", "呈贡区", "安宁市", "嵩明县"}
-YN_SEATS = {"麒麟区", "红塔区", "隆阳区", "昭阳区", "古城区", "思茅区", "临翔区", "楚雄市", "蒙自市", "文山市",
-            "景洪市", "大理市", "芒市", "泸水市", "香格里拉市"}
+YN_SEATS = {
+    "麒麟区",
+    "红塔区",
+    "隆阳区",
+    "昭阳区",
+    "古城区",
+    "思茅区",
+    "临翔区",
+    "楚雄市",
+    "蒙自市",
+    "文山市",
+    "景洪市",
+    "大理市",
+    "芒市",
+    "泸水市",
+    "香格里拉市",
+}
 YN_EXTRA_TIER2 = {"玉龙纳西族自治县", "德钦县"}
 YN_NEW_CITIES = {"水富市": 2018, "澄江市": 2019}  # county-level cities created after the 2015 table
 YN_BAOSHAN_2018 = {"隆阳区": "2", "施甸县": "3", "腾冲市": "3", "龙陵县": "3", "昌宁县": "3"}
@@ -189,7 +251,10 @@ YN_BAOSHAN_2018 = {"隆阳区": "2", "施甸县": "3", "腾冲市": "3", "龙陵
 
 def yunnan_min_wage_tier(name_zh: str, pref_zh: str) -> dict[str, str]:
     if name_zh in YN_BAOSHAN_2018:
-        return {"min_wage_tier": YN_BAOSHAN_2018[name_zh], "source_min_wage_tier": "yn_minwage2018_baoshan"}
+        return {
+            "min_wage_tier": YN_BAOSHAN_2018[name_zh],
+            "source_min_wage_tier": "yn_minwage2018_baoshan",
+        }
     src = "yn_minwage2015_tiers (rule applied to the 2020 divisions; derived)"
     if name_zh in YN_TIER1:
         t = "1"
@@ -239,8 +304,12 @@ def build(geo: str, census: list[dict]) -> None:
                 raise SystemExit(f"{geo}: no census row for {c['name']} {c['name_zh']}")
             cc = counts(a)
             code = a["区划代码"]
-            note = "" if ALIASES.get(c["name_zh"]) is None else f"census name {ALIASES[c['name_zh']]}"
-        pref_row = next((r for r in census if r["区划代码"] == code[:4] + "00"), None) if code else None
+            note = (
+                "" if ALIASES.get(c["name_zh"]) is None else f"census name {ALIASES[c['name_zh']]}"
+            )
+        pref_row = (
+            next((r for r in census if r["区划代码"] == code[:4] + "00"), None) if code else None
+        )
         row = {
             "code": code,
             "name": c["name"],
@@ -258,20 +327,37 @@ def build(geo: str, census: list[dict]) -> None:
             for kind in ("rural", "urban"):
                 col = f"{kind}_income_pc"
                 if ci and ci.get(col):
-                    row[col], row[col + "_level"], row[col + "_year"] = ci[col], "county", ci["year"]
+                    row[col], row[col + "_level"], row[col + "_year"] = (
+                        ci[col],
+                        "county",
+                        ci["year"],
+                    )
                     row["source_" + col] = ci["source"]
                 elif pi and pi.get(col):
-                    row[col], row[col + "_level"], row[col + "_year"] = pi[col], "prefecture", pi["year"]
-                    row["source_" + col] = pi["source"] + " (prefecture figure applied to its counties)"
+                    row[col], row[col + "_level"], row[col + "_year"] = (
+                        pi[col],
+                        "prefecture",
+                        pi["year"],
+                    )
+                    row["source_" + col] = (
+                        pi["source"] + " (prefecture figure applied to its counties)"
+                    )
                 else:
-                    row[col], row[col + "_level"], row[col + "_year"], row["source_" + col] = "", "", "", "not_found"
+                    row[col], row[col + "_level"], row[col + "_year"], row["source_" + col] = (
+                        "",
+                        "",
+                        "",
+                        "not_found",
+                    )
             if geo == "shanghai_yunnan" and c["side"] == "west":
                 row.update(yunnan_min_wage_tier(c["name_zh"], row["prefecture_zh"]))
             if key:
                 k = key.get(c["name_zh"])
                 # The lists found are incomplete: absent means 'not known', not 'not a key county'.
                 row["key_county"] = "True" if k else ""
-                row["source_key_county"] = k["source"] if k else "not_found (list seen only in part)"
+                row["source_key_county"] = (
+                    k["source"] if k else "not_found (list seen only in part)"
+                )
         rows[c["side"]].append(row)
     out.mkdir(parents=True, exist_ok=True)
     for side, fname in (("west", "counties.csv"), ("east", "east_counties.csv")):
@@ -286,7 +372,9 @@ def build(geo: str, census: list[dict]) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--census", required=True, type=Path, help="path to census_county_2020_v1.xlsx")
     ap.add_argument("--geo", nargs="*", default=["shanghai_yunnan", "fujian_ningxia", "northeast"])
     a = ap.parse_args()

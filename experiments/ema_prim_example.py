@@ -39,11 +39,15 @@ SEEN_TYPES: set[str] = set()
 def enclave_gain(**values) -> dict:
     """EMA's model function: jobs and eastern cost of enclave parks over the same-parameter baseline."""
     SEEN_TYPES.update(type(v).__name__ for v in values.values())
-    params = {key: values[name] for key, name in KEYS.items()}  # EMA's own (numpy) values, unconverted
+    params = {
+        key: values[name] for key, name in KEYS.items()
+    }  # EMA's own (numpy) values, unconverted
     enclave = sim.evaluate({**BASE, **params, "scenario": "enclave"})
     baseline = sim.evaluate({**BASE, **params, "scenario": "baseline"})
-    return {"jobs_gain": enclave["west_jobs_local"] - baseline["west_jobs_local"],
-            "east_cost": enclave["east_programme_cost"]}
+    return {
+        "jobs_gain": enclave["west_jobs_local"] - baseline["west_jobs_local"],
+        "east_cost": enclave["east_programme_cost"],
+    }
 
 
 def run(n: int, years: int, firms: int, seed: int = 0):
@@ -56,7 +60,9 @@ def run(n: int, years: int, firms: int, seed: int = 0):
     model = Model("east_west", function=enclave_gain)
     model.uncertainties = [RealParameter(name, *ranges[key]) for key, name in KEYS.items()]
     model.outcomes = [ScalarOutcome("jobs_gain"), ScalarOutcome("east_cost")]
-    experiments, outcomes = perform_experiments(model, scenarios=n, uncertainty_sampling_kwargs={"rng": seed})
+    experiments, outcomes = perform_experiments(
+        model, scenarios=n, uncertainty_sampling_kwargs={"rng": seed}
+    )
     x = experiments[list(KEYS.values())]
     y = outcomes["jobs_gain"] >= np.percentile(outcomes["jobs_gain"], 75)  # the best quarter
     box = prim.Prim(x, y, mass_min=0.1).find_box()
@@ -72,16 +78,22 @@ def main(argv=None) -> int:
     warnings.filterwarnings("ignore", module="ema_workbench")
     experiments, outcomes, box = run(a.n, a.years, a.firms)
     print(f"EMA workbench passed parameter values as: {', '.join(sorted(SEEN_TYPES))}")
-    print(f"{a.n} experiments; enclave jobs gain over baseline: median {np.median(outcomes['jobs_gain']):,.0f}, "
-          f"best quarter >= {np.percentile(outcomes['jobs_gain'], 75):,.0f}")
-    print(f"PRIM box (coverage {box.coverage:.0%}, density {box.density:.0%}) "
-          "where the best quarter of gains lies:")
+    print(
+        f"{a.n} experiments; enclave jobs gain over baseline: median {np.median(outcomes['jobs_gain']):,.0f}, "
+        f"best quarter >= {np.percentile(outcomes['jobs_gain'], 75):,.0f}"
+    )
+    print(
+        f"PRIM box (coverage {box.coverage:.0%}, density {box.density:.0%}) "
+        "where the best quarter of gains lies:"
+    )
     limits = box.box_lims[-1]  # the selected box: the last of the peeling trajectory
     full = experiments[list(KEYS.values())].agg(["min", "max"])
     for name in KEYS.values():
         lo, hi = limits[name]
         if lo > full.loc["min", name] or hi < full.loc["max", name]:
-            print(f"  {name:<22} {lo:.4g} .. {hi:.4g}   (sampled {full.loc['min', name]:.4g} .. {full.loc['max', name]:.4g})")
+            print(
+                f"  {name:<22} {lo:.4g} .. {hi:.4g}   (sampled {full.loc['min', name]:.4g} .. {full.loc['max', name]:.4g})"
+            )
     return 0
 
 

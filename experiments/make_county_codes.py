@@ -42,13 +42,18 @@ def divisions(path: Path) -> dict[str, list[tuple[str, float, float]]]:
         for row in csv.DictReader(fh):
             if not (row["longitude"] and row["latitude"]):  # a few rows have no coordinates
                 continue
-            out.setdefault(row["name"], []).append((row["adcode"][:6], float(row["longitude"]), float(row["latitude"])))
+            out.setdefault(row["name"], []).append(
+                (row["adcode"][:6], float(row["longitude"]), float(row["latitude"]))
+            )
     return out
 
 
 def code_of(county: dict, table: dict) -> str | None:
     candidates = table.get(county.get("name_zh", ""), [])
-    scored = [(math.hypot(lon - county["lon"], lat - county["lat"]), code) for code, lon, lat in candidates]
+    scored = [
+        (math.hypot(lon - county["lon"], lat - county["lat"]), code)
+        for code, lon, lat in candidates
+    ]
     best = min(scored, default=None)
     return best[1] if best and best[0] <= MAX_DEGREES else None
 
@@ -66,8 +71,14 @@ def main(adcodes: str) -> int:
             else:
                 missing.append(f"{geo['name']}: {county['name']} ({county.get('name_zh', '?')})")
         codes[geo["name"]] = found
-    OUT.write_text(HEADER + yaml.safe_dump(codes, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    print(f"{OUT}: {sum(map(len, codes.values()))} codes; no code for {len(missing)} rows:", *missing, sep="\n  ")
+    OUT.write_text(
+        HEADER + yaml.safe_dump(codes, allow_unicode=True, sort_keys=True), encoding="utf-8"
+    )
+    print(
+        f"{OUT}: {sum(map(len, codes.values()))} codes; no code for {len(missing)} rows:",
+        *missing,
+        sep="\n  ",
+    )
     return 0
 
 

@@ -21,8 +21,12 @@ from SALib.sample import sobol as sobol_sample
 import sim
 from sim.params.designs import problem
 
-PARAMETERS = ["policy.enclave.coinvest_per_park", "policy.enclave.tax_share_east",
-              "economy.margin_mean", "economy.west_productivity"]
+PARAMETERS = [
+    "policy.enclave.coinvest_per_park",
+    "policy.enclave.tax_share_east",
+    "economy.margin_mean",
+    "economy.west_productivity",
+]
 
 
 def run(n: int, years: int, firms: int, seed: int = 0, n_jobs: int = -1):
@@ -31,7 +35,9 @@ def run(n: int, years: int, firms: int, seed: int = 0, n_jobs: int = -1):
     X = sobol_sample.sample(prob, N=n, calc_second_order=False, seed=seed)
     base = {"scenario": "enclave", "run.years": years, "geography.n_firms": firms, "run.seed": seed}
     # SALib's own numpy values go in unconverted: row[i] is np.float64
-    runs = sim.evaluate_many([{**base, **dict(zip(prob["names"], row, strict=True))} for row in X], n_jobs=n_jobs)
+    runs = sim.evaluate_many(
+        [{**base, **dict(zip(prob["names"], row, strict=True))} for row in X], n_jobs=n_jobs
+    )
     Y = np.array([r["west_jobs_local"] for r in runs])
     Si = sobol_analyze.analyze(prob, Y, calc_second_order=False, seed=seed)
     return prob, X, Y, Si
@@ -45,11 +51,15 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=-1, help="parallel processes (-1: every core)")
     a = ap.parse_args(argv)
     prob, X, Y, Si = run(a.n, a.years, a.firms, n_jobs=a.jobs)
-    print(f"SALib passed values as {type(X[0, 0]).__name__}; {len(X)} runs; "
-          f"western local jobs (enclave): mean {Y.mean():,.0f}, sd {Y.std():,.0f}")
+    print(
+        f"SALib passed values as {type(X[0, 0]).__name__}; {len(X)} runs; "
+        f"western local jobs (enclave): mean {Y.mean():,.0f}, sd {Y.std():,.0f}"
+    )
     print(f"{'parameter':<36} {'S1':>8} {'± CI':>8} {'ST':>8} {'± CI':>8}")
     for i, name in enumerate(prob["names"]):
-        print(f"{name:<36} {Si['S1'][i]:8.3f} {Si['S1_conf'][i]:8.3f} {Si['ST'][i]:8.3f} {Si['ST_conf'][i]:8.3f}")
+        print(
+            f"{name:<36} {Si['S1'][i]:8.3f} {Si['S1_conf'][i]:8.3f} {Si['ST'][i]:8.3f} {Si['ST_conf'][i]:8.3f}"
+        )
     return 0
 
 

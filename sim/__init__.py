@@ -12,13 +12,27 @@ Heavy modules (Hydra, plotting) load only when used.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["TransferModel", "evaluate", "evaluate_many", "load_sweep", "load_timeseries", "load_regions", "compose"]
+__all__ = [
+    "TransferModel",
+    "evaluate",
+    "evaluate_many",
+    "load_sweep",
+    "load_timeseries",
+    "load_regions",
+    "compose",
+]
 
 
 _MODULES = {  # short names a notebook may use: sim.plots, sim.stats, ...
-    "plots": "sim.report.figures", "labels": "sim.report.labels", "stats": "sim.analysis.stats",
-    "studies": "sim.studies.reports", "schema": "sim.params.schema", "metrics": "sim.model.metrics",
-    "geography": "sim.world.geography", "collect": "sim.runs.collect", "agents": "sim.model.agents",
+    "plots": "sim.report.figures",
+    "labels": "sim.report.labels",
+    "stats": "sim.analysis.stats",
+    "studies": "sim.studies.reports",
+    "schema": "sim.params.schema",
+    "metrics": "sim.model.metrics",
+    "geography": "sim.world.geography",
+    "collect": "sim.runs.collect",
+    "agents": "sim.model.agents",
 }
 
 

@@ -37,18 +37,26 @@ def checked_overrides(overrides) -> dict:
         return {}
     if not isinstance(overrides, dict):
         example = "{'scenario': 'full'}" if isinstance(overrides, str) else "{'run.seed': 3}"
-        raise TypeError(f"sim.evaluate takes a dict of dotted keys and values, e.g. {example}; "
-                        f"got a {type(overrides).__name__}: {str(overrides)[:80]!r}.")
+        raise TypeError(
+            f"sim.evaluate takes a dict of dotted keys and values, e.g. {example}; "
+            f"got a {type(overrides).__name__}: {str(overrides)[:80]!r}."
+        )
     for key, value in overrides.items():
         if not isinstance(key, str):
-            raise TypeError(f"sim.evaluate: keys are dotted config keys as text ('run.seed'), not {key!r}.")
+            raise TypeError(
+                f"sim.evaluate: keys are dotted config keys as text ('run.seed'), not {key!r}."
+            )
         if isinstance(value, str) and "${" in value:
-            raise ConfigError(f"Invalid configuration:\n  {key} = {value[:80]!r}: values are data, not "
-                              "interpolations; '${' is not allowed in a value given to sim.evaluate.")
+            raise ConfigError(
+                f"Invalid configuration:\n  {key} = {value[:80]!r}: values are data, not "
+                "interpolations; '${' is not allowed in a value given to sim.evaluate."
+            )
     return overrides
 
 
-def evaluate_many(overrides: list[dict], n_jobs: int = -1, progress: bool | None = None) -> list[dict]:
+def evaluate_many(
+    overrides: list[dict], n_jobs: int = -1, progress: bool | None = None
+) -> list[dict]:
     """:func:`evaluate` for each dict of ``overrides``, in parallel on local cores (joblib).
 
     Returns the metrics in the order given. ``n_jobs=-1`` uses every core, 1 runs in this
@@ -67,7 +75,9 @@ def evaluate_many(overrides: list[dict], n_jobs: int = -1, progress: bool | None
     from sim.params.schema import ConfigError
 
     if isinstance(overrides, (dict, str)):
-        raise TypeError("sim.evaluate_many takes a list of dicts (one per run); for one run use sim.evaluate.")
+        raise TypeError(
+            "sim.evaluate_many takes a list of dicts (one per run); for one run use sim.evaluate."
+        )
     batch = list(overrides)
     for i, ov in enumerate(batch):  # cheap checks of every dict before any composition
         try:

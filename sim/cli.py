@@ -31,11 +31,15 @@ def main(cfg: DictConfig):
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode.name == "MULTIRUN"
-    if multirun and os.environ.get("SUBMITIT_EXECUTOR"):  # names this job in its submitit log (sim.hydra.callback.job_logs)
+    if multirun and os.environ.get(
+        "SUBMITIT_EXECUTOR"
+    ):  # names this job in its submitit log (sim.hydra.callback.job_logs)
         print(f"{sweep.JOB_LOG_LINE}{run_dir}", file=sys.stderr, flush=True)
     try:
         resolve(cfg)  # the parameter point (design row or run.draw), then validation of every value
-        overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
+        overrides = OmegaConf.to_container(
+            hc.overrides.task, resolve=False
+        )  # as typed, ${...} kept
         shared = (sweep_record.read(Path(hc.sweep.dir)) or {}).get("shared") if multirun else None
         rows = run_job(cfg, run_dir, overrides, multirun, sweep_shared=shared)
     except (ConfigError, GeographyError, OSError) as err:
@@ -57,10 +61,12 @@ class JobFailed(CompactHydraException):
 def _explain(err: Exception, run_dir: Path) -> str:
     if isinstance(err, OSError):
         what = err.strerror or str(err)
-        return (f"cannot write the results to {run_dir}: {what}"
-                + (f" ({err.filename})" if err.filename else "")
-                + ". Free space or choose another folder (hydra.run.dir=... / hydra.sweep.dir=...); "
-                  "complete runs are kept and the same command resumes the rest.")
+        return (
+            f"cannot write the results to {run_dir}: {what}"
+            + (f" ({err.filename})" if err.filename else "")
+            + ". Free space or choose another folder (hydra.run.dir=... / hydra.sweep.dir=...); "
+            "complete runs are kept and the same command resumes the rest."
+        )
     return str(err)
 
 
@@ -75,7 +81,10 @@ def _print_summary(rows, run_dir) -> None:
     from sim.analysis.stats import fmt
     from sim.model.metrics import CONTRACT, METRICS
 
-    print(f"Run written to {run_dir}" + (f" (mean of {len(rows)} replications)" if len(rows) > 1 else ""))
+    print(
+        f"Run written to {run_dir}"
+        + (f" (mean of {len(rows)} replications)" if len(rows) > 1 else "")
+    )
     for k in CONTRACT:
         print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
@@ -95,8 +104,10 @@ def cli(argv: list[str] | None = None) -> int:
         main()
     except KeyboardInterrupt:
         stop_workers()
-        print("\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
-              file=sys.stderr)
+        print(
+            "\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
+            file=sys.stderr,
+        )
         return 130
     if sweep.REFUSED:
         print("\nsim.run: " + "\n".join(sweep.REFUSED) + "\n", file=sys.stderr)

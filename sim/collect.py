@@ -13,8 +13,11 @@ from sim.runs.collect import collect
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.collect", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.collect",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("sweep_dir", type=Path)
     ap.add_argument("--report", action="store_true", help="also make the study's table and figures")
     args = ap.parse_args(argv)
@@ -29,8 +32,10 @@ def main(argv=None) -> int:
         try:
             studies.report_dir(args.sweep_dir)
         except Exception as err:  # noqa: BLE001 - a report that cannot be made fails the command
-            print(f"sim.collect: the table or figures could not be made: {type(err).__name__}: {err}",
-                  file=sys.stderr)
+            print(
+                f"sim.collect: the table or figures could not be made: {type(err).__name__}: {err}",
+                file=sys.stderr,
+            )
             return 1
     return 0
 

@@ -39,8 +39,13 @@ def mean_over_seeds(overrides: dict, metric: str, seeds=range(4)) -> float:
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
     """``python -m sim.run ARGS`` as a user would type it."""
-    return subprocess.run([sys.executable, "-m", "sim.run", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

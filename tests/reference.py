@@ -77,7 +77,10 @@ def reachable_share(people, s: int, wage: float, farm_income: float, e) -> float
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle (haversine) distance between two points in degrees."""
     lon1, lat1, lon2, lat2 = map(math.radians, (lon1, lat1, lon2, lat2))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(a, 1.0)))
 
 
@@ -98,20 +101,25 @@ def notice_probability(effort: float, awareness: float) -> float:
 class Markets:
     """Where firms sell beyond their eastern home county, and the freight per km by sector."""
 
-    national: tuple[float, float]              # lon, lat of the national market
-    west: tuple[float, float]                  # lon, lat of the western market
+    national: tuple[float, float]  # lon, lat of the national market
+    west: tuple[float, float]  # lon, lat of the western market
     gateways: list[tuple[float, float, float]]  # export gateways: lon, lat, onward km
-    local_km: float                            # km to the home market from a home site
-    mix: list[list[float]]                     # sector -> sales shares [home, national, west, export]
-    per_km: list[float]                        # sector -> freight per km (share of output)
+    local_km: float  # km to the home market from a home site
+    mix: list[list[float]]  # sector -> sales shares [home, national, west, export]
+    per_km: list[float]  # sector -> freight per km (share of output)
 
     def distances(self, lon: float, lat: float) -> tuple[float, float, float]:
         """Km from a site to the national, western and export markets (export: cheapest gateway
         plus its onward leg; as far as the national market if there is no gateway)."""
         national = distance_km(lon, lat, *self.national)
         west = distance_km(lon, lat, *self.west)
-        export = min((distance_km(lon, lat, g_lon, g_lat) + onward for g_lon, g_lat, onward in self.gateways),
-                     default=national)
+        export = min(
+            (
+                distance_km(lon, lat, g_lon, g_lat) + onward
+                for g_lon, g_lat, onward in self.gateways
+            ),
+            default=national,
+        )
         return national, west, export
 
     def freight_beyond_home(self, dist: tuple[float, float, float], sector: int) -> float:
@@ -123,7 +131,9 @@ class Markets:
         """Freight per km of distance to the firm's eastern home market (share of output/km)."""
         return self.mix[sector][0] * self.per_km[sector]
 
-    def branch_allocation(self, sector: int, home_km: list[float], park_km: list[float], share: float) -> float:
+    def branch_allocation(
+        self, sector: int, home_km: list[float], park_km: list[float], share: float
+    ) -> float:
         """Freight a branch of ``share`` saves by serving the markets it is nearest to first, over a
         proportional slice of each (share of output). ``home_km``/``park_km``: km from the home site
         and from the park to [home market, national, west, export]."""
@@ -143,13 +153,19 @@ def build_markets(model) -> Markets:
     if mk.west is not None:
         west = mk.west
     else:  # the western counties' population centroid
-        weights = [float(geo.population[c]) if geo.is_west[c] else 0.0 for c in range(geo.n_counties)]
+        weights = [
+            float(geo.population[c]) if geo.is_west[c] else 0.0 for c in range(geo.n_counties)
+        ]
         total = sum(weights)
-        west = (sum(w * float(geo.lon[c]) for c, w in enumerate(weights)) / total,
-                sum(w * float(geo.lat[c]) for c, w in enumerate(weights)) / total)
+        west = (
+            sum(w * float(geo.lon[c]) for c, w in enumerate(weights)) / total,
+            sum(w * float(geo.lat[c]) for c, w in enumerate(weights)) / total,
+        )
     n_sec = len(sec.name)
     return Markets(
-        national=tuple(mk.national), west=west, gateways=[tuple(g) for g in mk.gateways],
+        national=tuple(mk.national),
+        west=west,
+        gateways=[tuple(g) for g in mk.gateways],
         local_km=float(mk.local_km),
         mix=[[float(x) for x in sec.markets[s]] for s in range(n_sec)],
         per_km=[e.freight_rate / max(float(sec.value_density[s]), 1e-9) for s in range(n_sec)],
@@ -160,19 +176,21 @@ def build_markets(model) -> Markets:
 class Site:
     """What a firm sees of one western park and its county."""
 
-    productivity: float            # output per job relative to home
-    wage: tuple[float, float]      # low, mid skill (yuan/year)
+    productivity: float  # output per job relative to home
+    wage: tuple[float, float]  # low, mid skill (yuan/year)
     available: tuple[float, float]  # willing local workers by skill (persons)
-    land: float                    # land cost after the county's effective discount (yuan/job/year)
-    friction: float                # share of output, after the enclave operator's effect
+    land: float  # land cost after the county's effective discount (yuan/job/year)
+    friction: float  # share of output, after the enclave operator's effect
     lon: float
     lat: float
     markets: tuple[float, float, float]  # km to the national, western and export markets
-    open: bool                     # has a whole free slot
-    effort: float                  # promotion effort behind the park
+    open: bool  # has a whole free slot
+    effort: float  # promotion effort behind the park
     same_sector: dict[int, int] = field(default_factory=dict)  # sector -> western firms here
-    chain_sectors: set[int] = field(default_factory=set)       # sectors with a relocated chain master here
-    sector_focus: int = -1                                     # the sector the park specialises in
+    chain_sectors: set[int] = field(
+        default_factory=set
+    )  # sectors with a relocated chain master here
+    sector_focus: int = -1  # the sector the park specialises in
 
 
 @dataclass
@@ -180,9 +198,11 @@ class World:
     """The state a reviewing firm looks at, gathered once per step from the agents."""
 
     sites: list[Site]
-    promoted: dict[int, list[int]]      # eastern county -> parks its partner counties host (park order)
+    promoted: dict[int, list[int]]  # eastern county -> parks its partner counties host (park order)
     enclave_parks: list[int]
-    word_of_mouth: dict[int, list[int]]  # sector -> parks of western firms of the sector (firm order)
+    word_of_mouth: dict[
+        int, list[int]
+    ]  # sector -> parks of western firms of the sector (firm order)
     sector_index: dict[str, int]
     markets: Markets
 
@@ -216,7 +236,9 @@ def _site(model, park, availability, markets: Markets) -> Site:
     pool = county.labour_pool
     discount = model.policy.subsidy.land_discount * float(model.counties.funding_ratio[county.row])
     # the enclave operator divides its tenants' friction cost, in proportion to the partner's effort
-    operator = 1.0 + (model.policy.enclave.operator_efficiency - 1.0) * float(model.parks.partner_effort[park.row])
+    operator = 1.0 + (model.policy.enclave.operator_efficiency - 1.0) * float(
+        model.parks.partner_effort[park.row]
+    )
     lon, lat = float(geo.lon[county.row]), float(geo.lat[county.row])
     return Site(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - park.quality)),
@@ -224,10 +246,14 @@ def _site(model, park, availability, markets: Markets) -> Site:
         available=availability[pool.row],
         land=park.land_cost * (1 - discount),
         friction=county.friction / operator,
-        lon=lon, lat=lat, markets=markets.distances(lon, lat),
+        lon=lon,
+        lat=lat,
+        markets=markets.distances(lon, lat),
         open=math.floor(park.capacity + 1e-9) - park.occupancy > 0,
         effort=float(model.parks.promotion_effort[park.row]),
-        sector_focus=-1 if park.sector_focus is None else list(model.sectors.name).index(park.sector_focus),
+        sector_focus=-1
+        if park.sector_focus is None
+        else list(model.sectors.name).index(park.sector_focus),
     )
 
 
@@ -265,8 +291,11 @@ def plant_ready(model, firm) -> bool:
 
 def is_expanding(model, firm) -> bool:
     """A home firm whose wanted extra capacity has reached a lump: it builds a new plant now."""
-    return (plant_ready(model, firm) and firm.state == "home"
-            and float(model.firms.backlog[firm.row]) >= model.e.expansion_lump)
+    return (
+        plant_ready(model, firm)
+        and firm.state == "home"
+        and float(model.firms.backlog[firm.row]) >= model.e.expansion_lump
+    )
 
 
 def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
@@ -318,22 +347,30 @@ class FirmView:
     sector: int
     jobs: float
     output_per_job: float
-    edge: float                    # own profitability advantage (share of output)
-    lon: float                     # home county (its home market)
+    edge: float  # own profitability advantage (share of output)
+    lon: float  # home county (its home market)
     lat: float
 
 
 def firm_view(model, world: World, firm) -> FirmView:
     home = firm.home.row
-    return FirmView(world.sector_index[firm.sector], firm.jobs, firm.output_per_job, firm.edge,
-                    float(model.geo.lon[home]), float(model.geo.lat[home]))
+    return FirmView(
+        world.sector_index[firm.sector],
+        firm.jobs,
+        firm.output_per_job,
+        firm.edge,
+        float(model.geo.lon[home]),
+        float(model.geo.lat[home]),
+    )
 
 
 def after_tax(pre: float, cit_rate: float) -> float:
     return pre - cit_rate * max(pre, 0.0)
 
 
-def west_margin(model, world: World, site: Site, f: FirmView, need_jobs: float | None = None) -> tuple[float, float]:
+def west_margin(
+    model, world: World, site: Site, f: FirmView, need_jobs: float | None = None
+) -> tuple[float, float]:
     """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it yields.
 
     Output per job there is ``productivity`` times home; value added, friction,
@@ -348,16 +385,30 @@ def west_margin(model, world: World, site: Site, f: FirmView, need_jobs: float |
     m = float(sec.mid_skill[s])
     wage = (1 - m) * site.wage[0] + m * site.wage[1]
     need = max(f.jobs if need_jobs is None else need_jobs, 1.0)
-    short = ((1 - m) * clip01(1 - site.available[0] / (need * (1 - m) + 1e-9))
-             + m * clip01(1 - site.available[1] / (need * m + 1e-9)))
-    gains = (e.agglomeration * math.log1p(site.same_sector.get(s, 0))
-             + e.chain_master_pull * (s in site.chain_sectors)
-             + e.sector_focus_bonus * (site.sector_focus == s))
+    short = (1 - m) * clip01(1 - site.available[0] / (need * (1 - m) + 1e-9)) + m * clip01(
+        1 - site.available[1] / (need * m + 1e-9)
+    )
+    gains = (
+        e.agglomeration * math.log1p(site.same_sector.get(s, 0))
+        + e.chain_master_pull * (s in site.chain_sectors)
+        + e.sector_focus_bonus * (site.sector_focus == s)
+    )
     power_saving = float(sec.energy_share[s]) * (1.0 - e.west_power_price_ratio)
     freight_out = world.markets.freight_beyond_home(site.markets, s)
     freight_home = world.markets.home_leg(s) * distance_km(f.lon, f.lat, site.lon, site.lat)
-    pre = (r * (e.value_added_share - site.friction + gains + power_saving - freight_out + f.edge - freight_home)
-           - (wage * (1 + e.labour_shortage_cost * short) + site.land) / f.output_per_job)
+    pre = (
+        r
+        * (
+            e.value_added_share
+            - site.friction
+            + gains
+            + power_saving
+            - freight_out
+            + f.edge
+            - freight_home
+        )
+        - (wage * (1 + e.labour_shortage_cost * short) + site.land) / f.output_per_job
+    )
     cit = e.cit_rate_west * max(pre, 0.0)
     local_tax = r * e.value_added_share * e.vat_rate * e.vat_local_share + cit * e.cit_local_share
     return pre - cit, local_tax
@@ -368,9 +419,16 @@ def home_margin_now(model, world: World, firm) -> float:
     freight to every market (the home market ``local_km`` away), labour and land, plus the edge."""
     e, p, mk = model.e, model.prices, world.markets
     f = firm_view(model, world, firm)
-    freight = mk.freight_beyond_home(mk.distances(f.lon, f.lat), f.sector) + mk.local_km * mk.home_leg(f.sector)
-    pre = (e.value_added_share - e.friction_east - freight + f.edge
-           - (p.east_wage + p.east_land) / f.output_per_job)
+    freight = mk.freight_beyond_home(
+        mk.distances(f.lon, f.lat), f.sector
+    ) + mk.local_km * mk.home_leg(f.sector)
+    pre = (
+        e.value_added_share
+        - e.friction_east
+        - freight
+        + f.edge
+        - (p.east_wage + p.east_land) / f.output_per_job
+    )
     return after_tax(pre, e.cit_rate_east)
 
 
@@ -384,7 +442,10 @@ def current_margin_now(model, world: World, firm, home_m: float) -> float:
     f = firm_view(model, world, firm)
     site = world.sites[firm.park.row]
     west_m, local_tax = west_margin(model, world, site, f, f.jobs * s)
-    in_holiday = firm.entry_step >= 0 and (model.t - firm.entry_step) * model.dt < model.policy.subsidy.tax_holiday_years
+    in_holiday = (
+        firm.entry_step >= 0
+        and (model.t - firm.entry_step) * model.dt < model.policy.subsidy.tax_holiday_years
+    )
     if s < 1:
         extra = allocation(world, f, site, s) - e.branch_overhead
     else:
@@ -454,13 +515,22 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
         if state == "home":
             branch_m, branch_tax = west_margin(model, world, site, f, f.jobs * new_share)
             moving = 0.0 if expanding else e.move_cost * new_share * amort
-            u[2 + k] = ((1 - new_share) * home_m + new_share * (branch_m + holiday_share * branch_tax)
-                        + allocation(world, f, site, new_share) + taste - e.branch_overhead - moving - sw)
+            u[2 + k] = (
+                (1 - new_share) * home_m
+                + new_share * (branch_m + holiday_share * branch_tax)
+                + allocation(world, f, site, new_share)
+                + taste
+                - e.branch_overhead
+                - moving
+                - sw
+            )
         if not expanding:
             u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
     if state == "branch":
         own_m, _ = west_margin(model, world, world.sites[firm.park.row], f)
-        u[2 + 2 * k_slots] = own_m - e.relocation_loss - e.move_cost * (1 - firm.west_share) * amort - sw
+        u[2 + 2 * k_slots] = (
+            own_m - e.relocation_loss - e.move_cost * (1 - firm.west_share) * amort - sw
+        )
     return [x / e.logit_scale for x in u]
 
 
@@ -518,14 +588,19 @@ def _reviewing_firms(model, shocks):
 def reference_consideration_sets(model, shocks) -> list[list[int]]:
     """Candidate parks of every reviewing firm (slots, -1 empty), like ``consideration_sets``."""
     world = build_world(model)
-    return [consideration_set(model, world, firm, shocks, r) for r, firm in _reviewing_firms(model, shocks)]
+    return [
+        consideration_set(model, world, firm, shocks, r)
+        for r, firm in _reviewing_firms(model, shocks)
+    ]
 
 
 def reference_option_utilities(model, shocks) -> list[list[float]]:
     """Option utilities (logit units) of every reviewing firm, like ``utilities``."""
     world = build_world(model)
-    return [option_utilities(model, world, firm, consideration_set(model, world, firm, shocks, r))
-            for r, firm in _reviewing_firms(model, shocks)]
+    return [
+        option_utilities(model, world, firm, consideration_set(model, world, firm, shocks, r))
+        for r, firm in _reviewing_firms(model, shocks)
+    ]
 
 
 @dataclass
@@ -533,10 +608,10 @@ class Outcome:
     """One reviewing firm's choice."""
 
     firm: int
-    new_state: int     # -1 to stay
-    park: int          # -1 if none
-    taste: float       # idiosyncratic advantage of the choice over staying (share of output)
-    gain: float        # deterministic advantage of the choice over staying (share of output/year)
+    new_state: int  # -1 to stay
+    park: int  # -1 if none
+    taste: float  # idiosyncratic advantage of the choice over staying (share of output)
+    gain: float  # deterministic advantage of the choice over staying (share of output/year)
     expanding: bool
 
 
@@ -550,8 +625,16 @@ def reference_location_outcomes(model, shocks) -> list[Outcome]:
         utilities = option_utilities(model, world, firm, slots)
         column, taste = nested_choice(utilities, shocks.gumbel[r], model.e.nest_scale)
         new_state, park = decode_option(column, slots, firm)
-        out.append(Outcome(firm.row, new_state, park, scale * taste, scale * (utilities[column] - utilities[0]),
-                           is_expanding(model, firm)))
+        out.append(
+            Outcome(
+                firm.row,
+                new_state,
+                park,
+                scale * taste,
+                scale * (utilities[column] - utilities[0]),
+                is_expanding(model, firm),
+            )
+        )
     return out
 
 
@@ -565,8 +648,10 @@ class Pool:
     """One county's people as nested lists ``people[skill][mobility][status]`` and its inputs."""
 
     def __init__(self, inputs: dict, w: int):
-        self.people = [[[float(inputs["people"][w, s, m, st]) for st in STATUSES] for m in MOBILITIES]
-                       for s in SKILLS]
+        self.people = [
+            [[float(inputs["people"][w, s, m, st]) for st in STATUSES] for m in MOBILITIES]
+            for s in SKILLS
+        ]
         self.wage = [float(inputs["wage"][w, s]) for s in SKILLS]
         self.prevailing = [float(inputs["prevailing_wage"][w, s]) for s in SKILLS]
         self.demand = [float(inputs["demand_park"][w, s]) for s in SKILLS]
@@ -577,7 +662,9 @@ class Pool:
         self.migration_cost = float(inputs["migration_cost"][w])
         self.trainees_funded = float(inputs["trainees_funded"][w])
         rate = inputs["training_rate"]
-        self.training_rate = float(rate if not hasattr(rate, "shape") or rate.shape == () else rate[w])
+        self.training_rate = float(
+            rate if not hasattr(rate, "shape") or rate.shape == () else rate[w]
+        )
 
     def total(self, skills, mobilities, status) -> float:
         return sum(self.people[s][m][status] for s in skills for m in mobilities)
@@ -643,8 +730,10 @@ def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
     Returns the park jobs still vacant by job skill.
     """
     low_emp, mid_emp = pool.total((LOW,), MOBILITIES, PARK), pool.total((MID,), MOBILITIES, PARK)
-    opening = [max(pool.demand[LOW] - low_emp - max(mid_emp - pool.demand[MID], 0.0), 0.0),
-               max(pool.demand[MID] - mid_emp, 0.0)]
+    opening = [
+        max(pool.demand[LOW] - low_emp - max(mid_emp - pool.demand[MID], 0.0), 0.0),
+        max(pool.demand[MID] - mid_emp, 0.0),
+    ]
     # both skills' shares are read before either hires (as the vectorised market does)
     shares = [reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e) for s in SKILLS]
     hired = [_hire_skill(pool, s, opening[s] * hire, shares[s]) for s in SKILLS]
@@ -658,7 +747,10 @@ def _service_hiring(pool: Pool, hire: float, e):
     vacancies = max(pool.service_demand - pool.total(SKILLS, MOBILITIES, SERVICE), 0.0) * hire
     cells = [(s, m) for s in SKILLS for m in MOBILITIES]
     farmers = [pool.total((s,), MOBILITIES, FARM) for s in SKILLS]
-    free = sum(reachable_share(pool.people, s, pool.wage[LOW], pool.farm_income, e) * farmers[s] for s in SKILLS)
+    free = sum(
+        reachable_share(pool.people, s, pool.wage[LOW], pool.farm_income, e) * farmers[s]
+        for s in SKILLS
+    )
     farm_ok = min(free / sum(farmers), 1.0) if sum(farmers) > 0 else 0.0
     hired = 0.0
     for status in (IDLE, FARM):
@@ -685,15 +777,21 @@ def _migration_and_returns(pool: Pool, unfilled: list[float], e, steps_per_year:
         seekers = pool.total((s,), MOBILITIES, IDLE)
         p_local = unfilled[s] / max(unfilled[s] + seekers, 1.0)
         east_net = pool.east_income[s] - pool.migration_cost
-        local_income = {FARM: pool.farm_income, PARK: _park_pay(pool, s), IDLE: pool.wage[s] * p_local,
-                        SERVICE: pool.wage[LOW]}
+        local_income = {
+            FARM: pool.farm_income,
+            PARK: _park_pay(pool, s),
+            IDLE: pool.wage[s] * p_local,
+            SERVICE: pool.wage[LOW],
+        }
         for status in (FARM, PARK, IDLE, SERVICE):
             gap = east_net - local_income[status]
             share = out_rate * max(math.tanh(gap / e.migration_scale), 0.0)
             pool.move(s, MOBILE, status, MIGRANT, pool.people[s][MOBILE][status] * share)
         home_best = max(pool.farm_income, pool.wage[s] * max(p_local, 0.5))
         back = back_rate * (0.5 + 0.5 * math.tanh((home_best - east_net) / e.migration_scale))
-        pool.move(s, MOBILE, MIGRANT, FARM, pool.people[s][MOBILE][MIGRANT] * back)  # returnees farm
+        pool.move(
+            s, MOBILE, MIGRANT, FARM, pool.people[s][MOBILE][MIGRANT] * back
+        )  # returnees farm
 
 
 def _idle_back_to_farming(pool: Pool, e, steps_per_year: int):
@@ -724,11 +822,13 @@ def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
     step = per_step(e.wage_adjustment, steps_per_year)
     wage = []
     for s in SKILLS:
-        willing = (pool.total((s,), MOBILITIES, IDLE) + pool.total((s,), MOBILITIES, FARM)
-                   * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e))
+        willing = pool.total((s,), MOBILITIES, IDLE) + pool.total(
+            (s,), MOBILITIES, FARM
+        ) * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e)
         if s == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
-            willing += (pool.total((MID,), MOBILITIES, IDLE) + pool.total((MID,), MOBILITIES, FARM)
-                        * reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e))
+            willing += pool.total((MID,), MOBILITIES, IDLE) + pool.total(
+                (MID,), MOBILITIES, FARM
+            ) * reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e)
         demand = pool.demand[s] + (pool.service_demand if s == LOW else 0.0)
         tight = demand / max(demand + willing, 1.0)
         target = max(floor, pool.prevailing[s] * (1 + e.wage_curve * tight))

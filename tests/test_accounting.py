@@ -30,7 +30,9 @@ def test_identities_hold_every_step(scenario, seed):
         assert all(getattr(f, k).size == f.state.size for k in vars(f))
         in_west = (f.state == BRANCH) | (f.state == RELOCATED)
         assert (f.park[in_west] >= 0).all() and (f.park[~in_west] == -1).all()
-        np.testing.assert_array_equal(np.bincount(f.park[in_west], minlength=pk.capacity.size), pk.occupancy)
+        np.testing.assert_array_equal(
+            np.bincount(f.park[in_west], minlength=pk.capacity.size), pk.occupancy
+        )
         # occupancy never exceeds capacity
         assert (pk.occupancy <= np.floor(pk.capacity + 1e-9)).all()
         # the tax split sums to the tax paid
@@ -40,8 +42,10 @@ def test_identities_hold_every_step(scenario, seed):
         # spending never exceeds revenue plus allowed borrowing
         b = m.budget
         assert (b.borrowing <= b.headroom + 1e-6).all()
-        assert (b.debt_service + b.subsidy + b.infrastructure + b.workshops + b.training + b.repayment
-                <= b.discretionary + b.borrowing + 1e-6).all()
+        assert (
+            b.debt_service + b.subsidy + b.infrastructure + b.workshops + b.training + b.repayment
+            <= b.discretionary + b.borrowing + 1e-6
+        ).all()
         assert (c.debt >= -1e-6).all()
         moved = max(moved, counts[1] + counts[2])
     assert moved > 0, "no firm ever moved: the identities were not exercised"

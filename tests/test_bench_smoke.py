@@ -18,16 +18,30 @@ pytestmark = pytest.mark.bench
 
 
 def bench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_lists_its_cases():
     proc = bench("--list")
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    for name in ("startup", "default", "national", "national_200k", "breakdown", "scaling", "reference",
-                 "sweep", "profile"):
+    for name in (
+        "startup",
+        "default",
+        "national",
+        "national_200k",
+        "breakdown",
+        "scaling",
+        "reference",
+        "sweep",
+        "profile",
+    ):
         assert name in names
 
 
@@ -38,11 +52,19 @@ def test_quick_default_case_writes_a_report(tmp_path):
     proc = bench("--quick", "--only", "default", "--output", str(out))
     assert proc.returncode == 0, proc.stderr[-4000:]
     text = out.read_text(encoding="utf-8")
-    for heading in ("# Benchmarks", "## Machine", "## Method", "## Targets", "## Whole-process timings"):
+    for heading in (
+        "# Benchmarks",
+        "## Machine",
+        "## Method",
+        "## Targets",
+        "## Whole-process timings",
+    ):
         assert heading in text
     assert "Partial or quick run" in text
     assert "default: `python -m sim.run`" in text
-    row = next(line for line in text.splitlines() if line.startswith("| default run beyond interpreter"))
+    row = next(
+        line for line in text.splitlines() if line.startswith("| default run beyond interpreter")
+    )
     assert "**met**" in row or "**not met**" in row  # measured, with a verdict
     assert "not measured" in text  # the cases not run are reported as such
     assert "numpy" in text and "mesa" in text and "Python" in text

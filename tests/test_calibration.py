@@ -65,18 +65,28 @@ def test_distance_is_zero_on_target_and_scale_free():
 
 
 def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_path):
-    tiny = {"population": 4, "generations": 1, "max_simulations": 10_000}  # stop by generations only
+    tiny = {
+        "population": 4,
+        "generations": 1,
+        "max_simulations": 10_000,
+    }  # stop by generations only
     h1 = cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path)
     sims1 = h1.total_nr_simulations
     h2 = cal.run_abc(experiment, {**tiny, "generations": 2}, workers=2, run_dir=tmp_path)
     assert h2.max_t == 1 and h2.total_nr_simulations > sims1  # one more generation, the first kept
     h3 = cal.run_abc(experiment, {**tiny, "generations": 2}, workers=2, run_dir=tmp_path)
-    assert h3.max_t == 1 and h3.total_nr_simulations == h2.total_nr_simulations  # done: nothing rerun
+    assert (
+        h3.max_t == 1 and h3.total_nr_simulations == h2.total_nr_simulations
+    )  # done: nothing rerun
 
 
 def _git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def test_the_documented_smoke_calibration_reports_and_writes_no_tracked_file(tmp_path):
@@ -84,8 +94,13 @@ def test_the_documented_smoke_calibration_reports_and_writes_no_tracked_file(tmp
     the report is complete, the result is in results/, the repository is untouched (~40 s)."""
     before = _git_status()
     shipped = {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")}
-    r = subprocess.run([sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke",
-                        "--workers", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke", "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert r.returncode == 0, r.stderr
     assert _git_status() == before
     assert {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")} == shipped
@@ -119,7 +134,9 @@ def test_results_are_written_as_data_files_and_installed_on_purpose(tmp_path):
     assert [t.name for t, _ in done] == ["point.yaml", "draws.yaml"]
     assert yaml.safe_load((world / GEO / "point.yaml").read_text())["values"] == point
     kept = dict(done)[world / GEO / "point.yaml"]
-    assert yaml.safe_load(kept.read_text())["values"] == {"economy.move_cost": 0.1}  # the old one kept
+    assert yaml.safe_load(kept.read_text())["values"] == {
+        "economy.move_cost": 0.1
+    }  # the old one kept
 
 
 def test_the_calibration_config_group_is_a_pointer_to_the_data_file():
@@ -192,6 +209,8 @@ def test_a_sweep_over_draws_collects_and_resumes(tmp_path):
     first = run_cli(*args)
     assert first.returncode == 0 and "Collected 2 runs from 2 jobs" in first.stderr, first.stderr
     again = run_cli(*args)
-    assert "2 of 2 jobs complete already" in again.stderr, again.stderr  # the job's hash includes its draw
+    assert "2 of 2 jobs complete already" in again.stderr, (
+        again.stderr
+    )  # the job's hash includes its draw
     bad = run_cli("-m", "run.draw=0,99", "run.years=1", f"hydra.sweep.dir={tmp_path / 'bad'}")
     assert bad.returncode == 2 and "out of range" in bad.stderr and "Traceback" not in bad.stderr

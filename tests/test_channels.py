@@ -16,7 +16,9 @@ def _mean_costs(overrides: dict) -> dict[str, float]:
     """Each cost line averaged over the run's steps (yuan/year)."""
     m = model(overrides).run()
     ts = m.timeseries().iloc[1:]
-    return {k: float(ts[k].mean()) for k in ts.columns if k.startswith(("east_cost_", "west_cost_"))}
+    return {
+        k: float(ts[k].mean()) for k in ts.columns if k.startswith(("east_cost_", "west_cost_"))
+    }
 
 
 def test_every_active_channel_has_a_positive_cost_line():
@@ -45,14 +47,17 @@ def test_pairing_with_zero_aid_still_costs_the_east_something():
     assert s["west_programme_cost"] == pytest.approx(sum(s[f"west_cost_{k}"] for k in WEST_LINES))
 
 
-@pytest.mark.parametrize("keys,line", [
-    (["policy.pairing.promotion"], "promotion"),
-    (["policy.pairing.cadres_per_county", "policy.pairing.trainees_per_county"], "cadres"),
-    (["policy.labour.matching_gain"], "matching"),
-    (["policy.labour.training_rate"], "training"),
-    (["policy.labour.migration_support"], "migration_support"),
-    (["policy.consumption.procurement_per_year"], "consumption"),
-])
+@pytest.mark.parametrize(
+    "keys,line",
+    [
+        (["policy.pairing.promotion"], "promotion"),
+        (["policy.pairing.cadres_per_county", "policy.pairing.trainees_per_county"], "cadres"),
+        (["policy.labour.matching_gain"], "matching"),
+        (["policy.labour.training_rate"], "training"),
+        (["policy.labour.migration_support"], "migration_support"),
+        (["policy.consumption.procurement_per_year"], "consumption"),
+    ],
+)
 def test_switching_a_channel_off_removes_its_cost_line(keys, line):
     on = _mean_costs(EVERYTHING)
     off = _mean_costs({**EVERYTHING, **dict.fromkeys(keys, 0.0)})
@@ -61,8 +66,11 @@ def test_switching_a_channel_off_removes_its_cost_line(keys, line):
 
 def test_cadre_exchange_buys_the_governance_gain():
     def friction(cadres):
-        m = model({**SHORT, "scenario": "pairing", "policy.pairing.cadres_per_county": cadres}).run()
+        m = model(
+            {**SHORT, "scenario": "pairing", "policy.pairing.cadres_per_county": cadres}
+        ).run()
         return m.counties.friction[m.paired].mean()
+
     start = model({**SHORT, "scenario": "pairing"}).counties.friction[model(SHORT).paired].mean()
     assert friction(0.0) == pytest.approx(start)
     assert friction(9.5) < friction(4.75) < start
@@ -74,8 +82,9 @@ def test_fiscal_cost_does_not_count_the_rebate_twice():
     assert s["west_tax_rebated"] > 0
     west = m.geo.is_west
     np.testing.assert_allclose(s["west_fiscal_cost"], (c.subsidy_due * c.funding_ratio)[west].sum())
-    np.testing.assert_allclose(s["west_tax_revenue"] + s["east_tax_revenue_enclave"],
-                               (m.taxes.west + m.taxes.east).sum())  # revenue is already net of the rebate
+    np.testing.assert_allclose(
+        s["west_tax_revenue"] + s["east_tax_revenue_enclave"], (m.taxes.west + m.taxes.east).sum()
+    )  # revenue is already net of the rebate
 
 
 def test_channel_table_reports_gains_per_yuan_against_the_same_seed_baseline(capsys):
@@ -86,7 +95,8 @@ def test_channel_table_reports_gains_per_yuan_against_the_same_seed_baseline(cap
     assert (table["east_cost_cum"] > 0).all()
     cons = table.set_index("channel").loc["consumption"]
     assert cons["d_income_cum"] > 0 and cons["income_per_east_yuan"] == pytest.approx(
-        cons["d_income_cum"] / cons["east_cost_cum"])
+        cons["d_income_cum"] / cons["east_cost_cum"]
+    )
     assert channels.main(["--years", "1", "policy.labour.training_rate=7"]) == 2
     assert "error" in capsys.readouterr().err
 
@@ -99,5 +109,7 @@ def test_counties_borrow_for_infrastructure_within_their_limit_and_service_the_d
         assert (c.debt[w] <= m.e.debt_limit * c.revenue[w] + 1e-6).all()
     s = m.summary()
     assert s["west_debt"] > 0 and s["west_cost_debt_service"] > 0
-    none = model({**SHORT, "run.years": 4, "scenario": "pairing", "economy.infrastructure_leverage": 0.0}).run()
+    none = model(
+        {**SHORT, "run.years": 4, "scenario": "pairing", "economy.infrastructure_leverage": 0.0}
+    ).run()
     assert none.summary()["west_debt"] == 0

@@ -50,7 +50,9 @@ def test_branch_allocation_is_cheapest_first(seed, share):
     mix = rng.dirichlet(np.ones(4), n)
     km_home, km_park = rng.uniform(0, 3000, (n, 4)), rng.uniform(0, 3000, (n, 3))
     distance = rng.uniform(0, 3000, (n, n))
-    mm = markets.MarketMap(home_km=km_home, park_km=km_park, per_km=rng.uniform(0, 1e-4, n), mix=mix)
+    mm = markets.MarketMap(
+        home_km=km_home, park_km=km_park, per_km=rng.uniform(0, 1e-4, n), mix=mix
+    )
     idx = np.arange(n)
     park = rng.integers(0, n, n)
     got = markets.branch_allocation_gain(mm, idx, park, idx, share, distance)
@@ -69,12 +71,23 @@ def test_identical_regions_bring_no_systematic_relocation():
     from tests.conftest import final
 
     identical = {  # a western park that costs what home costs, with nothing to gain from markets or policy
-        "scenario": "baseline", "run.years": 5, "economy.west_wage_scale": 62064 / 50856,
-        "economy.west_land_scale": 8000 / 1500, "economy.west_productivity": 1.0, "economy.infra_weight": 0.0,
-        "economy.friction_west": 0.01, "economy.west_power_price_ratio": 1.0, "economy.freight_rate": 0.0,
-        "economy.cit_rate_west": 0.25, "economy.agglomeration": 0.0, "economy.sector_focus_bonus": 0.0,
-        "economy.chain_master_pull": 0.0, "policy.subsidy.land_discount": 0.0, "policy.subsidy.tax_holiday_years": 0.0,
-        "economy.west_land_growth": 0.04, "economy.west_wage_growth": 0.04,
+        "scenario": "baseline",
+        "run.years": 5,
+        "economy.west_wage_scale": 62064 / 50856,
+        "economy.west_land_scale": 8000 / 1500,
+        "economy.west_productivity": 1.0,
+        "economy.infra_weight": 0.0,
+        "economy.friction_west": 0.01,
+        "economy.west_power_price_ratio": 1.0,
+        "economy.freight_rate": 0.0,
+        "economy.cit_rate_west": 0.25,
+        "economy.agglomeration": 0.0,
+        "economy.sector_focus_bonus": 0.0,
+        "economy.chain_master_pull": 0.0,
+        "policy.subsidy.land_discount": 0.0,
+        "policy.subsidy.tax_holiday_years": 0.0,
+        "economy.west_land_growth": 0.04,
+        "economy.west_wage_growth": 0.04,
     }
     for seed in range(2):
         s = final({**identical, "run.seed": seed})

@@ -16,7 +16,13 @@ def test_single_run_writes_the_run_directory(tmp_path):
     out = tmp_path / "run"
     r = run_cli("scenario=enclave", "run.years=2", "geography.n_firms=800", f"hydra.run.dir={out}")
     assert r.returncode == 0, r.stderr
-    assert {p.name for p in out.iterdir()} == {"config.yaml", "summary.json", "timeseries.parquet", "regions.parquet", "run.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "config.yaml",
+        "summary.json",
+        "timeseries.parquet",
+        "regions.parquet",
+        "run.json",
+    }
     summary = json.loads((out / "summary.json").read_text())
     assert set(CONTRACT) <= set(summary)
     ts = pd.read_parquet(out / "timeseries.parquet")
@@ -24,24 +30,31 @@ def test_single_run_writes_the_run_directory(tmp_path):
     regions = pd.read_parquet(out / "regions.parquet")
     assert len(regions) == 9 * 145 and {"county", "side", "jobs_local"} <= set(regions.columns)
     run = json.loads((out / "run.json").read_text())
-    assert run["seeds"] == [0] and run["versions"]["mesa"].startswith("3.") and run["wall_time_s"] > 0
+    assert (
+        run["seeds"] == [0] and run["versions"]["mesa"].startswith("3.") and run["wall_time_s"] > 0
+    )
     assert "git_revision" in run
     assert "policy:\n  name: enclave" in (out / "config.yaml").read_text()
-    assert "MESA" not in r.stderr and "Step 1 at time" not in r.stderr  # Mesa's per-step INFO log is silenced
+    assert (
+        "MESA" not in r.stderr and "Step 1 at time" not in r.stderr
+    )  # Mesa's per-step INFO log is silenced
 
 
-@pytest.mark.parametrize("override,names", [
-    ("policy.enclave.tax_share_east=1.5", ["policy.enclave.tax_share_east", "1.5", "[0, 1]"]),
-    ("policy.pairing.aid_per_county=-5", ["policy.pairing.aid_per_county", "-5"]),
-    ("run.years=0", ["run.years", "[1, 100]"]),
-    ("run.seed=-1", ["run.seed"]),
-    ("run.years=abc", ["run.years", "abc"]),
-    ("policy.enclave.foo=1", ["policy.enclave.foo"]),
-    ("scenario=utopia", ["scenario", "utopia"]),
-    ("geography.name=atlantis", ["geography.name", "atlantis"]),
-    ("geography.n_parks=10", ["geography.n_parks", "synthetic"]),
-    ("geography.n_firms=0", ["geography.n_firms"]),
-])
+@pytest.mark.parametrize(
+    "override,names",
+    [
+        ("policy.enclave.tax_share_east=1.5", ["policy.enclave.tax_share_east", "1.5", "[0, 1]"]),
+        ("policy.pairing.aid_per_county=-5", ["policy.pairing.aid_per_county", "-5"]),
+        ("run.years=0", ["run.years", "[1, 100]"]),
+        ("run.seed=-1", ["run.seed"]),
+        ("run.years=abc", ["run.years", "abc"]),
+        ("policy.enclave.foo=1", ["policy.enclave.foo"]),
+        ("scenario=utopia", ["scenario", "utopia"]),
+        ("geography.name=atlantis", ["geography.name", "atlantis"]),
+        ("geography.n_parks=10", ["geography.n_parks", "synthetic"]),
+        ("geography.n_firms=0", ["geography.n_firms"]),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_naming_the_key(tmp_path, override, names):
     out = tmp_path / "run"
     r = run_cli(override, f"hydra.run.dir={out}", timeout=60)
@@ -54,11 +67,25 @@ def test_bad_input_is_refused_with_a_message_naming_the_key(tmp_path, override, 
 
 
 def test_evaluate_runs_in_memory_and_refuses_bad_keys():
-    s = sim.evaluate({"scenario": "enclave", "run.seed": 3, "run.years": 1, "geography.n_firms": 500,
-                      "policy.enclave.tax_share_east": 0.5})
+    s = sim.evaluate(
+        {
+            "scenario": "enclave",
+            "run.seed": 3,
+            "run.years": 1,
+            "geography.n_firms": 500,
+            "policy.enclave.tax_share_east": 0.5,
+        }
+    )
     assert set(CONTRACT) <= set(s) and s["firms_in_west"] >= 0
-    assert s == sim.evaluate({"scenario": "enclave", "run.seed": 3, "run.years": 1, "geography.n_firms": 500,
-                              "policy.enclave.tax_share_east": 0.5})
+    assert s == sim.evaluate(
+        {
+            "scenario": "enclave",
+            "run.seed": 3,
+            "run.years": 1,
+            "geography.n_firms": 500,
+            "policy.enclave.tax_share_east": 0.5,
+        }
+    )
     with pytest.raises(ConfigError, match="policy.enclave.compliance"):
         sim.evaluate({"policy.enclave.compliance": 2})
     with pytest.raises(ConfigError, match="policy.nonsense"):
@@ -75,14 +102,20 @@ def _geo():
     return copy.deepcopy(yaml.safe_load(data_path("fujian_ningxia").read_text()))
 
 
-@pytest.mark.parametrize("break_it,message", [
-    (lambda g: g["pairs"].append({"east": "Nowhere", "west": g["counties"][-1]["name"]}), "Nowhere"),
-    (lambda g: g["counties"].append(dict(g["counties"][0])), "duplicate county name"),
-    (lambda g: g["counties"][0].update(population=-3), "population"),
-    (lambda g: g["parks"][0].update(capacity=-1), "capacity"),
-    (lambda g: g["parks"][0].update(county="Atlantis"), "Atlantis"),
-    (lambda g: g["economy"].pop("farm_income"), "economy.farm_income"),
-])
+@pytest.mark.parametrize(
+    "break_it,message",
+    [
+        (
+            lambda g: g["pairs"].append({"east": "Nowhere", "west": g["counties"][-1]["name"]}),
+            "Nowhere",
+        ),
+        (lambda g: g["counties"].append(dict(g["counties"][0])), "duplicate county name"),
+        (lambda g: g["counties"][0].update(population=-3), "population"),
+        (lambda g: g["parks"][0].update(capacity=-1), "capacity"),
+        (lambda g: g["parks"][0].update(county="Atlantis"), "Atlantis"),
+        (lambda g: g["economy"].pop("farm_income"), "economy.farm_income"),
+    ],
+)
 def test_bad_geography_data_is_refused(break_it, message):
     g = _geo()
     break_it(g)

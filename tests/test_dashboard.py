@@ -42,13 +42,17 @@ def comparison():
 
 def test_levers_are_the_schemas_policy_keys_with_unit_and_range():
     by_key = {lv.key: lv for lv in levers()}
-    policy_keys = {k for k, _ in schema.schema_fields() if k.startswith("policy.") and k != "policy.name"}
+    policy_keys = {
+        k for k, _ in schema.schema_fields() if k.startswith("policy.") and k != "policy.name"
+    }
     assert set(by_key) == policy_keys
     tax = by_key["policy.enclave.tax_share_east"]
     assert (tax.lo, tax.hi, tax.unit, tax.slider) == (0, 1, "share", True)
     assert "." not in tax.label and "_" not in tax.label and "(share)" in tax.label
     assert not by_key["policy.pairing.aid_per_county"].slider  # 0..1e12 yuan: typed, not slid
-    for lv in levers():  # a slider's step lands on the scenario's value (a drag never moves it by itself)
+    for lv in (
+        levers()
+    ):  # a slider's step lands on the scenario's value (a drag never moves it by itself)
         if lv.slider:
             value = scenario_values("shanghai_yunnan", "full")[lv.key]
             assert abs(value / lv.step - round(value / lv.step)) < 1e-9, lv.key
@@ -63,9 +67,15 @@ def test_a_lever_set_back_to_the_scenario_value_leaves_the_overrides():
     v = View(**SMALL)
     moved = v.with_lever("policy.enclave.tax_share_east", 0.7)
     assert moved.overrides()[-1] == "policy.enclave.tax_share_east=0.7"
-    assert moved.with_lever("policy.enclave.tax_share_east", 0.4) == v  # 0.4 is the scenario's value
-    assert moved.overrides(BASELINE) == ["geography=fujian_ningxia", "scenario=baseline", "run.seed=0",
-                                         "run.replications=2"]
+    assert (
+        moved.with_lever("policy.enclave.tax_share_east", 0.4) == v
+    )  # 0.4 is the scenario's value
+    assert moved.overrides(BASELINE) == [
+        "geography=fujian_ningxia",
+        "scenario=baseline",
+        "run.seed=0",
+        "run.replications=2",
+    ]
 
 
 def test_the_view_is_what_the_cli_writes(comparison, tmp_path):
@@ -76,15 +86,23 @@ def test_the_view_is_what_the_cli_writes(comparison, tmp_path):
     mine = comparison.paths[comparison.paths["run"] == "scenario"]
     assert sorted(cli["seed"].unique()) == comparison.seeds
     cols = ["seed", "step", *PATH_METRICS]
-    pd.testing.assert_frame_equal(mine[cols].reset_index(drop=True), cli[cols].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        mine[cols].reset_index(drop=True), cli[cols].reset_index(drop=True)
+    )
 
 
 def test_baseline_uses_the_same_seeds_and_a_view_equal_to_it_gains_nothing(comparison):
     p = comparison.paths
-    assert sorted(p[p.run == "baseline"].seed.unique()) == sorted(p[p.run == "scenario"].seed.unique())
+    assert sorted(p[p.run == "baseline"].seed.unique()) == sorted(
+        p[p.run == "scenario"].seed.unique()
+    )
     assert comparison.counties["income_per_capita"].abs().max() > 0
     same = run_view(View(geography="fujian_ningxia", scenario=BASELINE, replications=1))
-    assert (same.counties.select_dtypes("number").drop(columns=["lon", "lat", "population"]) == 0).all().all()
+    assert (
+        (same.counties.select_dtypes("number").drop(columns=["lon", "lat", "population"]) == 0)
+        .all()
+        .all()
+    )
 
 
 def test_the_map_has_every_western_county_at_its_seat(comparison):
@@ -121,8 +139,16 @@ def test_export_round_trips_the_overrides(comparison):
 
 def test_keyword_model_is_the_configured_model():
     a = KeywordModel(scenario="enclave", tax_share_east=np.float64(0.6), seed=2, years=1)
-    b = simulate(compose({"scenario": "enclave", "policy.enclave.tax_share_east": 0.6, "run.seed": 2,
-                          "run.years": 1}))
+    b = simulate(
+        compose(
+            {
+                "scenario": "enclave",
+                "policy.enclave.tax_share_east": 0.6,
+                "run.seed": 2,
+                "run.years": 1,
+            }
+        )
+    )
     a.run()
     assert a.summary() == b.summary()
     assert keyword_overrides(policy__enclave__compliance=0.5) == {"policy.enclave.compliance": 0.5}
@@ -133,10 +159,20 @@ def test_keyword_model_is_the_configured_model():
 
 
 def test_mesa_batch_run_sweeps_the_keyword_model():
-    rows = mesa.batch_run(KeywordModel, parameters={"scenario": "enclave", "tax_share_east": [0.1, 0.9],
-                                                    "years": 1, "geography": "fujian_ningxia"},
-                          rng=[None], max_steps=4, number_processes=1, data_collection_period=-1,
-                          display_progress=False)
+    rows = mesa.batch_run(
+        KeywordModel,
+        parameters={
+            "scenario": "enclave",
+            "tax_share_east": [0.1, 0.9],
+            "years": 1,
+            "geography": "fujian_ningxia",
+        },
+        rng=[None],
+        max_steps=4,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     assert [r["tax_share_east"] for r in rows] == [0.1, 0.9]
     assert all(r["Step"] == 4 for r in rows) and all("west_jobs_local" in r for r in rows)
 
@@ -157,11 +193,19 @@ def test_every_western_seat_lies_in_its_own_county_outline(geography):
     counties = pd.read_csv(boundaries.WORLD / geography / "counties.csv", dtype={"code": str})
     model = simulate(compose({"geography": geography, "run.years": 1, "geography.n_firms": 300}))
     west = model.geo.is_west
-    seats = dict(zip(model.geo.county_name[west], zip(model.geo.lon[west], model.geo.lat[west],
-                                                     strict=True), strict=True))
+    seats = dict(
+        zip(
+            model.geo.county_name[west],
+            zip(model.geo.lon[west], model.geo.lat[west], strict=True),
+            strict=True,
+        )
+    )
     assert set(outlines.counties) == set(counties["code"])
-    outside = [name for code, name in zip(counties["code"], counties["name"], strict=True)
-               if not any(Polygon(r).contains_point(seats[name]) for r in outlines.counties[code])]
+    outside = [
+        name
+        for code, name in zip(counties["code"], counties["name"], strict=True)
+        if not any(Polygon(r).contains_point(seats[name]) for r in outlines.counties[code])
+    ]
     assert len(outside) <= max(1, len(counties) // 20), outside  # a seat may sit in an exclave
     size = boundaries.path(geography).stat().st_size
     assert size < 1_000_000, f"{size} bytes: the outlines should stay simplified"
@@ -177,7 +221,8 @@ def test_the_map_fills_every_county_outline_and_names_the_extremes(comparison):
     gain = comparison.counties.set_index("county")["income_per_capita"]
     assert gain.idxmax() in named and gain.idxmin() in named
     assert figures.map_caption(comparison, "income_per_capita").startswith(
-        f"{len(comparison.counties)} county outlines drawn")
+        f"{len(comparison.counties)} county outlines drawn"
+    )
     lo, hi = fig.axes[1].get_ylim()
     assert lo == pytest.approx(-hi)  # symmetric about zero, so losses show in red
 
@@ -188,7 +233,10 @@ def test_the_headline_has_a_gain_column_in_numbers_for_people(comparison):
     text = table.to_string()
     assert not re.search(r"\d{1,3}(,\d{3}){3}", text), text  # no 6,841,439,995
     assert "yuan/year" in text and "persons" in text
-    jobs = comparison.final["scenario"]["west_jobs_local"] - comparison.final["baseline"]["west_jobs_local"]
+    jobs = (
+        comparison.final["scenario"]["west_jobs_local"]
+        - comparison.final["baseline"]["west_jobs_local"]
+    )
     assert table.iloc[0, -1] == f"{jobs:+,.0f} persons"
 
 

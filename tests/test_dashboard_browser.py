@@ -28,8 +28,15 @@ from sim.dashboard.view import View, run_view
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOOPBACK = {"127.0.0.1", "localhost"}
 AID = "pairing: aid per county (yuan/year), [0, 1e+12]"
 
@@ -40,8 +47,12 @@ def dashboard(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "sim.dashboard", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=log.parent,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for(url, proc, log)
@@ -95,7 +106,10 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
 
     def loopback_only(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in LOOPBACK:
+        if (
+            route.request.url.startswith(("http://", "https://", "ws://", "wss://"))
+            and host not in LOOPBACK
+        ):
             outside.append(route.request.url)
             return route.abort()
         return route.continue_()
@@ -114,7 +128,9 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     aid = page.get_by_label(AID)
     aid.fill("400000000")
     aid.press("Enter")
-    slider = page.locator(".v-input", has_text="enclave: tax share east (share)").get_by_role("slider")
+    slider = page.locator(".v-input", has_text="enclave: tax share east (share)").get_by_role(
+        "slider"
+    )
     slider.focus()
     for _ in range(10):
         slider.press("ArrowRight")
@@ -122,10 +138,16 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     page.get_by_text("The controls have changed").wait_for()
     page.locator(".sim-run").click()
     page.get_by_text("The controls have changed").wait_for(state="detached")
-    page.wait_for_function("t => document.querySelector('.sim-headline').innerText !== t", arg=first)
+    page.wait_for_function(
+        "t => document.querySelector('.sim-headline').innerText !== t", arg=first
+    )
 
     # the page shows exactly what the model gives for that view
-    view = View().with_lever("policy.pairing.aid_per_county", 4e8).with_lever("policy.enclave.tax_share_east", 0.5)
+    view = (
+        View()
+        .with_lever("policy.pairing.aid_per_county", 4e8)
+        .with_lever("policy.enclave.tax_share_east", 0.5)
+    )
     comp = run_view(view)
     shown = headline.inner_text()
     table = figures.headline(comp)
@@ -173,8 +195,14 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
 def test_mesa_solaraviz_steps_the_keyword_model(dashboard, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside = []
-    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
-                  if urlparse(route.request.url).hostname not in LOOPBACK | {None} else route.continue_())
+    context.route(
+        "**/*",
+        lambda route: (
+            (outside.append(route.request.url), route.abort())
+            if urlparse(route.request.url).hostname not in LOOPBACK | {None}
+            else route.continue_()
+        ),
+    )
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(dashboard + "step")
@@ -185,7 +213,9 @@ def test_mesa_solaraviz_steps_the_keyword_model(dashboard, browser, tmp_path):
     plots = page.locator("img")
 
     def drawn() -> int:  # the plots redraw a moment after the step (longer on a busy machine)
-        return max((_coloured_pixels(plots.nth(i).screenshot()) for i in range(plots.count())), default=0)
+        return max(
+            (_coloured_pixels(plots.nth(i).screenshot()) for i in range(plots.count())), default=0
+        )
 
     end = time.monotonic() + 60
     while drawn() <= 200 and time.monotonic() < end:

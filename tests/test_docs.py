@@ -24,7 +24,9 @@ def _rows_by_key(table: str) -> dict[str, list[str]]:
 
 def test_odd_is_up_to_date_with_the_code():
     stale = docs.stale_blocks(docs.ODD_PATH)
-    assert not stale, f"docs/ODD.md is out of date ({', '.join(stale)}): run `python -m sim.report.docs`"
+    assert not stale, (
+        f"docs/ODD.md is out of date ({', '.join(stale)}): run `python -m sim.report.docs`"
+    )
     assert docs.main(["--check"]) == 0
 
 
@@ -36,7 +38,9 @@ def test_every_schema_key_is_in_the_table_and_illustrative_ones_say_so():
             assert key in rows, f"{key} is missing from the parameter table"
             source = rows[key][-1]
             if field.metadata["source"] == ILLUSTRATIVE:
-                assert source == ILLUSTRATIVE, f"{key} is illustrative but its table row says {source!r}"
+                assert source == ILLUSTRATIVE, (
+                    f"{key} is illustrative but its table row says {source!r}"
+                )
             else:
                 assert source != ILLUSTRATIVE, f"{key} has a source but shows as illustrative"
 
@@ -74,7 +78,9 @@ def test_check_fails_on_a_stale_copy_and_the_cli_repairs_it(tmp_path):
     copy = tmp_path / "ODD.md"
     shutil.copy(docs.ODD_PATH, copy)
     text = copy.read_text(encoding="utf-8")
-    copy.write_text(text.replace("| `economy.move_cost` |", "| `economy.move_cost_old` |"), encoding="utf-8")
+    copy.write_text(
+        text.replace("| `economy.move_cost` |", "| `economy.move_cost_old` |"), encoding="utf-8"
+    )
     assert docs.main(["--check", "--file", str(copy)]) == 1
     assert docs.main(["--file", str(copy)]) == 0
     assert copy.read_text(encoding="utf-8") == text

@@ -14,13 +14,20 @@ def test_pairing_raises_firms_and_local_jobs():
     for metric in ("firms_in_west", "west_jobs_local"):
         base = mean_over_seeds({**BASE, "scenario": "baseline"}, metric)
         paired = mean_over_seeds({**BASE, "scenario": "pairing"}, metric)
-        assert paired > 1.25 * base, (metric, base, paired)  # the baseline has market-driven moves of its own
+        assert paired > 1.25 * base, (
+            metric,
+            base,
+            paired,
+        )  # the baseline has market-driven moves of its own
 
 
-@pytest.mark.parametrize("key,low,high", [
-    ("economy.west_wage_scale", 1.0, 1.15),
-    ("economy.west_land_scale", 1.0, 8.0),
-])
+@pytest.mark.parametrize(
+    "key,low,high",
+    [
+        ("economy.west_wage_scale", 1.0, 1.15),
+        ("economy.west_land_scale", 1.0, 8.0),
+    ],
+)
 def test_western_costs_reduce_relocation(key, low, high):
     cheap = mean_over_seeds({**BASE, "scenario": "pairing", key: low}, "firms_relocated_cum")
     dear = mean_over_seeds({**BASE, "scenario": "pairing", key: high}, "firms_relocated_cum")
@@ -28,8 +35,13 @@ def test_western_costs_reduce_relocation(key, low, high):
 
 
 def test_migration_support_raises_migration():
-    none = mean_over_seeds({**BASE, "scenario": "labour", "policy.labour.migration_support": 0.0}, "west_migrants_east")
-    strong = mean_over_seeds({**BASE, "scenario": "labour", "policy.labour.migration_support": 10000.0}, "west_migrants_east")
+    none = mean_over_seeds(
+        {**BASE, "scenario": "labour", "policy.labour.migration_support": 0.0}, "west_migrants_east"
+    )
+    strong = mean_over_seeds(
+        {**BASE, "scenario": "labour", "policy.labour.migration_support": 10000.0},
+        "west_migrants_east",
+    )
     assert strong > 1.03 * none, (none, strong)
 
 
@@ -47,10 +59,10 @@ def _follow_on(seed: int, chain_master: bool) -> int:
     f = m.firms
     lead = int(np.flatnonzero(f.chain_master)[0])
     park = int(np.argmax(m.parks.capacity))
-    m.firm_agents[lead].chain_master = chain_master     # the only difference between the two arms
+    m.firm_agents[lead].chain_master = chain_master  # the only difference between the two arms
     f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead] = RELOCATED, park, 1.0, 0
     m.parks.occupancy[park] += 1
-    m.parks.capacity[park] += 50                         # room for followers in both arms
+    m.parks.capacity[park] += 50  # room for followers in both arms
     m.run()
     same = (f.park == park) & (f.sector == f.sector[lead])
     same[lead] = False
@@ -81,35 +93,60 @@ def test_enclave_park_draws_more_firms_than_same_park_run_locally():
 def test_tax_share_east_lowers_west_tax_per_firm_and_raises_promotion():
     low = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.1}
     high = {**BASE, "scenario": "enclave", "policy.enclave.tax_share_east": 0.8}
+
     def per_firm(o):
-        return np.mean([final({**o, "run.seed": s})["west_tax_revenue"] / final({**o, "run.seed": s})["firms_in_west"]
-                                      for s in range(4)])  # noqa: E731
+        return np.mean(
+            [
+                final({**o, "run.seed": s})["west_tax_revenue"]
+                / final({**o, "run.seed": s})["firms_in_west"]
+                for s in range(4)
+            ]
+        )  # noqa: E731
+
     assert per_firm(high) < 0.9 * per_firm(low)
-    assert mean_over_seeds(high, "east_promotion_effort") > 1.2 * mean_over_seeds(low, "east_promotion_effort")
-    assert mean_over_seeds(high, "east_tax_revenue_enclave") > mean_over_seeds(low, "east_tax_revenue_enclave")
+    assert mean_over_seeds(high, "east_promotion_effort") > 1.2 * mean_over_seeds(
+        low, "east_promotion_effort"
+    )
+    assert mean_over_seeds(high, "east_tax_revenue_enclave") > mean_over_seeds(
+        low, "east_tax_revenue_enclave"
+    )
 
 
 def test_consumption_cooperation_raises_income_and_lowers_low_income_share():
     base = {**BASE, "scenario": "baseline"}
     cons = {**BASE, "scenario": "consumption"}
-    assert mean_over_seeds(cons, "west_income_per_capita", range(2)) > mean_over_seeds(base, "west_income_per_capita", range(2))
-    assert mean_over_seeds(cons, "low_income_share", range(2)) < mean_over_seeds(base, "low_income_share", range(2))
+    assert mean_over_seeds(cons, "west_income_per_capita", range(2)) > mean_over_seeds(
+        base, "west_income_per_capita", range(2)
+    )
+    assert mean_over_seeds(cons, "low_income_share", range(2)) < mean_over_seeds(
+        base, "low_income_share", range(2)
+    )
 
 
 def test_compliance_cuts_eastern_enclave_revenue():
     full = mean_over_seeds({**BASE, "scenario": "enclave"}, "east_tax_revenue_enclave", range(2))
-    half = mean_over_seeds({**BASE, "scenario": "enclave", "policy.enclave.compliance": 0.5}, "east_tax_revenue_enclave", range(2))
+    half = mean_over_seeds(
+        {**BASE, "scenario": "enclave", "policy.enclave.compliance": 0.5},
+        "east_tax_revenue_enclave",
+        range(2),
+    )
     assert half < 0.6 * full
 
 
 def test_eastern_wages_outgrowing_productivity_push_firms_west():
-    slow = mean_over_seeds({**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.02}, "firms_relocated_cum")
-    fast = mean_over_seeds({**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.07}, "firms_relocated_cum")
+    slow = mean_over_seeds(
+        {**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.02}, "firms_relocated_cum"
+    )
+    fast = mean_over_seeds(
+        {**BASE, "scenario": "baseline", "economy.east_wage_growth": 0.07}, "firms_relocated_cum"
+    )
     assert fast > 1.15 * slow, (slow, fast)
 
 
 def test_dearer_freight_stops_full_moves_and_favours_branches_near_western_markets():
     # a full move takes the firm away from its eastern customers; a branch serves the markets it is nearest to
     cheap, dear = ({**BASE, "scenario": "pairing", "economy.freight_rate": r} for r in (0.35, 1.0))
-    assert mean_over_seeds(dear, "firms_relocated_full") < 0.5 * mean_over_seeds(cheap, "firms_relocated_full")
+    assert mean_over_seeds(dear, "firms_relocated_full") < 0.5 * mean_over_seeds(
+        cheap, "firms_relocated_full"
+    )
     assert mean_over_seeds(dear, "firms_branch") > mean_over_seeds(cheap, "firms_branch")

@@ -13,8 +13,15 @@ from sim.model.state import FirmTable
 
 def _firms(n: int, start: int = 0) -> FirmTable:
     rows = np.arange(start, start + n)
-    draws = FirmDraws(home=rows % 3, sector=rows % 2, jobs=10.0 + rows, output_per_job=1e5 + rows,
-                      edge=rows / 100, growth=np.full(n, 0.05), taste=np.zeros(n))
+    draws = FirmDraws(
+        home=rows % 3,
+        sector=rows % 2,
+        jobs=10.0 + rows,
+        output_per_job=1e5 + rows,
+        edge=rows / 100,
+        growth=np.full(n, 0.05),
+        taste=np.zeros(n),
+    )
     return FirmTable.new(draws, chain_master_jobs=12.0)
 
 

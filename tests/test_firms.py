@@ -31,7 +31,9 @@ def test_most_moves_pay_in_full():
 def test_relocation_is_not_driven_by_the_taste_scale(factor):
     default = compose({}).economy.logit_scale
     base = mean_over_seeds({"scenario": "full"}, "firms_in_west", SEEDS)
-    other = mean_over_seeds({"scenario": "full", "economy.logit_scale": default * factor}, "firms_in_west", SEEDS)
+    other = mean_over_seeds(
+        {"scenario": "full", "economy.logit_scale": default * factor}, "firms_in_west", SEEDS
+    )
     assert 0.5 < other / base < 2.0, (base, other)
 
 
@@ -54,15 +56,20 @@ def test_labour_intensive_light_goods_move_first_and_heavy_goods_stay():
         textiles = np.isin(f.sector, [names.index("textiles"), names.index("footwear")])
         heavy = f.sector == names.index("building_materials")
         assert textiles[west].mean() > textiles[pool].mean(), seed
-        assert heavy[west & (f.state == 2)].sum() == 0, seed  # a full move never pays for cement-like goods
+        assert heavy[west & (f.state == 2)].sum() == 0, (
+            seed
+        )  # a full move never pays for cement-like goods
 
 
 def test_effects_build_up_over_years():
     gain = {}
     for year in (1, 5):
         step = year * 4
-        diffs = [timeseries("full", s).west_park_jobs.iloc[step] - timeseries("baseline", s).west_park_jobs.iloc[step]
-                 for s in SEEDS]
+        diffs = [
+            timeseries("full", s).west_park_jobs.iloc[step]
+            - timeseries("baseline", s).west_park_jobs.iloc[step]
+            for s in SEEDS
+        ]
         gain[year] = float(np.mean(diffs))
     assert gain[5] > 0 and gain[1] < 0.3 * gain[5], gain
 
@@ -76,23 +83,39 @@ def test_enclave_tax_share_buys_effort_and_firms_at_the_wests_expense():
     assert mean(high, "east_enclave_coinvest") > 1.5 * mean(low, "east_enclave_coinvest")
     assert mean(high, "enclave_partner_effort") > mean(low, "enclave_partner_effort")
     assert mean(high, "firms_relocated_cum") > mean(low, "firms_relocated_cum")
-    per_firm = [final({**o, "run.seed": s})["west_tax_revenue"] / max(final({**o, "run.seed": s})["firms_in_west"], 1)
-                for o in (low, high) for s in SEEDS]
-    assert np.mean(per_firm[len(SEEDS):]) < np.mean(per_firm[:len(SEEDS)])
+    per_firm = [
+        final({**o, "run.seed": s})["west_tax_revenue"]
+        / max(final({**o, "run.seed": s})["firms_in_west"], 1)
+        for o in (low, high)
+        for s in SEEDS
+    ]
+    assert np.mean(per_firm[len(SEEDS) :]) < np.mean(per_firm[: len(SEEDS)])
 
 
 def test_unpaid_promises_are_not_a_lower_share():
     # the same share actually paid (0.3): promised 0.6 at half compliance, or 0.3 in full
     # at the illustrative defaults (pool of 10,000): under the calibrated ones (a pool of 5,866) the
     # co-investment still differs but the firm counts differ by less than seed noise (docs/calibration.md)
-    promised = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.6, "policy.enclave.compliance": 0.5,
-                "calibration": "none", "geography.n_firms": 10_000}
-    honest = {"scenario": "enclave", "policy.enclave.tax_share_east": 0.3, "policy.enclave.compliance": 1.0,
-              "calibration": "none", "geography.n_firms": 10_000}
+    promised = {
+        "scenario": "enclave",
+        "policy.enclave.tax_share_east": 0.6,
+        "policy.enclave.compliance": 0.5,
+        "calibration": "none",
+        "geography.n_firms": 10_000,
+    }
+    honest = {
+        "scenario": "enclave",
+        "policy.enclave.tax_share_east": 0.3,
+        "policy.enclave.compliance": 1.0,
+        "calibration": "none",
+        "geography.n_firms": 10_000,
+    }
     for k in ("east_enclave_coinvest", "firms_relocated_cum"):
         assert mean_over_seeds(promised, k, SEEDS) > mean_over_seeds(honest, k, SEEDS), k
     # the partner learns: its effort falls over the years when promises go unpaid
-    ts = timeseries("enclave", 0, **{"policy.enclave.tax_share_east": 0.6, "policy.enclave.compliance": 0.5})
+    ts = timeseries(
+        "enclave", 0, **{"policy.enclave.tax_share_east": 0.6, "policy.enclave.compliance": 0.5}
+    )
     assert ts.enclave_partner_effort.iloc[-1] < ts.enclave_partner_effort.iloc[1]
 
 

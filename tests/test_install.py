@@ -19,7 +19,9 @@ pytestmark = pytest.mark.install
 
 
 def _sh(*cmd, cwd, timeout=300) -> subprocess.CompletedProcess:
-    r = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
     assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{r.stdout}\n{r.stderr}"
     return r
 
@@ -28,18 +30,41 @@ def _sh(*cmd, cwd, timeout=300) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """Python of a fresh venv with the project's wheel installed (not editable)."""
     tmp = tmp_path_factory.mktemp("install")
-    _sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist", ROOT, cwd=tmp)
+    _sh(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        tmp / "dist",
+        ROOT,
+        cwd=tmp,
+    )
     wheel = next((tmp / "dist").glob("sim-*.whl"))
     _sh(sys.executable, "-m", "venv", "--without-pip", tmp / "venv", cwd=tmp)
     py = tmp / "venv" / "bin" / "python"
-    site = Path(_sh(py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp).stdout.strip())
-    (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")  # dependencies only, appended last
+    site = Path(
+        _sh(
+            py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp
+        ).stdout.strip()
+    )
+    (site / "deps.pth").write_text(
+        sysconfig.get_path("purelib") + "\n"
+    )  # dependencies only, appended last
     _sh(sys.executable, "-m", "pip", "--python", py, "install", "--no-deps", "-q", wheel, cwd=tmp)
     return py
 
 
 def test_the_wheel_ships_the_configs_and_imports_from_site_packages(installed, tmp_path):
-    r = _sh(installed, "-c", "import sim, sim.params.compose; print(sim.__file__); print(sim.params.compose.CONFIG_DIR)", cwd=tmp_path)
+    r = _sh(
+        installed,
+        "-c",
+        "import sim, sim.params.compose; print(sim.__file__); print(sim.params.compose.CONFIG_DIR)",
+        cwd=tmp_path,
+    )
     module, configs = r.stdout.split()
     assert str(installed.parent.parent) in module and ROOT.as_posix() not in module
     assert Path(configs) == Path(module).parent / "configs"
@@ -47,18 +72,42 @@ def test_the_wheel_ships_the_configs_and_imports_from_site_packages(installed, t
 
 
 def test_a_scenario_runs_from_an_unrelated_folder(installed, tmp_path):
-    _sh(installed, "-m", "sim.run", "scenario=enclave", "run.years=1", "geography.n_firms=500",
-        "hydra.run.dir=out", cwd=tmp_path)
+    _sh(
+        installed,
+        "-m",
+        "sim.run",
+        "scenario=enclave",
+        "run.years=1",
+        "geography.n_firms=500",
+        "hydra.run.dir=out",
+        cwd=tmp_path,
+    )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["firms_in_west"] >= 0 and "enclave" in (tmp_path / "out" / "config.yaml").read_text()
+    assert (
+        summary["firms_in_west"] >= 0
+        and "enclave" in (tmp_path / "out" / "config.yaml").read_text()
+    )
 
 
 def test_evaluate_and_a_sweep_with_the_sim_sweeper_work_installed(installed, tmp_path):
-    code = ("import sim; m = sim.evaluate({'scenario': 'full', 'run.years': 1, 'geography.n_firms': 400}); "
-            "print(m['west_jobs_local'] > 0)")
+    code = (
+        "import sim; m = sim.evaluate({'scenario': 'full', 'run.years': 1, 'geography.n_firms': 400}); "
+        "print(m['west_jobs_local'] > 0)"
+    )
     assert _sh(installed, "-c", code, cwd=tmp_path).stdout.strip() == "True"
-    _sh(installed, "-m", "sim.run", "-m", "scenario=baseline,pairing", "run.years=1", "geography.n_firms=400",
-        "hydra.sweep.dir=sweep", cwd=tmp_path)
+    _sh(
+        installed,
+        "-m",
+        "sim.run",
+        "-m",
+        "scenario=baseline,pairing",
+        "run.years=1",
+        "geography.n_firms=400",
+        "hydra.sweep.dir=sweep",
+        cwd=tmp_path,
+    )
     import pandas as pd
 
-    assert sorted(pd.read_parquet(tmp_path / "sweep" / "summary.parquet")["scenario"].astype(str)) == ["baseline", "pairing"]
+    assert sorted(
+        pd.read_parquet(tmp_path / "sweep" / "summary.parquet")["scenario"].astype(str)
+    ) == ["baseline", "pairing"]

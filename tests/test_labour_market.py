@@ -33,12 +33,21 @@ def _run_market(people, demand, training_rate, steps=4):
     zeros = np.zeros(people.shape[0])
     for _ in range(steps):
         people, wage, _ = labour.labour_market(
-            people, wage, prevailing_wage=wage.copy(), demand_park=demand, workshop_slots=zeros,
-            workshop_wage=30e3, service_demand=zeros, farm_income=np.full(people.shape[0], 15e3),
+            people,
+            wage,
+            prevailing_wage=wage.copy(),
+            demand_park=demand,
+            workshop_slots=zeros,
+            workshop_wage=30e3,
+            service_demand=zeros,
+            farm_income=np.full(people.shape[0], 15e3),
             east_income=np.tile([40e3, 44e3], (people.shape[0], 1)),
-            migration_cost=np.full(people.shape[0], 20e3), trainees_funded=zeros,
-            training_rate=training_rate, params=labour.LabourParams.from_config(E),
-            steps_per_year=4)
+            migration_cost=np.full(people.shape[0], 20e3),
+            trainees_funded=zeros,
+            training_rate=training_rate,
+            params=labour.LabourParams.from_config(E),
+            steps_per_year=4,
+        )
     return people
 
 
@@ -50,12 +59,14 @@ def test_training_never_lowers_park_employment_in_the_market():
     park = lambda p: p[..., PARK].sum(axis=(1, 2))  # noqa: E731
     assert np.all(park(with_training) >= park(without) - 1e-6)
     np.testing.assert_allclose(park(with_training), demand.sum(axis=1), rtol=1e-9)
-    assert with_training[:, MID, :, PARK].sum() > without[:, MID, :, PARK].sum() + 100  # training did act
+    assert (
+        with_training[:, MID, :, PARK].sum() > without[:, MID, :, PARK].sum() + 100
+    )  # training did act
 
 
 def test_mid_skill_seekers_fill_low_skill_vacancies():
     people, demand = _pool_with_park_workers(1)
-    people[:, LOW] = 0.0                   # no low-skill workers at all
+    people[:, LOW] = 0.0  # no low-skill workers at all
     people[:, MID, :, FARM] = 5000.0
     people[:, MID, MOBILE, PARK] = 0.0
     after = _run_market(people, demand, 0.0, steps=12)
@@ -66,40 +77,98 @@ def test_training_never_lowers_park_employment_in_the_model():
     # firms' choices differ run to run, so compare means over seeds; layoffs must not rise either
     # (before mid-skill workers could hold low-skill jobs, training 0.2 nearly tripled layoffs)
     def mean(rate, metric):
-        return np.mean([model({"scenario": "enclave", "run.seed": s, "run.years": 4,
-                               "policy.labour.training_rate": rate}).run().timeseries()[metric].iloc[1:].sum()
-                        for s in range(4)])
+        return np.mean(
+            [
+                model(
+                    {
+                        "scenario": "enclave",
+                        "run.seed": s,
+                        "run.years": 4,
+                        "policy.labour.training_rate": rate,
+                    }
+                )
+                .run()
+                .timeseries()[metric]
+                .iloc[1:]
+                .sum()
+                for s in range(4)
+            ]
+        )
+
     assert mean(0.2, "west_park_jobs") >= 0.97 * mean(0.0, "west_park_jobs")
     # firms' paths diverge between the arms, so allow churn of 0.5% of park employment (the old bug: +160%)
-    assert mean(0.2, "west_laid_off") <= mean(0.0, "west_laid_off") + 0.005 * mean(0.0, "west_park_jobs")
+    assert mean(0.2, "west_laid_off") <= mean(0.0, "west_laid_off") + 0.005 * mean(
+        0.0, "west_park_jobs"
+    )
 
 
 def _test_geography(small_population):
     """One eastern county; a small and a large western county with one park each."""
-    county = lambda name, side, pop, lon: {"name": name, "side": side, "population": pop, "lon": lon, "lat": 25.0,  # noqa: E731
-                                           "prefecture": name, "migrant_share": 0.1, "firm_weight": 1.0}
-    economy = {"east_wage": 57444, "west_wage_low": 48936, "west_wage_mid": 53790, "migrant_wage_east": 57444,
-               "farm_income": 14197, "east_income_per_capita": 78027, "west_transfer_per_capita": 3000,
-               "east_land_cost": 8000, "west_land_cost": 1500, "working_age_share": 0.655, "mobile_share": 0.5,
-               "mid_skill_share": 0.2}
-    return from_dict({
-        "name": "test", "counties": [county("East", "east", 5e6, 121.0), county("Small", "west", small_population, 100.0),
-                                     county("Large", "west", 1e6, 101.0)],
-        "pairs": [{"east": "East", "west": "Small"}, {"east": "East", "west": "Large"}],
-        "parks": [{"name": "Small park", "county": "Small", "capacity": 30},
-                  {"name": "Large park", "county": "Large", "capacity": 30}],
-        "economy": economy}, "<test geography>")
+    county = lambda name, side, pop, lon: {
+        "name": name,
+        "side": side,
+        "population": pop,
+        "lon": lon,
+        "lat": 25.0,  # noqa: E731
+        "prefecture": name,
+        "migrant_share": 0.1,
+        "firm_weight": 1.0,
+    }
+    economy = {
+        "east_wage": 57444,
+        "west_wage_low": 48936,
+        "west_wage_mid": 53790,
+        "migrant_wage_east": 57444,
+        "farm_income": 14197,
+        "east_income_per_capita": 78027,
+        "west_transfer_per_capita": 3000,
+        "east_land_cost": 8000,
+        "west_land_cost": 1500,
+        "working_age_share": 0.655,
+        "mobile_share": 0.5,
+        "mid_skill_share": 0.2,
+    }
+    return from_dict(
+        {
+            "name": "test",
+            "counties": [
+                county("East", "east", 5e6, 121.0),
+                county("Small", "west", small_population, 100.0),
+                county("Large", "west", 1e6, 101.0),
+            ],
+            "pairs": [{"east": "East", "west": "Small"}, {"east": "East", "west": "Large"}],
+            "parks": [
+                {"name": "Small park", "county": "Small", "capacity": 30},
+                {"name": "Large park", "county": "Large", "capacity": 30},
+            ],
+            "economy": economy,
+        },
+        "<test geography>",
+    )
 
 
 def _chain_move(jobs, small_population=20_000, steps=8):
     """A chain master with ``jobs`` jobs moves fully into the small county's park; returns the model."""
-    cfg = compose({"scenario": "baseline", "geography.n_firms": 200, "run.years": 3, "economy.review_per_year": 0.0,
-                   "economy.exit_after_years": 50.0})
+    cfg = compose(
+        {
+            "scenario": "baseline",
+            "geography.n_firms": 200,
+            "run.years": 3,
+            "economy.review_per_year": 0.0,
+            "economy.exit_after_years": 50.0,
+        }
+    )
     m = TransferModel(cfg, geography=_test_geography(small_population))
     f = m.firms
     lead = int(np.argmax(f.jobs))
     f.jobs[lead], f.chain_master[lead] = jobs, True
-    f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead], f.ever_west[lead] = RELOCATED, 0, 1.0, 0, True
+    f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead], f.ever_west[lead] = (
+        RELOCATED,
+        0,
+        1.0,
+        0,
+        True,
+    )
     m.parks.occupancy[0] += 1
     for _ in range(steps):
         m.step()
@@ -113,8 +182,12 @@ def test_shortage_binds_in_a_small_county_when_a_chain_master_arrives():
     filled = lab.people[0, :, :, PARK].sum()
     assert filled < 0.9 * 4000, "every job filled: the small county's labour did not bind"
     assert lab.flows.unfilled_park[0].sum() > 100
-    assert lab.wage[0, LOW] > 1.04 * lab.prevailing[0, LOW], "a shortage should raise the wage above the prevailing one"
-    assert lab.wage[0, LOW] > lab.wage[1, LOW] * 1.03, "the small county's wage should rise above the large one's"
+    assert lab.wage[0, LOW] > 1.04 * lab.prevailing[0, LOW], (
+        "a shortage should raise the wage above the prevailing one"
+    )
+    assert lab.wage[0, LOW] > lab.wage[1, LOW] * 1.03, (
+        "the small county's wage should rise above the large one's"
+    )
     # the same firm in a county ten times larger fills its jobs
     big = _chain_move(jobs=4000, small_population=200_000)
     assert big.labour.people[0, :, :, PARK].sum() > 1.3 * filled
@@ -129,10 +202,14 @@ def test_service_jobs_are_counted_once_and_conserve_headcount():
     s, by = m.summary(), m.labour.people.sum(axis=(0, 1, 2))
     assert s["west_service_jobs"] > 0
     np.testing.assert_allclose(s["west_service_jobs"], by[SERVICE])
-    np.testing.assert_allclose(s["west_jobs_local"], by[PARK] + by[WORKSHOP])  # the contract metric: tradable jobs
+    np.testing.assert_allclose(
+        s["west_jobs_local"], by[PARK] + by[WORKSHOP]
+    )  # the contract metric: tradable jobs
     np.testing.assert_allclose(s["west_jobs_local_all"], by[PARK] + by[WORKSHOP] + by[SERVICE])
     # service demand follows the multiplier on local tradable jobs, and is not also in park or workshop demand
-    none = model({"scenario": "pairing", "run.seed": 2, "run.years": 3, "economy.service_multiplier": 0.0}).run()
+    none = model(
+        {"scenario": "pairing", "run.seed": 2, "run.years": 3, "economy.service_multiplier": 0.0}
+    ).run()
     assert none.summary()["west_service_jobs"] == 0
     assert m.labour.service_demand.sum() <= E.service_multiplier * (by[PARK] + by[WORKSHOP]) * 1.2
 
@@ -142,8 +219,13 @@ def test_low_income_share_does_not_collapse_from_growth_alone_and_employment_is_
     start = m.summary()
     m.run()
     end = m.summary()
-    assert end["low_income_share"] > 0.5 * start["low_income_share"], (start["low_income_share"], end["low_income_share"])
-    assert end["low_income_line"] > 1.5 * start["low_income_line"]  # indexed: ten years of wage growth
+    assert end["low_income_share"] > 0.5 * start["low_income_share"], (
+        start["low_income_share"],
+        end["low_income_share"],
+    )
+    assert (
+        end["low_income_line"] > 1.5 * start["low_income_line"]
+    )  # indexed: ten years of wage growth
     for s in (start, end):
         assert 0.6 < s["west_employment_rate"] < 0.92, s["west_employment_rate"]
         assert s["west_nonfarm_employment_rate"] < s["west_employment_rate"]

@@ -35,8 +35,13 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> list
     """(line, module) of every import of a ``sim`` module in ``source``, relative ones resolved."""
     tree = ast.parse(source)
     package = module if is_package else module.rpartition(".")[0]
-    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and _is_type_checking(block.test)
-                   for stmt in block.body for n in ast.walk(stmt)}  # annotations only: never run
+    typing_only = {
+        id(n)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and _is_type_checking(block.test)
+        for stmt in block.body
+        for n in ast.walk(stmt)
+    }  # annotations only: never run
     found = []
     for node in ast.walk(tree):
         if id(node) in typing_only:
@@ -48,8 +53,10 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> list
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            found += [(node.lineno, f"{base}.{a.name}" if layer_of(base) >= 0 and a.name != "*" else base)
-                      for a in node.names]
+            found += [
+                (node.lineno, f"{base}.{a.name}" if layer_of(base) >= 0 and a.name != "*" else base)
+                for a in node.names
+            ]
     return [(line, m) for line, m in found if m.split(".")[0] == "sim"]
 
 
@@ -58,18 +65,25 @@ MODULES = sorted(p for p in SIM.rglob("*.py") if "configs" not in p.parts)
 
 def test_every_module_is_in_a_layer():
     assert {p.relative_to(SIM).parts[0] for p in MODULES if len(p.relative_to(SIM).parts) > 1} <= {
-        *LAYERS, "hydra", "dashboard"}
+        *LAYERS,
+        "hydra",
+        "dashboard",
+    }
 
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def upward_imports(source: str, module: str, is_package: bool = False) -> list[str]:
     own = layer_of(module)
-    return [f"line {line}: {m}" for line, m in imported_modules(source, module, is_package)
-            if layer_of(m) > own]
+    return [
+        f"line {line}: {m}"
+        for line, m in imported_modules(source, module, is_package)
+        if layer_of(m) > own
+    ]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SIM)))
@@ -80,12 +94,17 @@ def test_no_import_from_a_higher_layer(path):
 
 
 def test_the_check_sees_upward_imports_absolute_relative_and_lazy():
-    source = ("from sim.report.labels import SCENARIOS\n"
-              "def f():\n    from ..studies import channels\n    import sim.runs.store\n"
-              "from . import agents\nfrom sim.world import geography\n"
-              "if TYPE_CHECKING:\n    from sim.studies import reports\n")
+    source = (
+        "from sim.report.labels import SCENARIOS\n"
+        "def f():\n    from ..studies import channels\n    import sim.runs.store\n"
+        "from . import agents\nfrom sim.world import geography\n"
+        "if TYPE_CHECKING:\n    from sim.studies import reports\n"
+    )
     assert upward_imports(source, "sim.model.probe") == [
-        "line 1: sim.report.labels.SCENARIOS", "line 3: sim.studies.channels", "line 4: sim.runs.store"]
+        "line 1: sim.report.labels.SCENARIOS",
+        "line 3: sim.studies.channels",
+        "line 4: sim.runs.store",
+    ]
 
 
 def _module_of(name: str, known: set[str]) -> str | None:
@@ -100,8 +119,10 @@ def import_graph() -> dict[str, set[str]]:
     graph = {}
     for p in MODULES:
         me = module_name(p)
-        deps = {_module_of(m, known) for _, m in imported_modules(p.read_text(encoding="utf-8"), me,
-                                                                   p.name == "__init__.py")}
+        deps = {
+            _module_of(m, known)
+            for _, m in imported_modules(p.read_text(encoding="utf-8"), me, p.name == "__init__.py")
+        }
         graph[me] = {d for d in deps if d and d != me and d != "sim" and not me.startswith(d + ".")}
     return graph
 
@@ -114,7 +135,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(n)
         for d in sorted(graph.get(n, ())):
             if state.get(d) == "open":
-                found.append(stack[stack.index(d):] + [d])
+                found.append(stack[stack.index(d) :] + [d])
             elif d not in state:
                 visit(d)
         stack.pop()

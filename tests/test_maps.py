@@ -21,9 +21,19 @@ def _regions(geo: str, scales=(1.0, 50.0)) -> pd.DataFrame:
     out = []
     for scenario, k in zip(["pairing", "labour"], scales, strict=True):
         income = k * rng.normal(size=len(counties))
-        out.append(pd.DataFrame({"scenario": scenario, "code": counties["code"], "county": counties["name"],
-                                 "lon": 0.0, "lat": 0.0, "income_per_capita": income,
-                                 "jobs_local": 100 * rng.normal(size=len(counties))}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "scenario": scenario,
+                    "code": counties["code"],
+                    "county": counties["name"],
+                    "lon": 0.0,
+                    "lat": 0.0,
+                    "income_per_capita": income,
+                    "jobs_local": 100 * rng.normal(size=len(counties)),
+                }
+            )
+        )
     df = pd.concat(out, ignore_index=True)
     # seats: inside each county's first ring (its mean vertex is close enough for a label)
     outlines = boundaries.load(geo)
@@ -50,8 +60,14 @@ def test_a_geography_without_outlines_has_none():
 
 def test_report_map_fills_counties_with_a_scale_per_panel_and_names_the_extremes():
     regions = _regions("fujian_ningxia")
-    fig = figures.county_map(regions, "income_per_capita", "jobs_local", "scenario", "Who gains?",
-                             outlines=boundaries.load("fujian_ningxia"))
+    fig = figures.county_map(
+        regions,
+        "income_per_capita",
+        "jobs_local",
+        "scenario",
+        "Who gains?",
+        outlines=boundaries.load("fujian_ningxia"),
+    )
     fig.draw_without_rendering()  # labels at their drawn places
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert len(panels) == 2
@@ -65,7 +81,7 @@ def test_report_map_fills_counties_with_a_scale_per_panel_and_names_the_extremes
         top = d.loc[d["income_per_capita"].idxmax(), "county"]
         assert top in named
         boxes = [Text.get_window_extent(t) for t in ax.texts]  # the words, not their leader lines
-        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     legend = fig.legends[0]
     assert any("loss" in t.get_text() for t in legend.get_texts())
     assert "own scale" in fig._suptitle.get_text()

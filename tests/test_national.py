@@ -37,10 +37,22 @@ def test_sizes_are_the_national_programme(national):
     model, *_ = national
     cfg, geo = model.cfg.geography, model.geo
     assert (cfg.kind, cfg.n_firms, cfg.n_parks, cfg.n_east_counties, cfg.n_west_counties) == (
-        "synthetic", N_FIRMS, N_PARKS, N_EAST, N_WEST)
-    assert (geo.n_east, geo.n_west, geo.n_counties, geo.n_parks) == (N_EAST, N_WEST, N_EAST + N_WEST, N_PARKS)
+        "synthetic",
+        N_FIRMS,
+        N_PARKS,
+        N_EAST,
+        N_WEST,
+    )
+    assert (geo.n_east, geo.n_west, geo.n_counties, geo.n_parks) == (
+        N_EAST,
+        N_WEST,
+        N_EAST + N_WEST,
+        N_PARKS,
+    )
     assert geo.is_west[N_EAST:].all() and not geo.is_west[:N_EAST].any()  # east first, then west
-    assert np.bincount(geo.park_county - N_EAST, minlength=N_WEST).min() >= 1  # every western county has a park
+    assert (
+        np.bincount(geo.park_county - N_EAST, minlength=N_WEST).min() >= 1
+    )  # every western county has a park
     assert (geo.partner[N_EAST:] >= 0).all() and (geo.partner[N_EAST:] < N_EAST).all()
 
 
@@ -49,11 +61,37 @@ def test_array_shapes(national):
     f, pk, c, lab = model.firms, model.parks, model.counties, model.labour
     n = f.state.size
     assert n >= N_FIRMS and n == N_FIRMS + model.choices.entered  # the starting pool plus entrants
-    for name in ("home", "sector", "jobs", "output_per_job", "chain_master", "state", "park", "entry_step",
-                 "loss_steps", "ever_west", "margin", "home_margin", "taste", "edge", "share", "ready_step", "backlog"):
+    for name in (
+        "home",
+        "sector",
+        "jobs",
+        "output_per_job",
+        "chain_master",
+        "state",
+        "park",
+        "entry_step",
+        "loss_steps",
+        "ever_west",
+        "margin",
+        "home_margin",
+        "taste",
+        "edge",
+        "share",
+        "ready_step",
+        "backlog",
+    ):
         assert getattr(f, name).shape == (n,), name
-    for name in ("county", "capacity", "occupancy", "land_cost", "quality", "enclave", "partner", "partner_effort",
-                 "coinvest"):
+    for name in (
+        "county",
+        "capacity",
+        "occupancy",
+        "land_cost",
+        "quality",
+        "enclave",
+        "partner",
+        "partner_effort",
+        "coinvest",
+    ):
         assert getattr(pk, name).shape == (N_PARKS,), name
     for name in ("friction", "debt", "revenue", "retained_tax", "effort", "aid"):
         assert getattr(c, name).shape == (N_EAST + N_WEST,), name
@@ -100,7 +138,10 @@ def test_state_counts_sum_to_the_firm_count(national):
     assert counts[HOME] + counts[BRANCH] + counts[RELOCATED] + counts[EXITED] == n
     assert m["firms_active"] == n - counts[EXITED]
     assert (m["firms_branch"], m["firms_relocated_full"], m["firms_exited"]) == (
-        counts[BRANCH], counts[RELOCATED], counts[EXITED])
+        counts[BRANCH],
+        counts[RELOCATED],
+        counts[EXITED],
+    )
     assert m["firms_in_west"] == counts[BRANCH] + counts[RELOCATED]
 
 

@@ -117,15 +117,28 @@ def test_rerunning_a_finished_design_sweep_launches_no_job(tmp_path):
     [
         (["sensitivity.parameters=[economy.no_such]"], "not uncertain parameters"),
         (["sensitivity.n=1000000"], "sensitivity.n = 1000000"),  # too large to build in every job
-        (["sensitivity.n=2", "sensitivity.parameters=[economy.margin_mean]", "sensitivity.sample=0,9"],
-         "out of range"),  # 4 rows: row 9 does not exist
+        (
+            [
+                "sensitivity.n=2",
+                "sensitivity.parameters=[economy.margin_mean]",
+                "sensitivity.sample=0,9",
+            ],
+            "out of range",
+        ),  # 4 rows: row 9 does not exist
     ],
 )
 def test_a_bad_design_is_refused_before_any_job_starts(tmp_path, bad, message):
     sample = [a for a in bad if a.startswith("sensitivity.sample=")] or ["sensitivity.sample=0,1"]
     rest = [a for a in bad if not a.startswith("sensitivity.sample=")]
-    args = ("-m", "scenario=baseline", "sensitivity.method=morris", *sample, *rest, *TINY,
-            f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    args = (
+        "-m",
+        "scenario=baseline",
+        "sensitivity.method=morris",
+        *sample,
+        *rest,
+        *TINY,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )
     r, started = _counted(tmp_path, *args)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert started == 0
@@ -191,7 +204,11 @@ def test_draws_and_point_files_are_read_again_when_they_change(tmp_path, monkeyp
 @pytest.mark.parametrize("multirun", [False, True])
 def test_the_command_line_refuses_two_points_before_running(tmp_path, multirun):
     args = ["run.draw=2", "sensitivity.sample=3", *TINY]
-    args = ["-m", *args, f"hydra.sweep.dir={tmp_path}"] if multirun else [*args, f"hydra.run.dir={tmp_path}"]
+    args = (
+        ["-m", *args, f"hydra.sweep.dir={tmp_path}"]
+        if multirun
+        else [*args, f"hydra.run.dir={tmp_path}"]
+    )
     r = run_cli(*args)
     assert r.returncode == 2 and "name two parameter points" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and not list(tmp_path.rglob("run.json"))

@@ -15,12 +15,15 @@ SMALL = {"geography.n_firms": 600, "run.years": 1}
 
 def _recording(calls: list) -> tuple:
     """PHASES wrapped so each call appends its name to ``calls``."""
+
     def wrap(phase):
         def recorded(m):
             calls.append(phase.__name__)
             phase(m)
+
         recorded.__name__ = phase.__name__
         return recorded
+
     return tuple(wrap(p) for p in TransferModel.PHASES)
 
 
@@ -37,8 +40,17 @@ def test_step_runs_exactly_the_phases_in_order(monkeypatch):
 
 def test_phases_follow_the_process_order_of_the_odd():
     names = [p.__name__ for p in TransferModel.PHASES]
-    assert names == ["drift_costs", "governments_act", "firm_demography", "firms_choose", "parks_admit",
-                     "labour_market", "produce_and_pay", "advance_clock", "record"]
+    assert names == [
+        "drift_costs",
+        "governments_act",
+        "firm_demography",
+        "firms_choose",
+        "parks_admit",
+        "labour_market",
+        "produce_and_pay",
+        "advance_clock",
+        "record",
+    ]
     assert all(getattr(phases, n) is p for n, p in zip(names, TransferModel.PHASES, strict=True))
 
 
@@ -52,7 +64,9 @@ def test_the_benchmark_times_the_models_own_phases(monkeypatch):
     assert list(acc) == calls == list(MECHANISMS)
 
 
-@pytest.mark.parametrize("overrides", [{"scenario": "full", "run.seed": 3}, {"scenario": "enclave", "run.seed": 1}])
+@pytest.mark.parametrize(
+    "overrides", [{"scenario": "full", "run.seed": 3}, {"scenario": "enclave", "run.seed": 1}]
+)
 def test_a_benchmark_step_is_a_model_step(overrides):
     a, b = model({**SMALL, **overrides}), model({**SMALL, **overrides})
     for _ in range(a.n_steps):

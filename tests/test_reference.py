@@ -33,27 +33,42 @@ from tests.reference import (
 )
 
 SMALL = {"geography.n_firms": 800}
-SYNTHETIC = {"geography": "synthetic", "geography.n_firms": 2000, "geography.n_east_counties": 10,
-             "geography.n_west_counties": 30, "geography.n_parks": 60}
-LABOUR_POLICY = {"policy.labour.training_rate": 0.05, "policy.labour.migration_support": 2000,
-                 "policy.labour.matching_gain": 0.05}
+SYNTHETIC = {
+    "geography": "synthetic",
+    "geography.n_firms": 2000,
+    "geography.n_east_counties": 10,
+    "geography.n_west_counties": 30,
+    "geography.n_parks": 60,
+}
+LABOUR_POLICY = {
+    "policy.labour.training_rate": 0.05,
+    "policy.labour.migration_support": 2000,
+    "policy.labour.matching_gain": 0.05,
+}
 
 MOBILE = {"economy.move_cost": 0.1, "economy.switching_cost": 0.005}
 SCARCE_LABOUR = {"economy.west_wage_scale": 0.3, "economy.idle_share": 0.002}
 # fast growth: home firms often reach a lump and choose where to build it; no relocation loss, quick
 # plants and noisier tastes: many full moves early; then fast-rising western wages and land drive
 # relocated (and branch) firms home again, and some relocated firms move on to another park
-EXPANDING = {"economy.expansion_lump": 0.5, "economy.growth_mean": 0.6, "economy.relocation_loss": 0.0,
-             "economy.plant_build_years": 0.25, "economy.logit_scale": 0.005,
-             "economy.west_wage_growth": 0.3, "economy.west_land_growth": 0.3, "economy.branch_overhead": 0.02,
-             "economy.freight_rate": 0.1}
+EXPANDING = {
+    "economy.expansion_lump": 0.5,
+    "economy.growth_mean": 0.6,
+    "economy.relocation_loss": 0.0,
+    "economy.plant_build_years": 0.25,
+    "economy.logit_scale": 0.005,
+    "economy.west_wage_growth": 0.3,
+    "economy.west_land_growth": 0.3,
+    "economy.branch_overhead": 0.02,
+    "economy.freight_rate": 0.1,
+}
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     overrides: dict
-    warmup: int   # ordinary steps before the checked ones (so firms are already in the west)
+    warmup: int  # ordinary steps before the checked ones (so firms are already in the west)
     checked: int  # steps run phase by phase and compared
 
 
@@ -63,16 +78,41 @@ CASES = [
     Case("baseline", {"scenario": "baseline", "run.seed": 5, **SMALL}, 10, 3),
     Case("pairing", {"scenario": "pairing", "run.seed": 1, **SMALL}, 8, 5),
     Case("enclave", {"scenario": "enclave", "run.seed": 2, **SMALL}, 12, 3),
-    Case("enclave-labour-policy", {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10, 3),
+    Case(
+        "enclave-labour-policy",
+        {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY},
+        10,
+        3,
+    ),
     Case("synthetic-enclave", {"scenario": "enclave", "run.seed": 6, **SYNTHETIC}, 10, 2),
-    Case("synthetic-pairing-labour", {"scenario": "pairing", "run.seed": 7, **SYNTHETIC, **LABOUR_POLICY}, 8, 2),
+    Case(
+        "synthetic-pairing-labour",
+        {"scenario": "pairing", "run.seed": 7, **SYNTHETIC, **LABOUR_POLICY},
+        8,
+        2,
+    ),
     # cheap moves: many firms move, go home or move fully, and parks fill up (closed parks leave the sets)
-    Case("synthetic-enclave-mobile", {"scenario": "enclave", "run.seed": 8, **SYNTHETIC, **MOBILE}, 10, 2),
+    Case(
+        "synthetic-enclave-mobile",
+        {"scenario": "enclave", "run.seed": 8, **SYNTHETIC, **MOBILE},
+        10,
+        2,
+    ),
     Case("full-mobile", {"scenario": "full", "run.seed": 9, **SMALL, **MOBILE}, 12, 3),
     # low western wages: farmers unwilling, few idle, so labour shortage enters the margins
-    Case("synthetic-scarce-labour", {"scenario": "enclave", "run.seed": 10, **SYNTHETIC, **SCARCE_LABOUR}, 6, 2),
+    Case(
+        "synthetic-scarce-labour",
+        {"scenario": "enclave", "run.seed": 10, **SYNTHETIC, **SCARCE_LABOUR},
+        6,
+        2,
+    ),
     # expanding home firms choose home or a western park for their new plant; relocated firms review
-    Case("full-expanding-relocated", {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 8, 4),
+    Case(
+        "full-expanding-relocated",
+        {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING},
+        8,
+        4,
+    ),
 ]
 
 
@@ -99,7 +139,9 @@ class Spy:
 
         def labour_market(*args, **kwargs):
             inputs = signature.bind(*args, **kwargs).arguments
-            self.labour_inputs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+            self.labour_inputs = {
+                k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()
+            }
             self.labour_output = real_market(*args, **kwargs)
             return self.labour_output
 
@@ -119,10 +161,16 @@ def draw_same_shocks(model) -> location.LocationShocks:
     e = model.e
     eligible, always = (np.array(x, bool) for x in reference_review_eligibility(model))
     review_prob = min(e.review_per_year * model.dt, 1.0)
-    return location.draw_shocks(np.random.Generator(bit_generator), eligible, review_prob,
-                                n_promoted=e.n_promoted, n_enclave=e.n_enclave,
-                                n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random,
-                                always=always)
+    return location.draw_shocks(
+        np.random.Generator(bit_generator),
+        eligible,
+        review_prob,
+        n_promoted=e.n_promoted,
+        n_enclave=e.n_enclave,
+        n_word_of_mouth=e.n_word_of_mouth,
+        n_random=e.n_random,
+        always=always,
+    )
 
 
 @dataclass
@@ -162,16 +210,35 @@ def checked_step(model, spy: Spy) -> StepRecord:
         phase(model)
         if phase is phases.firms_choose:
             lc = model.last_choice
-            same_draws = (np.array_equal(shocks.reviewing, lc.shocks.reviewing)
-                          and np.array_equal(shocks.gumbel, lc.shocks.gumbel))
-            model_choices = list(zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True))
+            same_draws = np.array_equal(shocks.reviewing, lc.shocks.reviewing) and np.array_equal(
+                shocks.gumbel, lc.shocks.gumbel
+            )
+            model_choices = list(
+                zip(lc.firms.tolist(), lc.new_state.tolist(), lc.park.tolist(), strict=True)
+            )
             _, _, _, model_taste, model_gain = spy.choice
         if phase is phases.labour_market:
             ref_labour = reference_labour_market(model, spy.labour_inputs)
             model_labour = spy.labour_output[:2]
-    return StepRecord(model.t - 1, shocks, ref_sets, ref_utilities, ref_choices, ref_outcomes, lc.candidates,
-                      spy.utilities, model_choices, model_taste, model_gain, lc.expanding, states_before,
-                      ref_labour, model_labour, same_draws, n_west)
+    return StepRecord(
+        model.t - 1,
+        shocks,
+        ref_sets,
+        ref_utilities,
+        ref_choices,
+        ref_outcomes,
+        lc.candidates,
+        spy.utilities,
+        model_choices,
+        model_taste,
+        model_gain,
+        lc.expanding,
+        states_before,
+        ref_labour,
+        model_labour,
+        same_draws,
+        n_west,
+    )
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: c.name)
@@ -201,13 +268,17 @@ def test_enough_firms_review_and_some_move(case_run):
     if case.name.endswith(("mobile", "scarce-labour")):
         assert moves >= 10
     if case.warmup:
-        assert all(r.n_west_before > 0 for r in records)  # branch/relocated firms and word of mouth exist
+        assert all(
+            r.n_west_before > 0 for r in records
+        )  # branch/relocated firms and word of mouth exist
 
 
 def test_consideration_sets_match(case_run):
     _, _, records = case_run
     for r in records:
-        assert np.array_equal(np.array(r.ref_sets, dtype=np.int64).reshape(r.model_sets.shape), r.model_sets), r.t
+        assert np.array_equal(
+            np.array(r.ref_sets, dtype=np.int64).reshape(r.model_sets.shape), r.model_sets
+        ), r.t
 
 
 def test_option_utilities_match(case_run):
@@ -241,11 +312,17 @@ def test_tastes_and_gains_match(case_run):
 def test_expanding_firms_match(case_run):
     _, _, records = case_run
     for r in records:
-        assert np.array_equal(np.array([o.expanding for o in r.ref_outcomes], bool), r.model_expanding), r.t
+        assert np.array_equal(
+            np.array([o.expanding for o in r.ref_outcomes], bool), r.model_expanding
+        ), r.t
 
 
-@pytest.mark.parametrize("case_run", [c for c in CASES if c.name == "full-expanding-relocated"], indirect=True,
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case_run",
+    [c for c in CASES if c.name == "full-expanding-relocated"],
+    indirect=True,
+    ids=lambda c: c.name,
+)
 def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
     """The expanding case reaches the new paths: expansions in the west, relocated firms going home or moving on."""
     _, _, records = case_run
@@ -253,12 +330,12 @@ def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
     states = np.concatenate([r.states_before for r in records])
     new_state = np.array([o.new_state for r in records for o in r.ref_outcomes])
     assert expanding.sum() >= 20
-    assert (expanding & (new_state == BRANCH)).sum() >= 3   # new plants built in the west
-    assert (expanding & (new_state < 0)).sum() >= 3         # ... and at home
+    assert (expanding & (new_state == BRANCH)).sum() >= 3  # new plants built in the west
+    assert (expanding & (new_state < 0)).sum() >= 3  # ... and at home
     assert (expanding & (new_state == RELOCATED)).sum() == 0  # an expanding firm never moves fully
     relocated = states == RELOCATED
     assert relocated.sum() >= 20
-    assert (relocated & (new_state == HOME)).sum() >= 3     # relocated firms go home
+    assert (relocated & (new_state == HOME)).sum() >= 3  # relocated firms go home
     assert (relocated & (new_state == RELOCATED)).sum() >= 1  # ... or move on to another park
 
 
@@ -284,14 +361,16 @@ def pre_choice_state(overrides: dict, warmup: int):
     model = build(overrides)
     for _ in range(warmup):
         model.step()
-    for phase in model.PHASES[:model.PHASES.index(phases.firms_choose)]:
+    for phase in model.PHASES[: model.PHASES.index(phases.firms_choose)]:
         phase(model)
     return model, draw_same_shocks(model)
 
 
 def test_staying_is_valued_at_this_steps_prices(monkeypatch):
     spy = Spy(monkeypatch)
-    model, shocks = pre_choice_state({"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10)
+    model, shocks = pre_choice_state(
+        {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10
+    )
     fresh = np.array(reference_option_utilities(model, shocks))
     phases.firms_choose(model)
     for column in (0, 1):  # stay, go home
@@ -300,7 +379,9 @@ def test_staying_is_valued_at_this_steps_prices(monkeypatch):
 
 
 def test_a_western_firms_own_park_is_not_among_its_candidates():
-    model, shocks = pre_choice_state({"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 10)
+    model, shocks = pre_choice_state(
+        {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 10
+    )
     own_park = model.firms.park[shocks.reviewing].copy()
     state = model.firms.state[shocks.reviewing]
     phases.firms_choose(model)

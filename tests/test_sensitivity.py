@@ -61,31 +61,49 @@ def test_design_is_deterministic_and_row_values_reach_the_config():
     cfg = sim.compose({"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": 1})
     for key, value in a[1].items():
         assert schema._get(cfg, key) == pytest.approx(value)
-    point = sim.compose({"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": -1})
+    point = sim.compose(
+        {"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": -1}
+    )
     assert point.economy.friction_west == 0.03  # -1: the point estimate, untouched
 
 
 def test_sample_past_the_design_is_a_clear_error():
     n_draws = len(load_draws("shanghai_yunnan")["draws"])  # equally weighted draws: row k is draw k
     with pytest.raises(schema.ConfigError, match="out of range"):
-        sim.compose({"sensitivity.method": "draws", "sensitivity.n": 4,
-                     "sensitivity.sample": n_draws})
+        sim.compose(
+            {"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": n_draws}
+        )
     with pytest.raises(schema.ConfigError, match="out of range"):
-        sim.compose({"sensitivity.method": "morris", "sensitivity.n": 2,
-                     "sensitivity.sample": 10_000})
+        sim.compose(
+            {"sensitivity.method": "morris", "sensitivity.n": 2, "sensitivity.sample": 10_000}
+        )
     with pytest.raises(schema.ConfigError, match="not uncertain parameters"):
-        sim.compose({"sensitivity.method": "morris", "sensitivity.sample": 0,
-                     "sensitivity.parameters": ["economy.vat_rate"]})
+        sim.compose(
+            {
+                "sensitivity.method": "morris",
+                "sensitivity.sample": 0,
+                "sensitivity.parameters": ["economy.vat_rate"],
+            }
+        )
 
 
 def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, monkeypatch):
-    draws = [{"draw": i, "values": {"economy.margin_mean": v}, "weight": w}
-             for i, (v, w) in enumerate([(0.04, 0.0), (0.06, 1.0), (0.07, 1.0)])]
+    draws = [
+        {"draw": i, "values": {"economy.margin_mean": v}, "weight": w}
+        for i, (v, w) in enumerate([(0.04, 0.0), (0.06, 1.0), (0.07, 1.0)])
+    ]
     (tmp_path / "shanghai_yunnan_draws.yaml").write_text(yaml.safe_dump({"draws": draws}))
     monkeypatch.setattr(sensitivity, "draws_file", lambda g: tmp_path / f"{g}_draws.yaml")
     draws = sensitivity.parameter_draws("shanghai_yunnan", 4)
-    assert [d["economy.margin_mean"] for d in draws] == [0.06, 0.06, 0.07, 0.07]  # zero weight never drawn
-    assert len(sensitivity.parameter_draws("fujian_ningxia", 4)[0]) == len(sensitivity.prior_ranges())
+    assert [d["economy.margin_mean"] for d in draws] == [
+        0.06,
+        0.06,
+        0.07,
+        0.07,
+    ]  # zero weight never drawn
+    assert len(sensitivity.parameter_draws("fujian_ningxia", 4)[0]) == len(
+        sensitivity.prior_ranges()
+    )
 
 
 @pytest.mark.parametrize("name", ["sensitivity_morris", "sensitivity_sobol"])
@@ -97,9 +115,14 @@ def test_experiment_sweeps_every_design_row(name):
     exp = yaml.safe_load((CONFIG_DIR / "experiment" / f"{name}.yaml").read_text())
     s = {**exp["sensitivity"], "seed": 0}
     s.setdefault("parameters", [])
-    for n, extra in ((s["n"], []), (3, ["sensitivity.n=3"])):  # computed from the section, not typed
+    for n, extra in (
+        (s["n"], []),
+        (3, ["sensitivity.n=3"]),
+    ):  # computed from the section, not typed
         with initialize_config_dir(str(CONFIG_DIR), version_base=None):
-            cfg = compose("config", overrides=[f"experiment={name}", *extra], return_hydra_config=True)
+            cfg = compose(
+                "config", overrides=[f"experiment={name}", *extra], return_hydra_config=True
+            )
         params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
         assert params["sensitivity.sample"] == f"range({sensitivity.n_rows({**s, 'n': n})})"
     sensitivity.problem(s["parameters"])  # every listed parameter is uncertain
@@ -112,22 +135,41 @@ def _comparison_runs(noise_scale: float) -> pd.DataFrame:
     for sample in range(-1, 5):
         for seed in range(6):
             shared = rng.normal(0, noise_scale)
-            for scenario, gain in (("baseline", 0.0), ("enclave", 10.0), ("labour", -1.0 if sample == 0 else 2.0)):
-                rows.append({"scenario": scenario, "sensitivity.sample": sample, "seed": seed,
-                             "west_jobs_local": 100 + gain + shared + rng.normal(0, 0.1),
-                             "east_programme_cost": 0.0 if scenario == "baseline" else 5.0})
+            for scenario, gain in (
+                ("baseline", 0.0),
+                ("enclave", 10.0),
+                ("labour", -1.0 if sample == 0 else 2.0),
+            ):
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "sensitivity.sample": sample,
+                        "seed": seed,
+                        "west_jobs_local": 100 + gain + shared + rng.normal(0, 0.1),
+                        "east_programme_cost": 0.0 if scenario == "baseline" else 5.0,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def test_p_better_and_rank_first_count_draws_times_seeds():
-    t = uncertainty.comparison_table(_comparison_runs(50.0), ["west_jobs_local", "east_programme_cost"])
+    t = uncertainty.comparison_table(
+        _comparison_runs(50.0), ["west_jobs_local", "east_programme_cost"]
+    )
     jobs = t[t["metric"] == "west_jobs_local"].set_index("scenario")
     assert jobs.loc["enclave", "p_better_than_baseline"] == 1.0
     assert jobs.loc["labour", "p_better_than_baseline"] == pytest.approx(24 / 30)  # draw 0 loses
     assert np.isnan(jobs.loc["baseline", "p_better_than_baseline"])
-    assert jobs.loc["enclave", "p_rank_first"] == 1.0 and jobs["p_rank_first"].sum() == pytest.approx(1.0)
-    cost = t[t["metric"] == "east_programme_cost"].set_index("scenario")  # less is better: baseline wins
-    assert cost.loc["enclave", "p_better_than_baseline"] == 0.0 and cost.loc["baseline", "p_rank_first"] == 1.0
+    assert jobs.loc["enclave", "p_rank_first"] == 1.0 and jobs[
+        "p_rank_first"
+    ].sum() == pytest.approx(1.0)
+    cost = t[t["metric"] == "east_programme_cost"].set_index(
+        "scenario"
+    )  # less is better: baseline wins
+    assert (
+        cost.loc["enclave", "p_better_than_baseline"] == 0.0
+        and cost.loc["baseline", "p_rank_first"] == 1.0
+    )
     assert jobs.loc["labour", "gain_lo"] < 0 < jobs.loc["labour", "gain_hi"]
 
 
@@ -140,31 +182,67 @@ def test_pairing_narrows_the_interval_when_noise_is_shared():
 
 def test_main_job_table_has_p_better_than_baseline(tmp_path):
     out = tmp_path / "pc"
-    r = run_cli("-m", "experiment=policy_comparison", "scenario=baseline,full", "run.seed=0",
-                "sensitivity.n=2", "sensitivity.sample=-1,0,1", *TINY, f"hydra.sweep.dir={out}", timeout=600)
+    r = run_cli(
+        "-m",
+        "experiment=policy_comparison",
+        "scenario=baseline,full",
+        "run.seed=0",
+        "sensitivity.n=2",
+        "sensitivity.sample=-1,0,1",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(out / "policy_comparison.csv")
-    assert {"scenario", "metric", "p_better_than_baseline", "p_rank_first", "gain_lo", "gain_hi"} <= set(table)
+    assert {
+        "scenario",
+        "metric",
+        "p_better_than_baseline",
+        "p_rank_first",
+        "gain_lo",
+        "gain_hi",
+    } <= set(table)
     full = table[table["scenario"] == "full"]
     assert full["p_better_than_baseline"].between(0, 1).all() and full["runs_draws"].eq(2).all()
-    assert "P(better than baseline)" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
+    assert (
+        "P(better than baseline)" in r.stdout
+        and (out / "figures" / "policy_comparison.png").exists()
+    )
     from sim.studies import policy_comparison
 
-    fig = policy_comparison.comparison_figure(sim.load_timeseries(out), "test", table,
-                                              {"seeds": 1, "over": "2 parameter draws × 1 seeds"})
-    legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
-    assert "seed-only: 95% CI over 1 seeds at the point estimate" in legends  # both kinds of band, labelled
+    fig = policy_comparison.comparison_figure(
+        sim.load_timeseries(out), "test", table, {"seeds": 1, "over": "2 parameter draws × 1 seeds"}
+    )
+    legends = [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
+    assert (
+        "seed-only: 95% CI over 1 seeds at the point estimate" in legends
+    )  # both kinds of band, labelled
     assert "draws × seeds: 95% interval over 2 parameter draws × 1 seeds" in legends
 
 
 def test_morris_study_writes_indices_and_figure(tmp_path):
     out = tmp_path / "morris"
     keys = "[economy.margin_mean,economy.west_wage_growth,policy.enclave.coinvest_per_park]"
-    r = run_cli("-m", "experiment=sensitivity_morris", f"sensitivity.parameters={keys}", "sensitivity.n=2",
-                "sensitivity.sample=range(8)", *TINY, f"hydra.sweep.dir={out}", timeout=600)
+    r = run_cli(
+        "-m",
+        "experiment=sensitivity_morris",
+        f"sensitivity.parameters={keys}",
+        "sensitivity.n=2",
+        "sensitivity.sample=range(8)",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(out / "sensitivity_indices.csv")
-    assert set(table["outcome"]) >= {"west_jobs_local", "east_programme_cost", "jobs_per_100m_east_yuan"}
+    assert set(table["outcome"]) >= {
+        "west_jobs_local",
+        "east_programme_cost",
+        "jobs_per_100m_east_yuan",
+    }
     cost = table[(table["outcome"] == "east_programme_cost") & (table["index"] == "mu_star")]
     # the eastern cost moves with the co-investment per park, not with the western wage trend
     top = cost.set_index("parameter")["value"]

@@ -26,46 +26,72 @@ def slurm(tmp_path_factory):
     """Environment of a running single-node cluster (the daemons stop after the module)."""
     missing = [b for b in ("munged", "slurmctld", "slurmd", "sbatch") if shutil.which(b) is None]
     if missing or os.geteuid() != 0:
-        pytest.fail(f"needs root and Debian's slurm-wlm and munge (missing: {missing or 'root'}); "
-                    "`apt-get install slurm-wlm munge`, or run .ci/run")
+        pytest.fail(
+            f"needs root and Debian's slurm-wlm and munge (missing: {missing or 'root'}); "
+            "`apt-get install slurm-wlm munge`, or run .ci/run"
+        )
     cluster = tmp_path_factory.mktemp("slurm")
     script = ROOT / ".ci" / "slurm-local"
     subprocess.run([script, "start", cluster], check=True, timeout=60)
-    env = {**os.environ, "SLURM_CONF": str(cluster / "slurm.conf"), "PATH": f"{cluster / 'bin'}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "SLURM_CONF": str(cluster / "slurm.conf"),
+        "PATH": f"{cluster / 'bin'}:{os.environ['PATH']}",
+    }
     yield env
     pids = [int(p.read_text()) for p in cluster.glob("*.pid")]
-    assert len(pids) == 3                                            # munged, slurmctld, slurmd
+    assert len(pids) == 3  # munged, slurmctld, slurmd
     subprocess.run([script, "stop", cluster], check=False, timeout=60)
     alive = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
     assert not alive, f"daemons of the test cluster still run: {alive}"
 
 
 def _sim(env, *args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.run", "-m", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run", "-m", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_a_slurm_sweep_writes_the_same_bytes_as_a_local_joblib_sweep(slurm, tmp_path):
     sweep = ["scenario=baseline,enclave", "run.seed=0,1", *TINY]
-    r = _sim(slurm, *sweep, f"hydra.sweep.dir={tmp_path / 'slurm'}", "hydra/launcher=slurm",
-             "hydra.launcher.timeout_min=5")
+    r = _sim(
+        slurm,
+        *sweep,
+        f"hydra.sweep.dir={tmp_path / 'slurm'}",
+        "hydra/launcher=slurm",
+        "hydra.launcher.timeout_min=5",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert list((tmp_path / "slurm" / ".submitit").iterdir()), "the jobs did not go through sbatch"
-    r = _sim(slurm, *sweep, f"hydra.sweep.dir={tmp_path / 'local'}", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    r = _sim(
+        slurm,
+        *sweep,
+        f"hydra.sweep.dir={tmp_path / 'local'}",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     jobs = sorted(p.name for p in (tmp_path / "local").iterdir() if "=" in p.name)
     assert len(jobs) == 4
     for job in jobs:
         for name in ("summary.json", "timeseries.parquet", "regions.parquet", "config.yaml"):
-            assert (tmp_path / "slurm" / job / name).read_bytes() == (tmp_path / "local" / job / name).read_bytes(), (job, name)
+            assert (tmp_path / "slurm" / job / name).read_bytes() == (
+                tmp_path / "local" / job / name
+            ).read_bytes(), (job, name)
 
 
 def _running_task(env, task: int, deadline: float) -> str:
     """Slurm id of array task ``task`` of the sweep once it runs (a pending task that is
     cancelled leaves no record for the sacct stand-in; the real sacct keeps one)."""
     while time.time() < deadline:
-        running = subprocess.run(["squeue", "-h", "-t", "R", "-o", "%i"], env=env, capture_output=True,
-                                 text=True).stdout.split()
+        running = subprocess.run(
+            ["squeue", "-h", "-t", "R", "-o", "%i"], env=env, capture_output=True, text=True
+        ).stdout.split()
         found = [r for r in running if r.endswith(f"_{task}")]
         if found:
             return found[0]
@@ -78,11 +104,24 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     # #1 is cancelled by hand, #2 outlives its 1-minute limit
     out = tmp_path / "failing"
     stall = "case $SLURM_ARRAY_TASK_ID in 1|2) sleep 600;; esac"
-    args = [sys.executable, "-m", "sim.run", "-m", "run.seed=0,1,2", *TINY, f"hydra.sweep.dir={out}",
-            "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=20",
-            "hydra.launcher.poll_s=2", f"hydra.launcher.setup=['{stall}']"]
+    args = [
+        sys.executable,
+        "-m",
+        "sim.run",
+        "-m",
+        "run.seed=0,1,2",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        "hydra/launcher=slurm",
+        "hydra.launcher.timeout_min=1",
+        "hydra.launcher.signal_delay_s=20",
+        "hydra.launcher.poll_s=2",
+        f"hydra.launcher.setup=['{stall}']",
+    ]
     t0 = time.time()
-    proc = subprocess.Popen(args, cwd=ROOT, env=slurm, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=slurm, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     subprocess.run(["scancel", _running_task(slurm, 1, t0 + 120)], env=slurm, check=True)
     try:
         stdout, stderr = proc.communicate(timeout=300)
@@ -94,7 +133,7 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     assert "run.seed=1" in lines["#1"] and "CANCELLED" in lines["#1"], stderr
     assert "run.seed=2" in lines["#2"] and "TIMEOUT" in lines["#2"], stderr
     assert "#0" not in lines
-    summary = pd.read_parquet(out / "summary.parquet")           # the complete job is collected
+    summary = pd.read_parquet(out / "summary.parquet")  # the complete job is collected
     assert summary["run.seed"].tolist() == [0]
     assert time.time() - t0 < 200, "the failures were noticed late"
     print(f"failing sweep reported after {time.time() - t0:.0f} s")
@@ -103,26 +142,51 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
     assert len(done) == 1
     r = subprocess.run(args[:-1], cwd=ROOT, env=slurm, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/run.json")}.items() > done.items()
+    assert {
+        p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/run.json")
+    }.items() > done.items()
     assert sorted(pd.read_parquet(out / "summary.parquet")["run.seed"]) == [0, 1, 2]
 
 
 def test_the_calibration_runs_as_a_slurm_job(slurm, tmp_path):
     """`python -m sim.analysis.calibration --slurm` submits the ABC run as one job; it finishes and writes its report."""
     env = {**slurm, "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke", "--slurm", "--no-write",
-                        "--workers", "1", "--timeout-min", "10"],
-                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.analysis.calibration",
+            "--budget",
+            "smoke",
+            "--slurm",
+            "--no-write",
+            "--workers",
+            "1",
+            "--timeout-min",
+            "10",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     job = r.stdout.split("submitted Slurm job ")[1].split(";")[0]
     deadline = time.time() + 480
     while time.time() < deadline:
-        if job not in subprocess.run(["squeue", "-h", "-o", "%i"], env=slurm, capture_output=True,
-                                     text=True).stdout.split():
+        if (
+            job
+            not in subprocess.run(
+                ["squeue", "-h", "-o", "%i"], env=slurm, capture_output=True, text=True
+            ).stdout.split()
+        ):
             break
         time.sleep(2)
     else:
         raise AssertionError(f"the calibration job {job} did not finish in 8 minutes")
     report = tmp_path / "results" / "calibration" / "shanghai_yunnan" / "smoke" / "report.json"
-    logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("results/calibration/**/*.err"))
+    logs = "\n".join(
+        p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("results/calibration/**/*.err")
+    )
     assert report.exists(), f"no report after the Slurm job; its logs:\n{logs}"

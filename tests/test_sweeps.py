@@ -22,8 +22,15 @@ TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
 
 def _sweep(tmp_path, name, *extra, launcher="basic"):
     out = tmp_path / name
-    r = run_cli("-m", "scenario=baseline,enclave", "run.seed=0,1", *TINY, f"hydra.sweep.dir={out}",
-                f"hydra/launcher={launcher}", *extra)
+    r = run_cli(
+        "-m",
+        "scenario=baseline,enclave",
+        "run.seed=0,1",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        f"hydra/launcher={launcher}",
+        *extra,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return out, r
 
@@ -34,7 +41,9 @@ def test_joblib_sweep_collects_a_tidy_table(tmp_path):
     assert len(df) == 4
     cols = list(df.columns)
     assert {"scenario", "run.seed", "job", "replication"} <= set(cols)
-    assert cols.index("seed") < cols.index("west_jobs_local") and cols.index("scenario") < cols.index("seed")
+    assert cols.index("seed") < cols.index("west_jobs_local") and cols.index(
+        "scenario"
+    ) < cols.index("seed")
     assert not df.duplicated(["scenario", "run.seed", "replication"]).any()
     ts = sim.load_timeseries(out)
     assert len(ts) == 4 * 5 and {"scenario", "run.seed", "step", "firms_in_west"} <= set(ts.columns)
@@ -55,19 +64,26 @@ def test_launchers_give_byte_identical_summaries(tmp_path):
 
 def test_replications_are_rows_of_their_own(tmp_path):
     out = tmp_path / "reps"
-    r = run_cli("-m", "scenario=baseline", "run.seed=0,1", "run.replications=3", *TINY, f"hydra.sweep.dir={out}")
+    r = run_cli(
+        "-m",
+        "scenario=baseline",
+        "run.seed=0,1",
+        "run.replications=3",
+        *TINY,
+        f"hydra.sweep.dir={out}",
+    )
     assert r.returncode == 0, r.stderr
     df = sim.load_sweep(out)
     assert len(df) == 6
-    assert sorted(df["seed"]) == [0, 1, 2, 3, 4, 5]          # seed*replications + replication
+    assert sorted(df["seed"]) == [0, 1, 2, 3, 4, 5]  # seed*replications + replication
     assert sorted(df["replication"]) == [0, 0, 1, 1, 2, 2]
 
 
 def test_rerun_redoes_only_missing_or_corrupt_jobs(tmp_path):
     out, _ = _sweep(tmp_path, "resume")
     jobs = sorted(p for p in out.iterdir() if "=" in p.name)
-    (jobs[0] / "run.json").unlink()                                 # never finished
-    with open(jobs[1] / "summary.json", "ab") as fh:                # corrupted after writing
+    (jobs[0] / "run.json").unlink()  # never finished
+    with open(jobs[1] / "summary.json", "ab") as fh:  # corrupted after writing
         fh.write(b"garbage")
     untouched = {j: (j / "run.json").stat().st_mtime_ns for j in jobs[2:]}
     _, r = _sweep(tmp_path, "resume")
@@ -80,9 +96,21 @@ def test_rerun_redoes_only_missing_or_corrupt_jobs(tmp_path):
 
 def test_killed_sweep_finishes_exactly_what_is_missing(tmp_path):
     out = tmp_path / "killed"
-    args = [sys.executable, "-m", "sim.run", "-m", "scenario=baseline,pairing,enclave", "run.seed=0,1",
-            "run.years=3", "geography.n_firms=2000", "run.progress=off", f"hydra.sweep.dir={out}"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    args = [
+        sys.executable,
+        "-m",
+        "sim.run",
+        "-m",
+        "scenario=baseline,pairing,enclave",
+        "run.seed=0,1",
+        "run.years=3",
+        "geography.n_firms=2000",
+        "run.progress=off",
+        f"hydra.sweep.dir={out}",
+    ]
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("*/run.json"))) < 2:
         time.sleep(0.05)
@@ -91,7 +119,7 @@ def test_killed_sweep_finishes_exactly_what_is_missing(tmp_path):
     done_before = len(list(out.glob("*/run.json")))
     assert 2 <= done_before < 6, "the kill came too late to test a partial sweep"
     summary, _ = collect(out, write=False, verbose=False)
-    assert len(summary) == done_before                          # a partial sweep collects what is complete
+    assert len(summary) == done_before  # a partial sweep collects what is complete
     r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert f"{done_before} of 6 jobs complete already, not launched" in r.stderr
@@ -102,31 +130,57 @@ def test_killed_sweep_finishes_exactly_what_is_missing(tmp_path):
 def test_collect_cli_on_a_copied_sweep(tmp_path):
     out, _ = _sweep(tmp_path, "copied")
     (out / "summary.parquet").unlink()
-    r = subprocess.run([sys.executable, "-m", "sim.collect", str(out)], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.collect", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0 and "Collected 4 runs" in r.stderr
     assert len(pd.read_parquet(out / "summary.parquet")) == 4
-    r = subprocess.run([sys.executable, "-m", "sim.collect", str(tmp_path / "nope")], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.collect", str(tmp_path / "nope")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "no sweep directory" in r.stderr
 
 
 @pytest.mark.slow
 def test_policy_comparison_experiment(tmp_path):
     out = tmp_path / "pc"
-    r = run_cli("-m", "experiment=policy_comparison", "run.progress=off", f"hydra.sweep.dir={out}", timeout=900)
+    r = run_cli(
+        "-m",
+        "experiment=policy_comparison",
+        "run.progress=off",
+        f"hydra.sweep.dir={out}",
+        timeout=900,
+    )
     assert r.returncode == 0, r.stderr
     assert "baseline" in r.stdout and (out / "figures" / "policy_comparison.png").exists()
     assert len(sim.load_sweep(out)) == 60
 
 
-@pytest.mark.parametrize("swept,named", [
-    ("run.seed=0,1,abc", "run.seed=abc"),                        # wrong type, found without composing the job
-    ("scenario=baseline,nosuch", "nosuch"),                      # unknown option of a config group
-    ("policy.enclave.tax_share_east=0.3,1.5", "policy.enclave.tax_share_east = 1.5"),  # out of the model's range
-])
+@pytest.mark.parametrize(
+    "swept,named",
+    [
+        ("run.seed=0,1,abc", "run.seed=abc"),  # wrong type, found without composing the job
+        ("scenario=baseline,nosuch", "nosuch"),  # unknown option of a config group
+        (
+            "policy.enclave.tax_share_east=0.3,1.5",
+            "policy.enclave.tax_share_east = 1.5",
+        ),  # out of the model's range
+    ],
+)
 def test_a_bad_swept_value_stops_the_sweep_before_any_job_runs(tmp_path, swept, named):
     out = tmp_path / "bad"
-    r = run_cli("-m", "policy.subsidy.land_discount=0.1,0.2", swept, *TINY, f"hydra.sweep.dir={out}",
-                "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    r = run_cli(
+        "-m",
+        "policy.subsidy.land_discount=0.1,0.2",
+        swept,
+        *TINY,
+        f"hydra.sweep.dir={out}",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+    )
     assert r.returncode != 0
     assert named in r.stderr and "Traceback" not in r.stderr
     assert not out.exists() or not [p for p in out.iterdir() if "=" in p.name]  # no job started
@@ -150,16 +204,16 @@ def test_a_sweep_logs_progress_lines_when_its_output_is_not_a_terminal(tmp_path)
     assert r.returncode == 0, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("sweep: ")]
     assert lines and lines[-1].startswith("sweep: 3/3 jobs done (100%)"), r.stderr
-    assert "elapsed" in lines[-1] and "\r" not in r.stderr      # lines, not a bar's redraws
+    assert "elapsed" in lines[-1] and "\r" not in r.stderr  # lines, not a bar's redraws
     r = run_cli("-m", "run.seed=0,1,2,3", *tiny, f"hydra.sweep.dir={out}", "hydra/launcher=basic")
-    assert "sweep: 4/4 jobs done" in r.stderr, r.stderr        # complete jobs count as done
+    assert "sweep: 4/4 jobs done" in r.stderr, r.stderr  # complete jobs count as done
 
 
 def test_progress_lines_come_every_tenth_or_half_minute_with_an_estimate():
     from sim.hydra.callback import ProgressLines
 
     p = ProgressLines(total=20, start=0.0, every=30)
-    assert p.line(1, 0, 5.0) is None                            # under a tenth, under 30 s
+    assert p.line(1, 0, 5.0) is None  # under a tenth, under 30 s
     assert p.line(2, 0, 10.0) == "sweep: 2/20 jobs done (10%), 10s elapsed, about 1m30s left"
     assert p.line(2, 0, 39.0) is None
     assert p.line(2, 0, 41.0).startswith("sweep: 2/20 jobs done (10%), 41s elapsed")
@@ -167,4 +221,4 @@ def test_progress_lines_come_every_tenth_or_half_minute_with_an_estimate():
     assert q.line(0, 10, 1.0).endswith("estimate after the first job")  # skipped: no pace yet
     assert q.line(5, 10, 61.0) == "sweep: 15/20 jobs done (75%), 1m01s elapsed, about 1m01s left"
     assert q.line(10, 10, 90.0, final=True) == "sweep: 20/20 jobs done (100%), 1m30s elapsed"
-    assert q.line(10, 10, 95.0, final=True) is None             # said once
+    assert q.line(10, 10, 95.0, final=True) is None  # said once

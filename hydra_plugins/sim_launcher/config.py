@@ -18,4 +18,6 @@ class SimSlurmQueueConf(SlurmQueueConf):
     poll_s: int = 30
 
 
-ConfigStore.instance().store(group="hydra/launcher", name="sim_slurm", node=SimSlurmQueueConf, provider="sim")
+ConfigStore.instance().store(
+    group="hydra/launcher", name="sim_slurm", node=SimSlurmQueueConf, provider="sim"
+)

@@ -17,4 +17,6 @@ class CoveringSweeperConf:
     params: Optional[Dict[str, str]] = None  # noqa: UP006, UP045
 
 
-ConfigStore.instance().store(group="hydra/sweeper", name="sim", node=CoveringSweeperConf, provider="sim")
+ConfigStore.instance().store(
+    group="hydra/sweeper", name="sim", node=CoveringSweeperConf, provider="sim"
+)

@@ -25,7 +25,13 @@ def ci_table(df, by: list[str] | str, metrics: list[str], level: float = 0.95):
 
     rows = []
     for key, g in df.groupby(by, sort=False):
-        row = dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,), strict=True))
+        row = dict(
+            zip(
+                [by] if isinstance(by, str) else by,
+                key if isinstance(key, tuple) else (key,),
+                strict=True,
+            )
+        )
         row["runs"] = len(g)
         for m in metrics:
             mean, lo, hi = mean_ci(g[m].to_numpy(), level)

@@ -60,7 +60,10 @@ def paired_gains(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 def rank_first(df: pd.DataFrame, metric: str, direction: float | None = None) -> pd.Series:
     """Probability over draws × seeds that each scenario is the best on ``metric`` (ties share)."""
     direction = sign(metric) if direction is None else direction
-    wide = df.pivot_table(index=_pairs(df), columns="scenario", values=metric, observed=True) * direction
+    wide = (
+        df.pivot_table(index=_pairs(df), columns="scenario", values=metric, observed=True)
+        * direction
+    )
     best = wide.eq(wide.max(axis=1), axis=0).astype(float)
     return (best.div(best.sum(axis=1), axis=0)).mean()
 
@@ -82,8 +85,9 @@ def _unpaired_ci_width(a: np.ndarray, b: np.ndarray) -> float:
     return float(2 * stats.t.ppf(0.975, dof) * se)
 
 
-def comparison_table(summary: pd.DataFrame, metrics: list[str], signs: dict[str, float] | None = None
-                     ) -> pd.DataFrame:
+def comparison_table(
+    summary: pd.DataFrame, metrics: list[str], signs: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Tidy: one row per scenario and metric (columns in the module docstring). ``signs``: +1/-1
     for metrics that have no outcome record (derived quantities such as cumulative costs)."""
     signs = {m: (signs or {}).get(m, sign(m)) for m in metrics}
@@ -97,8 +101,15 @@ def comparison_table(summary: pd.DataFrame, metrics: list[str], signs: dict[str,
         base_draws = draws.loc[draws["scenario"].astype(str) == "baseline", m].to_numpy(float)
         for s, g in point.groupby("scenario", observed=True, sort=True):
             level, lo, hi = mean_ci(g[m].to_numpy(float))
-            row = {"scenario": str(s), "metric": m, "runs_point": len(g), "mean": level, "lo": lo, "hi": hi,
-                   "p_rank_first": float(first.get(s, np.nan))}
+            row = {
+                "scenario": str(s),
+                "metric": m,
+                "runs_point": len(g),
+                "mean": level,
+                "lo": lo,
+                "hi": hi,
+                "p_rank_first": float(first.get(s, np.nan)),
+            }
             if has_base:
                 row.update(_gain_columns(str(s), m, gains_pt, gains, draws, base_draws, signs[m]))
             rows.append(row)
@@ -109,16 +120,32 @@ def _gain_columns(s: str, m: str, gains_pt, gains, draws, base_draws, direction:
     gp = gains_pt.loc[gains_pt["scenario"].astype(str) == s, m].to_numpy(float)
     gd = gains.loc[gains["scenario"].astype(str) == s, m].to_numpy(float)
     mean_pt, lo_pt, hi_pt = mean_ci(gp)
-    out = {"gain_point": mean_pt, "gain_point_lo": lo_pt, "gain_point_hi": hi_pt, "runs_draws": gd.size,
-           "gain": float(gd.mean()), "gain_lo": float(np.percentile(gd, INTERVAL[0])),
-           "gain_hi": float(np.percentile(gd, INTERVAL[1]))}
+    out = {
+        "gain_point": mean_pt,
+        "gain_point_lo": lo_pt,
+        "gain_point_hi": hi_pt,
+        "runs_draws": gd.size,
+        "gain": float(gd.mean()),
+        "gain_lo": float(np.percentile(gd, INTERVAL[0])),
+        "gain_hi": float(np.percentile(gd, INTERVAL[1])),
+    }
     if s == "baseline":
-        return {**out, "p_better_than_baseline": np.nan, "p_above_baseline": np.nan, "paired_ci_width": np.nan,
-                "unpaired_ci_width": np.nan}
+        return {
+            **out,
+            "p_better_than_baseline": np.nan,
+            "p_above_baseline": np.nan,
+            "paired_ci_width": np.nan,
+            "unpaired_ci_width": np.nan,
+        }
     level = draws.loc[draws["scenario"].astype(str) == s, m].to_numpy(float)
     better = float(np.mean(gd * direction > 0)) if np.isfinite(direction) else np.nan
-    return {**out, "p_better_than_baseline": better, "p_above_baseline": float(np.mean(gd > 0)),
-            "paired_ci_width": _ci_width(gd), "unpaired_ci_width": _unpaired_ci_width(level, base_draws)}
+    return {
+        **out,
+        "p_better_than_baseline": better,
+        "p_above_baseline": float(np.mean(gd > 0)),
+        "paired_ci_width": _ci_width(gd),
+        "unpaired_ci_width": _unpaired_ci_width(level, base_draws),
+    }
 
 
 def narrowing(table: pd.DataFrame) -> pd.Series:

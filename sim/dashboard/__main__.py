@@ -33,24 +33,37 @@ def port_number(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.dashboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.dashboard", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: loopback only)"
+    )
     parser.add_argument("--port", type=port_number, default=8765, help="port (0: any free port)")
     args = parser.parse_args(argv)
     try:
         import solara_assets  # noqa: F401  (without it Solara would fetch its front-end from a CDN)
     except ImportError:
-        sys.exit("sim.dashboard: the package 'solara-assets' is missing; run `make setup` "
-                 "(or pip install the project again).")
+        sys.exit(
+            "sim.dashboard: the package 'solara-assets' is missing; run `make setup` "
+            "(or pip install the project again)."
+        )
     try:
         port = args.port or free_port(args.host)
         with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as s:
             s.bind((args.host, port))  # a port in use or a host that is not ours: one message, now
     except OSError as err:
-        sys.exit(f"sim.dashboard: cannot serve on {args.host}:{args.port}: {err.strerror or err}. "
-                 "Choose another --port (0: any free port) or --host.")
-    os.environ.update(SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_ASSETS_PROXY="True",
-                      SOLARA_APP="sim.dashboard.app", SERVER_NAME=args.host, SERVER_PORT=str(port))
+        sys.exit(
+            f"sim.dashboard: cannot serve on {args.host}:{args.port}: {err.strerror or err}. "
+            "Choose another --port (0: any free port) or --host."
+        )
+    os.environ.update(
+        SOLARA_TELEMETRY_MIXPANEL_ENABLE="False",
+        SOLARA_ASSETS_PROXY="True",
+        SOLARA_APP="sim.dashboard.app",
+        SERVER_NAME=args.host,
+        SERVER_PORT=str(port),
+    )
     import warnings
 
     import uvicorn
@@ -61,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from sim.dashboard.guard import HostOriginGuard, allowed_hosts
 
-    app = HostOriginGuard(solara_server.app, allowed_hosts(args.host))  # no foreign Host, no cross-site websocket
+    app = HostOriginGuard(
+        solara_server.app, allowed_hosts(args.host)
+    )  # no foreign Host, no cross-site websocket
     print(f"Dashboard: http://{args.host}:{port}/   (Ctrl-C stops it)", flush=True)
     uvicorn.run(app, host=args.host, port=port, log_level="warning")
 

@@ -33,9 +33,10 @@ MAX_SEED = (2**63 - 1) // MAX_SEEDS - 1  # run.seed*replications + r stays a 64-
 # Copies the commands above it in the browser (no round trip; loopback pages may use the clipboard).
 COPY_BUTTON = (
     '<button class="sim-copy" style="border:1px solid #888;border-radius:4px;padding:2px 10px" '
-    'onclick="const t=this.closest(\'.sim-export\').querySelector(\'pre\').innerText;'
-    'const b=this;navigator.clipboard.writeText(t).then(()=>{b.textContent=\'Copied\';'
-    'setTimeout(()=>{b.textContent=\'Copy commands\'},2000)})">Copy commands</button>')
+    "onclick=\"const t=this.closest('.sim-export').querySelector('pre').innerText;"
+    "const b=this;navigator.clipboard.writeText(t).then(()=>{b.textContent='Copied';"
+    "setTimeout(()=>{b.textContent='Copy commands'},2000)})\">Copy commands</button>"
+)
 
 view = solara.reactive(View())
 map_metric = solara.reactive("income_per_capita")
@@ -45,6 +46,7 @@ lever_error = solara.reactive("")  # the last typed lever value that was refused
 @task
 def comparison(v: View):
     """Run the view and its baseline in a worker thread, reporting progress."""
+
     def progress(done, total):
         comparison.progress = 100.0 * done / total
 
@@ -69,7 +71,9 @@ def _set(**changes) -> None:
 @solara.component
 def LeverInput(lever, value):
     def on_value(new):
-        new, problem = checked_lever_value(lever, new)  # nan, inf or out of range never reach the model
+        new, problem = checked_lever_value(
+            lever, new
+        )  # nan, inf or out of range never reach the model
         lever_error.set(problem or "")
         if problem is None:
             view.set(view.value.with_lever(lever.key, new))
@@ -78,29 +82,65 @@ def LeverInput(lever, value):
         if lever.kind is bool:
             solara.Checkbox(label=lever.label, value=bool(value), on_value=on_value)
         elif lever.slider:
-            solara.SliderFloat(f"{lever.label}: {value:g}", value=float(value), min=lever.lo, max=lever.hi,
-                               step=lever.step, on_value=on_value, thumb_label=False)
+            solara.SliderFloat(
+                f"{lever.label}: {value:g}",
+                value=float(value),
+                min=lever.lo,
+                max=lever.hi,
+                step=lever.step,
+                on_value=on_value,
+                thumb_label=False,
+            )
         else:
-            solara.InputFloat(f"{lever.label}, {lever.range_text}", value=float(value),
-                              on_value=on_value, continuous_update=False)
+            solara.InputFloat(
+                f"{lever.label}, {lever.range_text}",
+                value=float(value),
+                on_value=on_value,
+                continuous_update=False,
+            )
 
 
 @solara.component
 def Controls():
     v = view.value
-    values = solara.use_memo(lambda: scenario_values(v.geography, v.scenario), [v.geography, v.scenario])
+    values = solara.use_memo(
+        lambda: scenario_values(v.geography, v.scenario), [v.geography, v.scenario]
+    )
     values = {**values, **dict(v.levers)}
-    solara.Select("geography", values=choices("geography"), value=v.geography,
-                  on_value=lambda g: _set(geography=g))
-    solara.Select("scenario", values=[s for s in choices("scenario") if s != "baseline"],
-                  value=v.scenario, on_value=lambda s: _set(scenario=s))
-    solara.SliderInt(f"seeds per side: {v.replications}", value=v.replications, min=1, max=MAX_SEEDS,
-                     on_value=lambda n: _set(replications=n), thumb_label=False)
-    solara.InputInt("first seed (run.seed)", value=v.seed, on_value=lambda s: _set(seed=min(max(0, s), MAX_SEED)),
-                    continuous_update=False)
-    solara.Button(f"Run {v.replications} seeds against baseline", color="primary", block=True,
-                  on_click=start_run, disabled=comparison.pending,
-                  classes=["sim-run"])
+    solara.Select(
+        "geography",
+        values=choices("geography"),
+        value=v.geography,
+        on_value=lambda g: _set(geography=g),
+    )
+    solara.Select(
+        "scenario",
+        values=[s for s in choices("scenario") if s != "baseline"],
+        value=v.scenario,
+        on_value=lambda s: _set(scenario=s),
+    )
+    solara.SliderInt(
+        f"seeds per side: {v.replications}",
+        value=v.replications,
+        min=1,
+        max=MAX_SEEDS,
+        on_value=lambda n: _set(replications=n),
+        thumb_label=False,
+    )
+    solara.InputInt(
+        "first seed (run.seed)",
+        value=v.seed,
+        on_value=lambda s: _set(seed=min(max(0, s), MAX_SEED)),
+        continuous_update=False,
+    )
+    solara.Button(
+        f"Run {v.replications} seeds against baseline",
+        color="primary",
+        block=True,
+        on_click=start_run,
+        disabled=comparison.pending,
+        classes=["sim-run"],
+    )
     if lever_error.value:
         solara.Error(lever_error.value, classes=["sim-lever-error"])
     section = None
@@ -115,14 +155,19 @@ def Controls():
 @solara.component
 def Export():
     shown = comparison.latest
-    v = shown.view if shown is not None else view.value  # what the charts show, even if controls moved since
+    v = (
+        shown.view if shown is not None else view.value
+    )  # what the charts show, even if controls moved since
     with solara.Card("Reproduce the view shown", classes=["sim-export"]):
-        solara.Text("From the command line, in the project folder (add -m and a Slurm launcher "
-                    "for a cluster):")
+        solara.Text(
+            "From the command line, in the project folder (add -m and a Slurm launcher "
+            "for a cluster):"
+        )
         solara.HTML("pre", html.escape("\n".join(cli_commands(v))), style="white-space: pre-wrap")
         solara.HTML("div", COPY_BUTTON)
-        solara.FileDownload(export_yaml(v), filename="dashboard_view.yaml",
-                            label="Export overrides (YAML)")
+        solara.FileDownload(
+            export_yaml(v), filename="dashboard_view.yaml", label="Export overrides (YAML)"
+        )
 
 
 @solara.component
@@ -146,12 +191,18 @@ def Results():
 @solara.component
 def Figures(comp):
     paths = solara.use_memo(lambda: figures.paths_figure(comp), [comp])
-    county_map = solara.use_memo(lambda: figures.map_figure(comp, map_metric.value), [comp, map_metric.value])
+    county_map = solara.use_memo(
+        lambda: figures.map_figure(comp, map_metric.value), [comp, map_metric.value]
+    )
     with solara.Div(classes=["sim-paths"]):
         solara.FigureMatplotlib(paths, dpi=90, format="png")
     names = {figures.map_label(m): m for m in MAP_METRICS}  # the menu shows words, not column names
-    solara.Select("map: gain in", values=list(names), value=figures.map_label(map_metric.value),
-                  on_value=lambda label: map_metric.set(names[label]))
+    solara.Select(
+        "map: gain in",
+        values=list(names),
+        value=figures.map_label(map_metric.value),
+        on_value=lambda label: map_metric.set(names[label]),
+    )
     with solara.Row():
         with solara.Div(classes=["sim-map"]):
             solara.FigureMatplotlib(county_map, dpi=90, format="png")

@@ -88,11 +88,24 @@ def paths_figure(comp: Comparison) -> Figure:
             by_step = df.groupby("t")[metric]
             k = scale / div
             mean, lo, hi = by_step.mean() * k, by_step.min() * k, by_step.max() * k
-            ax.plot(mean.index, mean.values, color=COLOURS[run], lw=2,
-                    ls="--" if run == "baseline" else "-", label=f"{label} (mean of {n} seeds)")
+            ax.plot(
+                mean.index,
+                mean.values,
+                color=COLOURS[run],
+                lw=2,
+                ls="--" if run == "baseline" else "-",
+                label=f"{label} (mean of {n} seeds)",
+            )
             if n > 1:
-                ax.fill_between(mean.index, lo.values, hi.values, color=COLOURS[run], alpha=0.25, lw=0,
-                                label=f"{label}: lowest to highest seed, each quarter")
+                ax.fill_between(
+                    mean.index,
+                    lo.values,
+                    hi.values,
+                    color=COLOURS[run],
+                    alpha=0.25,
+                    lw=0,
+                    label=f"{label}: lowest to highest seed, each quarter",
+                )
         ax.set_title(heading(meaning, 60), fontsize=10, loc="left")
         ax.set_ylabel(f"{word}{shown}")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
@@ -100,8 +113,14 @@ def paths_figure(comp: Comparison) -> Figure:
     for ax in axes[2:]:
         ax.set_xlabel("year")
     axes[0].legend(fontsize=8, loc="best")
-    fig.suptitle(textwrap.fill(f"{comp.view.scenario} against baseline, {comp.view.geography} "
-                               f"(same seeds: {', '.join(map(str, comp.seeds))})", 110), fontsize=11)
+    fig.suptitle(
+        textwrap.fill(
+            f"{comp.view.scenario} against baseline, {comp.view.geography} "
+            f"(same seeds: {', '.join(map(str, comp.seeds))})",
+            110,
+        ),
+        fontsize=11,
+    )
     return fig
 
 
@@ -120,23 +139,52 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
     ax = fig.subplots()
     span, _ = signed_scale(gain)
     norm = TwoSlopeNorm(0.0, -span, span)
-    drawn = outline_units(ax, boundaries.load(comp.view.geography), df["code"], gain, GAIN_CMAP, norm,
-                          names=df["county"])
-    points = ax.scatter(df["lon"], df["lat"], c=gain, s=10 if drawn else 40, cmap=GAIN_CMAP, norm=norm,
-                        edgecolors="#333333", linewidths=0.4, zorder=3)
-    fig.colorbar(ax.collections[0] if drawn else points, ax=ax, shrink=0.8,
-                 label=f"gain over baseline ({shown}); blue: gain, red: loss")
+    drawn = outline_units(
+        ax,
+        boundaries.load(comp.view.geography),
+        df["code"],
+        gain,
+        GAIN_CMAP,
+        norm,
+        names=df["county"],
+    )
+    points = ax.scatter(
+        df["lon"],
+        df["lat"],
+        c=gain,
+        s=10 if drawn else 40,
+        cmap=GAIN_CMAP,
+        norm=norm,
+        edgecolors="#333333",
+        linewidths=0.4,
+        zorder=3,
+    )
+    fig.colorbar(
+        ax.collections[0] if drawn else points,
+        ax=ax,
+        shrink=0.8,
+        label=f"gain over baseline ({shown}); blue: gain, red: loss",
+    )
     ax.set_aspect(1 / np.cos(np.radians(df["lat"].mean())))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(alpha=0.3)
     year = int(comp.paths["year"].max())
     what = meaning.removeprefix("west: ")
-    fig.suptitle(textwrap.fill(f"Gain by western county, {year}: {what}", 64)  # fits a narrow province
-                 + f"\n(mean over {len(comp.seeds)} seeds; named: most and least gain)", fontsize=10)
+    fig.suptitle(
+        textwrap.fill(f"Gain by western county, {year}: {what}", 64)  # fits a narrow province
+        + f"\n(mean over {len(comp.seeds)} seeds; named: most and least gain)",
+        fontsize=10,
+    )
     fig.draw_without_rendering()  # labels are placed against the final layout
-    label_extremes(ax, df["county"].astype(str).to_numpy(), df["lon"].to_numpy(float),
-                   df["lat"].to_numpy(float), gain, n=3)
+    label_extremes(
+        ax,
+        df["county"].astype(str).to_numpy(),
+        df["lon"].to_numpy(float),
+        df["lat"].to_numpy(float),
+        gain,
+        n=3,
+    )
     return fig
 
 
@@ -151,9 +199,16 @@ def map_caption(comp: Comparison, metric: str) -> str:
     unit, _ = REGION_METRICS[metric]
     gain = comp.counties[metric].to_numpy(float)
     outlines = boundaries.load(comp.view.geography)
-    n = len(set(outlines.rings(comp.counties["code"], comp.counties["county"])[1])) if outlines else 0
-    drawn = (f"{n} county outlines drawn (shipped, sim/world/BOUNDARIES-LICENSE.txt)" if n
-             else f"{len(gain)} western county seats drawn (no outlines for this geography)")
+    n = (
+        len(set(outlines.rings(comp.counties["code"], comp.counties["county"])[1]))
+        if outlines
+        else 0
+    )
+    drawn = (
+        f"{n} county outlines drawn (shipped, sim/world/BOUNDARIES-LICENSE.txt)"
+        if n
+        else f"{len(gain)} western county seats drawn (no outlines for this geography)"
+    )
     return f"{drawn}; gain from {human(gain.min(), unit, True)} to {human(gain.max(), unit, True)}"
 
 
@@ -174,7 +229,12 @@ def headline(comp: Comparison) -> pd.DataFrame:
     for metric in PATH_METRICS:
         unit, meaning = METRICS[metric]
         s, b = comp.final["scenario"][metric], comp.final["baseline"][metric]
-        rows.append({"final year": heading(meaning.split(" (")[0].split(":")[0]),
-                     comp.view.scenario: human(s, unit), "baseline": human(b, unit),
-                     "gain (same seeds)": human(s - b, unit, signed=True)})
+        rows.append(
+            {
+                "final year": heading(meaning.split(" (")[0].split(":")[0]),
+                comp.view.scenario: human(s, unit),
+                "baseline": human(b, unit),
+                "gain (same seeds)": human(s - b, unit, signed=True),
+            }
+        )
     return pd.DataFrame(rows)

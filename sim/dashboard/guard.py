@@ -45,7 +45,9 @@ class HostOriginGuard:
         self.app, self.hosts = app, {h.lower() for h in hosts}
 
     def refusal(self, scope) -> str | None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         host = headers.get("host", "")
         if _host_name(host) not in self.hosts:
             return f"Host {host!r} is not this dashboard's address"
@@ -66,9 +68,16 @@ class HostOriginGuard:
             await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
             return
         body = f"Refused: {why}.\n".encode()
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

@@ -20,10 +20,23 @@ from sim.params.compose import CONFIG_DIR, compose, format_value
 
 BASELINE = "baseline"
 # The time paths drawn against the baseline: jobs, income and the fiscal cost on both sides.
-PATH_METRICS = ("west_jobs_local", "west_income_per_capita", "west_fiscal_cost", "east_programme_cost")
+PATH_METRICS = (
+    "west_jobs_local",
+    "west_income_per_capita",
+    "west_fiscal_cost",
+    "east_programme_cost",
+)
 # Per-county outcomes the map can show (regions.parquet columns that apply to western counties).
-MAP_METRICS = ("income_per_capita", "jobs_local", "employment_rate", "low_income_share",
-               "migrants_east", "firms", "tax_retained", "fiscal_cost")
+MAP_METRICS = (
+    "income_per_capita",
+    "jobs_local",
+    "employment_rate",
+    "low_income_share",
+    "migrants_east",
+    "firms",
+    "tax_retained",
+    "fiscal_cost",
+)
 MAX_SEEDS = 10
 
 
@@ -31,8 +44,8 @@ MAX_SEEDS = 10
 class Lever:
     """A policy key the dashboard lets the user move, with its schema metadata."""
 
-    key: str           # dotted config key, e.g. policy.enclave.tax_share_east
-    kind: type         # bool or float
+    key: str  # dotted config key, e.g. policy.enclave.tax_share_east
+    kind: type  # bool or float
     unit: str
     doc: str
     lo: float | None
@@ -42,7 +55,9 @@ class Lever:
     def label(self) -> str:
         """Human name with unit: 'enclave: tax share east (share)'."""
         section, name = self.key.split(".")[-2:]
-        return f"{section}: {name.replace('_', ' ')}" + ("" if self.kind is bool else f" ({self.unit})")
+        return f"{section}: {name.replace('_', ' ')}" + (
+            "" if self.kind is bool else f" ({self.unit})"
+        )
 
     @property
     def range_text(self) -> str:
@@ -60,7 +75,12 @@ class Lever:
     @property
     def slider(self) -> bool:
         """A slider where the whole range is a sensible scale (shares, years, multipliers)."""
-        return self.kind is float and self.lo is not None and self.hi is not None and self.hi - self.lo <= 100
+        return (
+            self.kind is float
+            and self.lo is not None
+            and self.hi is not None
+            and self.hi - self.lo <= 100
+        )
 
 
 def levers() -> list[Lever]:
@@ -78,7 +98,9 @@ def levers() -> list[Lever]:
 def choices(group: str) -> list[str]:
     """Names of the config files of a group (``scenario``, ``geography``) that a view can pick."""
     names = sorted(p.stem for p in (Path(CONFIG_DIR) / group).glob("*.yaml"))
-    if group == "geography":  # the map needs real county seats; a synthetic one has invented coordinates
+    if (
+        group == "geography"
+    ):  # the map needs real county seats; a synthetic one has invented coordinates
         names = [n for n in names if compose({"geography": n}).geography.kind == "file"]
     return names
 
@@ -91,7 +113,7 @@ class View:
     scenario: str = "enclave"
     seed: int = 0
     replications: int = 3
-    levers: tuple[tuple[str, float | bool], ...] = ()   # (dotted key, value), only the moved ones
+    levers: tuple[tuple[str, float | bool], ...] = ()  # (dotted key, value), only the moved ones
 
     def with_lever(self, key: str, value) -> View:
         """This view with one lever set (dropped again when it equals the scenario's value)."""
@@ -104,8 +126,12 @@ class View:
 
     def overrides(self, scenario: str | None = None) -> list[str]:
         """Hydra overrides of this view's run (or of its baseline run with ``scenario='baseline'``)."""
-        base = [f"geography={self.geography}", f"scenario={scenario or self.scenario}",
-                f"run.seed={self.seed}", f"run.replications={self.replications}"]
+        base = [
+            f"geography={self.geography}",
+            f"scenario={scenario or self.scenario}",
+            f"run.seed={self.seed}",
+            f"run.replications={self.replications}",
+        ]
         if scenario == BASELINE:
             return base  # the baseline: the same world and seeds, no programme, no lever moved
         return base + [f"{k}={format_value(v)}" for k, v in self.levers]
@@ -123,9 +149,11 @@ class Comparison:
 
     view: View
     seeds: list[int]
-    paths: pd.DataFrame          # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
-    counties: pd.DataFrame       # western counties: code, name, prefecture, province, lon, lat, population, gain per MAP_METRICS
-    final: dict[str, dict[str, float]] = field(default_factory=dict)  # run -> metric -> mean over seeds
+    paths: pd.DataFrame  # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
+    counties: pd.DataFrame  # western counties: code, name, prefecture, province, lon, lat, population, gain per MAP_METRICS
+    final: dict[str, dict[str, float]] = field(
+        default_factory=dict
+    )  # run -> metric -> mean over seeds
 
 
 def run_view(view: View, progress=None) -> Comparison:
@@ -149,7 +177,9 @@ def run_view(view: View, progress=None) -> Comparison:
             done += 1
             if progress:
                 progress(done, total)
-    counties = _county_gain(pd.concat([pd.concat(frames).assign(run=run) for run, frames in regions.items()]))
+    counties = _county_gain(
+        pd.concat([pd.concat(frames).assign(run=run) for run, frames in regions.items()])
+    )
     final = {run: pd.DataFrame(rows).mean().to_dict() for run, rows in finals.items()}
     return Comparison(view, seeds, pd.concat(paths, ignore_index=True), counties, final)
 
@@ -158,13 +188,23 @@ def _final_west(model) -> pd.DataFrame:
     """Final-step outcomes of the western counties (from regions.parquet's rows), with their seats."""
     geo = model.geo
     regions = model.regions()
-    last = regions[regions["step"] == model.t].reset_index(drop=True)  # one row per county, in geo order
+    last = regions[regions["step"] == model.t].reset_index(
+        drop=True
+    )  # one row per county, in geo order
     west = np.flatnonzero(geo.is_west)
-    df = pd.DataFrame({
-        "code": last.loc[west, "code"].astype(str).to_numpy(),  # keys the shipped county outlines
-        "county": geo.county_name[west].astype(str), "prefecture": geo.county_prefecture[west].astype(str),
-        "province": geo.county_province[west].astype(str), "lon": geo.lon[west], "lat": geo.lat[west], "population": geo.population[west],
-    })
+    df = pd.DataFrame(
+        {
+            "code": last.loc[west, "code"]
+            .astype(str)
+            .to_numpy(),  # keys the shipped county outlines
+            "county": geo.county_name[west].astype(str),
+            "prefecture": geo.county_prefecture[west].astype(str),
+            "province": geo.county_province[west].astype(str),
+            "lon": geo.lon[west],
+            "lat": geo.lat[west],
+            "population": geo.population[west],
+        }
+    )
     return pd.concat([df, last.loc[west, list(MAP_METRICS)].reset_index(drop=True)], axis=1)
 
 
@@ -174,7 +214,9 @@ def _county_gain(regions: pd.DataFrame) -> pd.DataFrame:
     from sim.analysis.paired import paired_gain
 
     places = ["code", "county", "prefecture", "province", "lon", "lat", "population"]
-    gains = paired_gain(regions, list(MAP_METRICS), on=["seed", "county"], by="run", baseline=BASELINE)
+    gains = paired_gain(
+        regions, list(MAP_METRICS), on=["seed", "county"], by="run", baseline=BASELINE
+    )
     gains = gains[gains["run"] == "scenario"]
     mean = gains.groupby("county", sort=False)[list(MAP_METRICS)].mean()
     first = regions[regions["run"] == "scenario"].drop_duplicates("county")[places]
@@ -186,15 +228,20 @@ def export_yaml(view: View) -> str:
     import yaml
 
     doc = {
-        "geography": view.geography, "scenario": view.scenario, "run.seed": view.seed,
+        "geography": view.geography,
+        "scenario": view.scenario,
+        "run.seed": view.seed,
         "run.replications": view.replications,
         "levers": {k: v for k, v in view.levers},
-        "overrides": view.overrides(), "baseline_overrides": view.overrides(BASELINE),
+        "overrides": view.overrides(),
+        "baseline_overrides": view.overrides(BASELINE),
         "commands": cli_commands(view),
     }
-    head = ("# The dashboard view as overrides of `python -m sim.run` (each command writes one run\n"
-            "# directory whose timeseries.parquet holds the view's seeds). Add `-m` and a launcher\n"
-            "# (hydra/launcher=submitit_slurm) to send it to a cluster.\n")
+    head = (
+        "# The dashboard view as overrides of `python -m sim.run` (each command writes one run\n"
+        "# directory whose timeseries.parquet holds the view's seeds). Add `-m` and a launcher\n"
+        "# (hydra/launcher=submitit_slurm) to send it to a cluster.\n"
+    )
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
@@ -210,8 +257,10 @@ def interpreter() -> str:
 
 def cli_commands(view: View) -> list[str]:
     """Shell commands that compute the view and its baseline from the CLI."""
-    return [" ".join([interpreter(), "-m sim.run", *map(_shell_word, ov)])
-            for ov in (view.overrides(), view.overrides(BASELINE))]
+    return [
+        " ".join([interpreter(), "-m sim.run", *map(_shell_word, ov)])
+        for ov in (view.overrides(), view.overrides(BASELINE))
+    ]
 
 
 def _shell_word(word: str) -> str:

@@ -25,7 +25,9 @@ def count_jobs(config) -> int:
     parsed = OverridesParser.create().parse_overrides(overrides)
     keys, n = {}, 1
     for o in parsed:
-        keys[o.get_key_element()] = len(list(o.sweep_string_iterator())) if o.is_sweep_override() else 1
+        keys[o.get_key_element()] = (
+            len(list(o.sweep_string_iterator())) if o.is_sweep_override() else 1
+        )
     for v in keys.values():
         n *= v
     return n
@@ -37,7 +39,11 @@ JOB_LOG_LINE = "sim job folder: "  # printed first by each cluster job, so its l
 def job_log(sweep_dir: Path, job_name: str) -> Path | None:
     """The newest submitit log (stderr) that names the folder of job ``job_name``, if any."""
     folder = re.compile(re.escape(str(Path(sweep_dir) / job_name)) + r"(?![^\s'\"/])")
-    logs = sorted(Path(sweep_dir).glob(".submitit/**/*_log.err"), key=lambda p: p.stat().st_mtime, reverse=True)
+    logs = sorted(
+        Path(sweep_dir).glob(".submitit/**/*_log.err"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for log in logs:
         try:
             if folder.search(log.read_text(encoding="utf-8", errors="replace")):
@@ -52,7 +58,9 @@ def launcher_error(err: Exception) -> str:
     lines = str(err).strip().splitlines() or [type(err).__name__]
     errors = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception|Interrupt)\b", ln)]
     logs = [ln.strip()[2:] for ln in lines if ln.strip().startswith("- /")]
-    return f"{type(err).__name__}: {errors[-1] if errors else lines[0]}" + (f" (logs: {', '.join(logs)})" if logs else "")
+    return f"{type(err).__name__}: {errors[-1] if errors else lines[0]}" + (
+        f" (logs: {', '.join(logs)})" if logs else ""
+    )
 
 
 def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
@@ -63,7 +71,10 @@ def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
     for name in job_names:
         if verified_marker(Path(sweep_dir) / name) is None:
             log = job_log(sweep_dir, name)
-            lines.append(f"job {name}: " + (f"did not finish; log: {log}" if log else "never started (no log names it)"))
+            lines.append(
+                f"job {name}: "
+                + (f"did not finish; log: {log}" if log else "never started (no log names it)")
+            )
     return lines
 
 
@@ -76,25 +87,49 @@ def mark_done(sweep_dir: Path, job_name: str, skipped: bool = False) -> None:
 FAILED_DIR = ".failed"
 
 
-def mark_failed(sweep_dir: Path, index: int, overrides: list[str], cluster_id: str, state: str, log: str,
-                error: Exception) -> None:
+def mark_failed(
+    sweep_dir: Path,
+    index: int,
+    overrides: list[str],
+    cluster_id: str,
+    state: str,
+    log: str,
+    error: Exception,
+) -> None:
     """Record a job that produced no results on the cluster (the launcher calls this)."""
     from sim.runs.store import json_bytes, write_atomic
 
     d = Path(sweep_dir) / FAILED_DIR
     d.mkdir(parents=True, exist_ok=True)
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    write_atomic(d / f"{index}.json", json_bytes({"job": index, "overrides": overrides, "cluster_id": cluster_id,
-                                                  "state": state, "log": log, "reason": reason}))
-    print(f"job #{index} failed: {' '.join(overrides)}  (Slurm job {cluster_id}: {state}; log {log})",
-          file=sys.stderr)
+    write_atomic(
+        d / f"{index}.json",
+        json_bytes(
+            {
+                "job": index,
+                "overrides": overrides,
+                "cluster_id": cluster_id,
+                "state": state,
+                "log": log,
+                "reason": reason,
+            }
+        ),
+    )
+    print(
+        f"job #{index} failed: {' '.join(overrides)}  (Slurm job {cluster_id}: {state}; log {log})",
+        file=sys.stderr,
+    )
 
 
 def failed_jobs(sweep_dir: Path) -> list[dict]:
     import json
 
     d = Path(sweep_dir) / FAILED_DIR
-    return sorted((json.loads(p.read_text()) for p in d.glob("*.json")), key=lambda f: f["job"]) if d.exists() else []
+    return (
+        sorted((json.loads(p.read_text()) for p in d.glob("*.json")), key=lambda f: f["job"])
+        if d.exists()
+        else []
+    )
 
 
 # The watcher lives at module level: the callback object itself is pickled to workers.
@@ -102,7 +137,9 @@ _WATCH: dict = {}
 # Failures of the steps after the jobs (collection, report, figures): Hydra turns a callback's
 # exception into a warning, so they are kept here and ``sim.run`` exits non-zero with them.
 FAILURES: list[str] = []
-REFUSED: list[str] = []  # a sweep refused before launching (bad value, other configuration in the folder)
+REFUSED: list[
+    str
+] = []  # a sweep refused before launching (bad value, other configuration in the folder)
 
 
 class SweepCallback(Callback):
@@ -111,7 +148,11 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         done = sweep_dir / DONE_DIR
-        for marks in (done, sweep_dir / SKIPPED_DIR, sweep_dir / FAILED_DIR):  # of an earlier launch
+        for marks in (
+            done,
+            sweep_dir / SKIPPED_DIR,
+            sweep_dir / FAILED_DIR,
+        ):  # of an earlier launch
             if marks.exists():
                 for f in marks.iterdir():
                     f.unlink()
@@ -119,13 +160,17 @@ class SweepCallback(Callback):
             total = count_jobs(config)
         except Exception:  # noqa: BLE001 - progress is a nicety, never a failure
             total = None
-        print(f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run are skipped)",
-              file=sys.stderr)
+        print(
+            f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run are skipped)",
+            file=sys.stderr,
+        )
         mode = config.get("run", {}).get("progress", "auto")
         if mode != "off":
             bar = mode == "on" or sys.stderr.isatty()  # a log gets lines, not a bar's redraws
             stop = threading.Event()
-            thread = threading.Thread(target=_watch, args=(sweep_dir, total, stop, bar), daemon=True)
+            thread = threading.Thread(
+                target=_watch, args=(sweep_dir, total, stop, bar), daemon=True
+            )
             _WATCH.update(stop=stop, thread=thread)
             thread.start()
 
@@ -152,16 +197,26 @@ class SweepCallback(Callback):
             if not summary.empty:  # a named study's report, or the generic one of an ad-hoc sweep
                 studies.report_dir(sweep_dir, config.get("study"))
         except Exception as err:  # noqa: BLE001 - reported as the command's failure, see FAILURES
-            FAILURES.append(f"the sweep's jobs ran, but its table or figures could not be made: "
-                            f"{type(err).__name__}: {err}. Results are in {sweep_dir}; "
-                            f"retry with `python -m sim.collect {sweep_dir} --report`.")
-        failed = failed_jobs(sweep_dir)  # cluster jobs the launcher marked (cancelled, timed out, died)
+            FAILURES.append(
+                f"the sweep's jobs ran, but its table or figures could not be made: "
+                f"{type(err).__name__}: {err}. Results are in {sweep_dir}; "
+                f"retry with `python -m sim.collect {sweep_dir} --report`."
+            )
+        failed = failed_jobs(
+            sweep_dir
+        )  # cluster jobs the launcher marked (cancelled, timed out, died)
         if failed:
-            FAILURES.append("\n".join(
-                [f"{len(failed)} job(s) produced no results (the tables are without them):"]
-                + [f"  #{f['job']} {' '.join(f['overrides'])}: Slurm job {f['cluster_id']} {f['state']}; "
-                   f"log {f['log']}" for f in failed]
-                + ["Re-run the same command to redo only these jobs."]))
+            FAILURES.append(
+                "\n".join(
+                    [f"{len(failed)} job(s) produced no results (the tables are without them):"]
+                    + [
+                        f"  #{f['job']} {' '.join(f['overrides'])}: Slurm job {f['cluster_id']} {f['state']}; "
+                        f"log {f['log']}"
+                        for f in failed
+                    ]
+                    + ["Re-run the same command to redo only these jobs."]
+                )
+            )
 
 
 def _count(d: Path) -> int:

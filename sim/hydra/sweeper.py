@@ -73,7 +73,12 @@ def covering_jobs(batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
 
 def is_plain_value(override: Override, config: DictConfig) -> bool:
     """True if ``override`` sets an existing leaf of ``config`` (not a group choice, addition or deletion)."""
-    if override.package is not None or override.is_add() or override.is_force_add() or override.is_delete():
+    if (
+        override.package is not None
+        or override.is_add()
+        or override.is_force_add()
+        or override.is_delete()
+    ):
         return False
     node = OmegaConf.select(config, override.key_or_group, default=_ABSENT, throw_on_missing=False)
     return node is not _ABSENT and not isinstance(node, Container)
@@ -81,8 +86,11 @@ def is_plain_value(override: Override, config: DictConfig) -> bool:
 
 def job_config(cfg: DictConfig) -> dict:
     """A job's config as the job itself will see it: resolved, without the ``hydra`` node."""
-    return {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
-            for k in cfg if k != "hydra"}
+    return {
+        k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+        for k in cfg
+        if k != "hydra"
+    }
 
 
 def _refuse(job: Sequence[str], err: Exception) -> ConfigCompositionException:
@@ -109,14 +117,18 @@ class CoveringSweeper(BasicSweeper):
             values = [o for o in overrides if is_plain_value(o, self.config)]
             rest = tuple(o.input_line for o in overrides if o not in values)
             if rest not in composed:
-                composed[rest] = loader.load_sweep_config(master_config=self.config, sweep_overrides=list(job))
+                composed[rest] = loader.load_sweep_config(
+                    master_config=self.config, sweep_overrides=list(job)
+                )
             else:
                 for o in values:
                     try:
                         with read_write(composed[rest]):
                             OmegaConf.update(composed[rest], o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
-                        raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
+                        raise ConfigCompositionException(
+                            f"Error merging override {o.input_line}\n{err}"
+                        ) from None
             yield job, task_config(job, composed[rest], check)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
@@ -148,7 +160,11 @@ class CoveringSweeper(BasicSweeper):
     def job_name(self, job: Sequence[str]) -> str:
         """The folder Hydra will give this job (``hydra.sweep.subdir``)."""
         exclude = list(self.config.hydra.job.config.override_dirname.exclude_keys)
-        return safe_dirname(get_overrides_dirname(OverridesParser.create().parse_overrides(list(job)), exclude, ",", "="))
+        return safe_dirname(
+            get_overrides_dirname(
+                OverridesParser.create().parse_overrides(list(job)), exclude, ",", "="
+            )
+        )
 
     def unique_jobs(self, batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
         """The batch without repeats: a value given twice (``run.seed=3,3``) would run twice into one folder."""
@@ -156,7 +172,10 @@ class CoveringSweeper(BasicSweeper):
         for job in batch:
             by_folder.setdefault(self.job_name(job), job)
         if len(by_folder) < len(batch):
-            print(f"{len(batch) - len(by_folder)} repeated jobs dropped (same values, same folder)", file=sys.stderr)
+            print(
+                f"{len(batch) - len(by_folder)} repeated jobs dropped (same values, same folder)",
+                file=sys.stderr,
+            )
         return list(by_folder.values())
 
     def sweep(self, arguments: list[str]):
@@ -167,9 +186,11 @@ class CoveringSweeper(BasicSweeper):
         returns, initial_job_idx, first, expected = [], 0, True, []
         n_jobs = sweep_size(parsed)
         if n_jobs > MAX_SWEEP_JOBS:  # Hydra would list every job in memory before the first starts
-            REFUSED.append(f"This sweep has {n_jobs:,} jobs; at most {MAX_SWEEP_JOBS:,} fit one sweep (listing and "
-                           f"checking them alone would take about {n_jobs * 0.02 / 3600:,.1f} hours). Split it "
-                           "into smaller sweeps. Nothing was run.")
+            REFUSED.append(
+                f"This sweep has {n_jobs:,} jobs; at most {MAX_SWEEP_JOBS:,} fit one sweep (listing and "
+                f"checking them alone would take about {n_jobs * 0.02 / 3600:,.1f} hours). Split it "
+                "into smaller sweeps. Nothing was run."
+            )
             return returns
         self.overrides = self.split_arguments(parsed, self.max_batch_size)
         sweep_dir = Path(self.config.hydra.sweep.dir)
@@ -179,21 +200,35 @@ class CoveringSweeper(BasicSweeper):
                 checked = self.validate_batch_is_legal(batch)
                 check_sweep_memory(self.config.hydra, checked, len(batch))
                 if first:
-                    self._lock = lock(sweep_dir)  # one sweep at a time in a folder, until this process ends  # the record of the folder: one study, one configuration
-                    shared = shared_values([{**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
-                                            for c in checked])
-                    check_and_record(sweep_dir, shared, has_jobs=sweep_dir.is_dir() and bool(job_dirs(sweep_dir)))
+                    self._lock = lock(
+                        sweep_dir
+                    )  # one sweep at a time in a folder, until this process ends  # the record of the folder: one study, one configuration
+                    shared = shared_values(
+                        [
+                            {**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
+                            for c in checked
+                        ]
+                    )
+                    check_and_record(
+                        sweep_dir, shared, has_jobs=sweep_dir.is_dir() and bool(job_dirs(sweep_dir))
+                    )
                     OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
                     first = False
             except (HydraException, OmegaConfBaseException, ConfigError, GeographyError) as err:
-                REFUSED.append(str(err).strip())  # sim.run prints it and exits 2; nothing was launched
+                REFUSED.append(
+                    str(err).strip()
+                )  # sim.run prints it and exits 2; nothing was launched
                 return returns
             expected += [self.job_name(job) for job in batch]
-            record_jobs(sweep_dir, expected)  # before launching: a killed sweep still names its missing jobs
+            record_jobs(
+                sweep_dir, expected
+            )  # before launching: a killed sweep still names its missing jobs
             todo = self.jobs_to_run(batch, sweep_dir)
             if len(todo) < len(batch):
-                print(f"{len(batch) - len(todo)} of {len(batch)} jobs complete already, not launched",
-                      file=sys.stderr)
+                print(
+                    f"{len(batch) - len(todo)} of {len(batch)} jobs complete already, not launched",
+                    file=sys.stderr,
+                )
             results = self.launch(todo, initial_job_idx) if todo else []
             initial_job_idx += len(batch)
             returns.append(results)
@@ -203,20 +238,32 @@ class CoveringSweeper(BasicSweeper):
         """Jobs handed to the launcher at once: all, except for submitit_local, which would start
         every job as its own process at once; it gets as many jobs at a time as there are cores."""
         if type(self.launcher).__name__ == "LocalLauncher":
-            return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+            return max(
+                1,
+                len(os.sched_getaffinity(0))
+                if hasattr(os, "sched_getaffinity")
+                else os.cpu_count() or 1,
+            )
         return max(1, n_jobs)
 
     def launch(self, jobs: list[Sequence[str]], initial_job_idx: int):
         """Launch ``jobs``; failed jobs are reported one by one (``sim.hydra.callback.FAILURES``), not as a traceback."""
-        sweep_dir, size, results = Path(self.config.hydra.sweep.dir), self.launch_size(len(jobs)), []
+        sweep_dir, size, results = (
+            Path(self.config.hydra.sweep.dir),
+            self.launch_size(len(jobs)),
+            [],
+        )
         for start in range(0, len(jobs), size):
-            chunk = list(jobs[start:start + size])
+            chunk = list(jobs[start : start + size])
             try:
                 done = list(self.launcher.launch(chunk, initial_job_idx=initial_job_idx + start))
             except KeyboardInterrupt:
                 raise
             except Exception as err:  # noqa: BLE001 - a launcher or cluster failure, reported by sim.run
-                if type(err).__name__ in ("NotSubmitted", "SubmittedNotFollowed"):  # one message for all
+                if type(err).__name__ in (
+                    "NotSubmitted",
+                    "SubmittedNotFollowed",
+                ):  # one message for all
                     FAILURES.append(str(err))
                     if type(err).__name__ == "NotSubmitted":
                         break  # the next batch would be refused the same way
@@ -228,8 +275,10 @@ class CoveringSweeper(BasicSweeper):
             for job, r in zip(chunk, done, strict=False):
                 if r.status == JobStatus.FAILED:
                     log = job_log(sweep_dir, self.job_name(job))
-                    FAILURES.append(f"job {' '.join(job)} failed: {_job_error(r._return_value)}"
-                                    + (f" (log: {log})" if log else ""))
+                    FAILURES.append(
+                        f"job {' '.join(job)} failed: {_job_error(r._return_value)}"
+                        + (f" (log: {log})" if log else "")
+                    )
         return results
 
 

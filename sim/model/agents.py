@@ -69,7 +69,9 @@ class EasternFirm(RowAgent):
         p = self.model.firms.park[self.row]
         return self.model.park_agents[p] if p >= 0 else None
 
-    west_share = column("firms", "share", "share of output and jobs in the west once its plant runs")
+    west_share = column(
+        "firms", "share", "share of output and jobs in the west once its plant runs"
+    )
     edge = column("firms", "edge", "own profitability advantage (share of output)")
 
 
@@ -81,7 +83,9 @@ class WesternPark(RowAgent):
     land_cost = column("parks", "land_cost", "land rent before discount (yuan/job/year)")
     quality = column("parks", "quality", "infrastructure quality (0–1)")
     investment_cum = column("parks", "investment_cum", "infrastructure investment so far (yuan)")
-    firm_investment_cum = column("parks", "firm_investment_cum", "investment brought by firms (yuan)")
+    firm_investment_cum = column(
+        "parks", "firm_investment_cum", "investment brought by firms (yuan)"
+    )
 
     @property
     def name(self):
@@ -113,7 +117,9 @@ class WesternPark(RowAgent):
 
     @property
     def tenants(self) -> list[EasternFirm]:
-        return [self.model.firm_agents[i] for i in np.flatnonzero(self.model.firms.park == self.row)]
+        return [
+            self.model.firm_agents[i] for i in np.flatnonzero(self.model.firms.park == self.row)
+        ]
 
 
 class LabourPool(RowAgent):
@@ -158,8 +164,12 @@ class CountyGovernment(RowAgent):
     """The government of a county-level unit, east or west."""
 
     debt = column("counties", "debt", "debt (yuan)")
-    friction = column("counties", "friction", "administrative friction cost for firms (share of output)")
-    promotion_adaptation = column("counties", "adaptation", "east: effort multiplier adapted to targets")
+    friction = column(
+        "counties", "friction", "administrative friction cost for firms (share of output)"
+    )
+    promotion_adaptation = column(
+        "counties", "adaptation", "east: effort multiplier adapted to targets"
+    )
 
     @property
     def name(self):
@@ -181,7 +191,11 @@ class CountyGovernment(RowAgent):
     def partners(self) -> list[CountyGovernment]:
         geo = self.model.geo
         if geo.is_west[self.row]:
-            return [self.model.county_agents[geo.partner[self.row]]] if geo.partner[self.row] >= 0 else []
+            return (
+                [self.model.county_agents[geo.partner[self.row]]]
+                if geo.partner[self.row] >= 0
+                else []
+            )
         return [self.model.county_agents[j] for j in np.flatnonzero(geo.partner == self.row)]
 
     @property
@@ -193,8 +207,10 @@ class CountyGovernment(RowAgent):
     def spending(self) -> dict[str, float]:
         """Last step's spending by item (yuan/year)."""
         c = self.model.counties
-        return {k: float(getattr(c, f"spend_{k}")[self.row]) for k in
-                ("subsidy", "infrastructure", "workshops", "training", "debt_service")}
+        return {
+            k: float(getattr(c, f"spend_{k}")[self.row])
+            for k in ("subsidy", "infrastructure", "workshops", "training", "debt_service")
+        }
 
     @property
     def labour_pool(self) -> LabourPool | None:

@@ -38,10 +38,14 @@ def dotted_key(keyword: str) -> str:
     if key:
         return key
     if key is None:
-        raise ConfigError(f"Keyword {keyword!r} names several config keys; write it in full with double "
-                          f"underscores, e.g. policy__enclave__{keyword}.")
-    raise ConfigError(f"Unknown keyword {keyword!r}: use scenario, geography, seed, a config key's last part "
-                      "or the full key with double underscores (see docs/ODD.md for the keys).")
+        raise ConfigError(
+            f"Keyword {keyword!r} names several config keys; write it in full with double "
+            f"underscores, e.g. policy__enclave__{keyword}."
+        )
+    raise ConfigError(
+        f"Unknown keyword {keyword!r}: use scenario, geography, seed, a config key's last part "
+        "or the full key with double underscores (see docs/ODD.md for the keys)."
+    )
 
 
 def keyword_overrides(**params) -> dict:
@@ -53,7 +57,9 @@ def keyword_overrides(**params) -> dict:
         elif name == "seed":
             out["run.seed"] = int(value)
         else:
-            out[dotted_key(name)] = value.item() if hasattr(value, "item") else value  # numpy scalars
+            out[dotted_key(name)] = (
+                value.item() if hasattr(value, "item") else value
+            )  # numpy scalars
     return out
 
 

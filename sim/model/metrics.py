@@ -22,7 +22,12 @@ from sim.model.mechanisms.labour import (
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED, in_west
 
 WEST, EAST, BOTH = "west", "east", "both"
-HIGHER, LOWER, COST, NEITHER = "higher", "lower", "cost", ""   # COST: lower is better, and it is a cost
+HIGHER, LOWER, COST, NEITHER = (
+    "higher",
+    "lower",
+    "cost",
+    "",
+)  # COST: lower is better, and it is a cost
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,8 @@ class Outcome:
     """What an outcome counts: unit, whose it is, which way is better, meaning."""
 
     unit: str
-    side: str      # WEST, EAST or BOTH
-    better: str    # HIGHER, LOWER, COST or NEITHER (a diagnostic)
+    side: str  # WEST, EAST or BOTH
+    better: str  # HIGHER, LOWER, COST or NEITHER (a diagnostic)
     meaning: str
 
     @property
@@ -44,215 +49,368 @@ class Outcome:
 # Docs (docs/ODD.md tables), the NaN masks of regions.parquet, labels and the comparison's
 # P(better) all read these records. The first block is the output contract (docs/ODD.md).
 OUTCOMES: dict[str, Outcome] = {
-    "west_jobs_local": Outcome("persons", WEST, HIGHER,
-        "western residents in park and workshop jobs"),
-    "west_migrants_east": Outcome("persons", WEST, NEITHER,
-        "western working-age people working as migrants in the east"),
-    "west_employment_rate": Outcome("share", WEST, HIGHER,
+    "west_jobs_local": Outcome(
+        "persons", WEST, HIGHER, "western residents in park and workshop jobs"
+    ),
+    "west_migrants_east": Outcome(
+        "persons", WEST, NEITHER, "western working-age people working as migrants in the east"
+    ),
+    "west_employment_rate": Outcome(
+        "share",
+        WEST,
+        HIGHER,
         "share of western working-age people in work: farming (self-employed), park, workshop, "
-        "service or migrant job"),
-    "west_income_per_capita": Outcome("yuan/year", WEST, HIGHER,
-        "household income per working-age person in the west (population-weighted)"),
-    "east_west_income_ratio": Outcome("ratio", BOTH, LOWER,
+        "service or migrant job",
+    ),
+    "west_income_per_capita": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "household income per working-age person in the west (population-weighted)",
+    ),
+    "east_west_income_ratio": Outcome(
+        "ratio",
+        BOTH,
+        LOWER,
         "per-capita disposable income of eastern over western residents: the official start-year "
-        "ratio, moved by the model's eastern and western income growth"),
-    "firms_in_west": Outcome("firms", BOTH, HIGHER,
+        "ratio, moved by the model's eastern and western income growth",
+    ),
+    "firms_in_west": Outcome(
+        "firms",
+        BOTH,
+        HIGHER,
         "firms with a branch or a full move in a western park (committed: plants being built "
-        "included)"),
-    "firms_relocated_cum": Outcome("firms", BOTH, HIGHER,
-        "firms that have landed in a western park so far (branch or full move)"),
-    "investment_cum": Outcome("yuan", BOTH, HIGHER,
-        "investment brought by firms into western parks so far"),
-    "west_tax_revenue": Outcome("yuan/year", WEST, HIGHER,
-        "park-firm tax kept by western counties"),
-    "east_tax_revenue_enclave": Outcome("yuan/year", EAST, HIGHER,
-        "enclave tax paid to eastern partners"),
-    "park_occupancy": Outcome("share", WEST, HIGHER,
-        "firms in parks over park capacity"),
-    "low_income_share": Outcome("share", WEST, LOWER,
+        "included)",
+    ),
+    "firms_relocated_cum": Outcome(
+        "firms",
+        BOTH,
+        HIGHER,
+        "firms that have landed in a western park so far (branch or full move)",
+    ),
+    "investment_cum": Outcome(
+        "yuan", BOTH, HIGHER, "investment brought by firms into western parks so far"
+    ),
+    "west_tax_revenue": Outcome(
+        "yuan/year", WEST, HIGHER, "park-firm tax kept by western counties"
+    ),
+    "east_tax_revenue_enclave": Outcome(
+        "yuan/year", EAST, HIGHER, "enclave tax paid to eastern partners"
+    ),
+    "park_occupancy": Outcome("share", WEST, HIGHER, "firms in parks over park capacity"),
+    "low_income_share": Outcome(
+        "share",
+        WEST,
+        LOWER,
         "share of the western labour force below the low-income line (indexed to the wider "
-        "western economy's wage growth)"),
-    "west_fiscal_cost": Outcome("yuan/year", WEST, COST,
+        "western economy's wage growth)",
+    ),
+    "west_fiscal_cost": Outcome(
+        "yuan/year",
+        WEST,
+        COST,
         "western cash subsidies: land discounts paid (a holiday's tax rebate is revenue forgone, "
-        "already out of retained tax, and reported apart)"),
-    "firms_relocated_full": Outcome("firms", BOTH, HIGHER,
-        "firms fully moved to a western park"),
-    "firms_branch": Outcome("firms", BOTH, HIGHER,
-        "firms with a western branch"),
-    "firms_exited": Outcome("firms", BOTH, LOWER,
-        "firms that have exited"),
-    "west_park_jobs": Outcome("persons", WEST, HIGHER,
-        "western residents in park jobs"),
-    "west_workshop_jobs": Outcome("persons", WEST, HIGHER,
-        "western residents in workshop jobs"),
-    "west_workshop_jobs_immobile": Outcome("persons", WEST, HIGHER,
-        "immobile western residents in workshop jobs"),
-    "west_wage_low": Outcome("yuan/year", WEST, HIGHER,
-        "mean low-skill western park wage (population-weighted)"),
-    "west_mid_skill_share": Outcome("share", WEST, HIGHER,
-        "share of western working-age people with mid skill"),
-    "west_debt": Outcome("yuan", WEST, LOWER,
-        "debt of western counties"),
-    "west_programme_spending": Outcome("yuan/year", WEST, COST,
-        "western spending on park infrastructure, workshops and training"),
-    "east_aid_paid": Outcome("yuan/year", EAST, COST,
-        "eastern fiscal aid paid to paired western counties"),
-    "east_labour_spending": Outcome("yuan/year", EAST, COST,
-        "eastern spending on labour cooperation (job matching, training, migration support)"),
-    "east_programme_cost": Outcome("yuan/year", EAST, COST,
-        "eastern cost of all channels: the sum of the channel cost lines"),
-    "west_programme_cost": Outcome("yuan/year", WEST, COST,
-        "western cash cost of all channels: the sum of the channel cost lines"),
-    "east_promotion_effort": Outcome("multiplier", EAST, NEITHER,
-        "mean promotion effort behind paired western parks"),
-    "tax_paid_west_parks": Outcome("yuan/year", BOTH, HIGHER,
-        "all tax paid by park firms (upper levels + west + east shares)"),
-    "firms_active": Outcome("firms", BOTH, HIGHER,
-        "eastern firms in business (at home, with a branch or moved)"),
-    "firms_entered_cum": Outcome("firms", BOTH, NEITHER,
-        "new firms that entered the at-risk pool so far"),
-    "firms_landed_year": Outcome("firms/year", BOTH, HIGHER,
+        "already out of retained tax, and reported apart)",
+    ),
+    "firms_relocated_full": Outcome("firms", BOTH, HIGHER, "firms fully moved to a western park"),
+    "firms_branch": Outcome("firms", BOTH, HIGHER, "firms with a western branch"),
+    "firms_exited": Outcome("firms", BOTH, LOWER, "firms that have exited"),
+    "west_park_jobs": Outcome("persons", WEST, HIGHER, "western residents in park jobs"),
+    "west_workshop_jobs": Outcome("persons", WEST, HIGHER, "western residents in workshop jobs"),
+    "west_workshop_jobs_immobile": Outcome(
+        "persons", WEST, HIGHER, "immobile western residents in workshop jobs"
+    ),
+    "west_wage_low": Outcome(
+        "yuan/year", WEST, HIGHER, "mean low-skill western park wage (population-weighted)"
+    ),
+    "west_mid_skill_share": Outcome(
+        "share", WEST, HIGHER, "share of western working-age people with mid skill"
+    ),
+    "west_debt": Outcome("yuan", WEST, LOWER, "debt of western counties"),
+    "west_programme_spending": Outcome(
+        "yuan/year", WEST, COST, "western spending on park infrastructure, workshops and training"
+    ),
+    "east_aid_paid": Outcome(
+        "yuan/year", EAST, COST, "eastern fiscal aid paid to paired western counties"
+    ),
+    "east_labour_spending": Outcome(
+        "yuan/year",
+        EAST,
+        COST,
+        "eastern spending on labour cooperation (job matching, training, migration support)",
+    ),
+    "east_programme_cost": Outcome(
+        "yuan/year", EAST, COST, "eastern cost of all channels: the sum of the channel cost lines"
+    ),
+    "west_programme_cost": Outcome(
+        "yuan/year",
+        WEST,
+        COST,
+        "western cash cost of all channels: the sum of the channel cost lines",
+    ),
+    "east_promotion_effort": Outcome(
+        "multiplier", EAST, NEITHER, "mean promotion effort behind paired western parks"
+    ),
+    "tax_paid_west_parks": Outcome(
+        "yuan/year", BOTH, HIGHER, "all tax paid by park firms (upper levels + west + east shares)"
+    ),
+    "firms_active": Outcome(
+        "firms", BOTH, HIGHER, "eastern firms in business (at home, with a branch or moved)"
+    ),
+    "firms_entered_cum": Outcome(
+        "firms", BOTH, NEITHER, "new firms that entered the at-risk pool so far"
+    ),
+    "firms_landed_year": Outcome(
+        "firms/year",
+        BOTH,
+        HIGHER,
         "firms that committed to a western plant in the last year: relocations, branches and "
-        "expansions (as the sources count 引导落地企业)"),
-    "firms_expanded_west_cum": Outcome("firms", BOTH, HIGHER,
-        "growing firms that built their new plant in a western park so far (expansion investment)"),
-    "branch_closures_cum": Outcome("firms", BOTH, LOWER,
-        "loss-making branches closed so far"),
-    "moves_cum": Outcome("moves", BOTH, NEITHER,
+        "expansions (as the sources count 引导落地企业)",
+    ),
+    "firms_expanded_west_cum": Outcome(
+        "firms",
+        BOTH,
+        HIGHER,
+        "growing firms that built their new plant in a western park so far (expansion investment)",
+    ),
+    "branch_closures_cum": Outcome("firms", BOTH, LOWER, "loss-making branches closed so far"),
+    "moves_cum": Outcome(
+        "moves",
+        BOTH,
+        NEITHER,
         "location changes made so far (branch, full move, move back, closing a branch; "
-        "applications a full park turned away not counted)"),
-    "moves_paying_share": Outcome("share", BOTH, HIGHER,
+        "applications a full park turned away not counted)",
+    ),
+    "moves_paying_share": Outcome(
+        "share",
+        BOTH,
+        HIGHER,
         "share of location changes made whose measured (deterministic) gain over staying is "
-        "positive"),
-    "mover_gain_mean": Outcome("share of output/year", BOTH, HIGHER,
-        "mean measured gain of the chosen option over staying, over the location changes made"),
-    "east_enclave_coinvest": Outcome("yuan/year", EAST, COST,
-        "enclave partners' co-investment, responding to their expected tax share"),
-    "enclave_partner_effort": Outcome("0-1", WEST, NEITHER,
-        "mean effort of enclave partners (co-investment, referrals, operation)"),
-    "west_tax_rebated": Outcome("yuan/year", WEST, COST,
-        "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)"),
-    "west_nonfarm_employment_rate": Outcome("share", WEST, HIGHER,
-        "share of western working-age people in park, workshop, service or migrant jobs"),
-    "west_service_jobs": Outcome("persons", WEST, HIGHER,
-        "western residents in local non-tradable (service) jobs created by park and workshop "
-        "wages"),
-    "west_jobs_local_all": Outcome("persons", WEST, HIGHER,
-        "western residents in park, workshop and service jobs (each job once)"),
-    "west_park_jobs_unfilled": Outcome("jobs", WEST, LOWER,
-        "park jobs still vacant after this step's hiring (labour shortage)"),
-    "west_laid_off": Outcome("persons/year", WEST, LOWER,
-        "park, workshop and service workers laid off (jobs fewer than workers)"),
-    "west_wage_low_max_premium": Outcome("share", WEST, NEITHER,
-        "largest county low-skill wage over the prevailing wage, minus 1"),
-    "west_workshop_sales": Outcome("yuan/year", WEST, HIGHER,
-        "sales of village workshops"),
-    "west_workshop_wage_bill": Outcome("yuan/year", WEST, HIGHER,
-        "wages paid by village workshops"),
-    "west_workshops_closed": Outcome("jobs/year", WEST, LOWER,
-        "workshop jobs closed because they could not pay"),
-    "west_workshop_jobs_built": Outcome("jobs/year", WEST, HIGHER,
+        "positive",
+    ),
+    "mover_gain_mean": Outcome(
+        "share of output/year",
+        BOTH,
+        HIGHER,
+        "mean measured gain of the chosen option over staying, over the location changes made",
+    ),
+    "east_enclave_coinvest": Outcome(
+        "yuan/year",
+        EAST,
+        COST,
+        "enclave partners' co-investment, responding to their expected tax share",
+    ),
+    "enclave_partner_effort": Outcome(
+        "0-1",
+        WEST,
+        NEITHER,
+        "mean effort of enclave partners (co-investment, referrals, operation)",
+    ),
+    "west_tax_rebated": Outcome(
+        "yuan/year",
+        WEST,
+        COST,
+        "local park tax rebated in holidays (revenue forgone, not in the fiscal cost)",
+    ),
+    "west_nonfarm_employment_rate": Outcome(
+        "share",
+        WEST,
+        HIGHER,
+        "share of western working-age people in park, workshop, service or migrant jobs",
+    ),
+    "west_service_jobs": Outcome(
+        "persons",
+        WEST,
+        HIGHER,
+        "western residents in local non-tradable (service) jobs created by park and workshop wages",
+    ),
+    "west_jobs_local_all": Outcome(
+        "persons",
+        WEST,
+        HIGHER,
+        "western residents in park, workshop and service jobs (each job once)",
+    ),
+    "west_park_jobs_unfilled": Outcome(
+        "jobs", WEST, LOWER, "park jobs still vacant after this step's hiring (labour shortage)"
+    ),
+    "west_laid_off": Outcome(
+        "persons/year",
+        WEST,
+        LOWER,
+        "park, workshop and service workers laid off (jobs fewer than workers)",
+    ),
+    "west_wage_low_max_premium": Outcome(
+        "share", WEST, NEITHER, "largest county low-skill wage over the prevailing wage, minus 1"
+    ),
+    "west_workshop_sales": Outcome("yuan/year", WEST, HIGHER, "sales of village workshops"),
+    "west_workshop_wage_bill": Outcome(
+        "yuan/year", WEST, HIGHER, "wages paid by village workshops"
+    ),
+    "west_workshops_closed": Outcome(
+        "jobs/year", WEST, LOWER, "workshop jobs closed because they could not pay"
+    ),
+    "west_workshop_jobs_built": Outcome(
+        "jobs/year",
+        WEST,
+        HIGHER,
         "workshop jobs built with the build subsidy (Yunnan Daily 2024: 219 workshops built or "
-        "upgraded in Yunnan in 2023)"),
-    "low_income_line": Outcome("yuan/year/person", WEST, NEITHER,
-        "the indexed low-income line this step"),
-    "income_pc_paired": Outcome("yuan/year", WEST, HIGHER,
-        "household income per working-age person, paired western counties"),
-    "income_pc_unpaired": Outcome("yuan/year", WEST, HIGHER,
-        "household income per working-age person, unpaired western counties"),
-    "income_pc_key_counties": Outcome("yuan/year", WEST, HIGHER,
+        "upgraded in Yunnan in 2023)",
+    ),
+    "low_income_line": Outcome(
+        "yuan/year/person", WEST, NEITHER, "the indexed low-income line this step"
+    ),
+    "income_pc_paired": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "household income per working-age person, paired western counties",
+    ),
+    "income_pc_unpaired": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "household income per working-age person, unpaired western counties",
+    ),
+    "income_pc_key_counties": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
         "household income per working-age person, national key assistance counties (NaN where the"
-        " geography lists none)"),
-    "income_pc_other_counties": Outcome("yuan/year", WEST, HIGHER,
+        " geography lists none)",
+    ),
+    "income_pc_other_counties": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
         "household income per working-age person, other western counties (NaN where the geography"
-        " lists none)"),
-    "nonfarm_employment_rate_key_counties": Outcome("share", WEST, HIGHER,
+        " lists none)",
+    ),
+    "nonfarm_employment_rate_key_counties": Outcome(
+        "share",
+        WEST,
+        HIGHER,
         "share of working-age people in park, workshop, service or migrant jobs, national key "
-        "assistance counties (NaN where the geography lists none)"),
-    "employment_rate_key_counties_all": Outcome("share", WEST, HIGHER,
+        "assistance counties (NaN where the geography lists none)",
+    ),
+    "employment_rate_key_counties_all": Outcome(
+        "share",
+        WEST,
+        HIGHER,
         "share of working-age people in work, farming included, national key assistance counties "
-        "(NaN where the geography lists none)"),
-    "employment_rate_key_counties": Outcome("share", WEST, HIGHER,
+        "(NaN where the geography lists none)",
+    ),
+    "employment_rate_key_counties": Outcome(
+        "share",
+        WEST,
+        HIGHER,
         "non-farm employment rate in the national key assistance counties (older name of "
-        "nonfarm_employment_rate_key_counties; NaN where the geography lists none)"),
-    "low_income_share_key_counties": Outcome("share", WEST, LOWER,
+        "nonfarm_employment_rate_key_counties; NaN where the geography lists none)",
+    ),
+    "low_income_share_key_counties": Outcome(
+        "share",
+        WEST,
+        LOWER,
         "low-income share of the labour force in the national key assistance counties (NaN where "
-        "the geography lists none)"),
-    "public_programme_cost": Outcome("yuan/year", BOTH, COST,
+        "the geography lists none)",
+    ),
+    "public_programme_cost": Outcome(
+        "yuan/year",
+        BOTH,
+        COST,
         "public cost of all channels, east and west: the eastern plus the western cost lines, "
-        "aid counted once (the east pays it, the west spends it)"),
-    "west_income_total": Outcome("yuan/year", WEST, HIGHER,
+        "aid counted once (the east pays it, the west spends it)",
+    ),
+    "west_income_total": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
         "household income of all western working-age people (income per capita × working-age "
-        "population)"),
-    "earnings_low_mobile": Outcome("yuan/year", WEST, HIGHER,
-        "mean own earnings of low-skill mobile workers (migrants at their eastern income)"),
-    "earnings_low_immobile": Outcome("yuan/year", WEST, HIGHER,
-        "mean own earnings of low-skill immobile workers"),
-    "earnings_mid_mobile": Outcome("yuan/year", WEST, HIGHER,
-        "mean own earnings of mid-skill mobile workers"),
-    "earnings_mid_immobile": Outcome("yuan/year", WEST, HIGHER,
-        "mean own earnings of mid-skill immobile workers"),
+        "population)",
+    ),
+    "earnings_low_mobile": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "mean own earnings of low-skill mobile workers (migrants at their eastern income)",
+    ),
+    "earnings_low_immobile": Outcome(
+        "yuan/year", WEST, HIGHER, "mean own earnings of low-skill immobile workers"
+    ),
+    "earnings_mid_mobile": Outcome(
+        "yuan/year", WEST, HIGHER, "mean own earnings of mid-skill mobile workers"
+    ),
+    "earnings_mid_immobile": Outcome(
+        "yuan/year", WEST, HIGHER, "mean own earnings of mid-skill immobile workers"
+    ),
 }
 # one cost line per channel, eastern and western accounts (sim/model/mechanisms/accounts.py)
-OUTCOMES.update({f"east_cost_{k}": Outcome("yuan/year", EAST, COST,
-                                           f"eastern cost of the {k.replace('_', ' ')} channel")
-                 for k in EAST_LINES})
-OUTCOMES.update({f"west_cost_{k}": Outcome("yuan/year", WEST, COST, f"western cost: {k.replace('_', ' ')}")
-                 for k in WEST_LINES})
+OUTCOMES.update(
+    {
+        f"east_cost_{k}": Outcome(
+            "yuan/year", EAST, COST, f"eastern cost of the {k.replace('_', ' ')} channel"
+        )
+        for k in EAST_LINES
+    }
+)
+OUTCOMES.update(
+    {
+        f"west_cost_{k}": Outcome("yuan/year", WEST, COST, f"western cost: {k.replace('_', ' ')}")
+        for k in WEST_LINES
+    }
+)
 CONTRACT = tuple(list(OUTCOMES)[:13])
-KEY_COUNTY_OUTCOMES = ("income_pc_key_counties", "income_pc_other_counties", "employment_rate_key_counties",
-                       "nonfarm_employment_rate_key_counties", "employment_rate_key_counties_all",
-                       "low_income_share_key_counties")
+KEY_COUNTY_OUTCOMES = (
+    "income_pc_key_counties",
+    "income_pc_other_counties",
+    "employment_rate_key_counties",
+    "nonfarm_employment_rate_key_counties",
+    "employment_rate_key_counties_all",
+    "low_income_share_key_counties",
+)
 
 # per-county outcomes in regions.parquet; an outcome of one side is NaN in the other side's rows
 REGION_OUTCOMES: dict[str, Outcome] = {
-    "jobs_local": Outcome("persons", WEST, HIGHER,
-        "residents in park and workshop jobs"),
-    "park_jobs": Outcome("persons", WEST, HIGHER,
-        "residents in park jobs"),
-    "workshop_jobs": Outcome("persons", WEST, HIGHER,
-        "residents in workshop jobs"),
-    "service_jobs": Outcome("persons", WEST, HIGHER,
-        "residents in local service jobs"),
-    "park_jobs_unfilled": Outcome("jobs", WEST, NEITHER,
-        "park jobs vacant after hiring (shortage)"),
-    "paired": Outcome("flag", WEST, NEITHER,
-        "1 if paired with an eastern partner"),
-    "key_county": Outcome("flag", WEST, NEITHER,
-        "1 if a national key assistance county"),
-    "migrants_east": Outcome("persons", WEST, NEITHER,
-        "migrants working in the east"),
-    "employment_rate": Outcome("share", WEST, HIGHER,
-        "share of working-age people in work (farming included)"),
-    "nonfarm_employment_rate": Outcome("share", WEST, HIGHER,
-        "share of working-age people in park, workshop, service or migrant jobs"),
-    "income_per_capita": Outcome("yuan/year", WEST, HIGHER,
-        "household income per working-age person"),
-    "low_income_share": Outcome("share", WEST, LOWER,
-        "share below the low-income line"),
-    "wage_low": Outcome("yuan/year", WEST, HIGHER,
-        "low-skill park wage"),
-    "firms": Outcome("firms", BOTH, NEITHER,
-        "west: firms in the county's parks; east: firms at home"),
-    "park_capacity": Outcome("firm slots", WEST, NEITHER,
-        "capacity of the county's parks"),
-    "tax_retained": Outcome("yuan/year", WEST, HIGHER,
-        "park tax kept by the county"),
-    "enclave_revenue": Outcome("yuan/year", EAST, HIGHER,
-        "enclave tax received"),
-    "fiscal_cost": Outcome("yuan/year", WEST, COST,
-        "land discounts paid (cash)"),
-    "debt": Outcome("yuan", BOTH, LOWER,
-        "county debt"),
-    "friction": Outcome("share of output", BOTH, NEITHER,
-        "administrative friction cost for firms"),
-    "promotion_effort": Outcome("multiplier", EAST, NEITHER,
-        "promotion effort"),
+    "jobs_local": Outcome("persons", WEST, HIGHER, "residents in park and workshop jobs"),
+    "park_jobs": Outcome("persons", WEST, HIGHER, "residents in park jobs"),
+    "workshop_jobs": Outcome("persons", WEST, HIGHER, "residents in workshop jobs"),
+    "service_jobs": Outcome("persons", WEST, HIGHER, "residents in local service jobs"),
+    "park_jobs_unfilled": Outcome(
+        "jobs", WEST, NEITHER, "park jobs vacant after hiring (shortage)"
+    ),
+    "paired": Outcome("flag", WEST, NEITHER, "1 if paired with an eastern partner"),
+    "key_county": Outcome("flag", WEST, NEITHER, "1 if a national key assistance county"),
+    "migrants_east": Outcome("persons", WEST, NEITHER, "migrants working in the east"),
+    "employment_rate": Outcome(
+        "share", WEST, HIGHER, "share of working-age people in work (farming included)"
+    ),
+    "nonfarm_employment_rate": Outcome(
+        "share",
+        WEST,
+        HIGHER,
+        "share of working-age people in park, workshop, service or migrant jobs",
+    ),
+    "income_per_capita": Outcome(
+        "yuan/year", WEST, HIGHER, "household income per working-age person"
+    ),
+    "low_income_share": Outcome("share", WEST, LOWER, "share below the low-income line"),
+    "wage_low": Outcome("yuan/year", WEST, HIGHER, "low-skill park wage"),
+    "firms": Outcome(
+        "firms", BOTH, NEITHER, "west: firms in the county's parks; east: firms at home"
+    ),
+    "park_capacity": Outcome("firm slots", WEST, NEITHER, "capacity of the county's parks"),
+    "tax_retained": Outcome("yuan/year", WEST, HIGHER, "park tax kept by the county"),
+    "enclave_revenue": Outcome("yuan/year", EAST, HIGHER, "enclave tax received"),
+    "fiscal_cost": Outcome("yuan/year", WEST, COST, "land discounts paid (cash)"),
+    "debt": Outcome("yuan", BOTH, LOWER, "county debt"),
+    "friction": Outcome("share of output", BOTH, NEITHER, "administrative friction cost for firms"),
+    "promotion_effort": Outcome("multiplier", EAST, NEITHER, "promotion effort"),
 }
 
 # name -> (unit, meaning), read by older callers
 METRICS: dict[str, tuple[str, str]] = {k: (o.unit, o.meaning) for k, o in OUTCOMES.items()}
-REGION_METRICS: dict[str, tuple[str, str]] = {k: (o.unit, o.meaning) for k, o in REGION_OUTCOMES.items()}
+REGION_METRICS: dict[str, tuple[str, str]] = {
+    k: (o.unit, o.meaning) for k, o in REGION_OUTCOMES.items()
+}
 
 
 def _ratio(a, b) -> float:
@@ -288,7 +446,7 @@ def model_metrics(model) -> dict[str, float]:
     """Every outcome of METRICS from the model's state at this step."""
     f, pk, c, lab, geo = model.firms, model.parks, model.counties, model.labour, model.geo
     people = lab.people
-    by_status = people.sum(axis=(1, 2))                 # (W, status)
+    by_status = people.sum(axis=(1, 2))  # (W, status)
     working_age = by_status.sum(axis=1) + lab.inactive  # labour force + inactive
     pop = working_age.sum()
     west = geo.is_west
@@ -325,7 +483,9 @@ def model_metrics(model) -> dict[str, float]:
     m["west_wage_low_max_premium"] = float((lab.wage[:, LOW] / lab.prevailing[:, LOW]).max() - 1)
     m["west_mid_skill_share"] = people[:, MID].sum() / labour_force
     m["west_debt"] = c.debt[west].sum()
-    m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[west].sum()
+    m["west_programme_spending"] = (c.spend_infrastructure + c.spend_workshops + c.spend_training)[
+        west
+    ].sum()
     m["east_aid_paid"] = c.aid.sum()
     m["east_labour_spending"] = model.costs.east_labour
     for k, v in model.costs.east.items():
@@ -334,19 +494,26 @@ def model_metrics(model) -> dict[str, float]:
         m[f"west_cost_{k}"] = v
     m["east_programme_cost"] = sum(model.costs.east.values())
     m["west_programme_cost"] = sum(model.costs.west.values())
-    m["public_programme_cost"] = (m["east_programme_cost"] + m["west_programme_cost"]
-                                  - model.costs.east["aid"])  # aid: paid by the east, spent by the west
+    m["public_programme_cost"] = (
+        m["east_programme_cost"] + m["west_programme_cost"] - model.costs.east["aid"]
+    )  # aid: paid by the east, spent by the west
     paired_parks = pk.partner >= 0
-    m["east_promotion_effort"] = (float(pk.promotion_effort[paired_parks].mean())
-                                  if model.t > 0 and paired_parks.any() else 0.0)
+    m["east_promotion_effort"] = (
+        float(pk.promotion_effort[paired_parks].mean())
+        if model.t > 0 and paired_parks.any()
+        else 0.0
+    )
     flows, books = lab.flows, lab.workshops
     m["west_park_jobs_unfilled"] = float(flows.unfilled_park.sum()) if flows is not None else 0.0
     m["west_laid_off"] = float(flows.laid_off.sum()) / model.dt if flows is not None else 0.0
     m["west_workshop_sales"] = float(books.sales.sum()) if books is not None else 0.0
     m["west_workshop_wage_bill"] = float(books.wage_bill.sum()) if books is not None else 0.0
     m["west_workshops_closed"] = float(books.closed.sum()) / model.dt if books is not None else 0.0
-    m["west_workshop_jobs_built"] = (float(books.build_spending.sum()) / model.e.workshop_cost_per_job
-                                     if books is not None else 0.0)
+    m["west_workshop_jobs_built"] = (
+        float(books.build_spending.sum()) / model.e.workshop_cost_per_job
+        if books is not None
+        else 0.0
+    )
     # for whom
     paired, key = model.paired[west], model.key_county[west]
     m["income_pc_paired"] = _group_income(lab, working_age, paired)
@@ -356,18 +523,21 @@ def model_metrics(model) -> dict[str, float]:
     nonfarm_w = by_status[:, [PARK, WORKSHOP, SERVICE, MIGRANT]].sum(axis=1)
     m["nonfarm_employment_rate_key_counties"] = _ratio(nonfarm_w[key].sum(), working_age[key].sum())
     m["employment_rate_key_counties"] = m["nonfarm_employment_rate_key_counties"]
-    m["employment_rate_key_counties_all"] = _ratio((nonfarm_w + by_status[:, FARM])[key].sum(),
-                                                   working_age[key].sum())
+    m["employment_rate_key_counties_all"] = _ratio(
+        (nonfarm_w + by_status[:, FARM])[key].sum(), working_age[key].sum()
+    )
     lf_w = by_status.sum(axis=1)
     m["low_income_share_key_counties"] = _ratio((lab.low_income * lf_w)[key].sum(), lf_w[key].sum())
     if not key.any():  # the geography lists no key counties: these outcomes do not apply
         for k in KEY_COUNTY_OUTCOMES:
             m[k] = np.nan
-    heads = people.sum(axis=3)                           # (W, skill, mobility)
+    heads = people.sum(axis=3)  # (W, skill, mobility)
     for skill, s_name in ((LOW, "low"), (MID, "mid")):
         for mob, m_name in ((MOBILE, "mobile"), (IMMOBILE, "immobile")):
             n = heads[:, skill, mob]
-            m[f"earnings_{s_name}_{m_name}"] = _ratio((lab.income_by_type[:, skill, mob] * n).sum(), n.sum())
+            m[f"earnings_{s_name}_{m_name}"] = _ratio(
+                (lab.income_by_type[:, skill, mob] * n).sum(), n.sum()
+            )
     m.update(firm_metrics(model))
     return m
 
@@ -386,7 +556,9 @@ def firm_metrics(model) -> dict[str, float]:
         "moves_paying_share": ch.paying / ch.moves if ch.moves else 0.0,
         "mover_gain_mean": ch.gain_sum / ch.moves if ch.moves else 0.0,
         "east_enclave_coinvest": float(pk.coinvest.sum()),
-        "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean()) if enclave_parks else 0.0,
+        "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean())
+        if enclave_parks
+        else 0.0,
     }
 
 
@@ -401,7 +573,9 @@ def region_metrics(model, r: dict, t: int) -> None:
     r["park_jobs"][t, nw:] = by_status[:, PARK]
     r["workshop_jobs"][t, nw:] = by_status[:, WORKSHOP]
     r["service_jobs"][t, nw:] = by_status[:, SERVICE]
-    r["park_jobs_unfilled"][t, nw:] = lab.flows.unfilled_park.sum(axis=1) if lab.flows is not None else 0.0
+    r["park_jobs_unfilled"][t, nw:] = (
+        lab.flows.unfilled_park.sum(axis=1) if lab.flows is not None else 0.0
+    )
     r["paired"][t] = model.paired
     r["key_county"][t] = model.key_county
     r["migrants_east"][t, nw:] = by_status[:, MIGRANT]

@@ -53,7 +53,9 @@ def drift_costs(m: TransferModel) -> None:
     p.east_land = costs.grow(p.east_land, e.east_land_growth, dt)
     p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
     p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
-    p.migration_cost = costs.grow(p.migration_cost, e.east_wage_growth, dt)  # living costs in the east
+    p.migration_cost = costs.grow(
+        p.migration_cost, e.east_wage_growth, dt
+    )  # living costs in the east
     f.output_per_job = costs.grow(f.output_per_job, e.productivity_growth, dt)
     f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
@@ -61,7 +63,9 @@ def drift_costs(m: TransferModel) -> None:
     lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
     p.workshop_wage = costs.grow(p.workshop_wage, e.west_wage_growth, dt)
     lab.workshop_sales0 = costs.grow(lab.workshop_sales0, e.west_wage_growth, dt)
-    lab.transfer = costs.grow(lab.transfer, e.west_wage_growth, dt)  # transfers follow the economy too
+    lab.transfer = costs.grow(
+        lab.transfer, e.west_wage_growth, dt
+    )  # transfers follow the economy too
     # the low-income line is indexed to the wider western economy, so growth alone does not empty it
     lab.low_income_line = costs.grow(lab.low_income_line, e.west_wage_growth, dt)
 
@@ -84,8 +88,13 @@ def _eastern_partners_act(m: TransferModel) -> None:
     if pairing:
         target = pol.pairing.target_firms_per_year * c.n_partners
         has = c.n_partners > 0
-        c.adaptation = np.where(has, government.adapt_promotion(
-            c.adaptation, c.landed.sum(axis=1), target, pol.pairing.target_adaptation, dt), c.adaptation)
+        c.adaptation = np.where(
+            has,
+            government.adapt_promotion(
+                c.adaptation, c.landed.sum(axis=1), target, pol.pairing.target_adaptation, dt
+            ),
+            c.adaptation,
+        )
         c.effort = np.where(has, pol.pairing.promotion * c.adaptation, 0.0)
         gain = accounts.governance_gain(pol.pairing.governance_gain, pol.pairing.cadres_per_county)
         c.friction = government.governance(c.friction, m.paired, gain, e.friction_east, dt)
@@ -95,22 +104,38 @@ def _eastern_partners_act(m: TransferModel) -> None:
 def _enclave_partners_act(m: TransferModel) -> None:
     """Enclave partners co-invest and refer firms as far as their expected tax share pays them."""
     pol, pk, dt, c = m.policy.enclave, m.parks, m.dt, m.counties
-    pk.expected_compliance = np.where(pk.enclave, enclave.learn_compliance(
-        pk.expected_compliance, pol.compliance, pol.compliance_learning, dt), 1.0)
-    pk.partner_effort = np.where(pk.enclave, enclave.partner_effort(
-        pol.tax_share_east, pk.expected_compliance, pol.incentive_half), 0.0)
+    pk.expected_compliance = np.where(
+        pk.enclave,
+        enclave.learn_compliance(
+            pk.expected_compliance, pol.compliance, pol.compliance_learning, dt
+        ),
+        1.0,
+    )
+    pk.partner_effort = np.where(
+        pk.enclave,
+        enclave.partner_effort(pol.tax_share_east, pk.expected_compliance, pol.incentive_half),
+        0.0,
+    )
     pk.coinvest = pol.coinvest_per_park * pk.partner_effort
     pairing_effort = c.effort if m.policy.pairing.enabled else np.zeros(m.geo.n_counties)
-    pk.promotion_effort = government.park_promotion_effort(pk.partner, pk.enclave, pairing_effort,
-                                                           pol.promotion_incentive * pk.partner_effort)
+    pk.promotion_effort = government.park_promotion_effort(
+        pk.partner, pk.enclave, pairing_effort, pol.promotion_incentive * pk.partner_effort
+    )
 
 
 def _western_budgets(m: TransferModel) -> None:
     e, dt, c, geo = m.e, m.dt, m.counties, m.geo
     west = geo.is_west
     own = np.where(west, e.own_revenue_per_capita * geo.population, 0.0) * dt
-    b = government.west_budgets(own, c.retained_tax * dt, c.aid * dt, c.subsidy_due * dt, c.debt,
-                                params=m.views.budgets, dt=dt)
+    b = government.west_budgets(
+        own,
+        c.retained_tax * dt,
+        c.aid * dt,
+        c.subsidy_due * dt,
+        c.debt,
+        params=m.views.budgets,
+        dt=dt,
+    )
     b = government.Budget(**{k: np.where(west, v, 0.0) for k, v in vars(b).items()})
     c.debt = c.debt + b.borrowing - b.debt_service - b.repayment
     c.revenue = b.revenue / dt
@@ -135,20 +160,35 @@ def _build_parks(m: TransferModel) -> None:
     invest = invest + pk.coinvest * dt
     pk.investment_cum = pk.investment_cum + invest
     pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
-        pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, cost_per_slot=e.cost_per_slot,
-        half_investment=e.quality_half_investment)
+        pk.capacity,
+        pk.pipeline,
+        pk.quality0,
+        pk.infra_cum,
+        invest,
+        cost_per_slot=e.cost_per_slot,
+        half_investment=e.quality_half_investment,
+    )
 
 
 def _invest(m: TransferModel) -> None:
     """Village workshops and training."""
     e, dt, geo, lab, b = m.e, m.dt, m.geo, m.labour, m.budget
     west = geo.is_west
-    books = workshops.step(lab.workshop_slots, b.workshops[west], working_age=lab.working_age,
-                           processing_purchases=lab.processing, wage=m.prices.workshop_wage,
-                           sales0=lab.workshop_sales0, params=m.views.workshops, dt=dt,
-                           steps_per_year=m.cfg.run.steps_per_year)
+    books = workshops.step(
+        lab.workshop_slots,
+        b.workshops[west],
+        working_age=lab.working_age,
+        processing_purchases=lab.processing,
+        wage=m.prices.workshop_wage,
+        sales0=lab.workshop_sales0,
+        params=m.views.workshops,
+        dt=dt,
+        steps_per_year=m.cfg.run.steps_per_year,
+    )
     lab.workshop_slots, lab.workshops = books.slots, books
-    m.counties.spend_workshops[west] = books.build_spending + books.operating_subsidy  # what was spent
+    m.counties.spend_workshops[west] = (
+        books.build_spending + books.operating_subsidy
+    )  # what was spent
     lab.trainees_funded = b.training[west] / max(e.training_cost, 1e-9)
 
 
@@ -167,15 +207,24 @@ def _consumption_cooperation(m: TransferModel) -> None:
     lab.processing = bought * cons.processing_share
     farm_gain = bought * (1 - cons.processing_share) * cons.income_share
     lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
-    lab.farm_bonus = farm_gain / np.maximum(farmers, 1.0)  # the county mean, for farmers' job choices
+    lab.farm_bonus = farm_gain / np.maximum(
+        farmers, 1.0
+    )  # the county mean, for farmers' job choices
 
 
 # ------------------------------------------------------------------ 3a. firm demography
 def draw_firms(m: TransferModel, n: int) -> FirmTable:
     """``n`` new firms at home, drawn from the model's generator."""
-    draws = demography.draw_firms(m.rng, n, geo=m.geo, sectors=m.sectors,
-                                  east_wage=m.prices.east_wage, east_land=m.prices.east_land,
-                                  home_base=m.home_sites.base, params=m.views.firms)
+    draws = demography.draw_firms(
+        m.rng,
+        n,
+        geo=m.geo,
+        sectors=m.sectors,
+        east_wage=m.prices.east_wage,
+        east_land=m.prices.east_land,
+        home_base=m.home_sites.base,
+        params=m.views.firms,
+    )
     return FirmTable.new(draws, m.chain_master_jobs)
 
 
@@ -198,20 +247,34 @@ def west_sites(m: TransferModel) -> location.WestSites:
     in_west = location.in_west(f.state)
     idx = f.park[in_west] * n_sec + f.sector[in_west]
     same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
-    chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
-                        n_parks * n_sec).reshape(n_parks, n_sec) > 0
-    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus,
-                                     m.views.labour)
+    chain = (
+        np.bincount(
+            idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED), n_parks * n_sec
+        ).reshape(n_parks, n_sec)
+        > 0
+    )
+    avail = labour.available_workers(
+        lab.people, lab.wage, lab.farm_income + lab.farm_bonus, m.views.labour
+    )
     avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
     discount = m.policy.subsidy.land_discount * m.counties.funding_ratio[pk.county]
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-        wage=lab.wage[pk.county_w], available=avail[pk.county_w], land=pk.land_cost * (1 - discount),
+        wage=lab.wage[pk.county_w],
+        available=avail[pk.county_w],
+        land=pk.land_cost * (1 - discount),
         friction=m.counties.friction[pk.county] / operator,
-        same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
-        distance=m.distance, market_freight=m.park_freight, home_leg_per_km=m.home_leg,
-        market_map=m.market_map, sectors=m.sectors, params=m.views.location)
+        same_sector=same,
+        chain_master=chain,
+        sector_focus=pk.sector_focus,
+        distance=m.distance,
+        market_freight=m.park_freight,
+        home_leg_per_km=m.home_leg,
+        market_map=m.market_map,
+        sectors=m.sectors,
+        params=m.views.location,
+    )
 
 
 def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
@@ -220,23 +283,41 @@ def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
     Returns the western firms' margins, which taxes are computed from.
     """
     e, f = m.e, m.firms
-    f.home_margin = location.home_margin(f.home, f.sector, f.output_per_job, f.edge,
-                                         east_wage=m.prices.east_wage, east_land=m.prices.east_land,
-                                         sites=m.home_sites, params=m.views.location)
+    f.home_margin = location.home_margin(
+        f.home,
+        f.sector,
+        f.output_per_job,
+        f.edge,
+        east_wage=m.prices.east_wage,
+        east_land=m.prices.east_land,
+        sites=m.home_sites,
+        params=m.views.location,
+    )
     in_west = np.flatnonzero(location.in_west(f.state))
     s = f.share[in_west]
     p = f.park[in_west]
-    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west],
-                                             f.output_per_job[in_west], f.edge[in_west],
-                                             f.jobs[in_west] * s, mid_skill=m.sectors.mid_skill,
-                                             sites=sites, params=m.views.location)
-    holiday = ((f.entry_step[in_west] >= 0)
-               & ((m.t - f.entry_step[in_west]) * m.dt < m.policy.subsidy.tax_holiday_years))
+    west_m, local_tax = location.west_margin(
+        p,
+        f.sector[in_west],
+        f.home[in_west],
+        f.output_per_job[in_west],
+        f.edge[in_west],
+        f.jobs[in_west] * s,
+        mid_skill=m.sectors.mid_skill,
+        sites=sites,
+        params=m.views.location,
+    )
+    holiday = (f.entry_step[in_west] >= 0) & (
+        (m.t - f.entry_step[in_west]) * m.dt < m.policy.subsidy.tax_holiday_years
+    )
     two_sites = s < 1
     margin = f.home_margin.copy()
-    margin[in_west] = ((1 - s) * f.home_margin[in_west] + s * (west_m + np.where(holiday, local_tax, 0.0))
-                       + np.where(two_sites, f.allocation[in_west], 0.0)
-                       - np.where(two_sites, e.branch_overhead, e.relocation_loss))
+    margin[in_west] = (
+        (1 - s) * f.home_margin[in_west]
+        + s * (west_m + np.where(holiday, local_tax, 0.0))
+        + np.where(two_sites, f.allocation[in_west], 0.0)
+        - np.where(two_sites, e.branch_overhead, e.relocation_loss)
+    )
     f.margin = np.where(f.state != EXITED, margin, 0.0)
     return Margins(in_west, s, p, west_m, holiday)
 
@@ -260,32 +341,63 @@ def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.nd
 def firms_choose(m: TransferModel) -> None:
     """Firms review their location (about once a year); growing home firms choose where to build."""
     e, f, t = m.e, m.firms, m.t
-    settled = (f.state != EXITED) & (f.ready_step <= t)       # not while a plant is being built
+    settled = (f.state != EXITED) & (f.ready_step <= t)  # not while a plant is being built
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
-    shocks = location.draw_shocks(m.rng, settled, min(e.review_per_year * m.dt, 1.0),
-                                  n_promoted=e.n_promoted, n_enclave=e.n_enclave,
-                                  n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random,
-                                  always=expanding_all)
+    shocks = location.draw_shocks(
+        m.rng,
+        settled,
+        min(e.review_per_year * m.dt, 1.0),
+        n_promoted=e.n_promoted,
+        n_enclave=e.n_enclave,
+        n_word_of_mouth=e.n_word_of_mouth,
+        n_random=e.n_random,
+        always=expanding_all,
+    )
     m.sites = sites = west_sites(m)
     book_margins(m, sites)  # staying is valued at this step's prices, like every other option
     in_west = location.in_west(f.state)
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
-    cand = location.consideration_sets(shocks, home=f.home, sector=f.sector, own_park=f.park,
-                                       promo_ptr=m.promo_ptr, promo_park=m.promo_park,
-                                       enclave_parks=m.enclave_parks, wom_ptr=wom_ptr,
-                                       wom_park=wom_park, park_effort=m.parks.promotion_effort,
-                                       park_open=park_open, n_parks=m.geo.n_parks,
-                                       awareness=e.awareness)
+    cand = location.consideration_sets(
+        shocks,
+        home=f.home,
+        sector=f.sector,
+        own_park=f.park,
+        promo_ptr=m.promo_ptr,
+        promo_park=m.promo_park,
+        enclave_parks=m.enclave_parks,
+        wom_ptr=wom_ptr,
+        wom_park=wom_park,
+        park_effort=m.parks.promotion_effort,
+        park_open=park_open,
+        n_parks=m.geo.n_parks,
+        awareness=e.awareness,
+    )
     expanding = expanding_all[shocks.reviewing]
     lump = e.expansion_lump
     new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
     i, new_state, park, taste, gain = location.choose_locations(
-        shocks, f, sites, cand, home_m_all=f.home_margin, current_all=f.margin + f.taste,
-        holiday_share=_holiday_share(m), mid_skill=m.sectors.mid_skill, expanding=expanding,
-        new_share=new_share, params=m.views.location)
-    m.last_choice = LastChoice(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park,
-                               gain=gain, expanding=expanding)
+        shocks,
+        f,
+        sites,
+        cand,
+        home_m_all=f.home_margin,
+        current_all=f.margin + f.taste,
+        holiday_share=_holiday_share(m),
+        mid_skill=m.sectors.mid_skill,
+        expanding=expanding,
+        new_share=new_share,
+        params=m.views.location,
+    )
+    m.last_choice = LastChoice(
+        shocks=shocks,
+        candidates=cand,
+        firms=i,
+        new_state=new_state,
+        park=park,
+        gain=gain,
+        expanding=expanding,
+    )
     moved = new_state >= 0
     ch = m.choices
     # expanding firms build their new plant at home unless they chose a western park
@@ -303,8 +415,14 @@ def firms_choose(m: TransferModel) -> None:
     f.taste[i[home | own]] = taste[home | own]
     ch.count_moves(gain[home | own])
     apply = moved & ~home & ~own
-    m.applications = Applications(i[apply], park[apply], new_state[apply], taste[apply],
-                                  np.where(expanding[apply], new_share[apply], -1.0), gain[apply])
+    m.applications = Applications(
+        i[apply],
+        park[apply],
+        new_state[apply],
+        taste[apply],
+        np.where(expanding[apply], new_share[apply], -1.0),
+        gain[apply],
+    )
 
 
 # ------------------------------------------------------------------ 4. parks admit
@@ -315,7 +433,9 @@ def parks_admit(m: TransferModel) -> None:
     m.choices.count_moves(a.gain[ok])
     firm, park, state, expansion = a.firm[ok], a.park[ok], a.state[ok], a.expansion[ok]
     f.taste[firm] = a.taste[ok]
-    _leave_parks(m, firm[f.park[firm] >= 0])  # a branch, or a relocated firm moving on, leaves its park
+    _leave_parks(
+        m, firm[f.park[firm] >= 0]
+    )  # a branch, or a relocated firm moving on, leaves its park
     np.add.at(pk.occupancy, park, 1)
     f.park[firm] = park
     is_exp = expansion >= 0
@@ -324,8 +444,13 @@ def parks_admit(m: TransferModel) -> None:
     f.expanded_west[firm[is_exp]] = True
     f.share[firm] = np.where(state == RELOCATED, 1.0, np.where(is_exp, expansion, e.branch_share))
     two_sites = f.share[firm] < 1
-    f.allocation[firm] = np.where(two_sites, markets.branch_allocation_gain(
-        m.market_map, f.home[firm], park, f.sector[firm], f.share[firm], m.distance), 0.0)
+    f.allocation[firm] = np.where(
+        two_sites,
+        markets.branch_allocation_gain(
+            m.market_map, f.home[firm], park, f.sector[firm], f.share[firm], m.distance
+        ),
+        0.0,
+    )
     f.state[firm] = state
     f.entry_step[firm] = m.t
     f.ready_step[firm] = m.t + int(round(e.plant_build_years * m.cfg.run.steps_per_year))
@@ -347,8 +472,13 @@ def parks_admit(m: TransferModel) -> None:
 def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
     """Share of each firm's output and jobs produced in its western plant now (share)."""
     f, e, spy = m.firms, m.e, m.cfg.run.steps_per_year
-    return location.producing_share(f.share[firms_idx], f.ready_step[firms_idx], m.t, e.ramp_start,
-                                    int(round(e.ramp_up_years * spy)))
+    return location.producing_share(
+        f.share[firms_idx],
+        f.ready_step[firms_idx],
+        m.t,
+        e.ramp_start,
+        int(round(e.ramp_up_years * spy)),
+    )
 
 
 def migrant_income(m: TransferModel) -> np.ndarray:
@@ -368,22 +498,40 @@ def labour_market(m: TransferModel) -> None:
     e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
     in_west = location.in_west(f.state)
     share = producing_share(m, in_west)
-    lab.demand = production.labour_demand(m.parks.county_w[f.park[in_west]], f.jobs[in_west] * share,
-                                          m.sectors.mid_skill[f.sector[in_west]], geo.n_west)
+    lab.demand = production.labour_demand(
+        m.parks.county_w[f.park[in_west]],
+        f.jobs[in_west] * share,
+        m.sectors.mid_skill[f.sector[in_west]],
+        geo.n_west,
+    )
     paired = m.paired[geo.is_west]
     lab.east_income = migrant_income(m)
     moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
     cost = m.prices.migration_cost + moving / e.migration_horizon
     rate = np.where(paired, pol.labour.training_rate, 0.0)
     lab.service_demand = local_demand.service_demand(
-        labour.by_skill(lab.people, PARK).sum(axis=1), lab.people[..., WORKSHOP].sum(axis=(1, 2)),
-        m.prices.workshop_wage, lab.wage[:, LOW], e.service_multiplier)
+        labour.by_skill(lab.people, PARK).sum(axis=1),
+        lab.people[..., WORKSHOP].sum(axis=(1, 2)),
+        m.prices.workshop_wage,
+        lab.wage[:, LOW],
+        e.service_multiplier,
+    )
     lab.people, lab.wage, lab.flows = labour.labour_market(
-        lab.people, lab.wage, prevailing_wage=lab.prevailing, demand_park=lab.demand,
-        workshop_slots=lab.workshop_slots, workshop_wage=m.prices.workshop_wage,
-        service_demand=lab.service_demand, farm_income=lab.farm_income + lab.farm_bonus,
-        east_income=lab.east_income, migration_cost=cost, trainees_funded=lab.trainees_funded,
-        training_rate=rate, params=m.views.labour, steps_per_year=m.cfg.run.steps_per_year)
+        lab.people,
+        lab.wage,
+        prevailing_wage=lab.prevailing,
+        demand_park=lab.demand,
+        workshop_slots=lab.workshop_slots,
+        workshop_wage=m.prices.workshop_wage,
+        service_demand=lab.service_demand,
+        farm_income=lab.farm_income + lab.farm_bonus,
+        east_income=lab.east_income,
+        migration_cost=cost,
+        trainees_funded=lab.trainees_funded,
+        training_rate=rate,
+        params=m.views.labour,
+        steps_per_year=m.cfg.run.steps_per_year,
+    )
     _book_costs(m)
 
 
@@ -396,16 +544,25 @@ def _book_costs(m: TransferModel) -> None:
     flows = lab.flows
     assert flows is not None, "the labour market runs before the costs are booked"
     east = accounts.east_lines(
-        pairing=pol.pairing, labour=pol.labour, consumption=pol.consumption, n_paired=n_paired,
+        pairing=pol.pairing,
+        labour=pol.labour,
+        consumption=pol.consumption,
+        n_paired=n_paired,
         effort_by_partner=float((c.effort * c.n_partners)[~west].sum()),
         landed_per_year=float(c.landed[:, 0].sum()) / dt,
         migrated_paired_per_year=float(flows.migrated[paired_w].sum()) / dt,
         migrants_paired=float(lab.people[paired_w, :, :, MIGRANT].sum()),
         trained_per_year=float(flows.trained_by_rate.sum()) / dt,
-        training_cost=m.e.training_cost, enclave_coinvest=float(m.parks.coinvest.sum()))
+        training_cost=m.e.training_cost,
+        enclave_coinvest=float(m.parks.coinvest.sum()),
+    )
     operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
-    m.costs = CostLines(east, accounts.west_lines(c, west, pairing=pol.pairing, n_paired=n_paired,
-                                                  workshop_operating=operating))
+    m.costs = CostLines(
+        east,
+        accounts.west_lines(
+            c, west, pairing=pol.pairing, n_paired=n_paired, workshop_operating=operating
+        ),
+    )
 
 
 # ------------------------------------------------------------------ 6. production, taxes, incomes
@@ -432,28 +589,46 @@ def produce_and_pay(m: TransferModel) -> None:
     home_output = f.jobs[w.firms] * f.output_per_job[w.firms]
     west_output = produced * home_output * sites.productivity[w.park]
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
-    m.taxes = taxes = production.park_taxes(west_output, pre * produced * home_output, w.holiday,
-                                            pk.enclave[w.park],
-                                            tax_share_east=pol.enclave.tax_share_east,
-                                            compliance=pol.enclave.compliance, rates=m.views.taxes)
+    m.taxes = taxes = production.park_taxes(
+        west_output,
+        pre * produced * home_output,
+        w.holiday,
+        pk.enclave[w.park],
+        tax_share_east=pol.enclave.tax_share_east,
+        compliance=pol.enclave.compliance,
+        rates=m.views.taxes,
+    )
     n = geo.n_counties
     c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(
-        taxes, w.park, pk.county, pk.partner, n)
+        taxes, w.park, pk.county, pk.partner, n
+    )
     promised = pol.subsidy.land_discount * pk.land_cost[w.park] * produced * f.jobs[w.firms]
     c.subsidy_due = np.bincount(pk.county[w.park], promised, n)
-    c.fiscal_cost = c.subsidy_due * c.funding_ratio  # cash; the rebate is already out of retained_tax
+    c.fiscal_cost = (
+        c.subsidy_due * c.funding_ratio
+    )  # cash; the rebate is already out of retained_tax
     # household incomes
     lab = m.labour
     pay = labour.park_pay(lab.people, lab.demand, lab.wage)
-    inc = production.person_incomes(pay, lab.wage[:, LOW], lab.farm_income + lab.farm_bonus,
-                                    m.prices.workshop_wage, lab.east_income)
-    h = production.household_incomes(lab.people, inc, lab.inactive,
-                                     transfer_per_capita=lab.transfer,
-                                     remittance_share=e.remittance_share,
-                                     low_income_line=lab.low_income_line,
-                                     farm_sigma=e.farm_income_sigma, farm_base=lab.farm_income,
-                                     seller_bonus=lab.seller_bonus,
-                                     seller_share=pol.consumption.seller_share)
+    inc = production.person_incomes(
+        pay,
+        lab.wage[:, LOW],
+        lab.farm_income + lab.farm_bonus,
+        m.prices.workshop_wage,
+        lab.east_income,
+    )
+    h = production.household_incomes(
+        lab.people,
+        inc,
+        lab.inactive,
+        transfer_per_capita=lab.transfer,
+        remittance_share=e.remittance_share,
+        low_income_line=lab.low_income_line,
+        farm_sigma=e.farm_income_sigma,
+        farm_base=lab.farm_income,
+        seller_bonus=lab.seller_bonus,
+        seller_share=pol.consumption.seller_share,
+    )
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 
 

@@ -38,10 +38,14 @@ class ParamViews:
 
     @classmethod
     def from_config(cls, economy: EconomyConfig) -> ParamViews:
-        return cls(firms=FirmParams.from_config(economy), budgets=BudgetParams.from_config(economy),
-                   workshops=WorkshopParams.from_config(economy),
-                   location=LocationParams.from_config(economy),
-                   labour=LabourParams.from_config(economy), taxes=TaxRates.from_config(economy))
+        return cls(
+            firms=FirmParams.from_config(economy),
+            budgets=BudgetParams.from_config(economy),
+            workshops=WorkshopParams.from_config(economy),
+            location=LocationParams.from_config(economy),
+            labour=LabourParams.from_config(economy),
+            taxes=TaxRates.from_config(economy),
+        )
 
 
 @dataclass
@@ -51,8 +55,8 @@ class Prices:
     east_wage: float
     east_land: float
     migrant_wage_east: float
-    east_income: float           # eastern per-capita disposable income (yuan/year)
-    migration_cost: float        # living costs of a migrant in the east (yuan/year)
+    east_income: float  # eastern per-capita disposable income (yuan/year)
+    migration_cost: float  # living costs of a migrant in the east (yuan/year)
     workshop_wage: float
 
 
@@ -60,30 +64,40 @@ class Prices:
 class FirmTable(FirmDraws):
     """Every eastern firm ever in the at-risk pool (rows are never removed: exited firms stay)."""
 
-    chain_master: np.ndarray             # leads a supply chain (bool)
-    state: np.ndarray                    # HOME, BRANCH, RELOCATED or EXITED (location.py)
-    park: np.ndarray                     # park of its western plant, -1 if none
-    share: np.ndarray                    # share of output and jobs in the west once the plant runs
-    allocation: np.ndarray               # freight a branch saves on its nearest markets (fixed)
-    entry_step: np.ndarray               # step it entered its park (-1 never)
-    ready_step: np.ndarray               # step its western plant starts producing (-1 none)
-    loss_steps: np.ndarray               # steps in a row its site has lost money
-    backlog: np.ndarray                  # capacity wanted, share of its jobs
-    expanded_west: np.ndarray            # built an expansion plant in a western park (bool)
-    ever_west: np.ndarray                # has landed in a western park (bool)
-    margin: np.ndarray                   # after-tax margin where it is now
-    home_margin: np.ndarray              # after-tax margin at home
+    chain_master: np.ndarray  # leads a supply chain (bool)
+    state: np.ndarray  # HOME, BRANCH, RELOCATED or EXITED (location.py)
+    park: np.ndarray  # park of its western plant, -1 if none
+    share: np.ndarray  # share of output and jobs in the west once the plant runs
+    allocation: np.ndarray  # freight a branch saves on its nearest markets (fixed)
+    entry_step: np.ndarray  # step it entered its park (-1 never)
+    ready_step: np.ndarray  # step its western plant starts producing (-1 none)
+    loss_steps: np.ndarray  # steps in a row its site has lost money
+    backlog: np.ndarray  # capacity wanted, share of its jobs
+    expanded_west: np.ndarray  # built an expansion plant in a western park (bool)
+    ever_west: np.ndarray  # has landed in a western park (bool)
+    margin: np.ndarray  # after-tax margin where it is now
+    home_margin: np.ndarray  # after-tax margin at home
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
         """Firms that produce only at home; chain masters are those at least ``chain_master_jobs`` large."""
         n = draws.home.size
         return cls(
-            **vars(draws), chain_master=draws.jobs >= chain_master_jobs,
-            state=np.zeros(n, np.int64), park=np.full(n, -1, np.int64), share=np.zeros(n),
-            allocation=np.zeros(n), entry_step=np.full(n, -1, np.int64), ready_step=np.full(n, -1, np.int64),
-            loss_steps=np.zeros(n, np.int64), backlog=np.zeros(n), expanded_west=np.zeros(n, bool),
-            ever_west=np.zeros(n, bool), margin=np.zeros(n), home_margin=np.zeros(n))
+            **vars(draws),
+            chain_master=draws.jobs >= chain_master_jobs,
+            state=np.zeros(n, np.int64),
+            park=np.full(n, -1, np.int64),
+            share=np.zeros(n),
+            allocation=np.zeros(n),
+            entry_step=np.full(n, -1, np.int64),
+            ready_step=np.full(n, -1, np.int64),
+            loss_steps=np.zeros(n, np.int64),
+            backlog=np.zeros(n),
+            expanded_west=np.zeros(n, bool),
+            ever_west=np.zeros(n, bool),
+            margin=np.zeros(n),
+            home_margin=np.zeros(n),
+        )
 
     @property
     def size(self) -> int:
@@ -104,8 +118,8 @@ class FirmTable(FirmDraws):
                 buf = np.empty((max(2 * n0, n0 + k, 16),) + column.shape[1:], dtype)
                 _BUFFERS[id(buf)] = buf
                 buf[:n0] = column
-            buf[n0:n0 + k] = added
-            setattr(self, f.name, buf[:n0 + k])
+            buf[n0 : n0 + k] = added
+            setattr(self, f.name, buf[: n0 + k])
         return range(n0, n0 + k)
 
 
@@ -116,8 +130,12 @@ _BUFFERS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictio
 def _growth_buffer(column: np.ndarray) -> np.ndarray | None:
     """The append buffer ``column`` is the first rows of, or None (a column made some other way)."""
     base = column.base
-    if (base is None or _BUFFERS.get(id(base)) is not base
-            or column.ctypes.data != base.ctypes.data or column.strides != base.strides):
+    if (
+        base is None
+        or _BUFFERS.get(id(base)) is not base
+        or column.ctypes.data != base.ctypes.data
+        or column.strides != base.strides
+    ):
         return None
     return base
 
@@ -127,88 +145,90 @@ class ParkTable:
     """Western industrial parks."""
 
     name: np.ndarray
-    county: np.ndarray                   # county row
-    county_w: np.ndarray                 # western labour-pool row of its county
-    capacity: np.ndarray                 # firm slots (fractional while it grows)
-    occupancy: np.ndarray                # firms in the park
-    land_cost: np.ndarray                # yuan/job/year before discount
-    quality0: np.ndarray                 # starting infrastructure quality (0–1)
-    quality: np.ndarray                  # infrastructure quality (0–1)
-    infra_cum: np.ndarray                # infrastructure investment so far (yuan)
-    investment_cum: np.ndarray           # county and partner investment so far (yuan)
-    firm_investment_cum: np.ndarray      # investment brought by firms so far (yuan)
-    enclave: np.ndarray                  # run by the eastern partner (bool)
-    partner: np.ndarray                  # eastern partner county, -1 if none
-    sector_focus: np.ndarray             # sector, -1 if none
-    co_built: np.ndarray                 # co-built with the partner (bool)
-    expected_compliance: np.ndarray      # the enclave partner's expected compliance (share)
-    partner_effort: np.ndarray           # the enclave partner's effort (0–1)
-    coinvest: np.ndarray                 # the enclave partner's co-investment (yuan/year)
-    pipeline: np.ndarray                 # (park, steps) slots under construction, one column per step
-    promotion_effort: np.ndarray         # promotion behind each park this step (multiplier)
+    county: np.ndarray  # county row
+    county_w: np.ndarray  # western labour-pool row of its county
+    capacity: np.ndarray  # firm slots (fractional while it grows)
+    occupancy: np.ndarray  # firms in the park
+    land_cost: np.ndarray  # yuan/job/year before discount
+    quality0: np.ndarray  # starting infrastructure quality (0–1)
+    quality: np.ndarray  # infrastructure quality (0–1)
+    infra_cum: np.ndarray  # infrastructure investment so far (yuan)
+    investment_cum: np.ndarray  # county and partner investment so far (yuan)
+    firm_investment_cum: np.ndarray  # investment brought by firms so far (yuan)
+    enclave: np.ndarray  # run by the eastern partner (bool)
+    partner: np.ndarray  # eastern partner county, -1 if none
+    sector_focus: np.ndarray  # sector, -1 if none
+    co_built: np.ndarray  # co-built with the partner (bool)
+    expected_compliance: np.ndarray  # the enclave partner's expected compliance (share)
+    partner_effort: np.ndarray  # the enclave partner's effort (0–1)
+    coinvest: np.ndarray  # the enclave partner's co-investment (yuan/year)
+    pipeline: np.ndarray  # (park, steps) slots under construction, one column per step
+    promotion_effort: np.ndarray  # promotion behind each park this step (multiplier)
 
 
 @dataclass
 class CountyTable:
     """County governments, eastern and western (amounts by county)."""
 
-    friction: np.ndarray                 # administrative friction cost for firms (share of output)
-    debt: np.ndarray                     # yuan
-    revenue: np.ndarray                  # yuan/year
-    retained_tax: np.ndarray             # park tax kept (yuan/year)
-    enclave_revenue: np.ndarray          # enclave tax received by eastern partners (yuan/year)
-    rebated: np.ndarray                  # park tax rebated in holidays (yuan/year)
-    subsidy_due: np.ndarray              # land discounts promised (yuan/year)
-    fiscal_cost: np.ndarray              # land discounts paid (yuan/year)
-    spend_subsidy: np.ndarray            # yuan/year
+    friction: np.ndarray  # administrative friction cost for firms (share of output)
+    debt: np.ndarray  # yuan
+    revenue: np.ndarray  # yuan/year
+    retained_tax: np.ndarray  # park tax kept (yuan/year)
+    enclave_revenue: np.ndarray  # enclave tax received by eastern partners (yuan/year)
+    rebated: np.ndarray  # park tax rebated in holidays (yuan/year)
+    subsidy_due: np.ndarray  # land discounts promised (yuan/year)
+    fiscal_cost: np.ndarray  # land discounts paid (yuan/year)
+    spend_subsidy: np.ndarray  # yuan/year
     spend_infrastructure: np.ndarray
     spend_workshops: np.ndarray
     spend_training: np.ndarray
     spend_debt_service: np.ndarray
-    borrowing: np.ndarray                # yuan this step
-    headroom: np.ndarray                 # borrowing allowed before this step (yuan)
-    funding_ratio: np.ndarray            # share of promised land discounts paid (0–1)
-    adaptation: np.ndarray               # east: promotion effort multiplier adapted to targets
-    effort: np.ndarray                   # east: promotion effort (multiplier)
-    landed: np.ndarray                   # (county, steps of a year) firms landed in partner parks, by step
-    n_partners: np.ndarray               # east: paired western counties
-    aid: np.ndarray                      # east → west fiscal aid (yuan/year)
+    borrowing: np.ndarray  # yuan this step
+    headroom: np.ndarray  # borrowing allowed before this step (yuan)
+    funding_ratio: np.ndarray  # share of promised land discounts paid (0–1)
+    adaptation: np.ndarray  # east: promotion effort multiplier adapted to targets
+    effort: np.ndarray  # east: promotion effort (multiplier)
+    landed: np.ndarray  # (county, steps of a year) firms landed in partner parks, by step
+    n_partners: np.ndarray  # east: paired western counties
+    aid: np.ndarray  # east → west fiscal aid (yuan/year)
 
 
 @dataclass
 class LabourTable:
     """Western labour pools (one per western county, W) and households."""
 
-    people: np.ndarray                   # (W, skill, mobility, status) persons
-    wage: np.ndarray                     # (W, skill) yuan/year
-    prevailing: np.ndarray               # (W, skill) the wider western economy's wage (yuan/year)
-    working_age: np.ndarray              # persons
-    inactive: np.ndarray                 # persons outside the labour force
-    workshop_slots: np.ndarray           # workshop jobs open
-    trainees_funded: np.ndarray          # persons the county budget trains this step
-    workshop_sales0: float               # sales per workshop job in an empty market (yuan/job-year)
-    processing: np.ndarray               # processed procurement bought (yuan/year)
-    service_demand: np.ndarray           # local service jobs demanded
-    farm_income: np.ndarray              # yuan/year
-    farm_bonus: np.ndarray               # county mean extra farm income from procurement (yuan/year)
-    seller_bonus: np.ndarray             # extra farm income of the farmers who sell (yuan/year)
-    transfer: float                      # public transfer per resident (yuan/year)
-    low_income_line: float               # yuan/year/person
-    demand: np.ndarray                   # (W, skill) park jobs demanded
-    east_income: np.ndarray              # (W, skill) what a migrant expects in the east (yuan/year)
-    income_pc: np.ndarray                # household income per working-age person (yuan/year)
-    low_income: np.ndarray               # share of the labour force below the line
-    income_total: np.ndarray             # yuan/year
-    income_by_type: np.ndarray           # (W, skill, mobility) own earnings per person (yuan/year)
-    workshops: WorkshopBooks | None = None   # this step's workshop books (None before the first step)
-    flows: LabourFlows | None = None         # this step's flows (None before the first step)
+    people: np.ndarray  # (W, skill, mobility, status) persons
+    wage: np.ndarray  # (W, skill) yuan/year
+    prevailing: np.ndarray  # (W, skill) the wider western economy's wage (yuan/year)
+    working_age: np.ndarray  # persons
+    inactive: np.ndarray  # persons outside the labour force
+    workshop_slots: np.ndarray  # workshop jobs open
+    trainees_funded: np.ndarray  # persons the county budget trains this step
+    workshop_sales0: float  # sales per workshop job in an empty market (yuan/job-year)
+    processing: np.ndarray  # processed procurement bought (yuan/year)
+    service_demand: np.ndarray  # local service jobs demanded
+    farm_income: np.ndarray  # yuan/year
+    farm_bonus: np.ndarray  # county mean extra farm income from procurement (yuan/year)
+    seller_bonus: np.ndarray  # extra farm income of the farmers who sell (yuan/year)
+    transfer: float  # public transfer per resident (yuan/year)
+    low_income_line: float  # yuan/year/person
+    demand: np.ndarray  # (W, skill) park jobs demanded
+    east_income: np.ndarray  # (W, skill) what a migrant expects in the east (yuan/year)
+    income_pc: np.ndarray  # household income per working-age person (yuan/year)
+    low_income: np.ndarray  # share of the labour force below the line
+    income_total: np.ndarray  # yuan/year
+    income_by_type: np.ndarray  # (W, skill, mobility) own earnings per person (yuan/year)
+    workshops: WorkshopBooks | None = (
+        None  # this step's workshop books (None before the first step)
+    )
+    flows: LabourFlows | None = None  # this step's flows (None before the first step)
 
 
 @dataclass
 class Choices:
     """Counters of the location choice and firm demography (diagnostics)."""
 
-    landed: np.ndarray                   # firms landed in the west by step, last year (newest first)
+    landed: np.ndarray  # firms landed in the west by step, last year (newest first)
     moves: int = 0
     paying: int = 0
     gain_sum: float = 0.0
@@ -230,12 +250,12 @@ class LastChoice:
     """This step's location choice (firms choose → diagnostics, tests, benchmarks)."""
 
     shocks: LocationShocks
-    candidates: np.ndarray   # (R, K) candidate parks, -1 empty
-    firms: np.ndarray        # reviewing firms
-    new_state: np.ndarray    # -1 to stay
-    park: np.ndarray         # target park, -1 if none
-    gain: np.ndarray         # deterministic gain over staying (share of output/year)
-    expanding: np.ndarray    # expanding firms choosing where to build (bool)
+    candidates: np.ndarray  # (R, K) candidate parks, -1 empty
+    firms: np.ndarray  # reviewing firms
+    new_state: np.ndarray  # -1 to stay
+    park: np.ndarray  # target park, -1 if none
+    gain: np.ndarray  # deterministic gain over staying (share of output/year)
+    expanding: np.ndarray  # expanding firms choosing where to build (bool)
 
 
 @dataclass
@@ -244,10 +264,10 @@ class Applications:
 
     firm: np.ndarray
     park: np.ndarray
-    state: np.ndarray        # BRANCH or RELOCATED
-    taste: np.ndarray        # taste for the new site (share of output/year)
-    expansion: np.ndarray    # western share of an expansion plant, -1 if not an expansion
-    gain: np.ndarray         # deterministic gain over staying (share of output/year)
+    state: np.ndarray  # BRANCH or RELOCATED
+    taste: np.ndarray  # taste for the new site (share of output/year)
+    expansion: np.ndarray  # western share of an expansion plant, -1 if not an expansion
+    gain: np.ndarray  # deterministic gain over staying (share of output/year)
 
     @classmethod
     def none(cls) -> Applications:
@@ -259,14 +279,16 @@ class Applications:
 class Margins:
     """Western firms' margins at this step's prices (book margins → production and taxes)."""
 
-    firms: np.ndarray        # firms in the west
-    share: np.ndarray        # their western share
+    firms: np.ndarray  # firms in the west
+    share: np.ndarray  # their western share
     park: np.ndarray
-    west: np.ndarray         # after-tax margin of the western plant (share of home output/year)
-    holiday: np.ndarray      # in a tax holiday (bool)
+    west: np.ndarray  # after-tax margin of the western plant (share of home output/year)
+    holiday: np.ndarray  # in a tax holiday (bool)
 
     def keep(self, mask: np.ndarray) -> Margins:
-        return Margins(self.firms[mask], self.share[mask], self.park[mask], self.west[mask], self.holiday[mask])
+        return Margins(
+            self.firms[mask], self.share[mask], self.park[mask], self.west[mask], self.holiday[mask]
+        )
 
 
 @dataclass

@@ -54,7 +54,9 @@ def as_config(config=None) -> Config:
     from sim.params.schema import ConfigError
 
     try:
-        if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
+        if (
+            OmegaConf.get_type(config) is not Config
+        ):  # Hydra's configs are typed by the schema already
             config = OmegaConf.merge(OmegaConf.structured(Config), config)
         return cast(Config, OmegaConf.to_object(config))
     except OmegaConfBaseException as err:
@@ -71,14 +73,14 @@ class TransferModel(mesa.Model):
 
     #: One step: these functions of the model, in this order (docs/ODD.md §3).
     PHASES: tuple[Callable[[TransferModel], None], ...] = (
-        phases.drift_costs,        # 1 costs drift
-        phases.governments_act,    # 2 governments act
-        phases.firm_demography,    # 3 firms enter and grow ...
-        phases.firms_choose,       #   ... and choose where to produce
-        phases.parks_admit,        # 4 parks admit
-        phases.labour_market,      # 5 labour market
-        phases.produce_and_pay,    # 6 production, taxes, incomes
-        phases.advance_clock,      # 7 record the step's end
+        phases.drift_costs,  # 1 costs drift
+        phases.governments_act,  # 2 governments act
+        phases.firm_demography,  # 3 firms enter and grow ...
+        phases.firms_choose,  #   ... and choose where to produce
+        phases.parks_admit,  # 4 parks admit
+        phases.labour_market,  # 5 labour market
+        phases.produce_and_pay,  # 6 production, taxes, incomes
+        phases.advance_clock,  # 7 record the step's end
         phases.record,
     )
 
@@ -89,13 +91,13 @@ class TransferModel(mesa.Model):
     counties: CountyTable
     labour: LabourTable
     choices: Choices
-    budget: Budget                   # western budgets of this step (governments act → parks, workshops)
-    sites: location.WestSites        # park tables of this step (firms choose)
-    last_choice: LastChoice          # this step's location choice
-    applications: Applications       # firms choose → parks admit
-    margins: Margins                 # western firms' margins (production and taxes)
-    taxes: TaxSplit                  # park firms' taxes (production → next step's budgets)
-    costs: CostLines                 # every channel's cost this step (labour market → record)
+    budget: Budget  # western budgets of this step (governments act → parks, workshops)
+    sites: location.WestSites  # park tables of this step (firms choose)
+    last_choice: LastChoice  # this step's location choice
+    applications: Applications  # firms choose → parks admit
+    margins: Margins  # western firms' margins (production and taxes)
+    taxes: TaxSplit  # park firms' taxes (production → next step's budgets)
+    costs: CostLines  # every channel's cost this step (labour market → record)
 
     def __init__(self, config=None, geography: geography_mod.Geography | None = None, rng=None):
         cfg = as_config(config)
@@ -108,7 +110,9 @@ class TransferModel(mesa.Model):
         self.dt = 1.0 / cfg.run.steps_per_year
         self.n_steps = cfg.run.years * cfg.run.steps_per_year
         self.t = 0
-        self.geo = geography if geography is not None else geography_mod.build(cfg.geography, self.rng)
+        self.geo = (
+            geography if geography is not None else geography_mod.build(cfg.geography, self.rng)
+        )
         self.sectors = geography_mod.load_sectors()
         self._init_prices()
         self._init_counties()
@@ -142,36 +146,61 @@ class TransferModel(mesa.Model):
         pairing = pol.pairing.enabled
         self.counties = CountyTable(
             friction=np.where(west, e.friction_west, e.friction_east),
-            debt=np.zeros(n), revenue=np.zeros(n), retained_tax=np.zeros(n), enclave_revenue=np.zeros(n),
-            rebated=np.zeros(n), subsidy_due=np.zeros(n), fiscal_cost=np.zeros(n),
-            spend_subsidy=np.zeros(n), spend_infrastructure=np.zeros(n), spend_workshops=np.zeros(n),
-            spend_training=np.zeros(n), spend_debt_service=np.zeros(n), borrowing=np.zeros(n), headroom=np.zeros(n),
+            debt=np.zeros(n),
+            revenue=np.zeros(n),
+            retained_tax=np.zeros(n),
+            enclave_revenue=np.zeros(n),
+            rebated=np.zeros(n),
+            subsidy_due=np.zeros(n),
+            fiscal_cost=np.zeros(n),
+            spend_subsidy=np.zeros(n),
+            spend_infrastructure=np.zeros(n),
+            spend_workshops=np.zeros(n),
+            spend_training=np.zeros(n),
+            spend_debt_service=np.zeros(n),
+            borrowing=np.zeros(n),
+            headroom=np.zeros(n),
             funding_ratio=np.ones(n),
             adaptation=np.ones(n),
             effort=np.where(~west & pairing, pol.pairing.promotion, 0.0),
-            landed=np.zeros((n, self.cfg.run.steps_per_year)),  # firms landed in partner parks, last year by step
+            landed=np.zeros(
+                (n, self.cfg.run.steps_per_year)
+            ),  # firms landed in partner parks, last year by step
             n_partners=np.bincount(geo.partner[self.paired], minlength=n).astype(float),
             aid=np.zeros(n),
         )
-        self.costs = CostLines(dict.fromkeys(accounts.EAST_LINES, 0.0), dict.fromkeys(accounts.WEST_LINES, 0.0))
+        self.costs = CostLines(
+            dict.fromkeys(accounts.EAST_LINES, 0.0), dict.fromkeys(accounts.WEST_LINES, 0.0)
+        )
 
     def _init_parks(self):
         geo, e, pol = self.geo, self.e, self.policy
         enclave = geo.park_co_built & pol.enclave.enabled
         partner = geo.partner[geo.park_county]
         self.parks = ParkTable(
-            name=geo.park_name, county=geo.park_county, county_w=geo.park_county - geo.n_east,
-            capacity=geo.park_capacity.astype(float).copy(), occupancy=np.zeros(geo.n_parks, np.int64),
+            name=geo.park_name,
+            county=geo.park_county,
+            county_w=geo.park_county - geo.n_east,
+            capacity=geo.park_capacity.astype(float).copy(),
+            occupancy=np.zeros(geo.n_parks, np.int64),
             land_cost=np.full(geo.n_parks, geo.economy["west_land_cost"] * e.west_land_scale),
-            quality0=np.full(geo.n_parks, e.park_quality), quality=np.full(geo.n_parks, e.park_quality),
-            infra_cum=np.zeros(geo.n_parks), investment_cum=np.zeros(geo.n_parks),
+            quality0=np.full(geo.n_parks, e.park_quality),
+            quality=np.full(geo.n_parks, e.park_quality),
+            infra_cum=np.zeros(geo.n_parks),
+            investment_cum=np.zeros(geo.n_parks),
             firm_investment_cum=np.zeros(geo.n_parks),
-            enclave=enclave, partner=partner, sector_focus=geo.park_sector, co_built=geo.park_co_built,
+            enclave=enclave,
+            partner=partner,
+            sector_focus=geo.park_sector,
+            co_built=geo.park_co_built,
             # the enclave contract: the partner's expected compliance, effort (0-1) and co-investment (yuan/year)
-            expected_compliance=np.ones(geo.n_parks), partner_effort=np.zeros(geo.n_parks),
+            expected_compliance=np.ones(geo.n_parks),
+            partner_effort=np.zeros(geo.n_parks),
             coinvest=np.zeros(geo.n_parks),
             # firm slots under construction, arriving after park_build_years (one column per step)
-            pipeline=np.zeros((geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))),
+            pipeline=np.zeros(
+                (geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))
+            ),
             promotion_effort=np.zeros(geo.n_parks),
         )
         # promotion reaches a firm through its home county's partner parks (pairing) and enclave brands
@@ -180,8 +209,12 @@ class TransferModel(mesa.Model):
         self.enclave_parks = np.flatnonzero(enclave)
         # km from each eastern county (a firm's home market) to each park, computed once
         east = np.arange(geo.n_east)
-        self.distance = location.distance_km(geo.lon[east, None], geo.lat[east, None],
-                                             geo.lon[geo.park_county][None, :], geo.lat[geo.park_county][None, :])
+        self.distance = location.distance_km(
+            geo.lon[east, None],
+            geo.lat[east, None],
+            geo.lon[geo.park_county][None, :],
+            geo.lat[geo.park_county][None, :],
+        )
         self._init_markets()
 
     def _init_markets(self):
@@ -189,28 +222,48 @@ class TransferModel(mesa.Model):
         geo, sec, mk = self.geo, self.sectors, self.geo.markets
         per_km = markets.freight_per_km(self.e.freight_rate, sec.value_density)
         west_pop = geo.population * geo.is_west
-        west_centre = mk.west or (float(np.average(geo.lon, weights=west_pop)), float(np.average(geo.lat, weights=west_pop)))
+        west_centre = mk.west or (
+            float(np.average(geo.lon, weights=west_pop)),
+            float(np.average(geo.lat, weights=west_pop)),
+        )
         east = np.arange(geo.n_east)
         pc = geo.park_county
-        home_dist = markets.market_distances(geo.lon[east], geo.lat[east], mk.national, west_centre, mk.gateways)
-        park_dist = markets.market_distances(geo.lon[pc], geo.lat[pc], mk.national, west_centre, mk.gateways)
-        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km,
-                                              self.views.location)
+        home_dist = markets.market_distances(
+            geo.lon[east], geo.lat[east], mk.national, west_centre, mk.gateways
+        )
+        park_dist = markets.market_distances(
+            geo.lon[pc], geo.lat[pc], mk.national, west_centre, mk.gateways
+        )
+        self.home_sites = location.home_sites(
+            home_dist, mk.local_km, sec.markets, per_km, self.views.location
+        )
         self.park_freight = markets.freight_beyond_home(park_dist, sec.markets, per_km)
         self.home_leg = markets.home_leg(sec.markets, per_km)
         self.market_map = markets.MarketMap(
-            home_km=np.column_stack([np.full(geo.n_east, mk.local_km), home_dist]), park_km=park_dist,
-            per_km=per_km, mix=sec.markets)
+            home_km=np.column_stack([np.full(geo.n_east, mk.local_km), home_dist]),
+            park_km=park_dist,
+            per_km=per_km,
+            mix=sec.markets,
+        )
 
     def _init_firms(self):
         e = self.e
-        draws = demography.draw_firms(self.rng, self.cfg.geography.n_firms, geo=self.geo,
-                                      sectors=self.sectors, east_wage=self.prices.east_wage,
-                                      east_land=self.prices.east_land,
-                                      home_base=self.home_sites.base, params=self.views.firms)
+        draws = demography.draw_firms(
+            self.rng,
+            self.cfg.geography.n_firms,
+            geo=self.geo,
+            sectors=self.sectors,
+            east_wage=self.prices.east_wage,
+            east_land=self.prices.east_land,
+            home_base=self.home_sites.base,
+            params=self.views.firms,
+        )
         # a chain master leads by size: the largest firms of the starting pool, and entrants as large
-        self.chain_master_jobs = (np.quantile(draws.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0
-                                  else np.inf)
+        self.chain_master_jobs = (
+            np.quantile(draws.jobs, 1 - e.chain_master_share)
+            if e.chain_master_share > 0
+            else np.inf
+        )
         self.firms = FirmTable.new(draws, self.chain_master_jobs)
         self.applications = Applications.none()
         self.choices = Choices(landed=np.zeros(self.cfg.run.steps_per_year))
@@ -219,7 +272,9 @@ class TransferModel(mesa.Model):
         geo, e = self.geo, self.e
         ec = geo.economy
         working_age = geo.population[geo.is_west] * ec["working_age_share"]
-        wpop = working_age * (1 - e.inactive_share)  # the labour force: the inactive stay outside the pools
+        wpop = working_age * (
+            1 - e.inactive_share
+        )  # the labour force: the inactive stay outside the pools
         nw = wpop.size
         mig = np.minimum(geo.migrant_share[geo.is_west], ec["mobile_share"])
         mid = ec["mid_skill_share"]
@@ -236,15 +291,26 @@ class TransferModel(mesa.Model):
         wage0 = np.array([ec["west_wage_low"], ec["west_wage_mid"]]) * e.west_wage_scale
         self.labour = LabourTable(
             people=people,
-            wage=np.tile(wage0, (nw, 1)), prevailing=np.tile(wage0, (nw, 1)),
-            working_age=working_age, inactive=working_age - wpop,
-            workshop_slots=np.zeros(nw), trainees_funded=np.zeros(nw),
-            workshop_sales0=e.workshop_sales_per_job, processing=np.zeros(nw),
+            wage=np.tile(wage0, (nw, 1)),
+            prevailing=np.tile(wage0, (nw, 1)),
+            working_age=working_age,
+            inactive=working_age - wpop,
+            workshop_slots=np.zeros(nw),
+            trainees_funded=np.zeros(nw),
+            workshop_sales0=e.workshop_sales_per_job,
+            processing=np.zeros(nw),
             service_demand=np.zeros(nw),
-            farm_income=np.full(nw, ec["farm_income"]), farm_bonus=np.zeros(nw), seller_bonus=np.zeros(nw),
-            transfer=ec["west_transfer_per_capita"], low_income_line=e.low_income_line,
-            income_pc=np.zeros(nw), low_income=np.zeros(nw), demand=np.zeros((nw, 2)),
-            east_income=np.zeros((nw, 2)), income_total=np.zeros(nw), income_by_type=np.zeros((nw, 2, 2)),
+            farm_income=np.full(nw, ec["farm_income"]),
+            farm_bonus=np.zeros(nw),
+            seller_bonus=np.zeros(nw),
+            transfer=ec["west_transfer_per_capita"],
+            low_income_line=e.low_income_line,
+            income_pc=np.zeros(nw),
+            low_income=np.zeros(nw),
+            demand=np.zeros((nw, 2)),
+            east_income=np.zeros((nw, 2)),
+            income_total=np.zeros(nw),
+            income_by_type=np.zeros((nw, 2, 2)),
         )
         self.labour.east_income = phases.migrant_income(self)
 
@@ -292,8 +358,12 @@ class TransferModel(mesa.Model):
     def _all_handles(self) -> None:
         """Make every row's handle, so Mesa's agent registry holds every agent."""
         geo = self.geo
-        for cls, n in ((CountyGovernment, geo.n_counties), (WesternPark, geo.n_parks), (LabourPool, geo.n_west),
-                       (EasternFirm, self.firms.size)):
+        for cls, n in (
+            (CountyGovernment, geo.n_counties),
+            (WesternPark, geo.n_parks),
+            (LabourPool, geo.n_west),
+            (EasternFirm, self.firms.size),
+        ):
             self._agent_handles(cls, n)
 
     @property
@@ -349,13 +419,19 @@ class TransferModel(mesa.Model):
         import pandas as pd
 
         steps = np.arange(self.t + 1)
-        return pd.DataFrame({**self.calendar(steps), **{k: v[: self.t + 1] for k, v in self.history.items()}})
+        return pd.DataFrame(
+            {**self.calendar(steps), **{k: v[: self.t + 1] for k, v in self.history.items()}}
+        )
 
     def calendar(self, steps) -> dict:
         """``step``, integer ``year`` and the period within it (``quarter`` 1–4 when quarterly)."""
         per_year = self.cfg.run.steps_per_year
         period = "quarter" if per_year == 4 else "period"
-        return {"step": steps, "year": self.cfg.run.start_year + steps // per_year, period: steps % per_year + 1}
+        return {
+            "step": steps,
+            "year": self.cfg.run.start_year + steps // per_year,
+            period: steps % per_year + 1,
+        }
 
     def regions(self):
         """One row per recorded step per county."""
@@ -365,16 +441,24 @@ class TransferModel(mesa.Model):
         codes = geography_mod.county_codes(geo.name)
         steps = np.repeat(np.arange(n), geo.n_counties)
         tile = lambda names: pd.Categorical.from_codes(np.tile(np.arange(geo.n_counties), n), names)  # noqa: E731
-        df = pd.DataFrame({
-            **self.calendar(steps),
-            "county": tile(geo.county_name.astype(str)),
-            "code": pd.Categorical(np.tile([codes.get(c) for c in geo.county_name], n)),  # GB/T 2260
-            "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
-            "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
-            "lon": np.tile(geo.lon, n), "lat": np.tile(geo.lat, n),  # approximate county seats
-        })
+        df = pd.DataFrame(
+            {
+                **self.calendar(steps),
+                "county": tile(geo.county_name.astype(str)),
+                "code": pd.Categorical(
+                    np.tile([codes.get(c) for c in geo.county_name], n)
+                ),  # GB/T 2260
+                "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
+                "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
+                "lon": np.tile(geo.lon, n),
+                "lat": np.tile(geo.lat, n),  # approximate county seats
+            }
+        )
         west = np.tile(geo.is_west, n)
-        not_applicable = {"west": ~west, "east": west}  # a west-only outcome is NaN, not 0, in eastern rows
+        not_applicable = {
+            "west": ~west,
+            "east": west,
+        }  # a west-only outcome is NaN, not 0, in eastern rows
         for k, v in self.region_history.items():
             mask = not_applicable.get(region_side(k))
             df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
@@ -388,8 +472,11 @@ def _register_handles(model: TransferModel, cls: type[RowAgent], rows: range) ->
     call chain (Agent.__init__, register_agent, its signal), unless someone listens to
     Mesa's agent signals or datasets, where the agents are made one by one.
     """
-    listening = (getattr(model, "_batch_context", None) is not None or cls._datasets
-                 or any(key[0] == "agents" for key in getattr(model, "subscribers", {})))
+    listening = (
+        getattr(model, "_batch_context", None) is not None
+        or cls._datasets
+        or any(key[0] == "agents" for key in getattr(model, "subscribers", {}))
+    )
     if listening:
         return [cls(model, row) for row in rows]
     new = object.__new__

@@ -56,9 +56,19 @@ def _check_group(override) -> list[str]:
     for v in _values(override):
         if v is None and group == "experiment":
             continue
-        if not isinstance(v, str) or not SAFE_CHOICE.match(v) or (choices is not None and v not in choices):
-            allowed = ", ".join(choices) if choices is not None else "a plain name (letters, digits, _ and -)"
-            problems.append(f"{group} = {v!r} is not a choice of the '{group}' config group; allowed: {allowed}.")
+        if (
+            not isinstance(v, str)
+            or not SAFE_CHOICE.match(v)
+            or (choices is not None and v not in choices)
+        ):
+            allowed = (
+                ", ".join(choices)
+                if choices is not None
+                else "a plain name (letters, digits, _ and -)"
+            )
+            problems.append(
+                f"{group} = {v!r} is not a choice of the '{group}' config group; allowed: {allowed}."
+            )
     return problems
 
 
@@ -67,17 +77,26 @@ def _check_key(override, known: set[str]) -> list[str]:
     if override.is_delete():
         if key == "experiment":
             return []
-        return [f"~{key}: configuration keys cannot be deleted (every key has a default); set its value instead."]
+        return [
+            f"~{key}: configuration keys cannot be deleted (every key has a default); set its value instead."
+        ]
     if key in known:
         return []
     hint = difflib.get_close_matches(key, sorted(known), n=1)
     prefix = "++" if override.is_force_add() else "+" if override.is_add() else ""
-    return [f"{prefix}{key}: unknown configuration key" + (f" (did you mean {hint[0]}?)" if hint else "") +
-            "; known keys are listed in docs/ODD.md (parameter table)."]
+    return [
+        f"{prefix}{key}: unknown configuration key"
+        + (f" (did you mean {hint[0]}?)" if hint else "")
+        + "; known keys are listed in docs/ODD.md (parameter table)."
+    ]
 
 
 def _leaves_folder(override) -> bool:
-    text = override.get_value_element_as_str() if not override.is_sweep_override() else ",".join(_values(override))
+    text = (
+        override.get_value_element_as_str()
+        if not override.is_sweep_override()
+        else ",".join(_values(override))
+    )
     return text.startswith(("/", "~")) or ".." in Path(text).parts or "\\" in text
 
 
@@ -98,7 +117,9 @@ def check_overrides(overrides: list[str]) -> None:
         elif "/" in key or key in GROUPS:
             problems += _check_group(o) if not o.is_delete() or key != "experiment" else []
         elif key == "hydra.sweep.subdir" and _leaves_folder(o):
-            problems.append(f"{o.input_line}: a job folder must stay inside the sweep folder (no '..', no absolute path).")
+            problems.append(
+                f"{o.input_line}: a job folder must stay inside the sweep folder (no '..', no absolute path)."
+            )
         elif key == "hydra" or key.startswith("hydra."):
             continue
         else:
@@ -112,34 +133,60 @@ def check_launcher(hydra_cfg) -> None:
     launcher = hydra_cfg.get("launcher") or {}
     target = str(launcher.get("_target_", ""))
     n_jobs = launcher.get("n_jobs")
-    if "Joblib" in target and isinstance(n_jobs, int) and (n_jobs == 0 or n_jobs < -(os.cpu_count() or 1)):
-        raise ConfigError(f"hydra.launcher.n_jobs = {n_jobs}: use a number of worker processes >= 1 "
-                          "(or -1 for one per core). Nothing was run.")
+    if (
+        "Joblib" in target
+        and isinstance(n_jobs, int)
+        and (n_jobs == 0 or n_jobs < -(os.cpu_count() or 1))
+    ):
+        raise ConfigError(
+            f"hydra.launcher.n_jobs = {n_jobs}: use a number of worker processes >= 1 "
+            "(or -1 for one per core). Nothing was run."
+        )
     poll = launcher.get("poll_s")
-    if poll is not None and (isinstance(poll, bool) or not isinstance(poll, (int, float)) or not 0 < poll <= 3600):
-        raise ConfigError(f"hydra.launcher.poll_s = {poll!r}: the seconds between two looks at the cluster's queue "
-                          "must be a number in (0, 3600]. Nothing was run.")
+    if poll is not None and (
+        isinstance(poll, bool) or not isinstance(poll, (int, float)) or not 0 < poll <= 3600
+    ):
+        raise ConfigError(
+            f"hydra.launcher.poll_s = {poll!r}: the seconds between two looks at the cluster's queue "
+            "must be a number in (0, 3600]. Nothing was run."
+        )
     timeout = launcher.get("timeout_min")
     delay = launcher.get("signal_delay_s", 120)
     # submitit signals a job signal_delay_s before its limit: a limit no longer than that fails at once
-    if "Slurm" in target and isinstance(timeout, (int, float)) and isinstance(delay, (int, float)) \
-            and timeout * 60 <= delay:
-        raise ConfigError(f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
-                          f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
-                          f"(with the default 120 s: at least 3 minutes). Nothing was run.")
+    if (
+        "Slurm" in target
+        and isinstance(timeout, (int, float))
+        and isinstance(delay, (int, float))
+        and timeout * 60 <= delay
+    ):
+        raise ConfigError(
+            f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
+            f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
+            f"(with the default 120 s: at least 3 minutes). Nothing was run."
+        )
 
 
 def check_results_folder(folder: str, key: str) -> None:
     """A results folder of its own: not empty, not the project's folder or one of its code folders."""
     if not folder.strip():
-        raise ConfigError(f"{key} is empty: results need a folder of their own (the default is under results/). "
-                          "Nothing was run.")
+        raise ConfigError(
+            f"{key} is empty: results need a folder of their own (the default is under results/). "
+            "Nothing was run."
+        )
     path = Path(folder).expanduser().absolute().resolve()
     project = CONFIG_DIR.resolve().parent
-    code = {project, CONFIG_DIR.resolve(), Path(__file__).resolve().parents[1], Path.home().resolve(), Path("/")}
+    code = {
+        project,
+        CONFIG_DIR.resolve(),
+        Path(__file__).resolve().parents[1],
+        Path.home().resolve(),
+        Path("/"),
+    }
     if path in code:
-        raise ConfigError(f"{key} = {folder!r} is {path}, a folder of the project or the system, not one of its "
-                          "own: results would be written among other files. Choose a new folder. Nothing was run.")
+        raise ConfigError(
+            f"{key} = {folder!r} is {path}, a folder of the project or the system, not one of its "
+            "own: results would be written among other files. Choose a new folder. Nothing was run."
+        )
 
 
 def check_writable(folder: str) -> None:
@@ -149,14 +196,18 @@ def check_writable(folder: str) -> None:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise ConfigError(f"Cannot write results to {path}: {probe} is not a folder. Nothing was run.")
+        raise ConfigError(
+            f"Cannot write results to {path}: {probe} is not a folder. Nothing was run."
+        )
     test_file = probe / f".sim-write-test.{os.getpid()}"
     try:  # a real write: permission bits say nothing for root or on read-only mounts
         os.close(os.open(test_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         test_file.unlink()
     except OSError as err:
-        raise ConfigError(f"Cannot write results to {path}: {probe} is not writable ({err.strerror or err}). "
-                          "Choose another folder (hydra.run.dir=... or hydra.sweep.dir=...). Nothing was run.") from None
+        raise ConfigError(
+            f"Cannot write results to {path}: {probe} is not writable ({err.strerror or err}). "
+            "Choose another folder (hydra.run.dir=... or hydra.sweep.dir=...). Nothing was run."
+        ) from None
 
 
 def check_job_config(cfg) -> None:
@@ -181,12 +232,19 @@ def check_resolved(cfg) -> None:
 
     try:
         job: dict[str, Any] = {
-            k: (OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k])
-                else cfg[k])
-            for k in cfg if k != "hydra"}
+            k: (
+                OmegaConf.to_container(cfg[k], resolve=True)
+                if OmegaConf.is_config(cfg[k])
+                else cfg[k]
+            )
+            for k in cfg
+            if k != "hydra"
+        }
     except OmegaConfBaseException as err:
-        raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
-                          "Check the ${...} interpolations. Nothing was run.") from None
+        raise ConfigError(
+            f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
+            "Check the ${...} interpolations. Nothing was run."
+        ) from None
     schema.validate(job)
     from sim.params.designs import check_design_size
 
@@ -234,15 +292,20 @@ def check_memory(job: dict) -> None:
     need, free = estimated_bytes(job), available_bytes()
     if need > free:
         g = job["geography"]
-        raise ConfigError(f"geography sizes need about {need / 1e9:.1f} GB for one model "
-                          f"(n_firms={g['n_firms']}, counties x parks for geography=synthetic), "
-                          f"but only {free / 1e9:.1f} GB is available. Use smaller sizes. Nothing was run.")
+        raise ConfigError(
+            f"geography sizes need about {need / 1e9:.1f} GB for one model "
+            f"(n_firms={g['n_firms']}, counties x parks for geography=synthetic), "
+            f"but only {free / 1e9:.1f} GB is available. Use smaller sizes. Nothing was run."
+        )
 
 
 def parallel_workers(hydra_cfg, n_jobs: int) -> int:
     """How many jobs of a sweep run at once on this machine under its launcher."""
     launcher = hydra_cfg.get("launcher") or {}
-    target, cores = str(launcher.get("_target_", "")), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    target, cores = (
+        str(launcher.get("_target_", "")),
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    )
     if "Joblib" in target:
         workers = launcher.get("n_jobs") or 1
         workers = workers if workers > 0 else max(1, cores + 1 + workers)  # joblib: -1 = all cores
@@ -260,15 +323,19 @@ def check_sweep_memory(hydra_cfg, jobs: list[dict], n_jobs: int) -> None:
     if "Slurm" in str(launcher.get("_target_", "")):
         limit = (launcher.get("mem_gb") or 0) * 1e9
         if limit and need > limit:
-            raise ConfigError(f"a job of this sweep needs about {need / 1e9:.1f} GB, more than "
-                              f"hydra.launcher.mem_gb = {launcher.get('mem_gb')}; raise it or use smaller sizes. "
-                              "Nothing was run.")
+            raise ConfigError(
+                f"a job of this sweep needs about {need / 1e9:.1f} GB, more than "
+                f"hydra.launcher.mem_gb = {launcher.get('mem_gb')}; raise it or use smaller sizes. "
+                "Nothing was run."
+            )
         return
     workers, free = parallel_workers(hydra_cfg, n_jobs), available_bytes()
     if need * workers > free:
-        raise ConfigError(f"{workers} jobs at once need about {need * workers / 1e9:.1f} GB, but only "
-                          f"{free / 1e9:.1f} GB is available; run fewer at once (e.g. hydra.launcher.n_jobs=1) "
-                          "or use smaller sizes. Nothing was run.")
+        raise ConfigError(
+            f"{workers} jobs at once need about {need * workers / 1e9:.1f} GB, but only "
+            f"{free / 1e9:.1f} GB is available; run fewer at once (e.g. hydra.launcher.n_jobs=1) "
+            "or use smaller sizes. Nothing was run."
+        )
 
 
 def _first_line(err: Exception) -> str:
@@ -289,11 +356,17 @@ def compose_command(overrides: list[str], multirun: bool):
             hydra = GlobalHydra.instance().hydra
             assert hydra is not None  # initialize_config_dir has just made it
             return hydra.compose_config(
-                "config", list(overrides), run_mode=RunMode.MULTIRUN if multirun else RunMode.RUN,
-                from_shell=True, with_log_configuration=False)
+                "config",
+                list(overrides),
+                run_mode=RunMode.MULTIRUN if multirun else RunMode.RUN,
+                from_shell=True,
+                with_log_configuration=False,
+            )
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md (parameter table) "
-                          "or `python -m sim.run --cfg job`. Nothing was run.") from None
+        raise ConfigError(
+            f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md (parameter table) "
+            "or `python -m sim.run --cfg job`. Nothing was run."
+        ) from None
     finally:
         GlobalHydra.instance().clear()
 
@@ -306,8 +379,10 @@ def check_command(argv: list[str]) -> None:
     if args.help or args.hydra_help or args.info or args.shell_completion:
         return
     if args.config_name and ("/" in args.config_name or ".." in args.config_name):
-        raise ConfigError(f"--config-name {args.config_name}: give the name of a file in the config folder, "
-                          "not a path. Nothing was run.")
+        raise ConfigError(
+            f"--config-name {args.config_name}: give the name of a file in the config folder, "
+            "not a path. Nothing was run."
+        )
     check_overrides(args.overrides)
     cfg = compose_command(args.overrides, args.multirun)
     check_launcher(cfg.hydra)

@@ -48,10 +48,14 @@ def _register() -> None:
     if not OmegaConf.has_resolver("sim_sweep_name"):
         # a named study resumes in place; an ad-hoc sweep gets the timestamp and a unique tag
         OmegaConf.register_new_resolver(
-            "sim_sweep_name", lambda study, stamp: safe_dirname(study) if study else f"{stamp}_{unique_suffix()}",
-            use_cache=True)
+            "sim_sweep_name",
+            lambda study, stamp: safe_dirname(study) if study else f"{stamp}_{unique_suffix()}",
+            use_cache=True,
+        )
     if not OmegaConf.has_resolver("sim_run_name"):
-        OmegaConf.register_new_resolver("sim_run_name", lambda stamp: f"{stamp}_{unique_suffix()}", use_cache=True)
+        OmegaConf.register_new_resolver(
+            "sim_run_name", lambda stamp: f"{stamp}_{unique_suffix()}", use_cache=True
+        )
     if not OmegaConf.has_resolver("sim_job_dir"):
         OmegaConf.register_new_resolver("sim_job_dir", safe_dirname)
     if not OmegaConf.has_resolver("sim_calibrated"):
@@ -77,7 +81,11 @@ _register()
 def plain_value(key: str, value):
     """``value`` as a plain Python value Hydra can take: numpy scalars and 0-d arrays
     (what SALib, EMA workbench and pandas pass) become ``int``/``float``/``bool``/``str``."""
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (list, tuple)):
+    if (
+        hasattr(value, "item")
+        and getattr(value, "ndim", 0) == 0
+        and not isinstance(value, (list, tuple))
+    ):
         value = value.item()  # np.float64(0.3) -> 0.3, np.array(3) -> 3, np.bool_ -> bool
     if isinstance(value, (list, tuple)):
         return [plain_value(key, v) for v in value]
@@ -85,8 +93,10 @@ def plain_value(key: str, value):
         return int(value)  # samplers and pandas rows give 3.0 for an integer parameter
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise schema.ConfigError(f"Invalid configuration:\n  {key} = {value!r}: a {type(value).__name__} is not "
-                             "a config value (give a number, string, bool or list).")
+    raise schema.ConfigError(
+        f"Invalid configuration:\n  {key} = {value!r}: a {type(value).__name__} is not "
+        "a config value (give a number, string, bool or list)."
+    )
 
 
 _INT_KEYS = {k for k, f in schema.schema_fields() if str(f.type).startswith("int")}
@@ -152,13 +162,17 @@ def _compose(ov: tuple[str, ...], _files_stamp: tuple):
         try:
             cfg = hydra_compose(config_name="config", overrides=overrides)
         except (HydraException, OmegaConfBaseException) as err:
-            raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
-                                     "(parameter table) or `python -m sim.run --cfg job`.") from None
+            raise schema.ConfigError(
+                f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
+                "(parameter table) or `python -m sim.run --cfg job`."
+            ) from None
     from sim.params.checks import check_memory
     from sim.params.point import resolve
 
     resolve(cfg)  # the parameter point (design row or draw), then validation of everything
-    check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
+    check_memory(
+        {"geography": OmegaConf.to_container(cfg.geography)}
+    )  # before a model allocates it
     return cfg
 
 

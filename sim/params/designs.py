@@ -54,7 +54,10 @@ def prior_ranges() -> dict[str, tuple[float, float]]:
         meta = f.metadata
         if f.type not in (float, "float") or not any(w in meta["source"].lower() for w in MARKS):
             continue
-        lo, hi = documented_range(meta["source"]) or (f.default * (1 - PRIOR_SPREAD), f.default * (1 + PRIOR_SPREAD))
+        lo, hi = documented_range(meta["source"]) or (
+            f.default * (1 - PRIOR_SPREAD),
+            f.default * (1 + PRIOR_SPREAD),
+        )
         lo = max(lo, meta["lo"]) if meta["lo"] is not None else lo
         hi = min(hi, meta["hi"]) if meta["hi"] is not None else hi
         if hi > lo:
@@ -63,7 +66,9 @@ def prior_ranges() -> dict[str, tuple[float, float]]:
 
 
 # Parameters that share one budget (schema.validate checks their sum): the first gives way.
-JOINT_LIMITS = {("economy.budget_infrastructure", "economy.budget_workshops", "economy.budget_training"): 1.0}
+JOINT_LIMITS = {
+    ("economy.budget_infrastructure", "economy.budget_workshops", "economy.budget_training"): 1.0
+}
 
 
 def _within_joint_limits(ranges: dict) -> dict:
@@ -80,8 +85,10 @@ def problem(keys: list[str] | None = None) -> dict:
     keys = list(keys) if keys else list(ranges)
     unknown = [k for k in keys if k not in ranges]
     if unknown:
-        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.parameters: {', '.join(unknown)} "
-                                 "not uncertain parameters (see `python -m sim.params.designs --list`).")
+        raise schema.ConfigError(
+            f"Invalid configuration:\n  sensitivity.parameters: {', '.join(unknown)} "
+            "not uncertain parameters (see `python -m sim.params.designs --list`)."
+        )
     return {"num_vars": len(keys), "names": keys, "bounds": [list(ranges[k]) for k in keys]}
 
 
@@ -98,7 +105,9 @@ def _calibration_table(path: Path):
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
-    return pd.DataFrame([{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws])
+    return pd.DataFrame(
+        [{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws]
+    )
 
 
 def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
@@ -116,7 +125,9 @@ def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
     prob = problem()
     unit = qmc.LatinHypercube(d=prob["num_vars"], seed=np.random.default_rng(seed)).random(n)
     lows, highs = np.array(prob["bounds"]).T
-    return [dict(zip(prob["names"], map(float, lows + u * (highs - lows)), strict=True)) for u in unit]
+    return [
+        dict(zip(prob["names"], map(float, lows + u * (highs - lows)), strict=True)) for u in unit
+    ]
 
 
 def _calibration_rows(path: Path, n: int) -> list[dict]:
@@ -127,11 +138,15 @@ def _calibration_rows(path: Path, n: int) -> list[dict]:
     w = draws.pop("weight").to_numpy(float) if weighted else np.ones(len(draws))
     if weighted or len(draws) < n:
         cum = np.cumsum(w / w.sum())
-        draws = draws.iloc[np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)]
+        draws = draws.iloc[
+            np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)
+        ]
     return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
 
 
-def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = "") -> np.ndarray:
+def design(
+    method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = ""
+) -> np.ndarray:
     """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or
     ``draws`` (``geography``: the calibration whose draws they are; cached until the file changes)."""
     path = draws_file(geography) if method == "draws" and geography else None
@@ -139,8 +154,9 @@ def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography
 
 
 @functools.lru_cache(maxsize=8)
-def _design(method: str, n: int, seed: int, keys: tuple[str, ...], geography: str,
-            _stamp) -> np.ndarray:
+def _design(
+    method: str, n: int, seed: int, keys: tuple[str, ...], geography: str, _stamp
+) -> np.ndarray:
     if method == "draws":
         rows = parameter_draws(geography, n, seed)
         return np.array([list(r.values()) for r in rows])
@@ -153,7 +169,9 @@ def _design(method: str, n: int, seed: int, keys: tuple[str, ...], geography: st
         from SALib.sample import sobol
 
         return sobol.sample(prob, N=n, calc_second_order=False, seed=seed)
-    raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.method = {method!r} has no design.")
+    raise schema.ConfigError(
+        f"Invalid configuration:\n  sensitivity.method = {method!r} has no design."
+    )
 
 
 def design_keys(method: str, keys, geography: str) -> list[str]:
@@ -194,7 +212,8 @@ def check_design_size(s) -> None:
         f"Invalid configuration:\n  sensitivity.n = {s['n']}: the {s['method']} design would have {rows:,} rows "
         f"(one job each), about {rows * k * 8 / 1e9:.1f} GB and {rows * SECONDS_PER_ROW[s['method']] / 60:,.0f} "
         f"minutes to build in every job; at most {MAX_DESIGN_ROWS:,} rows. Use a smaller sensitivity.n. "
-        "Nothing was run.")
+        "Nothing was run."
+    )
 
 
 def sample_values(s, geography: str, calibration: str | None = None) -> dict[str, float]:
@@ -221,9 +240,11 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
     source = "" if source == "none" else source
     rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, source)
     if k >= len(rows):
-        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {k} is out of "
-                                 f"range: the {s['method']} design has {len(rows)} rows "
-                                 f"(0..{len(rows) - 1}).")
+        raise schema.ConfigError(
+            f"Invalid configuration:\n  sensitivity.sample = {k} is out of "
+            f"range: the {s['method']} design has {len(rows)} rows "
+            f"(0..{len(rows) - 1})."
+        )
     names = design_keys(s["method"], keys, source)
     return dict(zip(names, map(float, rows[k]), strict=True))
 

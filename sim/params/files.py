@@ -49,7 +49,9 @@ def read_data_file(path: Path):
     try:
         return bounded_yaml.read(path)
     except (bounded_yaml.YamlLimitError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: {err}" if isinstance(err, UnicodeDecodeError) else str(err)) from None
+        raise ConfigError(
+            f"{path}: {err}" if isinstance(err, UnicodeDecodeError) else str(err)
+        ) from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML: {str(err)[:300]}") from None
 

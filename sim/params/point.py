@@ -146,7 +146,9 @@ def _freeze(cfg) -> None:
                 OmegaConf.resolve(cfg[key])
     except OmegaConfBaseException as err:
         cause = err.__cause__ if isinstance(err.__cause__, ConfigError) else err
-        raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(cause)}") from None
+        raise ConfigError(
+            f"Invalid configuration: cannot resolve a value: {_first_line(cause)}"
+        ) from None
 
 
 def _first_line(err: Exception) -> str:

@@ -15,9 +15,15 @@ from typing import Any
 ILLUSTRATIVE = "illustrative"
 
 
-def param(default: Any, unit: str, doc: str, lo: float | None = None,
-          hi: float | None = None, source: str = ILLUSTRATIVE,
-          choices: tuple[str, ...] | None = None) -> Any:
+def param(
+    default: Any,
+    unit: str,
+    doc: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    source: str = ILLUSTRATIVE,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
     """A config field with its metadata (unit, meaning, allowed range, source)."""
     meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "source": source, "choices": choices}
     if isinstance(default, list):
@@ -29,93 +35,334 @@ def param(default: Any, unit: str, doc: str, lo: float | None = None,
 class RunConfig:
     seed: int = param(0, "integer", "seed of model.rng", lo=0, source="-")
     years: int = param(10, "years", "simulated horizon", lo=1, hi=100, source="-")
-    steps_per_year: int = param(4, "steps/year", "steps per year (4 = quarterly)", lo=1, hi=52, source="-")
-    start_year: int = param(2021, "year", "calendar year of the first step", lo=1990, hi=2100,
-                            source="Yunnan Daily 2024: all of Yunnan paired since 2021")
-    replications: int = param(1, "runs", "runs per job; replication r uses seed = run.seed*replications + r",
-                              lo=1, hi=10_000, source="-")
-    progress: str = param("auto", "-", "sweep progress: auto (a bar on a terminal, a line every "
-                          "10% or 30 s in a log), on (the bar), off",
-                          choices=("auto", "on", "off"), source="-")
-    calibration: str = param("none", "-", "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; docs/calibration.md)", source="-")
-    draw: int = param(-1, "index", "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point estimate", lo=-1, hi=100_000, source="-")
+    steps_per_year: int = param(
+        4, "steps/year", "steps per year (4 = quarterly)", lo=1, hi=52, source="-"
+    )
+    start_year: int = param(
+        2021,
+        "year",
+        "calendar year of the first step",
+        lo=1990,
+        hi=2100,
+        source="Yunnan Daily 2024: all of Yunnan paired since 2021",
+    )
+    replications: int = param(
+        1,
+        "runs",
+        "runs per job; replication r uses seed = run.seed*replications + r",
+        lo=1,
+        hi=10_000,
+        source="-",
+    )
+    progress: str = param(
+        "auto",
+        "-",
+        "sweep progress: auto (a bar on a terminal, a line every "
+        "10% or 30 s in a log), on (the bar), off",
+        choices=("auto", "on", "off"),
+        source="-",
+    )
+    calibration: str = param(
+        "none",
+        "-",
+        "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; docs/calibration.md)",
+        source="-",
+    )
+    draw: int = param(
+        -1,
+        "index",
+        "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point estimate",
+        lo=-1,
+        hi=100_000,
+        source="-",
+    )
 
 
 @dataclass
 class GeographyConfig:
-    name: str = param("shanghai_yunnan", "-", "geography data file (sim/world/NAME/geography.yaml) or template of a synthetic one", source="-")
-    kind: str = param("file", "-", "file: read the named data file; synthetic: generate at the sizes below",
-                      choices=("file", "synthetic"), source="-")
+    name: str = param(
+        "shanghai_yunnan",
+        "-",
+        "geography data file (sim/world/NAME/geography.yaml) or template of a synthetic one",
+        source="-",
+    )
+    kind: str = param(
+        "file",
+        "-",
+        "file: read the named data file; synthetic: generate at the sizes below",
+        choices=("file", "synthetic"),
+        source="-",
+    )
     n_firms: int = param(10_000, "firms", "eastern firms at risk of moving", lo=1, hi=5_000_000)
-    n_east_counties: int | None = param(None, "counties", "synthetic only: eastern counties", lo=1, hi=100_000, source="-")
-    n_west_counties: int | None = param(None, "counties", "synthetic only: western counties", lo=1, hi=100_000, source="-")
-    n_parks: int | None = param(None, "parks", "synthetic only: western parks (at least one per western county)", lo=1, hi=1_000_000, source="-")
-    co_built_share: float | None = param(None, "share", "synthetic only: share of parks co-built with the partner (default: as in the template)", lo=0, hi=1)
+    n_east_counties: int | None = param(
+        None, "counties", "synthetic only: eastern counties", lo=1, hi=100_000, source="-"
+    )
+    n_west_counties: int | None = param(
+        None, "counties", "synthetic only: western counties", lo=1, hi=100_000, source="-"
+    )
+    n_parks: int | None = param(
+        None,
+        "parks",
+        "synthetic only: western parks (at least one per western county)",
+        lo=1,
+        hi=1_000_000,
+        source="-",
+    )
+    co_built_share: float | None = param(
+        None,
+        "share",
+        "synthetic only: share of parks co-built with the partner (default: as in the template)",
+        lo=0,
+        hi=1,
+    )
 
 
 @dataclass
 class PairingPolicy:
     enabled: bool = param(False, "flag", "East–West pairing (东西部协作) in force", source="-")
-    promotion: float = param(1.0, "multiplier", "strength of partner promotion (awareness of partner parks)", lo=0, hi=100)
-    aid_per_county: float = param(40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12)
-    governance_gain: float = param(0.05, "share/year", "yearly cut in a paired western county's administrative friction cost at the 2023 cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)", lo=0, hi=1)
-    target_firms_per_year: float = param(2.0, "firms/year", "firms an eastern county is assessed on landing in each partner county per year", lo=0, hi=1e6)
-    target_adaptation: float = param(0.3, "share/year", "how fast promotion effort rises when the target is missed (and eases when met)", lo=0, hi=10)
-    promotion_cost: float = param(2e6, "yuan/year", "eastern county's cost of investment promotion (fairs, delegations, staff) per partner county at effort 1; scales with effort", lo=0, hi=1e12)
-    referral_cost_per_firm: float = param(200e3, "yuan/firm", "eastern cost of referring and servicing one firm that lands in a partner park", lo=0, hi=1e10)
-    cadres_per_county: float = param(9.5, "persons", "eastern cadres and professionals posted to each paired western county (cadre exchange)", lo=0, hi=1e4,
-                                      source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties")
-    cost_per_cadre: float = param(300e3, "yuan/person-year", "eastern cost of one posted cadre or professional (pay, allowances, housing)", lo=0, hi=1e8)
-    trainees_per_county: float = param(512.0, "persons/year", "western officials and professionals trained under the cadre exchange per paired county per year", lo=0, hi=1e6,
-                                       source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties")
-    cost_per_trainee: float = param(2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7)
-    west_cadres_per_county: float = param(13.6, "persons", "western cadres and professionals sent east for postings and training, per paired county", lo=0, hi=1e4,
-                                          source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties")
-    west_cost_per_cadre: float = param(100e3, "yuan/person-year", "western cost of one cadre posted east (travel, stand-in staff)", lo=0, hi=1e8)
+    promotion: float = param(
+        1.0,
+        "multiplier",
+        "strength of partner promotion (awareness of partner parks)",
+        lo=0,
+        hi=100,
+    )
+    aid_per_county: float = param(
+        40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12
+    )
+    governance_gain: float = param(
+        0.05,
+        "share/year",
+        "yearly cut in a paired western county's administrative friction cost at the 2023 cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)",
+        lo=0,
+        hi=1,
+    )
+    target_firms_per_year: float = param(
+        2.0,
+        "firms/year",
+        "firms an eastern county is assessed on landing in each partner county per year",
+        lo=0,
+        hi=1e6,
+    )
+    target_adaptation: float = param(
+        0.3,
+        "share/year",
+        "how fast promotion effort rises when the target is missed (and eases when met)",
+        lo=0,
+        hi=10,
+    )
+    promotion_cost: float = param(
+        2e6,
+        "yuan/year",
+        "eastern county's cost of investment promotion (fairs, delegations, staff) per partner county at effort 1; scales with effort",
+        lo=0,
+        hi=1e12,
+    )
+    referral_cost_per_firm: float = param(
+        200e3,
+        "yuan/firm",
+        "eastern cost of referring and servicing one firm that lands in a partner park",
+        lo=0,
+        hi=1e10,
+    )
+    cadres_per_county: float = param(
+        9.5,
+        "persons",
+        "eastern cadres and professionals posted to each paired western county (cadre exchange)",
+        lo=0,
+        hi=1e4,
+        source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties",
+    )
+    cost_per_cadre: float = param(
+        300e3,
+        "yuan/person-year",
+        "eastern cost of one posted cadre or professional (pay, allowances, housing)",
+        lo=0,
+        hi=1e8,
+    )
+    trainees_per_county: float = param(
+        512.0,
+        "persons/year",
+        "western officials and professionals trained under the cadre exchange per paired county per year",
+        lo=0,
+        hi=1e6,
+        source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties",
+    )
+    cost_per_trainee: float = param(
+        2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7
+    )
+    west_cadres_per_county: float = param(
+        13.6,
+        "persons",
+        "western cadres and professionals sent east for postings and training, per paired county",
+        lo=0,
+        hi=1e4,
+        source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties",
+    )
+    west_cost_per_cadre: float = param(
+        100e3,
+        "yuan/person-year",
+        "western cost of one cadre posted east (travel, stand-in staff)",
+        lo=0,
+        hi=1e8,
+    )
 
 
 @dataclass
 class EnclavePolicy:
-    enabled: bool = param(False, "flag", "co-built parks run by the eastern partner (飞地经济) with tax sharing", source="-")
-    tax_share_east: float = param(0.4, "share", "share of an enclave park's locally retained tax paid to the eastern partner", lo=0, hi=1,
-                                  source="EVIDENCE: split negotiated by the partners (Yunnan rule); value illustrative")
-    operator_efficiency: float = param(1.3, "multiplier", "management advantage of a partner-run park at full operating effort: divides the friction cost its tenants bear", lo=1, hi=10,
-                                    source="illustrative; range 1.1–1.6")
-    compliance: float = param(1.0, "share", "share of the promised tax split actually paid", lo=0, hi=1,
-                              source="EVIDENCE: promised splits reported to go unpaid at times; value illustrative")
-    coinvest_per_park: float = param(20e6, "yuan/year", "eastern partner's co-investment in each enclave park at full effort (light-asset operator's stake; the western state investment company builds the rest from the county budget)", lo=0, hi=1e12,
-                                    source="illustrative; range 5e6–50e6")
-    promotion_incentive: float = param(2.0, "multiplier", "rise of the partner's referral (promotion) effort at full effort", lo=0, hi=100,
-                                    source="illustrative; range 1–4")
-    incentive_half: float = param(0.3, "share", "expected tax share (tax_share_east × expected compliance) at which the partner puts in half its full effort", lo=1e-3, hi=10,
-                                    source="illustrative; range 0.1–0.6")
-    compliance_learning: float = param(0.2, "share/year", "how fast the partner's expected compliance moves toward what is actually paid", lo=0, hi=10,
-                                    source="illustrative; range 0.1–0.5")
+    enabled: bool = param(
+        False,
+        "flag",
+        "co-built parks run by the eastern partner (飞地经济) with tax sharing",
+        source="-",
+    )
+    tax_share_east: float = param(
+        0.4,
+        "share",
+        "share of an enclave park's locally retained tax paid to the eastern partner",
+        lo=0,
+        hi=1,
+        source="EVIDENCE: split negotiated by the partners (Yunnan rule); value illustrative",
+    )
+    operator_efficiency: float = param(
+        1.3,
+        "multiplier",
+        "management advantage of a partner-run park at full operating effort: divides the friction cost its tenants bear",
+        lo=1,
+        hi=10,
+        source="illustrative; range 1.1–1.6",
+    )
+    compliance: float = param(
+        1.0,
+        "share",
+        "share of the promised tax split actually paid",
+        lo=0,
+        hi=1,
+        source="EVIDENCE: promised splits reported to go unpaid at times; value illustrative",
+    )
+    coinvest_per_park: float = param(
+        20e6,
+        "yuan/year",
+        "eastern partner's co-investment in each enclave park at full effort (light-asset operator's stake; the western state investment company builds the rest from the county budget)",
+        lo=0,
+        hi=1e12,
+        source="illustrative; range 5e6–50e6",
+    )
+    promotion_incentive: float = param(
+        2.0,
+        "multiplier",
+        "rise of the partner's referral (promotion) effort at full effort",
+        lo=0,
+        hi=100,
+        source="illustrative; range 1–4",
+    )
+    incentive_half: float = param(
+        0.3,
+        "share",
+        "expected tax share (tax_share_east × expected compliance) at which the partner puts in half its full effort",
+        lo=1e-3,
+        hi=10,
+        source="illustrative; range 0.1–0.6",
+    )
+    compliance_learning: float = param(
+        0.2,
+        "share/year",
+        "how fast the partner's expected compliance moves toward what is actually paid",
+        lo=0,
+        hi=10,
+        source="illustrative; range 0.1–0.5",
+    )
 
 
 @dataclass
 class SubsidyPolicy:
-    land_discount: float = param(0.3, "share", "discount on park land price (ordinary local subsidy competition)", lo=0, hi=1,
-                                 source="EVIDENCE: local incentives are land discounts and rebates; size illustrative")
-    tax_holiday_years: float = param(2.0, "years", "years of rebate of the local tax share for a new entrant", lo=0, hi=30,
-                                     source="EVIDENCE: modelled as a local rebate; length illustrative")
+    land_discount: float = param(
+        0.3,
+        "share",
+        "discount on park land price (ordinary local subsidy competition)",
+        lo=0,
+        hi=1,
+        source="EVIDENCE: local incentives are land discounts and rebates; size illustrative",
+    )
+    tax_holiday_years: float = param(
+        2.0,
+        "years",
+        "years of rebate of the local tax share for a new entrant",
+        lo=0,
+        hi=30,
+        source="EVIDENCE: modelled as a local rebate; length illustrative",
+    )
 
 
 @dataclass
 class LabourPolicy:
-    training_rate: float = param(0.0, "share/year", "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)", lo=0, hi=1)
-    migration_support: float = param(0.0, "yuan", "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)", lo=0, hi=1e6)
-    matching_gain: float = param(0.0, "share", "rise in the eastern job-finding probability of workers from paired counties (job matching services; costed per worker placed)", lo=0, hi=1)
-    matching_cost_per_placement: float = param(1000.0, "yuan/migrant", "eastern cost of the matching service per placement; each migrant of a paired county working in the east is placed once a year (migrant workers change jobs about yearly; charged while matching_gain > 0)", lo=0, hi=1e6)
+    training_rate: float = param(
+        0.0,
+        "share/year",
+        "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)",
+        lo=0,
+        hi=1,
+    )
+    migration_support: float = param(
+        0.0,
+        "yuan",
+        "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)",
+        lo=0,
+        hi=1e6,
+    )
+    matching_gain: float = param(
+        0.0,
+        "share",
+        "rise in the eastern job-finding probability of workers from paired counties (job matching services; costed per worker placed)",
+        lo=0,
+        hi=1,
+    )
+    matching_cost_per_placement: float = param(
+        1000.0,
+        "yuan/migrant",
+        "eastern cost of the matching service per placement; each migrant of a paired county working in the east is placed once a year (migrant workers change jobs about yearly; charged while matching_gain > 0)",
+        lo=0,
+        hi=1e6,
+    )
 
 
 @dataclass
 class ConsumptionPolicy:
-    procurement_per_year: float = param(0.0, "yuan/year", "eastern purchases of western farm products (spread over paired counties' farmers; acts without pairing.enabled)", lo=0, hi=1e13)
-    income_share: float = param(0.3, "share", "share of procurement (not processed) that is extra net farm income of the farmers who sell (over sales that would happen anyway)", lo=0, hi=1)
-    processing_share: float = param(0.3, "share", "share of procurement bought as processed goods: it widens the local market of village workshops instead of farm sales", lo=0, hi=1)
-    seller_share: float = param(0.3, "share", "share of a paired county's farmers who sell into the procurement channels (the only ones it reaches)", lo=0.01, hi=1)
-    public_cost_share: float = param(0.05, "share", "eastern public cost per yuan of procurement (platforms, fairs, logistics subsidies); the goods themselves are paid by buyers", lo=0, hi=1)
+    procurement_per_year: float = param(
+        0.0,
+        "yuan/year",
+        "eastern purchases of western farm products (spread over paired counties' farmers; acts without pairing.enabled)",
+        lo=0,
+        hi=1e13,
+    )
+    income_share: float = param(
+        0.3,
+        "share",
+        "share of procurement (not processed) that is extra net farm income of the farmers who sell (over sales that would happen anyway)",
+        lo=0,
+        hi=1,
+    )
+    processing_share: float = param(
+        0.3,
+        "share",
+        "share of procurement bought as processed goods: it widens the local market of village workshops instead of farm sales",
+        lo=0,
+        hi=1,
+    )
+    seller_share: float = param(
+        0.3,
+        "share",
+        "share of a paired county's farmers who sell into the procurement channels (the only ones it reaches)",
+        lo=0.01,
+        hi=1,
+    )
+    public_cost_share: float = param(
+        0.05,
+        "share",
+        "eastern public cost per yuan of procurement (platforms, fairs, logistics subsidies); the goods themselves are paid by buyers",
+        lo=0,
+        hi=1,
+    )
 
 
 @dataclass
@@ -131,148 +378,618 @@ class PolicyConfig:
 @dataclass
 class EconomyConfig:
     """Behavioural and market parameters shared by all geographies."""
+
     # costs drift
-    east_wage_growth: float = param(0.04, "share/year", "growth of eastern wages", lo=-0.5, hi=1,
-                                    source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range 0.02–0.07")
-    east_land_growth: float = param(0.04, "share/year", "growth of eastern industrial land cost", lo=-0.5, hi=1)
-    west_land_growth: float = param(0.02, "share/year", "growth of western park land cost", lo=-0.5, hi=1)
-    productivity_growth: float = param(0.03, "share/year", "growth of firms' output per job in yuan (eastern wages outgrow it: unit labour cost rises)", lo=-0.5, hi=1,
-                                       source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05")
-    farm_income_growth: float = param(0.05, "share/year", "growth of farm income per farming worker", lo=-0.5, hi=1)
+    east_wage_growth: float = param(
+        0.04,
+        "share/year",
+        "growth of eastern wages",
+        lo=-0.5,
+        hi=1,
+        source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range 0.02–0.07",
+    )
+    east_land_growth: float = param(
+        0.04, "share/year", "growth of eastern industrial land cost", lo=-0.5, hi=1
+    )
+    west_land_growth: float = param(
+        0.02, "share/year", "growth of western park land cost", lo=-0.5, hi=1
+    )
+    productivity_growth: float = param(
+        0.03,
+        "share/year",
+        "growth of firms' output per job in yuan (eastern wages outgrow it: unit labour cost rises)",
+        lo=-0.5,
+        hi=1,
+        source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05",
+    )
+    farm_income_growth: float = param(
+        0.05, "share/year", "growth of farm income per farming worker", lo=-0.5, hi=1
+    )
     # firms
     firm_size_mean: float = param(120.0, "jobs", "mean firm size (lognormal)", lo=1, hi=1e5)
     firm_size_sigma: float = param(0.9, "log units", "dispersion of firm size", lo=0, hi=5)
-    capital_per_job: float = param(700e3, "yuan/job", "investment a firm brings per western job",
-                                   lo=0, hi=1e8, source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m")
-    labour_share_sigma: float = param(0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3)
-    margin_mean: float = param(0.05, "share of output", "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)", lo=0.001, hi=0.5,
-                                    source="illustrative; range 0.03–0.08")
-    margin_sd: float = param(0.03, "share of output", "spread of firms' starting pre-tax margins", lo=0.001, hi=0.5,
-                                    source="illustrative; range 0.015–0.05")
-    edge_volatility: float = param(0.015, "share of output per sqrt(year)", "random walk of a firm's own profitability (demand and cost shocks): drives gradual exit", lo=0, hi=1,
-                                    source="illustrative; range 0.005–0.03")
-    entry_rate: float = param(0.03, "share/year", "new firms entering the at-risk pool per year, per active firm", lo=0, hi=1,
-                                    source="illustrative; range 0.01–0.06")
-    growth_mean: float = param(0.04, "share/year", "mean growth of a firm's demand for capacity", lo=-0.5, hi=1,
-                                    source="illustrative; range 0.0–0.08")
-    growth_sd: float = param(0.04, "share/year", "spread of firms' growth rates", lo=0, hi=1,
-                                    source="illustrative; range 0.02–0.08")
-    expansion_lump: float = param(0.3, "share of jobs", "extra capacity a growing firm adds at once when it builds a new plant (at home or in the west)", lo=0.01, hi=10,
-                                    source="illustrative; range 0.15–0.6")
-    chain_master_share: float = param(0.02, "share", "share of firms that lead a supply chain (链主)", lo=0, hi=1)
-    review_per_year: float = param(1.0, "reviews/year", "expected location reviews per firm per year (random timing)", lo=0, hi=52)
-    logit_scale: float = param(0.001, "share of output", "scale of idiosyncratic taste in the location logit (a perturbation of measured margins)", lo=1e-6, hi=10)
-    nest_scale: float = param(0.3, "0-1", "nest parameter of the location logit: how alike the changes (parks, branch or move) are; 1 = flat logit", lo=0.01, hi=1,
-                              source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen 2009); range 0.1–1")
-    switching_cost: float = param(0.005, "share of output/year", "utility cost of changing state (inertia)", lo=0, hi=10,
-                                    source="illustrative; range 0–0.01")
-    move_cost: float = param(0.15, "share of annual output moved", "one-off cost of moving production (dismantling, new building, lost output)", lo=0, hi=100,
-                             source="EVIDENCE: no source found, free parameter; range 0.05–0.5")
-    horizon_years: float = param(10.0, "years", "horizon over which a firm amortises its move cost and holiday", lo=1, hi=100,
-                                    source="illustrative; range 8–15")
-    branch_share: float = param(0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99)
-    branch_overhead: float = param(0.005, "share of output", "extra cost of running two sites", lo=0, hi=1,
-                                    source="illustrative; range 0–0.01")
-    relocation_loss: float = param(0.02, "share of output/year", "lasting cost of leaving the home site altogether (head office, skilled staff, client contact): why branches outnumber full moves", lo=0, hi=1,
-                                   source="illustrative; EVIDENCE: expansion by branch plant is more common than full relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03")
-    home_attachment: float = param(0.01, "share of output/year", "mean taste of a firm for its home site (ties a move would cut), exponential", lo=0, hi=1,
-                                   source="illustrative; range 0–0.03")
-    plant_build_years: float = param(1.0, "years", "time from a firm's decision to land to production in its western plant (construction)", lo=0, hi=10,
-                                    source="illustrative; range 0.5–2")
-    ramp_up_years: float = param(1.0, "years", "time a new western plant takes to reach full output and staffing", lo=0, hi=10,
-                                    source="illustrative; range 0.5–2")
-    ramp_start: float = param(0.5, "share", "output and staffing of a new plant in its first quarter, as a share of full", lo=0, hi=1,
-                                    source="illustrative; range 0.3–0.8")
-    park_build_years: float = param(1.5, "years", "time from park investment to usable firm slots", lo=0, hi=10,
-                                    source="illustrative; range 1–3")
-    west_productivity: float = param(0.92, "ratio", "output per worker in a western park relative to the east, at full infrastructure", lo=0.01, hi=2,
-                                     source="illustrative; range 0.8–1.0")
-    infra_weight: float = param(0.1, "share", "output lost in a park with no infrastructure (quality 0)", lo=0, hi=1,
-                                    source="illustrative; range 0.05–0.2")
-    west_power_price_ratio: float = param(0.65, "ratio", "industrial electricity price in a western park relative to the east (hydropower in Yunnan)", lo=0, hi=2,
-                                          source="illustrative; range 0.5–1.0")
-    freight_rate: float = param(0.35, "yuan/tonne-km", "road freight rate", lo=0, hi=10, source="illustrative; range 0.2–0.6")
-    agglomeration: float = param(0.004, "share of output per log(1+firms)", "gain from same-sector firms in the park", lo=0, hi=1)
-    sector_focus_bonus: float = param(0.005, "share of output", "gain for a firm in a park that specialises in its sector (suppliers, training, targeted services)", lo=0, hi=1)
-    chain_master_pull: float = param(0.03, "share of output", "gain from a relocated chain master of the same sector in the park (组团转移)", lo=0, hi=1)
-    labour_shortage_cost: float = param(0.10, "share of wage bill", "recruiting cost when the county's available workers fall short of the firm's jobs", lo=0, hi=10)
-    friction_east: float = param(0.01, "share of output", "administrative friction cost in the east", lo=0, hi=1)
-    west_wage_scale: float = param(1.0, "multiplier", "scales the geography's western wages (for comparative statics)", lo=0.01, hi=100, source="-")
-    west_land_scale: float = param(1.0, "multiplier", "scales the geography's western land cost", lo=0, hi=1000, source="-")
-    east_wage_scale: float = param(1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-")
-    friction_west: float = param(0.03, "share of output", "initial administrative friction cost in a western county", lo=0, hi=1,
-                                    source="illustrative; range 0.02–0.05")
-    exit_after_years: float = param(1.0, "years", "sustained losses after which a firm exits (a loss-making branch closes instead)", lo=0.25, hi=50,
-                                    source="illustrative; range 0.5–2")
+    capital_per_job: float = param(
+        700e3,
+        "yuan/job",
+        "investment a firm brings per western job",
+        lo=0,
+        hi=1e8,
+        source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m",
+    )
+    labour_share_sigma: float = param(
+        0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3
+    )
+    margin_mean: float = param(
+        0.05,
+        "share of output",
+        "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)",
+        lo=0.001,
+        hi=0.5,
+        source="illustrative; range 0.03–0.08",
+    )
+    margin_sd: float = param(
+        0.03,
+        "share of output",
+        "spread of firms' starting pre-tax margins",
+        lo=0.001,
+        hi=0.5,
+        source="illustrative; range 0.015–0.05",
+    )
+    edge_volatility: float = param(
+        0.015,
+        "share of output per sqrt(year)",
+        "random walk of a firm's own profitability (demand and cost shocks): drives gradual exit",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.005–0.03",
+    )
+    entry_rate: float = param(
+        0.03,
+        "share/year",
+        "new firms entering the at-risk pool per year, per active firm",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.01–0.06",
+    )
+    growth_mean: float = param(
+        0.04,
+        "share/year",
+        "mean growth of a firm's demand for capacity",
+        lo=-0.5,
+        hi=1,
+        source="illustrative; range 0.0–0.08",
+    )
+    growth_sd: float = param(
+        0.04,
+        "share/year",
+        "spread of firms' growth rates",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.02–0.08",
+    )
+    expansion_lump: float = param(
+        0.3,
+        "share of jobs",
+        "extra capacity a growing firm adds at once when it builds a new plant (at home or in the west)",
+        lo=0.01,
+        hi=10,
+        source="illustrative; range 0.15–0.6",
+    )
+    chain_master_share: float = param(
+        0.02, "share", "share of firms that lead a supply chain (链主)", lo=0, hi=1
+    )
+    review_per_year: float = param(
+        1.0,
+        "reviews/year",
+        "expected location reviews per firm per year (random timing)",
+        lo=0,
+        hi=52,
+    )
+    logit_scale: float = param(
+        0.001,
+        "share of output",
+        "scale of idiosyncratic taste in the location logit (a perturbation of measured margins)",
+        lo=1e-6,
+        hi=10,
+    )
+    nest_scale: float = param(
+        0.3,
+        "0-1",
+        "nest parameter of the location logit: how alike the changes (parks, branch or move) are; 1 = flat logit",
+        lo=0.01,
+        hi=1,
+        source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen 2009); range 0.1–1",
+    )
+    switching_cost: float = param(
+        0.005,
+        "share of output/year",
+        "utility cost of changing state (inertia)",
+        lo=0,
+        hi=10,
+        source="illustrative; range 0–0.01",
+    )
+    move_cost: float = param(
+        0.15,
+        "share of annual output moved",
+        "one-off cost of moving production (dismantling, new building, lost output)",
+        lo=0,
+        hi=100,
+        source="EVIDENCE: no source found, free parameter; range 0.05–0.5",
+    )
+    horizon_years: float = param(
+        10.0,
+        "years",
+        "horizon over which a firm amortises its move cost and holiday",
+        lo=1,
+        hi=100,
+        source="illustrative; range 8–15",
+    )
+    branch_share: float = param(
+        0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99
+    )
+    branch_overhead: float = param(
+        0.005,
+        "share of output",
+        "extra cost of running two sites",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0–0.01",
+    )
+    relocation_loss: float = param(
+        0.02,
+        "share of output/year",
+        "lasting cost of leaving the home site altogether (head office, skilled staff, client contact): why branches outnumber full moves",
+        lo=0,
+        hi=1,
+        source="illustrative; EVIDENCE: expansion by branch plant is more common than full relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03",
+    )
+    home_attachment: float = param(
+        0.01,
+        "share of output/year",
+        "mean taste of a firm for its home site (ties a move would cut), exponential",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0–0.03",
+    )
+    plant_build_years: float = param(
+        1.0,
+        "years",
+        "time from a firm's decision to land to production in its western plant (construction)",
+        lo=0,
+        hi=10,
+        source="illustrative; range 0.5–2",
+    )
+    ramp_up_years: float = param(
+        1.0,
+        "years",
+        "time a new western plant takes to reach full output and staffing",
+        lo=0,
+        hi=10,
+        source="illustrative; range 0.5–2",
+    )
+    ramp_start: float = param(
+        0.5,
+        "share",
+        "output and staffing of a new plant in its first quarter, as a share of full",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.3–0.8",
+    )
+    park_build_years: float = param(
+        1.5,
+        "years",
+        "time from park investment to usable firm slots",
+        lo=0,
+        hi=10,
+        source="illustrative; range 1–3",
+    )
+    west_productivity: float = param(
+        0.92,
+        "ratio",
+        "output per worker in a western park relative to the east, at full infrastructure",
+        lo=0.01,
+        hi=2,
+        source="illustrative; range 0.8–1.0",
+    )
+    infra_weight: float = param(
+        0.1,
+        "share",
+        "output lost in a park with no infrastructure (quality 0)",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.05–0.2",
+    )
+    west_power_price_ratio: float = param(
+        0.65,
+        "ratio",
+        "industrial electricity price in a western park relative to the east (hydropower in Yunnan)",
+        lo=0,
+        hi=2,
+        source="illustrative; range 0.5–1.0",
+    )
+    freight_rate: float = param(
+        0.35,
+        "yuan/tonne-km",
+        "road freight rate",
+        lo=0,
+        hi=10,
+        source="illustrative; range 0.2–0.6",
+    )
+    agglomeration: float = param(
+        0.004,
+        "share of output per log(1+firms)",
+        "gain from same-sector firms in the park",
+        lo=0,
+        hi=1,
+    )
+    sector_focus_bonus: float = param(
+        0.005,
+        "share of output",
+        "gain for a firm in a park that specialises in its sector (suppliers, training, targeted services)",
+        lo=0,
+        hi=1,
+    )
+    chain_master_pull: float = param(
+        0.03,
+        "share of output",
+        "gain from a relocated chain master of the same sector in the park (组团转移)",
+        lo=0,
+        hi=1,
+    )
+    labour_shortage_cost: float = param(
+        0.10,
+        "share of wage bill",
+        "recruiting cost when the county's available workers fall short of the firm's jobs",
+        lo=0,
+        hi=10,
+    )
+    friction_east: float = param(
+        0.01, "share of output", "administrative friction cost in the east", lo=0, hi=1
+    )
+    west_wage_scale: float = param(
+        1.0,
+        "multiplier",
+        "scales the geography's western wages (for comparative statics)",
+        lo=0.01,
+        hi=100,
+        source="-",
+    )
+    west_land_scale: float = param(
+        1.0, "multiplier", "scales the geography's western land cost", lo=0, hi=1000, source="-"
+    )
+    east_wage_scale: float = param(
+        1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-"
+    )
+    friction_west: float = param(
+        0.03,
+        "share of output",
+        "initial administrative friction cost in a western county",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.02–0.05",
+    )
+    exit_after_years: float = param(
+        1.0,
+        "years",
+        "sustained losses after which a firm exits (a loss-making branch closes instead)",
+        lo=0.25,
+        hi=50,
+        source="illustrative; range 0.5–2",
+    )
     # consideration set
-    n_promoted: int = param(3, "parks", "draws from parks promoted by the home county's partner", lo=0, hi=100)
+    n_promoted: int = param(
+        3, "parks", "draws from parks promoted by the home county's partner", lo=0, hi=100
+    )
     n_enclave: int = param(1, "parks", "draws from enclave parks (operator brand)", lo=0, hi=100)
-    n_word_of_mouth: int = param(2, "parks", "draws from parks where same-sector firms are", lo=0, hi=100)
+    n_word_of_mouth: int = param(
+        2, "parks", "draws from parks where same-sector firms are", lo=0, hi=100
+    )
     n_random: int = param(2, "parks", "draws from all parks", lo=0, hi=100)
-    awareness: float = param(0.5, "probability", "chance a promoted or enclave park is noticed at promotion 1", lo=0, hi=1)
+    awareness: float = param(
+        0.5,
+        "probability",
+        "chance a promoted or enclave park is noticed at promotion 1",
+        lo=0,
+        hi=1,
+    )
     # governments and parks
-    own_revenue_per_capita: float = param(1500.0, "yuan/year/person", "western county own revenue besides park taxes", lo=0, hi=1e6)
-    discretionary_share: float = param(0.03, "share", "share of own revenue and retained park tax a county may spend on industrial and labour policy (eastern aid is all discretionary)", lo=0, hi=1)
-    budget_infrastructure: float = param(0.7, "share", "share of the discretionary budget for park infrastructure", lo=0, hi=1)
-    budget_workshops: float = param(0.05, "share", "share of the discretionary budget for village workshops (帮扶车间)", lo=0, hi=1)
-    budget_training: float = param(0.1, "share", "share of the discretionary budget for training", lo=0, hi=1)
-    debt_service: float = param(0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1)
-    debt_limit: float = param(0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10)
-    infrastructure_leverage: float = param(1.0, "yuan/yuan", "park infrastructure borrowed per yuan budgeted for it (county investment companies), while under debt_limit", lo=0, hi=20)
+    own_revenue_per_capita: float = param(
+        1500.0, "yuan/year/person", "western county own revenue besides park taxes", lo=0, hi=1e6
+    )
+    discretionary_share: float = param(
+        0.03,
+        "share",
+        "share of own revenue and retained park tax a county may spend on industrial and labour policy (eastern aid is all discretionary)",
+        lo=0,
+        hi=1,
+    )
+    budget_infrastructure: float = param(
+        0.7, "share", "share of the discretionary budget for park infrastructure", lo=0, hi=1
+    )
+    budget_workshops: float = param(
+        0.05,
+        "share",
+        "share of the discretionary budget for village workshops (帮扶车间)",
+        lo=0,
+        hi=1,
+    )
+    budget_training: float = param(
+        0.1, "share", "share of the discretionary budget for training", lo=0, hi=1
+    )
+    debt_service: float = param(
+        0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1
+    )
+    debt_limit: float = param(
+        0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10
+    )
+    infrastructure_leverage: float = param(
+        1.0,
+        "yuan/yuan",
+        "park infrastructure borrowed per yuan budgeted for it (county investment companies), while under debt_limit",
+        lo=0,
+        hi=20,
+    )
     park_quality: float = param(0.5, "0–1", "initial infrastructure quality of a park", lo=0, hi=1)
-    cost_per_slot: float = param(60e6, "yuan/firm slot", "infrastructure investment that adds room for one firm", lo=1, hi=1e12)
-    quality_half_investment: float = param(200e6, "yuan", "cumulative investment that closes half the gap to full infrastructure", lo=1, hi=1e13)
-    workshop_cost_per_job: float = param(40e3, "yuan/job", "build subsidy for one workshop job (the county's workshop budget builds jobs at this cost)", lo=1, hi=1e8)
-    workshop_wage: float = param(30e3, "yuan/year", "workshop pay at the start (grows with west_wage_growth)", lo=0, hi=1e6, source="Yunnan Daily 2024: 2,000–3,000 yuan/month near a relocation site")
-    workshop_depreciation: float = param(0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1)
-    workshop_sales_per_job: float = param(100e3, "yuan/job-year", "sales per workshop job when the village market is empty (grows with west_wage_growth)", lo=0, hi=1e8)
-    workshop_input_share: float = param(0.6, "share", "materials and other non-wage costs per yuan of workshop sales", lo=0, hi=1)
-    workshop_market_share: float = param(0.002, "jobs/working-age person", "workshop jobs at which a county's village labour and market halve sales per job (diminishing returns)", lo=1e-6, hi=1)
-    workshop_operating_subsidy: float = param(0.0, "yuan/job-year", "operating subsidy per workshop job, paid first out of the county's workshop budget (some provinces pay one per worker hired; none in the seeds)", lo=0, hi=1e6)
+    cost_per_slot: float = param(
+        60e6,
+        "yuan/firm slot",
+        "infrastructure investment that adds room for one firm",
+        lo=1,
+        hi=1e12,
+    )
+    quality_half_investment: float = param(
+        200e6,
+        "yuan",
+        "cumulative investment that closes half the gap to full infrastructure",
+        lo=1,
+        hi=1e13,
+    )
+    workshop_cost_per_job: float = param(
+        40e3,
+        "yuan/job",
+        "build subsidy for one workshop job (the county's workshop budget builds jobs at this cost)",
+        lo=1,
+        hi=1e8,
+    )
+    workshop_wage: float = param(
+        30e3,
+        "yuan/year",
+        "workshop pay at the start (grows with west_wage_growth)",
+        lo=0,
+        hi=1e6,
+        source="Yunnan Daily 2024: 2,000–3,000 yuan/month near a relocation site",
+    )
+    workshop_depreciation: float = param(
+        0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1
+    )
+    workshop_sales_per_job: float = param(
+        100e3,
+        "yuan/job-year",
+        "sales per workshop job when the village market is empty (grows with west_wage_growth)",
+        lo=0,
+        hi=1e8,
+    )
+    workshop_input_share: float = param(
+        0.6, "share", "materials and other non-wage costs per yuan of workshop sales", lo=0, hi=1
+    )
+    workshop_market_share: float = param(
+        0.002,
+        "jobs/working-age person",
+        "workshop jobs at which a county's village labour and market halve sales per job (diminishing returns)",
+        lo=1e-6,
+        hi=1,
+    )
+    workshop_operating_subsidy: float = param(
+        0.0,
+        "yuan/job-year",
+        "operating subsidy per workshop job, paid first out of the county's workshop budget (some provinces pay one per worker hired; none in the seeds)",
+        lo=0,
+        hi=1e6,
+    )
     training_cost: float = param(3000.0, "yuan/person", "cost of training one worker", lo=0, hi=1e6)
-    service_multiplier: float = param(0.34, "jobs/job", "local non-tradable jobs created per park or workshop job (at the park low wage; wages spent locally)", lo=0, hi=1,
-                                      source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range 0–0.62")
+    service_multiplier: float = param(
+        0.34,
+        "jobs/job",
+        "local non-tradable jobs created per park or workshop job (at the park low wage; wages spent locally)",
+        lo=0,
+        hi=1,
+        source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range 0–0.62",
+    )
     # labour market
-    west_wage_growth: float = param(0.05, "share/year", "growth of the prevailing western wage (the wider local economy)", lo=-0.5, hi=1)
-    wage_curve: float = param(0.5, "share per unit tightness", "rise of the western wage target as park demand absorbs the willing local workers", lo=0, hi=10)
-    wage_adjustment: float = param(0.5, "share/year", "share of the gap to the wage target closed per year", lo=0, hi=1)
-    idle_to_farm: float = param(0.3, "share/year", "share of the not employed who go back to farming per year", lo=0, hi=1)
-    idle_share: float = param(0.05, "share", "initial share of working-age residents not employed", lo=0, hi=1)
-    local_premium: float = param(0.1, "share", "median wage premium over farm income needed to leave farming for a local job", lo=0, hi=10)
-    reservation_sigma: float = param(0.6, "log units", "dispersion of farmers' reservation wages around farm income × (1 + local_premium) (lognormal)", lo=0.01, hi=5)
-    park_reach: float = param(0.3, "share", "share of a county's farmers within daily commuting range of its parks and free to take full-time work there (village workshops reach all)", lo=0, hi=1)
-    inactive_share: float = param(0.2, "share", "share of working-age people out of the labour force (in school, caring, ill): outside the labour pools, inside per-person rates", lo=0, hi=0.9)
-    hire_rate: float = param(0.5, "share/quarter", "share of vacancies filled from willing local workers per quarter", lo=0, hi=1)
-    migration_rate: float = param(0.015, "share/year", "maximum share of stayers who migrate per year when the east pays far more", lo=0, hi=1)
-    return_rate: float = param(0.10, "share/year", "maximum share of migrants who return per year (half of it when home pays as well as the east)", lo=0, hi=1,
-                               source="EVIDENCE: return migration of limited scale; illustrative")
-    migration_scale: float = param(20e3, "yuan/year", "income gap that moves the migration decision by one logit unit", lo=1, hi=1e7)
-    migration_cost: float = param(15e3, "yuan/year", "extra cost of living and working away from home at the start (grows with eastern wages)", lo=0, hi=1e7,
-                                  source="EVIDENCE: costs fell ~45% 2000–2015 but remain high (Tombe & Zhu); level illustrative")
-    moving_cost: float = param(15e3, "yuan", "one-off cost of moving to an eastern job (travel, search, lost earnings)", lo=0, hi=1e7)
-    migration_horizon: float = param(3.0, "years", "years over which a migrant spreads the one-off moving cost", lo=0.25, hi=50)
-    east_job_finding: float = param(0.8, "probability", "chance a migrant holds an eastern job", lo=0, hi=1)
-    remittance_share: float = param(0.35, "share", "share of migrant earnings sent home", lo=0, hi=1)
-    low_income_line: float = param(10e3, "yuan/year/person", "income (earnings + transfer) below which a person counts as low-income, at the start; indexed to west_wage_growth", lo=0, hi=1e7)
-    farm_income_sigma: float = param(0.6, "log units", "dispersion of farm income between farmers of a county (lognormal)", lo=0, hi=5)
+    west_wage_growth: float = param(
+        0.05,
+        "share/year",
+        "growth of the prevailing western wage (the wider local economy)",
+        lo=-0.5,
+        hi=1,
+    )
+    wage_curve: float = param(
+        0.5,
+        "share per unit tightness",
+        "rise of the western wage target as park demand absorbs the willing local workers",
+        lo=0,
+        hi=10,
+    )
+    wage_adjustment: float = param(
+        0.5, "share/year", "share of the gap to the wage target closed per year", lo=0, hi=1
+    )
+    idle_to_farm: float = param(
+        0.3, "share/year", "share of the not employed who go back to farming per year", lo=0, hi=1
+    )
+    idle_share: float = param(
+        0.05, "share", "initial share of working-age residents not employed", lo=0, hi=1
+    )
+    local_premium: float = param(
+        0.1,
+        "share",
+        "median wage premium over farm income needed to leave farming for a local job",
+        lo=0,
+        hi=10,
+    )
+    reservation_sigma: float = param(
+        0.6,
+        "log units",
+        "dispersion of farmers' reservation wages around farm income × (1 + local_premium) (lognormal)",
+        lo=0.01,
+        hi=5,
+    )
+    park_reach: float = param(
+        0.3,
+        "share",
+        "share of a county's farmers within daily commuting range of its parks and free to take full-time work there (village workshops reach all)",
+        lo=0,
+        hi=1,
+    )
+    inactive_share: float = param(
+        0.2,
+        "share",
+        "share of working-age people out of the labour force (in school, caring, ill): outside the labour pools, inside per-person rates",
+        lo=0,
+        hi=0.9,
+    )
+    hire_rate: float = param(
+        0.5,
+        "share/quarter",
+        "share of vacancies filled from willing local workers per quarter",
+        lo=0,
+        hi=1,
+    )
+    migration_rate: float = param(
+        0.015,
+        "share/year",
+        "maximum share of stayers who migrate per year when the east pays far more",
+        lo=0,
+        hi=1,
+    )
+    return_rate: float = param(
+        0.10,
+        "share/year",
+        "maximum share of migrants who return per year (half of it when home pays as well as the east)",
+        lo=0,
+        hi=1,
+        source="EVIDENCE: return migration of limited scale; illustrative",
+    )
+    migration_scale: float = param(
+        20e3,
+        "yuan/year",
+        "income gap that moves the migration decision by one logit unit",
+        lo=1,
+        hi=1e7,
+    )
+    migration_cost: float = param(
+        15e3,
+        "yuan/year",
+        "extra cost of living and working away from home at the start (grows with eastern wages)",
+        lo=0,
+        hi=1e7,
+        source="EVIDENCE: costs fell ~45% 2000–2015 but remain high (Tombe & Zhu); level illustrative",
+    )
+    moving_cost: float = param(
+        15e3,
+        "yuan",
+        "one-off cost of moving to an eastern job (travel, search, lost earnings)",
+        lo=0,
+        hi=1e7,
+    )
+    migration_horizon: float = param(
+        3.0, "years", "years over which a migrant spreads the one-off moving cost", lo=0.25, hi=50
+    )
+    east_job_finding: float = param(
+        0.8, "probability", "chance a migrant holds an eastern job", lo=0, hi=1
+    )
+    remittance_share: float = param(
+        0.35, "share", "share of migrant earnings sent home", lo=0, hi=1
+    )
+    low_income_line: float = param(
+        10e3,
+        "yuan/year/person",
+        "income (earnings + transfer) below which a person counts as low-income, at the start; indexed to west_wage_growth",
+        lo=0,
+        hi=1e7,
+    )
+    farm_income_sigma: float = param(
+        0.6,
+        "log units",
+        "dispersion of farm income between farmers of a county (lognormal)",
+        lo=0,
+        hi=5,
+    )
     # taxes (EVIDENCE, H)
-    value_added_share: float = param(0.25, "share of output", "value added in output (VAT base)", lo=0, hi=1)
-    vat_rate: float = param(0.13, "share", "VAT on manufacturing", lo=0, hi=1, source="EVIDENCE (H): 13% since April 2019")
-    vat_local_share: float = param(0.5, "share", "local share of VAT", lo=0, hi=1, source="EVIDENCE (H): 50/50 since May 2016")
-    cit_rate_east: float = param(0.25, "share", "corporate income tax", lo=0, hi=1, source="EVIDENCE (H): 25%")
-    cit_rate_west: float = param(0.15, "share", "corporate income tax, encouraged industries in the west", lo=0, hi=1, source="EVIDENCE (H): 15%, 2021–2030")
-    cit_local_share: float = param(0.4, "share", "local share of corporate income tax", lo=0, hi=1, source="EVIDENCE (H): 60/40")
+    value_added_share: float = param(
+        0.25, "share of output", "value added in output (VAT base)", lo=0, hi=1
+    )
+    vat_rate: float = param(
+        0.13,
+        "share",
+        "VAT on manufacturing",
+        lo=0,
+        hi=1,
+        source="EVIDENCE (H): 13% since April 2019",
+    )
+    vat_local_share: float = param(
+        0.5, "share", "local share of VAT", lo=0, hi=1, source="EVIDENCE (H): 50/50 since May 2016"
+    )
+    cit_rate_east: float = param(
+        0.25, "share", "corporate income tax", lo=0, hi=1, source="EVIDENCE (H): 25%"
+    )
+    cit_rate_west: float = param(
+        0.15,
+        "share",
+        "corporate income tax, encouraged industries in the west",
+        lo=0,
+        hi=1,
+        source="EVIDENCE (H): 15%, 2021–2030",
+    )
+    cit_local_share: float = param(
+        0.4,
+        "share",
+        "local share of corporate income tax",
+        lo=0,
+        hi=1,
+        source="EVIDENCE (H): 60/40",
+    )
 
 
 @dataclass
 class SensitivityConfig:
     """Which row of which parameter design a job runs (sim/sensitivity.py; docs/sensitivity.md)."""
-    method: str = param("none", "-", "parameter design: none (the config as it is), draws (calibration draws, else a Latin hypercube over the prior ranges), morris or sobol (SALib)",
-                        choices=("none", "draws", "morris", "sobol"), source="-")
-    sample: int = param(-1, "row", "design row this job runs (-1: none, the point estimate); sweep it with range(N); needs a method", lo=-1, hi=10_000_000, source="-")
-    n: int = param(8, "draws or trajectories", "draws: number of draws; morris: trajectories; sobol: base sample (a power of 2)", lo=1, hi=1_000_000, source="-")
-    seed: int = param(0, "integer", "seed of the design (fixed, so every job and scenario sees the same rows)", lo=0, source="-")
-    parameters: list[str] = param([], "dotted keys", "parameters the morris or sobol design varies (empty: every uncertain parameter, `python -m sim.params.designs`)", source="-")
+
+    method: str = param(
+        "none",
+        "-",
+        "parameter design: none (the config as it is), draws (calibration draws, else a Latin hypercube over the prior ranges), morris or sobol (SALib)",
+        choices=("none", "draws", "morris", "sobol"),
+        source="-",
+    )
+    sample: int = param(
+        -1,
+        "row",
+        "design row this job runs (-1: none, the point estimate); sweep it with range(N); needs a method",
+        lo=-1,
+        hi=10_000_000,
+        source="-",
+    )
+    n: int = param(
+        8,
+        "draws or trajectories",
+        "draws: number of draws; morris: trajectories; sobol: base sample (a power of 2)",
+        lo=1,
+        hi=1_000_000,
+        source="-",
+    )
+    seed: int = param(
+        0,
+        "integer",
+        "seed of the design (fixed, so every job and scenario sees the same rows)",
+        lo=0,
+        source="-",
+    )
+    parameters: list[str] = param(
+        [],
+        "dotted keys",
+        "parameters the morris or sobol design varies (empty: every uncertain parameter, `python -m sim.params.designs`)",
+        source="-",
+    )
 
 
 @dataclass
@@ -282,7 +999,9 @@ class Config:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
-    study: str | None = param(None, "-", "name of the experiment whose table and figures a multirun makes", source="-")
+    study: str | None = param(
+        None, "-", "name of the experiment whose table and figures a multirun makes", source="-"
+    )
 
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in the result tables
@@ -295,7 +1014,11 @@ class ConfigError(ValueError):
 def _fields(cls, prefix=""):
     for f in dataclasses.fields(cls):
         key = f"{prefix}{f.name}"
-        if dataclasses.is_dataclass(f.default_factory) if f.default_factory is not dataclasses.MISSING else False:
+        if (
+            dataclasses.is_dataclass(f.default_factory)
+            if f.default_factory is not dataclasses.MISSING
+            else False
+        ):
             yield from _fields(f.default_factory, key + ".")
         else:
             yield key, f
@@ -348,26 +1071,43 @@ def validate(cfg) -> None:
             elif meta.get("hi") is not None and value > meta["hi"]:
                 bad = True
         if bad:
-            problems.append(f"  {key} = {value!r} is outside its allowed range {_range_text(meta)} "
-                            f"({meta['doc']}; unit: {meta['unit']}).")
+            problems.append(
+                f"  {key} = {value!r} is outside its allowed range {_range_text(meta)} "
+                f"({meta['doc']}; unit: {meta['unit']})."
+            )
     seed, reps = _get(cfg, "run.seed"), _get(cfg, "run.replications")
-    if isinstance(seed, int) and isinstance(reps, int) and seed >= 0 and reps >= 1 and (seed + 1) * reps - 1 > MAX_SEED:
-        problems.append(f"  run.seed = {seed} is too large: the seeds of its replications (run.seed*replications + r) "
-                        f"must fit the result tables' 64-bit integers (at most {MAX_SEED}).")
+    if (
+        isinstance(seed, int)
+        and isinstance(reps, int)
+        and seed >= 0
+        and reps >= 1
+        and (seed + 1) * reps - 1 > MAX_SEED
+    ):
+        problems.append(
+            f"  run.seed = {seed} is too large: the seeds of its replications (run.seed*replications + r) "
+            f"must fit the result tables' 64-bit integers (at most {MAX_SEED})."
+        )
     e = _get(cfg, "economy")
     shares = [_get(e, k) for k in ("budget_infrastructure", "budget_workshops", "budget_training")]
     if sum(shares) > 1 + 1e-9:
-        problems.append(f"  economy.budget_infrastructure + budget_workshops + budget_training = {sum(shares):g} "
-                        "must not exceed 1 (they split one budget).")
+        problems.append(
+            f"  economy.budget_infrastructure + budget_workshops + budget_training = {sum(shares):g} "
+            "must not exceed 1 (they split one budget)."
+        )
     g = _get(cfg, "geography")
     if _get(g, "kind") == "file":
         for k in ("n_east_counties", "n_west_counties", "n_parks", "co_built_share"):
             if _get(g, k) is not None:
-                problems.append(f"  geography.{k} = {_get(g, k)!r} applies only to geography=synthetic; "
-                                f"the '{_get(g, 'name')}' geography takes its counties and parks from its data file.")
+                problems.append(
+                    f"  geography.{k} = {_get(g, k)!r} applies only to geography=synthetic; "
+                    f"the '{_get(g, 'name')}' geography takes its counties and parks from its data file."
+                )
     if problems:
-        raise ConfigError("Invalid configuration:\n" + "\n".join(problems) +
-                          "\nFix the override or config file; nothing was run.")
+        raise ConfigError(
+            "Invalid configuration:\n"
+            + "\n".join(problems)
+            + "\nFix the override or config file; nothing was run."
+        )
 
 
 def parameter_table() -> str:
@@ -376,7 +1116,9 @@ def parameter_table() -> str:
     for key, f in schema_fields():
         m = f.metadata
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-        rows.append(f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | {m['source']} |")
+        rows.append(
+            f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | {m['source']} |"
+        )
     return "\n".join(rows)
 
 

@@ -33,14 +33,16 @@ def _cell(text: str) -> str:
 
 def render_parameter_table() -> str:
     """Markdown table of every config key (from :func:`sim.params.schema.parameter_table`)."""
-    return "\n".join([
-        "_Generated from `sim/params/schema.py` by `python -m sim.report.docs`; do not edit by hand._",
-        "Keys are dotted Hydra overrides (`policy.enclave.tax_share_east=0.3`). A source of",
-        "`illustrative` means no published figure: the value is a free parameter and belongs",
-        "in the sensitivity analysis; `-` marks technical keys that need no source.",
-        "",
-        schema.parameter_table(),
-    ])
+    return "\n".join(
+        [
+            "_Generated from `sim/params/schema.py` by `python -m sim.report.docs`; do not edit by hand._",
+            "Keys are dotted Hydra overrides (`policy.enclave.tax_share_east=0.3`). A source of",
+            "`illustrative` means no published figure: the value is a free parameter and belongs",
+            "in the sensitivity analysis; `-` marks technical keys that need no source.",
+            "",
+            schema.parameter_table(),
+        ]
+    )
 
 
 BETTER = {NEITHER: "–"}  # how a direction shows in the table (others by name)
@@ -59,8 +61,10 @@ def render_metrics_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, o in OUTCOMES.items():
-        rows.append(f"| `{name}` | {_cell(o.unit)} | {o.side} | {BETTER.get(o.better, o.better)} | "
-                    f"{_cell(o.meaning)} | {'yes' if name in CONTRACT else ''} |")
+        rows.append(
+            f"| `{name}` | {_cell(o.unit)} | {o.side} | {BETTER.get(o.better, o.better)} | "
+            f"{_cell(o.meaning)} | {'yes' if name in CONTRACT else ''} |"
+        )
     rows += [
         "",
         "Per-county outcomes in `regions.parquet` (one row per step per county); an outcome of one "
@@ -71,8 +75,10 @@ def render_metrics_table() -> str:
     ]
     for name, o in REGION_OUTCOMES.items():
         side = o.side if o.side != BOTH else "both"
-        rows.append(f"| `{name}` | {_cell(o.unit)} | {side} | {BETTER.get(o.better, o.better)} | "
-                    f"{_cell(o.meaning)} |")
+        rows.append(
+            f"| `{name}` | {_cell(o.unit)} | {side} | {BETTER.get(o.better, o.better)} | "
+            f"{_cell(o.meaning)} |"
+        )
     return "\n".join(rows)
 
 
@@ -88,8 +94,10 @@ def render(text: str) -> str:
     for block, make in BLOCKS.items():
         pat = _pattern(block)
         if not pat.search(text):
-            raise DocsError(f"no '<!-- {block}:start -->' ... '<!-- {block}:end -->' markers "
-                            "(each on its own line) in the documentation file.")
+            raise DocsError(
+                f"no '<!-- {block}:start -->' ... '<!-- {block}:end -->' markers "
+                "(each on its own line) in the documentation file."
+            )
         body = make()
         text = pat.sub(lambda m, body=body: f"{m.group(1)}\n{body}\n\n{m.group(3)}", text, count=1)
     return text
@@ -99,7 +107,9 @@ def stale_blocks(path: Path | str = ODD_PATH) -> list[str]:
     """Names of the generated blocks of ``path`` that differ from the code (empty: up to date)."""
     text = Path(path).read_text(encoding="utf-8")
     fresh = render(text)
-    return [b for b in BLOCKS if _pattern(b).search(text).group(2) != _pattern(b).search(fresh).group(2)]
+    return [
+        b for b in BLOCKS if _pattern(b).search(text).group(2) != _pattern(b).search(fresh).group(2)
+    ]
 
 
 def is_up_to_date(path: Path | str = ODD_PATH) -> bool:
@@ -132,17 +142,26 @@ def update(path: Path | str = ODD_PATH) -> bool:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.report.docs", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--check", action="store_true", help="only check; exit 1 if the file is out of date")
-    ap.add_argument("--file", type=Path, default=ODD_PATH, help=f"documentation file (default: {ODD_PATH})")
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.report.docs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="only check; exit 1 if the file is out of date"
+    )
+    ap.add_argument(
+        "--file", type=Path, default=ODD_PATH, help=f"documentation file (default: {ODD_PATH})"
+    )
     args = ap.parse_args(argv)
     try:
         if args.check:
             stale = stale_blocks(args.file)
             if stale:
-                print(f"{args.file}: out of date ({', '.join(stale)} table); run `python -m sim.report.docs`.",
-                      file=sys.stderr)
+                print(
+                    f"{args.file}: out of date ({', '.join(stale)} table); run `python -m sim.report.docs`.",
+                    file=sys.stderr,
+                )
                 return 1
             print(f"{args.file}: up to date.")
             return 0

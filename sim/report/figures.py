@@ -26,8 +26,11 @@ def style(i: int) -> dict:
     """Colour, line style and marker of the i-th group: groups differ even where lines overlap."""
     import matplotlib
 
-    return {"color": matplotlib.colormaps["tab10"](i % 10), "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "marker": MARKERS[i % len(MARKERS)]}
+    return {
+        "color": matplotlib.colormaps["tab10"](i % 10),
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 def _groups(df: pd.DataFrame, by: str) -> list:
@@ -74,14 +77,19 @@ def time_of(df: pd.DataFrame) -> pd.Series:
 
 def _stats(d: pd.DataFrame, x, metric: str) -> pd.DataFrame:
     """Mean and 95% CI of ``metric`` over the rows at each value of ``x``."""
-    return (d.groupby(x, observed=True)[metric]
-            .apply(lambda s: pd.Series(mean_ci(s.to_numpy(float)), index=["mean", "lo", "hi"])).unstack())
+    return (
+        d.groupby(x, observed=True)[metric]
+        .apply(lambda s: pd.Series(mean_ci(s.to_numpy(float)), index=["mean", "lo", "hi"]))
+        .unstack()
+    )
 
 
 def _line(ax, stats: pd.DataFrame, i: int, name: str, markevery=None) -> None:
     st = style(i)
     ax.plot(stats.index, stats["mean"], label=name, lw=1.8, ms=4, markevery=markevery, **st)
-    ax.fill_between(stats.index, stats["lo"], stats["hi"], color=st["color"], alpha=BAND_ALPHA, lw=0)
+    ax.fill_between(
+        stats.index, stats["lo"], stats["hi"], color=st["color"], alpha=BAND_ALPHA, lw=0
+    )
     for edge in ("lo", "hi"):  # thin edges keep a band readable where bands overlap
         ax.plot(stats.index, stats[edge], color=st["color"], lw=0.5, alpha=0.6)
 
@@ -90,7 +98,9 @@ def _plain(axis) -> None:
     """Tick labels as plain numbers with thousands separators (no offset, no 1e6 corner note)."""
     from matplotlib.ticker import FuncFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.10g}" if abs(v) < 1000 else f"{v:,.0f}"))
+    axis.set_major_formatter(
+        FuncFormatter(lambda v, _pos: f"{v:,.10g}" if abs(v) < 1000 else f"{v:,.0f}")
+    )
 
 
 def _yaxis(ax, metric: str, values, difference: bool = False) -> float:
@@ -106,8 +116,14 @@ def band_note(n_seeds: int) -> str:
     return f"lines: mean; shaded bands: 95% CI of the mean over {n_seeds} seeds"
 
 
-def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str, ax_list=None,
-               difference: bool = False):
+def time_paths(
+    timeseries: pd.DataFrame,
+    metrics: list[str],
+    by: str,
+    title: str,
+    ax_list=None,
+    difference: bool = False,
+):
     """Mean path of each metric by group (``by``) over seeds, with 95% CI bands.
 
     ``difference``: the values are differences from the baseline (labels say "over baseline").
@@ -117,7 +133,9 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
     plt = _plt()
     if ax_list is None:
         n = len(metrics)
-        fig, ax_list = plt.subplots(1, n, figsize=(5.2 * n, 4.4), squeeze=False, layout="constrained")
+        fig, ax_list = plt.subplots(
+            1, n, figsize=(5.2 * n, 4.4), squeeze=False, layout="constrained"
+        )
         ax_list = list(ax_list[0])
     fig = ax_list[0].figure
     ts = timeseries.assign(_t=time_of(timeseries))
@@ -129,7 +147,13 @@ def time_paths(timeseries: pd.DataFrame, metrics: list[str], by: str, title: str
         for gi, g in enumerate(groups):
             stats = _stats(ts[ts[by] == g], "_t", metric) * factor
             # staggered markers keep groups whose lines coincide apart
-            _line(ax, stats, gi, _group_name(by, g), markevery=((gi * every) // max(len(groups), 1), every))
+            _line(
+                ax,
+                stats,
+                gi,
+                _group_name(by, g),
+                markevery=((gi * every) // max(len(groups), 1), every),
+            )
         if difference:
             ax.axhline(0, color="0.3", lw=0.8)
         ax.set_xlabel("year")
@@ -146,10 +170,19 @@ def _legend(fig, ax, n_seeds: int) -> None:
     handles, names = ax.get_legend_handles_labels()
     handles.append(Patch(color="0.6", alpha=BAND_ALPHA + 0.2))
     names.append(f"95% CI over {n_seeds} seeds")
-    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4), fontsize=8, frameon=False)
+    fig.legend(
+        handles,
+        names,
+        loc="outside lower center",
+        ncol=min(len(names), 4),
+        fontsize=8,
+        frameon=False,
+    )
 
 
-def gain_bands(ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list, note: tuple[str, str]) -> None:
+def gain_bands(
+    ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list, note: tuple[str, str]
+) -> None:
     """Final-year gain over baseline of each scenario (rows) with both kinds of band: the seed-only
     95% CI at the point estimate (thick) and the 95% interval over parameter draws × seeds (thin).
 
@@ -165,19 +198,38 @@ def gain_bands(ax_list, table: pd.DataFrame, metrics: list[str], scenarios: list
         factor, millions = labels.scale(m, t[["gain_lo", "gain_hi"]].to_numpy(float).ravel())
         for yi, s in zip(y, shown, strict=True):
             r, st = t.loc[str(s)], style(scenarios.index(s))
-            for lo, mid, hi, dy, lw, mk in (("gain_lo", "gain", "gain_hi", -0.15, 1.2, "o"),
-                                            ("gain_point_lo", "gain_point", "gain_point_hi", 0.15, 4, "s")):
-                ax.errorbar(r[mid] * factor, yi + dy, xerr=[[(r[mid] - r[lo]) * factor], [(r[hi] - r[mid]) * factor]],
-                            fmt=mk, color=st["color"], lw=lw, ms=4, capsize=0 if lw > 2 else 3)
+            for lo, mid, hi, dy, lw, mk in (
+                ("gain_lo", "gain", "gain_hi", -0.15, 1.2, "o"),
+                ("gain_point_lo", "gain_point", "gain_point_hi", 0.15, 4, "s"),
+            ):
+                ax.errorbar(
+                    r[mid] * factor,
+                    yi + dy,
+                    xerr=[[(r[mid] - r[lo]) * factor], [(r[hi] - r[mid]) * factor]],
+                    fmt=mk,
+                    color=st["color"],
+                    lw=lw,
+                    ms=4,
+                    capsize=0 if lw > 2 else 3,
+                )
         ax.axvline(0, color="0.3", lw=0.8)
         ax.set_ylim(-0.6, len(shown) + 0.3)  # room for the legend above the top row
-        ax.set_yticks(y, [f"{labels.scenario(s)}\nP(better) {t.loc[str(s), 'p_better_than_baseline']:.0%}"
-                          for s in shown], fontsize=8)
+        ax.set_yticks(
+            y,
+            [
+                f"{labels.scenario(s)}\nP(better) {t.loc[str(s), 'p_better_than_baseline']:.0%}"
+                for s in shown
+            ],
+            fontsize=8,
+        )
         ax.set_xlabel(labels.axis(m, difference=True, millions=millions))
         _plain(ax.xaxis)
         ax.set_title(f"{labels.name(m)} over baseline, last step of the run", fontsize=10)
         ax.grid(alpha=0.3, axis="x")
-    handles = [Line2D([], [], color="0.3", lw=4, marker="s"), Line2D([], [], color="0.3", lw=1.2, marker="o")]
+    handles = [
+        Line2D([], [], color="0.3", lw=4, marker="s"),
+        Line2D([], [], color="0.3", lw=1.2, marker="o"),
+    ]
     ax_list[0].legend(handles, list(note), fontsize=7, loc="upper left", framealpha=0.8)
 
 
@@ -187,10 +239,13 @@ def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, 
     n = len(metrics)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.4 * cols, 3.9 * rows + 0.6), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(5.4 * cols, 3.9 * rows + 0.6), squeeze=False, layout="constrained"
+    )
     groups = _groups(summary, by) if by else [None]
-    n_seeds = int(summary.groupby([x] + ([by] if by else []), observed=True)["seed"].nunique().min())
+    n_seeds = int(
+        summary.groupby([x] + ([by] if by else []), observed=True)["seed"].nunique().min()
+    )
     xf = 100.0 if labels.is_share(x) else 1.0
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         factor = _yaxis(ax, metric, summary[metric].to_numpy(float))
@@ -214,8 +269,13 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
     n = len(metrics)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, (0.45 * len(table) + 1.6) * rows + 0.6),
-                             squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(4.6 * cols, (0.45 * len(table) + 1.6) * rows + 0.6),
+        squeeze=False,
+        layout="constrained",
+    )
     names = [_group_name(by, g) for g in table[by]]
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         factor = _yaxis(ax, metric, table[metric].to_numpy(float))
@@ -224,15 +284,26 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
         ax.set_ylabel("")
         for i, (_, r) in enumerate(table.iterrows()):
             st = style(i)
-            ax.errorbar(r[metric] * factor, i, xerr=[[(r[metric] - r[f"{metric}_lo"]) * factor],
-                                                     [(r[f"{metric}_hi"] - r[metric]) * factor]],
-                        fmt=st["marker"], color=st["color"], capsize=3)
+            ax.errorbar(
+                r[metric] * factor,
+                i,
+                xerr=[
+                    [(r[metric] - r[f"{metric}_lo"]) * factor],
+                    [(r[f"{metric}_hi"] - r[metric]) * factor],
+                ],
+                fmt=st["marker"],
+                color=st["color"],
+                capsize=3,
+            )
         ax.set_yticks(range(len(names)), names if ax in axes[:, 0] else [""] * len(names))
         ax.set_ylim(len(names) - 0.4, -0.6)  # first group on top, with room around the points
         ax.grid(alpha=0.3, axis="x")
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    fig.suptitle(f"{title}\nfinal year; points: mean; bars: 95% CI of the mean over {n_seeds} seeds", fontsize=11)
+    fig.suptitle(
+        f"{title}\nfinal year; points: mean; bars: 95% CI of the mean over {n_seeds} seeds",
+        fontsize=11,
+    )
     return fig
 
 
@@ -248,8 +319,18 @@ def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9, n
     if not rings:
         return 0
     vals = np.asarray(values, float)[owner]
-    ax.add_collection(PolyCollection(rings, array=vals, cmap=cmap, norm=norm, alpha=alpha,
-                                     edgecolors="0.45", linewidths=0.3, zorder=1))
+    ax.add_collection(
+        PolyCollection(
+            rings,
+            array=vals,
+            cmap=cmap,
+            norm=norm,
+            alpha=alpha,
+            edgecolors="0.45",
+            linewidths=0.3,
+            zorder=1,
+        )
+    )
     ax.add_collection(LineCollection(outlines.provinces, colors="0.15", linewidths=1.0, zorder=2))
     ax.autoscale_view()
     return len(set(owner))
@@ -277,18 +358,33 @@ def label_extremes(ax, names, lon, lat, values, n: int = 2, fmt=None) -> list[st
         text = f"{names[i]} {fmt(values[i])}" if fmt else str(names[i])
         sx, sy = (1 if x >= cx else -1), (1 if y >= cy else -1)
         for dx, dy in ((sx, sy), (sx, -sy), (-sx, sy), (-sx, -sy)):
-            where = {"xytext": (14 * dx, 12 * dy), "textcoords": "offset points", "fontsize": 7,
-                     "ha": "left" if dx > 0 else "right", "va": "bottom" if dy > 0 else "top"}
+            where = {
+                "xytext": (14 * dx, 12 * dy),
+                "textcoords": "offset points",
+                "fontsize": 7,
+                "ha": "left" if dx > 0 else "right",
+                "va": "bottom" if dy > 0 else "top",
+            }
             probe = ax.annotate(text, (x, y), **where)  # measured without its leader line
             box = probe.get_window_extent(renderer)
             probe.remove()
-            fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            fits = (
+                inside.x0 <= box.x0
+                and box.x1 <= inside.x1
+                and inside.y0 <= box.y0
+                and box.y1 <= inside.y1
+            )
             if fits and not any(box.overlaps(b) for b in placed):
                 placed.append(box.expanded(1.05, 1.15))
                 named.append(str(names[i]))
-                ax.annotate(text, (x, y), **where, zorder=5,
-                            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.2"},
-                            path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+                ax.annotate(
+                    text,
+                    (x, y),
+                    **where,
+                    zorder=5,
+                    arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.2"},
+                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")],
+                )
                 break
     return named
 
@@ -302,8 +398,15 @@ def signed_scale(values) -> tuple[float, bool]:
     return max(float(np.max(np.abs(v))), 1e-9), bool((v < 0).any() and (v > 0).any())
 
 
-def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: str, note: str = "",
-               outlines=None):
+def county_map(
+    regions: pd.DataFrame,
+    colour: str,
+    size: str,
+    by: str,
+    title: str,
+    note: str = "",
+    outlines=None,
+):
     """Western counties, one panel per group: each county filled by ``colour`` (its own scale per
     panel, symmetric about zero, printed on the panel's colour bar), a marker at its seat sized by
     ``size`` (filled: gain, open: loss), the province's edge, and the counties that gain most and
@@ -320,8 +423,15 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
     groups = _groups(regions, by)
     cols = min(len(groups), 3)
     rows = int(np.ceil(len(groups) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 4.6 * rows + 1.0), squeeze=False,
-                             layout="constrained", sharex=True, sharey=True)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(5.0 * cols, 4.6 * rows + 1.0),
+        squeeze=False,
+        layout="constrained",
+        sharex=True,
+        sharey=True,
+    )
     cf, millions = labels.scale(colour, regions[colour].to_numpy(float))
     unit_note = labels.axis(colour, difference=True, millions=millions)
     top = max(float(np.nanmax(np.abs(regions[size]))), 1e-9)
@@ -338,20 +448,43 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
         if n:
             mappable = ax.collections[0]
         else:
-            mappable = ax.scatter(d["lon"], d["lat"], c=vals, s=40, cmap="RdBu", norm=norm,
-                                  edgecolors="0.25", linewidths=0.4, zorder=2)
+            mappable = ax.scatter(
+                d["lon"],
+                d["lat"],
+                c=vals,
+                s=40,
+                cmap="RdBu",
+                norm=norm,
+                edgecolors="0.25",
+                linewidths=0.4,
+                zorder=2,
+            )
         sz = d[size].to_numpy(float)
         gain = sz >= 0
-        ax.scatter(d["lon"][gain], d["lat"][gain], s=area(sz[gain]), color="0.15", alpha=0.6,
-                   linewidths=0, zorder=3)
-        ax.scatter(d["lon"][~gain], d["lat"][~gain], s=area(sz[~gain]), facecolors="none",
-                   edgecolors="black", linewidths=0.9, zorder=3)
+        ax.scatter(
+            d["lon"][gain],
+            d["lat"][gain],
+            s=area(sz[gain]),
+            color="0.15",
+            alpha=0.6,
+            linewidths=0,
+            zorder=3,
+        )
+        ax.scatter(
+            d["lon"][~gain],
+            d["lat"][~gain],
+            s=area(sz[~gain]),
+            facecolors="none",
+            edgecolors="black",
+            linewidths=0.9,
+            zorder=3,
+        )
         fig.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01, aspect=25).ax.tick_params(labelsize=7)
         ax.set_title(_group_name(by, g), fontsize=10)
         ax.set_aspect(1 / np.cos(np.deg2rad(float(d["lat"].mean()))))
         ax.tick_params(labelsize=7)
         named.append((ax, d, vals))
-    for ax in axes.ravel()[len(groups):]:
+    for ax in axes.ravel()[len(groups) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("longitude (°E)")
@@ -359,20 +492,55 @@ def county_map(regions: pd.DataFrame, colour: str, size: str, by: str, title: st
         ax.set_ylabel("latitude (°N)")
     handles = []
     for v in (top, top / 4):
-        handles.append(Line2D([], [], ls="", marker="o", ms=np.sqrt(area(v)), color="0.15", alpha=0.6,
-                              label=f"+{v:,.0f}"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=np.sqrt(area(v)),
+                color="0.15",
+                alpha=0.6,
+                label=f"+{v:,.0f}",
+            )
+        )
     for v in (-top / 4, -top):
-        handles.append(Line2D([], [], ls="", marker="o", ms=np.sqrt(area(v)), mfc="none", mec="black",
-                              label=f"{v:,.0f} (loss)"))
-    fig.legend(handles=handles, title=f"markers: {labels.axis(size, difference=True)}", fontsize=7,
-               title_fontsize=8, loc="outside lower center", ncols=4, frameon=False)
-    scale_note = (f"fill: {unit_note}, each panel on its own scale (colour bar beside it), "
-                  "blue = gain, red = loss; named: the two counties that gain most and least")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=np.sqrt(area(v)),
+                mfc="none",
+                mec="black",
+                label=f"{v:,.0f} (loss)",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        title=f"markers: {labels.axis(size, difference=True)}",
+        fontsize=7,
+        title_fontsize=8,
+        loc="outside lower center",
+        ncols=4,
+        frameon=False,
+    )
+    scale_note = (
+        f"fill: {unit_note}, each panel on its own scale (colour bar beside it), "
+        "blue = gain, red = loss; named: the two counties that gain most and least"
+    )
     outline_note = "" if drawn else "; no county outlines for this geography: seats only"
     fig.suptitle("\n".join(filter(None, [title, note, scale_note + outline_note])), fontsize=10)
     fig.draw_without_rendering()  # labels are placed against the final layout
     for ax, d, vals in named:
-        label_extremes(ax, d["county"].astype(str).to_numpy(), d["lon"].to_numpy(float),
-                       d["lat"].to_numpy(float), vals, n=2,
-                       fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}")
+        label_extremes(
+            ax,
+            d["county"].astype(str).to_numpy(),
+            d["lon"].to_numpy(float),
+            d["lat"].to_numpy(float),
+            vals,
+            n=2,
+            fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}",
+        )
     return fig

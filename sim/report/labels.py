@@ -40,9 +40,13 @@ NAMES: dict[str, str] = {
 }
 
 SCENARIOS: dict[str, str] = {
-    "baseline": "Baseline", "pairing": "Pairing", "enclave": "Enclave parks",
-    "enclave_parks": "Enclave parks (co-investment)", "labour": "Labour cooperation",
-    "consumption": "Consumption cooperation", "full": "Full package",
+    "baseline": "Baseline",
+    "pairing": "Pairing",
+    "enclave": "Enclave parks",
+    "enclave_parks": "Enclave parks (co-investment)",
+    "labour": "Labour cooperation",
+    "consumption": "Consumption cooperation",
+    "full": "Full package",
 }
 
 
@@ -111,7 +115,12 @@ def scale(key: str, values=None) -> tuple[float, bool]:
 
     if is_share(key):
         return 100.0, False
-    if unit(key).startswith("yuan") and values is not None and len(values) and np.nanmax(np.abs(values)) >= 1e7:
+    if (
+        unit(key).startswith("yuan")
+        and values is not None
+        and len(values)
+        and np.nanmax(np.abs(values)) >= 1e7
+    ):
         return 1e-6, True
     return 1.0, False
 

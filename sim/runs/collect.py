@@ -38,21 +38,32 @@ NOT_JOBS = {"figures"}
 
 def job_dirs(sweep_dir: Path) -> list[Path]:
     """The job folders of a sweep (hidden folders and ``figures/`` are not jobs)."""
-    return sorted(p for p in Path(sweep_dir).iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and p.name not in NOT_JOBS)
+    return sorted(
+        p
+        for p in Path(sweep_dir).iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in NOT_JOBS
+    )
 
 
 def _job_rows(d: Path, marker: dict):
     """A complete job's summary rows, time series and final-step regions (None if it has none),
     keyed by its overridden parameters."""
     overrides = marker.get("overrides") if isinstance(marker.get("overrides"), list) else []
-    params = dict(parse_override(str(o)) for o in overrides
-                  if not str(o).startswith(("experiment=", "run.progress=")))
+    params = dict(
+        parse_override(str(o))
+        for o in overrides
+        if not str(o).startswith(("experiment=", "run.progress="))
+    )
     data = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-    rows = [{**params, "job": d.name, **row} for row in (data if isinstance(data, list) else [data])]
+    rows = [
+        {**params, "job": d.name, **row} for row in (data if isinstance(data, list) else [data])
+    ]
     ts = _keyed(pd.read_parquet(d / "timeseries.parquet"), params, d.name)
-    reg = (_keyed(final_step(pd.read_parquet(d / "regions.parquet")), params, d.name)
-           if (d / "regions.parquet").exists() else None)
+    reg = (
+        _keyed(final_step(pd.read_parquet(d / "regions.parquet")), params, d.name)
+        if (d / "regions.parquet").exists()
+        else None
+    )
     return rows, ts, reg
 
 
@@ -101,7 +112,11 @@ def _shared_by_most(markers) -> dict:
     shared values most jobs recorded in their ``run.json``, so the others can be told apart."""
     from collections import Counter
 
-    recorded = [m["sweep_shared"] for m in markers if m is not None and isinstance(m.get("sweep_shared"), dict)]
+    recorded = [
+        m["sweep_shared"]
+        for m in markers
+        if m is not None and isinstance(m.get("sweep_shared"), dict)
+    ]
     if not recorded:
         return {}
     counts = Counter(json.dumps(r, sort_keys=True, default=str) for r in recorded)
@@ -123,9 +138,13 @@ def one_type_per_column(df: pd.DataFrame) -> pd.DataFrame:
     """Columns of values of several types (``policy.name=1,abc``) as text, so a table can be stored."""
     for c in df.columns:
         if df[c].dtype == object:
-            kinds = {type(v) for v in df[c] if v is not None and not (isinstance(v, float) and v != v)}
+            kinds = {
+                type(v) for v in df[c] if v is not None and not (isinstance(v, float) and v != v)
+            }
             if len(kinds) > 1:
-                df[c] = df[c].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v))
+                df[c] = df[c].map(
+                    lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v)
+                )
     return df
 
 
@@ -176,34 +195,57 @@ def collect_tables(sweep_dir: Path, write: bool = True, verbose: bool = True):
             regions.append(reg)
     never = sorted(set(record.get("jobs", [])) - {d.name for d in present})
     summary = one_type_per_column(pd.DataFrame(summaries))
-    timeseries, regions = (ordered(one_type_per_column(pd.concat(f, ignore_index=True))) if f else pd.DataFrame()
-                           for f in (series, regions))
+    timeseries, regions = (
+        ordered(one_type_per_column(pd.concat(f, ignore_index=True))) if f else pd.DataFrame()
+        for f in (series, regions)
+    )
     if not summary.empty:
         keys = [c for c in summary.columns if c not in ("seed", "replication")]
         summary = summary.sort_values(["job", "replication"]).reset_index(drop=True)
-        summary = summary[[*keys[: keys.index("job") + 1], "seed", "replication",
-                           *[c for c in keys[keys.index("job") + 1:]]]]
+        summary = summary[
+            [
+                *keys[: keys.index("job") + 1],
+                "seed",
+                "replication",
+                *[c for c in keys[keys.index("job") + 1 :]],
+            ]
+        ]
         summary = ordered(summary)
     if write and not summary.empty:
         try:
             outputs.remove_stale_temp_files(sweep_dir)
             outputs.write_atomic(sweep_dir / "summary.parquet", outputs.parquet_bytes(summary))
-            outputs.write_atomic(sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries))
+            outputs.write_atomic(
+                sweep_dir / "timeseries.parquet", outputs.parquet_bytes(timeseries)
+            )
             if not regions.empty:
                 outputs.write_atomic(sweep_dir / "regions.parquet", outputs.parquet_bytes(regions))
         except OSError as err:
-            print(f"Note: tables not saved in {sweep_dir} ({err.strerror or err}); "
-                  "they are returned all the same.", file=sys.stderr)
+            print(
+                f"Note: tables not saved in {sweep_dir} ({err.strerror or err}); "
+                "they are returned all the same.",
+                file=sys.stderr,
+            )
     if verbose and (len(hashes) > 1 or (hashes and outputs.code_hash() not in hashes)):
-        print("Note: some runs of this sweep were made by other versions of the model code "
-              "(run.json code_hash differs); re-run the sweep to refresh them.", file=sys.stderr)
+        print(
+            "Note: some runs of this sweep were made by other versions of the model code "
+            "(run.json code_hash differs); re-run the sweep to refresh them.",
+            file=sys.stderr,
+        )
     if verbose:
         jobs = summary["job"].nunique() if not summary.empty else 0
-        notes = [f"{len(incomplete)} incomplete: {_names(incomplete)}" if incomplete else "",
-                 f"{len(never)} never started: {_names(never)}" if never else "",
-                 f"{len(other)} made with another configuration, left out: {_names(other)}" if other else ""]
-        print(f"Collected {len(summary)} runs from {jobs} jobs in {sweep_dir}"
-              + "".join(f"; {n}" for n in notes if n), file=sys.stderr)
+        notes = [
+            f"{len(incomplete)} incomplete: {_names(incomplete)}" if incomplete else "",
+            f"{len(never)} never started: {_names(never)}" if never else "",
+            f"{len(other)} made with another configuration, left out: {_names(other)}"
+            if other
+            else "",
+        ]
+        print(
+            f"Collected {len(summary)} runs from {jobs} jobs in {sweep_dir}"
+            + "".join(f"; {n}" for n in notes if n),
+            file=sys.stderr,
+        )
     return summary, timeseries, regions
 
 
@@ -232,7 +274,9 @@ def _sweep_table(path, name: str) -> pd.DataFrame:
             return tables[name]
         path = path / name
     if not path.exists():
-        raise FileNotFoundError(f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`")
+        raise FileNotFoundError(
+            f"no sweep table at {path}: run the sweep, or `python -m sim.collect DIR`"
+        )
     return pd.read_parquet(path)
 
 

@@ -23,8 +23,9 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     return [seed * replications + r for r in range(replications)]
 
 
-def run_seeds(cfg, seeds: Iterable[int] | None = None, progress: bool = False
-              ) -> Iterator[tuple[int, TransferModel]]:
+def run_seeds(
+    cfg, seeds: Iterable[int] | None = None, progress: bool = False
+) -> Iterator[tuple[int, TransferModel]]:
     """Run the config once per seed (default: its replication seeds, :func:`replication_seeds`),
     yielding ``(seed, model)`` after each run: the one way N seeds of a config are run."""
     if seeds is None:
@@ -47,8 +48,9 @@ def simulate(cfg, seed: int | None = None, progress: bool = False) -> TransferMo
     if progress:
         from tqdm.auto import tqdm
 
-        with tqdm(total=model.n_steps, desc=f"seed {config.run.seed}", unit="step", delay=2.0,
-                  leave=False) as bar:
+        with tqdm(
+            total=model.n_steps, desc=f"seed {config.run.seed}", unit="step", delay=2.0, leave=False
+        ) as bar:
             model.run(progress=lambda _t: bar.update())
     else:
         model.run()
@@ -60,7 +62,9 @@ def _show_progress(cfg, multirun: bool) -> bool:
     return mode == "on" or (mode == "auto" and not multirun and sys.stderr.isatty())
 
 
-def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shared: dict | None = None) -> list[dict]:
+def run_job(
+    cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shared: dict | None = None
+) -> list[dict]:
     """Run a job's replications and write its run directory; skip it if already complete.
 
     Returns one summary row per replication (metrics plus seed and replication). ``run.json``
@@ -70,7 +74,9 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shar
     from sim.params.compose import to_yaml
 
     config_yaml = to_yaml(cfg)
-    geography_sha256 = geography.content_digest(cfg.geography.name)  # an edited data file is a new config
+    geography_sha256 = geography.content_digest(
+        cfg.geography.name
+    )  # an edited data file is a new config
     cfg_hash = outputs.config_hash(config_yaml + geography_sha256)
     if outputs.is_complete(run_dir, cfg_hash):
         log.info("complete already, skipped: %s", run_dir)
@@ -78,7 +84,9 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shar
     t0 = time.perf_counter()
     seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
     rows, series, regions = [], [], []
-    for r, (seed, model) in enumerate(run_seeds(cfg, seeds, progress=_show_progress(cfg, multirun))):
+    for r, (seed, model) in enumerate(
+        run_seeds(cfg, seeds, progress=_show_progress(cfg, multirun))
+    ):
         rows.append({"seed": seed, "replication": r, **model.summary()})
         for frames, df in ((series, model.timeseries()), (regions, model.regions())):
             df.insert(0, "replication", r)
@@ -91,12 +99,21 @@ def run_job(cfg, run_dir: Path, overrides: list[str], multirun: bool, sweep_shar
         "timeseries.parquet": outputs.parquet_bytes(pd.concat(series, ignore_index=True)),
         "regions.parquet": outputs.parquet_bytes(pd.concat(regions, ignore_index=True)),
     }
-    outputs.write_run(run_dir, files, {
-        "config_hash": cfg_hash, "code_hash": outputs.code_hash(), "seeds": seeds,
-        "replications": cfg.run.replications, "overrides": overrides, "geography_sha256": geography_sha256,
-        "wall_time_s": round(time.perf_counter() - t0, 3), "folder": Path(run_dir).name,
-        **({"sweep_shared": sweep_shared} if sweep_shared else {}),
-    })
+    outputs.write_run(
+        run_dir,
+        files,
+        {
+            "config_hash": cfg_hash,
+            "code_hash": outputs.code_hash(),
+            "seeds": seeds,
+            "replications": cfg.run.replications,
+            "overrides": overrides,
+            "geography_sha256": geography_sha256,
+            "wall_time_s": round(time.perf_counter() - t0, 3),
+            "folder": Path(run_dir).name,
+            **({"sweep_shared": sweep_shared} if sweep_shared else {}),
+        },
+    )
     return rows
 
 
@@ -105,4 +122,3 @@ def read_summary(run_dir: Path) -> list[dict]:
 
     data = json.loads((Path(run_dir) / "summary.json").read_text())
     return data if isinstance(data, list) else [data]
-

@@ -37,9 +37,16 @@ def parquet_bytes(df) -> bytes:
 
     table = pa.Table.from_pandas(df, preserve_index=False)
     units = column_units(df.columns)
-    fields = [f.with_metadata({"unit": units[f.name][0], "description": units[f.name][1]}) if f.name in units else f
-              for f in table.schema]
-    meta = {**(table.schema.metadata or {}), b"sim.units": json.dumps({k: u for k, (u, _) in units.items()}).encode()}
+    fields = [
+        f.with_metadata({"unit": units[f.name][0], "description": units[f.name][1]})
+        if f.name in units
+        else f
+        for f in table.schema
+    ]
+    meta = {
+        **(table.schema.metadata or {}),
+        b"sim.units": json.dumps({k: u for k, (u, _) in units.items()}).encode(),
+    }
     table = table.cast(pa.schema(fields, metadata=meta))
     buf = io.BytesIO()
     pq.write_table(table, buf)
@@ -51,11 +58,19 @@ def column_units(columns) -> dict[str, tuple[str, str]]:
     from sim.model.metrics import METRICS, REGION_METRICS
     from sim.params.schema import schema_fields
 
-    known = {**{k: (f.metadata["unit"], f.metadata["doc"]) for k, f in schema_fields()}, **REGION_METRICS, **METRICS,
-             "year": ("year", "calendar year"),
-             "code": ("-", "GB/T 2260 administrative division code (missing where the row is no single division)"), "quarter": ("quarter", "quarter of the year, 1–4"),
-             "lon": ("degrees east", "longitude of the county seat (approximate, illustrative)"),
-             "lat": ("degrees north", "latitude of the county seat (approximate, illustrative)")}
+    known = {
+        **{k: (f.metadata["unit"], f.metadata["doc"]) for k, f in schema_fields()},
+        **REGION_METRICS,
+        **METRICS,
+        "year": ("year", "calendar year"),
+        "code": (
+            "-",
+            "GB/T 2260 administrative division code (missing where the row is no single division)",
+        ),
+        "quarter": ("quarter", "quarter of the year, 1–4"),
+        "lon": ("degrees east", "longitude of the county seat (approximate, illustrative)"),
+        "lat": ("degrees north", "latitude of the county seat (approximate, illustrative)"),
+    }
     return {c: known[c] for c in columns if c in known}
 
 
@@ -86,8 +101,11 @@ def code_hash() -> str:
     h = hashlib.sha256()
     for p in sorted(p for layer in SIMULATION_LAYERS for p in (root / layer).rglob("*")):
         rel = p.relative_to(root)
-        if (p.suffix in (".py", ".yaml", ".csv") and "__pycache__" not in p.parts
-                and not _geography_data(rel)):
+        if (
+            p.suffix in (".py", ".yaml", ".csv")
+            and "__pycache__" not in p.parts
+            and not _geography_data(rel)
+        ):
             h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -107,11 +125,25 @@ def config_hash(config_yaml: str) -> str:
 @functools.cache
 def git_revision() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).resolve().parents[1], timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=Path(__file__).resolve().parents[1], timeout=5)
-        return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "") if out.returncode == 0 else "unknown"
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+            timeout=5,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+            timeout=5,
+        )
+        return (
+            out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+            if out.returncode == 0
+            else "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -128,7 +160,12 @@ def versions() -> dict[str, str]:
 
 def _is_own_file(name) -> bool:
     """True for a plain file name: a marker never makes us read outside its run folder."""
-    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and "/" not in name
+        and "\\" not in name
+    )
 
 
 MAX_MARKER_BYTES = 16 * 2**20  # a run.json is a few KB; a larger one is not ours
@@ -224,6 +261,11 @@ def write_run(run_dir: Path, files: dict[str, bytes], info: dict) -> None:
     (run_dir / MARKER).unlink(missing_ok=True)  # an old marker must not vouch for new files
     for name, data in files.items():
         write_atomic(run_dir / name, data)
-    marker = dict(info, files={name: sha256(data) for name, data in files.items()},
-                  versions=versions(), git_revision=git_revision(), argv=sys.argv)
+    marker = dict(
+        info,
+        files={name: sha256(data) for name, data in files.items()},
+        versions=versions(),
+        git_revision=git_revision(),
+        argv=sys.argv,
+    )
     write_atomic(run_dir / MARKER, json_bytes(marker))

@@ -74,9 +74,11 @@ def check_and_record(sweep_dir: Path, shared: dict, has_jobs: bool) -> None:
         if diff:
             raise ConfigError(
                 f"{sweep_dir} already holds jobs made with another configuration ("
-                + "; ".join(diff[:5]) + ("; …" if len(diff) > 5 else "") +
-                "). One folder holds one study, so nothing was run. Choose another folder, e.g. "
-                f"hydra.sweep.dir={sweep_dir}_2, or delete the old one to start again.")
+                + "; ".join(diff[:5])
+                + ("; …" if len(diff) > 5 else "")
+                + "). One folder holds one study, so nothing was run. Choose another folder, e.g. "
+                f"hydra.sweep.dir={sweep_dir}_2, or delete the old one to start again."
+            )
         return
     sweep_dir.mkdir(parents=True, exist_ok=True)
     outputs.write_atomic(sweep_dir / RECORD, outputs.json_bytes({"shared": shared}))
@@ -108,8 +110,10 @@ def lock(sweep_dir: Path):
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
-        raise ConfigError(f"{sweep_dir} is in use by another sweep right now ({holder}). Wait for it to end, "
-                          f"or choose another folder with hydra.sweep.dir=...; nothing was run.") from None
+        raise ConfigError(
+            f"{sweep_dir} is in use by another sweep right now ({holder}). Wait for it to end, "
+            f"or choose another folder with hydra.sweep.dir=...; nothing was run."
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")

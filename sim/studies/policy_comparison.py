@@ -72,7 +72,10 @@ FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
 def report(sweep_dir: Path) -> str:
     """The tables, report and figures of a policy-comparison sweep; returns the printed text."""
     sweep_dir = Path(sweep_dir)
-    summary, ts = with_public_cost(load_sweep(sweep_dir)), with_public_cost(load_timeseries(sweep_dir))
+    summary, ts = (
+        with_public_cost(load_sweep(sweep_dir)),
+        with_public_cost(load_timeseries(sweep_dir)),
+    )
     geo = geography_name(sweep_dir)
     metrics = [m for m in dict.fromkeys(EFFECTS + COSTS + LINES) if m in summary]
     comparison = uncertainty.comparison_table(summary, metrics)
@@ -127,7 +130,9 @@ def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
     if "public_programme_cost" in df or "east_cost_aid" not in df:
         return df
     return df.assign(
-        public_programme_cost=df["east_programme_cost"] + df["west_programme_cost"] - df["east_cost_aid"]
+        public_programme_cost=df["east_programme_cost"]
+        + df["west_programme_cost"]
+        - df["east_cost_aid"]
     )
 
 

@@ -25,9 +25,13 @@ LEVELS = ["west_jobs_local", "west_income_per_capita", "west_fiscal_cost", "east
 # baseline per 100 million yuan/year of eastern programme cost over that baseline (as the
 # labour_vs_industry study counts).
 PER = 1e8
-COST_EFFECTIVENESS = {"jobs_per_100m_east_yuan": ("west_jobs_local", "local jobs per 100 m eastern yuan/year"),
-                      "income_per_100m_east_yuan": ("west_income_per_capita",
-                                                    "income per capita (yuan/year) per 100 m eastern yuan/year")}
+COST_EFFECTIVENESS = {
+    "jobs_per_100m_east_yuan": ("west_jobs_local", "local jobs per 100 m eastern yuan/year"),
+    "income_per_100m_east_yuan": (
+        "west_income_per_capita",
+        "income per capita (yuan/year) per 100 m eastern yuan/year",
+    ),
+}
 SCENARIO = "full"  # the package whose sensitivity is screened
 TOP = 12  # parameters shown per outcome in the figure
 
@@ -55,8 +59,11 @@ def _design(sweep_dir: Path) -> tuple[dict, np.ndarray]:
     cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
     s, geo = cfg["sensitivity"], cfg["geography"]["name"]
     keys = tuple(s["parameters"] or ())
-    return {**s, "names": sensitivity.design_keys(s["method"], keys, geo), "keys": keys}, \
-        sensitivity.design(s["method"], int(s["n"]), int(s["seed"]), keys, "")
+    return {
+        **s,
+        "names": sensitivity.design_keys(s["method"], keys, geo),
+        "keys": keys,
+    }, sensitivity.design(s["method"], int(s["n"]), int(s["seed"]), keys, "")
 
 
 def indices(sweep_dir: Path) -> pd.DataFrame:
@@ -65,8 +72,10 @@ def indices(sweep_dir: Path) -> pd.DataFrame:
     Y = outcome_table(load_sweep(sweep_dir))
     missing = sorted(set(range(len(X))) - set(Y.index))
     if missing:
-        raise ValueError(f"{len(missing)} of the {len(X)} design rows have no results (e.g. sensitivity.sample="
-                         f"{missing[0]}); re-run the same command to finish them")
+        raise ValueError(
+            f"{len(missing)} of the {len(X)} design rows have no results (e.g. sensitivity.sample="
+            f"{missing[0]}); re-run the same command to finish them"
+        )
     prob = sensitivity.problem(list(s["keys"]))
     frames = []
     for outcome in Y.columns:
@@ -93,9 +102,20 @@ def _analyse(method: str, prob: dict, X: np.ndarray, y: np.ndarray, seed: int) -
     for index, conf in pairs.items():
         v = np.asarray(r[index], float)
         c = np.asarray(r[conf], float) if conf else np.full_like(v, np.nan)
-        low = np.maximum(v - c, 0) if index == "mu_star" else v - c  # μ* is a mean of |effects|: never below 0
-        rows.append(pd.DataFrame({"parameter": prob["names"], "index": index, "value": v,
-                                  "ci_low": low, "ci_high": v + c}))
+        low = (
+            np.maximum(v - c, 0) if index == "mu_star" else v - c
+        )  # μ* is a mean of |effects|: never below 0
+        rows.append(
+            pd.DataFrame(
+                {
+                    "parameter": prob["names"],
+                    "index": index,
+                    "value": v,
+                    "ci_low": low,
+                    "ci_high": v + c,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -111,24 +131,39 @@ def figure(table: pd.DataFrame, method: str, title: str):
     outcomes = list(dict.fromkeys(table["outcome"]))
     ncol = 3
     nrow = -(-len(outcomes) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(6.2 * ncol, 4.6 * nrow), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(6.2 * ncol, 4.6 * nrow), layout="constrained", squeeze=False
+    )
     shown = ["mu_star"] if method == "morris" else ["S1", "ST"]
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         t = table[table["outcome"] == outcome]
         main = t[t["index"] == shown[-1]].nlargest(TOP, "value")[::-1]
         ypos = np.arange(len(main))
         h = 0.8 / len(shown)
-        f, millions = labels.scale(outcome, main["value"].to_numpy(float)) if method == "morris" else (1.0, False)
+        f, millions = (
+            labels.scale(outcome, main["value"].to_numpy(float))
+            if method == "morris"
+            else (1.0, False)
+        )
         for i, index in enumerate(shown):
             d = t[t["index"] == index].set_index("parameter").loc[main["parameter"]]
             err = np.vstack([d["value"] - d["ci_low"], d["ci_high"] - d["value"]]) * f
-            ax.barh(ypos + (i - (len(shown) - 1) / 2) * h, d["value"] * f, h, xerr=err, capsize=2,
-                    color=plots.style(i)["color"], label=_index_name(index))
+            ax.barh(
+                ypos + (i - (len(shown) - 1) / 2) * h,
+                d["value"] * f,
+                h,
+                xerr=err,
+                capsize=2,
+                color=plots.style(i)["color"],
+                label=_index_name(index),
+            )
         ax.set_yticks(ypos, [labels.name(p) for p in main["parameter"]], fontsize=8)
         ax.set_title(_label(outcome), fontsize=10)
-        ax.set_xlabel(_unit(outcome, millions) if method == "morris" else "share of the outcome's variance")
+        ax.set_xlabel(
+            _unit(outcome, millions) if method == "morris" else "share of the outcome's variance"
+        )
         plots._plain(ax.xaxis)
-    for ax in list(axes.flat)[len(outcomes):]:
+    for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8, loc="lower right")
     fig.suptitle(title + "\nbars: index; whiskers: 95% CI (bootstrap)", fontsize=11)
@@ -146,8 +181,11 @@ def _unit(outcome: str, millions: bool) -> str:
 
 
 def _index_name(index: str) -> str:
-    return {"mu_star": "Morris μ* (mean |elementary effect|)", "S1": "Sobol first order S1",
-            "ST": "Sobol total order ST"}[index]
+    return {
+        "mu_star": "Morris μ* (mean |elementary effect|)",
+        "S1": "Sobol first order S1",
+        "ST": "Sobol total order ST",
+    }[index]
 
 
 def report(sweep_dir: Path) -> str:
@@ -158,13 +196,24 @@ def report(sweep_dir: Path) -> str:
     outputs.write_atomic(sweep_dir / "sensitivity_indices.csv", table.to_csv(index=False).encode())
     outputs.write_atomic(sweep_dir / "sensitivity_indices.parquet", outputs.parquet_bytes(table))
     method = s["method"]
-    title = (f"What drives the full package's outcomes? {method.capitalize()} indices over "
-             f"{len(s['names'])} uncertain parameters")
-    paths = plots.save(figure(table, method, title), sweep_dir / "figures" / f"sensitivity_{method}")
+    title = (
+        f"What drives the full package's outcomes? {method.capitalize()} indices over "
+        f"{len(s['names'])} uncertain parameters"
+    )
+    paths = plots.save(
+        figure(table, method, title), sweep_dir / "figures" / f"sensitivity_{method}"
+    )
     main = "mu_star" if method == "morris" else "ST"
     lines = [f"{_index_name(main)}, top 5 per outcome:"]
     for outcome, t in table[table["index"] == main].groupby("outcome", sort=False):
         top = t.nlargest(5, "value")
-        lines.append(f"  {_label(outcome)}: " + "; ".join(
-            f"{labels.name(r.parameter)} {r.value:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]" for r in top.itertuples()))
-    return "\n".join(lines + [f"Table: {sweep_dir / 'sensitivity_indices.csv'}", f"Figure: {paths[0]}"])
+        lines.append(
+            f"  {_label(outcome)}: "
+            + "; ".join(
+                f"{labels.name(r.parameter)} {r.value:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]"
+                for r in top.itertuples()
+            )
+        )
+    return "\n".join(
+        lines + [f"Table: {sweep_dir / 'sensitivity_indices.csv'}", f"Figure: {paths[0]}"]
+    )

@@ -20,9 +20,9 @@ WORLD = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Outlines:
-    counties: dict[str, list[np.ndarray]]   # code -> rings of (n, 2) lon, lat
-    names: dict[str, str]                    # code -> English name
-    provinces: list[np.ndarray]              # rings of the provinces' outer edges
+    counties: dict[str, list[np.ndarray]]  # code -> rings of (n, 2) lon, lat
+    names: dict[str, str]  # code -> English name
+    provinces: list[np.ndarray]  # rings of the provinces' outer edges
     source: str
 
     def rings(self, codes, names=()) -> tuple[list[np.ndarray], list[int]]:
@@ -44,7 +44,9 @@ class Outlines:
 
 def _rings(geometry: dict) -> list[np.ndarray]:
     """Outer rings of a GeoJSON (Multi)Polygon; holes are left out (they are not drawn)."""
-    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    polys = (
+        geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    )
     return [np.asarray(p[0], float) for p in polys if p and len(p[0]) >= 3]
 
 

@@ -15,10 +15,16 @@ from pathlib import Path
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available: 7x faster
+_Loader = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml's parser when available: 7x faster
 
-MAX_BYTES = 64 * 2**20  # a data file larger than this is refused unread (the largest shipped: 64 KB)
-MIN_EXPANDED = 1_000_000  # aliases may expand a file to max(this, EXPANSION x its size) entries + characters
+MAX_BYTES = (
+    64 * 2**20
+)  # a data file larger than this is refused unread (the largest shipped: 64 KB)
+MIN_EXPANDED = (
+    1_000_000  # aliases may expand a file to max(this, EXPANSION x its size) entries + characters
+)
 EXPANSION = 4
 
 
@@ -93,8 +99,10 @@ def loads(data: bytes | str, where: str):
     Syntax errors are raised as ``yaml.YAMLError`` as by ``yaml.safe_load``.
     """
     if len(data) > MAX_BYTES:
-        raise YamlLimitError(f"{where}: the file is {len(data) / 2**20:.0f} MB, more than the "
-                             f"{MAX_BYTES // 2**20} MB a data file may have.")
+        raise YamlLimitError(
+            f"{where}: the file is {len(data) / 2**20:.0f} MB, more than the "
+            f"{MAX_BYTES // 2**20} MB a data file may have."
+        )
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     loader = _Loader(text)
     try:
@@ -107,7 +115,8 @@ def loads(data: bytes | str, where: str):
             raise YamlLimitError(
                 f"{where}: its aliases (&name ... *name) expand to more than {limit:,} entries and "
                 f"characters{_line(text, worst.start_mark)}; write the values out, or use fewer "
-                "aliases. The file was not read.")
+                "aliases. The file was not read."
+            )
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -125,6 +134,8 @@ def read(path: Path, where: str | None = None):
     if not stat.S_ISREG(info.st_mode):
         raise YamlLimitError(f"{where or path}: not a regular file.")
     if info.st_size > MAX_BYTES:
-        raise YamlLimitError(f"{where or path}: the file is {info.st_size / 2**20:.0f} MB, more than the "
-                             f"{MAX_BYTES // 2**20} MB a data file may have.")
+        raise YamlLimitError(
+            f"{where or path}: the file is {info.st_size / 2**20:.0f} MB, more than the "
+            f"{MAX_BYTES // 2**20} MB a data file may have."
+        )
     return loads(path.read_bytes(), where or str(path))

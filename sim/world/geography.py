@@ -20,18 +20,33 @@ import yaml
 from sim.world import bounded_yaml
 from sim.world.bounded_yaml import excerpt
 
-WORLD_DIR = Path(__file__).parent  # one folder per geography (geography.yaml, key counties, calibration); shared tables beside them
+WORLD_DIR = (
+    Path(__file__).parent
+)  # one folder per geography (geography.yaml, key counties, calibration); shared tables beside them
 
 
 def world_file(geography: str, name: str) -> Path:
     """A data file of a shipped geography: ``sim/world/<geography>/<name>``."""
     return WORLD_DIR / geography / name
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available: 7x faster
+
+
+_SafeLoader = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml's parser when available: 7x faster
 
 ECONOMY_KEYS = (
-    "east_wage", "west_wage_low", "west_wage_mid", "migrant_wage_east", "farm_income",
-    "east_income_per_capita", "west_transfer_per_capita", "east_land_cost", "west_land_cost",
-    "working_age_share", "mobile_share", "mid_skill_share",
+    "east_wage",
+    "west_wage_low",
+    "west_wage_mid",
+    "migrant_wage_east",
+    "farm_income",
+    "east_income_per_capita",
+    "west_transfer_per_capita",
+    "east_land_cost",
+    "west_land_cost",
+    "working_age_share",
+    "mobile_share",
+    "mid_skill_share",
 )
 SHARE_KEYS = ("working_age_share", "mobile_share", "mid_skill_share")
 # optional: official per-capita disposable income of all western residents in the start year (yuan/year),
@@ -48,12 +63,12 @@ class Sectors:
     """Industry sectors (``sim/world/sectors.yaml``)."""
 
     name: np.ndarray
-    weight: np.ndarray          # share of at-risk firms, sums to 1
-    labour_share: np.ndarray    # wage bill / output at home (share)
-    mid_skill: np.ndarray       # share of jobs needing mid skill
-    energy_share: np.ndarray    # electricity bill / output at eastern power prices (share)
-    value_density: np.ndarray   # output value per tonne shipped (yuan/t)
-    markets: np.ndarray         # (sector, 4) sales mix over MARKETS (shares summing to 1)
+    weight: np.ndarray  # share of at-risk firms, sums to 1
+    labour_share: np.ndarray  # wage bill / output at home (share)
+    mid_skill: np.ndarray  # share of jobs needing mid skill
+    energy_share: np.ndarray  # electricity bill / output at eastern power prices (share)
+    value_density: np.ndarray  # output value per tonne shipped (yuan/t)
+    markets: np.ndarray  # (sector, 4) sales mix over MARKETS (shares summing to 1)
 
 
 @functools.cache
@@ -85,7 +100,10 @@ class Markets:
     of the leg beyond the gateway).
     """
 
-    national: tuple[float, float] = (113.4, 32.9)  # near China's population centre (southern Henan); approximate
+    national: tuple[float, float] = (
+        113.4,
+        32.9,
+    )  # near China's population centre (southern Henan); approximate
     west: tuple[float, float] | None = None
     gateways: tuple[tuple[float, float, float], ...] = ()
     local_km: float = 50.0
@@ -96,7 +114,9 @@ def _markets(raw, where: str) -> Markets:
     if raw is None:
         return Markets()
     if not isinstance(raw, dict):
-        raise GeographyError(f"{where}: markets must be a mapping (national, west, gateways, local_km).")
+        raise GeographyError(
+            f"{where}: markets must be a mapping (national, west, gateways, local_km)."
+        )
 
     def point(key):
         v = raw.get(key)
@@ -104,8 +124,10 @@ def _markets(raw, where: str) -> Markets:
             return None
         if not isinstance(v, dict):
             raise GeographyError(f"{where}: markets.{key} must be a mapping with lon and lat.")
-        return (_number(v.get("lon"), f"{where}: markets.{key}.lon", lo=-180, hi=180),
-                _number(v.get("lat"), f"{where}: markets.{key}.lat", lo=-90, hi=90))
+        return (
+            _number(v.get("lon"), f"{where}: markets.{key}.lon", lo=-180, hi=180),
+            _number(v.get("lat"), f"{where}: markets.{key}.lat", lo=-90, hi=90),
+        )
 
     gateways = raw.get("gateways") or []
     if not isinstance(gateways, list):
@@ -115,12 +137,20 @@ def _markets(raw, where: str) -> Markets:
         what = f"{where}: markets.gateways[{i}]"
         if not isinstance(g, dict):
             raise GeographyError(f"{what} must be a mapping with lon, lat and onward_km.")
-        gates.append((_number(g.get("lon"), what + ".lon", lo=-180, hi=180),
-                      _number(g.get("lat"), what + ".lat", lo=-90, hi=90),
-                      _number(g.get("onward_km"), what + ".onward_km", lo=0)))
+        gates.append(
+            (
+                _number(g.get("lon"), what + ".lon", lo=-180, hi=180),
+                _number(g.get("lat"), what + ".lat", lo=-90, hi=90),
+                _number(g.get("onward_km"), what + ".onward_km", lo=0),
+            )
+        )
     local = _number(raw.get("local_km", Markets.local_km), f"{where}: markets.local_km", lo=0)
-    return Markets(national=point("national") or Markets.national, west=point("west"), gateways=tuple(gates),
-                   local_km=local)
+    return Markets(
+        national=point("national") or Markets.national,
+        west=point("west"),
+        gateways=tuple(gates),
+        local_km=local,
+    )
 
 
 @dataclass(frozen=True)
@@ -128,22 +158,22 @@ class Geography:
     """Counties (east first), pairings and western parks as arrays."""
 
     name: str
-    county_name: np.ndarray        # str
+    county_name: np.ndarray  # str
     county_prefecture: np.ndarray  # str
-    county_province: np.ndarray    # str
-    is_west: np.ndarray            # bool
-    lon: np.ndarray                # degrees
-    lat: np.ndarray                # degrees
-    population: np.ndarray         # persons
-    firm_weight: np.ndarray        # relative, east only (0 in the west)
-    migrant_share: np.ndarray      # share of working age, west only
-    partner: np.ndarray            # east county index of a western county's partner, -1 if none
-    park_name: np.ndarray          # str
-    park_county: np.ndarray        # county index (west)
-    park_co_built: np.ndarray      # bool
-    park_capacity: np.ndarray      # firm slots
-    park_sector: np.ndarray        # sector index, -1 if none
-    economy: dict = field(default_factory=dict)   # name -> value (units in the data file)
+    county_province: np.ndarray  # str
+    is_west: np.ndarray  # bool
+    lon: np.ndarray  # degrees
+    lat: np.ndarray  # degrees
+    population: np.ndarray  # persons
+    firm_weight: np.ndarray  # relative, east only (0 in the west)
+    migrant_share: np.ndarray  # share of working age, west only
+    partner: np.ndarray  # east county index of a western county's partner, -1 if none
+    park_name: np.ndarray  # str
+    park_county: np.ndarray  # county index (west)
+    park_co_built: np.ndarray  # bool
+    park_capacity: np.ndarray  # firm slots
+    park_sector: np.ndarray  # sector index, -1 if none
+    economy: dict = field(default_factory=dict)  # name -> value (units in the data file)
     markets: Markets = field(default_factory=Markets)
 
     @property
@@ -183,14 +213,20 @@ def _read(name: str) -> tuple[Path, bytes]:
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
             raise GeographyError(f"geography.name = {name!r}: cannot read {path}: {kind}.")
         if info.st_size > bounded_yaml.MAX_BYTES:
-            raise GeographyError(f"geography.name = {name!r}: {path} is {info.st_size / 2**20:.0f} MB, more than "
-                                 f"the {bounded_yaml.MAX_BYTES // 2**20} MB a data file may have.")
+            raise GeographyError(
+                f"geography.name = {name!r}: {path} is {info.st_size / 2**20:.0f} MB, more than "
+                f"the {bounded_yaml.MAX_BYTES // 2**20} MB a data file may have."
+            )
         return path, path.read_bytes()
     except FileNotFoundError:
-        raise GeographyError(f"geography.name = {name!r}: no data file {path}. "
-                             f"Available: {', '.join(available())} (or a path to a data file).") from None
+        raise GeographyError(
+            f"geography.name = {name!r}: no data file {path}. "
+            f"Available: {', '.join(available())} (or a path to a data file)."
+        ) from None
     except OSError as err:
-        raise GeographyError(f"geography.name = {name!r}: cannot read {path}: {err.strerror or err}.") from None
+        raise GeographyError(
+            f"geography.name = {name!r}: cannot read {path}: {err.strerror or err}."
+        ) from None
 
 
 def content_digest(name: str) -> str:
@@ -220,7 +256,9 @@ def _from_bytes(where: str, data: bytes) -> Geography:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise GeographyError(f"{where}: not UTF-8 text (byte {err.start}); save the file as UTF-8.") from None
+        raise GeographyError(
+            f"{where}: not UTF-8 text (byte {err.start}); save the file as UTF-8."
+        ) from None
     try:
         raw = bounded_yaml.loads(text, where)
     except bounded_yaml.YamlLimitError as err:
@@ -228,13 +266,21 @@ def _from_bytes(where: str, data: bytes) -> Geography:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise GeographyError(f"{where}: not valid YAML{at}: {getattr(err, 'problem', None) or err}.") from None
+        raise GeographyError(
+            f"{where}: not valid YAML{at}: {getattr(err, 'problem', None) or err}."
+        ) from None
     return from_dict(raw, where=where)
 
 
 # economy figures that must be positive: a zero wage or income would divide the model by zero
-POSITIVE_KEYS = ("east_wage", "west_wage_low", "west_wage_mid", "migrant_wage_east", "farm_income",
-                 "east_income_per_capita")
+POSITIVE_KEYS = (
+    "east_wage",
+    "west_wage_low",
+    "west_wage_mid",
+    "migrant_wage_east",
+    "farm_income",
+    "east_income_per_capita",
+)
 TABLES = {"counties": list, "pairs": list, "parks": list, "economy": dict}
 
 
@@ -251,14 +297,23 @@ def _need(row: dict, key: str, where: str, i: int, table: str):
 def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
     value = _need(row, key, where, i, table)
     if not isinstance(value, str) or not value.strip():
-        raise GeographyError(f"{where}: {_row_name(row, table, i)}: {key} = {excerpt(value)} must be a non-empty text.")
+        raise GeographyError(
+            f"{where}: {_row_name(row, table, i)}: {key} = {excerpt(value)} must be a non-empty text."
+        )
     return value
 
 
-def _number(value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False) -> float:
+def _number(
+    value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False
+) -> float:
     """``value`` as a finite float within its range; ``what`` names file, entry and field in the message."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (lo is None or value >= lo) and (hi is None or value <= hi) and (not positive or value > 0)
+    ok = (
+        ok
+        and (lo is None or value >= lo)
+        and (hi is None or value <= hi)
+        and (not positive or value > 0)
+    )
     if not ok:
         if positive:
             allowed = "a positive number"
@@ -273,20 +328,28 @@ def _number(value, what: str, lo: float | None = None, hi: float | None = None, 
 def _check_layout(raw, where: str) -> None:
     """The file's top level: a mapping of the four tables, each of the right kind, rows as mappings."""
     if raw is None:
-        raise GeographyError(f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see docs/data.md).")
+        raise GeographyError(
+            f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see docs/data.md)."
+        )
     if not isinstance(raw, dict):
-        raise GeographyError(f"{where}: the top level must be a mapping of the tables {', '.join(TABLES)}, "
-                             f"not a {type(raw).__name__}.")
+        raise GeographyError(
+            f"{where}: the top level must be a mapping of the tables {', '.join(TABLES)}, "
+            f"not a {type(raw).__name__}."
+        )
     for table, kind in TABLES.items():
         if table not in raw:
             raise GeographyError(f"{where}: missing table '{table}'.")
         if not isinstance(raw[table], kind):
-            raise GeographyError(f"{where}: table '{table}' must be a {'list' if kind is list else 'mapping'}, "
-                                 f"not {type(raw[table]).__name__}.")
+            raise GeographyError(
+                f"{where}: table '{table}' must be a {'list' if kind is list else 'mapping'}, "
+                f"not {type(raw[table]).__name__}."
+            )
         if kind is list:
             for i, row in enumerate(raw[table]):
                 if not isinstance(row, dict):
-                    raise GeographyError(f"{where}: {table}[{i}] must be a mapping of fields, not {excerpt(row)}.")
+                    raise GeographyError(
+                        f"{where}: {table}[{i}] must be a mapping of fields, not {excerpt(row)}."
+                    )
 
 
 def _check_counties(rows: list, where: str) -> None:
@@ -298,7 +361,9 @@ def _check_counties(rows: list, where: str) -> None:
         seen.add(name)
         side = _need(r, "side", where, i, "counties")
         if side not in ("east", "west"):
-            raise GeographyError(f"{where}: counties[{i}] ({name}): side = {excerpt(side)}, allowed: east, west.")
+            raise GeographyError(
+                f"{where}: counties[{i}] ({name}): side = {excerpt(side)}, allowed: east, west."
+            )
         at = f"{where}: counties[{i}] ({name})"
         _number(_need(r, "population", where, i, "counties"), f"{at}: population", positive=True)
         _number(_need(r, "lon", where, i, "counties"), f"{at}: lon", lo=-180, hi=180)
@@ -312,12 +377,16 @@ def _check_counties(rows: list, where: str) -> None:
                 raise GeographyError(f"{at}: {k} = {excerpt(r[k])} must be a text.")
 
 
-MAX_PARK_CAPACITY = 1e9  # firm slots; far beyond any park, and small enough that sums and products stay finite
+MAX_PARK_CAPACITY = (
+    1e9  # firm slots; far beyond any park, and small enough that sums and products stay finite
+)
 
 
 def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, where: str) -> None:
     if not parks:
-        raise GeographyError(f"{where}: table 'parks' is empty; the model needs at least one western park.")
+        raise GeographyError(
+            f"{where}: table 'parks' is empty; the model needs at least one western park."
+        )
     names = set()
     for i, p in enumerate(parks):
         name = _text(p, "name", where, i, "parks")
@@ -326,31 +395,59 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
         names.add(name)
         c = _need(p, "county", where, i, "parks")
         if not isinstance(c, str) or c not in index or not is_west[index[c]]:
-            raise GeographyError(f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western county of this file.")
+            raise GeographyError(
+                f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western county of this file."
+            )
         cap = _need(p, "capacity", where, i, "parks")
-        if not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap)
-                and 0 < cap <= MAX_PARK_CAPACITY):
-            raise GeographyError(f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number "
-                                 f"of firm slots, at most {MAX_PARK_CAPACITY:g}.")
+        if not (
+            isinstance(cap, (int, float))
+            and not isinstance(cap, bool)
+            and math.isfinite(cap)
+            and 0 < cap <= MAX_PARK_CAPACITY
+        ):
+            raise GeographyError(
+                f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number "
+                f"of firm slots, at most {MAX_PARK_CAPACITY:g}."
+            )
         if p.get("kind", "local") not in ("local", "co_built"):
-            raise GeographyError(f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, co_built.")
+            raise GeographyError(
+                f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, co_built."
+            )
         s = p.get("sector_focus")
         if s is not None and s not in sector_names:
-            raise GeographyError(f"{where}: parks[{i}] ({name}): sector_focus = {excerpt(s)}, allowed: {', '.join(sector_names)}.")
+            raise GeographyError(
+                f"{where}: parks[{i}] ({name}): sector_focus = {excerpt(s)}, allowed: {', '.join(sector_names)}."
+            )
 
 
-def _pair_targets(p: dict, i: int, rows: list, index: dict, is_west: np.ndarray, where: str) -> list[int]:
+def _pair_targets(
+    p: dict, i: int, rows: list, index: dict, is_west: np.ndarray, where: str
+) -> list[int]:
     east = p.get("east")
     if not isinstance(east, str) or east not in index or is_west[index[east]]:
-        raise GeographyError(f"{where}: pairs[{i}]: east = {excerpt(east)} is not an eastern county of this file.")
+        raise GeographyError(
+            f"{where}: pairs[{i}]: east = {excerpt(east)} is not an eastern county of this file."
+        )
     if "west" in p:
-        if not isinstance(p["west"], str) or p["west"] not in index or not is_west[index[p["west"]]]:
-            raise GeographyError(f"{where}: pairs[{i}]: west = {excerpt(p['west'])} is not a western county of this file.")
+        if (
+            not isinstance(p["west"], str)
+            or p["west"] not in index
+            or not is_west[index[p["west"]]]
+        ):
+            raise GeographyError(
+                f"{where}: pairs[{i}]: west = {excerpt(p['west'])} is not a western county of this file."
+            )
         return [index[p["west"]]]
     if "west_prefecture" in p:
-        targets = [j for j, r in enumerate(rows) if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]]
+        targets = [
+            j
+            for j, r in enumerate(rows)
+            if r["side"] == "west" and r.get("prefecture") == p["west_prefecture"]
+        ]
         if not targets:
-            raise GeographyError(f"{where}: pairs[{i}]: west_prefecture = {excerpt(p['west_prefecture'])} has no western counties.")
+            raise GeographyError(
+                f"{where}: pairs[{i}]: west_prefecture = {excerpt(p['west_prefecture'])} has no western counties."
+            )
         return targets
     raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
 
@@ -363,12 +460,17 @@ def _economy(table: dict, where: str) -> dict[str, float]:
         if v is None and k in OPTIONAL_ECONOMY_KEYS and entry is None:
             continue
         if v is None:
-            raise GeographyError(f"{where}: economy.{k} is missing" + (" its 'value'." if isinstance(entry, dict) else "."))
+            raise GeographyError(
+                f"{where}: economy.{k} is missing"
+                + (" its 'value'." if isinstance(entry, dict) else ".")
+            )
         what = f"{where}: economy.{k}"
         if k in SHARE_KEYS:
             economy[k] = _number(v, what, lo=0, hi=1)
         else:
-            economy[k] = _number(v, what, positive=True) if k in POSITIVE_KEYS else _number(v, what, lo=0)
+            economy[k] = (
+                _number(v, what, positive=True) if k in POSITIVE_KEYS else _number(v, what, lo=0)
+            )
     return economy
 
 
@@ -388,14 +490,18 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
     if is_west.all() or not is_west.any():
         raise GeographyError(f"{where}: needs at least one east and one west county.")
     if not any(r.get("firm_weight", 1.0) > 0 for r in rows if r["side"] == "east"):
-        raise GeographyError(f"{where}: every eastern county has firm_weight 0; at least one must hold firms.")
+        raise GeographyError(
+            f"{where}: every eastern county has firm_weight 0; at least one must hold firms."
+        )
     partner = np.full(len(rows), -1, dtype=np.int64)
     for i, p in enumerate(raw["pairs"]):
         east = index[p["east"]] if isinstance(p.get("east"), str) and p["east"] in index else None
         for j in _pair_targets(p, i, rows, index, is_west, where):
             if partner[j] >= 0 and partner[j] != east:
-                raise GeographyError(f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
-                                     f"({rows[partner[j]]['name']} and {p['east']}); a western county has one partner.")
+                raise GeographyError(
+                    f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
+                    f"({rows[partner[j]]['name']} and {p['east']}); a western county has one partner."
+                )
             partner[j] = east
     parks = raw["parks"]
     _check_parks(parks, index, is_west, list(sectors.name), where)
@@ -409,7 +515,9 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         county_prefecture=np.array([r.get("prefecture", "") for r in rows], dtype=object),
         county_province=np.array([r.get("province", "") for r in rows], dtype=object),
         is_west=is_west,
-        lon=arr("lon"), lat=arr("lat"), population=arr("population"),
+        lon=arr("lon"),
+        lat=arr("lat"),
+        population=arr("population"),
         firm_weight=np.where(is_west, 0.0, arr("firm_weight", 1.0)),
         migrant_share=np.where(is_west, arr("migrant_share"), 0.0),
         partner=partner,
@@ -417,7 +525,9 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         park_county=np.array([index[p["county"]] for p in parks], dtype=np.int64),
         park_co_built=np.array([p.get("kind", "local") == "co_built" for p in parks], dtype=bool),
         park_capacity=np.array([p["capacity"] for p in parks], dtype=float),
-        park_sector=np.array([sector_index.get(p.get("sector_focus"), -1) for p in parks], dtype=np.int64),
+        park_sector=np.array(
+            [sector_index.get(p.get("sector_focus"), -1) for p in parks], dtype=np.int64
+        ),
         economy=economy,
         markets=_markets(raw.get("markets"), where),
     )
@@ -428,8 +538,14 @@ def _lognormal_fit(x: np.ndarray) -> tuple[float, float]:
     return float(lx.mean()), float(lx.std() or 0.1)
 
 
-def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
-              rng: np.random.Generator, co_built_share: float | None = None) -> Geography:
+def synthetic(
+    template: Geography,
+    n_east: int,
+    n_west: int,
+    n_parks: int,
+    rng: np.random.Generator,
+    co_built_share: float | None = None,
+) -> Geography:
     """A geography of any size whose distributions are fitted to ``template``.
 
     Fitted: western county population and eastern firm weight (lognormal),
@@ -465,15 +581,23 @@ def synthetic(template: Geography, n_east: int, n_west: int, n_parks: int,
     co_built = np.zeros(n_parks, bool)
     n_co = int(round(share * n_parks))
     co_built[rng.choice(n_parks, size=n_co, replace=False)] = True
-    names = np.array([f"E{i:05d}" for i in range(n_east)] + [f"W{i:05d}" for i in range(n_west)], dtype=object)
+    names = np.array(
+        [f"E{i:05d}" for i in range(n_east)] + [f"W{i:05d}" for i in range(n_west)], dtype=object
+    )
     prov = np.array(["east"] * n_east + ["west"] * n_west, dtype=object)
     return Geography(
         name=f"synthetic({template.name})",
-        county_name=names, county_prefecture=prov, county_province=prov, is_west=is_west,
-        lon=np.r_[elon, wlon], lat=np.r_[elat, wlat],
+        county_name=names,
+        county_prefecture=prov,
+        county_province=prov,
+        is_west=is_west,
+        lon=np.r_[elon, wlon],
+        lat=np.r_[elat, wlat],
         population=np.r_[np.exp(rng.normal(em, es, n_east)), pop_w],
         firm_weight=np.r_[np.exp(rng.normal(fm, fs, n_east)), np.zeros(n_west)],
-        migrant_share=np.r_[np.zeros(n_east), np.clip(rng.normal(mig.mean(), mig.std(), n_west), 0.0, 0.9)],
+        migrant_share=np.r_[
+            np.zeros(n_east), np.clip(rng.normal(mig.mean(), mig.std(), n_west), 0.0, 0.9)
+        ],
         partner=partner,
         park_name=np.array([f"P{i:06d}" for i in range(n_parks)], dtype=object),
         park_county=park_w + n_east,
@@ -491,14 +615,20 @@ SYNTHETIC_SIZES = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 15
 
 def synthetic_sizes(cfg_geography) -> tuple[int, int, int]:
     """(eastern counties, western counties, parks) of a synthetic geography config (a config or a dict)."""
-    get = cfg_geography.get if isinstance(cfg_geography, dict) else lambda k: getattr(cfg_geography, k)
+    get = (
+        cfg_geography.get
+        if isinstance(cfg_geography, dict)
+        else lambda k: getattr(cfg_geography, k)
+    )
     return tuple(get(k) or default for k, default in SYNTHETIC_SIZES.items())
 
 
 def check_synthetic_sizes(n_west: int, n_parks: int) -> None:
     if n_parks < n_west:
-        raise GeographyError(f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
-                             "(every western county has a park).")
+        raise GeographyError(
+            f"geography.n_parks = {n_parks} must be >= geography.n_west_counties = {n_west} "
+            "(every western county has a park)."
+        )
 
 
 def build(cfg_geography, rng: np.random.Generator) -> Geography:
@@ -515,7 +645,9 @@ def county_codes(name: str) -> dict[str, str]:
     """GB/T 2260 code (6 digits) of each county row of file geography ``name``, by county name
     (``sim/world/county_codes.yaml``; rows without a single division, and synthetic counties, have none)."""
     try:
-        data = yaml.load((WORLD_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data = yaml.load(
+            (WORLD_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader
+        )
     except OSError:
         return {}
     return dict((data or {}).get(name, {}))

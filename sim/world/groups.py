@@ -39,6 +39,8 @@ def key_counties(geo) -> np.ndarray:
     known = set(geo.county_name.astype(str))
     missing = [n for n in names if n not in known]
     if missing:
-        raise GeographyError(f"{world_file(name, 'key_counties.yaml')}: no county named {', '.join(missing)} "
-                             f"in geography '{name}'.")
+        raise GeographyError(
+            f"{world_file(name, 'key_counties.yaml')}: no county named {', '.join(missing)} "
+            f"in geography '{name}'."
+        )
     return np.isin(geo.county_name.astype(str), names) & geo.is_west

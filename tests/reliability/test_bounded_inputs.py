@@ -36,6 +36,7 @@ def _within(seconds: float, fn, *args):
             out["value"] = fn(*args)
         except Exception as err:  # noqa: BLE001 - handed back to the test
             out["error"] = err
+
     t = threading.Thread(target=target, daemon=True)
     start = time.perf_counter()
     t.start()
@@ -54,12 +55,16 @@ def test_a_geography_with_nested_aliases_is_refused_at_once_with_a_short_message
     _, err, took = _within(5, load_file, str(path))
     assert isinstance(err, GeographyError) and took < 1.0, (err, took)
     message = str(err)
-    assert len(message) < 1000 and str(path) in message and "aliases" in message and "line" in message
+    assert (
+        len(message) < 1000 and str(path) in message and "aliases" in message and "line" in message
+    )
 
 
 def test_the_pre_flight_check_refuses_it_too(tmp_path):
     path = tmp_path / "laughs.yaml"
-    path.write_text(LAUGHS + "name: *l9\n" + _shipped().replace("\nname:", "\nold_name:"), encoding="utf-8")
+    path.write_text(
+        LAUGHS + "name: *l9\n" + _shipped().replace("\nname:", "\nold_name:"), encoding="utf-8"
+    )
     with pytest.raises(GeographyError, match="aliases") as err:
         preflight.check_command([f"geography.name={path}", "run.years=1"])
     assert len(str(err.value)) < 1000
@@ -68,8 +73,11 @@ def test_the_pre_flight_check_refuses_it_too(tmp_path):
 def test_a_recursive_alias_and_a_deep_nesting_are_refused(tmp_path):
     with pytest.raises(bounded_yaml.YamlLimitError):
         bounded_yaml.loads("a: &x [1, *x]\n", "x.yaml")
-    assert bounded_yaml.loads("a: &x {p: 1}\nb: {<<: *x, q: 2}\nc: *x\n", "ok.yaml") == \
-        {"a": {"p": 1}, "b": {"p": 1, "q": 2}, "c": {"p": 1}}  # ordinary aliases still work
+    assert bounded_yaml.loads("a: &x {p: 1}\nb: {<<: *x, q: 2}\nc: *x\n", "ok.yaml") == {
+        "a": {"p": 1},
+        "b": {"p": 1, "q": 2},
+        "c": {"p": 1},
+    }  # ordinary aliases still work
 
 
 def test_long_values_are_quoted_short_in_geography_messages(tmp_path):
@@ -107,10 +115,14 @@ def test_calibration_and_draws_files_are_bounded(tmp_path):
 def _job(d: Path, overrides=("run.seed=0",), config=None) -> None:
     import pandas as pd
 
-    files = {"config.yaml": yaml.safe_dump(config or {"run": {"years": 2}}).encode(),
-             "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": 1.0}),
-             "timeseries.parquet": outputs.parquet_bytes(pd.DataFrame({"step": [0], "west_jobs_local": [1.0]})),
-             "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]}))}
+    files = {
+        "config.yaml": yaml.safe_dump(config or {"run": {"years": 2}}).encode(),
+        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": 1.0}),
+        "timeseries.parquet": outputs.parquet_bytes(
+            pd.DataFrame({"step": [0], "west_jobs_local": [1.0]})
+        ),
+        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
+    }
     outputs.write_run(d, files, {"config_hash": "h", "overrides": list(overrides)})
 
 
@@ -124,7 +136,9 @@ def _special(path: Path, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
 @pytest.mark.parametrize("name", ["summary.json", "timeseries.parquet", outputs.MARKER])
-def test_a_fifo_or_device_in_a_job_folder_is_refused_by_collection_load_sweep_and_resume(tmp_path, kind, name):
+def test_a_fifo_or_device_in_a_job_folder_is_refused_by_collection_load_sweep_and_resume(
+    tmp_path, kind, name
+):
     sweep = tmp_path / "sweep"
     _job(sweep / "run.seed=0")
     _job(sweep / "run.seed=1", ["run.seed=1"])
@@ -145,15 +159,20 @@ def test_a_fifo_or_device_in_a_job_folder_is_refused_by_collection_load_sweep_an
 
 # --------------------------------------------------------------------------- designs and sweeps
 def test_a_design_too_large_to_build_is_refused_with_its_size():
-    _, err, took = _within(5, compose, {"sensitivity.method": "morris", "sensitivity.n": 1_000_000,
-                                        "sensitivity.sample": 0})
+    _, err, took = _within(
+        5,
+        compose,
+        {"sensitivity.method": "morris", "sensitivity.n": 1_000_000, "sensitivity.sample": 0},
+    )
     assert isinstance(err, ConfigError) and took < 1.0
     assert "rows" in str(err) and "GB" in str(err) and "minutes" in str(err)
 
 
 def test_the_command_line_refuses_it_before_any_job():
     with pytest.raises(ConfigError, match="sensitivity.n = 1000000"):
-        preflight.check_command(["sensitivity.method=morris", "sensitivity.n=1000000", "sensitivity.sample=0"])
+        preflight.check_command(
+            ["sensitivity.method=morris", "sensitivity.n=1000000", "sensitivity.sample=0"]
+        )
 
 
 def test_a_sweep_is_counted_without_listing_it():
@@ -161,6 +180,8 @@ def test_a_sweep_is_counted_without_listing_it():
 
     from sim.hydra.sweeper import sweep_size
 
-    parsed = OverridesParser.create().parse_overrides(["run.seed=range(1000000000)", "scenario=baseline,full"])
+    parsed = OverridesParser.create().parse_overrides(
+        ["run.seed=range(1000000000)", "scenario=baseline,full"]
+    )
     start = time.perf_counter()
     assert sweep_size(parsed) == 2_000_000_000 and time.perf_counter() - start < 1.0

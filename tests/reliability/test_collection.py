@@ -13,10 +13,14 @@ from sim.runs.collect import collect
 
 
 def _job(d, overrides, config, shared=None, value=1.0):
-    files = {"config.yaml": yaml.safe_dump(config).encode(),
-             "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": value}),
-             "timeseries.parquet": outputs.parquet_bytes(pd.DataFrame({"step": [0], "west_jobs_local": [value]})),
-             "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]}))}
+    files = {
+        "config.yaml": yaml.safe_dump(config).encode(),
+        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": value}),
+        "timeseries.parquet": outputs.parquet_bytes(
+            pd.DataFrame({"step": [0], "west_jobs_local": [value]})
+        ),
+        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
+    }
     info = {"config_hash": "h", "overrides": overrides, "folder": d.name}
     outputs.write_run(d, files, {**info, **({"sweep_shared": shared} if shared else {})})
 
@@ -25,7 +29,12 @@ def _sweep(tmp_path, years=2):
     s = tmp_path / "sweep"
     shared = {"run.years": years}
     for seed in (0, 1, 2):
-        _job(s / f"run.seed={seed}", [f"run.seed={seed}"], {"run": {"years": years, "seed": seed}}, shared)
+        _job(
+            s / f"run.seed={seed}",
+            [f"run.seed={seed}"],
+            {"run": {"years": years, "seed": seed}},
+            shared,
+        )
     return s
 
 
@@ -63,8 +72,14 @@ def test_a_job_records_its_folder_and_the_sweeps_shared_values(tmp_path):
     from tests.conftest import run_cli
 
     sweep = tmp_path / "s"
-    r = run_cli("-m", "run.progress=off", "run.seed=0,1", f"hydra.sweep.dir={sweep}",
-                "run.years=1", "geography.n_firms=300")
+    r = run_cli(
+        "-m",
+        "run.progress=off",
+        "run.seed=0,1",
+        f"hydra.sweep.dir={sweep}",
+        "run.years=1",
+        "geography.n_firms=300",
+    )
     assert r.returncode == 0, r.stderr
     job = next(d for d in sweep.iterdir() if "run.seed=0" in d.name)
     marker = json.loads((job / outputs.MARKER).read_text())

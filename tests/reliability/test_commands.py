@@ -40,12 +40,20 @@ def test_evaluate_many_checks_every_dict_before_composing(monkeypatch):
 
 
 def test_evaluate_many_runs_the_configs_it_checked():
-    rows = sim.evaluate_many([{"run.years": 1, "geography.n_firms": 300, "run.seed": s} for s in (0, 0)], n_jobs=1)
-    assert rows[0] == rows[1] == sim.evaluate({"run.years": 1, "geography.n_firms": 300, "run.seed": 0})
+    rows = sim.evaluate_many(
+        [{"run.years": 1, "geography.n_firms": 300, "run.seed": s} for s in (0, 0)], n_jobs=1
+    )
+    assert (
+        rows[0]
+        == rows[1]
+        == sim.evaluate({"run.years": 1, "geography.n_firms": 300, "run.seed": 0})
+    )
 
 
-@pytest.mark.parametrize("argv", [["hydra.run.dir="], ["hydra.run.dir=''"], ["-m", "hydra.sweep.dir="],
-                                  ["hydra.run.dir=."]])
+@pytest.mark.parametrize(
+    "argv",
+    [["hydra.run.dir="], ["hydra.run.dir=''"], ["-m", "hydra.sweep.dir="], ["hydra.run.dir=."]],
+)
 def test_an_empty_or_project_results_folder_is_refused(argv):
     from tests.conftest import ROOT
 
@@ -71,16 +79,21 @@ def test_a_park_capacity_that_overflows_is_refused(tmp_path):
 
 def test_a_valid_large_seed_runs_every_replication():
     seed = (2**63 - 1) // 3 - 1  # run.seed*3 + 2 is the largest 64-bit integer
-    cfg = sim.compose({"run.seed": seed, "run.replications": 3, "run.years": 1, "geography.n_firms": 300})
+    cfg = sim.compose(
+        {"run.seed": seed, "run.replications": 3, "run.years": 1, "geography.n_firms": 300}
+    )
     model = simulate(cfg, seed=seed * 3 + 2)
     assert math.isfinite(model.summary()["west_jobs_local"])
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["-m", "hydra/launcher=joblib", "hydra.launcher.poll_s=-1"], "Could not override"),
-    (["-m", "hydra/launcher=slurm", "hydra.launcher.poll_s=-1"], "poll_s = -1"),
-    (["-m", "hydra/launcher=slurm", "hydra.launcher.poll_s=0"], "poll_s = 0"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["-m", "hydra/launcher=joblib", "hydra.launcher.poll_s=-1"], "Could not override"),
+        (["-m", "hydra/launcher=slurm", "hydra.launcher.poll_s=-1"], "poll_s = -1"),
+        (["-m", "hydra/launcher=slurm", "hydra.launcher.poll_s=0"], "poll_s = 0"),
+    ],
+)
 def test_a_launcher_setting_that_would_fail_later_is_refused_first(argv, message):
     with pytest.raises(ConfigError, match=message):
         preflight.check_command(argv)
@@ -91,32 +104,59 @@ def test_a_slurm_sweep_without_sbatch_is_one_message_before_submitting(tmp_path,
 
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # python, but no sbatch
     sweep = tmp_path / "s"
-    r = subprocess.run([sys.executable, "-m", "sim.run", "-m", "hydra/launcher=slurm", "run.seed=0,1,2",
-                        "run.years=1", f"hydra.sweep.dir={sweep}"], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            "-m",
+            "hydra/launcher=slurm",
+            "run.seed=0,1,2",
+            "run.years=1",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.count("sbatch") == 1 and "no log names it" not in r.stderr, r.stderr
     assert not (sweep / ".submitit").exists() and sweep_record.read(sweep) is not None
 
 
-def test_a_refused_submission_is_told_once_and_running_jobs_never_as_never_started(tmp_path, monkeypatch):
+def test_a_refused_submission_is_told_once_and_running_jobs_never_as_never_started(
+    tmp_path, monkeypatch
+):
     from omegaconf import OmegaConf
 
     from sim.hydra import callback, launcher, sweeper
 
     class Executor:
         def map_array(self, *args):
-            raise RuntimeError("sbatch: error: Batch job submission failed: Invalid partition name specified")
+            raise RuntimeError(
+                "sbatch: error: Batch job submission failed: Invalid partition name specified"
+            )
 
     slurm = launcher.SlurmLauncher.__new__(launcher.SlurmLauncher)
     slurm.config, slurm.params = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}), {}
     monkeypatch.setattr(slurm, "_executor", lambda: Executor())
-    monkeypatch.setattr(launcher.shutil, "which", lambda name: f"/usr/bin/{name}")  # as on a login node
-    with pytest.raises(launcher.NotSubmitted, match="none was submitted: sbatch: error: .*Invalid partition"):
+    monkeypatch.setattr(
+        launcher.shutil, "which", lambda name: f"/usr/bin/{name}"
+    )  # as on a login node
+    with pytest.raises(
+        launcher.NotSubmitted, match="none was submitted: sbatch: error: .*Invalid partition"
+    ):
         slurm.launch([["run.seed=0"], ["run.seed=1"]], 0)
 
     covering = sweeper.CoveringSweeper.__new__(sweeper.CoveringSweeper)
-    covering.config = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)},
-                                                  "job": {"config": {"override_dirname": {"exclude_keys": []}}}}})
+    covering.config = OmegaConf.create(
+        {
+            "hydra": {
+                "sweep": {"dir": str(tmp_path)},
+                "job": {"config": {"override_dirname": {"exclude_keys": []}}},
+            }
+        }
+    )
     covering.launcher = slurm
     monkeypatch.setattr(callback, "FAILURES", [])
     monkeypatch.setattr(sweeper, "FAILURES", callback.FAILURES)
@@ -143,7 +183,9 @@ def test_jobs_whose_queue_cannot_be_watched_are_said_to_be_maybe_running(tmp_pat
     slurm = launcher.SlurmLauncher.__new__(launcher.SlurmLauncher)
     slurm.config, slurm.params = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}), {}
     monkeypatch.setattr(slurm, "_executor", lambda: Executor())
-    monkeypatch.setattr(launcher.shutil, "which", lambda name: f"/usr/bin/{name}")  # as on a login node
+    monkeypatch.setattr(
+        launcher.shutil, "which", lambda name: f"/usr/bin/{name}"
+    )  # as on a login node
     monkeypatch.setattr(launcher, "wait", lost)
     with pytest.raises(launcher.SubmittedNotFollowed, match="may still be running") as err:
         slurm.launch([["run.seed=0"], ["run.seed=1"]], 0)
@@ -151,4 +193,9 @@ def test_jobs_whose_queue_cannot_be_watched_are_said_to_be_maybe_running(tmp_pat
 
 
 def test_numpy_values_still_work():
-    assert sim.evaluate({"run.years": np.int64(1), "geography.n_firms": np.float64(300.0)})["firms_in_west"] >= 0
+    assert (
+        sim.evaluate({"run.years": np.int64(1), "geography.n_firms": np.float64(300.0)})[
+            "firms_in_west"
+        ]
+        >= 0
+    )

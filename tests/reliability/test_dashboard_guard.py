@@ -85,17 +85,24 @@ def _asgi(scope_type, headers):
     return "app" if seen else sent[0]
 
 
-@pytest.mark.parametrize("kind,headers,passed", [
-    ("http", {"host": "127.0.0.1:8765"}, True),
-    ("http", {"host": "localhost:8765"}, True),
-    ("http", {"host": "evil.example:8765"}, False),
-    ("http", {"host": "127.0.0.1:8765", "origin": "http://evil.example"}, False),
-    ("websocket", {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"}, True),
-    ("websocket", {"host": "127.0.0.1:8765", "origin": "http://evil.example"}, False),
-    ("websocket", {"host": "127.0.0.1:8765", "origin": "null"}, False),
-    ("websocket", {"host": "127.0.0.1:8765"}, False),
-    ("websocket", {"host": "rebound.example:8765", "origin": "http://rebound.example:8765"}, False),
-])
+@pytest.mark.parametrize(
+    "kind,headers,passed",
+    [
+        ("http", {"host": "127.0.0.1:8765"}, True),
+        ("http", {"host": "localhost:8765"}, True),
+        ("http", {"host": "evil.example:8765"}, False),
+        ("http", {"host": "127.0.0.1:8765", "origin": "http://evil.example"}, False),
+        ("websocket", {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"}, True),
+        ("websocket", {"host": "127.0.0.1:8765", "origin": "http://evil.example"}, False),
+        ("websocket", {"host": "127.0.0.1:8765", "origin": "null"}, False),
+        ("websocket", {"host": "127.0.0.1:8765"}, False),
+        (
+            "websocket",
+            {"host": "rebound.example:8765", "origin": "http://rebound.example:8765"},
+            False,
+        ),
+    ],
+)
 def test_foreign_hosts_and_cross_site_origins_are_refused(kind, headers, passed):
     answer = _asgi(kind, headers)
     if passed:
@@ -107,8 +114,12 @@ def test_foreign_hosts_and_cross_site_origins_are_refused(kind, headers, passed)
 
 def test_a_bad_port_is_one_line():
     for port in ("99999", "-1", "http"):
-        r = subprocess.run([sys.executable, "-m", "sim.dashboard", "--port", port], capture_output=True,
-                           text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "sim.dashboard", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 2 and "Traceback" not in r.stderr and "port number" in r.stderr
 
 
@@ -116,8 +127,12 @@ def test_a_port_in_use_is_one_line():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
-        r = subprocess.run([sys.executable, "-m", "sim.dashboard", "--port", str(s.getsockname()[1])],
-                           capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "sim.dashboard", "--port", str(s.getsockname()[1])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert r.returncode == 1 and "Traceback" not in r.stderr and "cannot serve" in r.stderr
 
 
@@ -133,21 +148,32 @@ def test_the_served_dashboard_refuses_raw_foreign_requests(tmp_path):
 
     port = free_port()
     log = open(tmp_path / "log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "sim.dashboard", "--port", str(port)], stdout=log,
-                            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         deadline = time.time() + 90
         while time.time() < deadline:
             try:
-                if _raw(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startswith(b"HTTP/1.1 200"):
+                if _raw(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startswith(
+                    b"HTTP/1.1 200"
+                ):
                     break
             except OSError:
                 time.sleep(0.5)
         key = base64.b64encode(os.urandom(16)).decode()
-        upgrade = ("GET /jupyter/api/kernels/x/channels?session_id=x HTTP/1.1\r\nHost: {host}\r\n"
-                   "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
-                   "\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
-        assert _raw(port, b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.1 403")
+        upgrade = (
+            "GET /jupyter/api/kernels/x/channels?session_id=x HTTP/1.1\r\nHost: {host}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+            + key
+            + "\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+        )
+        assert _raw(port, b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").startswith(
+            b"HTTP/1.1 403"
+        )
         cross = upgrade.format(host=f"127.0.0.1:{port}", origin="http://evil.example").encode()
         assert _raw(port, cross).startswith(b"HTTP/1.1 403")
         same = upgrade.format(host=f"127.0.0.1:{port}", origin=f"http://127.0.0.1:{port}").encode()

@@ -18,10 +18,25 @@ if TYPE_CHECKING:
 # Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
 SEED_CADRES_PER_COUNTY = 9.5
 
-EAST_LINES = ("aid", "promotion", "cadres", "matching", "training", "migration_support", "consumption",
-              "enclave_coinvest")
-WEST_LINES = ("land_subsidy", "infrastructure", "workshop_build", "workshop_operating", "training", "cadres",
-              "debt_service")
+EAST_LINES = (
+    "aid",
+    "promotion",
+    "cadres",
+    "matching",
+    "training",
+    "migration_support",
+    "consumption",
+    "enclave_coinvest",
+)
+WEST_LINES = (
+    "land_subsidy",
+    "infrastructure",
+    "workshop_build",
+    "workshop_operating",
+    "training",
+    "cadres",
+    "debt_service",
+)
 
 
 def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> float:
@@ -29,10 +44,20 @@ def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> floa
     return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
 
 
-def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: ConsumptionPolicy,
-               n_paired: float, effort_by_partner: float, landed_per_year: float,
-               migrated_paired_per_year: float, migrants_paired: float, trained_per_year: float,
-               training_cost: float, enclave_coinvest: float) -> dict[str, float]:
+def east_lines(
+    *,
+    pairing: PairingPolicy,
+    labour: LabourPolicy,
+    consumption: ConsumptionPolicy,
+    n_paired: float,
+    effort_by_partner: float,
+    landed_per_year: float,
+    migrated_paired_per_year: float,
+    migrants_paired: float,
+    trained_per_year: float,
+    training_cost: float,
+    enclave_coinvest: float,
+) -> dict[str, float]:
     """Eastern cost by channel (yuan/year).
 
     n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
@@ -49,11 +74,20 @@ def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: Con
     on = float(pair.enabled)
     return {
         "aid": on * pair.aid_per_county * n_paired,
-        "promotion": on * (pair.promotion_cost * effort_by_partner
-                           + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)),
-        "cadres": on * (pair.cadres_per_county * pair.cost_per_cadre
-                        + pair.trainees_per_county * pair.cost_per_trainee) * n_paired,
-        "matching": lab.matching_cost_per_placement * migrants_paired if lab.matching_gain > 0 else 0.0,
+        "promotion": on
+        * (
+            pair.promotion_cost * effort_by_partner
+            + pair.referral_cost_per_firm * landed_per_year * (pair.promotion > 0)
+        ),
+        "cadres": on
+        * (
+            pair.cadres_per_county * pair.cost_per_cadre
+            + pair.trainees_per_county * pair.cost_per_trainee
+        )
+        * n_paired,
+        "matching": lab.matching_cost_per_placement * migrants_paired
+        if lab.matching_gain > 0
+        else 0.0,
         "training": trained_per_year * training_cost,
         "migration_support": lab.migration_support * migrated_paired_per_year,
         "consumption": cons.procurement_per_year * cons.public_cost_share,
@@ -61,8 +95,14 @@ def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: Con
     }
 
 
-def west_lines(counties: CountyTable, west: np.ndarray, *, pairing: PairingPolicy, n_paired: float,
-               workshop_operating: float) -> dict[str, float]:
+def west_lines(
+    counties: CountyTable,
+    west: np.ndarray,
+    *,
+    pairing: PairingPolicy,
+    n_paired: float,
+    workshop_operating: float,
+) -> dict[str, float]:
     """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported apart)."""
     c = counties
 
@@ -76,7 +116,11 @@ def west_lines(counties: CountyTable, west: np.ndarray, *, pairing: PairingPolic
         "workshop_build": workshops - workshop_operating,
         "workshop_operating": workshop_operating,
         "training": total(c.spend_training),
-        "cadres": (float(pairing.enabled) * pairing.west_cadres_per_county
-                   * pairing.west_cost_per_cadre * n_paired),
+        "cadres": (
+            float(pairing.enabled)
+            * pairing.west_cadres_per_county
+            * pairing.west_cost_per_cadre
+            * n_paired
+        ),
         "debt_service": total(c.spend_debt_service),
     }

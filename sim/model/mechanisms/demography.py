@@ -28,38 +28,46 @@ if TYPE_CHECKING:
 class FirmDraws:
     """New firms as drawn (``demography.draw_firms``): who they are, before any location state."""
 
-    home: np.ndarray             # eastern county
+    home: np.ndarray  # eastern county
     sector: np.ndarray
-    jobs: np.ndarray             # persons
-    output_per_job: np.ndarray   # yuan/job/year at home
-    edge: np.ndarray             # own profitability advantage (share of output)
-    growth: np.ndarray           # demand growth (share/year)
-    taste: np.ndarray            # taste for the home site (share of output/year)
+    jobs: np.ndarray  # persons
+    output_per_job: np.ndarray  # yuan/job/year at home
+    edge: np.ndarray  # own profitability advantage (share of output)
+    growth: np.ndarray  # demand growth (share/year)
+    taste: np.ndarray  # taste for the home site (share of output/year)
 
 
 @dataclass(frozen=True)
 class FirmParams(ParamView):
     """What drawing new firms reads of the economy config (units as in the config)."""
 
-    firm_size_mean: float      # jobs
-    firm_size_sigma: float     # log units
+    firm_size_mean: float  # jobs
+    firm_size_sigma: float  # log units
     labour_share_sigma: float  # log units
-    margin_mean: float         # share of output
-    margin_sd: float           # share of output
-    growth_mean: float         # share/year
-    growth_sd: float           # share/year
-    home_attachment: float     # share of output/year
+    margin_mean: float  # share of output
+    margin_sd: float  # share of output
+    growth_mean: float  # share/year
+    growth_sd: float  # share/year
+    home_attachment: float  # share of output/year
 
 
 def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
     """Starting pre-tax margins (share of output): gamma with the given mean and sd."""
     shape = (mean / sd) ** 2
-    return rng.gamma(shape, sd ** 2 / mean, n)
+    return rng.gamma(shape, sd**2 / mean, n)
 
 
-def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sectors,
-               east_wage: float, east_land: float, home_base: np.ndarray,
-               params: FirmParams) -> FirmDraws:
+def draw_firms(
+    rng: np.random.Generator,
+    n: int,
+    *,
+    geo: Geography,
+    sectors: Sectors,
+    east_wage: float,
+    east_land: float,
+    home_base: np.ndarray,
+    params: FirmParams,
+) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
 
     A firm's taste for its home site (share of output/year, exponential with mean
@@ -72,29 +80,40 @@ def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sec
     w = geo.firm_weight[east]
     home = east[rng.choice(east.size, size=n, p=w / w.sum() if w.sum() > 0 else None)]
     sector = rng.choice(sectors.name.size, size=n, p=sectors.weight)
-    mu = np.log(params.firm_size_mean) - params.firm_size_sigma ** 2 / 2
+    mu = np.log(params.firm_size_mean) - params.firm_size_sigma**2 / 2
     jobs = np.maximum(np.round(np.exp(rng.normal(mu, params.firm_size_sigma, n))), 5.0)
     labour_share = sectors.labour_share[sector] * np.exp(
-        rng.normal(0, params.labour_share_sigma, n))
+        rng.normal(0, params.labour_share_sigma, n)
+    )
     output_per_job = east_wage / labour_share
     margin = gamma_margins(rng, n, params.margin_mean, params.margin_sd)
     edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
     growth = rng.normal(params.growth_mean, params.growth_sd, n)
-    taste = (rng.exponential(params.home_attachment, n) if params.home_attachment > 0
-             else np.zeros(n))
-    return FirmDraws(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
-                     growth=growth, taste=taste)
+    taste = (
+        rng.exponential(params.home_attachment, n) if params.home_attachment > 0 else np.zeros(n)
+    )
+    return FirmDraws(
+        home=home,
+        sector=sector,
+        jobs=jobs,
+        output_per_job=output_per_job,
+        edge=edge,
+        growth=growth,
+        taste=taste,
+    )
 
 
-def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float,
-                dt: float) -> np.ndarray:
+def drift_edges(
+    rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float, dt: float
+) -> np.ndarray:
     """Random walk of active firms' edge over ``dt`` years (share of output)."""
     shock = rng.normal(0.0, volatility * np.sqrt(dt), edge.size)
     return np.where(active, edge + shock, edge)
 
 
-def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray,
-                dt: float) -> np.ndarray:
+def grow_demand(
+    backlog: np.ndarray, growth: np.ndarray, active: np.ndarray, dt: float
+) -> np.ndarray:
     """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share)."""
     return np.where(active, np.maximum(backlog + growth * dt, 0.0), backlog)
 
@@ -109,8 +128,9 @@ def sustained_losses(loss_steps: np.ndarray, value: np.ndarray, active: np.ndarr
     return np.where(active & (value < 0), loss_steps + 1, 0)
 
 
-def losses_end(ending: np.ndarray, is_branch: np.ndarray,
-               home_margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def losses_end(
+    ending: np.ndarray, is_branch: np.ndarray, home_margin: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Firms whose sustained losses end now: (branches to close, firms that exit), as indices.
 
     A loss-making branch closes when the home site still pays; any other firm exits.

@@ -27,7 +27,14 @@ LOW, MID = 0, 1
 MOBILE, IMMOBILE = 0, 1
 FARM, PARK, WORKSHOP, MIGRANT, IDLE, SERVICE = 0, 1, 2, 3, 4, 5
 N_STATUS = 6
-STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_employed", "service_job")
+STATUS_NAMES = (
+    "farming",
+    "park_job",
+    "workshop_job",
+    "migrant_east",
+    "not_employed",
+    "service_job",
+)
 # workshops hire the immobile first, the not employed before willing farmers; as basic slices
 # (so ``p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]`` is a view) these read (IMMOBILE, MOBILE) and (IDLE, FARM)
 QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - IDLE)
@@ -37,16 +44,16 @@ QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - I
 class LabourParams(ParamView):
     """What the labour market reads of the economy config (units as in the config)."""
 
-    hire_rate: float           # share of vacancies filled per quarter
-    park_reach: float          # share of farmers within commuting range of the parks
-    local_premium: float       # share over farm income a farmer asks of a local job
-    reservation_sigma: float   # log units
-    migration_rate: float      # share/year
-    return_rate: float         # share/year
-    migration_scale: float     # yuan/year
-    idle_to_farm: float        # share/year
-    wage_adjustment: float     # share/year
-    wage_curve: float          # share per unit tightness
+    hire_rate: float  # share of vacancies filled per quarter
+    park_reach: float  # share of farmers within commuting range of the parks
+    local_premium: float  # share over farm income a farmer asks of a local job
+    reservation_sigma: float  # log units
+    migration_rate: float  # share/year
+    return_rate: float  # share/year
+    migration_scale: float  # yuan/year
+    idle_to_farm: float  # share/year
+    wage_adjustment: float  # share/year
+    wage_curve: float  # share per unit tightness
 
 
 def per_step(rate_per_year: float | np.ndarray, steps_per_year: int) -> float | np.ndarray:
@@ -60,15 +67,19 @@ def per_step(rate_per_year: float | np.ndarray, steps_per_year: int) -> float | 
 class LabourFlows:
     """Persons moved this step, by county (and skill where it matters)."""
 
-    hired_park: np.ndarray      # (W, 2) by the worker's skill
+    hired_park: np.ndarray  # (W, 2) by the worker's skill
     hired_workshop: np.ndarray  # (W,)
-    hired_service: np.ndarray   # (W,)
-    laid_off: np.ndarray        # (W,)
-    migrated: np.ndarray        # (W,)
-    returned: np.ndarray        # (W,)
-    trained: np.ndarray         # (W,)
-    trained_by_rate: np.ndarray  # (W,) of which trained under the training_rate programme (not the county budget)
-    unfilled_park: np.ndarray   # (W, 2) park jobs still vacant after hiring, by job skill (a binding shortage)
+    hired_service: np.ndarray  # (W,)
+    laid_off: np.ndarray  # (W,)
+    migrated: np.ndarray  # (W,)
+    returned: np.ndarray  # (W,)
+    trained: np.ndarray  # (W,)
+    trained_by_rate: (
+        np.ndarray
+    )  # (W,) of which trained under the training_rate programme (not the county budget)
+    unfilled_park: (
+        np.ndarray
+    )  # (W, 2) park jobs still vacant after hiring, by job skill (a binding shortage)
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
@@ -76,8 +87,12 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return part / np.maximum(whole, 1e-300)
 
 
-def willing_farmers_share(wage: np.ndarray | float, farm_income: np.ndarray, params: LabourParams,
-                          reach: float | None = None) -> np.ndarray:
+def willing_farmers_share(
+    wage: np.ndarray | float,
+    farm_income: np.ndarray,
+    params: LabourParams,
+    reach: float | None = None,
+) -> np.ndarray:
     """Share of farmers who would take a local job at ``wage`` (yuan/year) rather than farm.
 
     Reservation wages are lognormal (dispersion ``reservation_sigma``) around
@@ -86,8 +101,9 @@ def willing_farmers_share(wage: np.ndarray | float, farm_income: np.ndarray, par
     """
     reach = params.park_reach if reach is None else reach
     median = np.maximum(farm_income * (1 + params.local_premium), 1.0)
-    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median)
-                        / max(params.reservation_sigma, 1e-9))
+    return reach * ndtr(
+        np.log(np.maximum(wage, 1e-9) / median) / max(params.reservation_sigma, 1e-9)
+    )
 
 
 def by_skill(people: np.ndarray, status: int) -> np.ndarray:
@@ -95,8 +111,9 @@ def by_skill(people: np.ndarray, status: int) -> np.ndarray:
     return people[:, :, MOBILE, status] + people[:, :, IMMOBILE, status]
 
 
-def reachable_farmers_share(people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
-                            params: LabourParams) -> np.ndarray:
+def reachable_farmers_share(
+    people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, params: LabourParams
+) -> np.ndarray:
     """Share (W, 2) of today's farmers who would take a park or service job at ``wage`` (W, 2).
 
     Reach and reservation wages belong to people, not to the remainder: of the
@@ -115,8 +132,9 @@ def job_seekers(people: np.ndarray, farm_ok: np.ndarray) -> np.ndarray:
     return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
 
 
-def available_workers(people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
-                      params: LabourParams) -> np.ndarray:
+def available_workers(
+    people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, params: LabourParams
+) -> np.ndarray:
     """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year) (persons).
 
     Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
@@ -137,7 +155,9 @@ def open_jobs(people: np.ndarray, demand_park: np.ndarray) -> np.ndarray:
     """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold low jobs."""
     employed = by_skill(people, PARK)
     opening = np.empty_like(employed)
-    opening[:, LOW] = np.maximum(demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0)
+    opening[:, LOW] = np.maximum(
+        demand_park[:, LOW] - employed[:, LOW] - mid_in_low_jobs(employed, demand_park), 0
+    )
     opening[:, MID] = np.maximum(demand_park[:, MID] - employed[:, MID], 0)
     return opening
 
@@ -154,16 +174,19 @@ def park_pay(people: np.ndarray, demand_park: np.ndarray, wage: np.ndarray) -> n
     return pay
 
 
-def _separations(p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndarray,
-                 service_demand: np.ndarray) -> np.ndarray:
+def _separations(
+    p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndarray, service_demand: np.ndarray
+) -> np.ndarray:
     """Lay off where jobs are fewer than workers; laid-off workers become not employed. Returns persons (W,)."""
-    park_jobs = p[:, :, :, PARK]                                      # view (W, skill, mobility)
+    park_jobs = p[:, :, :, PARK]  # view (W, skill, mobility)
     employed = by_skill(p, PARK)
     excess = np.empty_like(employed)
     excess[:, LOW] = np.maximum(employed[:, LOW] - demand_park[:, LOW], 0)
     low_left = employed[:, LOW] - excess[:, LOW]
     # mid-skill workers keep any park job: the mid jobs and the low jobs low-skill workers do not hold
-    excess[:, MID] = np.maximum(employed[:, MID] - demand_park[:, MID] - (demand_park[:, LOW] - low_left), 0)
+    excess[:, MID] = np.maximum(
+        employed[:, MID] - demand_park[:, MID] - (demand_park[:, LOW] - low_left), 0
+    )
     lay = park_jobs * _share(excess, employed)[:, :, None]
     park_jobs -= lay
     p[:, :, :, IDLE] += lay
@@ -179,12 +202,13 @@ def _separations(p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndar
     return laid_off
 
 
-def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int,
-                   farm_ok: np.ndarray) -> np.ndarray:
+def _hire_by_skill(
+    p: np.ndarray, vacancies: np.ndarray, dst: int, farm_ok: np.ndarray
+) -> np.ndarray:
     """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing farmers."""
     hired = np.zeros(vacancies.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
-        group = p[:, :, :, status]                                    # view (W, skill, mobility)
+        group = p[:, :, :, status]  # view (W, skill, mobility)
         total = group[:, :, MOBILE] + group[:, :, IMMOBILE]
         take = np.minimum(vacancies - hired, total * share)
         moved = group * _share(take, total)[:, :, None]
@@ -194,15 +218,24 @@ def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int,
     return hired
 
 
-def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
-                     farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
+def _workshop_hiring(
+    p: np.ndarray,
+    workshop_slots: np.ndarray,
+    workshop_wage: float,
+    farm_income: np.ndarray,
+    hire: float,
+    params: LabourParams,
+) -> np.ndarray:
     """Workshops hire the immobile first (not employed, then willing farmers), then the mobile. Returns (W,)."""
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
-    queue = p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]                     # view (W, skill, mobility, status) in hiring order
-    total = queue[:, LOW] + queue[:, MID]                             # (W, mobility, status)
+    queue = p[
+        :, :, QUEUE_MOBILITY, QUEUE_STATUS
+    ]  # view (W, skill, mobility, status) in hiring order
+    total = queue[:, LOW] + queue[:, MID]  # (W, mobility, status)
     willing = total.copy()
-    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params,
-                                              reach=1.0)[:, None]
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params, reach=1.0)[
+        :, None
+    ]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     flat = willing.reshape(-1, 4)
     left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
@@ -213,8 +246,14 @@ def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: f
     return take.reshape(-1, 4).sum(axis=1)
 
 
-def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
-                 hire: float, params: LabourParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _park_hiring(
+    p: np.ndarray,
+    demand_park: np.ndarray,
+    wage: np.ndarray,
+    farm_income: np.ndarray,
+    hire: float,
+    params: LabourParams,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
 
     Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
@@ -225,19 +264,26 @@ def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
     spill = np.zeros_like(vac)
     spill[:, MID] = vac[:, LOW] - hired[:, LOW]
-    down = _hire_by_skill(p, spill, PARK,
-                          reachable_farmers_share(p, _low_wage(wage), farm_income, params))
+    down = _hire_by_skill(
+        p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, params)
+    )
     unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
     return hired + down, opening, np.maximum(unfilled, 0)
 
 
 def _low_wage(wage: np.ndarray) -> np.ndarray:
     """The low-skill wage for both skills (W, 2): what a low-skill or service job pays anyone."""
-    return np.repeat(wage[:, LOW:LOW + 1], 2, axis=1)
+    return np.repeat(wage[:, LOW : LOW + 1], 2, axis=1)
 
 
-def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray,
-                    farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
+def _service_hiring(
+    p: np.ndarray,
+    service_demand: np.ndarray,
+    wage: np.ndarray,
+    farm_income: np.ndarray,
+    hire: float,
+    params: LabourParams,
+) -> np.ndarray:
     """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
     farmers = by_skill(p, FARM)
@@ -245,7 +291,7 @@ def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray,
     farm_ok = np.minimum(_share(free, farmers.sum(axis=1)), 1.0)
     hired = np.zeros(vac.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
-        group = p[:, :, :, status]                                    # view (W, skill, mobility)
+        group = p[:, :, :, status]  # view (W, skill, mobility)
         total = group.sum(axis=(1, 2))
         take = np.minimum(vac - hired, total * share)
         moved = group * _share(take, total)[:, None, None]
@@ -255,40 +301,56 @@ def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray,
     return hired
 
 
-def _migration(p: np.ndarray, wage: np.ndarray, demand_park: np.ndarray, vacancies: np.ndarray,
-               farm_income: np.ndarray, east_income: np.ndarray, migration_cost: np.ndarray,
-               params: LabourParams, steps_per_year: int) -> tuple[np.ndarray, np.ndarray]:
+def _migration(
+    p: np.ndarray,
+    wage: np.ndarray,
+    demand_park: np.ndarray,
+    vacancies: np.ndarray,
+    farm_income: np.ndarray,
+    east_income: np.ndarray,
+    migration_cost: np.ndarray,
+    params: LabourParams,
+    steps_per_year: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns (migrated, returned)."""
     seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
     east_net = east_income - migration_cost[:, None]
     # what a mobile worker has at home, by status; workshop workers and migrants do not leave (inf)
-    home_income = np.full(wage.shape + (N_STATUS,), np.inf)           # (W, skill, status)
+    home_income = np.full(wage.shape + (N_STATUS,), np.inf)  # (W, skill, status)
     home_income[:, :, FARM] = farm_income[:, None]
-    home_income[:, :, PARK] = park_pay(p, demand_park, wage)  # mid-skill workers in low-skill jobs earn the low wage
-    home_income[:, :, SERVICE] = wage[:, LOW:LOW + 1]
+    home_income[:, :, PARK] = park_pay(
+        p, demand_park, wage
+    )  # mid-skill workers in low-skill jobs earn the low wage
+    home_income[:, :, SERVICE] = wage[:, LOW : LOW + 1]
     home_income[:, :, IDLE] = wage * p_local
     out_share = per_step(params.migration_rate, steps_per_year) * np.maximum(
-        np.tanh((east_net[:, :, None] - home_income) / params.migration_scale), 0.0)
-    mobile = p[:, :, MOBILE]                                          # view (W, skill, status)
+        np.tanh((east_net[:, :, None] - home_income) / params.migration_scale), 0.0
+    )
+    mobile = p[:, :, MOBILE]  # view (W, skill, status)
     leaving = mobile * out_share
     mobile -= leaving
-    left_home = leaving.sum(axis=2)                                   # (W, skill)
+    left_home = leaving.sum(axis=2)  # (W, skill)
     mobile[:, :, MIGRANT] += left_home
     # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
     back = per_step(params.return_rate, steps_per_year) * (
-        0.5 + 0.5 * np.tanh((home_best - east_net) / params.migration_scale))
+        0.5 + 0.5 * np.tanh((home_best - east_net) / params.migration_scale)
+    )
     amt = mobile[:, :, MIGRANT] * back
     mobile[:, :, MIGRANT] -= amt
     mobile[:, :, FARM] += amt
     return left_home[:, LOW] + left_home[:, MID], amt[:, LOW] + amt[:, MID]
 
 
-def _training(p: np.ndarray, trainees_funded: np.ndarray, training_rate: float | np.ndarray,
-              steps_per_year: int) -> tuple[np.ndarray, np.ndarray]:
+def _training(
+    p: np.ndarray,
+    trainees_funded: np.ndarray,
+    training_rate: float | np.ndarray,
+    steps_per_year: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Training moves low-skill residents (not migrants) to mid skill, in their status (they keep their jobs)."""
-    low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
+    low, mid = p[:, LOW], p[:, MID]  # views (W, mobility, status)
     low_res = low.sum(axis=(1, 2)) - low[:, MOBILE, MIGRANT] - low[:, IMMOBILE, MIGRANT]
     by_rate = low_res * per_step(training_rate, steps_per_year)
     want = np.minimum(low_res, by_rate + trainees_funded)
@@ -299,9 +361,16 @@ def _training(p: np.ndarray, trainees_funded: np.ndarray, training_rate: float |
     return trainees.sum(axis=(1, 2)), by_rate
 
 
-def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray,
-               demand_park: np.ndarray, service_demand: np.ndarray, farm_income: np.ndarray,
-               params: LabourParams, steps_per_year: int) -> np.ndarray:
+def _new_wages(
+    p: np.ndarray,
+    wage: np.ndarray,
+    prevailing_wage: np.ndarray,
+    demand_park: np.ndarray,
+    service_demand: np.ndarray,
+    farm_income: np.ndarray,
+    params: LabourParams,
+    steps_per_year: int,
+) -> np.ndarray:
     """Wages move part-way toward a wage curve over local tightness, floored by farm income.
 
     Service jobs draw on the same low-wage workers as low-skill park jobs, so they
@@ -318,12 +387,23 @@ def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray,
     return wage
 
 
-def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.ndarray,
-                  demand_park: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
-                  service_demand: np.ndarray, farm_income: np.ndarray, east_income: np.ndarray,
-                  migration_cost: np.ndarray, trainees_funded: np.ndarray,
-                  training_rate: float | np.ndarray, params: LabourParams,
-                  steps_per_year: int) -> tuple[np.ndarray, np.ndarray, LabourFlows]:
+def labour_market(
+    people: np.ndarray,
+    wage: np.ndarray,
+    *,
+    prevailing_wage: np.ndarray,
+    demand_park: np.ndarray,
+    workshop_slots: np.ndarray,
+    workshop_wage: float,
+    service_demand: np.ndarray,
+    farm_income: np.ndarray,
+    east_income: np.ndarray,
+    migration_cost: np.ndarray,
+    trainees_funded: np.ndarray,
+    training_rate: float | np.ndarray,
+    params: LabourParams,
+    steps_per_year: int,
+) -> tuple[np.ndarray, np.ndarray, LabourFlows]:
     """One step of the western labour market.
 
     people (W,2,2,6) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
@@ -341,15 +421,38 @@ def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.n
     hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, params)
     hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, params)
     hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, params)
-    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income,
-                                    migration_cost, params, steps_per_year)
+    migrated, returned = _migration(
+        p,
+        wage,
+        demand_park,
+        unfilled,
+        farm_income,
+        east_income,
+        migration_cost,
+        params,
+        steps_per_year,
+    )
     # the not employed drift back to farming
     drift = p[:, :, :, IDLE] * per_step(params.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
     p[:, :, :, FARM] += drift
     trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
-    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, params,
-                      steps_per_year)
+    wage = _new_wages(
+        p, wage, prevailing_wage, demand_park, service_demand, farm_income, params, steps_per_year
+    )
     np.maximum(p, 0.0, out=p)
-    return p, wage, LabourFlows(hired_park, hired_ws, hired_service, laid_off, migrated, returned, trained, by_rate,
-                                unfilled)
+    return (
+        p,
+        wage,
+        LabourFlows(
+            hired_park,
+            hired_ws,
+            hired_service,
+            laid_off,
+            migrated,
+            returned,
+            trained,
+            by_rate,
+            unfilled,
+        ),
+    )

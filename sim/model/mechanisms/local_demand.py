@@ -16,8 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def service_demand(park_workers: np.ndarray, workshop_workers: np.ndarray, workshop_wage: float,
-                   park_wage_low: np.ndarray, multiplier: float) -> np.ndarray:
+def service_demand(
+    park_workers: np.ndarray,
+    workshop_workers: np.ndarray,
+    workshop_wage: float,
+    park_wage_low: np.ndarray,
+    multiplier: float,
+) -> np.ndarray:
     """Non-tradable jobs (W,) demanded in each county from last step's local wage spending."""
     wage_weight = workshop_wage / np.maximum(park_wage_low, 1.0)
     return multiplier * (park_workers + workshop_workers * wage_weight)

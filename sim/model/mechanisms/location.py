@@ -40,40 +40,40 @@ STATE_NAMES = ("home", "branch", "relocated", "exited")
 class LocationParams(ParamView):
     """What the location choice reads of the economy config (units as in the config)."""
 
-    value_added_share: float       # share of output
-    friction_east: float           # share of output
-    cit_rate_east: float           # share of profit
-    cit_rate_west: float           # share of profit
-    cit_local_share: float         # share of the tax
-    vat_rate: float                # share of value added
-    vat_local_share: float         # share of the tax
-    agglomeration: float           # share of output per log(1 + same-sector firms)
-    chain_master_pull: float       # share of output
-    sector_focus_bonus: float      # share of output
+    value_added_share: float  # share of output
+    friction_east: float  # share of output
+    cit_rate_east: float  # share of profit
+    cit_rate_west: float  # share of profit
+    cit_local_share: float  # share of the tax
+    vat_rate: float  # share of value added
+    vat_local_share: float  # share of the tax
+    agglomeration: float  # share of output per log(1 + same-sector firms)
+    chain_master_pull: float  # share of output
+    sector_focus_bonus: float  # share of output
     west_power_price_ratio: float  # ratio (west/east)
-    labour_shortage_cost: float    # share of the wage bill
-    horizon_years: float           # years
-    switching_cost: float          # share of output/year
-    move_cost: float               # share of annual output moved
-    branch_overhead: float         # share of output/year
-    relocation_loss: float         # share of output/year
-    logit_scale: float             # share of output/year
-    nest_scale: float              # 0–1
+    labour_shortage_cost: float  # share of the wage bill
+    horizon_years: float  # years
+    switching_cost: float  # share of output/year
+    move_cost: float  # share of annual output moved
+    branch_overhead: float  # share of output/year
+    relocation_loss: float  # share of output/year
+    logit_scale: float  # share of output/year
+    nest_scale: float  # 0–1
 
 
 @dataclass
 class LocationShocks:
     """All random draws of one step's location choice (uniforms and Gumbels)."""
 
-    reviewing: np.ndarray        # firm indices that review this step
-    promoted: np.ndarray         # (R, n_promoted) uniform: which promoted park is drawn
+    reviewing: np.ndarray  # firm indices that review this step
+    promoted: np.ndarray  # (R, n_promoted) uniform: which promoted park is drawn
     promoted_notice: np.ndarray  # (R, n_promoted) uniform: is it noticed
-    enclave: np.ndarray          # (R, n_enclave) uniform
-    enclave_notice: np.ndarray   # (R, n_enclave) uniform
-    word_of_mouth: np.ndarray    # (R, n_word_of_mouth) uniform: which same-sector western firm
-    random: np.ndarray           # (R, n_random) uniform: which park
-    gumbel: np.ndarray           # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
-                                 # options of :func:`utilities` within the nest of changes, 2K+3 that nest
+    enclave: np.ndarray  # (R, n_enclave) uniform
+    enclave_notice: np.ndarray  # (R, n_enclave) uniform
+    word_of_mouth: np.ndarray  # (R, n_word_of_mouth) uniform: which same-sector western firm
+    random: np.ndarray  # (R, n_random) uniform: which park
+    gumbel: np.ndarray  # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
+    # options of :func:`utilities` within the nest of changes, 2K+3 that nest
 
 
 def in_west(state: np.ndarray) -> np.ndarray:
@@ -81,8 +81,9 @@ def in_west(state: np.ndarray) -> np.ndarray:
     return (state == BRANCH) | (state == RELOCATED)
 
 
-def producing_share(share: np.ndarray, ready_step: np.ndarray, t: int, ramp_start: float,
-                    ramp_steps: int) -> np.ndarray:
+def producing_share(
+    share: np.ndarray, ready_step: np.ndarray, t: int, ramp_start: float, ramp_steps: int
+) -> np.ndarray:
     """Share of a firm's output and jobs produced in the west now (share).
 
     A western plant produces from ``ready_step`` on (construction takes time) and
@@ -94,9 +95,17 @@ def producing_share(share: np.ndarray, ready_step: np.ndarray, t: int, ramp_star
     return np.where(since >= 0, share * ramp, 0.0)
 
 
-def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float, *,
-                n_promoted: int, n_enclave: int, n_word_of_mouth: int, n_random: int,
-                always: np.ndarray | None = None) -> LocationShocks:
+def draw_shocks(
+    rng: np.random.Generator,
+    eligible: np.ndarray,
+    review_prob: float,
+    *,
+    n_promoted: int,
+    n_enclave: int,
+    n_word_of_mouth: int,
+    n_random: int,
+    always: np.ndarray | None = None,
+) -> LocationShocks:
     """Draw who reviews (probability ``review_prob`` per step among ``eligible``, and every
     firm in ``always``) and their shocks; ``n_*`` are the draws of candidate parks of each kind."""
     draw = rng.random(eligible.size) < review_prob
@@ -107,8 +116,10 @@ def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: flo
     k = n_promoted + n_enclave + n_word_of_mouth + n_random
     return LocationShocks(
         reviewing=reviewing,
-        promoted=rng.random((r, n_promoted)), promoted_notice=rng.random((r, n_promoted)),
-        enclave=rng.random((r, n_enclave)), enclave_notice=rng.random((r, n_enclave)),
+        promoted=rng.random((r, n_promoted)),
+        promoted_notice=rng.random((r, n_promoted)),
+        enclave=rng.random((r, n_enclave)),
+        enclave_notice=rng.random((r, n_enclave)),
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
         gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
@@ -139,11 +150,22 @@ def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) 
     return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
 
 
-def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.ndarray,
-                       own_park: np.ndarray, promo_ptr: np.ndarray, promo_park: np.ndarray,
-                       enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
-                       park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
-                       awareness: float) -> np.ndarray:
+def consideration_sets(
+    shocks: LocationShocks,
+    *,
+    home: np.ndarray,
+    sector: np.ndarray,
+    own_park: np.ndarray,
+    promo_ptr: np.ndarray,
+    promo_park: np.ndarray,
+    enclave_parks: np.ndarray,
+    wom_ptr: np.ndarray,
+    wom_park: np.ndarray,
+    park_effort: np.ndarray,
+    park_open: np.ndarray,
+    n_parks: int,
+    awareness: float,
+) -> np.ndarray:
     """Candidate parks (R, K) of the reviewing firms; -1 where a slot is empty.
 
     ``promo_ptr/promo_park``: CSR of parks promoted by each eastern county;
@@ -156,19 +178,34 @@ def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.n
     h, s = home[shocks.reviewing], sector[shocks.reviewing]
     cols = []
     if shocks.promoted.shape[1]:
-        p = _pick(promo_ptr, promo_park, np.repeat(h[:, None], shocks.promoted.shape[1], 1), shocks.promoted)
+        p = _pick(
+            promo_ptr,
+            promo_park,
+            np.repeat(h[:, None], shocks.promoted.shape[1], 1),
+            shocks.promoted,
+        )
         seen = shocks.promoted_notice < notice_probability(park_effort[np.maximum(p, 0)], awareness)
         cols.append(np.where((p >= 0) & seen, p, -1))
     if shocks.enclave.shape[1]:
         if enclave_parks.size:
-            p = enclave_parks[np.minimum((shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1)]
+            p = enclave_parks[
+                np.minimum(
+                    (shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1
+                )
+            ]
             seen = shocks.enclave_notice < notice_probability(park_effort[p], awareness)
             cols.append(np.where(seen, p, -1))
         else:
             cols.append(np.full(shocks.enclave.shape, -1))
     if shocks.word_of_mouth.shape[1]:
-        cols.append(_pick(wom_ptr, wom_park, np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
-                          shocks.word_of_mouth))
+        cols.append(
+            _pick(
+                wom_ptr,
+                wom_park,
+                np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
+                shocks.word_of_mouth,
+            )
+        )
     if shocks.random.shape[1]:
         cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
     cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
@@ -185,11 +222,12 @@ def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.n
 class HomeSites:
     """Eastern home sites as (eastern county, sector) tables (share of output)."""
 
-    base: np.ndarray             # (east county, sector) value added − friction − freight to all markets
+    base: np.ndarray  # (east county, sector) value added − friction − freight to all markets
 
 
-def home_sites(dist: np.ndarray, local_km: float, mix: np.ndarray, per_km: np.ndarray,
-               params: LocationParams) -> HomeSites:
+def home_sites(
+    dist: np.ndarray, local_km: float, mix: np.ndarray, per_km: np.ndarray, params: LocationParams
+) -> HomeSites:
     """Home-site tables: ``dist`` (east county, 3) km to national/west/export markets;
     ``local_km`` km to the firm's own market; ``mix`` (sector, 4) sales shares;
     ``per_km`` (sector,) share of output per km."""
@@ -202,9 +240,17 @@ def after_tax(pre: np.ndarray, cit_rate: float) -> np.ndarray:
     return pre - cit_rate * np.maximum(pre, 0.0)
 
 
-def home_margin(home: np.ndarray, sector: np.ndarray, output_per_job: np.ndarray, edge: np.ndarray,
-                *, east_wage: float, east_land: float, sites: HomeSites,
-                params: LocationParams) -> np.ndarray:
+def home_margin(
+    home: np.ndarray,
+    sector: np.ndarray,
+    output_per_job: np.ndarray,
+    edge: np.ndarray,
+    *,
+    east_wage: float,
+    east_land: float,
+    sites: HomeSites,
+    params: LocationParams,
+) -> np.ndarray:
     """After-tax profit at the eastern home site (share of home output/year).
 
     ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
@@ -222,22 +268,36 @@ class WestSites:
     lookups. Shares are of home output unless said otherwise.
     """
 
-    productivity: np.ndarray     # (park,) output per job relative to home (ratio)
-    base: np.ndarray             # (park, sector) productivity × (value added − friction + agglomeration
-                                 #   + power saving − freight to national, western and export markets)
-    home_leg: np.ndarray         # (sector,) freight per km to the eastern home market (share of output/km)
-    wage: np.ndarray             # (park, sector) wage for the sector's skill mix (yuan/job/year)
-    available: np.ndarray        # (park, 2) willing workers in the park's county, low and mid skill (persons)
-    land: np.ndarray             # (park,) yuan/job/year after the county's effective discount
-    distance: np.ndarray         # (eastern county, park) km
-    markets: MarketMap           # distances to every market, for branches that serve their nearest markets
+    productivity: np.ndarray  # (park,) output per job relative to home (ratio)
+    base: np.ndarray  # (park, sector) productivity × (value added − friction + agglomeration
+    #   + power saving − freight to national, western and export markets)
+    home_leg: np.ndarray  # (sector,) freight per km to the eastern home market (share of output/km)
+    wage: np.ndarray  # (park, sector) wage for the sector's skill mix (yuan/job/year)
+    available: (
+        np.ndarray
+    )  # (park, 2) willing workers in the park's county, low and mid skill (persons)
+    land: np.ndarray  # (park,) yuan/job/year after the county's effective discount
+    distance: np.ndarray  # (eastern county, park) km
+    markets: MarketMap  # distances to every market, for branches that serve their nearest markets
 
 
-def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndarray,
-               land: np.ndarray, friction: np.ndarray, same_sector: np.ndarray,
-               chain_master: np.ndarray, sector_focus: np.ndarray, distance: np.ndarray,
-               market_freight: np.ndarray, home_leg_per_km: np.ndarray, market_map: MarketMap,
-               sectors: Sectors, params: LocationParams) -> WestSites:
+def west_sites(
+    *,
+    productivity: np.ndarray,
+    wage: np.ndarray,
+    available: np.ndarray,
+    land: np.ndarray,
+    friction: np.ndarray,
+    same_sector: np.ndarray,
+    chain_master: np.ndarray,
+    sector_focus: np.ndarray,
+    distance: np.ndarray,
+    market_freight: np.ndarray,
+    home_leg_per_km: np.ndarray,
+    market_map: MarketMap,
+    sectors: Sectors,
+    params: LocationParams,
+) -> WestSites:
     """Per-step park tables for :func:`west_margin`.
 
     productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
@@ -249,21 +309,28 @@ def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndar
     """
     n_sec = same_sector.shape[1]
     m = sectors.mid_skill[None, :]
-    gains = (params.agglomeration * np.log1p(same_sector) + params.chain_master_pull * chain_master
-             + params.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :]))
+    gains = (
+        params.agglomeration * np.log1p(same_sector)
+        + params.chain_master_pull * chain_master
+        + params.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :])
+    )
     power_saving = sectors.energy_share[None, :] * (1.0 - params.west_power_price_ratio)
     return WestSites(
         productivity=productivity,
-        base=productivity[:, None] * (params.value_added_share - friction[:, None] + gains
-                                      + power_saving - market_freight),
+        base=productivity[:, None]
+        * (params.value_added_share - friction[:, None] + gains + power_saving - market_freight),
         home_leg=home_leg_per_km,
         wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
-        available=available, land=land, distance=distance, markets=market_map,
+        available=available,
+        land=land,
+        distance=distance,
+        markets=market_map,
     )
 
 
-def branch_allocation(sites: WestSites, home: np.ndarray, park: np.ndarray, sector: np.ndarray,
-                      share: np.ndarray) -> np.ndarray:
+def branch_allocation(
+    sites: WestSites, home: np.ndarray, park: np.ndarray, sector: np.ndarray, share: np.ndarray
+) -> np.ndarray:
     """Freight saved by a branch that serves its nearest markets (share of home output/year);
     see :func:`sim.model.mechanisms.markets.branch_allocation_gain`."""
     return branch_allocation_gain(sites.markets, home, park, sector, share, sites.distance)
@@ -273,17 +340,43 @@ Margin = tuple[np.ndarray, np.ndarray]
 
 
 @overload
-def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
-                edge: np.ndarray, west_jobs: np.ndarray, *, mid_skill: np.ndarray, sites: WestSites,
-                params: LocationParams) -> Margin: ...
+def west_margin(
+    park: np.ndarray,
+    sector: np.ndarray,
+    home: np.ndarray,
+    output_per_job: np.ndarray,
+    edge: np.ndarray,
+    west_jobs: np.ndarray,
+    *,
+    mid_skill: np.ndarray,
+    sites: WestSites,
+    params: LocationParams,
+) -> Margin: ...
 @overload
-def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
-                edge: np.ndarray, west_jobs: tuple[np.ndarray, ...], *, mid_skill: np.ndarray,
-                sites: WestSites, params: LocationParams) -> tuple[Margin, ...]: ...
-def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
-                edge: np.ndarray, west_jobs: np.ndarray | tuple[np.ndarray, ...], *,
-                mid_skill: np.ndarray, sites: WestSites,
-                params: LocationParams) -> Margin | tuple[Margin, ...]:
+def west_margin(
+    park: np.ndarray,
+    sector: np.ndarray,
+    home: np.ndarray,
+    output_per_job: np.ndarray,
+    edge: np.ndarray,
+    west_jobs: tuple[np.ndarray, ...],
+    *,
+    mid_skill: np.ndarray,
+    sites: WestSites,
+    params: LocationParams,
+) -> tuple[Margin, ...]: ...
+def west_margin(
+    park: np.ndarray,
+    sector: np.ndarray,
+    home: np.ndarray,
+    output_per_job: np.ndarray,
+    edge: np.ndarray,
+    west_jobs: np.ndarray | tuple[np.ndarray, ...],
+    *,
+    mid_skill: np.ndarray,
+    sites: WestSites,
+    params: LocationParams,
+) -> Margin | tuple[Margin, ...]:
     """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
     and the local tax it generates (same unit) — the base of a tax-holiday rebate.
 
@@ -297,26 +390,43 @@ def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_p
     m = mid_skill[sector]
     prod = sites.productivity[park]
     wage = sites.wage[park, sector]
-    site = (sites.base[park, sector] + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
-            - (wage + sites.land[park]) / output_per_job)
+    site = (
+        sites.base[park, sector]
+        + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
+        - (wage + sites.land[park]) / output_per_job
+    )
     vat_local = prod * params.value_added_share * params.vat_rate * params.vat_local_share
     low, mid = sites.available[park, 0], sites.available[park, 1]
     out = []
-    for jobs in (west_jobs if isinstance(west_jobs, tuple) else (west_jobs,)):
+    for jobs in west_jobs if isinstance(west_jobs, tuple) else (west_jobs,):
         need = np.maximum(jobs, 1.0)
-        short = ((1 - m) * np.clip(1 - low / (need * (1 - m) + 1e-9), 0, 1)
-                 + m * np.clip(1 - mid / (need * m + 1e-9), 0, 1))
+        short = (1 - m) * np.clip(1 - low / (need * (1 - m) + 1e-9), 0, 1) + m * np.clip(
+            1 - mid / (need * m + 1e-9), 0, 1
+        )
         pre = site - wage * params.labour_shortage_cost * short / output_per_job
         cit = params.cit_rate_west * np.maximum(pre, 0.0)
         out.append((pre - cit, vat_local + cit * params.cit_local_share))
     return tuple(out) if isinstance(west_jobs, tuple) else out[0]
 
 
-def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, rebate: np.ndarray,
-              branch_m: np.ndarray, branch_rebate: np.ndarray, allocation: np.ndarray,
-              cand: np.ndarray, state: np.ndarray, own_west_m: np.ndarray, share: np.ndarray,
-              new_share: np.ndarray, expanding: np.ndarray, taste: np.ndarray,
-              params: LocationParams) -> np.ndarray:
+def utilities(
+    *,
+    current: np.ndarray,
+    home_m: np.ndarray,
+    west_m: np.ndarray,
+    rebate: np.ndarray,
+    branch_m: np.ndarray,
+    branch_rebate: np.ndarray,
+    allocation: np.ndarray,
+    cand: np.ndarray,
+    state: np.ndarray,
+    own_west_m: np.ndarray,
+    share: np.ndarray,
+    new_share: np.ndarray,
+    expanding: np.ndarray,
+    taste: np.ndarray,
+    params: LocationParams,
+) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
 
     ``current``: value of staying (margin now plus the taste for the site);
@@ -345,20 +455,30 @@ def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, re
     back = np.where(is_moved[:, 0], params.move_cost * amort, 0.0)  # moving back east costs a move
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
     moved_cost = np.where(exp, 0.0, params.move_cost * sb * amort)
-    branch = ((1 - sb) * home_m[:, None] + sb * (branch_m + branch_rebate) + allocation + taste[:, None]
-              - params.branch_overhead - moved_cost - sw)
-    u[:, 2:2 + k] = np.where(ok & is_home, branch, -np.inf)
+    branch = (
+        (1 - sb) * home_m[:, None]
+        + sb * (branch_m + branch_rebate)
+        + allocation
+        + taste[:, None]
+        - params.branch_overhead
+        - moved_cost
+        - sw
+    )
+    u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
     move = west_m + rebate - params.relocation_loss - params.move_cost * amort - sw
-    u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
-    u[:, 2 + 2 * k] = np.where(is_branch[:, 0],
-                               own_west_m - params.relocation_loss
-                               - params.move_cost * (1 - share) * amort - sw, -np.inf)
+    u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
+    u[:, 2 + 2 * k] = np.where(
+        is_branch[:, 0],
+        own_west_m - params.relocation_loss - params.move_cost * (1 - share) * amort - sw,
+        -np.inf,
+    )
     u /= params.logit_scale
     return u
 
 
-def decode(choice: np.ndarray, cand: np.ndarray,
-           own_park: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decode(
+    choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn chosen option columns into (new state, target park); state -1 means stay."""
     k = cand.shape[1]
     rows = np.arange(choice.size)
@@ -380,10 +500,20 @@ def decode(choice: np.ndarray, cand: np.ndarray,
 Choice = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
-                     candidates: np.ndarray, *, home_m_all: np.ndarray, current_all: np.ndarray,
-                     holiday_share: float, mid_skill: np.ndarray, expanding: np.ndarray,
-                     new_share: np.ndarray, params: LocationParams) -> Choice:
+def choose_locations(
+    shocks: LocationShocks,
+    firms: FirmTable,
+    sites: WestSites,
+    candidates: np.ndarray,
+    *,
+    home_m_all: np.ndarray,
+    current_all: np.ndarray,
+    holiday_share: float,
+    mid_skill: np.ndarray,
+    expanding: np.ndarray,
+    new_share: np.ndarray,
+    params: LocationParams,
+) -> Choice:
     """Vectorised location choice for the reviewing firms.
 
     Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
@@ -407,27 +537,65 @@ def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
     flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
     r = flat // candidates.shape[1]
     # labour availability is judged against the workers the option needs there
-    (west, tax), (branch, branch_tax_) = west_margin(np.take(candidates, flat), sector[r], home[r],
-                                                     y[r], edge[r],
-                                                     (jobs[r], jobs[r] * new_share[r]),
-                                                     mid_skill=mid_skill, sites=sites,
-                                                     params=params)
-    west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
-    for out, values in ((west_m, west), (local_tax, tax), (branch_m, branch), (branch_tax, branch_tax_)):
+    (west, tax), (branch, branch_tax_) = west_margin(
+        np.take(candidates, flat),
+        sector[r],
+        home[r],
+        y[r],
+        edge[r],
+        (jobs[r], jobs[r] * new_share[r]),
+        mid_skill=mid_skill,
+        sites=sites,
+        params=params,
+    )
+    west_m, local_tax, branch_m, branch_tax, allocation = (
+        np.zeros(candidates.shape) for _ in range(5)
+    )
+    for out, values in (
+        (west_m, west),
+        (local_tax, tax),
+        (branch_m, branch),
+        (branch_tax, branch_tax_),
+    ):
         np.put(out, flat, values)
     flat = np.flatnonzero(branch_ok)
     r = flat // candidates.shape[1]
-    np.put(allocation, flat, branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]))
+    np.put(
+        allocation,
+        flat,
+        branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]),
+    )
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
-    own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b],
-                              mid_skill=mid_skill, sites=sites, params=params)
-    u = utilities(current=current_all[i], home_m=home_m_all[i], west_m=west_m,
-                  rebate=holiday_share * local_tax, branch_m=branch_m,
-                  branch_rebate=holiday_share * branch_tax, allocation=allocation, cand=candidates,
-                  state=state, own_west_m=own_m, share=firms.share[i], new_share=new_share,
-                  expanding=expanding, taste=firms.taste[i], params=params)
+    own_m[b], _ = west_margin(
+        firms.park[i[b]],
+        sector[b],
+        home[b],
+        y[b],
+        edge[b],
+        jobs[b],
+        mid_skill=mid_skill,
+        sites=sites,
+        params=params,
+    )
+    u = utilities(
+        current=current_all[i],
+        home_m=home_m_all[i],
+        west_m=west_m,
+        rebate=holiday_share * local_tax,
+        branch_m=branch_m,
+        branch_rebate=holiday_share * branch_tax,
+        allocation=allocation,
+        cand=candidates,
+        state=state,
+        own_west_m=own_m,
+        share=firms.share[i],
+        new_share=new_share,
+        expanding=expanding,
+        taste=firms.taste[i],
+        params=params,
+    )
     choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     rows = np.arange(i.size)
@@ -436,8 +604,9 @@ def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
     return i, new_state, park, taste, gain
 
 
-def nested_choice(u: np.ndarray, gumbel: np.ndarray,
-                  nest_scale: float) -> tuple[np.ndarray, np.ndarray]:
+def nested_choice(
+    u: np.ndarray, gumbel: np.ndarray, nest_scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
     ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;

@@ -22,11 +22,18 @@ NATIONAL, WEST, EXPORT = 0, 1, 2  # columns of :func:`market_distances`
 EARTH_RADIUS_KM = 6371.0
 
 
-def distance_km(lon1: np.ndarray | float, lat1: np.ndarray | float, lon2: np.ndarray | float,
-                lat2: np.ndarray | float) -> np.ndarray:
+def distance_km(
+    lon1: np.ndarray | float,
+    lat1: np.ndarray | float,
+    lon2: np.ndarray | float,
+    lat2: np.ndarray | float,
+) -> np.ndarray:
     """Great-circle distance (km) between points given in degrees."""
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
@@ -38,9 +45,13 @@ def freight_per_km(freight_rate: float, value_density: np.ndarray) -> np.ndarray
     return freight_rate / np.maximum(value_density, 1e-9)
 
 
-def market_distances(lon: np.ndarray, lat: np.ndarray, national: tuple[float, float],
-                     west: tuple[float, float],
-                     gateways: Sequence[tuple[float, float, float]]) -> np.ndarray:
+def market_distances(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    national: tuple[float, float],
+    west: tuple[float, float],
+    gateways: Sequence[tuple[float, float, float]],
+) -> np.ndarray:
     """Km from each site to the national market, the western market and the export market (site, 3).
 
     ``national``/``west``: (lon, lat) in degrees; ``gateways``: (lon, lat, onward km)
@@ -51,7 +62,9 @@ def market_distances(lon: np.ndarray, lat: np.ndarray, national: tuple[float, fl
     d_west = distance_km(lon, lat, *west)
     if gateways:
         g = np.asarray(gateways, float)
-        d_exp = (distance_km(lon[:, None], lat[:, None], g[None, :, 0], g[None, :, 1]) + g[None, :, 2]).min(axis=1)
+        d_exp = (
+            distance_km(lon[:, None], lat[:, None], g[None, :, 0], g[None, :, 1]) + g[None, :, 2]
+        ).min(axis=1)
     else:
         d_exp = d_nat
     return np.stack([d_nat, d_west, d_exp], axis=1)
@@ -75,14 +88,22 @@ def home_leg(mix: np.ndarray, per_km: np.ndarray) -> np.ndarray:
 class MarketMap:
     """Distances to every market from every site, and the sectors' freight and sales mix (fixed)."""
 
-    home_km: np.ndarray    # (east county, 4) km from a home site to [its own market, national, west, export]
-    park_km: np.ndarray    # (park, 3) km from a park to [national, west, export]
-    per_km: np.ndarray     # (sector,) share of output per km
-    mix: np.ndarray        # (sector, 4) sales shares [home, national, west, export]
+    home_km: (
+        np.ndarray
+    )  # (east county, 4) km from a home site to [its own market, national, west, export]
+    park_km: np.ndarray  # (park, 3) km from a park to [national, west, export]
+    per_km: np.ndarray  # (sector,) share of output per km
+    mix: np.ndarray  # (sector, 4) sales shares [home, national, west, export]
 
 
-def branch_allocation_gain(mm: MarketMap, home: np.ndarray, park: np.ndarray, sector: np.ndarray,
-                           share: np.ndarray | float, distance: np.ndarray) -> np.ndarray:
+def branch_allocation_gain(
+    mm: MarketMap,
+    home: np.ndarray,
+    park: np.ndarray,
+    sector: np.ndarray,
+    share: np.ndarray | float,
+    distance: np.ndarray,
+) -> np.ndarray:
     """Freight a two-plant firm saves by serving from its western branch the markets it is
     nearest to, rather than a proportional slice of every market (share of home output/year).
 

@@ -18,27 +18,34 @@ from sim.model.mechanisms.labour import FARM, IDLE, MIGRANT, N_STATUS, PARK, SER
 class TaxSplit:
     """Tax from park firms (yuan/year), by firm."""
 
-    paid: np.ndarray          # tax actually paid after holiday rebates
-    upper: np.ndarray         # to upper levels of government
-    west: np.ndarray          # kept by the western county
-    east: np.ndarray          # paid to the eastern partner of an enclave park
-    rebated: np.ndarray       # local share rebated during a tax holiday (a tax expenditure)
+    paid: np.ndarray  # tax actually paid after holiday rebates
+    upper: np.ndarray  # to upper levels of government
+    west: np.ndarray  # kept by the western county
+    east: np.ndarray  # paid to the eastern partner of an enclave park
+    rebated: np.ndarray  # local share rebated during a tax holiday (a tax expenditure)
 
 
 @dataclass(frozen=True)
 class TaxRates(ParamView):
     """Tax rates and local shares of the economy config (shares)."""
 
-    vat_rate: float           # of value added
+    vat_rate: float  # of value added
     value_added_share: float  # of output (the VAT base)
-    vat_local_share: float    # of VAT
-    cit_rate_west: float      # of profit, encouraged industries in the west
-    cit_local_share: float    # of corporate income tax
+    vat_local_share: float  # of VAT
+    cit_rate_west: float  # of profit, encouraged industries in the west
+    cit_local_share: float  # of corporate income tax
 
 
-def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.ndarray,
-               enclave: np.ndarray, *, tax_share_east: float, compliance: float,
-               rates: TaxRates) -> TaxSplit:
+def park_taxes(
+    west_output: np.ndarray,
+    west_profit: np.ndarray,
+    in_holiday: np.ndarray,
+    enclave: np.ndarray,
+    *,
+    tax_share_east: float,
+    compliance: float,
+    rates: TaxRates,
+) -> TaxSplit:
     """Split the tax of each western firm site (docs/ODD.md §7.6).
 
     ``west_output`` yuan/year of output in the park; ``west_profit`` yuan/year of
@@ -57,9 +64,13 @@ def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.
     return TaxSplit(paid=upper + kept, upper=upper, west=kept - east, east=east, rebated=rebated)
 
 
-def park_tax_accounts(taxes: TaxSplit, park: np.ndarray, park_county: np.ndarray,
-                      park_partner: np.ndarray,
-                      n_counties: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def park_tax_accounts(
+    taxes: TaxSplit,
+    park: np.ndarray,
+    park_county: np.ndarray,
+    park_partner: np.ndarray,
+    n_counties: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """County accounts of park firms' taxes (yuan/year, by county): retained in the west,
     rebated in holidays, and received by the eastern partners of enclave parks."""
     retained = np.bincount(park_county[park], taxes.west, n_counties)
@@ -68,16 +79,22 @@ def park_tax_accounts(taxes: TaxSplit, park: np.ndarray, park_county: np.ndarray
     return retained, rebated, enclave
 
 
-def labour_demand(county_of_firm: np.ndarray, west_jobs: np.ndarray, mid_skill_share: np.ndarray,
-                  n_west: int) -> np.ndarray:
+def labour_demand(
+    county_of_firm: np.ndarray, west_jobs: np.ndarray, mid_skill_share: np.ndarray, n_west: int
+) -> np.ndarray:
     """Park jobs demanded by county and skill (W, 2) in persons."""
     low = np.bincount(county_of_firm, west_jobs * (1 - mid_skill_share), n_west)
     mid = np.bincount(county_of_firm, west_jobs * mid_skill_share, n_west)
     return np.stack([low, mid], axis=1).astype(float)
 
 
-def person_incomes(park_pay: np.ndarray, service_wage: np.ndarray, farm_income: np.ndarray,
-                   workshop_wage: float, east_income: np.ndarray) -> np.ndarray:
+def person_incomes(
+    park_pay: np.ndarray,
+    service_wage: np.ndarray,
+    farm_income: np.ndarray,
+    workshop_wage: float,
+    east_income: np.ndarray,
+) -> np.ndarray:
     """Earnings by (county, skill, status) in yuan/year per person: (W, 2, N_STATUS).
 
     park_pay (W, 2) mean pay of a park worker by skill; service_wage (W,) the
@@ -98,16 +115,27 @@ def _farm_low_income_share(farm_mean: np.ndarray, gap: float, sigma: float) -> n
     """Share of farmers whose farm income (lognormal around ``farm_mean``, log-sd ``sigma``) is below ``gap``."""
     from scipy.special import ndtr
 
-    return ndtr((np.log(gap) - np.log(np.maximum(farm_mean, 1.0)) + sigma ** 2 / 2) / max(sigma, 1e-9))
+    return ndtr(
+        (np.log(gap) - np.log(np.maximum(farm_mean, 1.0)) + sigma**2 / 2) / max(sigma, 1e-9)
+    )
 
 
 HouseholdIncomes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def household_incomes(people: np.ndarray, incomes: np.ndarray, inactive: np.ndarray, *,
-                      transfer_per_capita: float, remittance_share: float, low_income_line: float,
-                      farm_sigma: float, farm_base: np.ndarray, seller_bonus: np.ndarray,
-                      seller_share: float) -> HouseholdIncomes:
+def household_incomes(
+    people: np.ndarray,
+    incomes: np.ndarray,
+    inactive: np.ndarray,
+    *,
+    transfer_per_capita: float,
+    remittance_share: float,
+    low_income_line: float,
+    farm_sigma: float,
+    farm_base: np.ndarray,
+    seller_bonus: np.ndarray,
+    seller_share: float,
+) -> HouseholdIncomes:
     """County household income per working-age person (yuan/year), low-income share, total, income by type.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)
@@ -121,11 +149,15 @@ def household_incomes(people: np.ndarray, incomes: np.ndarray, inactive: np.ndar
     and are left out of the low-income share. Income by type is each person's
     own mean earnings (W, skill, mobility), yuan/year.
     """
-    by_status = people.sum(axis=2)                     # (W, 2, N_STATUS)
+    by_status = people.sum(axis=2)  # (W, 2, N_STATUS)
     earn = by_status * incomes
     residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1) + inactive
-    total = (earn.sum(axis=(1, 2)) - earn[:, :, MIGRANT].sum(axis=1)
-             + remittance_share * earn[:, :, MIGRANT].sum(axis=1) + transfer_per_capita * residents)
+    total = (
+        earn.sum(axis=(1, 2))
+        - earn[:, :, MIGRANT].sum(axis=1)
+        + remittance_share * earn[:, :, MIGRANT].sum(axis=1)
+        + transfer_per_capita * residents
+    )
     labour_force = by_status.sum(axis=(1, 2))
     below = ((incomes + transfer_per_capita) < low_income_line).astype(float)
     gap = np.maximum(low_income_line - transfer_per_capita, 1e-9)
@@ -134,4 +166,9 @@ def household_incomes(people: np.ndarray, incomes: np.ndarray, inactive: np.ndar
     below[:, :, FARM] = (seller_share * sellers + (1 - seller_share) * others)[:, None]
     low = below * by_status
     own = (people * incomes[:, :, None, :]).sum(axis=3) / np.maximum(people.sum(axis=3), 1e-9)
-    return (total / (labour_force + inactive), low.sum(axis=(1, 2)) / np.maximum(labour_force, 1e-9), total, own)
+    return (
+        total / (labour_force + inactive),
+        low.sum(axis=(1, 2)) / np.maximum(labour_force, 1e-9),
+        total,
+        own,
+    )
