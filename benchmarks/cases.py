@@ -116,8 +116,8 @@ def case_national(r: Runner, res: dict) -> dict:
         n = run_process(sim_run_argv(*NATIONAL)(d))
         shutil.rmtree(d, ignore_errors=True)
         progress(
-            f"    national / import mesa: pair {i + 1}: {n.wall:.3f} s / {m.wall:.3f} s = {n.wall / m.wall:.2f}"
-            + background_note(n)
+            f"    national / import mesa: pair {i + 1}: {n.wall:.3f} s / {m.wall:.3f} s = "
+            f"{n.wall / m.wall:.2f}" + background_note(n)
         )
         if i >= r.warmups():
             pairs.append((m, n))
@@ -185,7 +185,8 @@ def case_scaling(r: Runner, res: dict) -> dict:
 
 @case(
     "reference",
-    "vectorised vs per-agent reference (tests/reference.py): location choice and labour market per step",
+    "vectorised vs per-agent reference (tests/reference.py): location choice and labour "
+    "market per step",
 )
 def case_reference(r: Runner, res: dict) -> dict:
     if not (ROOT / "tests" / "reference.py").exists():
@@ -278,9 +279,10 @@ def sweep_pair(
             ends = sorted(p.stat().st_mtime for p in markers)
             shutil.rmtree(d, ignore_errors=True)
             progress(
-                f"    {label} n_jobs={n}: run {i + 1}/{warmups + reps}{' (warm-up)' if i < warmups else ''} "
-                f"{proc.wall:.2f} s, {len(job_walls)} jobs, mean job {statistics.mean(job_walls or [0]):.3f} s"
-                + background_note(proc)
+                f"    {label} n_jobs={n}: run "
+                f"{i + 1}/{warmups + reps}{' (warm-up)' if i < warmups else ''} "
+                f"{proc.wall:.2f} s, {len(job_walls)} jobs, mean job "
+                f"{statistics.mean(job_walls or [0]):.3f} s" + background_note(proc)
             )
             if len(job_walls) != n_jobs_expected:
                 raise RuntimeError(
@@ -308,7 +310,8 @@ def sweep_pair(
 
 @case(
     "sweep",
-    "local sweep of the main job's 60 default runs (6 scenarios x 10 seeds), joblib: n_jobs=1 vs n_jobs=2",
+    "local sweep of the main job's 60 default runs (6 scenarios x 10 seeds), joblib: "
+    "n_jobs=1 vs n_jobs=2",
 )
 def case_sweep(r: Runner, res: dict) -> dict:
     return sweep_pair(r, "sweep", SWEEP, 60, r.repeats(3), r.warmups())
@@ -356,7 +359,8 @@ def case_ceiling(r: Runner, res: dict) -> dict:
         for dd in dirs:
             shutil.rmtree(dd, ignore_errors=True)
         progress(
-            f"    ceiling: run {i + 1}: alone {one:.2f} s, two at once {walls[0]:.2f} s and {walls[1]:.2f} s"
+            f"    ceiling: run {i + 1}: alone {one:.2f} s, two at once {walls[0]:.2f} s and "
+            f"{walls[1]:.2f} s"
         )
         if i >= r.warmups():
             alone.append(one)

@@ -119,7 +119,8 @@ def targets(res: dict) -> list[tuple]:
     mesa_s = res.get("national", {}).get("mesa")
     rows.append(
         (
-            "national run / `python -c 'import mesa'`, whole processes run alternately in the same call "
+            "national run / `python -c 'import mesa'`, whole processes run alternately in "
+            "the same call "
             "(median of the pairs' ratios)",
             f"{ratio:.2f}× ({nat['wall']:.2f} s / {mesa_s['wall']:.2f} s medians)"
             if ratio
@@ -141,7 +142,8 @@ def targets(res: dict) -> list[tuple]:
         (
             "default run beyond interpreter + import start-up "
             "(wall of `python -m sim.run` − wall of `python -c 'import mesa; import sim.run'`)",
-            f"{d['beyond_startup']:.2f} s (run {d['wall']:.2f} s − start-up {res['startup_baseline']:.2f} s)"
+            f"{d['beyond_startup']:.2f} s (run {d['wall']:.2f} s − start-up "
+            f"{res['startup_baseline']:.2f} s)"
             if d
             else "–",
             f"≤ {DEFAULT_BEYOND_STARTUP_S:g} s",
@@ -194,9 +196,12 @@ def targets(res: dict) -> list[tuple]:
             sizes = sorted(sc[dim], key=int)
             rows.append(
                 (
-                    f"no mechanism super-linear in {label} (local log-log slope between the two largest "
-                    f"sizes ≤ {SCALING_EXPONENT:g} for each mechanism ≥ {SCALING_MIN_MS:g} ms/step, and set-up)",
-                    f"worst: {MECHANISM_LABEL.get(worst[0], worst[0]).strip()} slope {worst[1][1]:.2f} "
+                    f"no mechanism super-linear in {label} (local log-log slope between the "
+                    "two largest "
+                    f"sizes ≤ {SCALING_EXPONENT:g} for each mechanism ≥ {SCALING_MIN_MS:g} "
+                    "ms/step, and set-up)",
+                    f"worst: {MECHANISM_LABEL.get(worst[0], worst[0]).strip()} slope "
+                    f"{worst[1][1]:.2f} "
                     f"({int(sizes[-2]):,}→{int(sizes[-1]):,})",
                     f"≤ {SCALING_EXPONENT:g}",
                     ok,
@@ -249,9 +254,11 @@ def targets(res: dict) -> list[tuple]:
     if sw and sw.get("steady_speedup"):
         rows.append(
             (
-                "sweep throughput, 2 joblib workers vs 1, jobs/s between the first and the last job done "
+                "sweep throughput, 2 joblib workers vs 1, jobs/s between the first and the "
+                "last job done "
                 "(the main job's 60 runs)",
-                f"{sw['steady_speedup']:.2f}× ({sw[1]['steady']:.2f} → {sw[2]['steady']:.2f} jobs/s)",
+                f"{sw['steady_speedup']:.2f}× ({sw[1]['steady']:.2f} → {sw[2]['steady']:.2f} "
+                "jobs/s)",
                 f"≥ {SWEEP_SPEEDUP:g}×",
                 sw["steady_speedup"] >= SWEEP_SPEEDUP,
             )
@@ -260,7 +267,8 @@ def targets(res: dict) -> list[tuple]:
     if ce:
         rows.append(
             (
-                "for scale, not a target: this machine's own limit, two national runs at once vs one alone",
+                "for scale, not a target: this machine's own limit, two national runs at "
+                "once vs one alone",
                 f"{ce['ratio']:.2f}× ({ce['alone']:.2f} s alone, {ce['pair']:.2f} s for both)",
                 "–",
                 "for scale",
@@ -296,7 +304,8 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
     if args.quick or args.only:
         add("")
         add(
-            "> **Partial or quick run** (`--quick` / `--only`): fewer repeats or cases than the full suite; "
+            "> **Partial or quick run** (`--quick` / `--only`): fewer repeats or cases than "
+            "the full suite; "
             "numbers are a smoke check, not the reference figures."
         )
     add("")
@@ -315,31 +324,42 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
         f"pyinstrument {v['pyinstrument']}"
     )
     add(
-        f"- code: git {info['git']}; fingerprint of sim/, configs/ and tests/reference.py {info['fingerprint']}"
+        f"- code: git {info['git']}; fingerprint of sim/, configs/ and tests/reference.py "
+        f"{info['fingerprint']}"
     )
     if info.get("fingerprint_end") and info["fingerprint_end"] != info["fingerprint"]:
         add(
-            f"- **the code changed while the benchmarks ran** (fingerprint {info['fingerprint_end']} at the end): "
+            "- **the code changed while the benchmarks ran** (fingerprint "
+            f"{info['fingerprint_end']} at the end): "
             "cases may have measured different versions; re-run for consistent figures."
         )
     bgs = [s["background"] for s in iter_summaries(res) if s.get("background") is not None]
     if bgs:
         add(
-            f"- background load from other processes during the measured runs: mean {statistics.mean(bgs):.2f}, "
-            f"max {max(bgs):.2f} busy cores (of {info['cores']}). Above ~0.3 the timings of that case are "
+            "- background load from other processes during the measured runs: mean "
+            f"{statistics.mean(bgs):.2f}, "
+            f"max {max(bgs):.2f} busy cores (of {info['cores']}). Above ~0.3 the timings of "
+            "that case are "
             "inflated by sharing the machine."
         )
     add("")
     add("## Method")
     add("")
     add(
-        "Whole-process cases start `python -m sim.run ...` with the interpreter that runs the script, in a fresh "
-        "output directory each time (so no run is skipped as complete), after one warm-up run. Wall time is from "
-        "just before the process starts to its exit; CPU time (user + system) and peak RSS are that process's own "
-        "(`os.wait4`). Numerical libraries are limited to one thread and cases run one at a time; CPU/wall ≤ 1 "
-        "confirms a run used one core. Tables give the median over the repeats (min and max alongside) and the "
-        "largest peak RSS. *Start-up* is the wall time of `python -c 'import mesa; import sim.run'`: interpreter "
-        "plus every import a CLI run makes. In-process cases time code with `time.perf_counter` in a child process."
+        "Whole-process cases start `python -m sim.run ...` with the interpreter that runs "
+        "the script, in a fresh "
+        "output directory each time (so no run is skipped as complete), after one warm-up "
+        "run. Wall time is from "
+        "just before the process starts to its exit; CPU time (user + system) and peak RSS "
+        "are that process's own "
+        "(`os.wait4`). Numerical libraries are limited to one thread and cases run one at a "
+        "time; CPU/wall ≤ 1 "
+        "confirms a run used one core. Tables give the median over the repeats (min and max "
+        "alongside) and the "
+        "largest peak RSS. *Start-up* is the wall time of `python -c 'import mesa; import "
+        "sim.run'`: interpreter "
+        "plus every import a CLI run makes. In-process cases time code with "
+        "`time.perf_counter` in a child process."
     )
     add("")
 
@@ -422,13 +442,20 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
         add("## Local sweeps: 1 vs 2 joblib workers")
         add("")
         add(
-            "`python -m sim.run -m ... hydra/launcher=joblib hydra.launcher.n_jobs=N hydra.sweep.dir=<fresh>`, "
-            "not pinned, so 2 workers can use both cores; the two settings run alternately. Throughput ratio = "
-            "median wall with 1 worker / median wall with 2. *Mean job* is the mean of the jobs' own "
-            "`wall_time_s` (model runs and outputs, from `run.json`); the rest of the wall time is start-up, "
-            "Hydra's composition of each job's config, worker start-up and the final collection. *First job done*: "
-            "seconds from launch to the first `run.json`; with 2 workers it includes starting them (each imports "
-            "mesa, pandas, scipy and Hydra, ~1 s). *Steady jobs/s*: jobs completed per second between the first "
+            "`python -m sim.run -m ... hydra/launcher=joblib hydra.launcher.n_jobs=N "
+            "hydra.sweep.dir=<fresh>`, "
+            "not pinned, so 2 workers can use both cores; the two settings run alternately. "
+            "Throughput ratio = "
+            "median wall with 1 worker / median wall with 2. *Mean job* is the mean of the "
+            "jobs' own "
+            "`wall_time_s` (model runs and outputs, from `run.json`); the rest of the wall "
+            "time is start-up, "
+            "Hydra's composition of each job's config, worker start-up and the final "
+            "collection. *First job done*: "
+            "seconds from launch to the first `run.json`; with 2 workers it includes "
+            "starting them (each imports "
+            "mesa, pandas, scipy and Hydra, ~1 s). *Steady jobs/s*: jobs completed per "
+            "second between the first "
             "and the last completion, i.e. throughput without the sweep's fixed start and end."
         )
         add("")
@@ -487,10 +514,14 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
     ce = res.get("ceiling")
     if ce:
         add(
-            f"**This machine's limit.** Two national runs started together take {ce['pair']:.2f} s against "
-            f"{ce['alone']:.2f} s for one alone (median of {ce['n']}): two processes get {ce['ratio']:.2f}× the "
-            "throughput of one, not 2×, so no 2-worker sweep here can go faster than that. A sweep's fixed cost "
-            "(start-up, pre-launch check, worker start, final collection: about 2–3 s) lowers its ratio "
+            "**This machine's limit.** Two national runs started together take "
+            f"{ce['pair']:.2f} s against "
+            f"{ce['alone']:.2f} s for one alone (median of {ce['n']}): two processes get "
+            f"{ce['ratio']:.2f}× the "
+            "throughput of one, not 2×, so no 2-worker sweep here can go faster than that. A "
+            "sweep's fixed cost "
+            "(start-up, pre-launch check, worker start, final collection: about 2–3 s) "
+            "lowers its ratio "
             "further, the more so the shorter the sweep."
         )
         add("")
@@ -502,8 +533,10 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
             add(f"Skipped: {pr['skipped']}.")
         else:
             add(
-                f"`python -m pyinstrument -m sim.run geography=synthetic`: {pr['duration']:.2f} s profiled "
-                f"(sampling inflates many small Python calls, e.g. agent creation and YAML parsing). "
+                "`python -m pyinstrument -m sim.run geography=synthetic`: "
+                f"{pr['duration']:.2f} s profiled "
+                "(sampling inflates many small Python calls, e.g. agent creation and YAML "
+                "parsing). "
                 "Call tree, frames ≥ 3% of the run (library internals folded):"
             )
             add("")
@@ -512,7 +545,8 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
             add("```")
             add("")
             add(
-                "Self time by function (time spent in the function's own code, not in its callees), top 25:"
+                "Self time by function (time spent in the function's own code, not in its "
+                "callees), top 25:"
             )
             add("")
             add("```text")
@@ -565,7 +599,8 @@ def render_breakdown(L, bd, res):
     add("## Where the time goes (in-process)")
     add("")
     add(
-        "What `python -m sim.run` does for one run, phase by phase in one process (median of the repeats). "
+        "What `python -m sim.run` does for one run, phase by phase in one process (median of "
+        "the repeats). "
         "Mechanism times are per step (ms), averaged over the 40 steps."
     )
     add("")
@@ -594,7 +629,8 @@ def render_breakdown(L, bd, res):
     sizes = ", ".join(
         f"{lab}: {data[lab]['n_firms']:,} firms, {data[lab]['n_parks']:,} parks, "
         f"{data[lab]['n_counties']:,} counties, {data[lab]['n_agents']:,} Mesa agents, "
-        f"{data[lab]['reviewing_last_step']:,} reviewing firms × {data[lab]['candidates_per_firm']} "
+        f"{data[lab]['reviewing_last_step']:,} reviewing firms × "
+        f"{data[lab]['candidates_per_firm']} "
         f"candidate parks in the last step"
         for lab in labels
     )
@@ -651,13 +687,16 @@ def render_breakdown(L, bd, res):
         )
         rest = whole["beyond_startup"] - inproc
         add(
-            f"{lab.capitalize()} run: {whole['beyond_startup']:.2f} s beyond start-up as a whole process; the "
+            f"{lab.capitalize()} run: {whole['beyond_startup']:.2f} s beyond start-up as a "
+            "whole process; the "
             f"phases above (compose once, set-up, steps, outputs) take {inproc:.2f} s in-process"
             + (
-                f"; the remaining {rest:.2f} s is Hydra's `@hydra.main` machinery (config search path, output "
+                f"; the remaining {rest:.2f} s is Hydra's `@hydra.main` machinery (config "
+                "search path, output "
                 "directory, logging, callbacks), printing, interpreter exit and noise."
                 if rest > 0.05
-                else ", so Hydra's `@hydra.main` machinery adds nothing measurable beyond its compose."
+                else ", so Hydra's `@hydra.main` machinery adds nothing measurable beyond its "
+                "compose."
             )
         )
         add("")
@@ -667,8 +706,10 @@ def render_breakdown(L, bd, res):
     )
     if haversine_per_step > 0.5:
         add(
-            f"Distances: the haversine over reviewing firms × candidates costs {ds['haversine_ms']:.1f} ms per call; "
-            f"an eastern county × park distance table would take {ds['table_build_ms']:.1f} ms to build once "
+            "Distances: the haversine over reviewing firms × candidates costs "
+            f"{ds['haversine_ms']:.1f} ms per call; "
+            f"an eastern county × park distance table would take {ds['table_build_ms']:.1f} "
+            "ms to build once "
             f"({ds['table_mib']:.1f} MiB) and {ds['table_gather_ms']:.2f} ms per step to index."
         )
         add("")
@@ -685,9 +726,12 @@ def render_scaling(L, sc):
     add("## Scaling in firms and parks (in-process)")
     add("")
     add(
-        f"National geography (343 + 832 counties), {sc['years']} simulated year(s), ms per step of each mechanism "
-        "(median of the repeats). *slope* is the log-log exponent: fitted over all sizes, and local between the "
-        f"two largest sizes (1 = linear, 2 = quadratic). A mechanism fails when its local slope exceeds "
+        f"National geography (343 + 832 counties), {sc['years']} simulated year(s), ms per "
+        "step of each mechanism "
+        "(median of the repeats). *slope* is the log-log exponent: fitted over all sizes, "
+        "and local between the "
+        "two largest sizes (1 = linear, 2 = quadratic). A mechanism fails when its local "
+        "slope exceeds "
         f"{SCALING_EXPONENT:g} at ≥ {SCALING_MIN_MS:g} ms/step."
     )
     for dim, what in (("firms", "firms (1,500 parks)"), ("parks", "parks (100,000 firms)")):
@@ -755,14 +799,21 @@ def render_reference(L, rf):
         add("")
         return
     add(
-        "One process: the model is run some steps, then for each checked step both sides get the same state and "
-        "the same draws. The reference is `tests/reference.py` (loops over Mesa agents, scalar arithmetic). "
-        "Vectorised location choice is the model's own `phases.firms_choose` (consideration sets, margins, logit choice "
-        "and booking), called with the model's state and generator restored before each call, so it redraws the "
-        "same shocks; the time of drawing them is taken off (*vec*), since the reference is handed its draws "
+        "One process: the model is run some steps, then for each checked step both sides get "
+        "the same state and "
+        "the same draws. The reference is `tests/reference.py` (loops over Mesa agents, "
+        "scalar arithmetic). "
+        "Vectorised location choice is the model's own `phases.firms_choose` (consideration "
+        "sets, margins, logit choice "
+        "and booking), called with the model's state and generator restored before each "
+        "call, so it redraws the "
+        "same shocks; the time of drawing them is taken off (*vec*), since the reference is "
+        "handed its draws "
         "(*with draws* keeps it). The labour market: both sides get the inputs the model passed to "
-        "`labour.labour_market`. Each side is timed as the fastest of ≥ 3 calls (and ≥ 0.2 s); the target "
-        "uses the median over the checked steps of reference / vectorised. *Same*: identical choices; labour "
+        "`labour.labour_market`. Each side is timed as the fastest of ≥ 3 calls (and ≥ 0.2 "
+        "s); the target "
+        "uses the median over the checked steps of reference / vectorised. *Same*: identical "
+        "choices; labour "
         "results equal to rtol 1e-9."
     )
     add("")

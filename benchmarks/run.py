@@ -91,7 +91,8 @@ def main(argv=None) -> int:
     info = machine_info()
     progress(f"Benchmarks: {', '.join(names)}{' (quick)' if args.quick else ''} with {PY}")
     progress(
-        f"  {info['cpu']}, {info['cores']} cores, Python {info['python']}, numpy {info['versions']['numpy']}, "
+        f"  {info['cpu']}, {info['cores']} cores, Python {info['python']}, numpy "
+        f"{info['versions']['numpy']}, "
         f"mesa {info['versions']['mesa']}"
     )
     runner = Runner(args)

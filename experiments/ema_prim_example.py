@@ -79,7 +79,8 @@ def main(argv=None) -> int:
     experiments, outcomes, box = run(a.n, a.years, a.firms)
     print(f"EMA workbench passed parameter values as: {', '.join(sorted(SEEN_TYPES))}")
     print(
-        f"{a.n} experiments; enclave jobs gain over baseline: median {np.median(outcomes['jobs_gain']):,.0f}, "
+        f"{a.n} experiments; enclave jobs gain over baseline: median "
+        f"{np.median(outcomes['jobs_gain']):,.0f}, "
         f"best quarter >= {np.percentile(outcomes['jobs_gain'], 75):,.0f}"
     )
     print(
@@ -92,7 +93,8 @@ def main(argv=None) -> int:
         lo, hi = limits[name]
         if lo > full.loc["min", name] or hi < full.loc["max", name]:
             print(
-                f"  {name:<22} {lo:.4g} .. {hi:.4g}   (sampled {full.loc['min', name]:.4g} .. {full.loc['max', name]:.4g})"
+                f"  {name:<22} {lo:.4g} .. {hi:.4g}   (sampled {full.loc['min', name]:.4g} "
+                f".. {full.loc['max', name]:.4g})"
             )
     return 0
 

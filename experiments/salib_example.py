@@ -58,7 +58,8 @@ def main(argv=None) -> int:
     print(f"{'parameter':<36} {'S1':>8} {'± CI':>8} {'ST':>8} {'± CI':>8}")
     for i, name in enumerate(prob["names"]):
         print(
-            f"{name:<36} {Si['S1'][i]:8.3f} {Si['S1_conf'][i]:8.3f} {Si['ST'][i]:8.3f} {Si['ST_conf'][i]:8.3f}"
+            f"{name:<36} {Si['S1'][i]:8.3f} {Si['S1_conf'][i]:8.3f} {Si['ST'][i]:8.3f} "
+            f"{Si['ST_conf'][i]:8.3f}"
         )
     return 0
 

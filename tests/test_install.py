@@ -91,7 +91,8 @@ def test_a_scenario_runs_from_an_unrelated_folder(installed, tmp_path):
 
 def test_evaluate_and_a_sweep_with_the_sim_sweeper_work_installed(installed, tmp_path):
     code = (
-        "import sim; m = sim.evaluate({'scenario': 'full', 'run.years': 1, 'geography.n_firms': 400}); "
+        "import sim; m = sim.evaluate({'scenario': 'full', 'run.years': 1, "
+        "'geography.n_firms': 400}); "
         "print(m['west_jobs_local'] > 0)"
     )
     assert _sh(installed, "-c", code, cwd=tmp_path).stdout.strip() == "True"

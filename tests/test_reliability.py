@@ -608,9 +608,11 @@ def test_a_failed_cluster_job_is_named_with_its_log(tmp_path):
 
 def test_a_launcher_error_is_told_without_its_trace():
     text = (
-        "Job (task=0) failed during processing with trace:\n----\nTraceback (most recent call last):\n"
+        "Job (task=0) failed during processing with trace:\n----\nTraceback (most recent "
+        "call last):\n"
         '  File "x.py", line 1, in f\nOSError: [Errno 28] No space left on device\n----\n'
-        "You can check full logs with 'job.stderr(0)' or at paths:\n  - /s/.submitit/5/5_0_log.err\n"
+        "You can check full logs with 'job.stderr(0)' or at paths:\n  - "
+        "/s/.submitit/5/5_0_log.err\n"
     )
     message = sweep.launcher_error(RuntimeError(text))
     assert (

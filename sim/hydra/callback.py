@@ -161,7 +161,8 @@ class SweepCallback(Callback):
         except Exception:  # noqa: BLE001 - progress is a nicety, never a failure
             total = None
         print(
-            f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run are skipped)",
+            f"Sweep of {total or '?'} jobs → {sweep_dir}  (complete jobs from an earlier run "
+            "are skipped)",
             file=sys.stderr,
         )
         mode = config.get("run", {}).get("progress", "auto")
@@ -210,7 +211,8 @@ class SweepCallback(Callback):
                 "\n".join(
                     [f"{len(failed)} job(s) produced no results (the tables are without them):"]
                     + [
-                        f"  #{f['job']} {' '.join(f['overrides'])}: Slurm job {f['cluster_id']} {f['state']}; "
+                        f"  #{f['job']} {' '.join(f['overrides'])}: Slurm job "
+                        f"{f['cluster_id']} {f['state']}; "
                         f"log {f['log']}"
                         for f in failed
                     ]
@@ -249,7 +251,10 @@ class ProgressLines:
         elapsed = now - self.start
         if not self.total:
             return f"sweep: {n} jobs done, {duration(elapsed)} elapsed"
-        text = f"sweep: {n}/{self.total} jobs done ({100 * n // self.total}%), {duration(elapsed)} elapsed"
+        text = (
+            f"sweep: {n}/{self.total} jobs done ({100 * n // self.total}%), {duration(elapsed)} "
+            "elapsed"
+        )
         if n >= self.total:
             return text
         if done:  # pace of the jobs run by this launch (complete ones from before cost nothing)

@@ -70,8 +70,10 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
         except Exception as err:  # noqa: BLE001 - the queue could not be watched; the jobs may still run
             ids = ", ".join(str(j.job_id) for j in jobs[:5]) + (" …" if len(jobs) > 5 else "")
             raise SubmittedNotFollowed(
-                f"{len(jobs)} job(s) were submitted to Slurm (ids {ids}) but their queue could not be watched: "
-                f"{_last_line(err)}. They may still be running: run the same command again when they end to "
+                f"{len(jobs)} job(s) were submitted to Slurm (ids {ids}) but their queue "
+                "could not be watched: "
+                f"{_last_line(err)}. They may still be running: run the same command again "
+                "when they end to "
                 "collect them (complete jobs are not run again)."
             ) from None
         returns = []

@@ -187,8 +187,10 @@ class CoveringSweeper(BasicSweeper):
         n_jobs = sweep_size(parsed)
         if n_jobs > MAX_SWEEP_JOBS:  # Hydra would list every job in memory before the first starts
             REFUSED.append(
-                f"This sweep has {n_jobs:,} jobs; at most {MAX_SWEEP_JOBS:,} fit one sweep (listing and "
-                f"checking them alone would take about {n_jobs * 0.02 / 3600:,.1f} hours). Split it "
+                f"This sweep has {n_jobs:,} jobs; at most {MAX_SWEEP_JOBS:,} fit one sweep "
+                "(listing and "
+                f"checking them alone would take about {n_jobs * 0.02 / 3600:,.1f} hours). "
+                "Split it "
                 "into smaller sweeps. Nothing was run."
             )
             return returns

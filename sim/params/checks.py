@@ -67,7 +67,8 @@ def _check_group(override) -> list[str]:
                 else "a plain name (letters, digits, _ and -)"
             )
             problems.append(
-                f"{group} = {v!r} is not a choice of the '{group}' config group; allowed: {allowed}."
+                f"{group} = {v!r} is not a choice of the '{group}' config group; allowed: "
+                f"{allowed}."
             )
     return problems
 
@@ -78,7 +79,8 @@ def _check_key(override, known: set[str]) -> list[str]:
         if key == "experiment":
             return []
         return [
-            f"~{key}: configuration keys cannot be deleted (every key has a default); set its value instead."
+            f"~{key}: configuration keys cannot be deleted (every key has a default); set "
+            "its value instead."
         ]
     if key in known:
         return []
@@ -118,7 +120,8 @@ def check_overrides(overrides: list[str]) -> None:
             problems += _check_group(o) if not o.is_delete() or key != "experiment" else []
         elif key == "hydra.sweep.subdir" and _leaves_folder(o):
             problems.append(
-                f"{o.input_line}: a job folder must stay inside the sweep folder (no '..', no absolute path)."
+                f"{o.input_line}: a job folder must stay inside the sweep folder (no '..', "
+                "no absolute path)."
             )
         elif key == "hydra" or key.startswith("hydra."):
             continue
@@ -147,7 +150,8 @@ def check_launcher(hydra_cfg) -> None:
         isinstance(poll, bool) or not isinstance(poll, (int, float)) or not 0 < poll <= 3600
     ):
         raise ConfigError(
-            f"hydra.launcher.poll_s = {poll!r}: the seconds between two looks at the cluster's queue "
+            f"hydra.launcher.poll_s = {poll!r}: the seconds between two looks at the "
+            "cluster's queue "
             "must be a number in (0, 3600]. Nothing was run."
         )
     timeout = launcher.get("timeout_min")
@@ -160,8 +164,10 @@ def check_launcher(hydra_cfg) -> None:
         and timeout * 60 <= delay
     ):
         raise ConfigError(
-            f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be longer than "
-            f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before its limit "
+            f"hydra.launcher.timeout_min = {timeout}: the cluster limit per job must be "
+            "longer than "
+            f"hydra.launcher.signal_delay_s = {delay:g} s, when submitit warns a job before "
+            "its limit "
             f"(with the default 120 s: at least 3 minutes). Nothing was run."
         )
 

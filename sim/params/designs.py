@@ -209,9 +209,12 @@ def check_design_size(s) -> None:
         return
     k = len(s["parameters"] or ()) or len(prior_ranges())
     raise schema.ConfigError(
-        f"Invalid configuration:\n  sensitivity.n = {s['n']}: the {s['method']} design would have {rows:,} rows "
-        f"(one job each), about {rows * k * 8 / 1e9:.1f} GB and {rows * SECONDS_PER_ROW[s['method']] / 60:,.0f} "
-        f"minutes to build in every job; at most {MAX_DESIGN_ROWS:,} rows. Use a smaller sensitivity.n. "
+        f"Invalid configuration:\n  sensitivity.n = {s['n']}: the {s['method']} design would "
+        f"have {rows:,} rows "
+        f"(one job each), about {rows * k * 8 / 1e9:.1f} GB and "
+        f"{rows * SECONDS_PER_ROW[s['method']] / 60:,.0f} "
+        f"minutes to build in every job; at most {MAX_DESIGN_ROWS:,} rows. Use a smaller "
+        "sensitivity.n. "
         "Nothing was run."
     )
 

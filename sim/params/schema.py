@@ -65,13 +65,17 @@ class RunConfig:
     calibration: str = param(
         "none",
         "-",
-        "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; docs/calibration.md)",
+        "calibration whose point estimates are in force (set by "
+        "configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; "
+        "docs/calibration.md)",
         source="-",
     )
     draw: int = param(
         -1,
         "index",
-        "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point estimate",
+        "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling "
+        "of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point "
+        "estimate",
         lo=-1,
         hi=100_000,
         source="-",
@@ -133,7 +137,8 @@ class PairingPolicy:
     governance_gain: float = param(
         0.05,
         "share/year",
-        "yearly cut in a paired western county's administrative friction cost at the 2023 cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)",
+        "yearly cut in a paired western county's administrative friction cost at the 2023 "
+        "cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)",
         lo=0,
         hi=1,
     )
@@ -154,7 +159,8 @@ class PairingPolicy:
     promotion_cost: float = param(
         2e6,
         "yuan/year",
-        "eastern county's cost of investment promotion (fairs, delegations, staff) per partner county at effort 1; scales with effort",
+        "eastern county's cost of investment promotion (fairs, delegations, staff) per "
+        "partner county at effort 1; scales with effort",
         lo=0,
         hi=1e12,
     )
@@ -171,7 +177,8 @@ class PairingPolicy:
         "eastern cadres and professionals posted to each paired western county (cadre exchange)",
         lo=0,
         hi=1e4,
-        source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over the model's 117 paired counties",
+        source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over "
+        "the model's 117 paired counties",
     )
     cost_per_cadre: float = param(
         300e3,
@@ -183,10 +190,12 @@ class PairingPolicy:
     trainees_per_county: float = param(
         512.0,
         "persons/year",
-        "western officials and professionals trained under the cadre exchange per paired county per year",
+        "western officials and professionals trained under the cadre exchange per paired "
+        "county per year",
         lo=0,
         hi=1e6,
-        source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired counties",
+        source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired "
+        "counties",
     )
     cost_per_trainee: float = param(
         2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7
@@ -197,7 +206,8 @@ class PairingPolicy:
         "western cadres and professionals sent east for postings and training, per paired county",
         lo=0,
         hi=1e4,
-        source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over the model's 117 paired counties",
+        source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over "
+        "the model's 117 paired counties",
     )
     west_cost_per_cadre: float = param(
         100e3,
@@ -227,7 +237,8 @@ class EnclavePolicy:
     operator_efficiency: float = param(
         1.3,
         "multiplier",
-        "management advantage of a partner-run park at full operating effort: divides the friction cost its tenants bear",
+        "management advantage of a partner-run park at full operating effort: divides the "
+        "friction cost its tenants bear",
         lo=1,
         hi=10,
         source="illustrative; range 1.1–1.6",
@@ -243,7 +254,9 @@ class EnclavePolicy:
     coinvest_per_park: float = param(
         20e6,
         "yuan/year",
-        "eastern partner's co-investment in each enclave park at full effort (light-asset operator's stake; the western state investment company builds the rest from the county budget)",
+        "eastern partner's co-investment in each enclave park at full effort (light-asset "
+        "operator's stake; the western state investment company builds the rest from the "
+        "county budget)",
         lo=0,
         hi=1e12,
         source="illustrative; range 5e6–50e6",
@@ -259,7 +272,8 @@ class EnclavePolicy:
     incentive_half: float = param(
         0.3,
         "share",
-        "expected tax share (tax_share_east × expected compliance) at which the partner puts in half its full effort",
+        "expected tax share (tax_share_east × expected compliance) at which the partner puts "
+        "in half its full effort",
         lo=1e-3,
         hi=10,
         source="illustrative; range 0.1–0.6",
@@ -299,28 +313,33 @@ class LabourPolicy:
     training_rate: float = param(
         0.0,
         "share/year",
-        "share of low-skill workers of paired counties trained to mid skill per year (eastern-funded; acts without pairing.enabled)",
+        "share of low-skill workers of paired counties trained to mid skill per year "
+        "(eastern-funded; acts without pairing.enabled)",
         lo=0,
         hi=1,
     )
     migration_support: float = param(
         0.0,
         "yuan",
-        "reduction of the one-off cost of moving to an eastern job for workers of paired counties (paid by the east per migrant)",
+        "reduction of the one-off cost of moving to an eastern job for workers of paired "
+        "counties (paid by the east per migrant)",
         lo=0,
         hi=1e6,
     )
     matching_gain: float = param(
         0.0,
         "share",
-        "rise in the eastern job-finding probability of workers from paired counties (job matching services; costed per worker placed)",
+        "rise in the eastern job-finding probability of workers from paired counties (job "
+        "matching services; costed per worker placed)",
         lo=0,
         hi=1,
     )
     matching_cost_per_placement: float = param(
         1000.0,
         "yuan/migrant",
-        "eastern cost of the matching service per placement; each migrant of a paired county working in the east is placed once a year (migrant workers change jobs about yearly; charged while matching_gain > 0)",
+        "eastern cost of the matching service per placement; each migrant of a paired county "
+        "working in the east is placed once a year (migrant workers change jobs about "
+        "yearly; charged while matching_gain > 0)",
         lo=0,
         hi=1e6,
     )
@@ -331,35 +350,40 @@ class ConsumptionPolicy:
     procurement_per_year: float = param(
         0.0,
         "yuan/year",
-        "eastern purchases of western farm products (spread over paired counties' farmers; acts without pairing.enabled)",
+        "eastern purchases of western farm products (spread over paired counties' farmers; "
+        "acts without pairing.enabled)",
         lo=0,
         hi=1e13,
     )
     income_share: float = param(
         0.3,
         "share",
-        "share of procurement (not processed) that is extra net farm income of the farmers who sell (over sales that would happen anyway)",
+        "share of procurement (not processed) that is extra net farm income of the farmers "
+        "who sell (over sales that would happen anyway)",
         lo=0,
         hi=1,
     )
     processing_share: float = param(
         0.3,
         "share",
-        "share of procurement bought as processed goods: it widens the local market of village workshops instead of farm sales",
+        "share of procurement bought as processed goods: it widens the local market of "
+        "village workshops instead of farm sales",
         lo=0,
         hi=1,
     )
     seller_share: float = param(
         0.3,
         "share",
-        "share of a paired county's farmers who sell into the procurement channels (the only ones it reaches)",
+        "share of a paired county's farmers who sell into the procurement channels (the only "
+        "ones it reaches)",
         lo=0.01,
         hi=1,
     )
     public_cost_share: float = param(
         0.05,
         "share",
-        "eastern public cost per yuan of procurement (platforms, fairs, logistics subsidies); the goods themselves are paid by buyers",
+        "eastern public cost per yuan of procurement (platforms, fairs, logistics "
+        "subsidies); the goods themselves are paid by buyers",
         lo=0,
         hi=1,
     )
@@ -386,7 +410,8 @@ class EconomyConfig:
         "growth of eastern wages",
         lo=-0.5,
         hi=1,
-        source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range 0.02–0.07",
+        source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range "
+        "0.02–0.07",
     )
     east_land_growth: float = param(
         0.04, "share/year", "growth of eastern industrial land cost", lo=-0.5, hi=1
@@ -397,10 +422,12 @@ class EconomyConfig:
     productivity_growth: float = param(
         0.03,
         "share/year",
-        "growth of firms' output per job in yuan (eastern wages outgrow it: unit labour cost rises)",
+        "growth of firms' output per job in yuan (eastern wages outgrow it: unit labour cost "
+        "rises)",
         lo=-0.5,
         hi=1,
-        source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05",
+        source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in "
+        "real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05",
     )
     farm_income_growth: float = param(
         0.05, "share/year", "growth of farm income per farming worker", lo=-0.5, hi=1
@@ -414,7 +441,8 @@ class EconomyConfig:
         "investment a firm brings per western job",
         lo=0,
         hi=1e8,
-        source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a typical branch (48 jobs) brings ~34 m",
+        source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a "
+        "typical branch (48 jobs) brings ~34 m",
     )
     labour_share_sigma: float = param(
         0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3
@@ -422,7 +450,8 @@ class EconomyConfig:
     margin_mean: float = param(
         0.05,
         "share of output",
-        "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, always positive)",
+        "mean pre-tax margin of a firm at home at the start and at entry (gamma-distributed, "
+        "always positive)",
         lo=0.001,
         hi=0.5,
         source="illustrative; range 0.03–0.08",
@@ -470,7 +499,8 @@ class EconomyConfig:
     expansion_lump: float = param(
         0.3,
         "share of jobs",
-        "extra capacity a growing firm adds at once when it builds a new plant (at home or in the west)",
+        "extra capacity a growing firm adds at once when it builds a new plant (at home or "
+        "in the west)",
         lo=0.01,
         hi=10,
         source="illustrative; range 0.15–0.6",
@@ -495,10 +525,12 @@ class EconomyConfig:
     nest_scale: float = param(
         0.3,
         "0-1",
-        "nest parameter of the location logit: how alike the changes (parks, branch or move) are; 1 = flat logit",
+        "nest parameter of the location logit: how alike the changes (parks, branch or move) "
+        "are; 1 = flat logit",
         lo=0.01,
         hi=1,
-        source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen 2009); range 0.1–1",
+        source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen "
+        "2009); range 0.1–1",
     )
     switching_cost: float = param(
         0.005,
@@ -538,10 +570,12 @@ class EconomyConfig:
     relocation_loss: float = param(
         0.02,
         "share of output/year",
-        "lasting cost of leaving the home site altogether (head office, skilled staff, client contact): why branches outnumber full moves",
+        "lasting cost of leaving the home site altogether (head office, skilled staff, "
+        "client contact): why branches outnumber full moves",
         lo=0,
         hi=1,
-        source="illustrative; EVIDENCE: expansion by branch plant is more common than full relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03",
+        source="illustrative; EVIDENCE: expansion by branch plant is more common than full "
+        "relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03",
     )
     home_attachment: float = param(
         0.01,
@@ -602,7 +636,8 @@ class EconomyConfig:
     west_power_price_ratio: float = param(
         0.65,
         "ratio",
-        "industrial electricity price in a western park relative to the east (hydropower in Yunnan)",
+        "industrial electricity price in a western park relative to the east (hydropower in "
+        "Yunnan)",
         lo=0,
         hi=2,
         source="illustrative; range 0.5–1.0",
@@ -625,7 +660,8 @@ class EconomyConfig:
     sector_focus_bonus: float = param(
         0.005,
         "share of output",
-        "gain for a firm in a park that specialises in its sector (suppliers, training, targeted services)",
+        "gain for a firm in a park that specialises in its sector (suppliers, training, "
+        "targeted services)",
         lo=0,
         hi=1,
     )
@@ -699,7 +735,8 @@ class EconomyConfig:
     discretionary_share: float = param(
         0.03,
         "share",
-        "share of own revenue and retained park tax a county may spend on industrial and labour policy (eastern aid is all discretionary)",
+        "share of own revenue and retained park tax a county may spend on industrial and "
+        "labour policy (eastern aid is all discretionary)",
         lo=0,
         hi=1,
     )
@@ -725,7 +762,8 @@ class EconomyConfig:
     infrastructure_leverage: float = param(
         1.0,
         "yuan/yuan",
-        "park infrastructure borrowed per yuan budgeted for it (county investment companies), while under debt_limit",
+        "park infrastructure borrowed per yuan budgeted for it (county investment "
+        "companies), while under debt_limit",
         lo=0,
         hi=20,
     )
@@ -747,7 +785,8 @@ class EconomyConfig:
     workshop_cost_per_job: float = param(
         40e3,
         "yuan/job",
-        "build subsidy for one workshop job (the county's workshop budget builds jobs at this cost)",
+        "build subsidy for one workshop job (the county's workshop budget builds jobs at "
+        "this cost)",
         lo=1,
         hi=1e8,
     )
@@ -775,14 +814,16 @@ class EconomyConfig:
     workshop_market_share: float = param(
         0.002,
         "jobs/working-age person",
-        "workshop jobs at which a county's village labour and market halve sales per job (diminishing returns)",
+        "workshop jobs at which a county's village labour and market halve sales per job "
+        "(diminishing returns)",
         lo=1e-6,
         hi=1,
     )
     workshop_operating_subsidy: float = param(
         0.0,
         "yuan/job-year",
-        "operating subsidy per workshop job, paid first out of the county's workshop budget (some provinces pay one per worker hired; none in the seeds)",
+        "operating subsidy per workshop job, paid first out of the county's workshop budget "
+        "(some provinces pay one per worker hired; none in the seeds)",
         lo=0,
         hi=1e6,
     )
@@ -790,10 +831,13 @@ class EconomyConfig:
     service_multiplier: float = param(
         0.34,
         "jobs/job",
-        "local non-tradable jobs created per park or workshop job (at the park low wage; wages spent locally)",
+        "local non-tradable jobs created per park or workshop job (at the park low wage; "
+        "wages spent locally)",
         lo=0,
         hi=1,
-        source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range 0–0.62",
+        source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for "
+        "low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range "
+        "0–0.62",
     )
     # labour market
     west_wage_growth: float = param(
@@ -829,21 +873,24 @@ class EconomyConfig:
     reservation_sigma: float = param(
         0.6,
         "log units",
-        "dispersion of farmers' reservation wages around farm income × (1 + local_premium) (lognormal)",
+        "dispersion of farmers' reservation wages around farm income × (1 + local_premium) "
+        "(lognormal)",
         lo=0.01,
         hi=5,
     )
     park_reach: float = param(
         0.3,
         "share",
-        "share of a county's farmers within daily commuting range of its parks and free to take full-time work there (village workshops reach all)",
+        "share of a county's farmers within daily commuting range of its parks and free to "
+        "take full-time work there (village workshops reach all)",
         lo=0,
         hi=1,
     )
     inactive_share: float = param(
         0.2,
         "share",
-        "share of working-age people out of the labour force (in school, caring, ill): outside the labour pools, inside per-person rates",
+        "share of working-age people out of the labour force (in school, caring, ill): "
+        "outside the labour pools, inside per-person rates",
         lo=0,
         hi=0.9,
     )
@@ -864,7 +911,8 @@ class EconomyConfig:
     return_rate: float = param(
         0.10,
         "share/year",
-        "maximum share of migrants who return per year (half of it when home pays as well as the east)",
+        "maximum share of migrants who return per year (half of it when home pays as well as "
+        "the east)",
         lo=0,
         hi=1,
         source="EVIDENCE: return migration of limited scale; illustrative",
@@ -882,7 +930,8 @@ class EconomyConfig:
         "extra cost of living and working away from home at the start (grows with eastern wages)",
         lo=0,
         hi=1e7,
-        source="EVIDENCE: costs fell ~45% 2000–2015 but remain high (Tombe & Zhu); level illustrative",
+        source="EVIDENCE: costs fell ~45% 2000–2015 but remain high (Tombe & Zhu); level "
+        "illustrative",
     )
     moving_cost: float = param(
         15e3,
@@ -903,7 +952,8 @@ class EconomyConfig:
     low_income_line: float = param(
         10e3,
         "yuan/year/person",
-        "income (earnings + transfer) below which a person counts as low-income, at the start; indexed to west_wage_growth",
+        "income (earnings + transfer) below which a person counts as low-income, at the "
+        "start; indexed to west_wage_growth",
         lo=0,
         hi=1e7,
     )
@@ -957,14 +1007,16 @@ class SensitivityConfig:
     method: str = param(
         "none",
         "-",
-        "parameter design: none (the config as it is), draws (calibration draws, else a Latin hypercube over the prior ranges), morris or sobol (SALib)",
+        "parameter design: none (the config as it is), draws (calibration draws, else a "
+        "Latin hypercube over the prior ranges), morris or sobol (SALib)",
         choices=("none", "draws", "morris", "sobol"),
         source="-",
     )
     sample: int = param(
         -1,
         "row",
-        "design row this job runs (-1: none, the point estimate); sweep it with range(N); needs a method",
+        "design row this job runs (-1: none, the point estimate); sweep it with range(N); "
+        "needs a method",
         lo=-1,
         hi=10_000_000,
         source="-",
@@ -987,7 +1039,8 @@ class SensitivityConfig:
     parameters: list[str] = param(
         [],
         "dotted keys",
-        "parameters the morris or sobol design varies (empty: every uncertain parameter, `python -m sim.params.designs`)",
+        "parameters the morris or sobol design varies (empty: every uncertain parameter, "
+        "`python -m sim.params.designs`)",
         source="-",
     )
 
@@ -1084,14 +1137,16 @@ def validate(cfg) -> None:
         and (seed + 1) * reps - 1 > MAX_SEED
     ):
         problems.append(
-            f"  run.seed = {seed} is too large: the seeds of its replications (run.seed*replications + r) "
+            f"  run.seed = {seed} is too large: the seeds of its replications "
+            "(run.seed*replications + r) "
             f"must fit the result tables' 64-bit integers (at most {MAX_SEED})."
         )
     e = _get(cfg, "economy")
     shares = [_get(e, k) for k in ("budget_infrastructure", "budget_workshops", "budget_training")]
     if sum(shares) > 1 + 1e-9:
         problems.append(
-            f"  economy.budget_infrastructure + budget_workshops + budget_training = {sum(shares):g} "
+            "  economy.budget_infrastructure + budget_workshops + budget_training = "
+            f"{sum(shares):g} "
             "must not exceed 1 (they split one budget)."
         )
     g = _get(cfg, "geography")
@@ -1100,7 +1155,8 @@ def validate(cfg) -> None:
             if _get(g, k) is not None:
                 problems.append(
                     f"  geography.{k} = {_get(g, k)!r} applies only to geography=synthetic; "
-                    f"the '{_get(g, 'name')}' geography takes its counties and parks from its data file."
+                    f"the '{_get(g, 'name')}' geography takes its counties and parks from "
+                    "its data file."
                 )
     if problems:
         raise ConfigError(
@@ -1117,7 +1173,8 @@ def parameter_table() -> str:
         m = f.metadata
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         rows.append(
-            f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | {m['source']} |"
+            f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | "
+            f"{m['source']} |"
         )
     return "\n".join(rows)
 

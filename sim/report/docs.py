@@ -35,7 +35,8 @@ def render_parameter_table() -> str:
     """Markdown table of every config key (from :func:`sim.params.schema.parameter_table`)."""
     return "\n".join(
         [
-            "_Generated from `sim/params/schema.py` by `python -m sim.report.docs`; do not edit by hand._",
+            "_Generated from `sim/params/schema.py` by `python -m sim.report.docs`; do not "
+            "edit by hand._",
             "Keys are dotted Hydra overrides (`policy.enclave.tax_share_east=0.3`). A source of",
             "`illustrative` means no published figure: the value is a free parameter and belongs",
             "in the sensitivity analysis; `-` marks technical keys that need no source.",
@@ -51,7 +52,8 @@ BETTER = {NEITHER: "–"}  # how a direction shows in the table (others by name)
 def render_metrics_table() -> str:
     """Markdown tables of the outcome records (``OUTCOMES``, ``REGION_OUTCOMES``)."""
     rows = [
-        "_Generated from `sim/model/metrics.py` by `python -m sim.report.docs`; do not edit by hand._",
+        "_Generated from `sim/model/metrics.py` by `python -m sim.report.docs`; do not edit "
+        "by hand._",
         "Outcomes in `summary.json` (final step) and `timeseries.parquet` (every step).",
         "`side`: whose outcome it is (west, east or both); `better`: which way is better",
         "(`higher`, `lower`, `cost`: lower is better and it is a cost; `–`: a diagnostic), read by",
@@ -159,7 +161,8 @@ def main(argv=None) -> int:
             stale = stale_blocks(args.file)
             if stale:
                 print(
-                    f"{args.file}: out of date ({', '.join(stale)} table); run `python -m sim.report.docs`.",
+                    f"{args.file}: out of date ({', '.join(stale)} table); run `python -m "
+                    "sim.report.docs`.",
                     file=sys.stderr,
                 )
                 return 1

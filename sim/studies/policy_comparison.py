@@ -374,7 +374,8 @@ def effectiveness_table(comparison, scen, window) -> Table:
         ],
         "Cost per job: the public (or eastern) cost gained in the last quarter, a yearly rate, "
         "over the local (park and workshop) jobs gained, from the central values above; '–' "
-        "where the interval of the job gain reaches zero. Income per yuan: western household income "
+        "where the interval of the job gain reaches zero. Income per yuan: western household "
+        "income "
         f"gained over {window} per public yuan spent over {window} (aid once).",
     )
 

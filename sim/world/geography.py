@@ -298,7 +298,8 @@ def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
     value = _need(row, key, where, i, table)
     if not isinstance(value, str) or not value.strip():
         raise GeographyError(
-            f"{where}: {_row_name(row, table, i)}: {key} = {excerpt(value)} must be a non-empty text."
+            f"{where}: {_row_name(row, table, i)}: {key} = {excerpt(value)} must be a "
+            "non-empty text."
         )
     return value
 
@@ -329,7 +330,8 @@ def _check_layout(raw, where: str) -> None:
     """The file's top level: a mapping of the four tables, each of the right kind, rows as mappings."""
     if raw is None:
         raise GeographyError(
-            f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see docs/data.md)."
+            f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see "
+            "docs/data.md)."
         )
     if not isinstance(raw, dict):
         raise GeographyError(
@@ -396,7 +398,8 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
         c = _need(p, "county", where, i, "parks")
         if not isinstance(c, str) or c not in index or not is_west[index[c]]:
             raise GeographyError(
-                f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western county of this file."
+                f"{where}: parks[{i}] ({name}): county = {excerpt(c)} is not a western "
+                "county of this file."
             )
         cap = _need(p, "capacity", where, i, "parks")
         if not (
@@ -406,17 +409,20 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
             and 0 < cap <= MAX_PARK_CAPACITY
         ):
             raise GeographyError(
-                f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive number "
+                f"{where}: parks[{i}] ({name}): capacity = {excerpt(cap)} must be a positive "
+                "number "
                 f"of firm slots, at most {MAX_PARK_CAPACITY:g}."
             )
         if p.get("kind", "local") not in ("local", "co_built"):
             raise GeographyError(
-                f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, co_built."
+                f"{where}: parks[{i}] ({name}): kind = {excerpt(p['kind'])}, allowed: local, "
+                "co_built."
             )
         s = p.get("sector_focus")
         if s is not None and s not in sector_names:
             raise GeographyError(
-                f"{where}: parks[{i}] ({name}): sector_focus = {excerpt(s)}, allowed: {', '.join(sector_names)}."
+                f"{where}: parks[{i}] ({name}): sector_focus = {excerpt(s)}, allowed: "
+                f"{', '.join(sector_names)}."
             )
 
 
@@ -435,7 +441,8 @@ def _pair_targets(
             or not is_west[index[p["west"]]]
         ):
             raise GeographyError(
-                f"{where}: pairs[{i}]: west = {excerpt(p['west'])} is not a western county of this file."
+                f"{where}: pairs[{i}]: west = {excerpt(p['west'])} is not a western county "
+                "of this file."
             )
         return [index[p["west"]]]
     if "west_prefecture" in p:
@@ -446,7 +453,8 @@ def _pair_targets(
         ]
         if not targets:
             raise GeographyError(
-                f"{where}: pairs[{i}]: west_prefecture = {excerpt(p['west_prefecture'])} has no western counties."
+                f"{where}: pairs[{i}]: west_prefecture = {excerpt(p['west_prefecture'])} has "
+                "no western counties."
             )
         return targets
     raise GeographyError(f"{where}: pairs[{i}] needs 'west' or 'west_prefecture'.")
@@ -500,7 +508,8 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
             if partner[j] >= 0 and partner[j] != east:
                 raise GeographyError(
                     f"{where}: pairs[{i}]: {rows[j]['name']} is paired twice "
-                    f"({rows[partner[j]]['name']} and {p['east']}); a western county has one partner."
+                    f"({rows[partner[j]]['name']} and {p['east']}); a western county has one "
+                    "partner."
                 )
             partner[j] = east
     parks = raw["parks"]
