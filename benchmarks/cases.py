@@ -275,7 +275,8 @@ def sweep_pair(
             markers = list(d.glob("*/run.json"))
             job_walls = [json.loads(p.read_text())["wall_time_s"] for p in markers]
             # jobs completed per second between the first and the last completion: throughput with
-            # the sweep's start-up (imports, pre-launch check, worker start) and final collection left out
+            # the sweep's start-up (imports, pre-launch check, worker start) and final collection
+            # left out
             ends = sorted(p.stat().st_mtime for p in markers)
             shutil.rmtree(d, ignore_errors=True)
             progress(
@@ -337,7 +338,8 @@ def case_sweep_wide(r: Runner, res: dict) -> dict:
     "ceiling", "the machine's own limit: two national runs at once vs one alone (whole processes)"
 )
 def case_ceiling(r: Runner, res: dict) -> dict:
-    """Throughput of 2 simultaneous processes / 1: what any 2-worker sweep can reach on this machine."""
+    """Throughput of 2 simultaneous processes / 1: what any 2-worker sweep can reach on this
+    machine."""
     argv = sim_run_argv(*NATIONAL)
     ratios, alone, pair = [], [], []
     for i in range(r.warmups() + r.repeats(3)):
@@ -405,7 +407,8 @@ def case_profile(r: Runner, res: dict) -> dict:
         from pyinstrument.session import Session
     except ImportError:
         return {
-            "skipped": "pyinstrument is not installed (pip install pyinstrument; it is in the dev extra)"
+            "skipped": "pyinstrument is not installed "
+            "(pip install pyinstrument; it is in the dev extra)"
         }
     d = r.fresh_dir("profile")
     d.mkdir(parents=True)
@@ -441,7 +444,8 @@ def case_profile(r: Runner, res: dict) -> dict:
 
 
 def self_times(root, top: int = 25) -> list[tuple[float, float, str]]:
-    """(share, seconds, function) of the ``top`` functions by self time in a pyinstrument frame tree.
+    """(share, seconds, function) of the ``top`` functions by self time in a pyinstrument frame
+    tree.
 
     pyinstrument 5 keeps a function's self time in a synthetic ``[self]`` child frame;
     it is credited to the parent here.

@@ -142,7 +142,8 @@ class Runner:
             wait_quiet(self.args.max_wait)
 
     def measure(self, label: str, make_argv, repeats: int, warmup: int | None = None) -> dict:
-        """Run ``make_argv(scratch_dir)`` ``warmup`` + ``repeats`` times; summarise the measured runs."""
+        """Run ``make_argv(scratch_dir)`` ``warmup`` + ``repeats`` times; summarise the measured
+        runs."""
         warmup = self.warmups() if warmup is None else warmup
         runs = []
         for i in range(warmup + repeats):

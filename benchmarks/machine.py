@@ -83,7 +83,8 @@ def machine_info() -> dict:
 
 
 def code_fingerprint() -> str:
-    """Hash of the code and configs a benchmark runs (sim/, configs/, the reference implementation)."""
+    """Hash of the code and configs a benchmark runs (sim/, configs/, the reference
+    implementation)."""
     import hashlib
 
     h = hashlib.sha256()

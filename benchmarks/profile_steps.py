@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""CPU profile of the national model in-process: set-up, the run's steps, top functions by self time.
+"""CPU profile of the national model in-process: set-up, the run's steps, top functions by self
+time.
 
     python benchmarks/profile_steps.py [--top 12] [override ...]
 

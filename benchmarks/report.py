@@ -778,7 +778,12 @@ def render_scaling(L, sc):
                 [
                     "location choice µs per reviewing firm",
                     *[
-                        f"{1000 * grid[s]['per_step_ms']['firms_choose'] / max(grid[s]['reviewing_per_step'], 1):.2f}"
+                        format(
+                            1000
+                            * grid[s]["per_step_ms"]["firms_choose"]
+                            / max(grid[s]["reviewing_per_step"], 1),
+                            ".2f",
+                        )
                         for s in sizes
                     ],
                     "",

@@ -1,4 +1,5 @@
-"""In-process measurements run in a child process (``run.py --worker NAME``), timed with perf_counter."""
+"""In-process measurements run in a child process (``run.py --worker NAME``), timed with
+perf_counter."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ MECHANISMS = (
 
 
 def _timer_wrap(obj, name: str, acc: dict, key: str | None = None, stack: list | None = None):
-    """Replace ``obj.name`` by a wrapper adding its run time to ``acc[key]`` (nested keys with ``stack``)."""
+    """Replace ``obj.name`` by a wrapper adding its run time to ``acc[key]`` (nested keys with
+    ``stack``)."""
     fn = getattr(obj, name)
     key = key or name
 
@@ -130,7 +132,8 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
     c = model_mod.as_config(cfg)
     tick("OmegaConf → dataclass config (as_config)", t0)
 
-    # the geography data file parsed by PyYAML's pure-Python SafeLoader and by its C (libyaml) loader
+    # the geography data file parsed by PyYAML's pure-Python SafeLoader and by its C (libyaml)
+    # loader
     path = geography.data_path(c.geography.name)
     text = path.read_text(encoding="utf-8")
     t0 = time.perf_counter()
@@ -359,7 +362,8 @@ def worker_reference(overrides: list[str], warmup: int, steps: int, ref_reps: in
         m.rng.bit_generator.state = copy.deepcopy(rng_state)
 
     def best_of(fn, before=None, min_time=0.2, min_reps=3, max_reps=50):
-        """Fastest of repeated calls (≥ ``min_reps`` calls and ≥ ``min_time`` s): (min, reps, result)."""
+        """Fastest of repeated calls (≥ ``min_reps`` calls and ≥ ``min_time`` s): (min, reps,
+        result)."""
         times, result = [], None
         while (sum(times) < min_time or len(times) < min_reps) and len(times) < max_reps:
             if before is not None:

@@ -12,7 +12,8 @@ Inputs
        git clone https://github.com/leiii/census && ls census/data/census/census_county_2020_v1.xlsx
    or download https://github.com/leiii/census/raw/main/data/census/census_county_2020_v1.xlsx
 2. The county lists of sim/data/geography/<geo>.yaml (name, name_zh, side, prefecture).
-3. Hand-typed source tables in sim/world/<geo>/inputs/*.csv (key_counties.csv, and when typed in: prefecture_income.csv, county_income.csv) (each row names its source key;
+3. Hand-typed source tables in sim/world/<geo>/inputs/*.csv (key_counties.csv, and when typed in:
+prefecture_income.csv, county_income.csv) (each row names its source key;
    sources are in sim/world/<geo>/sources.yaml). Missing files are skipped.
 
 Outputs: sim/world/<geo>/counties.csv (west side) and east_counties.csv (east side).
@@ -220,12 +221,17 @@ def find_row(census: list[dict], prov_zh: str, name_zh: str) -> dict | None:
 
 
 # ---------------------------------------------------------------- Yunnan minimum-wage tiers
-# Tier rule (source yn_minwage2015_tiers, the table of the 2015 standard): tier 1 = Kunming's Wuhua, Panlong,
-# Xishan, Guandu, Chenggong districts, Anning city and Songming county; tier 2 = Kunming's other counties and
-# Dongchuan; the seats of the other prefectures (the city, county or district where the prefecture government
+# Tier rule (source yn_minwage2015_tiers, the table of the 2015 standard): tier 1 = Kunming's Wuhua,
+# Panlong,
+# Xishan, Guandu, Chenggong districts, Anning city and Songming county; tier 2 = Kunming's other
+# counties and
+# Dongchuan; the seats of the other prefectures (the city, county or district where the prefecture
+# government
 # sits) and Yulong and Deqin counties; other county-level cities; tier 3 = all other counties.
-# The 2018 standard (yn_minwage2018_baoshan) keeps three tiers; for Baoshan it names Longyang tier 2 and
-# Shidian, Tengchong, Longling, Changning tier 3 (Tengchong became a city in 2015 and is still tier 3 there).
+# The 2018 standard (yn_minwage2018_baoshan) keeps three tiers; for Baoshan it names Longyang tier 2
+# and
+# Shidian, Tengchong, Longling, Changning tier 3 (Tengchong became a city in 2015 and is still tier
+# 3 there).
 YN_TIER1 = {"五华区", "盘龙区", "西山区", "官渡区", "呈贡区", "安宁市", "嵩明县"}
 YN_SEATS = {
     "麒麟区",

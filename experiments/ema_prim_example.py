@@ -7,7 +7,8 @@ which the enclave scenario adds the most western jobs over the baseline run with
 the same parameters and seed (common random numbers).
 
     pip install -e '.[interop]'
-    python experiments/ema_prim_example.py                # 24 experiments, 2 years, 2,000 firms (~10-60 s)
+    python experiments/ema_prim_example.py                # 24 experiments, 2 years, 2,000 firms
+    (~10-60 s)
     python experiments/ema_prim_example.py --n 200 --years 10 --firms 10000    # a real one
 
 Ranges come from the schema (``sim.params.designs.prior_ranges``).
@@ -37,7 +38,8 @@ SEEN_TYPES: set[str] = set()
 
 
 def enclave_gain(**values) -> dict:
-    """EMA's model function: jobs and eastern cost of enclave parks over the same-parameter baseline."""
+    """EMA's model function: jobs and eastern cost of enclave parks over the same-parameter
+    baseline."""
     SEEN_TYPES.update(type(v).__name__ for v in values.values())
     params = {
         key: values[name] for key, name in KEYS.items()

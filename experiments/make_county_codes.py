@@ -1,4 +1,5 @@
-"""Write ``sim/world/county_codes.yaml``: the GB/T 2260 code of each county row of the geography files.
+"""Write ``sim/world/county_codes.yaml``: the GB/T 2260 code of each county row of the geography
+files.
 
 The codes come from the administrative-division table that the ``cpca`` package ships
 (MIT licence; ``cpca/resources/adcodes.csv``: 12-digit codes with Chinese names and
@@ -25,14 +26,20 @@ ROOT = Path(__file__).resolve().parent.parent
 WORLD = ROOT / "sim" / "world"
 OUT = ROOT / "sim" / "data" / "county_codes.yaml"
 MAX_DEGREES = 2.0
-HEADER = """\
-# GB/T 2260 administrative division codes (6 digits) of the county rows of sim/world/*/geography.yaml,
-# by geography and county name. Written by experiments/make_county_codes.py; do not edit by hand.
-# Source: the division table shipped by the cpca package 0.5.5 (MIT licence, resources/adcodes.csv),
-# matched on the Chinese name, nearest to the row's coordinates where names repeat.
-# The table predates 2021: units renamed since (e.g. 晋宁县 → 晋宁区, 禄丰县 → 禄丰市, new codes) have no
-# code here, nor have rows that are no single division (e.g. a province minus its listed city).
-"""
+HEADER = (
+    "# GB/T 2260 administrative division codes (6 digits) of the county "
+    "rows of sim/world/*/geography.yaml,\n"
+    "# by geography and county name. Written by "
+    "experiments/make_county_codes.py; do not edit by hand.\n"
+    "# Source: the division table shipped by the cpca package 0.5.5 (MIT "
+    "licence, resources/adcodes.csv),\n"
+    "# matched on the Chinese name, nearest to the row's coordinates where "
+    "names repeat.\n"
+    "# The table predates 2021: units renamed since (e.g. 晋宁县 → 晋宁区, 禄丰县 → "
+    "禄丰市, new codes) have no\n"
+    "# code here, nor have rows that are no single division (e.g. a "
+    "province minus its listed city).\n"
+)
 
 
 def divisions(path: Path) -> dict[str, list[tuple[str, float, float]]]:

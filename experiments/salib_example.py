@@ -6,7 +6,8 @@ and SALib computes first- and total-order indices with bootstrap CIs. For the
 full study through the sweep machinery (Slurm, resume, progress, figure) use
 ``python -m sim.run -m experiment=sensitivity_sobol`` (docs/sensitivity.md).
 
-    python experiments/salib_example.py             # 4 parameters, N=8: 48 runs of 2 years (~10-60 s)
+    python experiments/salib_example.py             # 4 parameters, N=8: 48 runs of 2 years
+    (~10-60 s)
     python experiments/salib_example.py --n 64 --years 10 --firms 10000
 """
 
@@ -30,7 +31,8 @@ PARAMETERS = [
 
 
 def run(n: int, years: int, firms: int, seed: int = 0, n_jobs: int = -1):
-    """(SALib problem, design X, outcome Y, indices) for the enclave scenario's western local jobs."""
+    """(SALib problem, design X, outcome Y, indices) for the enclave scenario's western local
+    jobs."""
     prob = problem(PARAMETERS)  # names and ranges from the schema's documented priors
     X = sobol_sample.sample(prob, N=n, calc_second_order=False, seed=seed)
     base = {"scenario": "enclave", "run.years": years, "geography.n_firms": firms, "run.seed": seed}

@@ -30,7 +30,8 @@ def _run_config(cfg) -> dict:
 
 
 def checked_overrides(overrides) -> dict:
-    """``overrides`` if it is a dict of dotted text keys (None: {}); TypeError or ConfigError otherwise."""
+    """``overrides`` if it is a dict of dotted text keys (None: {}); TypeError or ConfigError
+    otherwise."""
     from sim.params.schema import ConfigError
 
     if overrides is None:

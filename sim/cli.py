@@ -90,7 +90,8 @@ def _print_summary(rows, run_dir) -> None:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m sim.run``: check the command line, run it, turn every failure into a message and exit code."""
+    """``python -m sim.run``: check the command line, run it, turn every failure into a message and
+    exit code."""
     from sim.params import checks as preflight
 
     argv = sys.argv[1:] if argv is None else argv

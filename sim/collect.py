@@ -1,6 +1,7 @@
 """``python -m sim.collect SWEEP_DIR [--report]``: a sweep's tidy tables (and its study's report).
 
-The tables are made by :mod:`sim.runs.collect`; the report by the sweep's study (:mod:`sim.studies`).
+The tables are made by :mod:`sim.runs.collect`; the report by the sweep's study
+(:mod:`sim.studies`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``python -m sim.run [overrides]``: one run, or a sweep with ``-m`` (the command is in :mod:`sim.cli`)."""
+"""``python -m sim.run [overrides]``: one run, or a sweep with ``-m`` (the command is in
+:mod:`sim.cli`)."""
 
 import sys
 

@@ -329,7 +329,8 @@ def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
         slots.append(-1 if p is None else p)
     for u in shocks.random[r]:
         slots.append(pick(range(len(world.sites)), u))
-    # a full park cannot be chosen, nor the firm's own park; a park drawn twice counts once (the first draw)
+    # a full park cannot be chosen, nor the firm's own park; a park drawn twice counts once (the
+    # first draw)
     own = firm.park.row if firm.park is not None else -1
     seen_parks = set()
     for j, p in enumerate(slots):
@@ -371,7 +372,8 @@ def after_tax(pre: float, cit_rate: float) -> float:
 def west_margin(
     model, world: World, site: Site, f: FirmView, need_jobs: float | None = None
 ) -> tuple[float, float]:
-    """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it yields.
+    """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it
+    yields.
 
     Output per job there is ``productivity`` times home; value added, friction,
     agglomeration gains, the power-price saving, freight to every market (the home
@@ -433,7 +435,8 @@ def home_margin_now(model, world: World, firm) -> float:
 
 
 def current_margin_now(model, world: World, firm, home_m: float) -> float:
-    """Margin where the firm is now, at this step's prices and sites (as ``_book_margins`` books it):
+    """Margin where the firm is now, at this step's prices and sites (as ``_book_margins`` books
+    it):
     a branch pays the overhead of two sites, a full move the lasting relocation loss."""
     e = model.e
     if firm.state == "home":
@@ -674,7 +677,8 @@ class Pool:
         self.people[s][m][dst] += amount
 
     def hire_from(self, cells, status, dst, want):
-        """Move up to ``want`` persons from ``status`` in ``cells`` (skill, mobility) to ``dst``, proportionally."""
+        """Move up to ``want`` persons from ``status`` in ``cells`` (skill, mobility) to ``dst``,
+        proportionally."""
         total = sum(self.people[s][m][status] for s, m in cells)
         frac = min(want, total) / total if total > 0 else 0.0
         hired = 0.0
@@ -703,7 +707,8 @@ def _separations(pool: Pool):
 
 
 def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
-    """Workshops hire the immobile first, the not employed before willing farmers (all within reach)."""
+    """Workshops hire the immobile first, the not employed before willing farmers (all within
+    reach)."""
     vacancies = max(pool.workshop_slots - pool.total(SKILLS, MOBILITIES, WORKSHOP), 0.0) * hire
     farm_ok = willing_farmers_share(workshop_wage, pool.farm_income, e, reach=1.0)
     hired = 0.0
@@ -715,7 +720,8 @@ def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
 
 
 def _hire_skill(pool: Pool, s: int, vacancies: float, farm_share: float) -> float:
-    """Hire up to ``vacancies`` workers of skill ``s`` into parks: not employed, then the share ``farm_share`` of farmers."""
+    """Hire up to ``vacancies`` workers of skill ``s`` into parks: not employed, then the share
+    ``farm_share`` of farmers."""
     hired = 0.0
     for status in (IDLE, FARM):
         share = 1.0 if status == IDLE else farm_share
@@ -725,7 +731,8 @@ def _hire_skill(pool: Pool, s: int, vacancies: float, farm_share: float) -> floa
 
 
 def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
-    """Park firms hire by skill; mid-skill seekers then take low-skill jobs left vacant (at the low wage).
+    """Park firms hire by skill; mid-skill seekers then take low-skill jobs left vacant (at the
+    low wage).
 
     Returns the park jobs still vacant by job skill.
     """
@@ -743,7 +750,8 @@ def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
 
 
 def _service_hiring(pool: Pool, hire: float, e):
-    """Local service jobs take either skill at the low wage: the not employed, then willing farmers."""
+    """Local service jobs take either skill at the low wage: the not employed, then willing
+    farmers."""
     vacancies = max(pool.service_demand - pool.total(SKILLS, MOBILITIES, SERVICE), 0.0) * hire
     cells = [(s, m) for s in SKILLS for m in MOBILITIES]
     farmers = [pool.total((s,), MOBILITIES, FARM) for s in SKILLS]
@@ -760,7 +768,8 @@ def _service_hiring(pool: Pool, hire: float, e):
 
 
 def _park_pay(pool: Pool, s: int) -> float:
-    """Mean pay of a park worker of skill ``s``: mid-skill workers beyond the mid-skill jobs earn the low wage."""
+    """Mean pay of a park worker of skill ``s``: mid-skill workers beyond the mid-skill jobs earn
+    the low wage."""
     if s == LOW:
         return pool.wage[LOW]
     employed = pool.total((MID,), MOBILITIES, PARK)
@@ -770,7 +779,8 @@ def _park_pay(pool: Pool, s: int) -> float:
 
 
 def _migration_and_returns(pool: Pool, unfilled: list[float], e, steps_per_year: int):
-    """Harris–Todaro: mobile stayers leave when the east pays more; migrants return as home pays better."""
+    """Harris–Todaro: mobile stayers leave when the east pays more; migrants return as home pays
+    better."""
     out_rate = per_step(e.migration_rate, steps_per_year)
     back_rate = per_step(e.return_rate, steps_per_year)
     for s in SKILLS:
@@ -802,7 +812,8 @@ def _idle_back_to_farming(pool: Pool, e, steps_per_year: int):
 
 
 def _training(pool: Pool, steps_per_year: int):
-    """Training moves low-skill residents (not migrants) to mid skill, in their status (jobs kept)."""
+    """Training moves low-skill residents (not migrants) to mid skill, in their status (jobs
+    kept)."""
     residents = (FARM, PARK, WORKSHOP, IDLE, SERVICE)
     low = sum(pool.people[LOW][m][st] for m in MOBILITIES for st in residents)
     want = min(low, low * per_step(pool.training_rate, steps_per_year) + pool.trainees_funded)
@@ -815,7 +826,8 @@ def _training(pool: Pool, steps_per_year: int):
 
 
 def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
-    """Wages move part-way to a wage curve over local demand vs willing workers, floored by farm income.
+    """Wages move part-way to a wage curve over local demand vs willing workers, floored by farm
+    income.
 
     Service jobs add to low-skill demand."""
     floor = pool.farm_income * (1 + e.local_premium)

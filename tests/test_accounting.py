@@ -24,7 +24,8 @@ def test_identities_hold_every_step(scenario, seed):
         assert lab.people.min() >= -1e-9
         # immobile people never migrate
         assert np.allclose(lab.people[:, :, 1 - MOBILE, MIGRANT], 0)
-        # firm states sum to the firm count (the starting pool plus entrants); park occupancy is exactly its tenants
+        # firm states sum to the firm count (the starting pool plus entrants); park occupancy is
+        # exactly its tenants
         counts = [int((f.state == s).sum()) for s in (HOME, BRANCH, RELOCATED, EXITED)]
         assert sum(counts) == f.state.size == n_start + m.choices.entered
         assert all(getattr(f, k).size == f.state.size for k in vars(f))

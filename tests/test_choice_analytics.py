@@ -70,7 +70,8 @@ def test_branch_allocation_is_cheapest_first(seed, share):
 def test_identical_regions_bring_no_systematic_relocation():
     from tests.conftest import final
 
-    identical = {  # a western park that costs what home costs, with nothing to gain from markets or policy
+    # a western park that costs what home costs, with nothing to gain from markets or policy
+    identical = {
         "scenario": "baseline",
         "run.years": 5,
         "economy.west_wage_scale": 62064 / 50856,

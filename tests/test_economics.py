@@ -144,7 +144,8 @@ def test_eastern_wages_outgrowing_productivity_push_firms_west():
 
 
 def test_dearer_freight_stops_full_moves_and_favours_branches_near_western_markets():
-    # a full move takes the firm away from its eastern customers; a branch serves the markets it is nearest to
+    # a full move takes the firm away from its eastern customers; a branch serves the markets it is
+    # nearest to
     cheap, dear = ({**BASE, "scenario": "pairing", "economy.freight_rate": r} for r in (0.35, 1.0))
     assert mean_over_seeds(dear, "firms_relocated_full") < 0.5 * mean_over_seeds(
         cheap, "firms_relocated_full"

@@ -95,7 +95,8 @@ def test_enclave_tax_share_buys_effort_and_firms_at_the_wests_expense():
 def test_unpaid_promises_are_not_a_lower_share():
     # the same share actually paid (0.3): promised 0.6 at half compliance, or 0.3 in full
     # at the illustrative defaults (pool of 10,000): under the calibrated ones (a pool of 5,866) the
-    # co-investment still differs but the firm counts differ by less than seed noise (docs/calibration.md)
+    # co-investment still differs but the firm counts differ by less than seed noise
+    # (docs/calibration.md)
     promised = {
         "scenario": "enclave",
         "policy.enclave.tax_share_east": 0.6,

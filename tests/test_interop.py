@@ -1,4 +1,5 @@
-"""The worked examples in experiments/ drive the model from SALib and EMA workbench with their own numpy types."""
+"""The worked examples in experiments/ drive the model from SALib and EMA workbench with their own
+numpy types."""
 
 from __future__ import annotations
 

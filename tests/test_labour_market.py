@@ -1,4 +1,5 @@
-"""The labour market can bind: training keeps jobs, shortages raise wages, service jobs counted once,
+"""The labour market can bind: training keeps jobs, shortages raise wages, service jobs counted
+once,
 honest employment and low-income measures (issue 10)."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ E = EconomyConfig()
 
 
 def _pool_with_park_workers(n=3):
-    """Pools where every low-skill park job is held by a low-skill worker, plus seekers of both skills."""
+    """Pools where every low-skill park job is held by a low-skill worker, plus seekers of both
+    skills."""
     people = np.zeros((n, 2, 2, labour.N_STATUS))
     people[:, LOW, MOBILE, PARK] = 800.0
     people[:, MID, MOBILE, PARK] = 200.0
@@ -96,7 +98,8 @@ def test_training_never_lowers_park_employment_in_the_model():
         )
 
     assert mean(0.2, "west_park_jobs") >= 0.97 * mean(0.0, "west_park_jobs")
-    # firms' paths diverge between the arms, so allow churn of 0.5% of park employment (the old bug: +160%)
+    # firms' paths diverge between the arms, so allow churn of 0.5% of park employment (the old bug:
+    # +160%)
     assert mean(0.2, "west_laid_off") <= mean(0.0, "west_laid_off") + 0.005 * mean(
         0.0, "west_park_jobs"
     )
@@ -104,16 +107,19 @@ def test_training_never_lowers_park_employment_in_the_model():
 
 def _test_geography(small_population):
     """One eastern county; a small and a large western county with one park each."""
-    county = lambda name, side, pop, lon: {
-        "name": name,
-        "side": side,
-        "population": pop,
-        "lon": lon,
-        "lat": 25.0,  # noqa: E731
-        "prefecture": name,
-        "migrant_share": 0.1,
-        "firm_weight": 1.0,
-    }
+
+    def county(name, side, pop, lon):
+        return {
+            "name": name,
+            "side": side,
+            "population": pop,
+            "lon": lon,
+            "lat": 25.0,
+            "prefecture": name,
+            "migrant_share": 0.1,
+            "firm_weight": 1.0,
+        }
+
     economy = {
         "east_wage": 57444,
         "west_wage_low": 48936,
@@ -148,7 +154,8 @@ def _test_geography(small_population):
 
 
 def _chain_move(jobs, small_population=20_000, steps=8):
-    """A chain master with ``jobs`` jobs moves fully into the small county's park; returns the model."""
+    """A chain master with ``jobs`` jobs moves fully into the small county's park; returns the
+    model."""
     cfg = compose(
         {
             "scenario": "baseline",
@@ -206,7 +213,8 @@ def test_service_jobs_are_counted_once_and_conserve_headcount():
         s["west_jobs_local"], by[PARK] + by[WORKSHOP]
     )  # the contract metric: tradable jobs
     np.testing.assert_allclose(s["west_jobs_local_all"], by[PARK] + by[WORKSHOP] + by[SERVICE])
-    # service demand follows the multiplier on local tradable jobs, and is not also in park or workshop demand
+    # service demand follows the multiplier on local tradable jobs, and is not also in park or
+    # workshop demand
     none = model(
         {"scenario": "pairing", "run.seed": 2, "run.years": 3, "economy.service_multiplier": 0.0}
     ).run()

@@ -63,7 +63,8 @@ def test_migration_stops_where_expected_incomes_net_of_cost_equalise():
 
 @pytest.mark.parametrize("gap", [-5_000.0, 2_000.0, 15_000.0])
 def test_migrant_stock_settles_at_the_balance_of_outflow_and_returns(gap):
-    """Fixed point of one quarter: M/F = a(1-b)/b with a, b the per-step leaving and return shares."""
+    """Fixed point of one quarter: M/F = a(1-b)/b with a, b the per-step leaving and return
+    shares."""
     e = EconomyConfig()
     cost = EAST_WAGE * JOB_FINDING - FARM_INCOME - gap
     a = labour.per_step(e.migration_rate, SPY) * max(np.tanh(gap / e.migration_scale), 0.0)

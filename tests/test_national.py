@@ -21,7 +21,8 @@ STEPS = 3
 
 @pytest.fixture(scope="module")
 def national():
-    """The national model, its headcounts per western county before and after each step, and who reviewed."""
+    """The national model, its headcounts per western county before and after each step, and who
+    reviewed."""
     model = TransferModel(compose({"geography": "synthetic", "scenario": "full"}))
     heads = [model.labour.people.sum(axis=(1, 2, 3)).copy()]
     reviewing, eligible = [], []

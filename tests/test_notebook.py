@@ -21,7 +21,8 @@ NOTEBOOK = ROOT / "experiments" / "explore_sweep.ipynb"
 
 @pytest.fixture(scope="module")
 def tiny_sweep(tmp_path_factory) -> Path:
-    """The main job in small: 2 scenarios, the point estimate and 2 parameter draws, 2 seeds, 1 year."""
+    """The main job in small: 2 scenarios, the point estimate and 2 parameter draws, 2 seeds, 1
+    year."""
     sweep = tmp_path_factory.mktemp("sweep") / "tiny"
     cmd = [
         sys.executable,

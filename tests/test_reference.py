@@ -73,7 +73,8 @@ class Case:
 
 
 CASES = [
-    # no firm in the west during the first two labour markets (a float demand of zeros), moves in the third
+    # no firm in the west during the first two labour markets (a float demand of zeros), moves in
+    # the third
     Case("baseline-first-steps", {"scenario": "baseline", "run.seed": 6, **SMALL}, 0, 3),
     Case("baseline", {"scenario": "baseline", "run.seed": 5, **SMALL}, 10, 3),
     Case("pairing", {"scenario": "pairing", "run.seed": 1, **SMALL}, 8, 5),
@@ -91,7 +92,8 @@ CASES = [
         8,
         2,
     ),
-    # cheap moves: many firms move, go home or move fully, and parks fill up (closed parks leave the sets)
+    # cheap moves: many firms move, go home or move fully, and parks fill up (closed parks leave the
+    # sets)
     Case(
         "synthetic-enclave-mobile",
         {"scenario": "enclave", "run.seed": 8, **SYNTHETIC, **MOBILE},
@@ -155,7 +157,8 @@ def build(overrides: dict) -> TransferModel:
 
 
 def draw_same_shocks(model) -> location.LocationShocks:
-    """The shocks ``phases.firms_choose`` is about to draw, from a clone of the model's generator."""
+    """The shocks ``phases.firms_choose`` is about to draw, from a clone of the model's
+    generator."""
     bit_generator = type(model.rng.bit_generator)()
     bit_generator.state = copy.deepcopy(model.rng.bit_generator.state)
     e = model.e
@@ -197,7 +200,8 @@ class StepRecord:
 
 
 def checked_step(model, spy: Spy) -> StepRecord:
-    """One step, phase by phase of ``TransferModel.PHASES``, with the reference run on the pre-choice state."""
+    """One step, phase by phase of ``TransferModel.PHASES``, with the reference run on the
+    pre-choice state."""
     for phase in model.PHASES:
         if phase is phases.firms_choose:
             n_west = int(np.isin(model.firms.state, (BRANCH, RELOCATED)).sum())
@@ -264,7 +268,8 @@ def test_enough_firms_review_and_some_move(case_run):
     reviewing = sum(len(r.model_choices) for r in records)
     moves = sum(state >= 0 for r in records for _, state, _ in r.model_choices)
     assert reviewing >= 100 * case.checked
-    # at default parameters few firms move in a few steps; the cheap-move and scarce-labour cases must move many
+    # at default parameters few firms move in a few steps; the cheap-move and scarce-labour cases
+    # must move many
     if case.name.endswith(("mobile", "scarce-labour")):
         assert moves >= 10
     if case.warmup:
@@ -324,7 +329,8 @@ def test_expanding_firms_match(case_run):
     ids=lambda c: c.name,
 )
 def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
-    """The expanding case reaches the new paths: expansions in the west, relocated firms going home or moving on."""
+    """The expanding case reaches the new paths: expansions in the west, relocated firms going home
+    or moving on."""
     _, _, records = case_run
     expanding = np.concatenate([r.model_expanding for r in records])
     states = np.concatenate([r.states_before for r in records])
@@ -340,7 +346,8 @@ def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
 
 
 def test_park_occupancy_is_its_tenants(case_run):
-    """After the checked steps (relocated firms moving on included), each park holds exactly its tenants."""
+    """After the checked steps (relocated firms moving on included), each park holds exactly its
+    tenants."""
     _, model, _ = case_run
     f = model.firms
     tenants = np.bincount(f.park[f.park >= 0], minlength=model.geo.n_parks)
@@ -355,7 +362,8 @@ def test_labour_market_matches(case_run):
         np.testing.assert_allclose(ref_wage, wage, rtol=1e-9, atol=0)
 
 
-# ---------------------------------------------------------------- open questions in the vectorised code
+# ---------------------------------------------------------------- open questions in the vectorised
+# code
 def pre_choice_state(overrides: dict, warmup: int):
     """A model just before the location choice of step ``warmup``, and the shocks it will draw."""
     model = build(overrides)

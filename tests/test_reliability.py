@@ -352,7 +352,8 @@ def test_runs_started_in_the_same_second_get_folders_of_their_own():
     assert cfg.d == cfg.d  # one config resolves to one folder, however often it is asked
 
 
-# --------------------------------------------------------------------------- run folders and collection
+# --------------------------------------------------------------------------- run folders and
+# collection
 def _fake_run(d: Path, overrides: list[str], config: dict, value: float = 1.0) -> None:
     files = {
         "config.yaml": yaml.safe_dump(config).encode(),

@@ -1,4 +1,5 @@
-"""Parameter uncertainty: prior ranges, designs as sweeps, SALib indices, comparisons under draws."""
+"""Parameter uncertainty: prior ranges, designs as sweeps, SALib indices, comparisons under
+draws."""
 
 from __future__ import annotations
 
@@ -108,7 +109,8 @@ def test_calibration_draws_replace_the_prior_when_their_file_exists(tmp_path, mo
 
 @pytest.mark.parametrize("name", ["sensitivity_morris", "sensitivity_sobol"])
 def test_experiment_sweeps_every_design_row(name):
-    """The sweep's range must equal the design's rows (n × (k+1) or n × (k+2)): fix the file if not."""
+    """The sweep's range must equal the design's rows (n × (k+1) or n × (k+2)): fix the file if
+    not."""
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 

@@ -149,7 +149,8 @@ def test_a_cancelled_and_a_timed_out_job_are_reported_per_job_without_a_hang(slu
 
 
 def test_the_calibration_runs_as_a_slurm_job(slurm, tmp_path):
-    """`python -m sim.analysis.calibration --slurm` submits the ABC run as one job; it finishes and writes its report."""
+    """`python -m sim.analysis.calibration --slurm` submits the ABC run as one job; it finishes and
+    writes its report."""
     env = {**slurm, "PYTHONPATH": str(ROOT)}
     r = subprocess.run(
         [

@@ -1,4 +1,5 @@
-"""Village workshops are employers: they close when they cannot pay, with diminishing returns (issue 10)."""
+"""Village workshops are employers: they close when they cannot pay, with diminishing returns (issue
+10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``hydra/launcher: sim_slurm`` config node (Hydra imports this module when it scans for plugins).
+"""The ``hydra/launcher: sim_slurm`` config node (Hydra imports this module when it scans for
+plugins).
 
 No ``from __future__ import annotations``: Hydra executes plugin modules outside
 ``sys.modules``, where dataclasses cannot resolve string annotations.

@@ -1,4 +1,5 @@
-"""Discovery shim: Hydra accepts plugins defined under ``hydra_plugins`` only; the code is in ``sim/hydra/launcher.py``."""
+"""Discovery shim: Hydra accepts plugins defined under ``hydra_plugins`` only; the code is in
+``sim/hydra/launcher.py``."""
 
 from sim.hydra import launcher
 

@@ -6,7 +6,8 @@ import numpy as np
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of the mean (``scipy.stats.t.interval``); NaNs are dropped."""
+    """Mean and Student-t confidence interval of the mean (``scipy.stats.t.interval``); NaNs are
+    dropped."""
     from scipy import stats
 
     x = np.asarray(values, float)
@@ -41,7 +42,8 @@ def ci_table(df, by: list[str] | str, metrics: list[str], level: float = 0.95):
 
 
 def fmt(v: float) -> str:
-    """A number for a table: bn/m for money-sized values, thousands separators, 3 significant digits."""
+    """A number for a table: bn/m for money-sized values, thousands separators, 3 significant
+    digits."""
     a = abs(v)
     if a >= 1e9:
         return f"{v / 1e9:,.2f}bn"

@@ -1,7 +1,8 @@
 """``python -m sim.dashboard [--port N] [--host H]``: serve the dashboard and print its URL.
 
 It serves Solara's app behind :class:`sim.dashboard.guard.HostOriginGuard` (no foreign
-``Host`` header, no cross-site websocket). Every script, style and font comes from the local server: Solara's front-end
+``Host`` header, no cross-site websocket). Every script, style and font comes from the local
+server: Solara's front-end
 assets are shipped by the ``solara-assets`` package and served through Solara's
 asset route, so the page works on a machine with no internet. Solara's usage
 telemetry is switched off.

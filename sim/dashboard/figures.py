@@ -189,13 +189,15 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
 
 
 def map_label(metric: str) -> str:
-    """A per-county outcome in words with its unit: 'household income per working-age person (yuan/year)'."""
+    """A per-county outcome in words with its unit: 'household income per working-age person
+    (yuan/year)'."""
     unit, meaning = REGION_METRICS[metric]
     return f"{meaning.removeprefix('west: ')} ({'percentage points' if unit == 'share' else unit})"
 
 
 def map_caption(comp: Comparison, metric: str) -> str:
-    """What the map draws, in numbers: how many county outlines (or seats) and the range of gains."""
+    """What the map draws, in numbers: how many county outlines (or seats) and the range of
+    gains."""
     unit, _ = REGION_METRICS[metric]
     gain = comp.counties[metric].to_numpy(float)
     outlines = boundaries.load(comp.view.geography)

@@ -1,4 +1,5 @@
-"""What protects the machine serving the dashboard: which requests it answers, how many runs at once,
+"""What protects the machine serving the dashboard: which requests it answers, how many runs at
+once,
 and which lever values reach the model.
 
 - :class:`HostOriginGuard` (ASGI): a request must name this server in its ``Host`` header
@@ -39,7 +40,8 @@ def _host_name(value: str) -> str:
 
 
 class HostOriginGuard:
-    """ASGI middleware refusing foreign ``Host`` headers and cross-site origins (HTTP 403, websocket closed)."""
+    """ASGI middleware refusing foreign ``Host`` headers and cross-site origins (HTTP 403, websocket
+    closed)."""
 
     def __init__(self, app, hosts: set[str]):
         self.app, self.hosts = app, {h.lower() for h in hosts}
@@ -98,7 +100,8 @@ def run_slot():
 
 
 def checked_lever_value(lever, value):
-    """``(value, None)`` if ``value`` may be given to the model for ``lever``, else ``(None, message)``."""
+    """``(value, None)`` if ``value`` may be given to the model for ``lever``, else ``(None,
+    message)``."""
     if lever.kind is bool:
         return bool(value), None
     try:

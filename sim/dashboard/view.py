@@ -125,7 +125,8 @@ class View:
         return dataclasses.replace(self, levers=tuple(sorted(moved.items())))
 
     def overrides(self, scenario: str | None = None) -> list[str]:
-        """Hydra overrides of this view's run (or of its baseline run with ``scenario='baseline'``)."""
+        """Hydra overrides of this view's run (or of its baseline run with
+        ``scenario='baseline'``)."""
         base = [
             f"geography={self.geography}",
             f"scenario={scenario or self.scenario}",
@@ -150,7 +151,8 @@ class Comparison:
     view: View
     seeds: list[int]
     paths: pd.DataFrame  # step, year, seed, run ('scenario'/'baseline'), PATH_METRICS
-    counties: pd.DataFrame  # western counties: code, name, prefecture, province, lon, lat, population, gain per MAP_METRICS
+    # western counties: code, name, prefecture, province, lon, lat, population, gain per MAP_METRICS
+    counties: pd.DataFrame
     final: dict[str, dict[str, float]] = field(
         default_factory=dict
     )  # run -> metric -> mean over seeds
@@ -185,7 +187,8 @@ def run_view(view: View, progress=None) -> Comparison:
 
 
 def _final_west(model) -> pd.DataFrame:
-    """Final-step outcomes of the western counties (from regions.parquet's rows), with their seats."""
+    """Final-step outcomes of the western counties (from regions.parquet's rows), with their
+    seats."""
     geo = model.geo
     regions = model.regions()
     last = regions[regions["step"] == model.t].reset_index(
@@ -247,7 +250,8 @@ def export_yaml(view: View) -> str:
 
 def interpreter() -> str:
     """The Python running the dashboard, as a shell word: ``.venv/bin/python`` when it lives under
-    the current folder (``make dashboard``), else its full path; so the command works unactivated."""
+    the current folder (``make dashboard``), else its full path; so the command works
+    unactivated."""
     exe = Path(sys.executable)  # not resolved: a venv's python is a link that must stay a link
     try:
         return _shell_word(str(exe.relative_to(Path.cwd())))

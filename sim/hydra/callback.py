@@ -54,7 +54,8 @@ def job_log(sweep_dir: Path, job_name: str) -> Path | None:
 
 
 def launcher_error(err: Exception) -> str:
-    """A launcher's exception in a few lines: its last error line and the log files it names (not its trace)."""
+    """A launcher's exception in a few lines: its last error line and the log files it names (not
+    its trace)."""
     lines = str(err).strip().splitlines() or [type(err).__name__]
     errors = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception|Interrupt)\b", ln)]
     logs = [ln.strip()[2:] for ln in lines if ln.strip().startswith("- /")]
@@ -64,7 +65,8 @@ def launcher_error(err: Exception) -> str:
 
 
 def unfinished_jobs(sweep_dir: Path, job_names: list[str]) -> list[str]:
-    """One line per job of ``job_names`` without complete results: its log, or that it never started."""
+    """One line per job of ``job_names`` without complete results: its log, or that it never
+    started."""
     from sim.runs.store import verified_marker
 
     lines = []

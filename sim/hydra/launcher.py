@@ -89,7 +89,8 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
                 mark_failed(
                     sweep_dir, i, list(overrides), job.job_id, job.state, str(job.paths.stderr), err
                 )
-                # the launch is done; the job's folder stays incomplete and the sweep reports it at the end
+                # the launch is done; the job's folder stays incomplete and the sweep reports it at
+                # the end
                 returns.append(JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED))
         return returns
 
@@ -99,7 +100,8 @@ class NotSubmitted(RuntimeError):
 
 
 class SubmittedNotFollowed(RuntimeError):
-    """The jobs were submitted but could not be followed: they may be running, never "never started"."""
+    """The jobs were submitted but could not be followed: they may be running, never "never
+    started"."""
 
 
 def _last_line(err: Exception) -> str:

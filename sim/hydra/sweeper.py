@@ -72,7 +72,8 @@ def covering_jobs(batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
 
 
 def is_plain_value(override: Override, config: DictConfig) -> bool:
-    """True if ``override`` sets an existing leaf of ``config`` (not a group choice, addition or deletion)."""
+    """True if ``override`` sets an existing leaf of ``config`` (not a group choice, addition or
+    deletion)."""
     if (
         override.package is not None
         or override.is_add()
@@ -135,7 +136,8 @@ class CoveringSweeper(BasicSweeper):
         """Check a covering set of the batch's jobs; return their job configs."""
         checked = []
         for job, cfg in self.job_configs(covering_jobs(batch)):
-            try:  # the model's ranges, values, data file and size, so a bad job stops the sweep here
+            # the model's ranges, values, data file and size, so a bad job stops the sweep here
+            try:
                 check_resolved(cfg)
                 checked.append(job_config(cfg))
             except (ConfigError, GeographyError) as err:
@@ -143,7 +145,8 @@ class CoveringSweeper(BasicSweeper):
         return checked
 
     def jobs_to_run(self, batch: Sequence[Sequence[str]], sweep_dir: Path) -> list[Sequence[str]]:
-        """The jobs of ``batch`` whose folders are not complete yet; complete ones count as done at once."""
+        """The jobs of ``batch`` whose folders are not complete yet; complete ones count as done at
+        once."""
         if not sweep_dir.is_dir() or not job_dirs(sweep_dir):
             return list(batch)
         todo = []
@@ -167,7 +170,8 @@ class CoveringSweeper(BasicSweeper):
         )
 
     def unique_jobs(self, batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
-        """The batch without repeats: a value given twice (``run.seed=3,3``) would run twice into one folder."""
+        """The batch without repeats: a value given twice (``run.seed=3,3``) would run twice into
+        one folder."""
         by_folder: dict[str, Sequence[str]] = {}
         for job in batch:
             by_folder.setdefault(self.job_name(job), job)
@@ -204,7 +208,10 @@ class CoveringSweeper(BasicSweeper):
                 if first:
                     self._lock = lock(
                         sweep_dir
-                    )  # one sweep at a time in a folder, until this process ends  # the record of the folder: one study, one configuration
+                        # one sweep at a time in a folder, until this process ends  # the record of
+                        # the
+                        # folder: one study, one configuration
+                    )
                     shared = shared_values(
                         [
                             {**flat(c), "geography.sha256": content_digest(c["geography"]["name"])}
@@ -249,7 +256,8 @@ class CoveringSweeper(BasicSweeper):
         return max(1, n_jobs)
 
     def launch(self, jobs: list[Sequence[str]], initial_job_idx: int):
-        """Launch ``jobs``; failed jobs are reported one by one (``sim.hydra.callback.FAILURES``), not as a traceback."""
+        """Launch ``jobs``; failed jobs are reported one by one (``sim.hydra.callback.FAILURES``),
+        not as a traceback."""
         sweep_dir, size, results = (
             Path(self.config.hydra.sweep.dir),
             self.launch_size(len(jobs)),
@@ -323,7 +331,8 @@ def _job_error(err: Exception) -> str:
 
 
 def run_hash(task_cfg: DictConfig) -> str:
-    """The config hash a job of this config records in its run.json (see ``sim.runs.runner.run_job``)."""
+    """The config hash a job of this config records in its run.json (see
+    ``sim.runs.runner.run_job``)."""
     from sim.params.compose import to_yaml
     from sim.runs.store import config_hash
 

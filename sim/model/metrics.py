@@ -1,4 +1,5 @@
-"""Outcome records (unit, side, direction, meaning; the output contract) — one place for all outputs —
+"""Outcome records (unit, side, direction, meaning; the output contract) — one place for all
+outputs —
 and their computation from model state (:func:`model_metrics`, :func:`region_metrics`)."""
 
 from __future__ import annotations
@@ -428,7 +429,8 @@ def west_income_per_resident(model) -> float:
 
 
 def income_ratio(model) -> float:
-    """East/west per-capita disposable income: the official start-year ratio moved by modelled growth.
+    """East/west per-capita disposable income: the official start-year ratio moved by modelled
+    growth.
 
     The model's western household income covers working-age earnings and transfers,
     not all residents' disposable income (urban residents, property income), so its

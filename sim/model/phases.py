@@ -72,7 +72,8 @@ def drift_costs(m: TransferModel) -> None:
 
 # ------------------------------------------------------------------ 2. governments act
 def governments_act(m: TransferModel) -> None:
-    """Eastern partners, enclave partners, western budgets, parks built, workshops and training, purchases."""
+    """Eastern partners, enclave partners, western budgets, parks built, workshops and training,
+    purchases."""
     _eastern_partners_act(m)
     _enclave_partners_act(m)
     _western_budgets(m)
@@ -150,7 +151,8 @@ def _western_budgets(m: TransferModel) -> None:
 
 
 def _build_parks(m: TransferModel) -> None:
-    """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave partners' co-investment.
+    """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave
+    partners' co-investment.
 
     Slots come into use after park_build_years; infrastructure quality rises as money is spent.
     """
@@ -278,7 +280,8 @@ def west_sites(m: TransferModel) -> location.WestSites:
 
 
 def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
-    """Each firm's after-tax margin at home and where it is now (steady state), at this step's prices.
+    """Each firm's after-tax margin at home and where it is now (steady state), at this step's
+    prices.
 
     Returns the western firms' margins, which taxes are computed from.
     """
@@ -332,7 +335,8 @@ def _leave_parks(m: TransferModel, firms_idx: np.ndarray) -> None:
 
 
 def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.ndarray) -> None:
-    """Investment is booked when a firm commits to a western plant (as the sources count 到位投资)."""
+    """Investment is booked when a firm commits to a western plant (as the sources count
+    到位投资)."""
     f, pk = m.firms, m.parks
     amount = m.e.capital_per_job * f.jobs[firms_idx] * share_built
     np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
@@ -494,7 +498,8 @@ def migrant_income(m: TransferModel) -> np.ndarray:
 
 
 def labour_market(m: TransferModel) -> None:
-    """Park jobs by county and skill meet the western labour pools; the channels' costs are booked."""
+    """Park jobs by county and skill meet the western labour pools; the channels' costs are
+    booked."""
     e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
     in_west = location.in_west(f.state)
     share = producing_share(m, in_west)

@@ -80,7 +80,8 @@ class FirmTable(FirmDraws):
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
-        """Firms that produce only at home; chain masters are those at least ``chain_master_jobs`` large."""
+        """Firms that produce only at home; chain masters are those at least ``chain_master_jobs``
+        large."""
         n = draws.home.size
         return cls(
             **vars(draws),

@@ -193,7 +193,8 @@ class TransferModel(mesa.Model):
             partner=partner,
             sector_focus=geo.park_sector,
             co_built=geo.park_co_built,
-            # the enclave contract: the partner's expected compliance, effort (0-1) and co-investment (yuan/year)
+            # the enclave contract: the partner's expected compliance, effort (0-1) and
+            # co-investment (yuan/year)
             expected_compliance=np.ones(geo.n_parks),
             partner_effort=np.zeros(geo.n_parks),
             coinvest=np.zeros(geo.n_parks),
@@ -203,7 +204,8 @@ class TransferModel(mesa.Model):
             ),
             promotion_effort=np.zeros(geo.n_parks),
         )
-        # promotion reaches a firm through its home county's partner parks (pairing) and enclave brands
+        # promotion reaches a firm through its home county's partner parks (pairing) and enclave
+        # brands
         promoted = np.flatnonzero((partner >= 0) & pol.pairing.enabled)
         self.promo_ptr, self.promo_park = phases.csr(partner[promoted], promoted, geo.n_counties)
         self.enclave_parks = np.flatnonzero(enclave)
@@ -218,7 +220,8 @@ class TransferModel(mesa.Model):
         self._init_markets()
 
     def _init_markets(self):
-        """Freight to the national, western and export markets from every home site and park (fixed)."""
+        """Freight to the national, western and export markets from every home site and park
+        (fixed)."""
         geo, sec, mk = self.geo, self.sectors, self.geo.markets
         per_km = markets.freight_per_km(self.e.freight_rate, sec.value_density)
         west_pop = geo.population * geo.is_west
@@ -258,7 +261,8 @@ class TransferModel(mesa.Model):
             home_base=self.home_sites.base,
             params=self.views.firms,
         )
-        # a chain master leads by size: the largest firms of the starting pool, and entrants as large
+        # a chain master leads by size: the largest firms of the starting pool, and entrants as
+        # large
         self.chain_master_jobs = (
             np.quantile(draws.jobs, 1 - e.chain_master_share)
             if e.chain_master_share > 0
@@ -337,7 +341,8 @@ class TransferModel(mesa.Model):
     # ------------------------------------------------------------------ Mesa's views
     @property
     def datacollector(self) -> mesa.DataCollector:
-        """A Mesa DataCollector holding the recorded steps, built from :attr:`history` when asked for.
+        """A Mesa DataCollector holding the recorded steps, built from :attr:`history` when asked
+        for.
 
         The history is the run's one store; this view is for Mesa's tools (SolaraViz plots,
         ``batch_run``), which read ``model_vars`` and ``get_model_vars_dataframe()``.
@@ -349,7 +354,8 @@ class TransferModel(mesa.Model):
         return dc
 
     def _agent_handles(self, cls: type[RowAgent], n_rows: int) -> list[RowAgent]:
-        """The handles of ``cls`` for rows ``0..n_rows-1``, made (and registered with Mesa) when first asked for."""
+        """The handles of ``cls`` for rows ``0..n_rows-1``, made (and registered with Mesa) when
+        first asked for."""
         have = self._handles.setdefault(cls, [])
         if len(have) < n_rows:
             have.extend(_register_handles(self, cls, range(len(have), n_rows)))

@@ -103,7 +103,8 @@ def _leaves_folder(override) -> bool:
 
 
 def check_overrides(overrides: list[str]) -> None:
-    """Refuse overrides that would load files from outside their group, add unknown keys or delete keys."""
+    """Refuse overrides that would load files from outside their group, add unknown keys or delete
+    keys."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
 
@@ -156,7 +157,8 @@ def check_launcher(hydra_cfg) -> None:
         )
     timeout = launcher.get("timeout_min")
     delay = launcher.get("signal_delay_s", 120)
-    # submitit signals a job signal_delay_s before its limit: a limit no longer than that fails at once
+    # submitit signals a job signal_delay_s before its limit: a limit no longer than that fails at
+    # once
     if (
         "Slurm" in target
         and isinstance(timeout, (int, float))
@@ -173,7 +175,8 @@ def check_launcher(hydra_cfg) -> None:
 
 
 def check_results_folder(folder: str, key: str) -> None:
-    """A results folder of its own: not empty, not the project's folder or one of its code folders."""
+    """A results folder of its own: not empty, not the project's folder or one of its code
+    folders."""
     if not folder.strip():
         raise ConfigError(
             f"{key} is empty: results need a folder of their own (the default is under results/). "
@@ -196,7 +199,8 @@ def check_results_folder(folder: str, key: str) -> None:
 
 
 def check_writable(folder: str) -> None:
-    """The results folder (or the nearest folder that exists above it) must be a writable directory."""
+    """The results folder (or the nearest folder that exists above it) must be a writable
+    directory."""
     path = Path(folder).expanduser().absolute()
     probe = path
     while not probe.exists() and probe != probe.parent:
@@ -323,7 +327,8 @@ def parallel_workers(hydra_cfg, n_jobs: int) -> int:
 
 
 def check_sweep_memory(hydra_cfg, jobs: list[dict], n_jobs: int) -> None:
-    """A sweep's largest job against a cluster job's memory limit, or its parallel jobs against this machine."""
+    """A sweep's largest job against a cluster job's memory limit, or its parallel jobs against this
+    machine."""
     need = max(estimated_bytes(j) for j in jobs)
     launcher = hydra_cfg.get("launcher") or {}
     if "Slurm" in str(launcher.get("_target_", "")):

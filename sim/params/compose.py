@@ -64,7 +64,8 @@ def _register() -> None:
         # a calibrated value from sim/world/NAME/point.yaml (the data file `make calibrate` writes)
         OmegaConf.register_new_resolver("sim_calibrated", calibrated)
     if not OmegaConf.has_resolver("sim_design_rows"):
-        # design sizes computed from the sensitivity section, never typed: range(${sim_design_rows:${sensitivity}})
+        # design sizes computed from the sensitivity section, never typed:
+        # range(${sim_design_rows:${sensitivity}})
         OmegaConf.register_new_resolver("sim_design_rows", _design_rows)
     schema.register()
 
@@ -123,7 +124,8 @@ _WORDS = {"true", "false", "null", "nan", "inf"}
 
 
 def to_overrides(overrides: dict | None) -> list[str]:
-    """``{"scenario": "enclave", "run.seed": np.int64(3)}`` → ``["scenario=enclave", "run.seed=3"]``."""
+    """``{"scenario": "enclave", "run.seed": np.int64(3)}`` → ``["scenario=enclave",
+    "run.seed=3"]``."""
     return [f"{k}={format_value(plain_value(k, v))}" for k, v in (overrides or {}).items()]
 
 

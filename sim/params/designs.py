@@ -93,7 +93,8 @@ def problem(keys: list[str] | None = None) -> dict:
 
 
 def calibration_draws_file(geography: str) -> Path | None:
-    """The calibration's parameter draws of ``geography`` (written by ``make calibrate``), if any."""
+    """The calibration's parameter draws of ``geography`` (written by ``make calibrate``), if
+    any."""
     if not geography or geography == "none":
         return None
     path = draws_file(geography)
@@ -101,7 +102,8 @@ def calibration_draws_file(geography: str) -> Path | None:
 
 
 def _calibration_table(path: Path):
-    """The calibration's draws as a table: one row per draw, one column per dotted key (+ ``weight``)."""
+    """The calibration's draws as a table: one row per draw, one column per dotted key (+
+    ``weight``)."""
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
@@ -148,7 +150,8 @@ def design(
     method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = ""
 ) -> np.ndarray:
     """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or
-    ``draws`` (``geography``: the calibration whose draws they are; cached until the file changes)."""
+    ``draws`` (``geography``: the calibration whose draws they are; cached until the file
+    changes)."""
     path = draws_file(geography) if method == "draws" and geography else None
     return _design(method, n, seed, tuple(keys), geography, stamp(path) if path else None)
 

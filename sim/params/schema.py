@@ -835,8 +835,8 @@ class EconomyConfig:
         "wages spent locally)",
         lo=0,
         hi=1,
-        source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, none for "
-        "low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range "
+        source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, "
+        "none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range "
         "0–0.62",
     )
     # labour market

@@ -104,7 +104,8 @@ def _plain(axis) -> None:
 
 
 def _yaxis(ax, metric: str, values, difference: bool = False) -> float:
-    """Label the y axis with name and unit; returns the display factor (shares in %, big yuan in millions)."""
+    """Label the y axis with name and unit; returns the display factor (shares in %, big yuan in
+    millions)."""
     _plain(ax.yaxis)
     factor, millions = labels.scale(metric, values)
     ax.set_ylabel(labels.axis(metric, difference, millions))
@@ -186,7 +187,8 @@ def gain_bands(
     """Final-year gain over baseline of each scenario (rows) with both kinds of band: the seed-only
     95% CI at the point estimate (thick) and the 95% interval over parameter draws × seeds (thin).
 
-    ``table``: :func:`sim.analysis.uncertainty.comparison_table`; ``scenarios``: all groups in colour order
+    ``table``: :func:`sim.analysis.uncertainty.comparison_table`; ``scenarios``: all groups in
+    colour order
     (baseline first, as in :func:`time_paths`); ``note``: the two bands' legend texts.
     """
     from matplotlib.lines import Line2D
@@ -234,7 +236,8 @@ def gain_bands(
 
 
 def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, title: str):
-    """Final-year metric against a swept parameter ``x`` (mean, 95% CI over seeds), one line per ``by``."""
+    """Final-year metric against a swept parameter ``x`` (mean, 95% CI over seeds), one line per
+    ``by``."""
     plt = _plt()
     n = len(metrics)
     cols = min(n, 2)
@@ -264,7 +267,8 @@ def response(summary: pd.DataFrame, x: str, metrics: list[str], by: str | None, 
 
 
 def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds: int):
-    """Final-year mean and 95% CI of each metric for each value of a categorical ``by`` (from ci_table)."""
+    """Final-year mean and 95% CI of each metric for each value of a categorical ``by`` (from
+    ci_table)."""
     plt = _plt()
     n = len(metrics)
     cols = min(n, 3)

@@ -76,14 +76,16 @@ def _keyed(df: pd.DataFrame, params: dict, job: str) -> pd.DataFrame:
 
 
 def final_step(regions: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the last recorded step (of each replication); all rows of a table without steps."""
+    """The rows of the last recorded step (of each replication); all rows of a table without
+    steps."""
     if "step" not in regions.columns:
         return regions
     return regions[regions["step"] == regions["step"].max()].reset_index(drop=True)
 
 
 def ordered(df: pd.DataFrame) -> pd.DataFrame:
-    """``scenario`` as an ordered categorical: the usual order (baseline first), then others by name."""
+    """``scenario`` as an ordered categorical: the usual order (baseline first), then others by
+    name."""
     if "scenario" not in df.columns:
         return df
     present = set(df["scenario"].astype(str))
@@ -92,7 +94,8 @@ def ordered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _other_configuration(d: Path, marker: dict, shared: dict) -> list[str]:
-    """How a job's config differs from the values its sweep folder records as shared (empty: it belongs)."""
+    """How a job's config differs from the values its sweep folder records as shared (empty: it
+    belongs)."""
     if not shared:
         return []
     try:
@@ -135,7 +138,8 @@ def design_row_keys(config) -> list[str]:
 
 
 def one_type_per_column(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns of values of several types (``policy.name=1,abc``) as text, so a table can be stored."""
+    """Columns of values of several types (``policy.name=1,abc``) as text, so a table can be
+    stored."""
     for c in df.columns:
         if df[c].dtype == object:
             kinds = {
@@ -266,7 +270,8 @@ def _table_is_current(table: Path, sweep_dir: Path) -> bool:
 
 
 def _sweep_table(path, name: str) -> pd.DataFrame:
-    """A sweep's table ``name`` from its directory (collected again if stale) or from the parquet file."""
+    """A sweep's table ``name`` from its directory (collected again if stale) or from the parquet
+    file."""
     path = Path(path)
     if path.is_dir():
         if not _table_is_current(path / name, path):
@@ -293,10 +298,12 @@ def load_sweep(path) -> pd.DataFrame:
 
 
 def load_timeseries(path) -> pd.DataFrame:
-    """A sweep's stacked per-step table from its directory (checked as in :func:`load_sweep`) or parquet file."""
+    """A sweep's stacked per-step table from its directory (checked as in :func:`load_sweep`) or
+    parquet file."""
     return _sweep_table(path, "timeseries.parquet")
 
 
 def load_regions(path) -> pd.DataFrame:
-    """A sweep's per-county table (one row per run × county, final step), checked as in :func:`load_sweep`."""
+    """A sweep's per-county table (one row per run × county, final step), checked as in
+    :func:`load_sweep`."""
     return _sweep_table(path, "regions.parquet")

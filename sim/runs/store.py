@@ -54,7 +54,8 @@ def parquet_bytes(df) -> bytes:
 
 
 def column_units(columns) -> dict[str, tuple[str, str]]:
-    """(unit, meaning) of the outcome, per-county outcome and config-key columns among ``columns``."""
+    """(unit, meaning) of the outcome, per-county outcome and config-key columns among
+    ``columns``."""
     from sim.model.metrics import METRICS, REGION_METRICS
     from sim.params.schema import schema_fields
 
@@ -202,7 +203,8 @@ def file_sha256(path: Path) -> str | None:
 
 
 def verified_marker(run_dir: Path) -> dict | None:
-    """The run's marker if it is well formed and every result file it lists is present and unchanged.
+    """The run's marker if it is well formed and every result file it lists is present and
+    unchanged.
 
     A malformed marker (not JSON, not a mapping, odd file names or checksums)
     counts as an incomplete run: the run is redone, never trusted or blocking. The

@@ -53,7 +53,8 @@ def read(sweep_dir: Path) -> dict | None:
 
 
 def differences(shared: dict, job: dict) -> list[str]:
-    """Keys a job (or a new sweep's shared values) sets differently from the record's shared values."""
+    """Keys a job (or a new sweep's shared values) sets differently from the record's shared
+    values."""
     out = []
     for k, v in shared.items():
         if k not in job:
@@ -64,7 +65,8 @@ def differences(shared: dict, job: dict) -> list[str]:
 
 
 def check_and_record(sweep_dir: Path, shared: dict, has_jobs: bool) -> None:
-    """Record ``shared`` for a new sweep folder; refuse one whose earlier jobs share other values."""
+    """Record ``shared`` for a new sweep folder; refuse one whose earlier jobs share other
+    values."""
     from sim.params.schema import ConfigError
 
     sweep_dir = Path(sweep_dir)
@@ -85,7 +87,8 @@ def check_and_record(sweep_dir: Path, shared: dict, has_jobs: bool) -> None:
 
 
 def record_jobs(sweep_dir: Path, names: list[str]) -> None:
-    """Add the job folders the latest sweep asked for, so collection can name jobs that never started."""
+    """Add the job folders the latest sweep asked for, so collection can name jobs that never
+    started."""
     record = read(sweep_dir) or {"shared": {}}
     record["jobs"] = sorted(set(names))
     outputs.write_atomic(Path(sweep_dir) / RECORD, outputs.json_bytes(record))

@@ -25,7 +25,8 @@ COSTS = ["west_fiscal_cost", "east_programme_cost"]
 
 
 def study_report(study: str | None):
-    """The ``report`` function of the study module ``sim.studies.<study>`` (None if there is none)."""
+    """The ``report`` function of the study module ``sim.studies.<study>`` (None if there is
+    none)."""
     if not study or not str(study).isidentifier():
         return None
     try:
@@ -47,8 +48,10 @@ def _cell(table_row, m: str) -> str:
 def fmt_table(
     table: pd.DataFrame, keys: list[str], metrics: list[str], difference: bool = False
 ) -> str:
-    """Plain-text table (pandas): keys (left-aligned), runs, then mean ± 95% CI half-width per metric
-    with the unit in the header (``difference``: changes over the baseline; shares in percentage points)."""
+    """Plain-text table (pandas): keys (left-aligned), runs, then mean ± 95% CI half-width per
+    metric
+    with the unit in the header (``difference``: changes over the baseline; shares in percentage
+    points)."""
     shown = pd.DataFrame()
     for k in keys:
         cells = [labels.scenario(v) if k == "scenario" else labels.value(k, v) for v in table[k]]
@@ -66,7 +69,8 @@ def write_table(sweep_dir: Path, name: str, table: pd.DataFrame, text: str) -> N
 
 
 def geography_key(sweep_dir: Path) -> str:
-    """The sweep's ``geography.name`` (a folder under sim/world for the shipped ones), '?' if unknown."""
+    """The sweep's ``geography.name`` (a folder under sim/world for the shipped ones), '?' if
+    unknown."""
     import yaml
 
     from sim.runs.collect import job_dirs
@@ -85,7 +89,8 @@ def geography_name(sweep_dir: Path) -> str:
 
 
 def sweep(sweep_dir: Path) -> str:
-    """Any ad-hoc sweep: final-year outcomes and costs by the swept parameters (table and figure)."""
+    """Any ad-hoc sweep: final-year outcomes and costs by the swept parameters (table and
+    figure)."""
     summary = load_sweep(sweep_dir)
     keys = [
         c

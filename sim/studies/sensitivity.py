@@ -37,7 +37,8 @@ TOP = 12  # parameters shown per outcome in the figure
 
 
 def outcome_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """One row per design row (``sensitivity.sample``): the package's outcomes and cost-effectiveness."""
+    """One row per design row (``sensitivity.sample``): the package's outcomes and
+    cost-effectiveness."""
     key = "sensitivity.sample"
     scenarios = set(summary["scenario"].astype(str)) if "scenario" in summary else {SCENARIO}
     main = SCENARIO if SCENARIO in scenarios else sorted(scenarios - {"baseline"} or scenarios)[0]
@@ -189,7 +190,8 @@ def _index_name(index: str) -> str:
 
 
 def report(sweep_dir: Path) -> str:
-    """The study report: ``sensitivity_indices.{csv,parquet}``, a figure and the top parameters per outcome."""
+    """The study report: ``sensitivity_indices.{csv,parquet}``, a figure and the top parameters per
+    outcome."""
     sweep_dir = Path(sweep_dir)
     s, _ = _design(sweep_dir)
     table = indices(sweep_dir)

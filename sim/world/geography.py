@@ -49,7 +49,8 @@ ECONOMY_KEYS = (
     "mid_skill_share",
 )
 SHARE_KEYS = ("working_age_share", "mobile_share", "mid_skill_share")
-# optional: official per-capita disposable income of all western residents in the start year (yuan/year),
+# optional: official per-capita disposable income of all western residents in the start year
+# (yuan/year),
 # which anchors east_west_income_ratio to the official basis
 OPTIONAL_ECONOMY_KEYS = ("west_income_per_capita",)
 
@@ -252,7 +253,8 @@ def load_file(name: str) -> Geography:
 
 @functools.lru_cache(maxsize=16)
 def _from_bytes(where: str, data: bytes) -> Geography:
-    """A data file's checked geography, built once per process per content (the jobs of a sweep share a worker)."""
+    """A data file's checked geography, built once per process per content (the jobs of a sweep
+    share a worker)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -307,7 +309,8 @@ def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
 def _number(
     value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False
 ) -> float:
-    """``value`` as a finite float within its range; ``what`` names file, entry and field in the message."""
+    """``value`` as a finite float within its range; ``what`` names file, entry and field in the
+    message."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     ok = (
         ok
@@ -327,7 +330,8 @@ def _number(
 
 
 def _check_layout(raw, where: str) -> None:
-    """The file's top level: a mapping of the four tables, each of the right kind, rows as mappings."""
+    """The file's top level: a mapping of the four tables, each of the right kind, rows as
+    mappings."""
     if raw is None:
         raise GeographyError(
             f"{where}: the file is empty; it needs the tables {', '.join(TABLES)} (see "
@@ -618,12 +622,14 @@ def synthetic(
     )
 
 
-# sizes of geography=synthetic when not given: China's eastern and western counties at national scale
+# sizes of geography=synthetic when not given: China's eastern and western counties at national
+# scale
 SYNTHETIC_SIZES = {"n_east_counties": 343, "n_west_counties": 832, "n_parks": 1500}
 
 
 def synthetic_sizes(cfg_geography) -> tuple[int, int, int]:
-    """(eastern counties, western counties, parks) of a synthetic geography config (a config or a dict)."""
+    """(eastern counties, western counties, parks) of a synthetic geography config (a config or a
+    dict)."""
     get = (
         cfg_geography.get
         if isinstance(cfg_geography, dict)
@@ -652,7 +658,8 @@ def build(cfg_geography, rng: np.random.Generator) -> Geography:
 @functools.cache
 def county_codes(name: str) -> dict[str, str]:
     """GB/T 2260 code (6 digits) of each county row of file geography ``name``, by county name
-    (``sim/world/county_codes.yaml``; rows without a single division, and synthetic counties, have none)."""
+    (``sim/world/county_codes.yaml``; rows without a single division, and synthetic counties,
+    have none)."""
     try:
         data = yaml.load(
             (WORLD_DIR / "county_codes.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader

@@ -33,7 +33,8 @@ def _key_county_names(name: str) -> tuple[str, ...]:
 
 
 def key_counties(geo) -> np.ndarray:
-    """Boolean (n_counties,) flag of the geography's national key assistance counties (none for a synthetic one)."""
+    """Boolean (n_counties,) flag of the geography's national key assistance counties (none for a
+    synthetic one)."""
     name = str(geo.name)
     names = _key_county_names(name)
     known = set(geo.county_name.astype(str))

@@ -28,7 +28,8 @@ def _shipped() -> str:
 
 
 def _within(seconds: float, fn, *args):
-    """``fn(*args)`` in a thread; fails if it has not ended after ``seconds``; returns (result, error)."""
+    """``fn(*args)`` in a thread; fails if it has not ended after ``seconds``; returns (result,
+    error)."""
     out = {}
 
     def target():

@@ -66,7 +66,8 @@ def test_a_good_lever_value_passes_rounded():
 
 
 def _asgi(scope_type, headers):
-    """What the guard answers for one request: ('app', None) if passed on, else the first message sent."""
+    """What the guard answers for one request: ('app', None) if passed on, else the first message
+    sent."""
     seen = {}
 
     async def app(scope, receive, send):

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from sim.model.state import CountyTable
     from sim.params.schema import ConsumptionPolicy, LabourPolicy, PairingPolicy
 
-# Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
+# Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired
+# counties
 SEED_CADRES_PER_COUNTY = 9.5
 
 EAST_LINES = (
@@ -40,7 +41,8 @@ WEST_LINES = (
 
 
 def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> float:
-    """Yearly friction cut bought by cadre exchange (share/year): proportional to cadres posted, capped at 1."""
+    """Yearly friction cut bought by cadre exchange (share/year): proportional to cadres posted,
+    capped at 1."""
     return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
 
 
@@ -103,7 +105,8 @@ def west_lines(
     n_paired: float,
     workshop_operating: float,
 ) -> dict[str, float]:
-    """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported apart)."""
+    """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported
+    apart)."""
     c = counties
 
     def total(a: np.ndarray) -> float:

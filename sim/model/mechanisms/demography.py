@@ -68,7 +68,8 @@ def draw_firms(
     home_base: np.ndarray,
     params: FirmParams,
 ) -> FirmDraws:
-    """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
+    """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for
+    home).
 
     A firm's taste for its home site (share of output/year, exponential with mean
     ``home_attachment``) stands for ties a move would cut (owners, staff, clients).

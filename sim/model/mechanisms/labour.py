@@ -36,7 +36,8 @@ STATUS_NAMES = (
     "service_job",
 )
 # workshops hire the immobile first, the not employed before willing farmers; as basic slices
-# (so ``p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]`` is a view) these read (IMMOBILE, MOBILE) and (IDLE, FARM)
+# (so ``p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]`` is a view) these read (IMMOBILE, MOBILE) and (IDLE,
+# FARM)
 QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - IDLE)
 
 
@@ -83,7 +84,8 @@ class LabourFlows:
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """part / whole for 0 <= part <= whole (the share of a group that moves); 0 when the group is empty."""
+    """part / whole for 0 <= part <= whole (the share of a group that moves); 0 when the group is
+    empty."""
     return part / np.maximum(whole, 1e-300)
 
 
@@ -128,16 +130,19 @@ def reachable_farmers_share(
 
 
 def job_seekers(people: np.ndarray, farm_ok: np.ndarray) -> np.ndarray:
-    """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of farmers (persons)."""
+    """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of
+    farmers (persons)."""
     return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
 
 
 def available_workers(
     people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, params: LabourParams
 ) -> np.ndarray:
-    """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year) (persons).
+    """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year)
+    (persons).
 
-    Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
+    Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take
+    them.
     """
     avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, params))
     at_low = reachable_farmers_share(people, _low_wage(wage), farm_income, params)
@@ -152,7 +157,8 @@ def mid_in_low_jobs(employed: np.ndarray, demand_park: np.ndarray) -> np.ndarray
 
 
 def open_jobs(people: np.ndarray, demand_park: np.ndarray) -> np.ndarray:
-    """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold low jobs."""
+    """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold
+    low jobs."""
     employed = by_skill(people, PARK)
     opening = np.empty_like(employed)
     opening[:, LOW] = np.maximum(
@@ -177,13 +183,15 @@ def park_pay(people: np.ndarray, demand_park: np.ndarray, wage: np.ndarray) -> n
 def _separations(
     p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndarray, service_demand: np.ndarray
 ) -> np.ndarray:
-    """Lay off where jobs are fewer than workers; laid-off workers become not employed. Returns persons (W,)."""
+    """Lay off where jobs are fewer than workers; laid-off workers become not employed. Returns
+    persons (W,)."""
     park_jobs = p[:, :, :, PARK]  # view (W, skill, mobility)
     employed = by_skill(p, PARK)
     excess = np.empty_like(employed)
     excess[:, LOW] = np.maximum(employed[:, LOW] - demand_park[:, LOW], 0)
     low_left = employed[:, LOW] - excess[:, LOW]
-    # mid-skill workers keep any park job: the mid jobs and the low jobs low-skill workers do not hold
+    # mid-skill workers keep any park job: the mid jobs and the low jobs low-skill workers do not
+    # hold
     excess[:, MID] = np.maximum(
         employed[:, MID] - demand_park[:, MID] - (demand_park[:, LOW] - low_left), 0
     )
@@ -205,7 +213,8 @@ def _separations(
 def _hire_by_skill(
     p: np.ndarray, vacancies: np.ndarray, dst: int, farm_ok: np.ndarray
 ) -> np.ndarray:
-    """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing farmers."""
+    """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing
+    farmers."""
     hired = np.zeros(vacancies.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
         group = p[:, :, :, status]  # view (W, skill, mobility)
@@ -226,7 +235,8 @@ def _workshop_hiring(
     hire: float,
     params: LabourParams,
 ) -> np.ndarray:
-    """Workshops hire the immobile first (not employed, then willing farmers), then the mobile. Returns (W,)."""
+    """Workshops hire the immobile first (not employed, then willing farmers), then the mobile.
+    Returns (W,)."""
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
     queue = p[
         :, :, QUEUE_MOBILITY, QUEUE_STATUS
@@ -256,7 +266,8 @@ def _park_hiring(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
 
-    Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
+    Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled
+    (W, 2)).
     """
     opening = open_jobs(p, demand_park)
     vac = opening * hire
@@ -284,7 +295,8 @@ def _service_hiring(
     hire: float,
     params: LabourParams,
 ) -> np.ndarray:
-    """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
+    """Local service firms hire either skill at the low wage: the not employed, then willing
+    farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
     farmers = by_skill(p, FARM)
     free = (reachable_farmers_share(p, _low_wage(wage), farm_income, params) * farmers).sum(axis=1)
@@ -312,7 +324,8 @@ def _migration(
     params: LabourParams,
     steps_per_year: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns (migrated, returned)."""
+    """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns
+    (migrated, returned)."""
     seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
     east_net = east_income - migration_cost[:, None]
@@ -332,7 +345,8 @@ def _migration(
     mobile -= leaving
     left_home = leaving.sum(axis=2)  # (W, skill)
     mobile[:, :, MIGRANT] += left_home
-    # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
+    # returns: half the maximum rate when home and east pay alike, more as home pays better
+    # (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
     back = per_step(params.return_rate, steps_per_year) * (
         0.5 + 0.5 * np.tanh((home_best - east_net) / params.migration_scale)
@@ -349,7 +363,8 @@ def _training(
     training_rate: float | np.ndarray,
     steps_per_year: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Training moves low-skill residents (not migrants) to mid skill, in their status (they keep their jobs)."""
+    """Training moves low-skill residents (not migrants) to mid skill, in their status (they keep
+    their jobs)."""
     low, mid = p[:, LOW], p[:, MID]  # views (W, mobility, status)
     low_res = low.sum(axis=(1, 2)) - low[:, MOBILE, MIGRANT] - low[:, IMMOBILE, MIGRANT]
     by_rate = low_res * per_step(training_rate, steps_per_year)

@@ -127,7 +127,8 @@ def draw_shocks(
 
 
 def _gumbel(x: np.ndarray) -> np.ndarray:
-    """Standard Gumbel draws from standard exponential ones, in place: -log(x) (faster than rng.gumbel)."""
+    """Standard Gumbel draws from standard exponential ones, in place: -log(x) (faster than
+    rng.gumbel)."""
     np.log(x, out=x)
     np.negative(x, out=x)
     return x
@@ -139,7 +140,8 @@ def notice_probability(effort: np.ndarray, awareness: float) -> np.ndarray:
 
 
 def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Item number ``floor(u * size)`` of each entry's group in a CSR list; -1 if the group is empty.
+    """Item number ``floor(u * size)`` of each entry's group in a CSR list; -1 if the group is
+    empty.
 
     ``group`` and ``u`` have the same shape."""
     if items.size == 0:
@@ -262,7 +264,8 @@ def home_margin(
 
 @dataclass
 class WestSites:
-    """What a firm needs to know about western parks this step, as (park,) and (park, sector) tables.
+    """What a firm needs to know about western parks this step, as (park,) and (park, sector)
+    tables.
 
     Built by :func:`west_sites` once per step, so scoring a candidate is a few
     lookups. Shares are of home output unless said otherwise.
@@ -531,7 +534,8 @@ def choose_locations(
     i = shocks.reviewing
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
-    # margins only where an option is open: a full move (not for expanding firms) or a branch (home firms)
+    # margins only where an option is open: a full move (not for expanding firms) or a branch (home
+    # firms)
     ok = candidates >= 0
     branch_ok = ok & (state == HOME)[:, None]
     flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))

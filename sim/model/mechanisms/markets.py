@@ -80,7 +80,8 @@ def freight_beyond_home(dist: np.ndarray, mix: np.ndarray, per_km: np.ndarray) -
 
 
 def home_leg(mix: np.ndarray, per_km: np.ndarray) -> np.ndarray:
-    """Freight per km of distance to the firm's eastern home market, by sector (share of output/km)."""
+    """Freight per km of distance to the firm's eastern home market, by sector (share of
+    output/km)."""
     return mix[:, 0] * per_km
 
 

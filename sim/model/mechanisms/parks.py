@@ -37,7 +37,8 @@ def grow(
     cost_per_slot: float,
     half_investment: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Capacity (firm slots), slots under construction, infrastructure quality (0–1) after this step's investment.
+    """Capacity (firm slots), slots under construction, infrastructure quality (0–1) after this
+    step's investment.
 
     ``investment`` (yuan) buys ``investment / cost_per_slot`` slots, which join
     ``pipeline`` (park, steps to completion) and come into use when they reach its

@@ -112,7 +112,8 @@ def person_incomes(
 
 
 def _farm_low_income_share(farm_mean: np.ndarray, gap: float, sigma: float) -> np.ndarray:
-    """Share of farmers whose farm income (lognormal around ``farm_mean``, log-sd ``sigma``) is below ``gap``."""
+    """Share of farmers whose farm income (lognormal around ``farm_mean``, log-sd ``sigma``) is
+    below ``gap``."""
     from scipy.special import ndtr
 
     return ndtr(
@@ -136,7 +137,8 @@ def household_incomes(
     seller_bonus: np.ndarray,
     seller_share: float,
 ) -> HouseholdIncomes:
-    """County household income per working-age person (yuan/year), low-income share, total, income by type.
+    """County household income per working-age person (yuan/year), low-income share, total,
+    income by type.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)
     + public transfers to every resident (the ``inactive`` (W,) included), over

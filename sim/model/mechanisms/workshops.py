@@ -48,12 +48,14 @@ def market_size(
     sales_per_job: float,
     market_share: float,
 ) -> np.ndarray:
-    """Jobs at which sales per job halve (W,): village labour and buyers, widened by processed procurement."""
+    """Jobs at which sales per job halve (W,): village labour and buyers, widened by processed
+    procurement."""
     return market_share * working_age + processing_purchases / np.maximum(sales_per_job, 1.0)
 
 
 def sales_per_job(jobs: np.ndarray, sales0: float, market: np.ndarray) -> np.ndarray:
-    """Sales per workshop job (yuan/job-year) when ``jobs`` are working: sales0 / (1 + jobs / market)."""
+    """Sales per workshop job (yuan/job-year) when ``jobs`` are working: sales0 / (1 + jobs /
+    market)."""
     return sales0 / (1.0 + jobs / np.maximum(market, 1e-9))
 
 
