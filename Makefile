@@ -64,8 +64,12 @@ test-slurm: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
 
+## make lint: ruff (rules and formatting) over the code, mypy over the model and its parameters
+LINT_PATHS := sim tests benchmarks hydra_plugins experiments
 lint: $(STAMP)
-	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache
