@@ -1,8 +1,7 @@
 """The package as a user installs it: a non-editable wheel, run from an unrelated folder.
 
-Runs in ``make test`` (≈10 s: builds a wheel, makes a venv) and alone as
-``make test-install``. The fresh venv takes the
-third-party dependencies from the test's own environment through a ``.pth`` line (no
+Runs as ``make test-install`` (≈10 s: builds a wheel, makes a venv), not in ``make test``.
+The fresh venv takes the third-party dependencies from the test's own environment through a ``.pth`` line (no
 network), while ``sim`` and its configs come only from the wheel — the test checks that.
 """
 
