@@ -74,7 +74,7 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# --- dashboard (issue 14, part 2-3) -------------------------------------------------
+# --- dashboard -------------------------------------------------
 .PHONY: dashboard test-browser
 PORT ?= 8765
 ## make dashboard: the interactive dashboard on http://127.0.0.1:$(PORT)/ (PORT=... to change)
@@ -85,7 +85,7 @@ dashboard: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser $(ARGS)
 
-# --- sensitivity (issue 12) ------------------------------------------------------------
+# --- sensitivity ------------------------------------------------------------
 .PHONY: sensitivity sensitivity-sobol
 ## make sensitivity: Morris screening of every uncertain parameter (~15-25 min on 2 cores); docs/sensitivity.md
 sensitivity: $(STAMP)
@@ -95,7 +95,7 @@ sensitivity: $(STAMP)
 sensitivity-sobol: $(STAMP)
 	$(PY) -m sim.run -m experiment=sensitivity_sobol $(ARGS)
 
-# --- calibration (issue 11) -----------------------------------------------------------
+# --- calibration -----------------------------------------------------------
 .PHONY: calibrate
 ## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); a full fit replaces
 ## sim/world/shanghai_yunnan/{point,draws}.yaml and lists them; ARGS="--budget smoke": a quick check, results/ only

@@ -1,4 +1,4 @@
-"""Every channel of pairing has a cost line; a channel that is off costs nothing (issue 10)."""
+"""Every channel of pairing has a cost line; a channel that is off costs nothing."""
 
 from __future__ import annotations
 

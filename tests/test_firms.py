@@ -1,4 +1,4 @@
-"""Firms move west because it pays (issue 9): choices follow measured margins, exit agrees
+"""Firms move west because it pays: choices follow measured margins, exit agrees
 with staying, the pool neither drains nor jumps, plants take time, the enclave is a contract.
 
 Each check averages over seeds with a margin a broken mechanism would fail."""

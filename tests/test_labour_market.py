@@ -1,6 +1,6 @@
 """The labour market can bind: training keeps jobs, shortages raise wages, service jobs counted
 once,
-honest employment and low-income measures (issue 10)."""
+honest employment and low-income measures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Harris–Todaro check of the labour market (issue 11, item 6).
+"""Harris–Todaro check of the labour market.
 
 With fixed wages and a fixed eastern job-finding rate, a mobile farmer migrates
 only while the expected eastern income (wage × job-finding − cost of living away

@@ -1,4 +1,4 @@
-"""Every policy key of DESIGN §4 acts on the model: changing it changes the outcomes."""
+"""Every policy key of the schema (sim/params/schema.py) acts on the model: changing it changes the outcomes."""
 
 import pytest
 
@@ -17,7 +17,7 @@ KEYS = [  # key, scenario that switches its channel on, default-ish value, chang
     ("policy.labour.migration_support", "labour", 2000.0, 15000.0),
     ("policy.labour.matching_gain", "labour", 0.05, 0.5),
     ("policy.consumption.procurement_per_year", "consumption", 9.196e9, 0.0),
-    # cost and channel keys of issue 10: each must reach an outcome (a cost line at least)
+    # cost and channel keys: each must reach an outcome (a cost line at least)
     ("policy.pairing.promotion_cost", "pairing", 2e6, 8e6),
     ("policy.pairing.referral_cost_per_firm", "pairing", 200e3, 1e6),
     ("policy.pairing.cadres_per_county", "pairing", 9.5, 0.0),

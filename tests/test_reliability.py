@@ -1,4 +1,4 @@
-"""Bad input, concurrent starts and damaged files (issue 13): a message naming the problem, never a
+"""Bad input, concurrent starts and damaged files: a message naming the problem, never a
 traceback; no result lost, mixed or stale; nothing written outside the results folder."""
 
 import json

@@ -1,5 +1,4 @@
-"""Village workshops are employers: they close when they cannot pay, with diminishing returns (issue
-10)."""
+"""Village workshops are employers: they close when they cannot pay, with diminishing returns."""
 
 from __future__ import annotations
 

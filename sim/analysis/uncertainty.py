@@ -1,4 +1,4 @@
-"""Policy comparisons that carry parameter uncertainty (the main job's table, DESIGN §6).
+"""Policy comparisons that carry parameter uncertainty (the main job's table, README's Outputs).
 
 The main job runs every scenario for the point estimate (``sensitivity.sample=-1``)
 and for parameter draws ``0..D-1`` (:func:`sim.params.designs.parameter_draws`), each

@@ -1,4 +1,4 @@
-"""The four Mesa agent types (DESIGN §2).
+"""The four Mesa agent types (docs/ODD.md, entities).
 
 Each agent is a handle to one row of the model's columnar state: reading or
 setting an attribute reads or writes that row, so users can inspect and

@@ -417,7 +417,7 @@ class TransferModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:
-        """Final-step outcomes (DESIGN §6), plain Python numbers."""
+        """Final-step outcomes (docs/ODD.md, outputs), plain Python numbers."""
         return {k: float(self.history[k][self.t]) for k in METRICS}
 
     def timeseries(self):

@@ -1,4 +1,4 @@
-"""Run directories (DESIGN §6): atomic writes, completeness checks for resume."""
+"""Run directories (README, Outputs): atomic writes, completeness checks for resume."""
 
 from __future__ import annotations
 
