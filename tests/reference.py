@@ -5,7 +5,8 @@ Written for clarity, not speed: plain loops over the Mesa agents and scalar
 cross-check the vectorised mechanisms (``sim/mechanisms/location.py``, with the
 freight of ``markets.py`` and the operator effect of ``enclave.py``, and
 ``labour.py``) against it, and a benchmark times the two side by side. It
-re-implements the location choice and labour market of docs/ODD.md from the docstrings and uses none of the
+re-implements the location choice and labour market of docs/ODD.md from the docstrings and uses
+none of the
 vectorised functions; it only borrows their index constants (the array layout).
 
 Public functions:

@@ -1,4 +1,5 @@
-"""Every policy key of the schema (sim/params/schema.py) acts on the model: changing it changes the outcomes."""
+"""Every policy key of the schema (sim/params/schema.py) acts on the model: changing it changes
+the outcomes."""
 
 import pytest
 
