@@ -6,8 +6,7 @@ cross-check the vectorised mechanisms (``sim/mechanisms/location.py``, with the
 freight of ``markets.py`` and the operator effect of ``enclave.py``, and
 ``labour.py``) against it, and a benchmark times the two side by side. It
 re-implements the location choice and labour market of docs/ODD.md from the docstrings and uses
-none of the
-vectorised functions; it only borrows their index constants (the array layout).
+none of the vectorised functions; it only borrows their index constants (the array layout).
 
 Public functions:
 
