@@ -1,51 +1,6 @@
-"""Shared fixtures: configs composed the way Hydra composes them, small cached runs."""
+"""Shared pytest fixtures (the helpers the tests import are in tests/helpers.py)."""
 
-from __future__ import annotations
-
-import functools
-import subprocess
-import sys
-from pathlib import Path
-
-import numpy as np
 import pytest
-
-from sim.model.transfer import TransferModel
-from sim.params.compose import compose
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def model(overrides: dict | None = None) -> TransferModel:
-    """A fresh model for dotted overrides (e.g. ``{"scenario": "enclave", "run.seed": 2}``)."""
-    return TransferModel(compose(overrides))
-
-
-@functools.cache
-def _final(items: tuple) -> dict:
-    m = model(dict(items))
-    m.run()
-    return m.summary()
-
-
-def final(overrides: dict) -> dict:
-    """Final-year metrics of one run (cached: tests share runs)."""
-    return _final(tuple(sorted(overrides.items())))
-
-
-def mean_over_seeds(overrides: dict, metric: str, seeds=range(4)) -> float:
-    return float(np.mean([final({**overrides, "run.seed": s})[metric] for s in seeds]))
-
-
-def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m sim.run ARGS`` as a user would type it."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.run", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture

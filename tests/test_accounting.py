@@ -5,7 +5,7 @@ import pytest
 
 from sim.model.mechanisms.labour import MIGRANT, MOBILE
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
-from tests.conftest import model
+from tests.helpers import model
 
 CASES = [("baseline", 0), ("pairing", 1), ("enclave", 2), ("full", 3), ("labour", 4)]
 

@@ -14,7 +14,7 @@ from sim.analysis import calibration as cal
 from sim.params.compose import CONFIG_DIR, compose
 from sim.params.schema import ConfigError, schema_fields
 from sim.world.geography import WORLD_DIR
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 GEO = "shanghai_yunnan"
 
@@ -203,7 +203,7 @@ def test_shipped_calibration_reproduces_the_fitted_targets():
 
 
 def test_a_sweep_over_draws_collects_and_resumes(tmp_path):
-    from tests.conftest import run_cli
+    from tests.helpers import run_cli
 
     args = ("-m", "run.draw=0,1", "run.years=1", f"hydra.sweep.dir={tmp_path}")
     first = run_cli(*args)

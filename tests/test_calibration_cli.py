@@ -15,7 +15,7 @@ import yaml
 from sim.analysis.calibration import cli, experiment, fit
 from sim.params import draws
 from sim.world.geography import WORLD_DIR
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 GEO = "shanghai_yunnan"
 

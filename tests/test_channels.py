@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
-from tests.conftest import model
+from tests.helpers import model
 
 SHORT = {"run.years": 2, "geography.n_firms": 3000}
 EVERYTHING = {**SHORT, "scenario": "full", "economy.workshop_operating_subsidy": 2000.0}

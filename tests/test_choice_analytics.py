@@ -68,7 +68,7 @@ def test_branch_allocation_is_cheapest_first(seed, share):
 
 
 def test_identical_regions_bring_no_systematic_relocation():
-    from tests.conftest import final
+    from tests.helpers import final
 
     # a western park that costs what home costs, with nothing to gain from markets or policy
     identical = {

@@ -9,7 +9,7 @@ import sim
 from sim.model.metrics import CONTRACT
 from sim.params.schema import ConfigError
 from sim.world.geography import GeographyError, from_dict, load_file
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_single_run_writes_the_run_directory(tmp_path):

@@ -30,7 +30,7 @@ from sim.params import schema
 from sim.params.compose import compose
 from sim.params.schema import ConfigError
 from sim.runs.runner import simulate
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 SMALL = dict(geography="fujian_ningxia", scenario="enclave", replications=2)
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from tests.conftest import model
+from tests.helpers import model
 
 
 def _tables(seed):

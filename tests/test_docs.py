@@ -67,7 +67,7 @@ def test_a_changed_record_makes_the_docs_stale(tmp_path, monkeypatch):
 
 
 def test_the_model_records_exactly_the_recorded_outcomes():
-    from tests.conftest import model
+    from tests.helpers import model
 
     m = model({"run.years": 1, "geography.n_firms": 300}).run()
     assert set(m.summary()) == set(OUTCOMES)

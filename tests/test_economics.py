@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim.model.mechanisms.location import RELOCATED
-from tests.conftest import final, mean_over_seeds, model
+from tests.helpers import final, mean_over_seeds, model
 
 BASE = {"run.years": 6}
 

@@ -2,7 +2,8 @@
 
 Runs as ``make test-install`` (≈10 s: builds a wheel, makes a venv), not in ``make test``.
 The fresh venv takes the third-party dependencies from the test's own environment through a
-``.pth`` line (no network), while ``sim`` and its configs come only from the wheel — the test checks that.
+``.pth`` line (no network), while ``sim`` and its configs come only from the wheel — the test
+checks that.
 """
 
 import json

@@ -13,7 +13,7 @@ from sim.model.transfer import TransferModel
 from sim.params.compose import compose
 from sim.params.schema import EconomyConfig
 from sim.world.geography import from_dict
-from tests.conftest import model
+from tests.helpers import model
 
 E = EconomyConfig()
 

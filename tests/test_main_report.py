@@ -10,7 +10,7 @@ from sim.analysis.paired import paired_gain
 from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
 from sim.report.tables import column, number, scale_for
 from sim.studies import policy_comparison
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 matplotlib.use("Agg")
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]

@@ -10,7 +10,7 @@ from sim.model.metrics import REGION_METRICS, region_side
 from sim.report import figures as plots
 from sim.report import labels
 from sim.runs import store as outputs
-from tests.conftest import model, run_cli
+from tests.helpers import model, run_cli
 
 matplotlib.use("Agg")
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]

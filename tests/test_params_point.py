@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from sim.params import designs, draws, files
 from sim.params.compose import compose, to_yaml
 from sim.params.schema import ConfigError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 GEO = "shanghai_yunnan"
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]

@@ -8,7 +8,7 @@ import pytest
 from benchmarks.workers import MECHANISMS, timed_step
 from sim.model import phases
 from sim.model.transfer import TransferModel
-from tests.conftest import model
+from tests.helpers import model
 
 SMALL = {"geography.n_firms": 600, "run.years": 1}
 

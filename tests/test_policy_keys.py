@@ -5,7 +5,7 @@ value to change to (EFFECT) or a test of its own (OWN_TEST)."""
 import pytest
 
 from sim.params.schema import schema_fields
-from tests.conftest import final
+from tests.helpers import final
 
 # the scenario that switches each policy section's channel on
 SCENARIO = {

@@ -23,7 +23,7 @@ from sim.params.schema import ConfigError
 from sim.runs import store as outputs
 from sim.runs.collect import collect, load_sweep
 from sim.world.geography import GeographyError, content_digest, data_path, load_file
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 

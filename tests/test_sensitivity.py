@@ -14,7 +14,7 @@ from sim.params import designs as sensitivity
 from sim.params import schema
 from sim.params.compose import CONFIG_DIR
 from sim.params.draws import load_draws
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 

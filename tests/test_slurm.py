@@ -15,7 +15,7 @@ import time
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slurm
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]

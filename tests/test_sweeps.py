@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import sim
 from sim.hydra.sweeper import covering_jobs
 from sim.runs.collect import collect
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
 

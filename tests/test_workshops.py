@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.model.mechanisms import workshops
 from sim.params.schema import EconomyConfig
-from tests.conftest import model
+from tests.helpers import model
 
 E = EconomyConfig()
 

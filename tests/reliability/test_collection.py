@@ -69,7 +69,7 @@ def test_a_sweep_of_values_of_several_types_gives_a_table(tmp_path):
 
 
 def test_a_job_records_its_folder_and_the_sweeps_shared_values(tmp_path):
-    from tests.conftest import run_cli
+    from tests.helpers import run_cli
 
     sweep = tmp_path / "s"
     r = run_cli(

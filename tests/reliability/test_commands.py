@@ -55,7 +55,7 @@ def test_evaluate_many_runs_the_configs_it_checked():
     [["hydra.run.dir="], ["hydra.run.dir=''"], ["-m", "hydra.sweep.dir="], ["hydra.run.dir=."]],
 )
 def test_an_empty_or_project_results_folder_is_refused(argv):
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     with pytest.raises(ConfigError, match="folder"):
         import os
