@@ -54,11 +54,11 @@ test-slow: $(STAMP)
 
 ## make test-install: build the wheel, install it into a fresh venv, run it from a temp folder
 test-install: $(STAMP)
-	$(PY) -m pytest -q -m install tests/test_install.py $(ARGS)
+	$(PY) -m pytest -q -m install tests/system/test_install.py $(ARGS)
 
 ## make test-slurm: a real single-node Slurm (root; apt-get install slurm-wlm munge), started and stopped by the tests
 test-slurm: $(STAMP)
-	$(PY) -m pytest -q -m slurm tests/test_slurm.py $(ARGS)
+	$(PY) -m pytest -q -m slurm tests/system/test_slurm.py $(ARGS)
 
 ## make bench: benchmarks; rewrites docs/benchmarks.md
 bench: $(STAMP)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SIM = Path(__file__).resolve().parents[1] / "sim"
+SIM = Path(__file__).resolve().parents[2] / "sim"
 LAYERS = ["world", "params", "model", "runs", "analysis", "report", "studies"]
 TOP = len(LAYERS)  # hydra/, dashboard/, api.py, cli.py, run.py, collect.py, __init__.py
 
