@@ -198,16 +198,20 @@ def check_results_folder(folder: str, key: str) -> None:
         )
 
 
-def check_writable(folder: str) -> None:
-    """The results folder (or the nearest folder that exists above it) must be a writable
-    directory."""
+def check_writable(
+    folder: str | Path,
+    what: str = "results",
+    choose: str = "Choose another folder (hydra.run.dir=... or hydra.sweep.dir=...)",
+) -> None:
+    """The folder for ``what`` (or the nearest folder that exists above it) must take a file;
+    ``choose`` tells the user how to pick another."""
     path = Path(folder).expanduser().absolute()
     probe = path
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
         raise ConfigError(
-            f"Cannot write results to {path}: {probe} is not a folder. Nothing was run."
+            f"Cannot write {what} to {path}: {probe} is not a folder. {choose}. Nothing was run."
         )
     test_file = probe / f".sim-write-test.{os.getpid()}"
     try:  # a real write: permission bits say nothing for root or on read-only mounts
@@ -215,8 +219,8 @@ def check_writable(folder: str) -> None:
         test_file.unlink()
     except OSError as err:
         raise ConfigError(
-            f"Cannot write results to {path}: {probe} is not writable ({err.strerror or err}). "
-            "Choose another folder (hydra.run.dir=... or hydra.sweep.dir=...). Nothing was run."
+            f"Cannot write {what} to {path}: {probe} is not writable ({err.strerror or err}). "
+            f"{choose}. Nothing was run."
         ) from None
 
 

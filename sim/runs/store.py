@@ -271,3 +271,31 @@ def write_run(run_dir: Path, files: dict[str, bytes], info: dict) -> None:
         argv=sys.argv,
     )
     write_atomic(run_dir / MARKER, json_bytes(marker))
+
+
+def hold_folder(folder: Path, lock_name: str, refusal: str, holder_note: str = ""):
+    """Take ``folder`` for this process with an exclusive lock on ``folder/lock_name``
+    (released when the process ends, even if killed); keep the returned file open.
+
+    A second holder is refused with ``refusal`` formatted with ``holder`` (who has it,
+    as the first holder wrote it: pid, host and ``holder_note``).
+    """
+    import fcntl
+    import socket
+
+    from sim.params.schema import ConfigError
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / lock_name, "a+")  # noqa: SIM115 - held open while the folder is used
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise ConfigError(refusal.format(holder=holder)) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}{holder_note}\n")
+    handle.flush()
+    return handle

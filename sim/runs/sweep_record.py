@@ -11,8 +11,6 @@ leaves out any job whose config disagrees with the record.
 from __future__ import annotations
 
 import json
-import os
-import socket
 from pathlib import Path
 
 from sim.runs import store as outputs
@@ -100,25 +98,10 @@ def lock(sweep_dir: Path):
     Two sweeps into one folder at once would both pass the record check and mix
     their jobs; the second is refused instead. Returns the open lock file (keep it).
     """
-    import fcntl
-
-    from sim.params.schema import ConfigError
-
     sweep_dir = Path(sweep_dir)
-    sweep_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(sweep_dir / LOCK, "a+")  # noqa: SIM115 - held open for the whole sweep
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise ConfigError(
-            f"{sweep_dir} is in use by another sweep right now ({holder}). Wait for it to end, "
-            f"or choose another folder with hydra.sweep.dir=...; nothing was run."
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
-    handle.flush()
-    return handle
+    return outputs.hold_folder(
+        sweep_dir,
+        LOCK,
+        f"{sweep_dir} is in use by another sweep right now ({{holder}}). Wait for it to end, "
+        "or choose another folder with hydra.sweep.dir=...; nothing was run.",
+    )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sim.analysis.calibration import fit, report, validate, write
 from sim.analysis.calibration.experiment import Experiment, check_inputs
+from sim.params import checks
 from sim.params.schema import ConfigError
 
 RESULTS_DIR = Path("results") / "calibration"
@@ -34,25 +35,8 @@ log = logging.getLogger("sim.analysis.calibration")
 
 
 def check_writable(folder: Path) -> None:
-    """The results folder (or the nearest folder above it that exists) must take a file."""
-    path = Path(folder).expanduser().absolute()
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise ConfigError(
-            f"cannot write the calibration's results to {path}: {probe} is not a folder. "
-            "Choose another with --results DIR; nothing was run."
-        )
-    test_file = probe / f".sim-write-test.{os.getpid()}"
-    try:  # a real write: permission bits say nothing for root or on read-only mounts
-        os.close(os.open(test_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        test_file.unlink()
-    except OSError as err:
-        raise ConfigError(
-            f"cannot write the calibration's results to {path}: {probe} is not writable "
-            f"({err.strerror or err}). Choose another folder with --results DIR; nothing was run."
-        ) from None
+    """The calibration's results folder must take a file (see checks.check_writable)."""
+    checks.check_writable(folder, "the calibration's results", "Choose another with --results DIR")
 
 
 def calibrate(

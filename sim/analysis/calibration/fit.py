@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import os
-import socket
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ import numpy as np
 from sim.analysis.calibration.experiment import Experiment, name
 from sim.analysis.calibration.measures import distance
 from sim.params.schema import ConfigError
+from sim.runs import store
 
 log = logging.getLogger("sim.analysis.calibration")
 LOCK = ".checkpoint.lock"  # held (flock) by the process fitting into the folder
@@ -39,30 +39,14 @@ def hold(run_dir: Path):
     Two calibrations on one checkpoint would mix their populations; the second is refused.
     Returns the open lock file: keep a reference while fitting.
     """
-    import fcntl
-
-    run_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(run_dir / LOCK, "a+")  # noqa: SIM115 - held open for the whole calibration
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise ConfigError(
-            f"another calibration is using the checkpoint {run_dir} right now ({holder}). "
-            "Wait for it to end (or stop it); nothing was run."
-        ) from None
-    handle.seek(0)
-    handle.truncate()
     job = os.environ.get("SLURM_JOB_ID")
-    handle.write(
-        f"pid {os.getpid()} on {socket.gethostname()}"
-        + (f", Slurm job {job}" if job else "")
-        + f", since {now()}\n"
+    return store.hold_folder(
+        run_dir,
+        LOCK,
+        f"another calibration is using the checkpoint {run_dir} right now ({{holder}}). "
+        "Wait for it to end (or stop it); nothing was run.",
+        holder_note=(f", Slurm job {job}" if job else "") + f", since {now()}",
     )
-    handle.flush()
-    return handle
 
 
 def is_held(run_dir: Path) -> str | None:
