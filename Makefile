@@ -93,6 +93,7 @@ sensitivity-sobol: $(STAMP)
 
 # --- calibration (issue 11) -----------------------------------------------------------
 .PHONY: calibrate
-## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); ARGS="--budget smoke" for a quick one
+## make calibrate: fit the Shanghai–Yunnan calibration (ABC-SMC, resumable); a full fit replaces
+## sim/world/shanghai_yunnan/{point,draws}.yaml and lists them; ARGS="--budget smoke": a quick check, results/ only
 calibrate: $(STAMP)
 	$(PY) -m sim.analysis.calibration $(ARGS)

@@ -8,7 +8,6 @@ workers) as Ctrl-C does, and the same command resumes it.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -19,10 +18,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.hydra import callback as sweep
 from sim.params.compose import CONFIG_DIR  # importing sim.config registers the schema and resolvers
-from sim.params.designs import apply_sample
-from sim.params.draws import apply_draw
-from sim.params.schema import ConfigError, validate
+from sim.params.point import resolve
+from sim.params.schema import ConfigError
 from sim.runs import sweep_record
+from sim.runs.processes import stop_on_sigterm, stop_workers
 from sim.runs.runner import run_job
 from sim.world.geography import GeographyError
 
@@ -35,9 +34,7 @@ def main(cfg: DictConfig):
     if multirun and os.environ.get("SUBMITIT_EXECUTOR"):  # names this job in its submitit log (sim.hydra.callback.job_logs)
         print(f"{sweep.JOB_LOG_LINE}{run_dir}", file=sys.stderr, flush=True)
     try:
-        apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
-        validate(cfg)
-        apply_draw(cfg)  # run.draw=k: parameter draw k of the calibration
+        resolve(cfg)  # the parameter point (design row or run.draw), then validation of every value
         overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)  # as typed, ${...} kept
         shared = (sweep_record.read(Path(hc.sweep.dir)) or {}).get("shared") if multirun else None
         rows = run_job(cfg, run_dir, overrides, multirun, sweep_shared=shared)
@@ -83,35 +80,6 @@ def _print_summary(rows, run_dir) -> None:
         print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM as Ctrl-C: joblib and submitit then stop their workers instead of orphaning them."""
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, handler)
-
-
-def _child_processes() -> list[int]:
-    """Process ids whose parent is this process (Linux /proc; elsewhere none are found)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields and int(fields[1]) == os.getpid():
-            children.append(int(stat.parent.name))
-    return children
-
-
-def _stop_workers() -> None:
-    """Stop this sweep's worker processes (submitit_local jobs are not stopped by their launcher)."""
-    for pid in _child_processes():
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
-
-
 def cli(argv: list[str] | None = None) -> int:
     """``python -m sim.run``: check the command line, run it, turn every failure into a message and exit code."""
     from sim.params import checks as preflight
@@ -122,11 +90,11 @@ def cli(argv: list[str] | None = None) -> int:
     except (ConfigError, GeographyError) as err:
         print(f"\nsim.run: {err}\n", file=sys.stderr)
         return 2
-    _stop_on_sigterm()
+    stop_on_sigterm()
     try:
         main()
     except KeyboardInterrupt:
-        _stop_workers()
+        stop_workers()
         print("\nsim.run: stopped. Complete runs are kept; run the same command again to resume.",
               file=sys.stderr)
         return 130

@@ -739,7 +739,7 @@ def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
 
 def labour_pool_step(inputs: dict, w: int) -> tuple[list, list[float]]:
     """One step of the labour market of western county ``w``: (people nested lists, wages)."""
-    e, steps_per_year = inputs["e"], inputs["steps_per_year"]
+    e, steps_per_year = inputs["params"], inputs["steps_per_year"]  # e: the labour market's view
     hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
     pool = Pool(inputs, w)
     _separations(pool)

@@ -1,6 +1,9 @@
-"""Calibration (issue 11): targets as data, the ABC-SMC plumbing, the shipped result, run.draw."""
+"""Calibration: targets as data, the ABC-SMC plumbing, the shipped result as data, run.draw."""
 
+import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,6 +13,8 @@ from omegaconf import OmegaConf
 from sim.analysis import calibration as cal
 from sim.params.compose import CONFIG_DIR, compose
 from sim.params.schema import ConfigError, schema_fields
+from sim.world.geography import WORLD_DIR
+from tests.conftest import ROOT
 
 GEO = "shanghai_yunnan"
 
@@ -69,12 +74,25 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
     assert h3.max_t == 1 and h3.total_nr_simulations == h2.total_nr_simulations  # done: nothing rerun
 
 
-def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
-    report = cal.calibrate(GEO, budget="smoke", workers=2, results=tmp_path, write=False,
-                           check_seeds=[0], n_table_draws=2)
+def _git_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                          capture_output=True, text=True).stdout
+
+
+def test_the_documented_smoke_calibration_reports_and_writes_no_tracked_file(tmp_path):
+    """`make calibrate ARGS="--budget smoke"`, from a temporary folder (its results/ there):
+    the report is complete, the result is in results/, the repository is untouched (~40 s)."""
+    before = _git_status()
+    shipped = {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")}
+    r = subprocess.run([sys.executable, "-m", "sim.analysis.calibration", "--budget", "smoke",
+                        "--workers", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr
+    assert _git_status() == before
+    assert {p: p.read_bytes() for p in (WORLD_DIR / GEO).glob("*.yaml")} == shipped
+    run_dir = tmp_path / "results" / "calibration" / GEO / "smoke"
+    report = json.loads((run_dir / "report.json").read_text())
     spec = cal.load_spec(GEO)
-    assert (tmp_path / GEO / "smoke" / "abc.db").exists()
-    assert (tmp_path / GEO / "smoke" / "identification.png").exists()
+    assert (run_dir / "abc.db").exists() and (run_dir / "identification.png").exists()
     assert set(report["point"]) == set(spec["parameters"]) == set(report["identification"])
     for key, value in report["point"].items():
         lo, hi = spec["parameters"][key]["prior"]
@@ -82,29 +100,45 @@ def test_smoke_calibration_reports_fit_identification_and_validation(tmp_path):
     fitted = {r["target"] for r in report["fit"] if r["role"] == "fit"}
     assert fitted == set(spec["targets"])
     assert {r["geography"] for r in report["validation"]} == {"fujian_ningxia", "northeast"}
+    assert yaml.safe_load((run_dir / "point.yaml").read_text())["values"] == report["point"]
+    assert len(yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]) == spec["draws"]
 
 
-def test_results_are_written_as_config_and_draws(tmp_path):
-    (tmp_path / "geography").mkdir()
-    (tmp_path / "geography" / f"{GEO}.yaml").write_text("name: x\nn_firms: 10   # old\nkind: file\n")
+def test_results_are_written_as_data_files_and_installed_on_purpose(tmp_path):
+    run_dir, world = tmp_path / "run", tmp_path / "world"
+    (world / GEO).mkdir(parents=True)
+    (world / GEO / "point.yaml").write_text("values: {economy.move_cost: 0.1}\n")
     point = {"geography.n_firms": 1234, "economy.move_cost": 0.2}
-    cal.write_config(GEO, point, "run-xyz", config_dir=tmp_path)
-    text = (tmp_path / "calibration" / f"{GEO}.yaml").read_text()
-    assert "move_cost: 0.2   # calibrated: run-xyz" in text
-    assert yaml.safe_load(text)["economy"] == {"move_cost": 0.2}
-    geo = (tmp_path / "geography" / f"{GEO}.yaml").read_text()
-    assert yaml.safe_load(geo)["n_firms"] == 1234 and "calibrated: run-xyz" in geo
-    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", path=tmp_path / f"{GEO}_draws.yaml")
-    draws = yaml.safe_load((tmp_path / f"{GEO}_draws.yaml").read_text())["draws"]
+    cal.write_point(GEO, point, "run-xyz", run_dir)
+    cal.write_draws(GEO, [{"values": point}] * 3, "run-xyz", run_dir)
+    doc = yaml.safe_load((run_dir / "point.yaml").read_text())
+    assert doc["values"] == point and doc["produced_by"] == "run-xyz"
+    draws = yaml.safe_load((run_dir / "draws.yaml").read_text())["draws"]
     assert [d["draw"] for d in draws] == [0, 1, 2] and draws[2]["values"] == point
+    done = cal.install(GEO, run_dir, world_dir=world)
+    assert [t.name for t, _ in done] == ["point.yaml", "draws.yaml"]
+    assert yaml.safe_load((world / GEO / "point.yaml").read_text())["values"] == point
+    kept = dict(done)[world / GEO / "point.yaml"]
+    assert yaml.safe_load(kept.read_text())["values"] == {"economy.move_cost": 0.1}  # the old one kept
+
+
+def test_the_calibration_config_group_is_a_pointer_to_the_data_file():
+    """The group file names keys, not values: a recalibration writes sim/world/NAME/point.yaml."""
+    group = CONFIG_DIR / "calibration" / f"{GEO}.yaml"
+    for path in (group, CONFIG_DIR / "geography" / f"{GEO}.yaml"):
+        doc = yaml.safe_load(path.read_text())
+        leaves = [v for part in doc.values() if isinstance(part, dict) for v in part.values()]
+        leaves += [doc["n_firms"]] if "n_firms" in doc else []
+        fitted = [v for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        assert not fitted, f"{path} holds values: {fitted}"
+    keys = {f"economy.{k}" for k in yaml.safe_load(group.read_text())["economy"]}
+    fitted = set(cal.load_spec(GEO)["parameters"])
+    assert keys | {"geography.n_firms"} == fitted == set(cal.load_point(GEO))
 
 
 # ------------------------------------------------------------------ the shipped calibration
 def shipped_point() -> dict:
-    doc = yaml.safe_load((CONFIG_DIR / "calibration" / f"{GEO}.yaml").read_text())
-    point = {f"{s}.{k}": v for s, vals in doc.items() if s != "run" for k, v in vals.items()}
-    point["geography.n_firms"] = yaml.safe_load((CONFIG_DIR / "geography" / f"{GEO}.yaml").read_text())["n_firms"]
-    return point
+    return dict(yaml.safe_load((WORLD_DIR / GEO / "point.yaml").read_text())["values"])
 
 
 def test_the_default_configuration_is_the_calibrated_one():

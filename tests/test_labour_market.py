@@ -33,8 +33,12 @@ def _run_market(people, demand, training_rate, steps=4):
     zeros = np.zeros(people.shape[0])
     for _ in range(steps):
         people, wage, _ = labour.labour_market(
-            people, wage, wage.copy(), demand, zeros, 30e3, zeros, np.full(people.shape[0], 15e3),
-            np.tile([40e3, 44e3], (people.shape[0], 1)), np.full(people.shape[0], 20e3), zeros, training_rate, E, 4)
+            people, wage, prevailing_wage=wage.copy(), demand_park=demand, workshop_slots=zeros,
+            workshop_wage=30e3, service_demand=zeros, farm_income=np.full(people.shape[0], 15e3),
+            east_income=np.tile([40e3, 44e3], (people.shape[0], 1)),
+            migration_cost=np.full(people.shape[0], 20e3), trainees_funded=zeros,
+            training_rate=training_rate, params=labour.LabourParams.from_config(E),
+            steps_per_year=4)
     return people
 
 

@@ -20,10 +20,18 @@ def test_labour_market_conserves_headcount(n, seed, training, support):
     people = rng.uniform(0, 1e5, (n, 2, 2, labour.N_STATUS))
     people[:, :, 1, labour.MIGRANT] = 0  # the immobile never migrate
     wage = rng.uniform(2e4, 8e4, (n, 2))
-    out, new_wage, flows = labour.labour_market(
-        people, wage, wage.copy(), rng.uniform(0, 2e5, (n, 2)), rng.uniform(0, 5e4, n), 3e4, rng.uniform(0, 5e4, n),
-        rng.uniform(5e3, 3e4, n),
-        rng.uniform(2e4, 8e4, (n, 2)), np.full(n, 2e4 - support / 3), rng.uniform(0, 1e4, n), training, E, 4)
+    out, new_wage, flows = labour.labour_market(people, wage, prevailing_wage=wage.copy(),
+                                                demand_park=rng.uniform(0, 2e5, (n, 2)),
+                                                workshop_slots=rng.uniform(0, 5e4, n),
+                                                workshop_wage=3e4,
+                                                service_demand=rng.uniform(0, 5e4, n),
+                                                farm_income=rng.uniform(5e3, 3e4, n),
+                                                east_income=rng.uniform(2e4, 8e4, (n, 2)),
+                                                migration_cost=np.full(n, 2e4 - support / 3),
+                                                trainees_funded=rng.uniform(0, 1e4, n),
+                                                training_rate=training,
+                                                params=labour.LabourParams.from_config(E),
+                                                steps_per_year=4)
     np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), people.sum(axis=(1, 2, 3)), rtol=1e-9)
     assert out.min() >= 0
     assert np.all(out[:, :, 1, labour.MIGRANT] == 0)
@@ -47,7 +55,8 @@ def test_admission_never_exceeds_free_slots(app_park, seed):
        arrays(bool, 20), arrays(bool, 20), st.floats(0, 1), st.floats(0, 1))
 @settings(max_examples=60, deadline=None)
 def test_tax_split_sums_to_tax_paid(output, profit, holiday, enclave, share, compliance):
-    t = production.park_taxes(output, profit, holiday, enclave, share, compliance, E)
+    t = production.park_taxes(output, profit, holiday, enclave, tax_share_east=share,
+                              compliance=compliance, rates=production.TaxRates.from_config(E))
     np.testing.assert_allclose(t.upper + t.west + t.east, t.paid, rtol=1e-12, atol=1e-6)
     assert np.all(t.east[~enclave] == 0) and np.all(t.rebated[~holiday] == 0)
     assert np.all(t.east <= t.west / max(1 - share * compliance, 1e-12) + 1e-6)
@@ -59,7 +68,8 @@ def test_budget_never_spends_more_than_revenue_plus_allowed_borrowing(n, seed):
     rng = np.random.default_rng(seed)
     own, tax, aid = rng.uniform(0, 1e8, n), rng.uniform(0, 1e8, n), rng.uniform(0, 1e8, n)
     due, debt = rng.uniform(0, 5e8, n), rng.uniform(0, 1e9, n)
-    b = government.west_budgets(own, tax, aid, due, debt, E, 0.25)
+    b = government.west_budgets(own, tax, aid, due, debt,
+                                params=government.BudgetParams.from_config(E), dt=0.25)
     assert np.all(b.spending <= b.discretionary + b.borrowing + 1e-6)
     assert np.all(b.borrowing <= b.headroom + 1e-6)
     assert np.all((b.funding_ratio >= 0) & (b.funding_ratio <= 1))
@@ -74,7 +84,8 @@ def test_park_slots_arrive_only_after_they_are_built(build_steps, investment):
     added = []
     for step in range(build_steps + 2):
         money = np.array([investment if step == 0 else 0.0])
-        new_cap, pipeline, quality, infra = parks.grow(capacity, pipeline, quality0, infra, money, 1e7, 2e8)
+        new_cap, pipeline, quality, infra = parks.grow(capacity, pipeline, quality0, infra, money,
+                                                       cost_per_slot=1e7, half_investment=2e8)
         added.append(float(new_cap[0] - capacity[0]))
         capacity = new_cap
     # nothing while it is built, then all of it at once; quality rises with the money spent

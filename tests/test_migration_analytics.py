@@ -30,9 +30,12 @@ def step(people, migration_cost, e):
     w = np.full((1, 2), 30_000.0)
     zero = np.zeros(1)
     east_income = np.full((1, 2), EAST_WAGE * JOB_FINDING)  # fixed wage × fixed job-finding rate
-    return labour.labour_market(people, w, w, np.zeros((1, 2)), zero, 30_000.0, zero,
-                                np.array([FARM_INCOME]), east_income, np.array([migration_cost]),
-                                zero, 0.0, e, SPY)
+    return labour.labour_market(people, w, prevailing_wage=w, demand_park=np.zeros((1, 2)),
+                                workshop_slots=zero, workshop_wage=30_000.0, service_demand=zero,
+                                farm_income=np.array([FARM_INCOME]), east_income=east_income,
+                                migration_cost=np.array([migration_cost]), trainees_funded=zero,
+                                training_rate=0.0, params=labour.LabourParams.from_config(e),
+                                steps_per_year=SPY)
 
 
 def test_migration_stops_where_expected_incomes_net_of_cost_equalise():

@@ -120,7 +120,9 @@ def draw_same_shocks(model) -> location.LocationShocks:
     eligible, always = (np.array(x, bool) for x in reference_review_eligibility(model))
     review_prob = min(e.review_per_year * model.dt, 1.0)
     return location.draw_shocks(np.random.Generator(bit_generator), eligible, review_prob,
-                                e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random, always=always)
+                                n_promoted=e.n_promoted, n_enclave=e.n_enclave,
+                                n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random,
+                                always=always)
 
 
 @dataclass

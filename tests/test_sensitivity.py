@@ -12,6 +12,7 @@ from sim.analysis import uncertainty
 from sim.params import designs as sensitivity
 from sim.params import schema
 from sim.params.compose import CONFIG_DIR
+from sim.params.draws import load_draws
 from tests.conftest import run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
@@ -65,8 +66,13 @@ def test_design_is_deterministic_and_row_values_reach_the_config():
 
 
 def test_sample_past_the_design_is_a_clear_error():
-    with pytest.raises(schema.ConfigError, match="past the last row"):
-        sim.compose({"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": 4})
+    n_draws = len(load_draws("shanghai_yunnan")["draws"])  # equally weighted draws: row k is draw k
+    with pytest.raises(schema.ConfigError, match="out of range"):
+        sim.compose({"sensitivity.method": "draws", "sensitivity.n": 4,
+                     "sensitivity.sample": n_draws})
+    with pytest.raises(schema.ConfigError, match="out of range"):
+        sim.compose({"sensitivity.method": "morris", "sensitivity.n": 2,
+                     "sensitivity.sample": 10_000})
     with pytest.raises(schema.ConfigError, match="not uncertain parameters"):
         sim.compose({"sensitivity.method": "morris", "sensitivity.sample": 0,
                      "sensitivity.parameters": ["economy.vat_rate"]})

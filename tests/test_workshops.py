@@ -13,8 +13,10 @@ E = EconomyConfig()
 
 def _step(slots, budget, sales0, e=E, processing=0.0):
     n = np.size(slots)
-    return workshops.step(np.full(n, slots, float), np.full(n, budget, float), np.full(n, 200e3),
-                          np.full(n, processing), 30e3, sales0, e, 0.25, 4)
+    return workshops.step(np.full(n, slots, float), np.full(n, budget, float),
+                          working_age=np.full(n, 200e3),
+                          processing_purchases=np.full(n, processing), wage=30e3, sales0=sales0,
+                          params=workshops.WorkshopParams.from_config(e), dt=0.25, steps_per_year=4)
 
 
 def test_jobs_close_when_sales_and_funding_stop():

@@ -12,7 +12,10 @@ finds the same errors with less work:
   not a config group such as ``scenario=enclave``) are not composed again:
   their values are set on that job's config, which checks type and key;
 - every checked config is also held to the model's ranges (``sim.params.schema``),
-  which the basic sweeper leaves to each job.
+  which the basic sweeper leaves to each job, after its parameter point (design row
+  or draw) is applied by the function the job itself uses (``sim.params.point.resolve``),
+  so a bad design stops the sweep here and a complete job's config hash is the one it
+  recorded.
 
 Each job's config is still composed in full where it runs.
 """
@@ -41,8 +44,9 @@ from sim.hydra.callback import (
     mark_done,
     unfinished_jobs,
 )
-from sim.params.checks import check_job_config, check_sweep_memory
+from sim.params.checks import check_resolved, check_sweep_memory
 from sim.params.compose import safe_dirname
+from sim.params.point import resolve
 from sim.params.schema import ConfigError
 from sim.runs.collect import job_dirs
 from sim.runs.store import is_complete
@@ -94,9 +98,10 @@ class CoveringSweeper(BasicSweeper):
     is complete already are not launched at all (no worker, no cluster task).
     """
 
-    def job_configs(self, jobs: Sequence[Sequence[str]]):
-        """(job, config) for each of ``jobs``: composed once per set of config-group choices and other
-        non-plain overrides; a job's plain values are set on that config (the config is reused)."""
+    def job_configs(self, jobs: Sequence[Sequence[str]], check: bool = True):
+        """(job, task config) for each of ``jobs``: the config the job will run (no ``hydra`` node,
+        its parameter point applied). Composed once per set of config-group choices and other
+        non-plain overrides; a job's plain values are set on that composition (which is reused)."""
         loader, parser = self.hydra_context.config_loader, OverridesParser.create()
         composed: dict[tuple[str, ...], DictConfig] = {}
         for job in jobs:
@@ -112,14 +117,14 @@ class CoveringSweeper(BasicSweeper):
                             OmegaConf.update(composed[rest], o.key_or_group, o.value(), merge=False)
                     except OmegaConfBaseException as err:
                         raise ConfigCompositionException(f"Error merging override {o.input_line}\n{err}") from None
-            yield job, _with_draw(job, composed[rest])
+            yield job, task_config(job, composed[rest], check)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> list[dict]:
         """Check a covering set of the batch's jobs; return their job configs."""
         checked = []
         for job, cfg in self.job_configs(covering_jobs(batch)):
             try:  # the model's ranges, values, data file and size, so a bad job stops the sweep here
-                check_job_config(cfg)
+                check_resolved(cfg)
                 checked.append(job_config(cfg))
             except (ConfigError, GeographyError) as err:
                 raise _refuse(job, err) from None
@@ -132,9 +137,8 @@ class CoveringSweeper(BasicSweeper):
         todo = []
         if len(batch) > 100:  # ~10-30 ms a job: say what the pause is
             print(f"Checking which of {len(batch)} jobs are complete already ...", file=sys.stderr)
-        for job, cfg in self.job_configs(batch):
+        for job, task_cfg in self.job_configs(batch, check=False):  # checked before launch
             name = self.job_name(job)
-            task_cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # what the job receives
             if is_complete(sweep_dir / name, run_hash(task_cfg)):
                 mark_done(sweep_dir, name, skipped=True)
             else:
@@ -251,19 +255,15 @@ def sweep_size(overrides: Sequence[Override]) -> int:
     return math.prod(sizes.values())
 
 
-def _with_draw(job, cfg: DictConfig) -> DictConfig:
-    """The job's config as the job itself will see it: with its parameter draw (run.draw=k) applied."""
-    if OmegaConf.select(cfg, "run.draw", default=-1) in (None, -1):
-        return cfg
-    from sim.params.draws import apply_draw
-
-    cfg = cfg.copy()  # the composed config is shared by the jobs of one composition
+def task_config(job, cfg: DictConfig, check: bool = True) -> DictConfig:
+    """The config job ``job`` runs, as ``sim.cli.main`` builds it: ``cfg`` without its ``hydra``
+    node, with the job's parameter point applied and (``check``) validated
+    (``sim.params.point.resolve``)."""
+    task = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])  # a deep copy
     try:
-        with read_write(cfg):
-            apply_draw(cfg)
+        return resolve(task, check=check)
     except ConfigError as err:
         raise _refuse(job, err) from None
-    return cfg
 
 
 def _job_error(err: Exception) -> str:

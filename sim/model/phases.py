@@ -109,7 +109,8 @@ def _western_budgets(m: TransferModel) -> None:
     e, dt, c, geo = m.e, m.dt, m.counties, m.geo
     west = geo.is_west
     own = np.where(west, e.own_revenue_per_capita * geo.population, 0.0) * dt
-    b = government.west_budgets(own, c.retained_tax * dt, c.aid * dt, c.subsidy_due * dt, c.debt, e, dt)
+    b = government.west_budgets(own, c.retained_tax * dt, c.aid * dt, c.subsidy_due * dt, c.debt,
+                                params=m.views.budgets, dt=dt)
     b = government.Budget(**{k: np.where(west, v, 0.0) for k, v in vars(b).items()})
     c.debt = c.debt + b.borrowing - b.debt_service - b.repayment
     c.revenue = b.revenue / dt
@@ -134,15 +135,18 @@ def _build_parks(m: TransferModel) -> None:
     invest = invest + pk.coinvest * dt
     pk.investment_cum = pk.investment_cum + invest
     pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
-        pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, e.cost_per_slot, e.quality_half_investment)
+        pk.capacity, pk.pipeline, pk.quality0, pk.infra_cum, invest, cost_per_slot=e.cost_per_slot,
+        half_investment=e.quality_half_investment)
 
 
 def _invest(m: TransferModel) -> None:
     """Village workshops and training."""
     e, dt, geo, lab, b = m.e, m.dt, m.geo, m.labour, m.budget
     west = geo.is_west
-    books = workshops.step(lab.workshop_slots, b.workshops[west], lab.working_age, lab.processing,
-                           m.prices.workshop_wage, lab.workshop_sales0, e, dt, m.cfg.run.steps_per_year)
+    books = workshops.step(lab.workshop_slots, b.workshops[west], working_age=lab.working_age,
+                           processing_purchases=lab.processing, wage=m.prices.workshop_wage,
+                           sales0=lab.workshop_sales0, params=m.views.workshops, dt=dt,
+                           steps_per_year=m.cfg.run.steps_per_year)
     lab.workshop_slots, lab.workshops = books.slots, books
     m.counties.spend_workshops[west] = books.build_spending + books.operating_subsidy  # what was spent
     lab.trainees_funded = b.training[west] / max(e.training_cost, 1e-9)
@@ -169,8 +173,9 @@ def _consumption_cooperation(m: TransferModel) -> None:
 # ------------------------------------------------------------------ 3a. firm demography
 def draw_firms(m: TransferModel, n: int) -> FirmTable:
     """``n`` new firms at home, drawn from the model's generator."""
-    draws = demography.draw_firms(m.rng, n, m.geo, m.sectors, m.prices.east_wage, m.prices.east_land,
-                                  m.home_sites.base, m.e)
+    draws = demography.draw_firms(m.rng, n, geo=m.geo, sectors=m.sectors,
+                                  east_wage=m.prices.east_wage, east_land=m.prices.east_land,
+                                  home_base=m.home_sites.base, params=m.views.firms)
     return FirmTable.new(draws, m.chain_master_jobs)
 
 
@@ -195,7 +200,8 @@ def west_sites(m: TransferModel) -> location.WestSites:
     same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
     chain = np.bincount(idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED),
                         n_parks * n_sec).reshape(n_parks, n_sec) > 0
-    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus, e)
+    avail = labour.available_workers(lab.people, lab.wage, lab.farm_income + lab.farm_bonus,
+                                     m.views.labour)
     avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
     discount = m.policy.subsidy.land_discount * m.counties.funding_ratio[pk.county]
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
@@ -205,7 +211,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
         friction=m.counties.friction[pk.county] / operator,
         same_sector=same, chain_master=chain, sector_focus=pk.sector_focus,
         distance=m.distance, market_freight=m.park_freight, home_leg_per_km=m.home_leg,
-        market_map=m.market_map, sectors=m.sectors, e=e)
+        market_map=m.market_map, sectors=m.sectors, params=m.views.location)
 
 
 def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
@@ -214,13 +220,16 @@ def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
     Returns the western firms' margins, which taxes are computed from.
     """
     e, f = m.e, m.firms
-    f.home_margin = location.home_margin(f.home, f.sector, f.output_per_job, f.edge, m.prices.east_wage,
-                                         m.prices.east_land, m.home_sites, e)
+    f.home_margin = location.home_margin(f.home, f.sector, f.output_per_job, f.edge,
+                                         east_wage=m.prices.east_wage, east_land=m.prices.east_land,
+                                         sites=m.home_sites, params=m.views.location)
     in_west = np.flatnonzero(location.in_west(f.state))
     s = f.share[in_west]
     p = f.park[in_west]
-    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west], f.output_per_job[in_west],
-                                             f.edge[in_west], f.jobs[in_west] * s, m.sectors.mid_skill, sites, e)
+    west_m, local_tax = location.west_margin(p, f.sector[in_west], f.home[in_west],
+                                             f.output_per_job[in_west], f.edge[in_west],
+                                             f.jobs[in_west] * s, mid_skill=m.sectors.mid_skill,
+                                             sites=sites, params=m.views.location)
     holiday = ((f.entry_step[in_west] >= 0)
                & ((m.t - f.entry_step[in_west]) * m.dt < m.policy.subsidy.tax_holiday_years))
     two_sites = s < 1
@@ -254,22 +263,27 @@ def firms_choose(m: TransferModel) -> None:
     settled = (f.state != EXITED) & (f.ready_step <= t)       # not while a plant is being built
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
     shocks = location.draw_shocks(m.rng, settled, min(e.review_per_year * m.dt, 1.0),
-                                  e.n_promoted, e.n_enclave, e.n_word_of_mouth, e.n_random,
+                                  n_promoted=e.n_promoted, n_enclave=e.n_enclave,
+                                  n_word_of_mouth=e.n_word_of_mouth, n_random=e.n_random,
                                   always=expanding_all)
     m.sites = sites = west_sites(m)
     book_margins(m, sites)  # staying is valued at this step's prices, like every other option
     in_west = location.in_west(f.state)
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
-    cand = location.consideration_sets(shocks, f.home, f.sector, f.park, m.promo_ptr, m.promo_park,
-                                       m.enclave_parks, wom_ptr, wom_park, m.parks.promotion_effort, park_open,
-                                       m.geo.n_parks, e.awareness)
+    cand = location.consideration_sets(shocks, home=f.home, sector=f.sector, own_park=f.park,
+                                       promo_ptr=m.promo_ptr, promo_park=m.promo_park,
+                                       enclave_parks=m.enclave_parks, wom_ptr=wom_ptr,
+                                       wom_park=wom_park, park_effort=m.parks.promotion_effort,
+                                       park_open=park_open, n_parks=m.geo.n_parks,
+                                       awareness=e.awareness)
     expanding = expanding_all[shocks.reviewing]
     lump = e.expansion_lump
     new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
     i, new_state, park, taste, gain = location.choose_locations(
-        shocks, f, sites, cand, f.home_margin, f.margin + f.taste, _holiday_share(m), m.sectors.mid_skill,
-        expanding, new_share, e)
+        shocks, f, sites, cand, home_m_all=f.home_margin, current_all=f.margin + f.taste,
+        holiday_share=_holiday_share(m), mid_skill=m.sectors.mid_skill, expanding=expanding,
+        new_share=new_share, params=m.views.location)
     m.last_choice = LastChoice(shocks=shocks, candidates=cand, firms=i, new_state=new_state, park=park,
                                gain=gain, expanding=expanding)
     moved = new_state >= 0
@@ -365,9 +379,11 @@ def labour_market(m: TransferModel) -> None:
         labour.by_skill(lab.people, PARK).sum(axis=1), lab.people[..., WORKSHOP].sum(axis=(1, 2)),
         m.prices.workshop_wage, lab.wage[:, LOW], e.service_multiplier)
     lab.people, lab.wage, lab.flows = labour.labour_market(
-        lab.people, lab.wage, lab.prevailing, lab.demand, lab.workshop_slots, m.prices.workshop_wage,
-        lab.service_demand, lab.farm_income + lab.farm_bonus,
-        lab.east_income, cost, lab.trainees_funded, rate, e, m.cfg.run.steps_per_year)
+        lab.people, lab.wage, prevailing_wage=lab.prevailing, demand_park=lab.demand,
+        workshop_slots=lab.workshop_slots, workshop_wage=m.prices.workshop_wage,
+        service_demand=lab.service_demand, farm_income=lab.farm_income + lab.farm_bonus,
+        east_income=lab.east_income, migration_cost=cost, trainees_funded=lab.trainees_funded,
+        training_rate=rate, params=m.views.labour, steps_per_year=m.cfg.run.steps_per_year)
     _book_costs(m)
 
 
@@ -377,13 +393,19 @@ def _book_costs(m: TransferModel) -> None:
     west = geo.is_west
     paired_w = m.paired[west]
     n_paired = float(m.paired.sum())
+    flows = lab.flows
+    assert flows is not None, "the labour market runs before the costs are booked"
     east = accounts.east_lines(
-        pol, n_paired, float((c.effort * c.n_partners)[~west].sum()), float(c.landed[:, 0].sum()) / dt,
-        float(lab.flows.migrated[paired_w].sum()) / dt, float(lab.people[paired_w, :, :, MIGRANT].sum()),
-        float(lab.flows.trained_by_rate.sum()) / dt,
-        m.e.training_cost, float(m.parks.coinvest.sum()))
+        pairing=pol.pairing, labour=pol.labour, consumption=pol.consumption, n_paired=n_paired,
+        effort_by_partner=float((c.effort * c.n_partners)[~west].sum()),
+        landed_per_year=float(c.landed[:, 0].sum()) / dt,
+        migrated_paired_per_year=float(flows.migrated[paired_w].sum()) / dt,
+        migrants_paired=float(lab.people[paired_w, :, :, MIGRANT].sum()),
+        trained_per_year=float(flows.trained_by_rate.sum()) / dt,
+        training_cost=m.e.training_cost, enclave_coinvest=float(m.parks.coinvest.sum()))
     operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
-    m.costs = CostLines(east, accounts.west_lines(c, west, pol, n_paired, operating))
+    m.costs = CostLines(east, accounts.west_lines(c, west, pairing=pol.pairing, n_paired=n_paired,
+                                                  workshop_operating=operating))
 
 
 # ------------------------------------------------------------------ 6. production, taxes, incomes
@@ -411,8 +433,9 @@ def produce_and_pay(m: TransferModel) -> None:
     west_output = produced * home_output * sites.productivity[w.park]
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
     m.taxes = taxes = production.park_taxes(west_output, pre * produced * home_output, w.holiday,
-                                            pk.enclave[w.park], pol.enclave.tax_share_east,
-                                            pol.enclave.compliance, e)
+                                            pk.enclave[w.park],
+                                            tax_share_east=pol.enclave.tax_share_east,
+                                            compliance=pol.enclave.compliance, rates=m.views.taxes)
     n = geo.n_counties
     c.retained_tax, c.rebated, c.enclave_revenue = production.park_tax_accounts(
         taxes, w.park, pk.county, pk.partner, n)
@@ -424,9 +447,13 @@ def produce_and_pay(m: TransferModel) -> None:
     pay = labour.park_pay(lab.people, lab.demand, lab.wage)
     inc = production.person_incomes(pay, lab.wage[:, LOW], lab.farm_income + lab.farm_bonus,
                                     m.prices.workshop_wage, lab.east_income)
-    h = production.household_incomes(lab.people, inc, lab.inactive, lab.transfer, e.remittance_share,
-                                     lab.low_income_line, e.farm_income_sigma, lab.farm_income,
-                                     lab.seller_bonus, pol.consumption.seller_share)
+    h = production.household_incomes(lab.people, inc, lab.inactive,
+                                     transfer_per_capita=lab.transfer,
+                                     remittance_share=e.remittance_share,
+                                     low_income_line=lab.low_income_line,
+                                     farm_sigma=e.farm_income_sigma, farm_base=lab.farm_income,
+                                     seller_bonus=lab.seller_bonus,
+                                     seller_share=pol.consumption.seller_share)
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 
 

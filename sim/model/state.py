@@ -8,14 +8,40 @@ Amounts are yuan/year and shares are of a firm's home output unless a field says
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.mechanisms.demography import FirmDraws
-from sim.model.mechanisms.labour import LabourFlows
-from sim.model.mechanisms.location import LocationShocks
-from sim.model.mechanisms.workshops import WorkshopBooks
+from sim.model.mechanisms.demography import FirmDraws, FirmParams
+from sim.model.mechanisms.government import BudgetParams
+from sim.model.mechanisms.labour import LabourFlows, LabourParams
+from sim.model.mechanisms.location import LocationParams, LocationShocks
+from sim.model.mechanisms.production import TaxRates
+from sim.model.mechanisms.workshops import WorkshopBooks, WorkshopParams
+
+if TYPE_CHECKING:
+    from sim.params.schema import EconomyConfig
+
+
+@dataclass(frozen=True)
+class ParamViews:
+    """Each mechanism's view of the economy config (``sim/model/mechanisms``), made once a model."""
+
+    firms: FirmParams
+    budgets: BudgetParams
+    workshops: WorkshopParams
+    location: LocationParams
+    labour: LabourParams
+    taxes: TaxRates
+
+    @classmethod
+    def from_config(cls, economy: EconomyConfig) -> ParamViews:
+        return cls(firms=FirmParams.from_config(economy), budgets=BudgetParams.from_config(economy),
+                   workshops=WorkshopParams.from_config(economy),
+                   location=LocationParams.from_config(economy),
+                   labour=LabourParams.from_config(economy), taxes=TaxRates.from_config(economy))
 
 
 @dataclass
@@ -34,19 +60,19 @@ class Prices:
 class FirmTable(FirmDraws):
     """Every eastern firm ever in the at-risk pool (rows are never removed: exited firms stay)."""
 
-    chain_master: np.ndarray = None      # leads a supply chain (bool)
-    state: np.ndarray = None             # HOME, BRANCH, RELOCATED or EXITED (location.py)
-    park: np.ndarray = None              # park of its western plant, -1 if none
-    share: np.ndarray = None             # share of output and jobs in the west once the plant runs
-    allocation: np.ndarray = None        # freight a branch saves by serving its nearest markets (fixed)
-    entry_step: np.ndarray = None        # step it entered its park (-1 never)
-    ready_step: np.ndarray = None        # step its western plant starts producing (-1 none)
-    loss_steps: np.ndarray = None        # steps in a row its site has lost money
-    backlog: np.ndarray = None           # capacity wanted, share of its jobs
-    expanded_west: np.ndarray = None     # built an expansion plant in a western park (bool)
-    ever_west: np.ndarray = None         # has landed in a western park (bool)
-    margin: np.ndarray = None            # after-tax margin where it is now
-    home_margin: np.ndarray = None       # after-tax margin at home
+    chain_master: np.ndarray             # leads a supply chain (bool)
+    state: np.ndarray                    # HOME, BRANCH, RELOCATED or EXITED (location.py)
+    park: np.ndarray                     # park of its western plant, -1 if none
+    share: np.ndarray                    # share of output and jobs in the west once the plant runs
+    allocation: np.ndarray               # freight a branch saves on its nearest markets (fixed)
+    entry_step: np.ndarray               # step it entered its park (-1 never)
+    ready_step: np.ndarray               # step its western plant starts producing (-1 none)
+    loss_steps: np.ndarray               # steps in a row its site has lost money
+    backlog: np.ndarray                  # capacity wanted, share of its jobs
+    expanded_west: np.ndarray            # built an expansion plant in a western park (bool)
+    ever_west: np.ndarray                # has landed in a western park (bool)
+    margin: np.ndarray                   # after-tax margin where it is now
+    home_margin: np.ndarray              # after-tax margin at home
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
@@ -64,11 +90,36 @@ class FirmTable(FirmDraws):
         return self.state.size
 
     def append(self, new: FirmTable) -> range:
-        """Append ``new`` firms' rows to every column (in place); their row numbers."""
-        n0 = self.size
+        """Append ``new`` firms' rows to every column (in place); their row numbers.
+
+        Each column is a view of the first rows of a buffer that doubles when full, so
+        entrants cost their own rows, not a copy of every firm's (amortised). A column a
+        phase has replaced by a new array is copied into a buffer first.
+        """
+        n0, k = self.size, new.size
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(new, f.name)]))
-        return range(n0, self.size)
+            column, added = getattr(self, f.name), getattr(new, f.name)
+            buf, dtype = _growth_buffer(column), np.result_type(column.dtype, added.dtype)
+            if buf is None or buf.shape[0] < n0 + k or buf.dtype != dtype:
+                buf = np.empty((max(2 * n0, n0 + k, 16),) + column.shape[1:], dtype)
+                _BUFFERS[id(buf)] = buf
+                buf[:n0] = column
+            buf[n0:n0 + k] = added
+            setattr(self, f.name, buf[:n0 + k])
+        return range(n0, n0 + k)
+
+
+# buffers made by FirmTable.append (by id; an entry goes when its buffer is freed)
+_BUFFERS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def _growth_buffer(column: np.ndarray) -> np.ndarray | None:
+    """The append buffer ``column`` is the first rows of, or None (a column made some other way)."""
+    base = column.base
+    if (base is None or _BUFFERS.get(id(base)) is not base
+            or column.ctypes.data != base.ctypes.data or column.strides != base.strides):
+        return None
+    return base
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 import mesa
 import numpy as np
@@ -30,6 +31,7 @@ from sim.model.state import (
     LabourTable,
     LastChoice,
     Margins,
+    ParamViews,
     ParkTable,
     Prices,
 )
@@ -54,7 +56,7 @@ def as_config(config=None) -> Config:
     try:
         if OmegaConf.get_type(config) is not Config:  # Hydra's configs are typed by the schema already
             config = OmegaConf.merge(OmegaConf.structured(Config), config)
-        return OmegaConf.to_object(config)
+        return cast(Config, OmegaConf.to_object(config))
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
 
@@ -101,6 +103,7 @@ class TransferModel(mesa.Model):
         super().__init__(rng=cfg.run.seed if rng is None else rng)
         self.cfg = cfg
         self.e = cfg.economy
+        self.views = ParamViews.from_config(cfg.economy)  # what each mechanism reads of the config
         self.policy = cfg.policy
         self.dt = 1.0 / cfg.run.steps_per_year
         self.n_steps = cfg.run.years * cfg.run.steps_per_year
@@ -191,7 +194,8 @@ class TransferModel(mesa.Model):
         pc = geo.park_county
         home_dist = markets.market_distances(geo.lon[east], geo.lat[east], mk.national, west_centre, mk.gateways)
         park_dist = markets.market_distances(geo.lon[pc], geo.lat[pc], mk.national, west_centre, mk.gateways)
-        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km, self.e)
+        self.home_sites = location.home_sites(home_dist, mk.local_km, sec.markets, per_km,
+                                              self.views.location)
         self.park_freight = markets.freight_beyond_home(park_dist, sec.markets, per_km)
         self.home_leg = markets.home_leg(sec.markets, per_km)
         self.market_map = markets.MarketMap(
@@ -200,8 +204,10 @@ class TransferModel(mesa.Model):
 
     def _init_firms(self):
         e = self.e
-        draws = demography.draw_firms(self.rng, self.cfg.geography.n_firms, self.geo, self.sectors,
-                                      self.prices.east_wage, self.prices.east_land, self.home_sites.base, e)
+        draws = demography.draw_firms(self.rng, self.cfg.geography.n_firms, geo=self.geo,
+                                      sectors=self.sectors, east_wage=self.prices.east_wage,
+                                      east_land=self.prices.east_land,
+                                      home_base=self.home_sites.base, params=self.views.firms)
         # a chain master leads by size: the largest firms of the starting pool, and entrants as large
         self.chain_master_jobs = (np.quantile(draws.jobs, 1 - e.chain_master_share) if e.chain_master_share > 0
                                   else np.inf)

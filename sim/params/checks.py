@@ -22,6 +22,7 @@ import difflib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from sim.params.paths import CONFIG_DIR, GROUPS
 from sim.params.schema import ConfigError, schema_fields
@@ -31,7 +32,7 @@ SAFE_CHOICE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 def schema_keys() -> set[str]:
     """Every leaf key of the schema and every section above one (``policy``, ``policy.enclave``)."""
-    keys = set()
+    keys: set[str] = set()
     for key, _ in schema_fields():
         parts = key.split(".")
         keys.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
@@ -159,7 +160,19 @@ def check_writable(folder: str) -> None:
 
 
 def check_job_config(cfg) -> None:
-    """A composed job config: resolvable, in range, with a readable geography, small enough for memory."""
+    """A composed job config, as its job will run it (its parameter point applied by
+    :func:`sim.params.point.resolve`): resolvable, in range, with a readable geography,
+    small enough for memory."""
+    from omegaconf import OmegaConf
+
+    from sim.params.point import resolve
+
+    task = resolve(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))  # a deep copy
+    check_resolved(task)
+
+
+def check_resolved(cfg) -> None:
+    """:func:`check_job_config` for a config whose parameter point is applied already."""
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
@@ -167,8 +180,10 @@ def check_job_config(cfg) -> None:
     from sim.world import geography
 
     try:
-        job = {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
-               for k in cfg if k != "hydra"}
+        job: dict[str, Any] = {
+            k: (OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k])
+                else cfg[k])
+            for k in cfg if k != "hydra"}
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: cannot resolve a value: {_first_line(err)}. "
                           "Check the ${...} interpolations. Nothing was run.") from None
@@ -271,7 +286,9 @@ def compose_command(overrides: list[str], multirun: bool):
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return GlobalHydra.instance().hydra.compose_config(
+            hydra = GlobalHydra.instance().hydra
+            assert hydra is not None  # initialize_config_dir has just made it
+            return hydra.compose_config(
                 "config", list(overrides), run_mode=RunMode.MULTIRUN if multirun else RunMode.RUN,
                 from_shell=True, with_log_configuration=False)
     except (HydraException, OmegaConfBaseException) as err:

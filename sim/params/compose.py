@@ -54,6 +54,11 @@ def _register() -> None:
         OmegaConf.register_new_resolver("sim_run_name", lambda stamp: f"{stamp}_{unique_suffix()}", use_cache=True)
     if not OmegaConf.has_resolver("sim_job_dir"):
         OmegaConf.register_new_resolver("sim_job_dir", safe_dirname)
+    if not OmegaConf.has_resolver("sim_calibrated"):
+        from sim.params.draws import calibrated
+
+        # a calibrated value from sim/world/NAME/point.yaml (the data file `make calibrate` writes)
+        OmegaConf.register_new_resolver("sim_calibrated", calibrated)
     if not OmegaConf.has_resolver("sim_design_rows"):
         # design sizes computed from the sensitivity section, never typed: range(${sim_design_rows:${sensitivity}})
         OmegaConf.register_new_resolver("sim_design_rows", _design_rows)
@@ -113,27 +118,31 @@ def to_overrides(overrides: dict | None) -> list[str]:
 
 
 def compose(overrides: dict | list[str] | None = None):
-    """The resolved, validated config for dotted overrides, as Hydra would build it.
+    """The resolved, validated config for dotted overrides, as a job of ``python -m sim.run``
+    runs it (its parameter point applied: :func:`sim.params.point.resolve`).
 
-    Composed configs are cached by their overrides (Hydra takes ~50 ms per
-    composition); each call returns a copy, so callers may change it.
+    Composed configs are cached by their overrides and the state of the config and
+    calibration files (Hydra takes ~50 ms per composition; an edited file is composed
+    again); each call returns a copy, so callers may change it.
     """
     import copy
 
+    from sim.params.files import parameter_files_stamp
+
     ov = overrides if isinstance(overrides, list) else to_overrides(overrides)
-    return copy.deepcopy(_compose(tuple(ov)))
+    return copy.deepcopy(_compose(tuple(ov), parameter_files_stamp()))
 
 
 @functools.lru_cache(maxsize=256)
-def _compose(ov: tuple[str, ...]):
+def _compose(ov: tuple[str, ...], _files_stamp: tuple):
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     from sim.params.checks import check_overrides
 
-    ov = list(ov)
-    check_overrides(ov)  # group choices from their own folders, no unknown or deleted keys
+    overrides = list(ov)
+    check_overrides(overrides)  # group choices from their own folders, no unknown or deleted keys
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     from hydra.errors import HydraException
@@ -141,19 +150,14 @@ def _compose(ov: tuple[str, ...]):
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         try:
-            cfg = hydra_compose(config_name="config", overrides=ov)
+            cfg = hydra_compose(config_name="config", overrides=overrides)
         except (HydraException, OmegaConfBaseException) as err:
             raise schema.ConfigError(f"Invalid configuration: {err}\nKnown keys: see docs/ODD.md "
                                      "(parameter table) or `python -m sim.run --cfg job`.") from None
-    from sim.params.designs import apply_sample
-
-    apply_sample(cfg)  # a design row's parameter values (sensitivity.sample), before validation
-    schema.validate(cfg)
     from sim.params.checks import check_memory
-    from sim.params.draws import apply_draw
+    from sim.params.point import resolve
 
-    apply_draw(cfg)  # run.draw=k: draw k of the calibration's parameter draws over the config
-
+    resolve(cfg)  # the parameter point (design row or draw), then validation of everything
     check_memory({"geography": OmegaConf.to_container(cfg.geography)})  # before a model allocates it
     return cfg
 

@@ -3,7 +3,7 @@
 One design row = one sweep job. A sweep over ``sensitivity.sample=range(N)`` runs
 the N rows of a deterministic design (``sensitivity.method``: ``draws``, ``morris``
 or ``sobol``); each job rebuilds the design (cheap, seeded by ``sensitivity.seed``)
-and :func:`apply_sample` writes row k's values into its config before validation.
+and :func:`sim.params.point.resolve` writes row k's values into its config, then validates.
 So joblib, Slurm, resume and the progress bar come from the sweep machinery.
 
 Where the values come from (the seam with the calibration):
@@ -11,9 +11,9 @@ Where the values come from (the seam with the calibration):
 * :func:`prior_ranges` reads each ``illustrative`` or ``calibrated`` float parameter's
   range from the schema (the documented "range a–b" in its source text, otherwise
   ±50 % of its default within the schema bounds);
-* :func:`parameter_draws` returns the calibration's draws for a geography when its
-  draws file exists (``sim/world/<geography>/draws.yaml``), otherwise a
-  Latin hypercube over the prior ranges.
+* :func:`parameter_draws` returns a calibration's draws when its draws file exists
+  (``sim/world/<calibration>/draws.yaml``; a job uses the calibration it selects,
+  ``run.calibration``), otherwise a Latin hypercube over the prior ranges.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.params import schema
 from sim.params.draws import draws_file
+from sim.params.files import read_yaml, stamp
 
 MARKS = ("illustrative", "calibrated")  # parameters whose values are uncertain
 PRIOR_SPREAD = 0.5  # ± share of the default when the schema documents no range
@@ -86,6 +87,8 @@ def problem(keys: list[str] | None = None) -> dict:
 
 def calibration_draws_file(geography: str) -> Path | None:
     """The calibration's parameter draws of ``geography`` (written by ``make calibrate``), if any."""
+    if not geography or geography == "none":
+        return None
     path = draws_file(geography)
     return path if path.is_file() else None
 
@@ -94,9 +97,7 @@ def _calibration_table(path: Path):
     """The calibration's draws as a table: one row per draw, one column per dotted key (+ ``weight``)."""
     import pandas as pd
 
-    from sim.params.draws import read_data_file
-
-    draws = (read_data_file(path) or {}).get("draws") or []
+    draws = (read_yaml(path) or {}).get("draws") or []
     return pd.DataFrame([{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws])
 
 
@@ -130,9 +131,16 @@ def _calibration_rows(path: Path, n: int) -> list[dict]:
     return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
 
 
-@functools.lru_cache(maxsize=8)
 def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = "") -> np.ndarray:
-    """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or ``draws``."""
+    """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or
+    ``draws`` (``geography``: the calibration whose draws they are; cached until the file changes)."""
+    path = draws_file(geography) if method == "draws" and geography else None
+    return _design(method, n, seed, tuple(keys), geography, stamp(path) if path else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _design(method: str, n: int, seed: int, keys: tuple[str, ...], geography: str,
+            _stamp) -> np.ndarray:
     if method == "draws":
         rows = parameter_draws(geography, n, seed)
         return np.array([list(r.values()) for r in rows])
@@ -150,7 +158,7 @@ def design(method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography
 
 def design_keys(method: str, keys, geography: str) -> list[str]:
     """The parameter names of a design's columns."""
-    if method == "draws":
+    if method == "draws" and geography:
         path = calibration_draws_file(geography)
         if path is not None:
             return [c for c in _calibration_table(path).columns if c != "weight"]
@@ -189,38 +197,46 @@ def check_design_size(s) -> None:
         "Nothing was run.")
 
 
-def sample_values(s, geography: str) -> dict[str, float]:
-    """{dotted key: value} of row ``s.sample`` of the design ``s`` describes ({} for none or -1)."""
+def sample_values(s, geography: str, calibration: str | None = None) -> dict[str, float]:
+    """{dotted key: value} of row ``s.sample`` of the design ``s`` describes ({} for none or -1).
+
+    A ``draws`` design's rows are the draws of ``calibration`` (default: the one named like
+    ``geography``) when its draws file exists, else a Latin hypercube over the prior ranges.
+    When ``n`` equally weighted calibration draws are there, row k is draw k, for every draw
+    in the file (``n`` only says how many a sweep takes); with fewer draws, or weighted ones,
+    the rows are ``n`` draws resampled systematically. ``run.draw=k`` is this design's row k
+    (:mod:`sim.params.point`).
+    """
     if s["method"] == "none" or s["sample"] < 0:
         return {}
     check_design_size(s)
     keys = tuple(s["parameters"] or ())
-    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, geography if s["method"] == "draws" else "")
-    if s["sample"] >= len(rows):
-        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {s['sample']} is past the "
-                                 f"last row of the {s['method']} design ({len(rows)} rows: 0..{len(rows) - 1}).")
-    names = design_keys(s["method"], keys, geography)
-    return dict(zip(names, map(float, rows[s["sample"]]), strict=True))
+    draws = s["method"] == "draws"
+    source = (calibration if calibration is not None else geography) if draws else ""
+    k = int(s["sample"])
+    if source and source != "none":
+        table = _equal_draws(source)
+        if table is not None and int(s["n"]) <= len(table) and k < len(table):
+            return {key: float(v) for key, v in table[k].items()}
+    source = "" if source == "none" else source
+    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, source)
+    if k >= len(rows):
+        raise schema.ConfigError(f"Invalid configuration:\n  sensitivity.sample = {k} is out of "
+                                 f"range: the {s['method']} design has {len(rows)} rows "
+                                 f"(0..{len(rows) - 1}).")
+    names = design_keys(s["method"], keys, source)
+    return dict(zip(names, map(float, rows[k]), strict=True))
 
 
-def apply_sample(cfg) -> None:
-    """Write the values of the config's design row (``sensitivity.*``) into ``cfg`` in place.
-
-    The one place where uncertain parameter values enter a run: called on a
-    composed config before validation, by ``python -m sim.run`` and ``sim.evaluate``.
-    """
-    from omegaconf import OmegaConf
-
-    s = cfg["sensitivity"]
-    for key, value in sample_values(s, cfg["geography"]["name"]).items():
-        OmegaConf.update(cfg, key, _typed(key, value), merge=False)
-
-
-def _typed(key: str, value: float):
-    return int(round(value)) if key in _INT_KEYS else value
-
-
-_INT_KEYS = {k for k, f in schema.schema_fields() if f.type in (int, "int")}
+def _equal_draws(calibration: str) -> list[dict] | None:
+    """The calibration's draws in order, if its file exists and gives them no weights."""
+    path = calibration_draws_file(calibration)
+    if path is None:
+        return None
+    draws = (read_yaml(path) or {}).get("draws") or []
+    if any("weight" in d for d in draws):
+        return None
+    return [d["values"] for d in draws]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,8 +37,8 @@ class RunConfig:
     progress: str = param("auto", "-", "sweep progress: auto (a bar on a terminal, a line every "
                           "10% or 30 s in a log), on (the bar), off",
                           choices=("auto", "on", "off"), source="-")
-    calibration: str = param("none", "-", "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml; docs/calibration.md)", source="-")
-    draw: int = param(-1, "index", "parameter draw of the calibration applied over the config: -1 = its point estimate, k >= 0 = draw k (sim/world/NAME/draws.yaml)", lo=-1, hi=100_000, source="-")
+    calibration: str = param("none", "-", "calibration whose point estimates are in force (set by configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; docs/calibration.md)", source="-")
+    draw: int = param(-1, "index", "parameter draw k of the calibration (sim/world/NAME/draws.yaml): another spelling of sensitivity.method=draws sensitivity.sample=k, recorded as that; -1 = its point estimate", lo=-1, hi=100_000, source="-")
 
 
 @dataclass
@@ -269,7 +269,7 @@ class SensitivityConfig:
     """Which row of which parameter design a job runs (sim/sensitivity.py; docs/sensitivity.md)."""
     method: str = param("none", "-", "parameter design: none (the config as it is), draws (calibration draws, else a Latin hypercube over the prior ranges), morris or sobol (SALib)",
                         choices=("none", "draws", "morris", "sobol"), source="-")
-    sample: int = param(-1, "row", "design row this job runs (-1: none, the point estimate); sweep it with range(N)", lo=-1, hi=10_000_000, source="-")
+    sample: int = param(-1, "row", "design row this job runs (-1: none, the point estimate); sweep it with range(N); needs a method", lo=-1, hi=10_000_000, source="-")
     n: int = param(8, "draws or trajectories", "draws: number of draws; morris: trajectories; sobol: base sample (a power of 2)", lo=1, hi=1_000_000, source="-")
     seed: int = param(0, "integer", "seed of the design (fixed, so every job and scenario sees the same rows)", lo=0, source="-")
     parameters: list[str] = param([], "dotted keys", "parameters the morris or sobol design varies (empty: every uncertain parameter, `python -m sim.params.designs`)", source="-")

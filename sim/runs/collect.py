@@ -113,7 +113,8 @@ def design_row_keys(config) -> list[str]:
     from sim.params.designs import sample_values
 
     try:
-        return list(sample_values(config["sensitivity"], config["geography"]["name"]))
+        calibration = (config.get("run") or {}).get("calibration")
+        return list(sample_values(config["sensitivity"], config["geography"]["name"], calibration))
     except (KeyError, TypeError, ValueError):
         return []
 

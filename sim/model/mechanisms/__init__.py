@@ -1,6 +1,27 @@
-"""Mechanisms of DESIGN §3, one module each, as functions over arrays.
+"""The model's mechanisms (docs/ODD.md §7), one module each, as functions over arrays.
 
-costs (§3.1), government (§3.2), location (§3.3), parks (§3.4), labour (§3.5),
-production (§3.6). They read no global state and draw no random numbers of
-their own: the model passes in its arrays, parameters and draws.
+costs, government, location, parks, labour, production, and their helpers. They
+read no global state and draw no random numbers of their own: the model passes in
+its arrays, its draws and the parameters each mechanism uses, as keyword arguments
+or as a small frozen view of the config (a :class:`ParamView`), never the whole config.
 """
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Self
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamView:
+    """The config fields one mechanism reads, under the config's own names (and units).
+
+    Subclasses are frozen dataclasses; :meth:`from_config` picks their fields from a
+    config section (``sim.params.schema.EconomyConfig``), once, when the model is built.
+    """
+
+    @classmethod
+    def from_config(cls, section: object) -> Self:
+        """The view of ``section``: each field read from the attribute of the same name."""
+        values: dict[str, Any] = {f.name: getattr(section, f.name) for f in dataclasses.fields(cls)}
+        return cls(**values)

@@ -7,7 +7,13 @@ Totals are sums of the lines: one concept in one place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model.state import CountyTable
+    from sim.params.schema import ConsumptionPolicy, LabourPolicy, PairingPolicy
 
 # Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan in 2023, over the 117 paired counties
 SEED_CADRES_PER_COUNTY = 9.5
@@ -18,13 +24,15 @@ WEST_LINES = ("land_subsidy", "infrastructure", "workshop_build", "workshop_oper
               "debt_service")
 
 
-def governance_gain(gain_at_seed_level, cadres_per_county):
+def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> float:
     """Yearly friction cut bought by cadre exchange (share/year): proportional to cadres posted, capped at 1."""
     return min(gain_at_seed_level * cadres_per_county / SEED_CADRES_PER_COUNTY, 1.0)
 
 
-def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paired_per_year, migrants_paired,
-               trained_per_year, training_cost, enclave_coinvest) -> dict[str, float]:
+def east_lines(*, pairing: PairingPolicy, labour: LabourPolicy, consumption: ConsumptionPolicy,
+               n_paired: float, effort_by_partner: float, landed_per_year: float,
+               migrated_paired_per_year: float, migrants_paired: float, trained_per_year: float,
+               training_cost: float, enclave_coinvest: float) -> dict[str, float]:
     """Eastern cost by channel (yuan/year).
 
     n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
@@ -34,9 +42,10 @@ def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paire
     year: migrant workers change jobs about yearly — illustrative);
     trained_per_year: workers trained under ``labour.training_rate`` at ``training_cost`` yuan each;
     enclave_coinvest: what enclave partners put in this year (co-investment in building and running
-    their parks, responding to their expected tax share; sim/mechanisms/enclave.py).
+    their parks, responding to their expected tax share; sim/model/mechanisms/enclave.py);
+    ``pairing``, ``labour``, ``consumption``: the programmes' policy settings.
     """
-    pair, lab, cons = pol.pairing, pol.labour, pol.consumption
+    pair, lab, cons = pairing, labour, consumption
     on = float(pair.enabled)
     return {
         "aid": on * pair.aid_per_county * n_paired,
@@ -52,10 +61,14 @@ def east_lines(pol, n_paired, effort_by_partner, landed_per_year, migrated_paire
     }
 
 
-def west_lines(counties, west, pol, n_paired, workshop_operating) -> dict[str, float]:
+def west_lines(counties: CountyTable, west: np.ndarray, *, pairing: PairingPolicy, n_paired: float,
+               workshop_operating: float) -> dict[str, float]:
     """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported apart)."""
     c = counties
-    total = lambda a: float(np.asarray(a)[west].sum())  # noqa: E731
+
+    def total(a: np.ndarray) -> float:
+        return float(np.asarray(a)[west].sum())
+
     workshops = total(c.spend_workshops)
     return {
         "land_subsidy": total(c.spend_subsidy),
@@ -63,6 +76,7 @@ def west_lines(counties, west, pol, n_paired, workshop_operating) -> dict[str, f
         "workshop_build": workshops - workshop_operating,
         "workshop_operating": workshop_operating,
         "training": total(c.spend_training),
-        "cadres": float(pol.pairing.enabled) * pol.pairing.west_cadres_per_county * pol.pairing.west_cost_per_cadre * n_paired,
+        "cadres": (float(pairing.enabled) * pairing.west_cadres_per_county
+                   * pairing.west_cost_per_cadre * n_paired),
         "debt_service": total(c.spend_debt_service),
     }

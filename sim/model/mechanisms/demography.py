@@ -1,4 +1,6 @@
-"""Firm demography (DESIGN §3.3): who the firms are, how they grow, enter and exit.
+"""Firm demography (docs/ODD.md §7.8, "Firm demography").
+
+Who the firms are, how they grow, enter and exit.
 
 A firm's own profitability advantage (``edge``, share of output) is what sets it
 apart from its sector: drawn so that starting pre-tax margins follow a gamma
@@ -12,8 +14,14 @@ plant, at home or in a western park (expansion investment).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.model.mechanisms import ParamView
+
+if TYPE_CHECKING:
+    from sim.world.geography import Geography, Sectors
 
 
 @dataclass
@@ -29,14 +37,29 @@ class FirmDraws:
     taste: np.ndarray            # taste for the home site (share of output/year)
 
 
+@dataclass(frozen=True)
+class FirmParams(ParamView):
+    """What drawing new firms reads of the economy config (units as in the config)."""
+
+    firm_size_mean: float      # jobs
+    firm_size_sigma: float     # log units
+    labour_share_sigma: float  # log units
+    margin_mean: float         # share of output
+    margin_sd: float           # share of output
+    growth_mean: float         # share/year
+    growth_sd: float           # share/year
+    home_attachment: float     # share of output/year
+
+
 def gamma_margins(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
     """Starting pre-tax margins (share of output): gamma with the given mean and sd."""
     shape = (mean / sd) ** 2
     return rng.gamma(shape, sd ** 2 / mean, n)
 
 
-def draw_firms(rng: np.random.Generator, n: int, geo, sectors, east_wage: float, east_land: float,
-               home_base: np.ndarray, e) -> FirmDraws:
+def draw_firms(rng: np.random.Generator, n: int, *, geo: Geography, sectors: Sectors,
+               east_wage: float, east_land: float, home_base: np.ndarray,
+               params: FirmParams) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for home).
 
     A firm's taste for its home site (share of output/year, exponential with mean
@@ -49,25 +72,29 @@ def draw_firms(rng: np.random.Generator, n: int, geo, sectors, east_wage: float,
     w = geo.firm_weight[east]
     home = east[rng.choice(east.size, size=n, p=w / w.sum() if w.sum() > 0 else None)]
     sector = rng.choice(sectors.name.size, size=n, p=sectors.weight)
-    mu = np.log(e.firm_size_mean) - e.firm_size_sigma ** 2 / 2
-    jobs = np.maximum(np.round(np.exp(rng.normal(mu, e.firm_size_sigma, n))), 5.0)
-    labour_share = sectors.labour_share[sector] * np.exp(rng.normal(0, e.labour_share_sigma, n))
+    mu = np.log(params.firm_size_mean) - params.firm_size_sigma ** 2 / 2
+    jobs = np.maximum(np.round(np.exp(rng.normal(mu, params.firm_size_sigma, n))), 5.0)
+    labour_share = sectors.labour_share[sector] * np.exp(
+        rng.normal(0, params.labour_share_sigma, n))
     output_per_job = east_wage / labour_share
-    margin = gamma_margins(rng, n, e.margin_mean, e.margin_sd)
+    margin = gamma_margins(rng, n, params.margin_mean, params.margin_sd)
     edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
-    growth = rng.normal(e.growth_mean, e.growth_sd, n)
-    taste = rng.exponential(e.home_attachment, n) if e.home_attachment > 0 else np.zeros(n)
+    growth = rng.normal(params.growth_mean, params.growth_sd, n)
+    taste = (rng.exponential(params.home_attachment, n) if params.home_attachment > 0
+             else np.zeros(n))
     return FirmDraws(home=home, sector=sector, jobs=jobs, output_per_job=output_per_job, edge=edge,
                      growth=growth, taste=taste)
 
 
-def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float, dt: float):
+def drift_edges(rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float,
+                dt: float) -> np.ndarray:
     """Random walk of active firms' edge over ``dt`` years (share of output)."""
     shock = rng.normal(0.0, volatility * np.sqrt(dt), edge.size)
     return np.where(active, edge + shock, edge)
 
 
-def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray, dt: float):
+def grow_demand(backlog: np.ndarray, growth: np.ndarray, active: np.ndarray,
+                dt: float) -> np.ndarray:
     """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share)."""
     return np.where(active, np.maximum(backlog + growth * dt, 0.0), backlog)
 
@@ -82,7 +109,8 @@ def sustained_losses(loss_steps: np.ndarray, value: np.ndarray, active: np.ndarr
     return np.where(active & (value < 0), loss_steps + 1, 0)
 
 
-def losses_end(ending: np.ndarray, is_branch: np.ndarray, home_margin: np.ndarray):
+def losses_end(ending: np.ndarray, is_branch: np.ndarray,
+               home_margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Firms whose sustained losses end now: (branches to close, firms that exit), as indices.
 
     A loss-making branch closes when the home site still pays; any other firm exits.

@@ -15,18 +15,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def partner_effort(tax_share_east: float, expected_compliance, half: float):
+def partner_effort(tax_share_east: float, expected_compliance: np.ndarray,
+                   half: float) -> np.ndarray:
     """Partner's effort (0–1): expected share ``s × c`` over ``s × c + half``."""
     x = tax_share_east * np.asarray(expected_compliance, float)
     return x / (x + half)
 
 
-def learn_compliance(expected, actual: float, learning_per_year: float, dt: float):
+def learn_compliance(expected: np.ndarray, actual: float, learning_per_year: float,
+                     dt: float) -> np.ndarray:
     """Expected compliance (share) after ``dt`` years of watching ``actual`` payments."""
     step = 1.0 - np.exp(-learning_per_year * dt)
     return expected + step * (actual - expected)
 
 
-def operator_divisor(effort, operator_efficiency: float):
+def operator_divisor(effort: np.ndarray, operator_efficiency: float) -> np.ndarray:
     """Divisor of tenants' friction cost in a partner-run park (≥ 1): the operator's one effect."""
     return 1.0 + (operator_efficiency - 1.0) * effort

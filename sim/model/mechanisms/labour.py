@@ -1,4 +1,4 @@
-"""The western labour market (DESIGN §3.5), vectorised over counties.
+"""The western labour market (docs/ODD.md §7.5), vectorised over counties.
 
 A labour pool holds working-age persons by skill (low, mid) × mobility
 (mobile, immobile) × status (farming, park job, workshop job, migrant in the
@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from sim.model.mechanisms import ParamView
+
 LOW, MID = 0, 1
 MOBILE, IMMOBILE = 0, 1
 FARM, PARK, WORKSHOP, MIGRANT, IDLE, SERVICE = 0, 1, 2, 3, 4, 5
@@ -31,7 +33,23 @@ STATUS_NAMES = ("farming", "park_job", "workshop_job", "migrant_east", "not_empl
 QUEUE_MOBILITY, QUEUE_STATUS = slice(None, None, -1), slice(IDLE, None, FARM - IDLE)
 
 
-def per_step(rate_per_year: float | np.ndarray, steps_per_year: int):
+@dataclass(frozen=True)
+class LabourParams(ParamView):
+    """What the labour market reads of the economy config (units as in the config)."""
+
+    hire_rate: float           # share of vacancies filled per quarter
+    park_reach: float          # share of farmers within commuting range of the parks
+    local_premium: float       # share over farm income a farmer asks of a local job
+    reservation_sigma: float   # log units
+    migration_rate: float      # share/year
+    return_rate: float         # share/year
+    migration_scale: float     # yuan/year
+    idle_to_farm: float        # share/year
+    wage_adjustment: float     # share/year
+    wage_curve: float          # share per unit tightness
+
+
+def per_step(rate_per_year: float | np.ndarray, steps_per_year: int) -> float | np.ndarray:
     """Per-step probability equivalent to a yearly rate (share/year → share/step)."""
     if isinstance(rate_per_year, float | int):  # plain Python for scalars: this runs every step
         return 1.0 - (1.0 - min(max(float(rate_per_year), 0.0), 1.0)) ** (1.0 / steps_per_year)
@@ -53,29 +71,32 @@ class LabourFlows:
     unfilled_park: np.ndarray   # (W, 2) park jobs still vacant after hiring, by job skill (a binding shortage)
 
 
-def _share(part, whole):
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     """part / whole for 0 <= part <= whole (the share of a group that moves); 0 when the group is empty."""
     return part / np.maximum(whole, 1e-300)
 
 
-def willing_farmers_share(wage, farm_income, e, reach=None):
+def willing_farmers_share(wage: np.ndarray | float, farm_income: np.ndarray, params: LabourParams,
+                          reach: float | None = None) -> np.ndarray:
     """Share of farmers who would take a local job at ``wage`` (yuan/year) rather than farm.
 
-    Reservation wages are lognormal (dispersion ``e.reservation_sigma``) around
-    farm income × (1 + ``e.local_premium``); only the share ``reach`` lives within
-    commuting range (default ``e.park_reach``; village workshops pass 1).
+    Reservation wages are lognormal (dispersion ``reservation_sigma``) around
+    farm income × (1 + ``local_premium``); only the share ``reach`` lives within
+    commuting range (default ``park_reach``; village workshops pass 1).
     """
-    reach = e.park_reach if reach is None else reach
-    median = np.maximum(farm_income * (1 + e.local_premium), 1.0)
-    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median) / max(e.reservation_sigma, 1e-9))
+    reach = params.park_reach if reach is None else reach
+    median = np.maximum(farm_income * (1 + params.local_premium), 1.0)
+    return reach * ndtr(np.log(np.maximum(wage, 1e-9) / median)
+                        / max(params.reservation_sigma, 1e-9))
 
 
-def by_skill(people, status):
+def by_skill(people: np.ndarray, status: int) -> np.ndarray:
     """Persons (W, 2) by skill in ``status``, both mobilities."""
     return people[:, :, MOBILE, status] + people[:, :, IMMOBILE, status]
 
 
-def reachable_farmers_share(people, wage, farm_income, e):
+def reachable_farmers_share(people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
+                            params: LabourParams) -> np.ndarray:
     """Share (W, 2) of today's farmers who would take a park or service job at ``wage`` (W, 2).
 
     Reach and reservation wages belong to people, not to the remainder: of the
@@ -85,32 +106,34 @@ def reachable_farmers_share(people, wage, farm_income, e):
     """
     farmers = by_skill(people, FARM)
     local = by_skill(people, PARK) + by_skill(people, SERVICE)
-    willing = willing_farmers_share(wage, farm_income[:, None], e) * (farmers + local)
+    willing = willing_farmers_share(wage, farm_income[:, None], params) * (farmers + local)
     return np.minimum(_share(np.maximum(willing - local, 0.0), farmers), 1.0)
 
 
-def job_seekers(people, farm_ok):
+def job_seekers(people: np.ndarray, farm_ok: np.ndarray) -> np.ndarray:
     """Willing local job seekers (W, 2) by skill: the not employed plus the share ``farm_ok`` of farmers (persons)."""
     return by_skill(people, IDLE) + by_skill(people, FARM) * farm_ok
 
 
-def available_workers(people, wage, farm_income, e):
+def available_workers(people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
+                      params: LabourParams) -> np.ndarray:
     """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year) (persons).
 
     Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take them.
     """
-    avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, e))
-    mid_at_low = job_seekers(people, reachable_farmers_share(people, _low_wage(wage), farm_income, e))[:, MID]
+    avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, params))
+    at_low = reachable_farmers_share(people, _low_wage(wage), farm_income, params)
+    mid_at_low = job_seekers(people, at_low)[:, MID]
     avail[:, LOW] += mid_at_low
     return avail
 
 
-def mid_in_low_jobs(employed, demand_park):
+def mid_in_low_jobs(employed: np.ndarray, demand_park: np.ndarray) -> np.ndarray:
     """Mid-skill park workers (W,) holding low-skill jobs: those beyond the mid-skill jobs."""
     return np.maximum(employed[:, MID] - demand_park[:, MID], 0.0)
 
 
-def open_jobs(people, demand_park):
+def open_jobs(people: np.ndarray, demand_park: np.ndarray) -> np.ndarray:
     """Park jobs (W, 2) not held by anyone, by job skill; mid-skill workers beyond the mid jobs hold low jobs."""
     employed = by_skill(people, PARK)
     opening = np.empty_like(employed)
@@ -119,7 +142,7 @@ def open_jobs(people, demand_park):
     return opening
 
 
-def park_pay(people, demand_park, wage):
+def park_pay(people: np.ndarray, demand_park: np.ndarray, wage: np.ndarray) -> np.ndarray:
     """Mean pay (W, 2) of a park worker by the worker's skill, yuan/year.
 
     Mid-skill workers in low-skill jobs earn the low wage.
@@ -131,7 +154,8 @@ def park_pay(people, demand_park, wage):
     return pay
 
 
-def _separations(p, demand_park, workshop_slots, service_demand):
+def _separations(p: np.ndarray, demand_park: np.ndarray, workshop_slots: np.ndarray,
+                 service_demand: np.ndarray) -> np.ndarray:
     """Lay off where jobs are fewer than workers; laid-off workers become not employed. Returns persons (W,)."""
     park_jobs = p[:, :, :, PARK]                                      # view (W, skill, mobility)
     employed = by_skill(p, PARK)
@@ -155,7 +179,8 @@ def _separations(p, demand_park, workshop_slots, service_demand):
     return laid_off
 
 
-def _hire_by_skill(p, vacancies, dst, farm_ok):
+def _hire_by_skill(p: np.ndarray, vacancies: np.ndarray, dst: int,
+                   farm_ok: np.ndarray) -> np.ndarray:
     """Fill ``vacancies`` (W, 2) by skill into ``dst``: the not employed first, then willing farmers."""
     hired = np.zeros(vacancies.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
@@ -169,13 +194,15 @@ def _hire_by_skill(p, vacancies, dst, farm_ok):
     return hired
 
 
-def _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e):
+def _workshop_hiring(p: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
+                     farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
     """Workshops hire the immobile first (not employed, then willing farmers), then the mobile. Returns (W,)."""
     vac = np.maximum(workshop_slots - p[:, :, :, WORKSHOP].sum(axis=(1, 2)), 0) * hire
     queue = p[:, :, QUEUE_MOBILITY, QUEUE_STATUS]                     # view (W, skill, mobility, status) in hiring order
     total = queue[:, LOW] + queue[:, MID]                             # (W, mobility, status)
     willing = total.copy()
-    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, e, reach=1.0)[:, None]
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params,
+                                              reach=1.0)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     flat = willing.reshape(-1, 4)
     left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
@@ -186,32 +213,35 @@ def _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e):
     return take.reshape(-1, 4).sum(axis=1)
 
 
-def _park_hiring(p, demand_park, wage, farm_income, hire, e):
+def _park_hiring(p: np.ndarray, demand_park: np.ndarray, wage: np.ndarray, farm_income: np.ndarray,
+                 hire: float, params: LabourParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Park firms hire by skill; mid-skill seekers then fill low-skill jobs left vacant.
 
     Returns (hired (W, 2) by worker skill, openings (W, 2) by job skill before hiring, unfilled (W, 2)).
     """
     opening = open_jobs(p, demand_park)
     vac = opening * hire
-    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, e))
+    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, params))
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
     spill = np.zeros_like(vac)
     spill[:, MID] = vac[:, LOW] - hired[:, LOW]
-    down = _hire_by_skill(p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, e))
+    down = _hire_by_skill(p, spill, PARK,
+                          reachable_farmers_share(p, _low_wage(wage), farm_income, params))
     unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
     return hired + down, opening, np.maximum(unfilled, 0)
 
 
-def _low_wage(wage):
+def _low_wage(wage: np.ndarray) -> np.ndarray:
     """The low-skill wage for both skills (W, 2): what a low-skill or service job pays anyone."""
     return np.repeat(wage[:, LOW:LOW + 1], 2, axis=1)
 
 
-def _service_hiring(p, service_demand, wage, farm_income, hire, e):
+def _service_hiring(p: np.ndarray, service_demand: np.ndarray, wage: np.ndarray,
+                    farm_income: np.ndarray, hire: float, params: LabourParams) -> np.ndarray:
     """Local service firms hire either skill at the low wage: the not employed, then willing farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
     farmers = by_skill(p, FARM)
-    free = (reachable_farmers_share(p, _low_wage(wage), farm_income, e) * farmers).sum(axis=1)
+    free = (reachable_farmers_share(p, _low_wage(wage), farm_income, params) * farmers).sum(axis=1)
     farm_ok = np.minimum(_share(free, farmers.sum(axis=1)), 1.0)
     hired = np.zeros(vac.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
@@ -225,7 +255,9 @@ def _service_hiring(p, service_demand, wage, farm_income, hire, e):
     return hired
 
 
-def _migration(p, wage, demand_park, vacancies, farm_income, east_income, migration_cost, e, steps_per_year):
+def _migration(p: np.ndarray, wage: np.ndarray, demand_park: np.ndarray, vacancies: np.ndarray,
+               farm_income: np.ndarray, east_income: np.ndarray, migration_cost: np.ndarray,
+               params: LabourParams, steps_per_year: int) -> tuple[np.ndarray, np.ndarray]:
     """Harris–Todaro: mobile stayers compare expected eastern income with what they have. Returns (migrated, returned)."""
     seekers = by_skill(p, IDLE)
     p_local = vacancies / np.maximum(vacancies + seekers, 1.0)
@@ -236,8 +268,8 @@ def _migration(p, wage, demand_park, vacancies, farm_income, east_income, migrat
     home_income[:, :, PARK] = park_pay(p, demand_park, wage)  # mid-skill workers in low-skill jobs earn the low wage
     home_income[:, :, SERVICE] = wage[:, LOW:LOW + 1]
     home_income[:, :, IDLE] = wage * p_local
-    out_share = per_step(e.migration_rate, steps_per_year) * np.maximum(
-        np.tanh((east_net[:, :, None] - home_income) / e.migration_scale), 0.0)
+    out_share = per_step(params.migration_rate, steps_per_year) * np.maximum(
+        np.tanh((east_net[:, :, None] - home_income) / params.migration_scale), 0.0)
     mobile = p[:, :, MOBILE]                                          # view (W, skill, status)
     leaving = mobile * out_share
     mobile -= leaving
@@ -245,14 +277,16 @@ def _migration(p, wage, demand_park, vacancies, farm_income, east_income, migrat
     mobile[:, :, MIGRANT] += left_home
     # returns: half the maximum rate when home and east pay alike, more as home pays better (returnees farm)
     home_best = np.maximum(farm_income[:, None], wage * np.maximum(p_local, 0.5))
-    back = per_step(e.return_rate, steps_per_year) * (0.5 + 0.5 * np.tanh((home_best - east_net) / e.migration_scale))
+    back = per_step(params.return_rate, steps_per_year) * (
+        0.5 + 0.5 * np.tanh((home_best - east_net) / params.migration_scale))
     amt = mobile[:, :, MIGRANT] * back
     mobile[:, :, MIGRANT] -= amt
     mobile[:, :, FARM] += amt
     return left_home[:, LOW] + left_home[:, MID], amt[:, LOW] + amt[:, MID]
 
 
-def _training(p, trainees_funded, training_rate, steps_per_year):
+def _training(p: np.ndarray, trainees_funded: np.ndarray, training_rate: float | np.ndarray,
+              steps_per_year: int) -> tuple[np.ndarray, np.ndarray]:
     """Training moves low-skill residents (not migrants) to mid skill, in their status (they keep their jobs)."""
     low, mid = p[:, LOW], p[:, MID]                                   # views (W, mobility, status)
     low_res = low.sum(axis=(1, 2)) - low[:, MOBILE, MIGRANT] - low[:, IMMOBILE, MIGRANT]
@@ -265,7 +299,9 @@ def _training(p, trainees_funded, training_rate, steps_per_year):
     return trainees.sum(axis=(1, 2)), by_rate
 
 
-def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year):
+def _new_wages(p: np.ndarray, wage: np.ndarray, prevailing_wage: np.ndarray,
+               demand_park: np.ndarray, service_demand: np.ndarray, farm_income: np.ndarray,
+               params: LabourParams, steps_per_year: int) -> np.ndarray:
     """Wages move part-way toward a wage curve over local tightness, floored by farm income.
 
     Service jobs draw on the same low-wage workers as low-skill park jobs, so they
@@ -274,16 +310,20 @@ def _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_incom
     """
     demand = demand_park.copy()
     demand[:, LOW] += service_demand
-    tight = demand / np.maximum(demand + available_workers(p, wage, farm_income, e), 1.0)
-    floor = (farm_income * (1 + e.local_premium))[:, None]
-    target = np.maximum(floor, prevailing_wage * (1 + e.wage_curve * tight))
-    wage = wage + per_step(e.wage_adjustment, steps_per_year) * (target - wage)
+    tight = demand / np.maximum(demand + available_workers(p, wage, farm_income, params), 1.0)
+    floor = (farm_income * (1 + params.local_premium))[:, None]
+    target = np.maximum(floor, prevailing_wage * (1 + params.wage_curve * tight))
+    wage = wage + per_step(params.wage_adjustment, steps_per_year) * (target - wage)
     wage[:, MID] = np.maximum(wage[:, MID], wage[:, LOW])
     return wage
 
 
-def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, workshop_wage, service_demand,
-                  farm_income, east_income, migration_cost, trainees_funded, training_rate, e, steps_per_year):
+def labour_market(people: np.ndarray, wage: np.ndarray, *, prevailing_wage: np.ndarray,
+                  demand_park: np.ndarray, workshop_slots: np.ndarray, workshop_wage: float,
+                  service_demand: np.ndarray, farm_income: np.ndarray, east_income: np.ndarray,
+                  migration_cost: np.ndarray, trainees_funded: np.ndarray,
+                  training_rate: float | np.ndarray, params: LabourParams,
+                  steps_per_year: int) -> tuple[np.ndarray, np.ndarray, LabourFlows]:
     """One step of the western labour market.
 
     people (W,2,2,6) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
@@ -291,24 +331,25 @@ def labour_market(people, wage, prevailing_wage, demand_park, workshop_slots, wo
     workshop_wage yuan/year; service_demand (W,) local non-tradable jobs; farm_income
     (W,) yuan/year; east_income (W,2) yuan/year a migrant expects in the east (wage ×
     job-finding); migration_cost (W,) yuan/year after labour-cooperation support;
-    trainees_funded (W,) persons the county budget pays to train; training_rate share/year.
-    Returns (people, wage, LabourFlows).
+    trainees_funded (W,) persons the county budget pays to train; training_rate share/year;
+    ``steps_per_year`` steps a year. Returns (people, wage, LabourFlows).
     """
     p = people.copy()
-    hire = 1.0 - (1.0 - e.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
+    hire = 1.0 - (1.0 - params.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
 
     laid_off = _separations(p, demand_park, workshop_slots, service_demand)
-    hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, e)
-    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, e)
-    hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, e)
-    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income, migration_cost, e,
-                                    steps_per_year)
+    hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, params)
+    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, params)
+    hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, params)
+    migrated, returned = _migration(p, wage, demand_park, unfilled, farm_income, east_income,
+                                    migration_cost, params, steps_per_year)
     # the not employed drift back to farming
-    drift = p[:, :, :, IDLE] * per_step(e.idle_to_farm, steps_per_year)
+    drift = p[:, :, :, IDLE] * per_step(params.idle_to_farm, steps_per_year)
     p[:, :, :, IDLE] -= drift
     p[:, :, :, FARM] += drift
     trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
-    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, e, steps_per_year)
+    wage = _new_wages(p, wage, prevailing_wage, demand_park, service_demand, farm_income, params,
+                      steps_per_year)
     np.maximum(p, 0.0, out=p)
     return p, wage, LabourFlows(hired_park, hired_ws, hired_service, laid_off, migrated, returned, trained, by_rate,
                                 unfilled)

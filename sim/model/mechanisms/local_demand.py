@@ -1,4 +1,6 @@
-"""Local demand (DESIGN §3.5): wages earned in parks and workshops are spent locally
+"""Local demand (docs/ODD.md §7.8, "Local demand").
+
+Wages earned in parks and workshops are spent locally
 and create non-tradable (service) jobs.
 
 The multiplier is in jobs per tradable job at the park wage: Wang & Chanda (2018,
@@ -14,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def service_demand(park_workers, workshop_workers, workshop_wage, park_wage_low, multiplier):
+def service_demand(park_workers: np.ndarray, workshop_workers: np.ndarray, workshop_wage: float,
+                   park_wage_low: np.ndarray, multiplier: float) -> np.ndarray:
     """Non-tradable jobs (W,) demanded in each county from last step's local wage spending."""
     wage_weight = workshop_wage / np.maximum(park_wage_low, 1.0)
     return multiplier * (park_workers + workshop_workers * wage_weight)

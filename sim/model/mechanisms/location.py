@@ -1,4 +1,4 @@
-"""Firm location choice (DESIGN §3.3).
+"""Firm location choice (docs/ODD.md §7.3).
 
 A firm reviews its location about once a year, at random times. It scores
 staying, going home, opening a branch or moving fully to each park of its
@@ -15,9 +15,11 @@ into the park of the firm's own branch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from sim.model.mechanisms import ParamView
 from sim.model.mechanisms.markets import (  # noqa: F401
     MarketMap,
     branch_allocation_gain,
@@ -26,8 +28,37 @@ from sim.model.mechanisms.markets import (  # noqa: F401
     home_leg,
 )
 
+if TYPE_CHECKING:
+    from sim.model.state import FirmTable
+    from sim.world.geography import Sectors
+
 HOME, BRANCH, RELOCATED, EXITED = 0, 1, 2, 3
 STATE_NAMES = ("home", "branch", "relocated", "exited")
+
+
+@dataclass(frozen=True)
+class LocationParams(ParamView):
+    """What the location choice reads of the economy config (units as in the config)."""
+
+    value_added_share: float       # share of output
+    friction_east: float           # share of output
+    cit_rate_east: float           # share of profit
+    cit_rate_west: float           # share of profit
+    cit_local_share: float         # share of the tax
+    vat_rate: float                # share of value added
+    vat_local_share: float         # share of the tax
+    agglomeration: float           # share of output per log(1 + same-sector firms)
+    chain_master_pull: float       # share of output
+    sector_focus_bonus: float      # share of output
+    west_power_price_ratio: float  # ratio (west/east)
+    labour_shortage_cost: float    # share of the wage bill
+    horizon_years: float           # years
+    switching_cost: float          # share of output/year
+    move_cost: float               # share of annual output moved
+    branch_overhead: float         # share of output/year
+    relocation_loss: float         # share of output/year
+    logit_scale: float             # share of output/year
+    nest_scale: float              # 0–1
 
 
 @dataclass
@@ -50,7 +81,8 @@ def in_west(state: np.ndarray) -> np.ndarray:
     return (state == BRANCH) | (state == RELOCATED)
 
 
-def producing_share(share, ready_step, t, ramp_start, ramp_steps):
+def producing_share(share: np.ndarray, ready_step: np.ndarray, t: int, ramp_start: float,
+                    ramp_steps: int) -> np.ndarray:
     """Share of a firm's output and jobs produced in the west now (share).
 
     A western plant produces from ``ready_step`` on (construction takes time) and
@@ -62,11 +94,11 @@ def producing_share(share, ready_step, t, ramp_start, ramp_steps):
     return np.where(since >= 0, share * ramp, 0.0)
 
 
-def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float,
+def draw_shocks(rng: np.random.Generator, eligible: np.ndarray, review_prob: float, *,
                 n_promoted: int, n_enclave: int, n_word_of_mouth: int, n_random: int,
                 always: np.ndarray | None = None) -> LocationShocks:
     """Draw who reviews (probability ``review_prob`` per step among ``eligible``, and every
-    firm in ``always``) and their shocks."""
+    firm in ``always``) and their shocks; ``n_*`` are the draws of candidate parks of each kind."""
     draw = rng.random(eligible.size) < review_prob
     if always is not None:
         draw |= always
@@ -107,8 +139,8 @@ def _pick(ptr: np.ndarray, items: np.ndarray, group: np.ndarray, u: np.ndarray) 
     return np.where(size > 0, items[np.minimum(idx, items.size - 1)], -1)
 
 
-def consideration_sets(shocks: LocationShocks, home: np.ndarray, sector: np.ndarray, own_park: np.ndarray,
-                       promo_ptr: np.ndarray, promo_park: np.ndarray,
+def consideration_sets(shocks: LocationShocks, *, home: np.ndarray, sector: np.ndarray,
+                       own_park: np.ndarray, promo_ptr: np.ndarray, promo_park: np.ndarray,
                        enclave_parks: np.ndarray, wom_ptr: np.ndarray, wom_park: np.ndarray,
                        park_effort: np.ndarray, park_open: np.ndarray, n_parks: int,
                        awareness: float) -> np.ndarray:
@@ -156,25 +188,30 @@ class HomeSites:
     base: np.ndarray             # (east county, sector) value added − friction − freight to all markets
 
 
-def home_sites(dist, local_km, mix, per_km, e) -> HomeSites:
-    """Home-site tables: ``dist`` (east county, 3) km to national/west/export markets."""
+def home_sites(dist: np.ndarray, local_km: float, mix: np.ndarray, per_km: np.ndarray,
+               params: LocationParams) -> HomeSites:
+    """Home-site tables: ``dist`` (east county, 3) km to national/west/export markets;
+    ``local_km`` km to the firm's own market; ``mix`` (sector, 4) sales shares;
+    ``per_km`` (sector,) share of output per km."""
     freight = freight_beyond_home(dist, mix, per_km) + local_km * home_leg(mix, per_km)[None, :]
-    return HomeSites(base=e.value_added_share - e.friction_east - freight)
+    return HomeSites(base=params.value_added_share - params.friction_east - freight)
 
 
-def after_tax(pre, cit_rate):
+def after_tax(pre: np.ndarray, cit_rate: float) -> np.ndarray:
     """After-tax margin from a pre-tax margin (same unit): tax only on profits."""
     return pre - cit_rate * np.maximum(pre, 0.0)
 
 
-def home_margin(home, sector, output_per_job, edge, east_wage, east_land, sites: HomeSites, e):
+def home_margin(home: np.ndarray, sector: np.ndarray, output_per_job: np.ndarray, edge: np.ndarray,
+                *, east_wage: float, east_land: float, sites: HomeSites,
+                params: LocationParams) -> np.ndarray:
     """After-tax profit at the eastern home site (share of home output/year).
 
     ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
     firm's own profitability advantage (share of output).
     """
     pre = sites.base[home, sector] + edge - (east_wage + east_land) / output_per_job
-    return after_tax(pre, e.cit_rate_east)
+    return after_tax(pre, params.cit_rate_east)
 
 
 @dataclass
@@ -196,8 +233,11 @@ class WestSites:
     markets: MarketMap           # distances to every market, for branches that serve their nearest markets
 
 
-def west_sites(productivity, wage, available, land, friction, same_sector, chain_master, sector_focus,
-               distance, market_freight, home_leg_per_km, market_map, sectors, e) -> WestSites:
+def west_sites(*, productivity: np.ndarray, wage: np.ndarray, available: np.ndarray,
+               land: np.ndarray, friction: np.ndarray, same_sector: np.ndarray,
+               chain_master: np.ndarray, sector_focus: np.ndarray, distance: np.ndarray,
+               market_freight: np.ndarray, home_leg_per_km: np.ndarray, market_map: MarketMap,
+               sectors: Sectors, params: LocationParams) -> WestSites:
     """Per-step park tables for :func:`west_margin`.
 
     productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
@@ -209,32 +249,49 @@ def west_sites(productivity, wage, available, land, friction, same_sector, chain
     """
     n_sec = same_sector.shape[1]
     m = sectors.mid_skill[None, :]
-    gains = (e.agglomeration * np.log1p(same_sector) + e.chain_master_pull * chain_master
-             + e.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :]))
-    power_saving = sectors.energy_share[None, :] * (1.0 - e.west_power_price_ratio)
+    gains = (params.agglomeration * np.log1p(same_sector) + params.chain_master_pull * chain_master
+             + params.sector_focus_bonus * (sector_focus[:, None] == np.arange(n_sec)[None, :]))
+    power_saving = sectors.energy_share[None, :] * (1.0 - params.west_power_price_ratio)
     return WestSites(
         productivity=productivity,
-        base=productivity[:, None] * (e.value_added_share - friction[:, None] + gains + power_saving - market_freight),
+        base=productivity[:, None] * (params.value_added_share - friction[:, None] + gains
+                                      + power_saving - market_freight),
         home_leg=home_leg_per_km,
         wage=(1 - m) * wage[:, :1] + m * wage[:, 1:],
         available=available, land=land, distance=distance, markets=market_map,
     )
 
 
-def branch_allocation(sites: WestSites, home, park, sector, share):
+def branch_allocation(sites: WestSites, home: np.ndarray, park: np.ndarray, sector: np.ndarray,
+                      share: np.ndarray) -> np.ndarray:
     """Freight saved by a branch that serves its nearest markets (share of home output/year);
     see :func:`sim.model.mechanisms.markets.branch_allocation_gain`."""
     return branch_allocation_gain(sites.markets, home, park, sector, share, sites.distance)
 
 
-def west_margin(park, sector, home, output_per_job, edge, west_jobs, mid_skill, sites: WestSites, e):
+Margin = tuple[np.ndarray, np.ndarray]
+
+
+@overload
+def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
+                edge: np.ndarray, west_jobs: np.ndarray, *, mid_skill: np.ndarray, sites: WestSites,
+                params: LocationParams) -> Margin: ...
+@overload
+def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
+                edge: np.ndarray, west_jobs: tuple[np.ndarray, ...], *, mid_skill: np.ndarray,
+                sites: WestSites, params: LocationParams) -> tuple[Margin, ...]: ...
+def west_margin(park: np.ndarray, sector: np.ndarray, home: np.ndarray, output_per_job: np.ndarray,
+                edge: np.ndarray, west_jobs: np.ndarray | tuple[np.ndarray, ...], *,
+                mid_skill: np.ndarray, sites: WestSites,
+                params: LocationParams) -> Margin | tuple[Margin, ...]:
     """After-tax profit of producing in ``park`` (share of home output/year, per unit moved),
     and the local tax it generates (same unit) — the base of a tax-holiday rebate.
 
     ``home`` is the firm's eastern county (its home market: freight is paid on the
     distance to it); ``edge`` the firm's own advantage (share of output), which
     moves with it; ``west_jobs`` (persons) is how many workers the firm would
-    need there: a shortage of willing workers in the county raises recruiting cost.
+    need there: a shortage of willing workers in the county raises recruiting cost;
+    ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs.
     A tuple of workforces gives a tuple of results (the site terms are shared).
     """
     m = mid_skill[sector]
@@ -242,21 +299,24 @@ def west_margin(park, sector, home, output_per_job, edge, west_jobs, mid_skill, 
     wage = sites.wage[park, sector]
     site = (sites.base[park, sector] + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
             - (wage + sites.land[park]) / output_per_job)
-    vat_local = prod * e.value_added_share * e.vat_rate * e.vat_local_share
+    vat_local = prod * params.value_added_share * params.vat_rate * params.vat_local_share
     low, mid = sites.available[park, 0], sites.available[park, 1]
     out = []
     for jobs in (west_jobs if isinstance(west_jobs, tuple) else (west_jobs,)):
         need = np.maximum(jobs, 1.0)
         short = ((1 - m) * np.clip(1 - low / (need * (1 - m) + 1e-9), 0, 1)
                  + m * np.clip(1 - mid / (need * m + 1e-9), 0, 1))
-        pre = site - wage * e.labour_shortage_cost * short / output_per_job
-        cit = e.cit_rate_west * np.maximum(pre, 0.0)
-        out.append((pre - cit, vat_local + cit * e.cit_local_share))
+        pre = site - wage * params.labour_shortage_cost * short / output_per_job
+        cit = params.cit_rate_west * np.maximum(pre, 0.0)
+        out.append((pre - cit, vat_local + cit * params.cit_local_share))
     return tuple(out) if isinstance(west_jobs, tuple) else out[0]
 
 
-def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocation, cand, state, own_west_m,
-              share, new_share, expanding, taste, e) -> np.ndarray:
+def utilities(*, current: np.ndarray, home_m: np.ndarray, west_m: np.ndarray, rebate: np.ndarray,
+              branch_m: np.ndarray, branch_rebate: np.ndarray, allocation: np.ndarray,
+              cand: np.ndarray, state: np.ndarray, own_west_m: np.ndarray, share: np.ndarray,
+              new_share: np.ndarray, expanding: np.ndarray, taste: np.ndarray,
+              params: LocationParams) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
 
     ``current``: value of staying (margin now plus the taste for the site);
@@ -272,8 +332,8 @@ def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocati
     so its ``taste`` for it. All shares of home output/year.
     """
     r, k = cand.shape
-    amort = 1.0 / e.horizon_years
-    sw = e.switching_cost
+    amort = 1.0 / params.horizon_years
+    sw = params.switching_cost
     is_home = (state == HOME)[:, None]
     is_branch = (state == BRANCH)[:, None]
     is_moved = (state == RELOCATED)[:, None]
@@ -282,21 +342,23 @@ def utilities(current, home_m, west_m, rebate, branch_m, branch_rebate, allocati
     ok = cand >= 0
     u = np.full((r, 2 * k + 3), -np.inf)
     u[:, 0] = current
-    back = np.where(is_moved[:, 0], e.move_cost * amort, 0.0)      # moving production back east costs a move
+    back = np.where(is_moved[:, 0], params.move_cost * amort, 0.0)  # moving back east costs a move
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
-    moved_cost = np.where(exp, 0.0, e.move_cost * sb * amort)
+    moved_cost = np.where(exp, 0.0, params.move_cost * sb * amort)
     branch = ((1 - sb) * home_m[:, None] + sb * (branch_m + branch_rebate) + allocation + taste[:, None]
-              - e.branch_overhead - moved_cost - sw)
+              - params.branch_overhead - moved_cost - sw)
     u[:, 2:2 + k] = np.where(ok & is_home, branch, -np.inf)
-    move = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
+    move = west_m + rebate - params.relocation_loss - params.move_cost * amort - sw
     u[:, 2 + k:2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
-    u[:, 2 + 2 * k] = np.where(is_branch[:, 0], own_west_m - e.relocation_loss - e.move_cost * (1 - share) * amort - sw,
-                               -np.inf)
-    u /= e.logit_scale
+    u[:, 2 + 2 * k] = np.where(is_branch[:, 0],
+                               own_west_m - params.relocation_loss
+                               - params.move_cost * (1 - share) * amort - sw, -np.inf)
+    u /= params.logit_scale
     return u
 
 
-def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
+def decode(choice: np.ndarray, cand: np.ndarray,
+           own_park: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Turn chosen option columns into (new state, target park); state -1 means stay."""
     k = cand.shape[1]
     rows = np.arange(choice.size)
@@ -315,15 +377,20 @@ def decode(choice: np.ndarray, cand: np.ndarray, own_park: np.ndarray):
     return new_state, park
 
 
-def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates: np.ndarray,
-                     home_m_all: np.ndarray, current_all: np.ndarray, holiday_share: float, mid_skill,
-                     expanding: np.ndarray, new_share: np.ndarray, e):
+Choice = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def choose_locations(shocks: LocationShocks, firms: FirmTable, sites: WestSites,
+                     candidates: np.ndarray, *, home_m_all: np.ndarray, current_all: np.ndarray,
+                     holiday_share: float, mid_skill: np.ndarray, expanding: np.ndarray,
+                     new_share: np.ndarray, params: LocationParams) -> Choice:
     """Vectorised location choice for the reviewing firms.
 
     Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
     ``firms`` is the model's firm table; ``home_m_all``/``current_all`` the margins
     of all firms at home and the value of where they are now (margin plus the
     firm's persistent taste for its site), share of home output/year;
+    ``holiday_share`` the share of a horizon spent in a tax holiday (0–1);
     ``expanding``/``new_share`` (R,) as in :func:`utilities`. ``taste`` is the
     idiosyncratic advantage of the chosen option over staying (share of output):
     a firm that moves keeps it as its taste for the new site, so it does not
@@ -340,9 +407,11 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
     r = flat // candidates.shape[1]
     # labour availability is judged against the workers the option needs there
-    (west, tax), (branch, branch_tax_) = west_margin(
-        np.take(candidates, flat), sector[r], home[r], y[r], edge[r], (jobs[r], jobs[r] * new_share[r]), mid_skill,
-        sites, e)
+    (west, tax), (branch, branch_tax_) = west_margin(np.take(candidates, flat), sector[r], home[r],
+                                                     y[r], edge[r],
+                                                     (jobs[r], jobs[r] * new_share[r]),
+                                                     mid_skill=mid_skill, sites=sites,
+                                                     params=params)
     west_m, local_tax, branch_m, branch_tax, allocation = (np.zeros(candidates.shape) for _ in range(5))
     for out, values in ((west_m, west), (local_tax, tax), (branch_m, branch), (branch_tax, branch_tax_)):
         np.put(out, flat, values)
@@ -352,18 +421,23 @@ def choose_locations(shocks: LocationShocks, firms, sites: WestSites, candidates
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
-    own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b], mid_skill, sites, e)
-    u = utilities(current_all[i], home_m_all[i], west_m, holiday_share * local_tax, branch_m, holiday_share * branch_tax,
-                  allocation, candidates, state, own_m, firms.share[i], new_share, expanding, firms.taste[i], e)
-    choice, taste = nested_choice(u, shocks.gumbel, e.nest_scale)
+    own_m[b], _ = west_margin(firms.park[i[b]], sector[b], home[b], y[b], edge[b], jobs[b],
+                              mid_skill=mid_skill, sites=sites, params=params)
+    u = utilities(current=current_all[i], home_m=home_m_all[i], west_m=west_m,
+                  rebate=holiday_share * local_tax, branch_m=branch_m,
+                  branch_rebate=holiday_share * branch_tax, allocation=allocation, cand=candidates,
+                  state=state, own_west_m=own_m, share=firms.share[i], new_share=new_share,
+                  expanding=expanding, taste=firms.taste[i], params=params)
+    choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     rows = np.arange(i.size)
-    taste = e.logit_scale * taste
-    gain = e.logit_scale * (u[rows, choice] - u[:, 0])
+    taste = params.logit_scale * taste
+    gain = params.logit_scale * (u[rows, choice] - u[:, 0])
     return i, new_state, park, taste, gain
 
 
-def nested_choice(u: np.ndarray, gumbel: np.ndarray, nest_scale: float):
+def nested_choice(u: np.ndarray, gumbel: np.ndarray,
+                  nest_scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
     ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;

@@ -1,4 +1,6 @@
-"""Markets and freight (DESIGN §3.3): where a firm sells and what shipping there costs.
+"""Markets and freight (docs/ODD.md §7.10, "Markets and freight").
+
+Where a firm sells and what shipping there costs.
 
 A firm sells a sector-specific mix to its eastern home market, the national
 market, the western/local market and exports (through the nearest gateway:
@@ -11,6 +13,7 @@ cheap goods (building materials) stay near their markets, light dear ones
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +22,8 @@ NATIONAL, WEST, EXPORT = 0, 1, 2  # columns of :func:`market_distances`
 EARTH_RADIUS_KM = 6371.0
 
 
-def distance_km(lon1, lat1, lon2, lat2):
+def distance_km(lon1: np.ndarray | float, lat1: np.ndarray | float, lon2: np.ndarray | float,
+                lat2: np.ndarray | float) -> np.ndarray:
     """Great-circle distance (km) between points given in degrees."""
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
@@ -34,7 +38,9 @@ def freight_per_km(freight_rate: float, value_density: np.ndarray) -> np.ndarray
     return freight_rate / np.maximum(value_density, 1e-9)
 
 
-def market_distances(lon: np.ndarray, lat: np.ndarray, national, west, gateways) -> np.ndarray:
+def market_distances(lon: np.ndarray, lat: np.ndarray, national: tuple[float, float],
+                     west: tuple[float, float],
+                     gateways: Sequence[tuple[float, float, float]]) -> np.ndarray:
     """Km from each site to the national market, the western market and the export market (site, 3).
 
     ``national``/``west``: (lon, lat) in degrees; ``gateways``: (lon, lat, onward km)
@@ -75,7 +81,8 @@ class MarketMap:
     mix: np.ndarray        # (sector, 4) sales shares [home, national, west, export]
 
 
-def branch_allocation_gain(mm: MarketMap, home, park, sector, share, distance) -> np.ndarray:
+def branch_allocation_gain(mm: MarketMap, home: np.ndarray, park: np.ndarray, sector: np.ndarray,
+                           share: np.ndarray | float, distance: np.ndarray) -> np.ndarray:
     """Freight a two-plant firm saves by serving from its western branch the markets it is
     nearest to, rather than a proportional slice of every market (share of home output/year).
 

@@ -1,4 +1,4 @@
-"""Parks admit firms and grow with investment (DESIGN §3.4)."""
+"""Parks admit firms and grow with investment (docs/ODD.md §7.4)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def free_slots(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
     return np.maximum(np.floor(capacity + 1e-9) - occupancy, 0).astype(np.int64)
 
 
-def grow(capacity, pipeline, quality0, infra_cum, investment, cost_per_slot, half_investment):
+def grow(capacity: np.ndarray, pipeline: np.ndarray, quality0: np.ndarray, infra_cum: np.ndarray,
+         investment: np.ndarray, *, cost_per_slot: float,
+         half_investment: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Capacity (firm slots), slots under construction, infrastructure quality (0–1) after this step's investment.
 
     ``investment`` (yuan) buys ``investment / cost_per_slot`` slots, which join

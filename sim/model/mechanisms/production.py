@@ -1,4 +1,4 @@
-"""Production, taxes and household incomes (DESIGN §3.6).
+"""Production, taxes and household incomes (docs/ODD.md §7.6).
 
 All flows are annual rates (yuan/year) at this step's prices; the model turns
 them into per-step amounts where it books them into budgets.
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.mechanisms import ParamView
 from sim.model.mechanisms.labour import FARM, IDLE, MIGRANT, N_STATUS, PARK, SERVICE, WORKSHOP
 
 
@@ -24,8 +25,21 @@ class TaxSplit:
     rebated: np.ndarray       # local share rebated during a tax holiday (a tax expenditure)
 
 
-def park_taxes(west_output, west_profit, in_holiday, enclave, tax_share_east, compliance, e) -> TaxSplit:
-    """Split the tax of each western firm site (DESIGN §3.6, EVIDENCE taxes).
+@dataclass(frozen=True)
+class TaxRates(ParamView):
+    """Tax rates and local shares of the economy config (shares)."""
+
+    vat_rate: float           # of value added
+    value_added_share: float  # of output (the VAT base)
+    vat_local_share: float    # of VAT
+    cit_rate_west: float      # of profit, encouraged industries in the west
+    cit_local_share: float    # of corporate income tax
+
+
+def park_taxes(west_output: np.ndarray, west_profit: np.ndarray, in_holiday: np.ndarray,
+               enclave: np.ndarray, *, tax_share_east: float, compliance: float,
+               rates: TaxRates) -> TaxSplit:
+    """Split the tax of each western firm site (docs/ODD.md §7.6).
 
     ``west_output`` yuan/year of output in the park; ``west_profit`` yuan/year of
     pre-tax profit there; ``in_holiday`` bool; ``enclave`` bool (the park is
@@ -33,9 +47,9 @@ def park_taxes(west_output, west_profit, in_holiday, enclave, tax_share_east, co
     shares are retained locally, rebated in a holiday, and split with the
     eastern partner of an enclave by ``tax_share_east`` at ``compliance``.
     """
-    vat = e.vat_rate * e.value_added_share * west_output
-    cit = e.cit_rate_west * np.maximum(west_profit, 0.0)
-    local = e.vat_local_share * vat + e.cit_local_share * cit
+    vat = rates.vat_rate * rates.value_added_share * west_output
+    cit = rates.cit_rate_west * np.maximum(west_profit, 0.0)
+    local = rates.vat_local_share * vat + rates.cit_local_share * cit
     upper = vat + cit - local
     rebated = np.where(in_holiday, local, 0.0)
     kept = local - rebated
@@ -43,7 +57,9 @@ def park_taxes(west_output, west_profit, in_holiday, enclave, tax_share_east, co
     return TaxSplit(paid=upper + kept, upper=upper, west=kept - east, east=east, rebated=rebated)
 
 
-def park_tax_accounts(taxes: TaxSplit, park, park_county, park_partner, n_counties: int):
+def park_tax_accounts(taxes: TaxSplit, park: np.ndarray, park_county: np.ndarray,
+                      park_partner: np.ndarray,
+                      n_counties: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """County accounts of park firms' taxes (yuan/year, by county): retained in the west,
     rebated in holidays, and received by the eastern partners of enclave parks."""
     retained = np.bincount(park_county[park], taxes.west, n_counties)
@@ -52,14 +68,16 @@ def park_tax_accounts(taxes: TaxSplit, park, park_county, park_partner, n_counti
     return retained, rebated, enclave
 
 
-def labour_demand(county_of_firm, west_jobs, mid_skill_share, n_west):
+def labour_demand(county_of_firm: np.ndarray, west_jobs: np.ndarray, mid_skill_share: np.ndarray,
+                  n_west: int) -> np.ndarray:
     """Park jobs demanded by county and skill (W, 2) in persons."""
     low = np.bincount(county_of_firm, west_jobs * (1 - mid_skill_share), n_west)
     mid = np.bincount(county_of_firm, west_jobs * mid_skill_share, n_west)
     return np.stack([low, mid], axis=1).astype(float)
 
 
-def person_incomes(park_pay, service_wage, farm_income, workshop_wage, east_income):
+def person_incomes(park_pay: np.ndarray, service_wage: np.ndarray, farm_income: np.ndarray,
+                   workshop_wage: float, east_income: np.ndarray) -> np.ndarray:
     """Earnings by (county, skill, status) in yuan/year per person: (W, 2, N_STATUS).
 
     park_pay (W, 2) mean pay of a park worker by skill; service_wage (W,) the
@@ -76,15 +94,20 @@ def person_incomes(park_pay, service_wage, farm_income, workshop_wage, east_inco
     return inc
 
 
-def _farm_low_income_share(farm_mean, gap, sigma):
+def _farm_low_income_share(farm_mean: np.ndarray, gap: float, sigma: float) -> np.ndarray:
     """Share of farmers whose farm income (lognormal around ``farm_mean``, log-sd ``sigma``) is below ``gap``."""
     from scipy.special import ndtr
 
     return ndtr((np.log(gap) - np.log(np.maximum(farm_mean, 1.0)) + sigma ** 2 / 2) / max(sigma, 1e-9))
 
 
-def household_incomes(people, incomes, inactive, transfer_per_capita, remittance_share, low_income_line, farm_sigma,
-                      farm_base, seller_bonus, seller_share):
+HouseholdIncomes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def household_incomes(people: np.ndarray, incomes: np.ndarray, inactive: np.ndarray, *,
+                      transfer_per_capita: float, remittance_share: float, low_income_line: float,
+                      farm_sigma: float, farm_base: np.ndarray, seller_bonus: np.ndarray,
+                      seller_share: float) -> HouseholdIncomes:
     """County household income per working-age person (yuan/year), low-income share, total, income by type.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)

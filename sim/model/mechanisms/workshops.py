@@ -1,4 +1,4 @@
-"""Village workshops (帮扶车间) as small employers (DESIGN §3.2, §3.5).
+"""Village workshops (帮扶车间) as small employers (docs/ODD.md §7.2, §7.5).
 
 A workshop job is built with a one-off build subsidy out of the county's
 workshop budget and then has to pay its way: it sells its output in a village
@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.mechanisms import ParamView
+from sim.model.mechanisms.labour import per_step
+
 
 @dataclass
 class WorkshopBooks:
@@ -28,17 +31,30 @@ class WorkshopBooks:
     closed: np.ndarray           # jobs closed this step because they could not pay
 
 
-def market_size(working_age, processing_purchases, sales_per_job, market_share):
+@dataclass(frozen=True)
+class WorkshopParams(ParamView):
+    """What the workshops read of the economy config (units as in the config)."""
+
+    workshop_cost_per_job: float       # yuan/job (build subsidy)
+    workshop_depreciation: float       # share/year
+    workshop_operating_subsidy: float  # yuan/job-year
+    workshop_input_share: float        # share of sales
+    workshop_market_share: float       # jobs/working-age person
+
+
+def market_size(working_age: np.ndarray, processing_purchases: np.ndarray, sales_per_job: float,
+                market_share: float) -> np.ndarray:
     """Jobs at which sales per job halve (W,): village labour and buyers, widened by processed procurement."""
     return market_share * working_age + processing_purchases / np.maximum(sales_per_job, 1.0)
 
 
-def sales_per_job(jobs, sales0, market):
+def sales_per_job(jobs: np.ndarray, sales0: float, market: np.ndarray) -> np.ndarray:
     """Sales per workshop job (yuan/job-year) when ``jobs`` are working: sales0 / (1 + jobs / market)."""
     return sales0 / (1.0 + jobs / np.maximum(market, 1e-9))
 
 
-def viable_jobs(sales0, input_share, wage, subsidy_per_job, market):
+def viable_jobs(sales0: float, input_share: float, wage: float, subsidy_per_job: np.ndarray,
+                market: np.ndarray) -> np.ndarray:
     """Most jobs (W,) whose value added per job plus subsidy still covers the wage.
 
     Value added per job (1 − input_share) × sales0 / (1 + J/M) + subsidy ≥ wage
@@ -51,26 +67,27 @@ def viable_jobs(sales0, input_share, wage, subsidy_per_job, market):
     return np.maximum(market * room, 0.0)
 
 
-def step(slots, budget, working_age, processing_purchases, wage, sales0, e, dt, steps_per_year):
+def step(slots: np.ndarray, budget: np.ndarray, *, working_age: np.ndarray,
+         processing_purchases: np.ndarray, wage: float, sales0: float, params: WorkshopParams,
+         dt: float, steps_per_year: int) -> WorkshopBooks:
     """Build, subsidise and close workshop jobs for one step; returns :class:`WorkshopBooks`.
 
     slots (W,) jobs open; budget (W,) yuan this step for workshops (operating
-    subsidies first, then building at ``e.workshop_cost_per_job`` up to the jobs
+    subsidies first, then building at ``workshop_cost_per_job`` up to the jobs
     that can pay); working_age
     (W,) persons; processing_purchases (W,) yuan/year of procured processed goods;
     wage yuan/year; sales0 yuan/job-year; ``dt`` years per step.
     """
-    from sim.model.mechanisms.labour import per_step
-
-    kept = slots * (1 - per_step(e.workshop_depreciation, steps_per_year))
-    op_due = kept * e.workshop_operating_subsidy * dt
+    kept = slots * (1 - per_step(params.workshop_depreciation, steps_per_year))
+    op_due = kept * params.workshop_operating_subsidy * dt
     op_paid = np.minimum(op_due, budget)
     subsidy = np.divide(op_paid, kept * dt, out=np.zeros_like(kept), where=kept * dt > 0)
-    market = market_size(working_age, processing_purchases, sales0, e.workshop_market_share)
-    viable = viable_jobs(sales0, e.workshop_input_share, wage, subsidy, market)
+    market = market_size(working_age, processing_purchases, sales0, params.workshop_market_share)
+    viable = viable_jobs(sales0, params.workshop_input_share, wage, subsidy, market)
     # the county builds only jobs that can pay; the rest of the workshop budget is not spent
-    build = np.minimum(budget - op_paid, np.maximum(viable - kept, 0.0) * e.workshop_cost_per_job)
-    opened = kept + build / e.workshop_cost_per_job
+    build = np.minimum(budget - op_paid,
+                       np.maximum(viable - kept, 0.0) * params.workshop_cost_per_job)
+    opened = kept + build / params.workshop_cost_per_job
     new_slots = np.minimum(opened, viable)
     closed = np.maximum(kept - new_slots, 0.0)
     jobs = new_slots

@@ -1,0 +1,5 @@
+import sys
+
+from sim.analysis.calibration.cli import main
+
+sys.exit(main())

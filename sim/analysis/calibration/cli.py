@@ -1,0 +1,378 @@
+"""``python -m sim.analysis.calibration`` (``make calibrate``): fit, report, and install on purpose.
+
+Every calibration writes its report and its result (``point.yaml``, ``draws.yaml``) into
+its results folder, ``results/calibration/<geography>/<budget>/``. Only a full-budget fit
+installs the result over the shipped files beside the geography (``sim/world/<geography>/``),
+and it lists the files it replaces (kept in the results folder); ``--no-install`` keeps
+even a full fit in ``results/``. Smoke and other budgets never touch the shipped files.
+
+Bad input ends in one paragraph and exit code 2, never a traceback; SIGTERM stops the
+fit and its workers as Ctrl-C does, and the same command resumes from the checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sim.analysis.calibration import fit, report, validate, write
+from sim.analysis.calibration.experiment import Experiment, check_inputs
+from sim.params.schema import ConfigError
+
+RESULTS_DIR = Path("results") / "calibration"
+FIT_SEEDS = range(5)  # seeds of the fit table (not the calibration's own seeds)
+TABLE_DRAWS = 20  # draws in the fit table and the validation
+INSTALL_BUDGET = "full"  # the only budget whose result may replace the shipped one
+log = logging.getLogger("sim.analysis.calibration")
+
+
+def check_writable(folder: Path) -> None:
+    """The results folder (or the nearest folder above it that exists) must take a file."""
+    path = Path(folder).expanduser().absolute()
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(
+            f"cannot write the calibration's results to {path}: {probe} is not a folder. "
+            "Choose another with --results DIR; nothing was run."
+        )
+    test_file = probe / f".sim-write-test.{os.getpid()}"
+    try:  # a real write: permission bits say nothing for root or on read-only mounts
+        os.close(os.open(test_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        test_file.unlink()
+    except OSError as err:
+        raise ConfigError(
+            f"cannot write the calibration's results to {path}: {probe} is not writable "
+            f"({err.strerror or err}). Choose another folder with --results DIR; nothing was run."
+        ) from None
+
+
+def calibrate(
+    geography: str = "shanghai_yunnan",
+    budget: str = "full",
+    workers: int | None = None,
+    fresh: bool = False,
+    results: Path = RESULTS_DIR,
+    install: bool = False,
+    check_seeds=FIT_SEEDS,
+    n_table_draws: int = TABLE_DRAWS,
+) -> dict:
+    """Fit, summarise, validate; write the result into the results folder and (``install``, full
+    budget only) over the shipped files. Returns the report."""
+    t0 = time.perf_counter()
+    spec = check_inputs(geography, budget)
+    if install and budget != INSTALL_BUDGET:
+        raise ConfigError(
+            f"only a '{INSTALL_BUDGET}' fit may replace the shipped calibration; budget "
+            f"'{budget}' writes to the results folder only (drop --install)."
+        )
+    plan = spec["budgets"][budget]
+    workers = workers or os.cpu_count() or 1
+    run_dir = Path(results) / geography / budget
+    check_writable(run_dir)
+    lock = fit.hold(run_dir)  # one calibration per checkpoint, also inside a Slurm job
+    try:
+        out = _calibrate(
+            Experiment(geography),
+            budget,
+            plan,
+            workers,
+            fresh,
+            run_dir,
+            check_seeds,
+            n_table_draws,
+            t0,
+        )
+        if install:
+            out["installed"] = [
+                [str(a), str(b) if b else None] for a, b in write.install(geography, run_dir)
+            ]
+            for target, kept in out["installed"]:
+                print(
+                    f"replaced {target}"
+                    + (f" (the previous file is kept in {kept})" if kept else "")
+                )
+        return out
+    finally:
+        lock.close()
+
+
+def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_draws, t0) -> dict:
+    history = fit.run_abc(exp, plan, workers, run_dir, fresh)
+    t_fit = fit.abc_seconds(history, time.perf_counter() - t0)
+    cols, particles, weights = fit.posterior(exp, history)
+    ident = fit.identification(exp, particles, weights)
+    point = fit.point_estimate(exp, history, ident)
+    draws = fit.draw_sample(exp, particles, weights, exp.spec["draws"])
+    provenance = (
+        f"{run_dir}/ (pyabc ABC-SMC, budget {budget}: {history.max_t + 1} generations, "
+        f"{history.total_nr_simulations} simulations, {fit.now()})"
+    )
+    log.info("fit table and out-of-sample checks ...")
+    out = {
+        "geography": exp.geography,
+        "budget": budget,
+        "plan": plan,
+        "workers": workers,
+        "provenance": provenance,
+        "generations": history.max_t + 1,
+        "simulations": int(history.total_nr_simulations),
+        "seeds": exp.spec["seeds"],
+        "point": point,
+        "epsilons": [float(e) for e in history.get_all_populations()["epsilon"].tolist()],
+        "identification": ident,
+        "anchored": [
+            k
+            for k, i in ident.items()
+            if k.startswith("economy.") and i["verdict"] == "not identified"
+        ],
+        "fit": validate.fit_table(exp, point, draws, n_table_draws, check_seeds),
+        "validation": validate.validate_out_of_sample(point, check_seeds),
+        "fit_seconds": round(t_fit, 1),
+    }
+    out["total_seconds"] = round(time.perf_counter() - t0, 1)
+    write.atomic_write(run_dir / "report.json", json.dumps(out, indent=1, default=float))
+    write.atomic_write(run_dir / "report.md", report.render_markdown(out))
+    report.plot_identification(exp, particles, weights, run_dir / "identification.png")
+    write.write_point(exp.geography, point, provenance, run_dir)
+    write.write_draws(exp.geography, draws, provenance, run_dir)
+    return out
+
+
+# ------------------------------------------------------------------ Slurm
+ACTIVE = (
+    "PENDING",
+    "RUNNING",
+    "CONFIGURING",
+    "COMPLETING",
+    "REQUEUED",
+    "REQUEUE_HOLD",
+    "REQUEUE_FED",
+    "RESIZING",
+    "SUSPENDED",
+    "STOPPED",
+    "SIGNALING",
+    "STAGE_OUT",
+)
+
+
+def _run(cmd: list[str]) -> str | None:
+    if shutil.which(cmd[0]) is None:
+        return None
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+def slurm_state(job_id: str) -> str | None:
+    """The Slurm state of ``job_id`` (squeue, else sacct), or None if neither knows it."""
+    for cmd in (
+        ["squeue", "-h", "-j", job_id, "-o", "%T"],
+        ["sacct", "-n", "-X", "-j", job_id, "-o", "State"],
+    ):
+        out = _run(cmd)
+        if out and out.split():
+            return out.split()[0].rstrip("+")
+    return None
+
+
+def check_slurm(partition: str | None) -> None:
+    """Slurm can take a job here, in ``partition`` if given (checked with sinfo)."""
+    if shutil.which("sbatch") is None:
+        raise ConfigError(
+            "--slurm: Slurm is not available on this machine (no sbatch on PATH); "
+            "run without --slurm, or on the cluster's login node. Nothing was submitted."
+        )
+    if partition is None:
+        return
+    out = _run(["sinfo", "-h", "-o", "%P"])
+    if out is None:
+        return  # no sinfo: sbatch itself will judge the partition
+    known = sorted({p.strip().rstrip("*") for p in out.split() if p.strip()})
+    if partition not in known:
+        raise ConfigError(
+            f"--partition {partition}: this cluster has no such Slurm partition (sinfo lists: "
+            f"{', '.join(known) or 'none'}). Nothing was submitted."
+        )
+
+
+def check_not_queued(run_dir: Path) -> None:
+    """Refuse a calibration on a checkpoint a local process or a Slurm job holds or will hold."""
+    holder = fit.is_held(run_dir)
+    if holder:
+        raise ConfigError(
+            f"another calibration is using the checkpoint {run_dir} right now ({holder}). "
+            "Wait for it to end (or stop it); nothing was submitted."
+        )
+    record = run_dir / fit.SLURM_RECORD
+    job_id = record.read_text().strip() if record.is_file() else ""
+    if job_id:
+        state = slurm_state(job_id)
+        if state in ACTIVE:
+            raise ConfigError(
+                f"Slurm job {job_id} ({state}) is already calibrating the checkpoint {run_dir}. "
+                f"Wait for it (squeue -j {job_id}) or cancel it (scancel {job_id}); "
+                "nothing was submitted."
+            )
+
+
+def submit_slurm(kwargs: dict, partition: str | None, timeout_min: int, cpus: int) -> int:
+    """One Slurm job on one node, its cores as pyabc workers; a requeue resumes the checkpoint."""
+    import submitit
+
+    run_dir = Path(kwargs["results"]) / kwargs["geography"] / kwargs["budget"]
+    check_writable(run_dir)
+    check_slurm(partition)
+    check_not_queued(run_dir)
+    folder = Path(kwargs["results"]) / kwargs["geography"] / ".submitit"
+    ex = submitit.AutoExecutor(folder=str(folder), cluster="slurm")
+    ex.update_parameters(
+        timeout_min=timeout_min,
+        cpus_per_task=cpus,
+        tasks_per_node=1,
+        nodes=1,
+        **({"slurm_partition": partition} if partition else {}),
+    )
+    try:
+        job = ex.submit(
+            calibrate, **{**kwargs, "workers": cpus}
+        )  # by module name: the job can unpickle it
+    except Exception as err:  # noqa: BLE001 - sbatch's refusal, reported as its message
+        first = str(err).strip().splitlines()
+        raise ConfigError(
+            f"Slurm refused the job: {first[-1] if first else type(err).__name__}. "
+            "Nothing was submitted."
+        ) from None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write.atomic_write(run_dir / fit.SLURM_RECORD, f"{job.job_id}\n")
+    print(
+        f"submitted Slurm job {job.job_id}; logs in {folder}. While it is queued or running, this "
+        "checkpoint is taken; after a time-out the same command resumes from it."
+    )
+    return 0
+
+
+# ------------------------------------------------------------------ the command
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        print(f"\nsim.calibration: {message} (see --help)\n", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _whole(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} must be at least {low}")
+        return value
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = _Parser(
+        prog="python -m sim.analysis.calibration",
+        description="Fit the calibration (ABC-SMC, resumable), report it, install a full fit.",
+    )
+    ap.add_argument("--geography", default="shanghai_yunnan")
+    ap.add_argument(
+        "--budget", default="full", help="a budget of the calibration file: full (default) or smoke"
+    )
+    ap.add_argument(
+        "--workers", type=_whole(1), default=None, help="parallel processes (default: all cores)"
+    )
+    ap.add_argument("--fresh", action="store_true", help="discard the checkpoint and start again")
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="results folder (default: results/calibration)",
+    )
+    ap.add_argument(
+        "--install",
+        dest="install",
+        action="store_true",
+        default=None,
+        help="replace the shipped point estimate and draws (full budget only; the default for it)",
+    )
+    ap.add_argument(
+        "--no-install",
+        "--no-write",
+        dest="install",
+        action="store_false",
+        help="keep the result in the results folder, even for a full fit",
+    )
+    ap.add_argument(
+        "--slurm", action="store_true", help="submit the calibration as one Slurm job (submitit)"
+    )
+    ap.add_argument("--partition", default=None, help="Slurm partition (with --slurm)")
+    ap.add_argument(
+        "--timeout-min",
+        type=_whole(1),
+        default=120,
+        help="Slurm time limit, minutes (with --slurm)",
+    )
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.runs.processes import stop_on_sigterm, stop_workers
+
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("ABC").propagate = False  # pyabc prints its own progress lines once
+    install = args.install if args.install is not None else args.budget == INSTALL_BUDGET
+    kwargs = dict(
+        geography=args.geography,
+        budget=args.budget,
+        workers=args.workers,
+        fresh=args.fresh,
+        results=args.results,
+        install=install,
+    )
+    stop_on_sigterm()
+    try:
+        check_inputs(args.geography, args.budget)
+        if install and args.budget != INSTALL_BUDGET:
+            raise ConfigError(
+                f"--install: only a '{INSTALL_BUDGET}' fit may replace the shipped calibration; "
+                f"budget '{args.budget}' writes to {args.results} only."
+            )
+        if args.slurm:
+            return submit_slurm(kwargs, args.partition, args.timeout_min, args.workers or 8)
+        check_writable(args.results / args.geography / args.budget)
+        if install:
+            print(
+                f"A full fit replaces sim/world/{args.geography}/point.yaml and draws.yaml when it "
+                "ends "
+                "(the old files are kept in its results folder); --no-install keeps it in "
+                "results/.",
+                file=sys.stderr,
+            )
+        out = calibrate(**kwargs)
+    except ConfigError as err:
+        print(f"\nsim.calibration: {err}\n", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        stop_workers()
+        print(
+            "\nsim.calibration: stopped. Finished generations are kept; run the same command to "
+            "resume.",
+            file=sys.stderr,
+        )
+        return 130
+    report.print_report(out)
+    return 0
