@@ -187,7 +187,8 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     aid.fill("-5")
     aid.press("Enter")
     page.locator(".sim-run").click()
-    assert "policy.pairing.aid_per_county" in page.locator(".sim-error").inner_text()
+    refused = page.locator(".sim-lever-error, .sim-error").first  # refused as typed, or at Run
+    assert "aid per county" in refused.inner_text() and "-5" in refused.inner_text()
     assert outside == [], f"the page asked hosts other than the loopback: {outside}"
     context.close()
 
