@@ -376,9 +376,9 @@ def west_margin(
     yields.
 
     Output per job there is ``productivity`` times home; value added, friction,
-    agglomeration gains, the power-price saving, freight to every market (the home
-    market leg on the distance to the firm's home county) and the firm's edge all
-    scale with it; labour and land are per job. Labour shortage is judged against
+    agglomeration gains, the power-price saving and freight to every market (the home
+    market leg on the distance to the firm's home county) scale with it; the firm's
+    edge moves with it unscaled; labour and land are per job. Labour shortage is judged against
     the workforce the option needs there (``need_jobs``; the firm's full workforce if None).
     """
     e, sec = model.e, model.sectors
@@ -400,15 +400,8 @@ def west_margin(
     freight_home = world.markets.home_leg(s) * distance_km(f.lon, f.lat, site.lon, site.lat)
     pre = (
         r
-        * (
-            e.value_added_share
-            - site.friction
-            + gains
-            + power_saving
-            - freight_out
-            + f.edge
-            - freight_home
-        )
+        * (e.value_added_share - site.friction + gains + power_saving - freight_out - freight_home)
+        + f.edge
         - (wage * (1 + e.labour_shortage_cost * short) + site.land) / f.output_per_job
     )
     cit = e.cit_rate_west * max(pre, 0.0)
@@ -489,12 +482,20 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     - a full move into its own branch park: its margin there, the relocation loss
       and the move of the share still at home.
     Every change costs the switching cost; the holiday rebate adds to new sites.
+    Capacity built costs its capital and set-up as a level yearly charge (capital
+    recovery at the discount rate over the horizon), less the salvage of the capital
+    vacated; an expanding firm pays for its new plant at home or in the west alike.
     """
     e = model.e
     k_slots = len(slots)
-    amort = 1.0 / e.horizon_years
+    r, n = e.discount_rate, e.horizon_years
+    crf = r / (1 - (1 + r) ** -n) if r > 0 else 1 / n
     sw = e.switching_cost
-    holiday_share = min(1.0, model.policy.subsidy.tax_holiday_years / e.horizon_years)
+    h = min(model.policy.subsidy.tax_holiday_years, n)
+    holiday_share = (1 - (1 + r) ** -h) / (1 - (1 + r) ** -n) if r > 0 else min(1.0, h / n)
+    capital = firm.capital_per_job / firm.output_per_job
+    build = crf * (capital + e.move_cost)  # per share of output built
+    net = build - crf * e.salvage_share * capital  # per share moved from one site to another
     state = firm.state
     expanding = is_expanding(model, firm)
     new_share = new_plant_share(model, firm)
@@ -504,11 +505,11 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     current = current_margin_now(model, world, firm, home_m) + taste
 
     u = [-math.inf] * (2 * k_slots + 3)
-    u[0] = current
+    u[0] = current - build * new_share if expanding else current
     if state == "branch":
-        u[1] = home_m - sw
+        u[1] = home_m - net * firm.west_share - sw
     elif state == "relocated":
-        u[1] = home_m - e.move_cost * amort - sw
+        u[1] = home_m - net - sw
     for k, park in enumerate(slots):
         if park < 0:
             continue
@@ -517,7 +518,7 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
         rebate = holiday_share * local_tax
         if state == "home":
             branch_m, branch_tax = west_margin(model, world, site, f, f.jobs * new_share)
-            moving = 0.0 if expanding else e.move_cost * new_share * amort
+            moving = (build if expanding else net) * new_share
             u[2 + k] = (
                 (1 - new_share) * home_m
                 + new_share * (branch_m + holiday_share * branch_tax)
@@ -528,12 +529,10 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
                 - sw
             )
         if not expanding:
-            u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - e.move_cost * amort - sw
+            u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - net - sw
     if state == "branch":
         own_m, _ = west_margin(model, world, world.sites[firm.park.row], f)
-        u[2 + 2 * k_slots] = (
-            own_m - e.relocation_loss - e.move_cost * (1 - firm.west_share) * amort - sw
-        )
+        u[2 + 2 * k_slots] = own_m - e.relocation_loss - net * (1 - firm.west_share) - sw
     return [x / e.logit_scale for x in u]
 
 

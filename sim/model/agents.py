@@ -44,6 +44,9 @@ class EasternFirm(RowAgent):
 
     jobs = column("firms", "jobs", "workers (persons)")
     output_per_job = column("firms", "output_per_job", "output per worker at home (yuan/year)")
+    capital_per_job = column(
+        "firms", "capital_per_job", "plant capital a job needs, at current prices (yuan/job)"
+    )
     chain_master = column("firms", "chain_master", "leads a supply chain (链主)")
     entry_step = column("firms", "entry_step", "step it entered its western park (-1 never)")
 

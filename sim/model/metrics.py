@@ -189,6 +189,13 @@ OUTCOMES: dict[str, Outcome] = {
         "share of location changes made whose measured (deterministic) gain over staying is "
         "positive",
     ),
+    "moves_marginal_share": Outcome(
+        "share",
+        BOTH,
+        LOWER,
+        "share of location changes made whose measured gain over staying is within 0.2% of "
+        "output a year (moves that rest on taste rather than on measured costs)",
+    ),
     "mover_gain_mean": Outcome(
         "share of output/year",
         BOTH,
@@ -556,6 +563,7 @@ def firm_metrics(model) -> dict[str, float]:
         "branch_closures_cum": ch.branch_closures,
         "moves_cum": ch.moves,
         "moves_paying_share": ch.paying / ch.moves if ch.moves else 0.0,
+        "moves_marginal_share": ch.marginal / ch.moves if ch.moves else 0.0,
         "mover_gain_mean": ch.gain_sum / ch.moves if ch.moves else 0.0,
         "east_enclave_coinvest": float(pk.coinvest.sum()),
         "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean())

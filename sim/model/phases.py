@@ -57,6 +57,9 @@ def drift_costs(m: TransferModel) -> None:
         p.migration_cost, e.east_wage_growth, dt
     )  # living costs in the east
     f.output_per_job = costs.grow(f.output_per_job, e.productivity_growth, dt)
+    # plant capital keeps its price relative to output (a constant capital-output ratio)
+    f.capital_per_job = costs.grow(f.capital_per_job, e.productivity_growth, dt)
+    p.capital_price = costs.grow(p.capital_price, e.productivity_growth, dt)
     f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
     lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
@@ -225,6 +228,7 @@ def draw_firms(m: TransferModel, n: int) -> FirmTable:
         east_wage=m.prices.east_wage,
         east_land=m.prices.east_land,
         home_base=m.home_sites.base,
+        capital_price=m.prices.capital_price,
         params=m.views.firms,
     )
     return FirmTable.new(draws, m.chain_master_jobs)
@@ -326,7 +330,10 @@ def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
 
 
 def _holiday_share(m: TransferModel) -> float:
-    return min(1.0, m.policy.subsidy.tax_holiday_years / m.e.horizon_years)
+    e = m.e
+    return location.holiday_share(
+        m.policy.subsidy.tax_holiday_years, e.horizon_years, e.discount_rate
+    )
 
 
 def _leave_parks(m: TransferModel, firms_idx: np.ndarray) -> None:
@@ -336,10 +343,31 @@ def _leave_parks(m: TransferModel, firms_idx: np.ndarray) -> None:
 
 def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.ndarray) -> None:
     """Investment is booked when a firm commits to a western plant (as the sources count
-    到位投资)."""
+    到位投资): the plant capital its choice weighed (:func:`location.plant_capital`)."""
     f, pk = m.firms, m.parks
-    amount = m.e.capital_per_job * f.jobs[firms_idx] * share_built
+    amount = location.plant_capital(f.capital_per_job[firms_idx], f.jobs[firms_idx], share_built)
     np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
+
+
+def _western_capital(
+    m: TransferModel,
+    i: np.ndarray,
+    new_state: np.ndarray,
+    park: np.ndarray,
+    expanding: np.ndarray,
+    new_share: np.ndarray,
+) -> np.ndarray:
+    """Western plant capital (yuan) each reviewing firm's chosen option builds: a branch or an
+    expansion plant its share, a full move what is not yet in that park; 0 to stay or go home."""
+    f = m.firms
+    jobs = f.jobs[i] * np.where(expanding, 1 + m.e.expansion_lump, 1.0)
+    into_own = park == f.park[i]
+    built = np.where(
+        new_state == BRANCH,
+        new_share,
+        np.where(new_state == RELOCATED, np.where(into_own, 1 - f.share[i], 1.0), 0.0),
+    )
+    return location.plant_capital(f.capital_per_job[i], jobs, built)
 
 
 def firms_choose(m: TransferModel) -> None:
@@ -401,6 +429,7 @@ def firms_choose(m: TransferModel) -> None:
         park=park,
         gain=gain,
         expanding=expanding,
+        capital=_western_capital(m, i, new_state, park, expanding, new_share),
     )
     moved = new_state >= 0
     ch = m.choices

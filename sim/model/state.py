@@ -58,6 +58,7 @@ class Prices:
     east_income: float  # eastern per-capita disposable income (yuan/year)
     migration_cost: float  # living costs of a migrant in the east (yuan/year)
     workshop_wage: float
+    capital_price: float = 1.0  # price of plant capital relative to the start (ratio)
 
 
 @dataclass
@@ -225,6 +226,11 @@ class LabourTable:
     flows: LabourFlows | None = None  # this step's flows (None before the first step)
 
 
+#: A move whose measured gain over staying is within this share of output/year is "marginal":
+#: it rests on taste, not on measured costs.
+MARGINAL_GAIN = 0.002
+
+
 @dataclass
 class Choices:
     """Counters of the location choice and firm demography (diagnostics)."""
@@ -232,6 +238,7 @@ class Choices:
     landed: np.ndarray  # firms landed in the west by step, last year (newest first)
     moves: int = 0
     paying: int = 0
+    marginal: int = 0  # moves whose measured gain is within MARGINAL_GAIN of staying
     gain_sum: float = 0.0
     expansions_west: int = 0
     expansions_home: int = 0
@@ -242,6 +249,7 @@ class Choices:
         """Location changes that happen: how many, how many pay, their summed gain."""
         self.moves += gain.size
         self.paying += int((gain > 0).sum())
+        self.marginal += int((np.abs(gain) <= MARGINAL_GAIN).sum())
         self.gain_sum += float(gain.sum())
 
 
@@ -257,6 +265,7 @@ class LastChoice:
     park: np.ndarray  # target park, -1 if none
     gain: np.ndarray  # deterministic gain over staying (share of output/year)
     expanding: np.ndarray  # expanding firms choosing where to build (bool)
+    capital: np.ndarray  # plant capital the chosen option builds (yuan), 0 to stay
 
 
 @dataclass

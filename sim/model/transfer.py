@@ -259,6 +259,7 @@ class TransferModel(mesa.Model):
             east_wage=self.prices.east_wage,
             east_land=self.prices.east_land,
             home_base=self.home_sites.base,
+            capital_price=self.prices.capital_price,
             params=self.views.firms,
         )
         # a chain master leads by size: the largest firms of the starting pool, and entrants as

@@ -438,11 +438,33 @@ class EconomyConfig:
     capital_per_job: float = param(
         700e3,
         "yuan/job",
-        "investment a firm brings per western job",
+        "plant capital a western job needs at the start year's prices, mean over the pool (each "
+        "sector's share: sectors.yaml capital_intensity); what a firm weighs when it builds "
+        "and what is booked as investment when it lands",
         lo=0,
         hi=1e8,
-        source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per firm; set so a "
-        "typical branch (48 jobs) brings ~34 m",
+        source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per landed firm "
+        "(calibrated); below the 1.21 m yuan of total assets per industrial worker (4th "
+        "Economic Census 2018), above 0.22 m per textile worker; range 3e5-1.5e6",
+    )
+    discount_rate: float = param(
+        0.07,
+        "share/year",
+        "firms' real cost of capital: the rate at which a plant's capital and set-up costs are "
+        "annualised over horizon_years",
+        lo=0,
+        hi=1,
+        source="1-year LPR 3.45-3.85% (2021-23, PBoC/NIFC); SASAC EVA benchmark 5.5%, central "
+        "SOEs' actual cost 7-10% (SASAC 2010); docs/evidence.md §1; range 0.04-0.10",
+    )
+    salvage_share: float = param(
+        0.3,
+        "share of capital",
+        "share of a plant's capital recovered when production leaves it (equipment sold or "
+        "moved, land-use rights and buildings resold or re-let)",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.1-0.6",
     )
     labour_share_sigma: float = param(
         0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3
@@ -543,18 +565,22 @@ class EconomyConfig:
     move_cost: float = param(
         0.15,
         "share of annual output moved",
-        "one-off cost of moving production (dismantling, new building, lost output)",
+        "one-off set-up cost of new capacity beyond its plant capital (downtime, dismantling, "
+        "hiring and training), paid by moves, branches and expansions alike",
         lo=0,
         hi=100,
-        source="EVIDENCE: no source found, free parameter; range 0.05–0.5",
+        source="no source found for a share (docs/evidence.md §1), free parameter fitted by the "
+        "calibration; range 0.02-0.5",
     )
     horizon_years: float = param(
-        10.0,
+        15.0,
         "years",
-        "horizon over which a firm amortises its move cost and holiday",
+        "planning horizon of a new plant: its capital and set-up costs are repaid over it at "
+        "discount_rate, and a tax holiday is valued as a share of its discounted years",
         lo=1,
         hi=100,
-        source="illustrative; range 8–15",
+        source="asset lives: equipment 20 years, buildings 45 (Zhang, Wu & Zhang 2004, 经济研究); "
+        "firms plan to recover investment sooner; range 10-20",
     )
     branch_share: float = param(
         0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99

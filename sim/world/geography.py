@@ -69,6 +69,7 @@ class Sectors:
     mid_skill: np.ndarray  # share of jobs needing mid skill
     energy_share: np.ndarray  # electricity bill / output at eastern power prices (share)
     value_density: np.ndarray  # output value per tonne shipped (yuan/t)
+    capital_intensity: np.ndarray  # plant capital per job relative to the mean (weighted mean 1)
     markets: np.ndarray  # (sector, 4) sales mix over MARKETS (shares summing to 1)
 
 
@@ -77,6 +78,7 @@ def load_sectors() -> Sectors:
     raw = yaml.safe_load((WORLD_DIR / "sectors.yaml").read_text(encoding="utf-8"))
     rows = raw["sectors"]
     w = np.array([r["weight"] for r in rows], float)
+    intensity = np.array([r["capital_intensity"] for r in rows], float)
     return Sectors(
         name=np.array([r["name"] for r in rows], dtype=object),
         weight=w / w.sum(),
@@ -84,6 +86,7 @@ def load_sectors() -> Sectors:
         mid_skill=np.array([r["mid_skill"] for r in rows], float),
         energy_share=np.array([r["energy_share"] for r in rows], float),
         value_density=np.array([r["value_density"] for r in rows], float),
+        capital_intensity=intensity / (w @ intensity / w.sum()),
         markets=np.array([r["markets"] for r in rows], float),
     )
 

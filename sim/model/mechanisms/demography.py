@@ -32,6 +32,7 @@ class FirmDraws:
     sector: np.ndarray
     jobs: np.ndarray  # persons
     output_per_job: np.ndarray  # yuan/job/year at home
+    capital_per_job: np.ndarray  # plant capital a job needs, at current prices (yuan/job)
     edge: np.ndarray  # own profitability advantage (share of output)
     growth: np.ndarray  # demand growth (share/year)
     taste: np.ndarray  # taste for the home site (share of output/year)
@@ -43,6 +44,7 @@ class FirmParams(ParamView):
 
     firm_size_mean: float  # jobs
     firm_size_sigma: float  # log units
+    capital_per_job: float  # yuan/job at the start year's prices
     labour_share_sigma: float  # log units
     margin_mean: float  # share of output
     margin_sd: float  # share of output
@@ -66,6 +68,7 @@ def draw_firms(
     east_wage: float,
     east_land: float,
     home_base: np.ndarray,
+    capital_price: float,
     params: FirmParams,
 ) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for
@@ -75,7 +78,9 @@ def draw_firms(
     ``home_attachment``) stands for ties a move would cut (owners, staff, clients).
 
     ``home_base`` (east county, sector) is the home-site margin before labour, land
-    and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now.
+    and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now;
+    ``capital_price`` the price of plant capital now relative to the start (ratio): a
+    firm's capital per job is its sector's share of ``capital_per_job`` at that price.
     """
     east = np.flatnonzero(~geo.is_west)
     w = geo.firm_weight[east]
@@ -98,6 +103,7 @@ def draw_firms(
         sector=sector,
         jobs=jobs,
         output_per_job=output_per_job,
+        capital_per_job=params.capital_per_job * capital_price * sectors.capital_intensity[sector],
         edge=edge,
         growth=growth,
         taste=taste,

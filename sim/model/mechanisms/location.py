@@ -53,6 +53,8 @@ class LocationParams(ParamView):
     west_power_price_ratio: float  # ratio (west/east)
     labour_shortage_cost: float  # share of the wage bill
     horizon_years: float  # years
+    discount_rate: float  # share/year
+    salvage_share: float  # share of capital
     switching_cost: float  # share of output/year
     move_cost: float  # share of annual output moved
     branch_overhead: float  # share of output/year
@@ -385,7 +387,7 @@ def west_margin(
 
     ``home`` is the firm's eastern county (its home market: freight is paid on the
     distance to it); ``edge`` the firm's own advantage (share of output), which
-    moves with it; ``west_jobs`` (persons) is how many workers the firm would
+    moves with it unchanged (a loss-maker does not shrink its losses by moving); ``west_jobs`` (persons) is how many workers the firm would
     need there: a shortage of willing workers in the county raises recruiting cost;
     ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs.
     A tuple of workforces gives a tuple of results (the site terms are shared).
@@ -395,7 +397,8 @@ def west_margin(
     wage = sites.wage[park, sector]
     site = (
         sites.base[park, sector]
-        + prod * (edge - sites.home_leg[sector] * sites.distance[home, park])
+        + edge  # the firm's own advantage moves with it, unscaled by the site's productivity
+        - prod * sites.home_leg[sector] * sites.distance[home, park]
         - (wage + sites.land[park]) / output_per_job
     )
     vat_local = prod * params.value_added_share * params.vat_rate * params.vat_local_share
@@ -410,6 +413,22 @@ def west_margin(
         cit = params.cit_rate_west * np.maximum(pre, 0.0)
         out.append((pre - cit, vat_local + cit * params.cit_local_share))
     return tuple(out) if isinstance(west_jobs, tuple) else out[0]
+
+
+def capital_recovery(rate: float, years: float) -> float:
+    """Capital-recovery factor (share/year): the level yearly payment that repays one yuan
+    invested now over ``years`` at interest ``rate`` (share/year); 1/years at rate 0."""
+    if rate <= 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
+def holiday_share(holiday_years: float, horizon_years: float, rate: float) -> float:
+    """Share (0–1) of a horizon's discounted years that a tax holiday at its start covers."""
+    if rate <= 0:
+        return min(1.0, holiday_years / horizon_years)
+    h = min(holiday_years, horizon_years)
+    return (1.0 - (1.0 + rate) ** -h) / (1.0 - (1.0 + rate) ** -horizon_years)
 
 
 def utilities(
@@ -428,6 +447,7 @@ def utilities(
     new_share: np.ndarray,
     expanding: np.ndarray,
     taste: np.ndarray,
+    capital: np.ndarray,
     params: LocationParams,
 ) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
@@ -439,13 +459,24 @@ def utilities(
     serving its nearest markets; ``own_west_m``: margin in the park of the firm's
     branch; ``share``: the firm's western share now; ``new_share``: the western
     share a new branch would have (``branch_share``, or the new plant's share of
-    an expanding firm). An ``expanding`` home firm builds a new plant anyway: it
-    chooses between home and a western park for it, with no cost of moving old
-    production and no full move. A home firm that branches keeps its home site and
-    so its ``taste`` for it. All shares of home output/year.
+    an expanding firm); ``capital`` (R,): the plant capital the firm needs per yuan
+    of its yearly output (yuan/yuan). All margins in shares of home output/year.
+
+    Every option that builds capacity pays for it: the capital and the one-off
+    set-up (``move_cost``) of the capacity it builds, as a level yearly charge over
+    ``horizon_years`` at ``discount_rate`` (:func:`capital_recovery`), less the
+    ``salvage_share`` of the capital recovered from the capacity it vacates.
+    Staying builds nothing, except that an ``expanding`` home firm builds its new
+    plant anyway, at home (column 0) or in a western park (a branch column), so it
+    pays for that plant whichever it picks. A home firm that branches keeps its
+    home site and so its ``taste`` for it; every change costs ``switching_cost``,
+    and leaving the home site altogether the lasting ``relocation_loss``.
     """
     r, k = cand.shape
-    amort = 1.0 / params.horizon_years
+    crf = capital_recovery(params.discount_rate, params.horizon_years)
+    build = crf * (capital + params.move_cost)  # (R,) per share of output built
+    salvage = crf * params.salvage_share * capital  # (R,) per share of output vacated
+    net = build - salvage  # moving a share of output from one site to another
     sw = params.switching_cost
     is_home = (state == HOME)[:, None]
     is_branch = (state == BRANCH)[:, None]
@@ -454,25 +485,25 @@ def utilities(
     sb = new_share[:, None]
     ok = cand >= 0
     u = np.full((r, 2 * k + 3), -np.inf)
-    u[:, 0] = current
-    back = np.where(is_moved[:, 0], params.move_cost * amort, 0.0)  # moving back east costs a move
+    u[:, 0] = np.where(expanding, current - build * new_share, current)
+    back = np.where(is_moved[:, 0], 1.0, share) * net  # rebuild at home what is in the west
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
-    moved_cost = np.where(exp, 0.0, params.move_cost * sb * amort)
+    new_plant = np.where(exp, build[:, None], net[:, None]) * sb
     branch = (
         (1 - sb) * home_m[:, None]
         + sb * (branch_m + branch_rebate)
         + allocation
         + taste[:, None]
         - params.branch_overhead
-        - moved_cost
+        - new_plant
         - sw
     )
     u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
-    move = west_m + rebate - params.relocation_loss - params.move_cost * amort - sw
+    move = west_m + rebate - params.relocation_loss - net[:, None] - sw
     u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(
         is_branch[:, 0],
-        own_west_m - params.relocation_loss - params.move_cost * (1 - share) * amort - sw,
+        own_west_m - params.relocation_loss - net * (1 - share) - sw,
         -np.inf,
     )
     u /= params.logit_scale
@@ -500,38 +531,38 @@ def decode(
     return new_state, park
 
 
+def plant_capital(capital_per_job: np.ndarray, jobs: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Capital of a plant for ``share`` of a firm's ``jobs`` (yuan): what an option that builds it
+    weighs in :func:`utilities` and what is booked as investment when the firm lands."""
+    return capital_per_job * jobs * share
+
+
 Choice = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def choose_locations(
-    shocks: LocationShocks,
+def option_values(
     firms: FirmTable,
+    i: np.ndarray,
     sites: WestSites,
     candidates: np.ndarray,
     *,
     home_m_all: np.ndarray,
     current_all: np.ndarray,
+    taste: np.ndarray,
     holiday_share: float,
     mid_skill: np.ndarray,
     expanding: np.ndarray,
     new_share: np.ndarray,
     params: LocationParams,
-) -> Choice:
-    """Vectorised location choice for the reviewing firms.
+) -> np.ndarray:
+    """Deterministic utilities (R, 2K+3) of firms ``i`` over their ``candidates`` (logit units).
 
-    Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
-    ``firms`` is the model's firm table; ``home_m_all``/``current_all`` the margins
-    of all firms at home and the value of where they are now (margin plus the
-    firm's persistent taste for its site), share of home output/year;
-    ``holiday_share`` the share of a horizon spent in a tax holiday (0–1);
-    ``expanding``/``new_share`` (R,) as in :func:`utilities`. ``taste`` is the
-    idiosyncratic advantage of the chosen option over staying (share of output):
-    a firm that moves keeps it as its taste for the new site, so it does not
-    move back at the next review unless conditions change. ``gain`` is the
-    deterministic advantage of the chosen option over staying (share of output/year):
-    the part of a move that pays, as opposed to taste.
+    ``home_m_all``/``current_all`` are the margins of all firms at home and the value
+    of where they are now (margin plus the firm's persistent taste for its site),
+    share of home output/year; ``taste`` (R,) the firms' taste for their home site;
+    ``holiday_share`` the discounted share of a horizon
+    spent in a tax holiday (0–1); ``expanding``/``new_share`` (R,) as in :func:`utilities`.
     """
-    i = shocks.reviewing
     state, sector, y = firms.state[i], firms.sector[i], firms.output_per_job[i]
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
     # margins only where an option is open: a full move (not for expanding firms) or a branch (home
@@ -583,7 +614,7 @@ def choose_locations(
         sites=sites,
         params=params,
     )
-    u = utilities(
+    return utilities(
         current=current_all[i],
         home_m=home_m_all[i],
         west_m=west_m,
@@ -597,7 +628,49 @@ def choose_locations(
         share=firms.share[i],
         new_share=new_share,
         expanding=expanding,
+        taste=taste,
+        capital=firms.capital_per_job[i] / y,
+        params=params,
+    )
+
+
+def choose_locations(
+    shocks: LocationShocks,
+    firms: FirmTable,
+    sites: WestSites,
+    candidates: np.ndarray,
+    *,
+    home_m_all: np.ndarray,
+    current_all: np.ndarray,
+    holiday_share: float,
+    mid_skill: np.ndarray,
+    expanding: np.ndarray,
+    new_share: np.ndarray,
+    params: LocationParams,
+) -> Choice:
+    """Vectorised location choice for the reviewing firms (arguments as :func:`option_values`).
+
+    Returns (firm indices, new state or -1 to stay, target park or -1, taste, gain).
+    ``taste`` is the idiosyncratic advantage of the chosen option over staying
+    (share of output): a firm that moves keeps it as its taste for the new site, so
+    it does not move back at the next review unless conditions change. ``gain`` is
+    the deterministic advantage of the chosen option over staying (share of
+    output/year), capital and set-up included: the part of a move that pays, as
+    opposed to taste.
+    """
+    i = shocks.reviewing
+    u = option_values(
+        firms,
+        i,
+        sites,
+        candidates,
+        home_m_all=home_m_all,
+        current_all=current_all,
         taste=firms.taste[i],
+        holiday_share=holiday_share,
+        mid_skill=mid_skill,
+        expanding=expanding,
+        new_share=new_share,
         params=params,
     )
     choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
