@@ -387,8 +387,9 @@ def west_margin(
 
     ``home`` is the firm's eastern county (its home market: freight is paid on the
     distance to it); ``edge`` the firm's own advantage (share of output), which
-    moves with it unchanged (a loss-maker does not shrink its losses by moving); ``west_jobs`` (persons) is how many workers the firm would
-    need there: a shortage of willing workers in the county raises recruiting cost;
+    moves with it unchanged (a loss-maker does not shrink its losses by moving);
+    ``west_jobs`` (persons) is how many workers the firm would need there: a shortage
+    of willing workers in the county raises recruiting cost;
     ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs.
     A tuple of workforces gives a tuple of results (the site terms are shared).
     """
