@@ -454,8 +454,9 @@ class EconomyConfig:
         "annualised over horizon_years",
         lo=0,
         hi=1,
-        source="1-year LPR 3.45-3.85% (2021-23, PBoC/NIFC); SASAC EVA benchmark 5.5%, central "
-        "SOEs' actual cost 7-10% (SASAC 2010); docs/evidence.md §1; range 0.04-0.10",
+        source="illustrative point within the published span: 1-year LPR 3.45-3.85% (2021-23), "
+        "SASAC EVA benchmark 5.5%, central SOEs' actual cost 7-10% (SASAC 2010); "
+        "docs/evidence.md §1; range 0.04-0.10",
     )
     salvage_share: float = param(
         0.3,
@@ -579,8 +580,9 @@ class EconomyConfig:
         "discount_rate, and a tax holiday is valued as a share of its discounted years",
         lo=1,
         hi=100,
-        source="asset lives: equipment 20 years, buildings 45 (Zhang, Wu & Zhang 2004, 经济研究); "
-        "firms plan to recover investment sooner; range 10-20",
+        source="illustrative, below the asset lives of equipment (20 years) and buildings (45) "
+        "in Zhang, Wu & Zhang (2004, 经济研究): firms plan to recover investment sooner; "
+        "range 10-20",
     )
     branch_share: float = param(
         0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99
