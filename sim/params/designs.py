@@ -159,7 +159,10 @@ def _calibration_table(path: Path):
     draws = (read_yaml(path) or {}).get("draws") or []
     values = _with_declared_priors([d["values"] for d in draws])
     return pd.DataFrame(
-        [{**v, **({"weight": d["weight"]} if "weight" in d else {})} for v, d in zip(values, draws)]
+        [
+            {**v, **({"weight": d["weight"]} if "weight" in d else {})}
+            for v, d in zip(values, draws, strict=True)
+        ]
     )
 
 
