@@ -50,6 +50,9 @@ def drift_costs(m: TransferModel) -> None:
     """Exogenous trends: eastern wages, land and incomes, productivity, western wages and land."""
     e, p, dt, lab, f = m.e, m.prices, m.dt, m.labour, m.firms
     p.east_wage = costs.grow(p.east_wage, e.east_wage_growth, dt)
+    # contribution floors are 60 % of the average wage, so they follow wages
+    p.east_contribution_floor = costs.grow(p.east_contribution_floor, e.east_wage_growth, dt)
+    p.west_contribution_floor = costs.grow(p.west_contribution_floor, e.west_wage_growth, dt)
     p.east_land = costs.grow(p.east_land, e.east_land_growth, dt)
     p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
     p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
@@ -218,20 +221,48 @@ def _consumption_cooperation(m: TransferModel) -> None:
 
 
 # ------------------------------------------------------------------ 3a. firm demography
-def draw_firms(m: TransferModel, n: int) -> FirmTable:
-    """``n`` new firms at home, drawn from the model's generator."""
-    draws = demography.draw_firms(
+def east_costs(m: TransferModel, shocked: bool = True) -> tuple[float, float]:
+    """What a job costs an eastern firm now (yuan/job/year): (labour: the wage plus employer
+    contributions on max(wage, floor), land). ``shocked``: times ``economy.east_cost_scale``, a
+    cost shock that leaves output per job (set by the wage) unchanged."""
+    p = m.prices
+    labour_cost = costs.labour_cost(
+        p.east_wage, p.east_contribution_rate, p.east_contribution_floor
+    )
+    scale = m.e.east_cost_scale if shocked else 1.0
+    return labour_cost * scale, p.east_land * scale
+
+
+def west_labour_cost(m: TransferModel) -> np.ndarray:
+    """What a job costs a park firm in each western county, by skill (W, 2), yuan/job/year: the
+    county's wage plus employer contributions on max(wage, floor)."""
+    p = m.prices
+    return costs.labour_cost(m.labour.wage, p.west_contribution_rate, p.west_contribution_floor)
+
+
+def firm_draws(m: TransferModel, n: int) -> demography.FirmDraws:
+    """``n`` new firms at home, drawn from the model's generator.
+
+    Output per job follows the eastern wage; a firm's edge is set against the unshocked cost of
+    a job, so ``economy.east_cost_scale`` lowers margins rather than being absorbed."""
+    labour_cost, land = east_costs(m, shocked=False)
+    return demography.draw_firms(
         m.rng,
         n,
         geo=m.geo,
         sectors=m.sectors,
         east_wage=m.prices.east_wage,
-        east_land=m.prices.east_land,
+        east_land=land,
+        east_labour_cost=labour_cost,
         home_base=m.home_sites.base,
         capital_price=m.prices.capital_price,
         params=m.views.firms,
     )
-    return FirmTable.new(draws, m.chain_master_jobs)
+
+
+def draw_firms(m: TransferModel, n: int) -> FirmTable:
+    """``n`` new firms at home, drawn from the model's generator."""
+    return FirmTable.new(firm_draws(m, n), m.chain_master_jobs)
 
 
 def firm_demography(m: TransferModel) -> None:
@@ -267,7 +298,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-        wage=lab.wage[pk.county_w],
+        wage=west_labour_cost(m)[pk.county_w],
         available=avail[pk.county_w],
         land=pk.land_cost * (1 - discount),
         friction=m.counties.friction[pk.county] / operator,
@@ -290,13 +321,14 @@ def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
     Returns the western firms' margins, which taxes are computed from.
     """
     e, f = m.e, m.firms
+    east_labour, east_land = east_costs(m)
     f.home_margin = location.home_margin(
         f.home,
         f.sector,
         f.output_per_job,
         f.edge,
-        east_wage=m.prices.east_wage,
-        east_land=m.prices.east_land,
+        east_wage=east_labour,
+        east_land=east_land,
         sites=m.home_sites,
         params=m.views.location,
     )

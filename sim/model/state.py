@@ -9,7 +9,7 @@ Amounts are yuan/year and shares are of a firm's home output unless a field says
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,12 +37,17 @@ class ParamViews:
     taxes: TaxRates
 
     @classmethod
-    def from_config(cls, economy: EconomyConfig) -> ParamViews:
+    def from_config(cls, economy: EconomyConfig, west_power_price_ratio: float) -> ParamViews:
+        """The views of ``economy``; ``west_power_price_ratio`` is the geography's (west/east
+        industrial power price), used unless the config sets ``economy.west_power_price_ratio``."""
+        location = LocationParams.from_config(economy)
+        if economy.west_power_price_ratio is None:
+            location = replace(location, west_power_price_ratio=west_power_price_ratio)
         return cls(
             firms=FirmParams.from_config(economy),
             budgets=BudgetParams.from_config(economy),
             workshops=WorkshopParams.from_config(economy),
-            location=LocationParams.from_config(economy),
+            location=location,
             labour=LabourParams.from_config(economy),
             taxes=TaxRates.from_config(economy),
         )
@@ -52,12 +57,17 @@ class ParamViews:
 class Prices:
     """Exogenous prices that drift each step (yuan/job/year or yuan/year)."""
 
-    east_wage: float
+    east_wage: float  # sets output per job (yuan/job/year)
     east_land: float
     migrant_wage_east: float
     east_income: float  # eastern per-capita disposable income (yuan/year)
     migration_cost: float  # living costs of a migrant in the east (yuan/year)
     workshop_wage: float
+    # employer social insurance: rates (share of the base) and floors of the base (yuan/year)
+    east_contribution_rate: float
+    east_contribution_floor: float
+    west_contribution_rate: float
+    west_contribution_floor: float
     capital_price: float = 1.0  # price of plant capital relative to the start (ratio)
 
 

@@ -23,9 +23,23 @@ def param(
     hi: float | None = None,
     source: str = ILLUSTRATIVE,
     choices: tuple[str, ...] | None = None,
+    prior: tuple | None = None,
 ) -> Any:
-    """A config field with its metadata (unit, meaning, allowed range, source)."""
-    meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "source": source, "choices": choices}
+    """A config field with its metadata (unit, meaning, allowed range, source).
+
+    ``prior``: a declared prior for uncertainty analysis, ``("triangular", low, mode, high)``;
+    parameter draws take this parameter from it (sim/params/designs.py), also alongside a
+    calibration's draws. Without one, an uncertain parameter's prior is uniform on its range.
+    """
+    meta = {
+        "unit": unit,
+        "doc": doc,
+        "lo": lo,
+        "hi": hi,
+        "source": source,
+        "choices": choices,
+        "prior": prior,
+    }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -135,12 +149,17 @@ class PairingPolicy:
         40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12
     )
     governance_gain: float = param(
-        0.05,
+        0.01,
         "share/year",
         "yearly cut in a paired western county's administrative friction cost at the 2023 "
         "cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)",
         lo=0,
         hi=1,
+        source="illustrative; EVIDENCE (docs/evidence.md §7): no study measures it; the national "
+        "institutional-cost index fell ≈ 0.4%/year, the western one hardly at all; pairing effects "
+        "on output are positive but lagged; prior triangular(0, 0.01, 0.05) (judgement), "
+        "range 0–0.05",
+        prior=("triangular", 0.0, 0.01, 0.05),
     )
     target_firms_per_year: float = param(
         2.0,
@@ -661,14 +680,15 @@ class EconomyConfig:
         hi=1,
         source="illustrative; range 0.05–0.2",
     )
-    west_power_price_ratio: float = param(
-        0.65,
+    west_power_price_ratio: float | None = param(
+        None,
         "ratio",
-        "industrial electricity price in a western park relative to the east (hydropower in "
-        "Yunnan)",
+        "industrial electricity price in a western park relative to the east; None: the "
+        "geography's west_power_price / east_power_price (Shanghai–Yunnan 0.45/0.65 = 0.69)",
         lo=0,
         hi=2,
-        source="illustrative; range 0.5–1.0",
+        source="illustrative spread around the geography data file's ratio "
+        "(economy.east_power_price, west_power_price; docs/evidence.md §3); range 0.45–0.9",
     )
     freight_rate: float = param(
         0.35,
@@ -723,6 +743,16 @@ class EconomyConfig:
     )
     east_wage_scale: float = param(
         1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-"
+    )
+    east_cost_scale: float = param(
+        1.0,
+        "multiplier",
+        "scales what eastern firms pay for labour (wage and employer contributions) and land, "
+        "leaving output per job unchanged: a cost shock that lowers home margins (unlike "
+        "east_wage_scale, which also scales output per job)",
+        lo=0.01,
+        hi=100,
+        source="-",
     )
     friction_west: float = param(
         0.03,

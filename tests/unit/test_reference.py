@@ -61,6 +61,8 @@ EXPANDING = {
     "economy.west_land_growth": 0.3,
     "economy.branch_overhead": 0.02,
     "economy.freight_rate": 0.1,
+    # dearer eastern labour and land (a cost shock): enough expansions choose a western park
+    "economy.east_cost_scale": 1.3,
 }
 
 

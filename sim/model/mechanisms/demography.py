@@ -70,6 +70,7 @@ def draw_firms(
     home_base: np.ndarray,
     capital_price: float,
     params: FirmParams,
+    east_labour_cost: float | None = None,
 ) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for
     home).
@@ -78,8 +79,10 @@ def draw_firms(
     ``home_attachment``) stands for ties a move would cut (owners, staff, clients).
 
     ``home_base`` (east county, sector) is the home-site margin before labour, land
-    and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now;
-    ``capital_price`` the price of plant capital now relative to the start (ratio): a
+    and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now.
+    Output per job is the wage over the labour share; the edge is set against
+    ``east_labour_cost`` (what a job costs the employer, yuan/job/year; default the wage).
+    ``capital_price`` is the price of plant capital now relative to the start (ratio): a
     firm's capital per job is its sector's share of ``capital_per_job`` at that price.
     """
     east = np.flatnonzero(~geo.is_west)
@@ -93,7 +96,8 @@ def draw_firms(
     )
     output_per_job = east_wage / labour_share
     margin = gamma_margins(rng, n, params.margin_mean, params.margin_sd)
-    edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
+    cost = east_wage if east_labour_cost is None else east_labour_cost
+    edge = margin - (home_base[home, sector] - (cost + east_land) / output_per_job)
     growth = rng.normal(params.growth_mean, params.growth_sd, n)
     taste = (
         rng.exponential(params.home_attachment, n) if params.home_attachment > 0 else np.zeros(n)
