@@ -478,13 +478,15 @@ class EconomyConfig:
         "docs/evidence.md §1; range 0.04-0.10",
     )
     salvage_share: float = param(
-        0.3,
+        0.5,
         "share of capital",
         "share of a plant's capital recovered when production leaves it (equipment sold or "
         "moved, land-use rights and buildings resold or re-let)",
         lo=0,
         hi=1,
-        source="illustrative; range 0.1-0.6",
+        source="illustrative: equipment, about half of manufacturing plant capital, moves with the "
+        "firm or is sold; buildings and land-use rights are re-let or resold at a loss; "
+        "range 0.3-0.7",
     )
     labour_share_sigma: float = param(
         0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3
@@ -665,12 +667,15 @@ class EconomyConfig:
         source="illustrative; range 1–3",
     )
     west_productivity: float = param(
-        0.92,
+        0.97,
         "ratio",
         "output per worker in a western park relative to the east, at full infrastructure",
         lo=0.01,
         hi=2,
-        source="illustrative; range 0.8–1.0",
+        source="illustrative; no within-sector West/East level for the same firm was found, and "
+        "manufacturing TFP has converged between coastal and inland China (Rizov & Zhang 2014; "
+        "docs/evidence.md §4), so most of the gap is left to park infrastructure "
+        "(infra_weight) and ramp-up; range 0.9-1.0",
     )
     infra_weight: float = param(
         0.1,
@@ -755,12 +760,14 @@ class EconomyConfig:
         source="-",
     )
     friction_west: float = param(
-        0.03,
+        0.02,
         "share of output",
         "initial administrative friction cost in a western county",
         lo=0,
         hi=1,
-        source="illustrative; range 0.02–0.05",
+        source="illustrative; the West-East gap of the institutional transaction-cost "
+        "index is about 1.1 points against 7.6 in the east (卢 & 朱 2019, docs/evidence.md §7): "
+        "about half the gap of 0.03 against friction_east 0.01; range 0.015-0.04",
     )
     exit_after_years: float = param(
         1.0,
