@@ -111,6 +111,7 @@ def test_the_report_reads_for_people(main_job):
         "Paired counties",
         "lose local jobs",
         "Discounted 8%",
+        "NDRC and Ministry of Construction, 2006",  # the issuers in 2006 (MOHURD came in 2008)
         "2 parameter draws × 2 seeds",
         "last quarter",
     ):
