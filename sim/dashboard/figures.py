@@ -207,9 +207,9 @@ def map_caption(comp: Comparison, metric: str) -> str:
         else 0
     )
     drawn = (
-        f"{n} county outlines drawn (shipped, sim/world/BOUNDARIES-LICENSE.txt)"
+        f"{n} county outlines drawn ({outlines.credit}; sim/world/BOUNDARIES-LICENSE.txt)"
         if n
-        else f"{len(gain)} western county seats drawn (no outlines for this geography)"
+        else f"{len(gain)} western county seats drawn (no county outlines for this geography)"
     )
     return f"{drawn}; gain from {human(gain.min(), unit, True)} to {human(gain.max(), unit, True)}"
 

@@ -249,6 +249,12 @@ def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
         ("img", "figures/policy_comparison.png", "Policies compared"),
         ("img", "figures/county_map.png", "Gain by western county"),
     ]
+    outlines = boundaries.load(geography_key(sweep_dir))
+    if outlines:  # name the outlines' sources; their status: BOUNDARIES-LICENSE.txt
+        doc.blocks.append(
+            f"Map outlines: {outlines.credit}. Sources, licences and caveats: "
+            "sim/world/BOUNDARIES-LICENSE.txt."
+        )
     return doc
 
 
