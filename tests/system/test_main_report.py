@@ -117,6 +117,7 @@ def test_the_report_reads_for_people(main_job):
     ):
         assert needed in md, needed
     assert "<table>" in html and "Cost per job" in html
+    assert "provinces: Natural Earth (public domain)" in " ".join(md.split())  # outline sources
     assert "P(costlier)" not in md or "P(better" not in md.split("Public cost")[1].split("##")[0]
 
 
