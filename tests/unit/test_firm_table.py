@@ -18,6 +18,7 @@ def _firms(n: int, start: int = 0) -> FirmTable:
         sector=rows % 2,
         jobs=10.0 + rows,
         output_per_job=1e5 + rows,
+        capital_per_job=2e5 + rows,
         edge=rows / 100,
         growth=np.full(n, 0.05),
         taste=np.zeros(n),
