@@ -312,9 +312,7 @@ def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
     random times; expanding home firms always review (they choose where to build), and so do
     home firms an enclave operator prompted."""
     eligible = [plant_ready(model, firm) for firm in model.firm_agents]
-    always = [
-        is_expanding(model, firm) or is_prompted(model, firm) for firm in model.firm_agents
-    ]
+    always = [is_expanding(model, firm) or is_prompted(model, firm) for firm in model.firm_agents]
     return eligible, always
 
 

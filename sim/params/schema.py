@@ -306,8 +306,7 @@ class EnclavePolicy:
     landing_prior_weight: float = param(
         20.0,
         "firms",
-        "contacts the operator's prior landing share counts as (how fast what it sees "
-        "replaces it)",
+        "contacts the operator's prior landing share counts as (how fast what it sees replaces it)",
         lo=1e-3,
         hi=1e6,
         source="illustrative; range 5–50",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sim.model.mechanisms import enclave
 from sim.params.compose import compose
 from sim.runs.runner import simulate
-from tests.helpers import final, mean_over_seeds, model
+from tests.helpers import final, model
 
 SEEDS = range(4)
 money = st.floats(0, 1e8, allow_nan=False)

@@ -11,7 +11,7 @@ import pytest
 
 from sim.params.compose import compose
 from sim.runs.runner import simulate
-from tests.helpers import final, mean_over_seeds, model
+from tests.helpers import mean_over_seeds, model
 
 SEEDS = range(3)
 
