@@ -49,7 +49,8 @@ ADDITIONALITY: dict[str, tuple[str, str]] = {
     ),
     "diverted_firms": (
         "firms",
-        "firms in enclave parks that are not additional (would be in other western parks)",
+        "firms in enclave parks that are not additional: they would be in western parks anyway "
+        "(these parks run locally, or others)",
     ),
     "additional_jobs": (
         "persons",

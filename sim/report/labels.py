@@ -41,7 +41,7 @@ NAMES: dict[str, str] = {
     "additional_jobs": "Additional local jobs (over pairing)",
     "diverted_jobs": "Jobs diverted into enclave parks",
     "east_enclave_operator_net": "Enclave operators' net gain (east)",
-    "west_income_and_tax": "Western income + retained tax",
+    "west_income_and_tax": "Western income + retained tax over pairing",
     "run.seed": "Seed",
     "scenario": "Scenario",
 }
