@@ -6,6 +6,16 @@ in enclave parks into additional (over that run) and diverted (from other wester
 gives the operators' net gain, and finds the share that is best for the west by two objectives,
 each over the same-seed pairing run (which ranks the shares as the levels do, with less noise):
 local jobs, and household income plus retained park tax (both yuan/year, so they add up).
+
+Why the west can have a best share strictly inside the range (docs/ODD.md §7.9 has the
+numbers of a run): the operator makes no effort below its break-even share, so there sharing
+only gives tax away; above it, effort and the firms it brings rise with the share; but effort
+stops rising once the enclave parks are full (the operator co-invests only where a tenant's
+shared tax repays a slot), and from there a higher share is a transfer to the east. Local jobs
+alone then stay level rather than fall, so their best share need not be distinguishable from the
+highest; household income plus retained tax falls again, so it can peak inside the range. The
+report says whether the best share is clearly better than both ends (95% CI of the seed-paired
+differences); it is picked from the same runs, so read it as a region.
 """
 
 from __future__ import annotations
