@@ -50,8 +50,7 @@ def report(sweep_dir: Path) -> str:
         paired_gain(ts, shown).query("scenario != 'baseline'"),
         shown,
         "scenario",
-        "Labour cooperation versus enclave parks: change over the "
-        "baseline run with the same seed",
+        "Labour cooperation versus enclave parks: change over the baseline run with the same seed",
         difference=True,
     )
     paths = plots.save(fig, sweep_dir / "figures" / "labour_vs_industry")
