@@ -235,9 +235,10 @@ class CoveringSweeper(BasicSweeper):
         self.overrides = self.split_arguments(parsed, self.max_batch_size)
         sweep_dir = Path(self.config.hydra.sweep.dir)
         while not self.is_done():
-            batch = self.unique_jobs(self.get_job_batch())
+            batch = self.get_job_batch()
             try:
-                checked = self.validate_batch_is_legal(batch)
+                checked = self.validate_batch_is_legal(batch)  # every value, before repeats go
+                batch = self.unique_jobs(batch)
                 check_sweep_memory(self.config.hydra, checked, len(batch))
                 if first:
                     self._lock = lock(
