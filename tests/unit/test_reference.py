@@ -46,7 +46,13 @@ LABOUR_POLICY = {
     "policy.labour.matching_gain": 0.05,
 }
 
-MOBILE = {"economy.move_cost": 0.1, "economy.switching_cost": 0.005}
+# cheap moves: little capital per job, most of it recovered, low set-up cost
+MOBILE = {
+    "economy.move_cost": 0.05,
+    "economy.switching_cost": 0.005,
+    "economy.capital_per_job": 100_000,
+    "economy.salvage_share": 0.8,
+}
 SCARCE_LABOUR = {"economy.west_wage_scale": 0.3, "economy.idle_share": 0.002}
 # fast growth: home firms often reach a lump and choose where to build it; no relocation loss, quick
 # plants and noisier tastes: many full moves early; then fast-rising western wages and land drive
