@@ -54,6 +54,16 @@ def test_dearer_western_labour_lowers_relocation_within_the_literatures_range():
     assert 0.4 <= dearer / base <= 0.9, (base, dearer)
 
 
+def test_an_eastern_cost_shock_raises_exits_and_relocation():
+    shock = {**FULL, "economy.east_cost_scale": 1.2}  # output per job unchanged: margins fall
+    assert mean_over_seeds(shock, "firms_exited", SEEDS) > mean_over_seeds(
+        FULL, "firms_exited", SEEDS
+    )
+    assert mean_over_seeds(shock, "firms_in_west", SEEDS) > mean_over_seeds(
+        FULL, "firms_in_west", SEEDS
+    )
+
+
 def test_dearer_freight_keeps_firms_near_their_customers():
     base, dear = FULL, {**FULL, "economy.freight_rate": 2 * compose({}).economy.freight_rate}
     assert mean_over_seeds(dear, "firms_relocated_full", SEEDS) < mean_over_seeds(
