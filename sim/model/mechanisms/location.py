@@ -177,47 +177,41 @@ def consideration_sets(
     (-1 if none), never a candidate (moving fully into it is an option of its own).
     Duplicates are removed.
     """
-    h, s = home[shocks.reviewing], sector[shocks.reviewing]
-    cols = []
-    if shocks.promoted.shape[1]:
-        p = _pick(
-            promo_ptr,
-            promo_park,
-            np.repeat(h[:, None], shocks.promoted.shape[1], 1),
-            shocks.promoted,
-        )
-        seen = shocks.promoted_notice < notice_probability(park_effort[np.maximum(p, 0)], awareness)
+    i = shocks.reviewing
+    h, s, own = home[i], sector[i], own_park[i]
+    notice = notice_probability(park_effort, awareness)  # per park, looked up per draw
+    cols = []  # one slot at a time, (R,) each
+    for k in range(shocks.promoted.shape[1]):
+        p = _pick(promo_ptr, promo_park, h, shocks.promoted[:, k])
+        seen = shocks.promoted_notice[:, k] < notice[np.maximum(p, 0)]
         cols.append(np.where((p >= 0) & seen, p, -1))
-    if shocks.enclave.shape[1]:
+    for k in range(shocks.enclave.shape[1]):
         if enclave_parks.size:
             p = enclave_parks[
                 np.minimum(
-                    (shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1
+                    (shocks.enclave[:, k] * enclave_parks.size).astype(np.int64),
+                    enclave_parks.size - 1,
                 )
             ]
-            seen = shocks.enclave_notice < notice_probability(park_effort[p], awareness)
-            cols.append(np.where(seen, p, -1))
+            cols.append(np.where(shocks.enclave_notice[:, k] < notice[p], p, -1))
         else:
-            cols.append(np.full(shocks.enclave.shape, -1))
-    if shocks.word_of_mouth.shape[1]:
-        cols.append(
-            _pick(
-                wom_ptr,
-                wom_park,
-                np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
-                shocks.word_of_mouth,
-            )
-        )
-    if shocks.random.shape[1]:
-        cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
-    cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
-    own = own_park[shocks.reviewing][:, None]
-    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
-    # drop repeats of a park within a row (keep the first): a few column comparisons, no sort
-    for c in range(1, cand.shape[1]):
-        col = cand[:, c]
-        col[(col[:, None] == cand[:, :c]).any(axis=1)] = -1
-    return cand
+            cols.append(np.full(i.size, -1, np.int64))
+    for k in range(shocks.word_of_mouth.shape[1]):
+        cols.append(_pick(wom_ptr, wom_park, s, shocks.word_of_mouth[:, k]))
+    for k in range(shocks.random.shape[1]):
+        cols.append(np.minimum((shocks.random[:, k] * n_parks).astype(np.int64), n_parks - 1))
+    filled = []  # slots with any park left, to compare against for repeats
+    for col in cols:
+        drop = ~park_open[np.maximum(col, 0)] | (col == own)
+        # a park already in an earlier slot of the row is dropped (the first is kept)
+        for earlier in filled:
+            drop |= col == earlier
+        np.putmask(col, drop, -1)
+        if (col >= 0).any():
+            filled.append(col)
+    if not cols:
+        return np.empty((i.size, 0), np.int64)
+    return np.stack(cols, axis=1)
 
 
 @dataclass
@@ -623,24 +617,50 @@ def nested_choice(
     the chosen option over staying (logit units), so the chosen option's value
     plus its taste is the realised value of the nest, at least that of staying.
     """
-    j = u.shape[1]
+    r, j = u.shape
     lam = max(nest_scale, 1e-6)
-    inner = u[:, 1:] / lam
-    work = inner + gumbel[:, 1:j]
-    within = 1 + np.argmax(work, axis=1)
-    top = np.max(inner, axis=1)
-    finite = np.isfinite(top)
-    top[~finite] = 0.0
-    np.subtract(inner, top[:, None], out=work)
-    np.exp(work, out=work)
-    with np.errstate(divide="ignore"):
-        iv = lam * (top + np.log(work.sum(axis=1)))
-    iv[~finite] = -np.inf
+    # Only the allowed changes, row by row (most options are not allowed, and exp(-inf) is
+    # slow). Each number is computed as over the whole (R, J-1) nest, so the results are the same
+    # to the bit: see _nest_sums for the one place where the order of operations matters.
+    entry = np.flatnonzero(np.isfinite(u[:, 1:]))  # (row, option) in the nest, row-major
+    row = entry // (j - 1)
+    inner = np.take(u, entry + row + 1) / lam  # u[row, 1 + option]
+    work = inner + np.take(gumbel, entry + 2 * row + 1)  # gumbel[row, 1 + option]
+    iv = np.full(r, -np.inf)
+    within = np.ones(r, np.int64)
+    if entry.size:
+        start = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        count = np.diff(np.r_[start, entry.size])
+        rows_open = row[start]
+        # the best option with its draw: the first at the row's maximum, as argmax
+        at_best = work == np.repeat(np.maximum.reduceat(work, start), count)
+        first = np.minimum.reduceat(np.where(at_best, np.arange(entry.size), entry.size), start)
+        within[rows_open] = 1 + entry[first] - row[first] * (j - 1)
+        top = np.maximum.reduceat(inner, start)
+        weight = np.exp(inner - np.repeat(top, count))
+        iv[rows_open] = lam * (top + np.log(_nest_sums(weight, entry, start, count, j - 1)))
     change_value = iv + gumbel[:, j]
     stay_value = u[:, 0] + gumbel[:, 0]
     change = change_value > stay_value
     choice = np.where(change, within, 0)
-    rows = np.arange(u.shape[0])
+    rows = np.arange(r)
     chosen_u = np.where(change, u[rows, within], 0.0)
     taste = np.where(change, change_value - gumbel[:, 0] - chosen_u, 0.0)
     return choice, taste
+
+
+def _nest_sums(
+    weight: np.ndarray, entry: np.ndarray, start: np.ndarray, count: np.ndarray, width: int
+) -> np.ndarray:
+    """Row sums of the weights of a row-major sparse (rows, ``width``) matrix, as numpy sums
+    the dense rows (zeros elsewhere): one or two terms add up in any order; rows of three or
+    more are summed as dense rows, in numpy's own order."""
+    sums = np.add.reduceat(weight, start)
+    many = count > 2
+    if many.any():
+        in_many = np.repeat(many, count)
+        dense = np.zeros((int(many.sum()), width))
+        local = np.repeat(np.arange(dense.shape[0]), count[many])
+        dense[local, entry[in_many] % width] = weight[in_many]
+        sums[many] = dense.sum(axis=1)
+    return sums
