@@ -200,7 +200,7 @@ def consideration_sets(
         cols.append(_pick(wom_ptr, wom_park, s, shocks.word_of_mouth[:, k]))
     for k in range(shocks.random.shape[1]):
         cols.append(np.minimum((shocks.random[:, k] * n_parks).astype(np.int64), n_parks - 1))
-    filled = []  # slots with any park left, to compare against for repeats
+    filled: list[np.ndarray] = []  # slots with a park left, to compare against for repeats
     for col in cols:
         drop = ~park_open[np.maximum(col, 0)] | (col == own)
         # a park already in an earlier slot of the row is dropped (the first is kept)
@@ -619,48 +619,40 @@ def nested_choice(
     """
     r, j = u.shape
     lam = max(nest_scale, 1e-6)
-    # Only the allowed changes, row by row (most options are not allowed, and exp(-inf) is
-    # slow). Each number is computed as over the whole (R, J-1) nest, so the results are the same
-    # to the bit: see _nest_sums for the one place where the order of operations matters.
-    entry = np.flatnonzero(np.isfinite(u[:, 1:]))  # (row, option) in the nest, row-major
-    row = entry // (j - 1)
-    inner = np.take(u, entry + row + 1) / lam  # u[row, 1 + option]
-    work = inner + np.take(gumbel, entry + 2 * row + 1)  # gumbel[row, 1 + option]
-    iv = np.full(r, -np.inf)
-    within = np.ones(r, np.int64)
-    if entry.size:
-        start = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        count = np.diff(np.r_[start, entry.size])
-        rows_open = row[start]
-        # the best option with its draw: the first at the row's maximum, as argmax
-        at_best = work == np.repeat(np.maximum.reduceat(work, start), count)
-        first = np.minimum.reduceat(np.where(at_best, np.arange(entry.size), entry.size), start)
-        within[rows_open] = 1 + entry[first] - row[first] * (j - 1)
-        top = np.maximum.reduceat(inner, start)
-        weight = np.exp(inner - np.repeat(top, count))
-        iv[rows_open] = lam * (top + np.log(_nest_sums(weight, entry, start, count, j - 1)))
-    change_value = iv + gumbel[:, j]
-    stay_value = u[:, 0] + gumbel[:, 0]
-    change = change_value > stay_value
-    choice = np.where(change, within, 0)
-    rows = np.arange(r)
-    chosen_u = np.where(change, u[rows, within], 0.0)
-    taste = np.where(change, change_value - gumbel[:, 0] - chosen_u, 0.0)
+    # Only the allowed changes of the rows that have any (most options are not allowed, and
+    # exp(-inf) is slow), each number computed as over the whole (R, J-1) nest, so the results
+    # are the same to the bit. Sums of three or more terms depend on the order of addition: they
+    # are numpy's row sums of the (open rows, J-1) table of weights, zeros elsewhere.
+    allowed = np.isfinite(u)
+    allowed[:, 0] = False
+    entry = np.flatnonzero(allowed)  # into u, row by row
+    row = entry // j
+    choice = np.zeros(r, np.int64)
+    taste = np.zeros(r)
+    if not entry.size:
+        return choice, taste
+    inner = np.take(u, entry) / lam
+    work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
+    first_of_row = np.empty(entry.size, bool)
+    first_of_row[0] = True
+    np.not_equal(row[1:], row[:-1], out=first_of_row[1:])
+    start = np.flatnonzero(first_of_row)
+    rows = row[start]  # the rows with a change allowed
+    local = np.cumsum(first_of_row) - 1  # each entry's position among them
+    # the best change with its draw: the first entry of its row at the row's maximum, as argmax
+    hit = np.flatnonzero(work == np.maximum.reduceat(work, start)[local])
+    first_hit = np.empty(hit.size, bool)
+    first_hit[0] = True
+    np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
+    within = entry[hit[first_hit]] - rows * j
+    top = np.maximum.reduceat(inner, start)
+    weights = np.zeros((rows.size, j - 1))
+    np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
+    iv = lam * (top + np.log(weights.sum(axis=1)))
+    change_value = iv + gumbel[rows, j]
+    stay_gumbel = gumbel[rows, 0]
+    change = change_value > u[rows, 0] + stay_gumbel
+    moving, column = rows[change], within[change]
+    choice[moving] = column
+    taste[moving] = change_value[change] - stay_gumbel[change] - u[moving, column]
     return choice, taste
-
-
-def _nest_sums(
-    weight: np.ndarray, entry: np.ndarray, start: np.ndarray, count: np.ndarray, width: int
-) -> np.ndarray:
-    """Row sums of the weights of a row-major sparse (rows, ``width``) matrix, as numpy sums
-    the dense rows (zeros elsewhere): one or two terms add up in any order; rows of three or
-    more are summed as dense rows, in numpy's own order."""
-    sums = np.add.reduceat(weight, start)
-    many = count > 2
-    if many.any():
-        in_many = np.repeat(many, count)
-        dense = np.zeros((int(many.sum()), width))
-        local = np.repeat(np.arange(dense.shape[0]), count[many])
-        dense[local, entry[in_many] % width] = weight[in_many]
-        sums[many] = dense.sum(axis=1)
-    return sums
