@@ -246,13 +246,13 @@ def west_sites(m: TransferModel) -> location.WestSites:
     """This step's park tables for the margins of western plants."""
     e, pk, lab, f, n_parks = m.e, m.parks, m.labour, m.firms, m.geo.n_parks
     n_sec = m.sectors.name.size
-    in_west = location.in_west(f.state)
-    idx = f.park[in_west] * n_sec + f.sector[in_west]
+    w = np.flatnonzero(location.in_west(f.state))  # row numbers: one pass over all firms
+    idx = f.park[w] * n_sec + f.sector[w]
     same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
     chain = (
-        np.bincount(
-            idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED), n_parks * n_sec
-        ).reshape(n_parks, n_sec)
+        np.bincount(idx, f.chain_master[w] & (f.state[w] == RELOCATED), n_parks * n_sec).reshape(
+            n_parks, n_sec
+        )
         > 0
     )
     avail = labour.available_workers(
@@ -359,7 +359,7 @@ def firms_choose(m: TransferModel) -> None:
     )
     m.sites = sites = west_sites(m)
     book_margins(m, sites)  # staying is valued at this step's prices, like every other option
-    in_west = location.in_west(f.state)
+    in_west = np.flatnonzero(location.in_west(f.state))
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
     cand = location.consideration_sets(
@@ -501,7 +501,7 @@ def labour_market(m: TransferModel) -> None:
     """Park jobs by county and skill meet the western labour pools; the channels' costs are
     booked."""
     e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
-    in_west = location.in_west(f.state)
+    in_west = np.flatnonzero(location.in_west(f.state))
     share = producing_share(m, in_west)
     lab.demand = production.labour_demand(
         m.parks.county_w[f.park[in_west]],
