@@ -32,7 +32,14 @@ from sim.model.mechanisms import (
 from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model.metrics import METRICS
-from sim.model.state import Applications, CostLines, FirmTable, LastChoice, Margins
+from sim.model.state import (
+    Applications,
+    CostLines,
+    FirmRows,
+    FirmTable,
+    LastChoice,
+    Margins,
+)
 
 if TYPE_CHECKING:
     from sim.model.transfer import TransferModel
@@ -279,13 +286,17 @@ def west_sites(m: TransferModel) -> location.WestSites:
     )
 
 
-def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
+def book_margins(
+    m: TransferModel, sites: location.WestSites, rows: np.ndarray | None = None
+) -> Margins:
     """Each firm's after-tax margin at home and where it is now (steady state), at this step's
-    prices.
+    prices; only the firms ``rows`` (row numbers) if given, the others keep theirs.
 
-    Returns the western firms' margins, which taxes are computed from.
+    Returns the western firms' margins, which taxes are computed from (with ``rows``, their
+    positions among ``rows``).
     """
-    e, f = m.e, m.firms
+    e = m.e
+    f = m.firms if rows is None else FirmRows(m.firms, rows)
     f.home_margin = location.home_margin(
         f.home,
         f.sector,
@@ -358,7 +369,9 @@ def firms_choose(m: TransferModel) -> None:
         always=expanding_all,
     )
     m.sites = sites = west_sites(m)
-    book_margins(m, sites)  # staying is valued at this step's prices, like every other option
+    # staying is valued at this step's prices, like every other option (the others' margins are
+    # booked again after production, before anything reads them)
+    book_margins(m, sites, shocks.reviewing)
     in_west = np.flatnonzero(location.in_west(f.state))
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
