@@ -202,6 +202,8 @@ def consideration_sets(
         cols.append(np.minimum((shocks.random[:, k] * n_parks).astype(np.int64), n_parks - 1))
     filled: list[np.ndarray] = []  # slots with a park left, to compare against for repeats
     for col in cols:
+        if col.size == 0 or col.max() < 0:  # an empty slot (e.g. no promoted parks)
+            continue
         drop = ~park_open[np.maximum(col, 0)] | (col == own)
         # a park already in an earlier slot of the row is dropped (the first is kept)
         for earlier in filled:
