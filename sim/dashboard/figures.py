@@ -16,7 +16,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.dashboard.view import PATH_METRICS, Comparison
+from sim.dashboard.view import HEADLINE_METRICS, PATH_METRICS, Comparison
 from sim.model.metrics import METRICS, REGION_METRICS
 from sim.report.figures import label_extremes, outline_units, signed_scale
 from sim.world import boundaries
@@ -207,9 +207,9 @@ def map_caption(comp: Comparison, metric: str) -> str:
         else 0
     )
     drawn = (
-        f"{n} county outlines drawn (shipped, sim/world/BOUNDARIES-LICENSE.txt)"
+        f"{n} county outlines drawn ({outlines.credit}; sim/world/BOUNDARIES-LICENSE.txt)"
         if n
-        else f"{len(gain)} western county seats drawn (no outlines for this geography)"
+        else f"{len(gain)} western county seats drawn (no county outlines for this geography)"
     )
     return f"{drawn}; gain from {human(gain.min(), unit, True)} to {human(gain.max(), unit, True)}"
 
@@ -224,16 +224,22 @@ def gain_table(comp: Comparison, metric: str, n: int = 5) -> pd.DataFrame:
     return out.rename(columns={metric: "gain over baseline"})
 
 
+# Headline rows whose meaning, cut at its first colon, would drop what sets them apart.
+HEADLINE_NAMES = {"public_programme_cost": "Public cost of all channels, aid counted once"}
+
+
 def headline(comp: Comparison) -> pd.DataFrame:
-    """Final-year jobs, income and costs: the scenario, the baseline and the gain (scenario minus
-    the baseline with the same seeds), means over seeds."""
+    """Final-year jobs, income and costs (western, eastern and public with aid counted once, as in
+    the report's cost table): the scenario, the baseline and the gain (scenario minus the baseline
+    with the same seeds), means over seeds."""
     rows = []
-    for metric in PATH_METRICS:
+    for metric in HEADLINE_METRICS:
         unit, meaning = METRICS[metric]
         s, b = comp.final["scenario"][metric], comp.final["baseline"][metric]
+        name = HEADLINE_NAMES.get(metric) or heading(meaning.split(" (")[0].split(":")[0])
         rows.append(
             {
-                "final year": heading(meaning.split(" (")[0].split(":")[0]),
+                "final year": name,
                 comp.view.scenario: human(s, unit),
                 "baseline": human(b, unit),
                 "gain (same seeds)": human(s - b, unit, signed=True),

@@ -19,13 +19,17 @@ from sim.params import schema
 from sim.params.compose import CONFIG_DIR, compose, format_value
 
 BASELINE = "baseline"
-# The time paths drawn against the baseline: jobs, income and the fiscal cost on both sides.
+# The time paths drawn against the baseline: jobs, income and the programme cost on each side
+# (every cost line, as in the report; the west's land discounts alone are one of its lines).
 PATH_METRICS = (
     "west_jobs_local",
     "west_income_per_capita",
-    "west_fiscal_cost",
+    "west_programme_cost",
     "east_programme_cost",
 )
+# The headline adds the public cost of both sides with aid counted once (the east pays it, the
+# west spends it), the report's "Public, aid once" column.
+HEADLINE_METRICS = (*PATH_METRICS, "public_programme_cost")
 # Per-county outcomes the map can show (regions.parquet columns that apply to western counties).
 MAP_METRICS = (
     "income_per_capita",

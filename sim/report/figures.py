@@ -313,29 +313,31 @@ def points(table: pd.DataFrame, by: str, metrics: list[str], title: str, n_seeds
 
 def outline_units(ax, outlines, codes, values, cmap, norm, alpha: float = 0.9, names=()) -> int:
     """Fill each county of ``codes`` (or ``names``, where a code is unknown) with the colour of its
-    value and draw its edge; the provinces' outer edges on top. Returns the number of counties
-    drawn (0: no outlines for these codes)."""
+    value and draw its edge (the axes' first collection); the provinces' outer edges on top, also
+    where no county outline ships. Returns the number of counties drawn (0: no county outlines
+    for these codes)."""
     from matplotlib.collections import LineCollection, PolyCollection
 
     if outlines is None:
         return 0
     rings, owner = outlines.rings(codes, names)
-    if not rings:
-        return 0
-    vals = np.asarray(values, float)[owner]
-    ax.add_collection(
-        PolyCollection(
-            rings,
-            array=vals,
-            cmap=cmap,
-            norm=norm,
-            alpha=alpha,
-            edgecolors="0.45",
-            linewidths=0.3,
-            zorder=1,
+    if rings:
+        ax.add_collection(
+            PolyCollection(
+                rings,
+                array=np.asarray(values, float)[owner],
+                cmap=cmap,
+                norm=norm,
+                alpha=alpha,
+                edgecolors="0.45",
+                linewidths=0.3,
+                zorder=1,
+            )
         )
-    )
-    ax.add_collection(LineCollection(outlines.provinces, colors="0.15", linewidths=1.0, zorder=2))
+    if outlines.provinces:
+        ax.add_collection(
+            LineCollection(outlines.provinces, colors="0.15", linewidths=1.0, zorder=2)
+        )
     ax.autoscale_view()
     return len(set(owner))
 

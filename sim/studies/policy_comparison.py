@@ -56,8 +56,10 @@ COSTS = [
     "west_fiscal_cost",
 ]
 LINES = [f"east_cost_{k}" for k in EAST_LINES] + [f"west_cost_{k}" for k in WEST_LINES]
-# Social discount rate of the NDRC/MOHURD "Economic evaluation methods and parameters for
-# construction projects" (建设项目经济评价方法与参数, 3rd edition, 2006): 8% a year.
+# Social discount rate (社会折现率) of "Economic evaluation methods and parameters for
+# construction projects" (建设项目经济评价方法与参数, 3rd edition): 8% a year. Issued by the
+# NDRC and the then Ministry of Construction (建设部; MOHURD only from 2008) on 3 July 2006,
+# 发改投资〔2006〕1325号.
 DISCOUNT_RATE = 0.08
 CUMULATIVE = {
     "east_programme_cost": "east_cost_cum",
@@ -247,6 +249,12 @@ def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
         ("img", "figures/policy_comparison.png", "Policies compared"),
         ("img", "figures/county_map.png", "Gain by western county"),
     ]
+    outlines = boundaries.load(geography_key(sweep_dir))
+    if outlines:  # name the outlines' sources; their status: BOUNDARIES-LICENSE.txt
+        doc.blocks.append(
+            f"Map outlines: {outlines.credit}. Sources, licences and caveats: "
+            "sim/world/BOUNDARIES-LICENSE.txt."
+        )
     return doc
 
 
@@ -350,8 +358,9 @@ def cost_tables(comparison, scen, last, window) -> list:
             )
         ],
         f"Sums of the quarterly flows over {window}. Discounted: to the start year at "
-        f"{DISCOUNT_RATE:.0%} a year, the social discount rate of the NDRC/MOHURD 'Economic "
-        "evaluation methods and parameters for construction projects' (3rd ed., 2006). "
+        f"{DISCOUNT_RATE:.0%} a year, the social discount rate of 'Economic evaluation methods "
+        "and parameters for construction projects' (3rd ed.; NDRC and Ministry of Construction, "
+        "2006). "
         "Debt: the change in the stock of western county debt, with its interval.",
     )
     return [t1, t2, t3]

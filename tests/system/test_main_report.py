@@ -111,11 +111,13 @@ def test_the_report_reads_for_people(main_job):
         "Paired counties",
         "lose local jobs",
         "Discounted 8%",
+        "NDRC and Ministry of Construction, 2006",  # the issuers in 2006 (MOHURD came in 2008)
         "2 parameter draws × 2 seeds",
         "last quarter",
     ):
         assert needed in md, needed
     assert "<table>" in html and "Cost per job" in html
+    assert "provinces: Natural Earth (public domain)" in " ".join(md.split())  # outline sources
     assert "P(costlier)" not in md or "P(better" not in md.split("Public cost")[1].split("##")[0]
 
 
