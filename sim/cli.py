@@ -22,13 +22,14 @@ from sim.params.compose import CONFIG_DIR  # importing sim.config registers the 
 from sim.params.point import resolve
 from sim.params.schema import ConfigError
 from sim.runs import sweep_record
-from sim.runs.processes import stop_on_sigterm, stop_workers
+from sim.runs.processes import keep_freed_memory, stop_on_sigterm, stop_workers
 from sim.runs.runner import run_job
 from sim.world.geography import GeographyError
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig):
+    keep_freed_memory()  # in a sweep's worker processes too (sim.run sets it in its own)
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode.name == "MULTIRUN"
