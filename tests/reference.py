@@ -300,6 +300,15 @@ def plant_ready(model, firm) -> bool:
     return firm.state != "exited" and int(model.firms.ready_step[firm.row]) <= model.t
 
 
+def is_prompted(model, firm) -> bool:
+    """A settled home firm an enclave operator prompted to view its park: it reviews now."""
+    return (
+        plant_ready(model, firm)
+        and firm.state == "home"
+        and int(model.firms.prompted[firm.row]) >= 0
+    )
+
+
 def is_expanding(model, firm) -> bool:
     """A home firm whose wanted extra capacity has reached a lump: it builds a new plant now."""
     return (
@@ -311,9 +320,10 @@ def is_expanding(model, firm) -> bool:
 
 def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
     """(may review this step, must review this step) of every firm: settled firms review at
-    random times; expanding home firms always review (they choose where to build)."""
+    random times; expanding home firms always review (they choose where to build), and so do
+    home firms an enclave operator prompted."""
     eligible = [plant_ready(model, firm) for firm in model.firm_agents]
-    always = [is_expanding(model, firm) for firm in model.firm_agents]
+    always = [is_expanding(model, firm) or is_prompted(model, firm) for firm in model.firm_agents]
     return eligible, always
 
 
@@ -321,8 +331,10 @@ def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
 def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
     """Candidate parks of reviewing firm number ``r``, one slot per draw; -1 for an empty slot.
 
-    Slots keep the draw order (promoted, enclave, word of mouth, random) because
-    the option columns, and so the Gumbel shocks, follow it.
+    Slots keep the draw order (promoted, enclave, word of mouth, random, prompted) because
+    the option columns, and so the Gumbel shocks, follow it. The prompted slot (where there are
+    enclave parks) holds the park an operator prompted the firm to view, seen without a notice
+    draw.
     """
     awareness = model.e.awareness
     sector = world.sector_index[firm.sector]
@@ -340,6 +352,8 @@ def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
         slots.append(-1 if p is None else p)
     for u in shocks.random[r]:
         slots.append(pick(range(len(world.sites)), u))
+    if world.enclave_parks:
+        slots.append(int(model.firms.prompted[firm.row]))
     # a full park cannot be chosen, nor the firm's own park; a park drawn twice counts once (the
     # first draw)
     own = firm.park.row if firm.park is not None else -1

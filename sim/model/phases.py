@@ -106,25 +106,70 @@ def _eastern_partners_act(m: TransferModel) -> None:
 
 
 def _enclave_partners_act(m: TransferModel) -> None:
-    """Enclave partners co-invest and refer firms as far as their expected tax share pays them."""
-    pol, pk, dt, c = m.policy.enclave, m.parks, m.dt, m.counties
+    """Enclave operators choose effort and co-investment for what they expect back (docs/ODD.md
+    §7.9); their networks prompt firms to view their parks."""
+    pol, pk, dt, c, f, e = m.policy.enclave, m.parks, m.dt, m.counties, m.firms, m.e
+    on = pk.enclave
     pk.expected_compliance = np.where(
-        pk.enclave,
+        on,
         enclave.learn_compliance(
             pk.expected_compliance, pol.compliance, pol.compliance_learning, dt
         ),
         1.0,
     )
-    pk.partner_effort = np.where(
-        pk.enclave,
-        enclave.partner_effort(pol.tax_share_east, pk.expected_compliance, pol.incentive_half),
-        0.0,
+    w, taxes = m.margins, m.taxes  # of the last step
+    producing = location.producing_share(
+        f.share[w.firms],
+        f.ready_step[w.firms],
+        m.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
     )
-    pk.coinvest = pol.coinvest_per_park * pk.partner_effort
+    tax_per_firm = enclave.tax_per_tenant(
+        taxes.west + taxes.east + taxes.rebated, producing, on[w.park], pol.tax_per_firm_prior
+    )
+    choice = enclave.best_response(
+        enclave.value_per_firm(
+            pol.tax_share_east,
+            pk.expected_compliance,
+            tax_per_firm,
+            pol.operator_horizon_years,
+            m.policy.subsidy.tax_holiday_years,
+        ),
+        pol.network_contacts_per_year
+        * enclave.landing_share(
+            pk.contacts, pk.contacts_landed, pol.landing_prior, pol.landing_prior_weight
+        ),
+        enclave.landing_room(pk.capacity, pk.occupancy, pk.pipeline, m.cfg.run.steps_per_year),
+        slots_per_yuan=1.0 / e.cost_per_slot,
+        coinvest_max=pol.coinvest_per_park,
+        fixed_cost=pol.operator_fixed_cost,
+        effort_cost=pol.effort_cost,
+    )
+    pk.partner_effort = np.where(on, choice.effort, 0.0)
+    pk.coinvest = np.where(on, choice.coinvest, 0.0)
+    pk.operator_return = np.where(on, choice.expected_return, 0.0)
+    pk.operator_cost = np.where(on, choice.cost, 0.0)
     pairing_effort = c.effort if m.policy.pairing.enabled else np.zeros(m.geo.n_counties)
     pk.promotion_effort = government.park_promotion_effort(
         pk.partner, pk.enclave, pairing_effort, pol.promotion_incentive * pk.partner_effort
     )
+    if m.enclave_parks.size:
+        at_home = np.flatnonzero((f.state == HOME) & (f.ready_step <= m.t) & (f.prompted < 0))
+        prospects = enclave.sector_prospects(
+            f.sector, location.in_west(f.state), f.state != EXITED, m.sectors.name.size
+        )
+        firms, parks_ = enclave.network_prompts(
+            m.rng,
+            pk.partner_effort[m.enclave_parks],
+            m.enclave_parks,
+            at_home,
+            prospects[f.sector[at_home]],
+            pol.network_contacts_per_year,
+            dt,
+        )
+        f.prompted[firms] = parks_
+        m.choices.network_prompts += firms.size
 
 
 def _western_budgets(m: TransferModel) -> None:
@@ -374,11 +419,20 @@ def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.nd
     np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
 
 
+def prompted_slots(m: TransferModel) -> int:
+    """Slots of a consideration set for the park an enclave operator prompted the firm to view:
+    one where there are enclave parks, else none (so other runs draw as before)."""
+    return 1 if m.enclave_parks.size else 0
+
+
 def firms_choose(m: TransferModel) -> None:
     """Firms review their location (about once a year); growing home firms choose where to build."""
     e, f, t = m.e, m.firms, m.t
     settled = (f.state != EXITED) & (f.ready_step <= t)  # not while a plant is being built
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
+    # firms an enclave operator prompted review now, with its park in view
+    prompted = settled & (f.state == HOME) & (f.prompted >= 0)
+    n_prompted = prompted_slots(m)
     shocks = location.draw_shocks(
         m.rng,
         settled,
@@ -387,7 +441,8 @@ def firms_choose(m: TransferModel) -> None:
         n_enclave=e.n_enclave,
         n_word_of_mouth=e.n_word_of_mouth,
         n_random=e.n_random,
-        always=expanding_all,
+        n_prompted=n_prompted,
+        always=expanding_all | prompted,
     )
     m.sites = sites = west_sites(m)
     book_margins(m, sites)  # staying is valued at this step's prices, like every other option
@@ -408,7 +463,12 @@ def firms_choose(m: TransferModel) -> None:
         park_open=park_open,
         n_parks=m.geo.n_parks,
         awareness=e.awareness,
+        prompted=f.prompted,
     )
+    if n_prompted:  # an operator's contacts: prompted firms that review with its park in view
+        p = f.prompted[shocks.reviewing]
+        viewed = (p >= 0) & (cand == p[:, None]).any(axis=1)
+        np.add.at(m.parks.contacts, p[viewed], 1)
     expanding = expanding_all[shocks.reviewing]
     lump = e.expansion_lump
     new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
@@ -502,6 +562,33 @@ def parks_admit(m: TransferModel) -> None:
     c.landed[:, 0] = 0
     to_partner = pk.partner[park] == f.home[firm]
     np.add.at(c.landed[:, 0], f.home[firm[to_partner]], 1)
+    if m.enclave_parks.size:
+        _enclave_landings(m, firm, park)
+
+
+def _enclave_landings(m: TransferModel, firm: np.ndarray, park: np.ndarray) -> None:
+    """Operators count the contacts that landed in their parks; prompts last one choice; chain
+    masters landing in enclave parks prompt same-sector firms of their home county."""
+    f, pk = m.firms, m.parks
+    via = f.prompted[firm] == park
+    np.add.at(pk.contacts_landed, park[via], 1)
+    f.prompted[:] = -1
+    master = f.chain_master[firm] & pk.enclave[park]
+    firms, parks_ = enclave.chain_prompts(
+        m.rng,
+        f.home[firm[master]],
+        f.sector[firm[master]],
+        park[master],
+        pk.partner_effort,
+        m.policy.enclave.chain_follow_share,
+        home=f.home,
+        sector=f.sector,
+        candidates=np.flatnonzero(f.state == HOME),
+        n_counties=m.geo.n_counties,
+        n_sectors=m.sectors.name.size,
+    )
+    f.prompted[firms] = parks_
+    m.choices.chain_prompts += firms.size
 
 
 # ------------------------------------------------------------------ 5. labour market
@@ -592,6 +679,7 @@ def _book_costs(m: TransferModel) -> None:
         trained_per_year=float(flows.trained_by_rate.sum()) / dt,
         training_cost=m.e.training_cost,
         enclave_coinvest=float(m.parks.coinvest.sum()),
+        enclave_operation=float((m.parks.operator_cost - m.parks.coinvest).sum()),
     )
     operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
     m.costs = CostLines(

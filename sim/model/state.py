@@ -87,6 +87,7 @@ class FirmTable(FirmDraws):
     ever_west: np.ndarray  # has landed in a western park (bool)
     margin: np.ndarray  # after-tax margin where it is now
     home_margin: np.ndarray  # after-tax margin at home
+    prompted: np.ndarray  # enclave park an operator prompted it to view at its next choice, -1
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
@@ -108,6 +109,7 @@ class FirmTable(FirmDraws):
             ever_west=np.zeros(n, bool),
             margin=np.zeros(n),
             home_margin=np.zeros(n),
+            prompted=np.full(n, -1, np.int64),
         )
 
     @property
@@ -173,6 +175,11 @@ class ParkTable:
     expected_compliance: np.ndarray  # the enclave partner's expected compliance (share)
     partner_effort: np.ndarray  # the enclave partner's effort (0–1)
     coinvest: np.ndarray  # the enclave partner's co-investment (yuan/year)
+    operator_return: np.ndarray  # what the partner expects its effort and co-investment to
+    #   bring back (yuan/year)
+    operator_cost: np.ndarray  # what it spends on them (yuan/year)
+    contacts: np.ndarray  # firms its network and chain prompts brought to view it so far
+    contacts_landed: np.ndarray  # those of them it admitted
     pipeline: np.ndarray  # (park, steps) slots under construction, one column per step
     promotion_effort: np.ndarray  # promotion behind each park this step (multiplier)
 
@@ -247,6 +254,8 @@ class Choices:
     expansions_home: int = 0
     entered: int = 0
     branch_closures: int = 0
+    network_prompts: int = 0  # firms enclave operators' networks prompted
+    chain_prompts: int = 0  # firms prompted by a chain master landing in an enclave park
 
     def count_moves(self, gain: np.ndarray) -> None:
         """Location changes that happen: how many, how many pay, their summed gain."""

@@ -203,6 +203,10 @@ class TransferModel(mesa.Model):
             expected_compliance=np.ones(geo.n_parks),
             partner_effort=np.zeros(geo.n_parks),
             coinvest=np.zeros(geo.n_parks),
+            operator_return=np.zeros(geo.n_parks),
+            operator_cost=np.zeros(geo.n_parks),
+            contacts=np.zeros(geo.n_parks),
+            contacts_landed=np.zeros(geo.n_parks),
             # firm slots under construction, arriving after park_build_years (one column per step)
             pipeline=np.zeros(
                 (geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))

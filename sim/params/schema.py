@@ -273,9 +273,9 @@ class EnclavePolicy:
     coinvest_per_park: float = param(
         20e6,
         "yuan/year",
-        "eastern partner's co-investment in each enclave park at full effort (light-asset "
-        "operator's stake; the western state investment company builds the rest from the "
-        "county budget)",
+        "most an enclave operator co-invests in its park's slots a year (it chooses how much: "
+        "only what the firms filling them repay it; the western state investment company builds "
+        "the rest from the county budget)",
         lo=0,
         hi=1e12,
         source="illustrative; range 5e6–50e6",
@@ -288,15 +288,6 @@ class EnclavePolicy:
         hi=100,
         source="illustrative; range 1–4",
     )
-    incentive_half: float = param(
-        0.3,
-        "share",
-        "expected tax share (tax_share_east × expected compliance) at which the partner puts "
-        "in half its full effort",
-        lo=1e-3,
-        hi=10,
-        source="illustrative; range 0.1–0.6",
-    )
     compliance_learning: float = param(
         0.2,
         "share/year",
@@ -304,6 +295,75 @@ class EnclavePolicy:
         lo=0,
         hi=10,
         source="illustrative; range 0.1–0.5",
+    )
+    network_contacts_per_year: float = param(
+        12.0,
+        "firms/year",
+        "firms an enclave operator's network (any eastern county) prompts to review with its "
+        "park in view, per park at full effort",
+        lo=0,
+        hi=1e4,
+        source="illustrative; range 4–30",
+    )
+    chain_follow_share: float = param(
+        0.3,
+        "share",
+        "chance that a same-sector firm of a chain master's home county is prompted to view "
+        "the enclave park the chain master landed in, at the operator's full effort",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.1–0.6",
+    )
+    landing_prior: float = param(
+        0.1,
+        "share",
+        "share of its contacts an operator expects to land in its park before it has seen any",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.03–0.3",
+    )
+    landing_prior_weight: float = param(
+        20.0,
+        "firms",
+        "contacts the operator's prior landing share counts as (how fast what it sees replaces it)",
+        lo=1e-3,
+        hi=1e6,
+        source="illustrative; range 5–50",
+    )
+    tax_per_firm_prior: float = param(
+        1.5e6,
+        "yuan/firm/year",
+        "locally retained tax (before the east's share and holiday rebates) the operator expects "
+        "of a tenant at full output before one produces; then it uses its tenants' tax",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 0.5e6–3e6",
+    )
+    operator_horizon_years: float = param(
+        10.0,
+        "years",
+        "years of a tenant's shared tax the operator counts when it weighs its effort",
+        lo=0,
+        hi=100,
+        source="illustrative; range 5–20",
+    )
+    operator_fixed_cost: float = param(
+        1e6,
+        "yuan/year",
+        "cost of running an enclave park's joint operating company while the operator makes "
+        "any effort, per park",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 0.3e6–3e6",
+    )
+    effort_cost: float = param(
+        4e6,
+        "yuan/year",
+        "cost of full effort per park (staff posted, promotion events, the network's upkeep), "
+        "rising with the square of effort",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 1e6–10e6",
     )
 
 
