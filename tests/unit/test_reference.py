@@ -115,7 +115,7 @@ CASES = [
         "full-expanding-relocated",
         {"scenario": "full", "run.seed": 16, **SMALL, **MOBILE, **EXPANDING},
         8,
-        4,
+        6,
     ),
 ]
 
