@@ -177,7 +177,7 @@ class Site:
     """What a firm sees of one western park and its county."""
 
     productivity: float  # output per job relative to home
-    wage: tuple[float, float]  # low, mid skill (yuan/year)
+    wage: tuple[float, float]  # cost of a job to the employer, low and mid skill (yuan/year)
     available: tuple[float, float]  # willing local workers by skill (persons)
     land: float  # land cost after the county's effective discount (yuan/job/year)
     friction: float  # share of output, after the enclave operator's effect
@@ -230,6 +230,12 @@ def _county_availability(model, pool) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def employer_cost(wage: float, rate: float, floor: float) -> float:
+    """What a job costs its employer: the wage plus contributions at ``rate`` on the larger of the
+    wage and the floor of the contribution base."""
+    return wage + rate * max(wage, floor)
+
+
 def _site(model, park, availability, markets: Markets) -> Site:
     e, geo = model.e, model.geo
     county = park.county
@@ -242,7 +248,12 @@ def _site(model, park, availability, markets: Markets) -> Site:
     lon, lat = float(geo.lon[county.row]), float(geo.lat[county.row])
     return Site(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - park.quality)),
-        wage=(pool.wage_low, pool.wage_mid),
+        wage=tuple(
+            employer_cost(
+                w, model.prices.west_contribution_rate, model.prices.west_contribution_floor
+            )
+            for w in (pool.wage_low, pool.wage_mid)
+        ),
         available=availability[pool.row],
         land=park.land_cost * (1 - discount),
         friction=county.friction / operator,
@@ -289,6 +300,15 @@ def plant_ready(model, firm) -> bool:
     return firm.state != "exited" and int(model.firms.ready_step[firm.row]) <= model.t
 
 
+def is_prompted(model, firm) -> bool:
+    """A settled home firm an enclave operator prompted to view its park: it reviews now."""
+    return (
+        plant_ready(model, firm)
+        and firm.state == "home"
+        and int(model.firms.prompted[firm.row]) >= 0
+    )
+
+
 def is_expanding(model, firm) -> bool:
     """A home firm whose wanted extra capacity has reached a lump: it builds a new plant now."""
     return (
@@ -300,9 +320,10 @@ def is_expanding(model, firm) -> bool:
 
 def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
     """(may review this step, must review this step) of every firm: settled firms review at
-    random times; expanding home firms always review (they choose where to build)."""
+    random times; expanding home firms always review (they choose where to build), and so do
+    home firms an enclave operator prompted."""
     eligible = [plant_ready(model, firm) for firm in model.firm_agents]
-    always = [is_expanding(model, firm) for firm in model.firm_agents]
+    always = [is_expanding(model, firm) or is_prompted(model, firm) for firm in model.firm_agents]
     return eligible, always
 
 
@@ -310,8 +331,10 @@ def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
 def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
     """Candidate parks of reviewing firm number ``r``, one slot per draw; -1 for an empty slot.
 
-    Slots keep the draw order (promoted, enclave, word of mouth, random) because
-    the option columns, and so the Gumbel shocks, follow it.
+    Slots keep the draw order (promoted, enclave, word of mouth, random, prompted) because
+    the option columns, and so the Gumbel shocks, follow it. The prompted slot (where there are
+    enclave parks) holds the park an operator prompted the firm to view, seen without a notice
+    draw.
     """
     awareness = model.e.awareness
     sector = world.sector_index[firm.sector]
@@ -329,6 +352,8 @@ def consideration_set(model, world: World, firm, shocks, r: int) -> list[int]:
         slots.append(-1 if p is None else p)
     for u in shocks.random[r]:
         slots.append(pick(range(len(world.sites)), u))
+    if world.enclave_parks:
+        slots.append(int(model.firms.prompted[firm.row]))
     # a full park cannot be chosen, nor the firm's own park; a park drawn twice counts once (the
     # first draw)
     own = firm.park.row if firm.park is not None else -1
@@ -395,7 +420,11 @@ def west_margin(
         + e.chain_master_pull * (s in site.chain_sectors)
         + e.sector_focus_bonus * (site.sector_focus == s)
     )
-    power_saving = float(sec.energy_share[s]) * (1.0 - e.west_power_price_ratio)
+    # the geography's power-price ratio unless the config sets one
+    ratio = e.west_power_price_ratio
+    if ratio is None:
+        ratio = model.geo.economy["west_power_price"] / model.geo.economy["east_power_price"]
+    power_saving = float(sec.energy_share[s]) * (1.0 - ratio)
     freight_out = world.markets.freight_beyond_home(site.markets, s)
     freight_home = world.markets.home_leg(s) * distance_km(f.lon, f.lat, site.lon, site.lat)
     pre = (
@@ -418,19 +447,17 @@ def west_margin(
 
 def home_margin_now(model, world: World, firm) -> float:
     """After-tax margin at the eastern home site at this step's prices: value added less friction,
-    freight to every market (the home market ``local_km`` away), labour and land, plus the edge."""
+    freight to every market (the home market ``local_km`` away), labour (wage and employer
+    contributions) and land, plus the edge."""
     e, p, mk = model.e, model.prices, world.markets
     f = firm_view(model, world, firm)
+    # labour (wage and employer contributions) and land, times the eastern cost shock
+    labour = employer_cost(p.east_wage, p.east_contribution_rate, p.east_contribution_floor)
+    cost = (labour + p.east_land) * e.east_cost_scale
     freight = mk.freight_beyond_home(
         mk.distances(f.lon, f.lat), f.sector
     ) + mk.local_km * mk.home_leg(f.sector)
-    pre = (
-        e.value_added_share
-        - e.friction_east
-        - freight
-        + f.edge
-        - (p.east_wage + p.east_land) / f.output_per_job
-    )
+    pre = e.value_added_share - e.friction_east - freight + f.edge - cost / f.output_per_job
     return after_tax(pre, e.cit_rate_east)
 
 

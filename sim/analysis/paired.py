@@ -38,3 +38,44 @@ def paired_gain(
     out = df.set_index(on)
     out[metrics] = out[metrics].to_numpy(float) - base.reindex(out.index).to_numpy(float)
     return out.reset_index()
+
+
+# The enclave's firms and jobs split into what pairing alone would not have brought
+# (additional) and what moved in from elsewhere in the west (diverted); name -> (unit, meaning)
+ADDITIONALITY: dict[str, tuple[str, str]] = {
+    "additional_firms": (
+        "firms",
+        "firms in western parks over the same-seed run of the reference scenario",
+    ),
+    "diverted_firms": (
+        "firms",
+        "firms in enclave parks that are not additional: they would be in western parks anyway "
+        "(these parks run locally, or others)",
+    ),
+    "additional_jobs": (
+        "persons",
+        "western local jobs over the same-seed run of the reference scenario",
+    ),
+    "diverted_jobs": (
+        "jobs",
+        "jobs of enclave-park plants that are not additional local jobs",
+    ),
+}
+
+
+def additionality(
+    df: pd.DataFrame, reference: str = "pairing", by: str = "scenario"
+) -> pd.DataFrame:
+    """The rows of ``df`` other than the ``reference`` scenario's, with the columns of
+    :data:`ADDITIONALITY` (aggregate definition): additional = firms in the west (local jobs)
+    minus those of the reference run with the same draw and seed (:func:`paired_gain`); diverted =
+    firms in enclave parks (jobs of their plants) minus additional."""
+    levels = ["firms_in_west", "west_jobs_local"]
+    gain = paired_gain(df, levels, by=by, baseline=reference)  # row for row of df
+    keep = (df[by].astype(str) != reference).to_numpy()
+    out = df[keep].copy()
+    out["additional_firms"] = gain["firms_in_west"].to_numpy(float)[keep]
+    out["additional_jobs"] = gain["west_jobs_local"].to_numpy(float)[keep]
+    out["diverted_firms"] = out["firms_in_enclave_parks"] - out["additional_firms"]
+    out["diverted_jobs"] = out["enclave_park_jobs"] - out["additional_jobs"]
+    return out

@@ -54,6 +54,7 @@ from sim.runs.sweep_record import check_and_record, flat, lock, record_jobs, sha
 from sim.world.geography import GeographyError, content_digest
 
 _ABSENT = object()
+ENCLAVE = "policy.enclave."
 
 
 def covering_jobs(batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
@@ -169,15 +170,48 @@ class CoveringSweeper(BasicSweeper):
             )
         )
 
+    def without_inert_keys(self, batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
+        """The batch with the enclave keys left out of jobs whose enclave is switched off
+        (``policy.enclave.enabled`` false): they change nothing there, so
+        ``scenario=pairing,enclave policy.enclave.tax_share_east=0,0.5`` runs pairing once per
+        seed, not once per share (:meth:`unique_jobs` then drops the repeats)."""
+        parser = OverridesParser.create()
+
+        def inert_key(o: Override) -> bool:
+            key = o.key_or_group
+            return key.startswith(ENCLAVE) and key != f"{ENCLAVE}enabled"
+
+        parsed = [parser.parse_overrides(list(job)) for job in batch]
+        if not any(inert_key(o) for job in parsed for o in job):
+            return list(batch)
+        loader, composed, out = self.hydra_context.config_loader, {}, []
+        for job, overrides in zip(batch, parsed, strict=True):
+            rest = tuple(o.input_line for o in overrides if not is_plain_value(o, self.config))
+            if rest not in composed:
+                cfg = loader.load_sweep_config(
+                    master_config=self.config, sweep_overrides=list(rest)
+                )
+                composed[rest] = bool(cfg.policy.enclave.enabled)
+            enabled = composed[rest]
+            for o in overrides:
+                if o.key_or_group == f"{ENCLAVE}enabled":
+                    enabled = bool(o.value())
+            out.append(job if enabled else [o.input_line for o in overrides if not inert_key(o)])
+        return out
+
     def unique_jobs(self, batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
         """The batch without repeats: a value given twice (``run.seed=3,3``) would run twice into
-        one folder."""
+        one folder; so would a switched-off enclave's keys (:meth:`without_inert_keys`)."""
+        stripped = self.without_inert_keys(batch)
+        inert = sum(len(a) != len(b) for a, b in zip(batch, stripped, strict=True))
         by_folder: dict[str, Sequence[str]] = {}
-        for job in batch:
+        for job in stripped:
             by_folder.setdefault(self.job_name(job), job)
         if len(by_folder) < len(batch):
+            why = "; enclave keys do nothing where the enclave is off" if inert else ""
             print(
-                f"{len(batch) - len(by_folder)} repeated jobs dropped (same values, same folder)",
+                f"{len(batch) - len(by_folder)} repeated jobs dropped (same values, same "
+                f"folder{why})",
                 file=sys.stderr,
             )
         return list(by_folder.values())
@@ -201,9 +235,10 @@ class CoveringSweeper(BasicSweeper):
         self.overrides = self.split_arguments(parsed, self.max_batch_size)
         sweep_dir = Path(self.config.hydra.sweep.dir)
         while not self.is_done():
-            batch = self.unique_jobs(self.get_job_batch())
+            batch = self.get_job_batch()
             try:
-                checked = self.validate_batch_is_legal(batch)
+                checked = self.validate_batch_is_legal(batch)  # every value, before repeats go
+                batch = self.unique_jobs(batch)
                 check_sweep_memory(self.config.hydra, checked, len(batch))
                 if first:
                     self._lock = lock(

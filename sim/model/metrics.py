@@ -20,7 +20,14 @@ from sim.model.mechanisms.labour import (
     SERVICE,
     WORKSHOP,
 )
-from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED, in_west
+from sim.model.mechanisms.location import (
+    BRANCH,
+    EXITED,
+    HOME,
+    RELOCATED,
+    in_west,
+    producing_share,
+)
 
 WEST, EAST, BOTH = "west", "east", "both"
 HIGHER, LOWER, COST, NEITHER = (
@@ -199,13 +206,54 @@ OUTCOMES: dict[str, Outcome] = {
         "yuan/year",
         EAST,
         COST,
-        "enclave partners' co-investment, responding to their expected tax share",
+        "enclave operators' co-investment in their parks' slots, chosen for the shared tax "
+        "it brings back",
     ),
     "enclave_partner_effort": Outcome(
         "0-1",
         WEST,
         NEITHER,
-        "mean effort of enclave partners (co-investment, referrals, operation)",
+        "mean effort of enclave operators (network, referrals, operation)",
+    ),
+    "east_enclave_operator_net": Outcome(
+        "yuan/year",
+        EAST,
+        HIGHER,
+        "enclave operators' net gain: tax shared with them less their operating cost and "
+        "co-investment",
+    ),
+    "enclave_operator_expected_return": Outcome(
+        "yuan/year",
+        EAST,
+        NEITHER,
+        "what enclave operators expect their effort and co-investment to bring back (the "
+        "shared tax of the firms they expect to land)",
+    ),
+    "firms_in_enclave_parks": Outcome(
+        "firms", BOTH, NEITHER, "firms with a branch or full move in an enclave park"
+    ),
+    "enclave_park_jobs": Outcome(
+        "jobs",
+        WEST,
+        NEITHER,
+        "jobs of the producing western plants in enclave parks (demanded by their tenants)",
+    ),
+    "enclave_contacts_cum": Outcome(
+        "firms",
+        BOTH,
+        NEITHER,
+        "firms enclave operators' networks and chain masters brought to review with an "
+        "enclave park in view, so far",
+    ),
+    "enclave_contacts_landed_cum": Outcome(
+        "firms", BOTH, NEITHER, "those of them admitted to that park, so far"
+    ),
+    "enclave_chain_prompts_cum": Outcome(
+        "firms",
+        BOTH,
+        NEITHER,
+        "firms prompted by a chain master of their county and sector landing in an enclave "
+        "park, so far",
     ),
     "west_tax_rebated": Outcome(
         "yuan/year",
@@ -561,7 +609,31 @@ def firm_metrics(model) -> dict[str, float]:
         "enclave_partner_effort": float(pk.partner_effort[pk.enclave].mean())
         if enclave_parks
         else 0.0,
+        "east_enclave_operator_net": float(
+            model.counties.enclave_revenue.sum() - pk.operator_cost.sum()
+        ),
+        "enclave_operator_expected_return": float(pk.operator_return.sum()),
+        "enclave_contacts_cum": float(pk.contacts.sum()),
+        "enclave_contacts_landed_cum": float(pk.contacts_landed.sum()),
+        "enclave_chain_prompts_cum": ch.chain_prompts,
+        **enclave_tenants(model),
     }
+
+
+def enclave_tenants(model) -> dict[str, float]:
+    """Firms in enclave parks and the jobs of their producing western plants."""
+    f, pk, e = model.firms, model.parks, model.e
+    tenants = np.flatnonzero(in_west(f.state) & pk.enclave[np.maximum(f.park, 0)])
+    # the step is over (the clock has moved on): plants produce as they did in it
+    producing = producing_share(
+        f.share[tenants],
+        f.ready_step[tenants],
+        model.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * model.cfg.run.steps_per_year)),
+    )
+    jobs = f.jobs[tenants] * producing
+    return {"firms_in_enclave_parks": int(tenants.size), "enclave_park_jobs": float(jobs.sum())}
 
 
 def region_metrics(model, r: dict, t: int) -> None:

@@ -57,6 +57,9 @@ def drift_costs(m: TransferModel) -> None:
     """Exogenous trends: eastern wages, land and incomes, productivity, western wages and land."""
     e, p, dt, lab, f = m.e, m.prices, m.dt, m.labour, m.firms
     p.east_wage = costs.grow(p.east_wage, e.east_wage_growth, dt)
+    # contribution floors are 60 % of the average wage, so they follow wages
+    p.east_contribution_floor = costs.grow(p.east_contribution_floor, e.east_wage_growth, dt)
+    p.west_contribution_floor = costs.grow(p.west_contribution_floor, e.west_wage_growth, dt)
     p.east_land = costs.grow(p.east_land, e.east_land_growth, dt)
     p.migrant_wage_east = costs.grow(p.migrant_wage_east, e.east_wage_growth, dt)
     p.east_income = costs.grow(p.east_income, e.east_wage_growth, dt)
@@ -110,25 +113,70 @@ def _eastern_partners_act(m: TransferModel) -> None:
 
 
 def _enclave_partners_act(m: TransferModel) -> None:
-    """Enclave partners co-invest and refer firms as far as their expected tax share pays them."""
-    pol, pk, dt, c = m.policy.enclave, m.parks, m.dt, m.counties
+    """Enclave operators choose effort and co-investment for what they expect back (docs/ODD.md
+    §7.9); their networks prompt firms to view their parks."""
+    pol, pk, dt, c, f, e = m.policy.enclave, m.parks, m.dt, m.counties, m.firms, m.e
+    on = pk.enclave
     pk.expected_compliance = np.where(
-        pk.enclave,
+        on,
         enclave.learn_compliance(
             pk.expected_compliance, pol.compliance, pol.compliance_learning, dt
         ),
         1.0,
     )
-    pk.partner_effort = np.where(
-        pk.enclave,
-        enclave.partner_effort(pol.tax_share_east, pk.expected_compliance, pol.incentive_half),
-        0.0,
+    w, taxes = m.margins, m.taxes  # of the last step
+    producing = location.producing_share(
+        f.share[w.firms],
+        f.ready_step[w.firms],
+        m.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
     )
-    pk.coinvest = pol.coinvest_per_park * pk.partner_effort
+    tax_per_firm = enclave.tax_per_tenant(
+        taxes.west + taxes.east + taxes.rebated, producing, on[w.park], pol.tax_per_firm_prior
+    )
+    choice = enclave.best_response(
+        enclave.value_per_firm(
+            pol.tax_share_east,
+            pk.expected_compliance,
+            tax_per_firm,
+            pol.operator_horizon_years,
+            m.policy.subsidy.tax_holiday_years,
+        ),
+        pol.network_contacts_per_year
+        * enclave.landing_share(
+            pk.contacts, pk.contacts_landed, pol.landing_prior, pol.landing_prior_weight
+        ),
+        enclave.landing_room(pk.capacity, pk.occupancy, pk.pipeline, m.cfg.run.steps_per_year),
+        slots_per_yuan=1.0 / e.cost_per_slot,
+        coinvest_max=pol.coinvest_per_park,
+        fixed_cost=pol.operator_fixed_cost,
+        effort_cost=pol.effort_cost,
+    )
+    pk.partner_effort = np.where(on, choice.effort, 0.0)
+    pk.coinvest = np.where(on, choice.coinvest, 0.0)
+    pk.operator_return = np.where(on, choice.expected_return, 0.0)
+    pk.operator_cost = np.where(on, choice.cost, 0.0)
     pairing_effort = c.effort if m.policy.pairing.enabled else np.zeros(m.geo.n_counties)
     pk.promotion_effort = government.park_promotion_effort(
         pk.partner, pk.enclave, pairing_effort, pol.promotion_incentive * pk.partner_effort
     )
+    if m.enclave_parks.size:
+        at_home = np.flatnonzero((f.state == HOME) & (f.ready_step <= m.t) & (f.prompted < 0))
+        prospects = enclave.sector_prospects(
+            f.sector, location.in_west(f.state), f.state != EXITED, m.sectors.name.size
+        )
+        firms, parks_ = enclave.network_prompts(
+            m.rng,
+            pk.partner_effort[m.enclave_parks],
+            m.enclave_parks,
+            at_home,
+            prospects[f.sector[at_home]],
+            pol.network_contacts_per_year,
+            dt,
+        )
+        f.prompted[firms] = parks_
+        m.choices.network_prompts += firms.size
 
 
 def _western_budgets(m: TransferModel) -> None:
@@ -222,19 +270,47 @@ def _consumption_cooperation(m: TransferModel) -> None:
 
 
 # ------------------------------------------------------------------ 3a. firm demography
-def draw_firms(m: TransferModel, n: int) -> FirmTable:
-    """``n`` new firms at home, drawn from the model's generator."""
-    draws = demography.draw_firms(
+def east_costs(m: TransferModel, shocked: bool = True) -> tuple[float, float]:
+    """What a job costs an eastern firm now (yuan/job/year): (labour: the wage plus employer
+    contributions on max(wage, floor), land). ``shocked``: times ``economy.east_cost_scale``, a
+    cost shock that leaves output per job (set by the wage) unchanged."""
+    p = m.prices
+    labour_cost = costs.labour_cost(
+        p.east_wage, p.east_contribution_rate, p.east_contribution_floor
+    )
+    scale = m.e.east_cost_scale if shocked else 1.0
+    return labour_cost * scale, p.east_land * scale
+
+
+def west_labour_cost(m: TransferModel) -> np.ndarray:
+    """What a job costs a park firm in each western county, by skill (W, 2), yuan/job/year: the
+    county's wage plus employer contributions on max(wage, floor)."""
+    p = m.prices
+    return costs.labour_cost(m.labour.wage, p.west_contribution_rate, p.west_contribution_floor)
+
+
+def firm_draws(m: TransferModel, n: int) -> demography.FirmDraws:
+    """``n`` new firms at home, drawn from the model's generator.
+
+    Output per job follows the eastern wage; a firm's edge is set against the unshocked cost of
+    a job, so ``economy.east_cost_scale`` lowers margins rather than being absorbed."""
+    labour_cost, land = east_costs(m, shocked=False)
+    return demography.draw_firms(
         m.rng,
         n,
         geo=m.geo,
         sectors=m.sectors,
         east_wage=m.prices.east_wage,
-        east_land=m.prices.east_land,
+        east_land=land,
+        east_labour_cost=labour_cost,
         home_base=m.home_sites.base,
         params=m.views.firms,
     )
-    return FirmTable.new(draws, m.chain_master_jobs)
+
+
+def draw_firms(m: TransferModel, n: int) -> FirmTable:
+    """``n`` new firms at home, drawn from the model's generator."""
+    return FirmTable.new(firm_draws(m, n), m.chain_master_jobs)
 
 
 def firm_demography(m: TransferModel) -> None:
@@ -270,7 +346,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-        wage=lab.wage[pk.county_w],
+        wage=west_labour_cost(m)[pk.county_w],
         available=avail[pk.county_w],
         land=pk.land_cost * (1 - discount),
         friction=m.counties.friction[pk.county] / operator,
@@ -297,13 +373,14 @@ def book_margins(
     """
     e = m.e
     f = m.firms if rows is None else FirmRows(m.firms, rows)
+    east_labour, east_land = east_costs(m)
     f.home_margin = location.home_margin(
         f.home,
         f.sector,
         f.output_per_job,
         f.edge,
-        east_wage=m.prices.east_wage,
-        east_land=m.prices.east_land,
+        east_wage=east_labour,
+        east_land=east_land,
         sites=m.home_sites,
         params=m.views.location,
     )
@@ -353,11 +430,20 @@ def _book_investment(m: TransferModel, firms_idx: np.ndarray, share_built: np.nd
     np.add.at(pk.firm_investment_cum, f.park[firms_idx], amount)
 
 
+def prompted_slots(m: TransferModel) -> int:
+    """Slots of a consideration set for the park an enclave operator prompted the firm to view:
+    one where there are enclave parks, else none (so other runs draw as before)."""
+    return 1 if m.enclave_parks.size else 0
+
+
 def firms_choose(m: TransferModel) -> None:
     """Firms review their location (about once a year); growing home firms choose where to build."""
     e, f, t = m.e, m.firms, m.t
     settled = (f.state != EXITED) & (f.ready_step <= t)  # not while a plant is being built
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
+    # firms an enclave operator prompted review now, with its park in view
+    prompted = settled & (f.state == HOME) & (f.prompted >= 0)
+    n_prompted = prompted_slots(m)
     shocks = location.draw_shocks(
         m.rng,
         settled,
@@ -366,7 +452,8 @@ def firms_choose(m: TransferModel) -> None:
         n_enclave=e.n_enclave,
         n_word_of_mouth=e.n_word_of_mouth,
         n_random=e.n_random,
-        always=expanding_all,
+        n_prompted=n_prompted,
+        always=expanding_all | prompted,
     )
     m.sites = sites = west_sites(m)
     # staying is valued at this step's prices, like every other option (the others' margins are
@@ -389,7 +476,12 @@ def firms_choose(m: TransferModel) -> None:
         park_open=park_open,
         n_parks=m.geo.n_parks,
         awareness=e.awareness,
+        prompted=f.prompted,
     )
+    if n_prompted:  # an operator's contacts: prompted firms that review with its park in view
+        p = f.prompted[shocks.reviewing]
+        viewed = (p >= 0) & (cand == p[:, None]).any(axis=1)
+        np.add.at(m.parks.contacts, p[viewed], 1)
     expanding = expanding_all[shocks.reviewing]
     lump = e.expansion_lump
     new_share = np.where(expanding, lump / (1 + lump), e.branch_share)
@@ -483,6 +575,33 @@ def parks_admit(m: TransferModel) -> None:
     c.landed[:, 0] = 0
     to_partner = pk.partner[park] == f.home[firm]
     np.add.at(c.landed[:, 0], f.home[firm[to_partner]], 1)
+    if m.enclave_parks.size:
+        _enclave_landings(m, firm, park)
+
+
+def _enclave_landings(m: TransferModel, firm: np.ndarray, park: np.ndarray) -> None:
+    """Operators count the contacts that landed in their parks; prompts last one choice; chain
+    masters landing in enclave parks prompt same-sector firms of their home county."""
+    f, pk = m.firms, m.parks
+    via = f.prompted[firm] == park
+    np.add.at(pk.contacts_landed, park[via], 1)
+    f.prompted[:] = -1
+    master = f.chain_master[firm] & pk.enclave[park]
+    firms, parks_ = enclave.chain_prompts(
+        m.rng,
+        f.home[firm[master]],
+        f.sector[firm[master]],
+        park[master],
+        pk.partner_effort,
+        m.policy.enclave.chain_follow_share,
+        home=f.home,
+        sector=f.sector,
+        candidates=np.flatnonzero(f.state == HOME),
+        n_counties=m.geo.n_counties,
+        n_sectors=m.sectors.name.size,
+    )
+    f.prompted[firms] = parks_
+    m.choices.chain_prompts += firms.size
 
 
 # ------------------------------------------------------------------ 5. labour market
@@ -573,6 +692,7 @@ def _book_costs(m: TransferModel) -> None:
         trained_per_year=float(flows.trained_by_rate.sum()) / dt,
         training_cost=m.e.training_cost,
         enclave_coinvest=float(m.parks.coinvest.sum()),
+        enclave_operation=float((m.parks.operator_cost - m.parks.coinvest).sum()),
     )
     operating = float(lab.workshops.operating_subsidy.sum()) if lab.workshops is not None else 0.0
     m.costs = CostLines(

@@ -9,7 +9,7 @@ Amounts are yuan/year and shares are of a firm's home output unless a field says
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,12 +37,17 @@ class ParamViews:
     taxes: TaxRates
 
     @classmethod
-    def from_config(cls, economy: EconomyConfig) -> ParamViews:
+    def from_config(cls, economy: EconomyConfig, west_power_price_ratio: float) -> ParamViews:
+        """The views of ``economy``; ``west_power_price_ratio`` is the geography's (west/east
+        industrial power price), used unless the config sets ``economy.west_power_price_ratio``."""
+        location = LocationParams.from_config(economy)
+        if economy.west_power_price_ratio is None:
+            location = replace(location, west_power_price_ratio=west_power_price_ratio)
         return cls(
             firms=FirmParams.from_config(economy),
             budgets=BudgetParams.from_config(economy),
             workshops=WorkshopParams.from_config(economy),
-            location=LocationParams.from_config(economy),
+            location=location,
             labour=LabourParams.from_config(economy),
             taxes=TaxRates.from_config(economy),
         )
@@ -52,12 +57,17 @@ class ParamViews:
 class Prices:
     """Exogenous prices that drift each step (yuan/job/year or yuan/year)."""
 
-    east_wage: float
+    east_wage: float  # sets output per job (yuan/job/year)
     east_land: float
     migrant_wage_east: float
     east_income: float  # eastern per-capita disposable income (yuan/year)
     migration_cost: float  # living costs of a migrant in the east (yuan/year)
     workshop_wage: float
+    # employer social insurance: rates (share of the base) and floors of the base (yuan/year)
+    east_contribution_rate: float
+    east_contribution_floor: float
+    west_contribution_rate: float
+    west_contribution_floor: float
 
 
 @dataclass
@@ -77,6 +87,7 @@ class FirmTable(FirmDraws):
     ever_west: np.ndarray  # has landed in a western park (bool)
     margin: np.ndarray  # after-tax margin where it is now
     home_margin: np.ndarray  # after-tax margin at home
+    prompted: np.ndarray  # enclave park an operator prompted it to view at its next choice, -1
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
@@ -98,6 +109,7 @@ class FirmTable(FirmDraws):
             ever_west=np.zeros(n, bool),
             margin=np.zeros(n),
             home_margin=np.zeros(n),
+            prompted=np.full(n, -1, np.int64),
         )
 
     @property
@@ -181,6 +193,11 @@ class ParkTable:
     expected_compliance: np.ndarray  # the enclave partner's expected compliance (share)
     partner_effort: np.ndarray  # the enclave partner's effort (0–1)
     coinvest: np.ndarray  # the enclave partner's co-investment (yuan/year)
+    operator_return: np.ndarray  # what the partner expects its effort and co-investment to
+    #   bring back (yuan/year)
+    operator_cost: np.ndarray  # what it spends on them (yuan/year)
+    contacts: np.ndarray  # firms its network and chain prompts brought to view it so far
+    contacts_landed: np.ndarray  # those of them it admitted
     pipeline: np.ndarray  # (park, steps) slots under construction, one column per step
     promotion_effort: np.ndarray  # promotion behind each park this step (multiplier)
 
@@ -255,6 +272,8 @@ class Choices:
     expansions_home: int = 0
     entered: int = 0
     branch_closures: int = 0
+    network_prompts: int = 0  # firms enclave operators' networks prompted
+    chain_prompts: int = 0  # firms prompted by a chain master landing in an enclave park
 
     def count_moves(self, gain: np.ndarray) -> None:
         """Location changes that happen: how many, how many pay, their summed gain."""

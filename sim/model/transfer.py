@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model import phases
 from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent, WesternPark
-from sim.model.mechanisms import accounts, demography, labour, location, markets
+from sim.model.mechanisms import accounts, labour, location, markets
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
 from sim.model.mechanisms.production import TaxSplit
@@ -105,7 +105,6 @@ class TransferModel(mesa.Model):
         super().__init__(rng=cfg.run.seed if rng is None else rng)
         self.cfg = cfg
         self.e = cfg.economy
-        self.views = ParamViews.from_config(cfg.economy)  # what each mechanism reads of the config
         self.policy = cfg.policy
         self.dt = 1.0 / cfg.run.steps_per_year
         self.n_steps = cfg.run.years * cfg.run.steps_per_year
@@ -113,7 +112,9 @@ class TransferModel(mesa.Model):
         self.geo = (
             geography if geography is not None else geography_mod.build(cfg.geography, self.rng)
         )
-        self.sectors = geography_mod.load_sectors()
+        ec = self.geo.economy
+        self.views = ParamViews.from_config(cfg.economy, geography_mod.west_power_price_ratio(ec))
+        self.sectors = geography_mod.load_sectors(ec["west_consumption_share"])
         self._init_prices()
         self._init_counties()
         self._init_parks()
@@ -135,6 +136,10 @@ class TransferModel(mesa.Model):
             east_income=ec["east_income_per_capita"],
             migration_cost=e.migration_cost,
             workshop_wage=e.workshop_wage,
+            east_contribution_rate=ec["east_contribution_rate"],
+            east_contribution_floor=ec["east_contribution_floor"] * e.east_wage_scale,
+            west_contribution_rate=ec["west_contribution_rate"],
+            west_contribution_floor=ec["west_contribution_floor"] * e.west_wage_scale,
         )
 
     def _init_counties(self):
@@ -198,6 +203,10 @@ class TransferModel(mesa.Model):
             expected_compliance=np.ones(geo.n_parks),
             partner_effort=np.zeros(geo.n_parks),
             coinvest=np.zeros(geo.n_parks),
+            operator_return=np.zeros(geo.n_parks),
+            operator_cost=np.zeros(geo.n_parks),
+            contacts=np.zeros(geo.n_parks),
+            contacts_landed=np.zeros(geo.n_parks),
             # firm slots under construction, arriving after park_build_years (one column per step)
             pipeline=np.zeros(
                 (geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))
@@ -251,16 +260,7 @@ class TransferModel(mesa.Model):
 
     def _init_firms(self):
         e = self.e
-        draws = demography.draw_firms(
-            self.rng,
-            self.cfg.geography.n_firms,
-            geo=self.geo,
-            sectors=self.sectors,
-            east_wage=self.prices.east_wage,
-            east_land=self.prices.east_land,
-            home_base=self.home_sites.base,
-            params=self.views.firms,
-        )
+        draws = phases.firm_draws(self, self.cfg.geography.n_firms)
         # a chain master leads by size: the largest firms of the starting pool, and entrants as
         # large
         self.chain_master_jobs = (
@@ -292,11 +292,15 @@ class TransferModel(mesa.Model):
             people[:, skill, MOBILE, labour.FARM] = rest_m * (1 - e.idle_share)
             people[:, skill, IMMOBILE, labour.IDLE] = immobile * e.idle_share
             people[:, skill, IMMOBILE, labour.FARM] = immobile * (1 - e.idle_share)
-        wage0 = np.array([ec["west_wage_low"], ec["west_wage_mid"]]) * e.west_wage_scale
+        # each county's wage level follows its minimum-wage tier (geography.wage_index)
+        wage0 = np.outer(
+            geo.wage_index[geo.is_west],
+            np.array([ec["west_wage_low"], ec["west_wage_mid"]]) * e.west_wage_scale,
+        )
         self.labour = LabourTable(
             people=people,
-            wage=np.tile(wage0, (nw, 1)),
-            prevailing=np.tile(wage0, (nw, 1)),
+            wage=wage0.copy(),
+            prevailing=wage0,
             working_age=working_age,
             inactive=working_age - wpop,
             workshop_slots=np.zeros(nw),

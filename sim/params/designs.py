@@ -13,7 +13,12 @@ Where the values come from (the seam with the calibration):
   ±50 % of its default within the schema bounds);
 * :func:`parameter_draws` returns a calibration's draws when its draws file exists
   (``sim/world/<calibration>/draws.yaml``; a job uses the calibration it selects,
-  ``run.calibration``), otherwise a Latin hypercube over the prior ranges.
+  ``run.calibration``), otherwise a Latin hypercube over the prior ranges;
+* a parameter with a declared prior in the schema (``param(prior=...)``, e.g.
+  ``policy.pairing.governance_gain``: triangular) is drawn from it: through its inverse CDF in
+  the Latin hypercube, and alongside a calibration's draws (draw k takes the k-th point of a
+  van der Corput sequence through the inverse CDF), so uncertainty analysis carries it even
+  where the calibration does not fit it.
 """
 
 from __future__ import annotations
@@ -52,9 +57,16 @@ def prior_ranges() -> dict[str, tuple[float, float]]:
     ranges = {}
     for key, f in schema.schema_fields():
         meta = f.metadata
-        if f.type not in (float, "float") or not any(w in meta["source"].lower() for w in MARKS):
+        optional = f.type in ("float | None", float | None)
+        if f.type not in (float, "float") and not optional:
             continue
-        lo, hi = documented_range(meta["source"]) or (
+        if not any(w in meta["source"].lower() for w in MARKS):
+            continue
+        declared = meta.get("prior")
+        documented = (declared[1], declared[-1]) if declared else documented_range(meta["source"])
+        if documented is None and (optional or f.default is None):
+            continue  # a None default (taken from the data) has no spread to take
+        lo, hi = documented or (
             f.default * (1 - PRIOR_SPREAD),
             f.default * (1 + PRIOR_SPREAD),
         )
@@ -77,6 +89,44 @@ def _within_joint_limits(ranges: dict) -> dict:
             first, rest = keys[0], sum(ranges[k][1] for k in keys[1:])
             ranges[first] = (ranges[first][0], limit - rest)
     return ranges
+
+
+@functools.cache
+def declared_priors() -> dict[str, tuple]:
+    """{dotted key: prior} of the parameters whose schema declares a prior (not uniform)."""
+    return {k: f.metadata["prior"] for k, f in schema.schema_fields() if f.metadata.get("prior")}
+
+
+def prior_quantile(prior: tuple, u):
+    """The value at probability ``u`` (0–1) of a declared prior (its inverse CDF)."""
+    from scipy import stats
+
+    kind, *args = prior
+    if kind == "triangular":
+        lo, mode, hi = args
+        return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    raise ValueError(f"unknown prior {prior!r}")
+
+
+def van_der_corput(k: int) -> float:
+    """Point k (k >= 0) of the base-2 van der Corput sequence, in (0, 1): evenly spread, and the
+    same for draw k however many draws a job asks for."""
+    k, u, base = k + 1, 0.0, 0.5
+    while k:
+        u += base * (k & 1)
+        k >>= 1
+        base /= 2
+    return u
+
+
+def _with_declared_priors(rows: list[dict]) -> list[dict]:
+    """Calibration draws with each declared-prior parameter it does not fit added (draw k: the
+    k-th van der Corput point through the prior's inverse CDF)."""
+    extra = {k: p for k, p in declared_priors().items() if rows and k not in rows[0]}
+    return [
+        {**row, **{k: float(prior_quantile(p, van_der_corput(i))) for k, p in extra.items()}}
+        for i, row in enumerate(rows)
+    ]
 
 
 def problem(keys: list[str] | None = None) -> dict:
@@ -107,8 +157,12 @@ def _calibration_table(path: Path):
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
+    values = _with_declared_priors([d["values"] for d in draws])
     return pd.DataFrame(
-        [{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws]
+        [
+            {**v, **({"weight": d["weight"]} if "weight" in d else {})}
+            for v, d in zip(values, draws, strict=True)
+        ]
     )
 
 
@@ -127,9 +181,11 @@ def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
     prob = problem()
     unit = qmc.LatinHypercube(d=prob["num_vars"], seed=np.random.default_rng(seed)).random(n)
     lows, highs = np.array(prob["bounds"]).T
-    return [
-        dict(zip(prob["names"], map(float, lows + u * (highs - lows)), strict=True)) for u in unit
-    ]
+    values = lows + unit * (highs - lows)
+    for j, key in enumerate(prob["names"]):  # a declared prior: through its inverse CDF
+        if key in declared_priors():
+            values[:, j] = prior_quantile(declared_priors()[key], unit[:, j])
+    return [dict(zip(prob["names"], map(float, v), strict=True)) for v in values]
 
 
 def _calibration_rows(path: Path, n: int) -> list[dict]:
@@ -263,7 +319,7 @@ def _equal_draws(calibration: str) -> list[dict] | None:
     draws = (read_yaml(path) or {}).get("draws") or []
     if any("weight" in d for d in draws):
         return None
-    return [d["values"] for d in draws]
+    return _with_declared_priors([d["values"] for d in draws])
 
 
 def main(argv: list[str] | None = None) -> int:

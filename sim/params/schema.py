@@ -23,9 +23,23 @@ def param(
     hi: float | None = None,
     source: str = ILLUSTRATIVE,
     choices: tuple[str, ...] | None = None,
+    prior: tuple | None = None,
 ) -> Any:
-    """A config field with its metadata (unit, meaning, allowed range, source)."""
-    meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "source": source, "choices": choices}
+    """A config field with its metadata (unit, meaning, allowed range, source).
+
+    ``prior``: a declared prior for uncertainty analysis, ``("triangular", low, mode, high)``;
+    parameter draws take this parameter from it (sim/params/designs.py), also alongside a
+    calibration's draws. Without one, an uncertain parameter's prior is uniform on its range.
+    """
+    meta = {
+        "unit": unit,
+        "doc": doc,
+        "lo": lo,
+        "hi": hi,
+        "source": source,
+        "choices": choices,
+        "prior": prior,
+    }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -135,12 +149,17 @@ class PairingPolicy:
         40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12
     )
     governance_gain: float = param(
-        0.05,
+        0.01,
         "share/year",
         "yearly cut in a paired western county's administrative friction cost at the 2023 "
         "cadre level (Yunnan Daily 2024) (scales with cadres_per_county / 9.5)",
         lo=0,
         hi=1,
+        source="illustrative; EVIDENCE (docs/evidence.md §7): no study measures it; the national "
+        "institutional-cost index fell ≈ 0.4%/year, the western one hardly at all; pairing effects "
+        "on output are positive but lagged; prior triangular(0, 0.01, 0.05) (judgement), "
+        "range 0–0.05",
+        prior=("triangular", 0.0, 0.01, 0.05),
     )
     target_firms_per_year: float = param(
         2.0,
@@ -254,9 +273,9 @@ class EnclavePolicy:
     coinvest_per_park: float = param(
         20e6,
         "yuan/year",
-        "eastern partner's co-investment in each enclave park at full effort (light-asset "
-        "operator's stake; the western state investment company builds the rest from the "
-        "county budget)",
+        "most an enclave operator co-invests in its park's slots a year (it chooses how much: "
+        "only what the firms filling them repay it; the western state investment company builds "
+        "the rest from the county budget)",
         lo=0,
         hi=1e12,
         source="illustrative; range 5e6–50e6",
@@ -269,15 +288,6 @@ class EnclavePolicy:
         hi=100,
         source="illustrative; range 1–4",
     )
-    incentive_half: float = param(
-        0.3,
-        "share",
-        "expected tax share (tax_share_east × expected compliance) at which the partner puts "
-        "in half its full effort",
-        lo=1e-3,
-        hi=10,
-        source="illustrative; range 0.1–0.6",
-    )
     compliance_learning: float = param(
         0.2,
         "share/year",
@@ -285,6 +295,75 @@ class EnclavePolicy:
         lo=0,
         hi=10,
         source="illustrative; range 0.1–0.5",
+    )
+    network_contacts_per_year: float = param(
+        12.0,
+        "firms/year",
+        "firms an enclave operator's network (any eastern county) prompts to review with its "
+        "park in view, per park at full effort",
+        lo=0,
+        hi=1e4,
+        source="illustrative; range 4–30",
+    )
+    chain_follow_share: float = param(
+        0.3,
+        "share",
+        "chance that a same-sector firm of a chain master's home county is prompted to view "
+        "the enclave park the chain master landed in, at the operator's full effort",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.1–0.6",
+    )
+    landing_prior: float = param(
+        0.1,
+        "share",
+        "share of its contacts an operator expects to land in its park before it has seen any",
+        lo=0,
+        hi=1,
+        source="illustrative; range 0.03–0.3",
+    )
+    landing_prior_weight: float = param(
+        20.0,
+        "firms",
+        "contacts the operator's prior landing share counts as (how fast what it sees replaces it)",
+        lo=1e-3,
+        hi=1e6,
+        source="illustrative; range 5–50",
+    )
+    tax_per_firm_prior: float = param(
+        1.5e6,
+        "yuan/firm/year",
+        "locally retained tax (before the east's share and holiday rebates) the operator expects "
+        "of a tenant at full output before one produces; then it uses its tenants' tax",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 0.5e6–3e6",
+    )
+    operator_horizon_years: float = param(
+        10.0,
+        "years",
+        "years of a tenant's shared tax the operator counts when it weighs its effort",
+        lo=0,
+        hi=100,
+        source="illustrative; range 5–20",
+    )
+    operator_fixed_cost: float = param(
+        1e6,
+        "yuan/year",
+        "cost of running an enclave park's joint operating company while the operator makes "
+        "any effort, per park",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 0.3e6–3e6",
+    )
+    effort_cost: float = param(
+        4e6,
+        "yuan/year",
+        "cost of full effort per park (staff posted, promotion events, the network's upkeep), "
+        "rising with the square of effort",
+        lo=0,
+        hi=1e10,
+        source="illustrative; range 1e6–10e6",
     )
 
 
@@ -633,14 +712,15 @@ class EconomyConfig:
         hi=1,
         source="illustrative; range 0.05–0.2",
     )
-    west_power_price_ratio: float = param(
-        0.65,
+    west_power_price_ratio: float | None = param(
+        None,
         "ratio",
-        "industrial electricity price in a western park relative to the east (hydropower in "
-        "Yunnan)",
+        "industrial electricity price in a western park relative to the east; None: the "
+        "geography's west_power_price / east_power_price (Shanghai–Yunnan 0.45/0.65 = 0.69)",
         lo=0,
         hi=2,
-        source="illustrative; range 0.5–1.0",
+        source="illustrative spread around the geography data file's ratio "
+        "(economy.east_power_price, west_power_price; docs/evidence.md §3); range 0.45–0.9",
     )
     freight_rate: float = param(
         0.35,
@@ -695,6 +775,16 @@ class EconomyConfig:
     )
     east_wage_scale: float = param(
         1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-"
+    )
+    east_cost_scale: float = param(
+        1.0,
+        "multiplier",
+        "scales what eastern firms pay for labour (wage and employer contributions) and land, "
+        "leaving output per job unchanged: a cost shock that lowers home margins (unlike "
+        "east_wage_scale, which also scales output per job)",
+        lo=0.01,
+        hi=100,
+        source="-",
     )
     friction_west: float = param(
         0.03,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from sim.analysis.paired import ADDITIONALITY
 from sim.model.metrics import METRICS, REGION_METRICS
 
 # Short display names of outcomes; any other outcome shows its meaning from sim/metrics.py.
@@ -35,8 +36,20 @@ NAMES: dict[str, str] = {
     "jobs_local": "Local jobs",
     "income_per_capita": "Income per capita",
     "employment_rate": "Employment rate",
+    "additional_firms": "Additional firms (over pairing)",
+    "diverted_firms": "Firms diverted into enclave parks",
+    "additional_jobs": "Additional local jobs (over pairing)",
+    "diverted_jobs": "Jobs diverted into enclave parks",
+    "east_enclave_operator_net": "Enclave operators' net gain (east)",
+    "west_income_and_tax": "Western income + retained tax over pairing",
     "run.seed": "Seed",
     "scenario": "Scenario",
+}
+
+# units of outcomes the studies derive from the model's (the additionality split, objectives)
+DERIVED: dict[str, str] = {
+    **{k: unit for k, (unit, _) in ADDITIONALITY.items()},
+    "west_income_and_tax": "yuan/year",
 }
 
 SCENARIOS: dict[str, str] = {
@@ -63,6 +76,8 @@ def unit(key: str) -> str:
         return METRICS[key][0]
     if key in REGION_METRICS:
         return REGION_METRICS[key][0]
+    if key in DERIVED:
+        return DERIVED[key]
     u = _schema_meta().get(key, {}).get("unit", "")
     return "" if u in ("-", "flag") else u
 

@@ -1,4 +1,5 @@
-"""Labour cooperation versus enclave parks at equal eastern cost (experiment labour_vs_industry)."""
+"""Labour cooperation versus enclave parks, per yuan of eastern cost (experiment
+labour_vs_industry)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from sim.studies.reports import fmt_table, write_table
 
 
 def report(sweep_dir: Path) -> str:
-    """Labour cooperation versus enclave parks at equal eastern cost: jobs, income, low-income
-    share.
+    """Labour cooperation versus enclave parks: jobs, income, low-income share, also per yuan of
+    each arm's eastern cost.
 
     Effects are paired differences from the baseline run with the same seed,
     also per 100 m yuan of the arm's measured eastern cost.
@@ -49,8 +50,7 @@ def report(sweep_dir: Path) -> str:
         paired_gain(ts, shown).query("scenario != 'baseline'"),
         shown,
         "scenario",
-        "Labour cooperation versus enclave parks at equal eastern cost: change over the "
-        "baseline run with the same seed",
+        "Labour cooperation versus enclave parks: change over the baseline run with the same seed",
         difference=True,
     )
     paths = plots.save(fig, sweep_dir / "figures" / "labour_vs_industry")

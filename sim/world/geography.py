@@ -42,13 +42,30 @@ ECONOMY_KEYS = (
     "farm_income",
     "east_income_per_capita",
     "west_transfer_per_capita",
-    "east_land_cost",
-    "west_land_cost",
+    "east_contribution_rate",
+    "east_contribution_floor",
+    "west_contribution_rate",
+    "west_contribution_floor",
+    "east_land_price",
+    "west_land_price",
+    "land_per_job",
+    "land_annuity",
+    "east_power_price",
+    "west_power_price",
+    "west_consumption_share",
     "working_age_share",
     "mobile_share",
     "mid_skill_share",
 )
-SHARE_KEYS = ("working_age_share", "mobile_share", "mid_skill_share")
+SHARE_KEYS = (
+    "working_age_share",
+    "mobile_share",
+    "mid_skill_share",
+    "east_contribution_rate",
+    "west_contribution_rate",
+    "land_annuity",
+    "west_consumption_share",
+)
 # optional: official per-capita disposable income of all western residents in the start year
 # (yuan/year),
 # which anchors east_west_income_ratio to the official basis
@@ -70,10 +87,22 @@ class Sectors:
     energy_share: np.ndarray  # electricity bill / output at eastern power prices (share)
     value_density: np.ndarray  # output value per tonne shipped (yuan/t)
     markets: np.ndarray  # (sector, 4) sales mix over MARKETS (shares summing to 1)
+    capital_intensity: np.ndarray  # fixed capital per job / the mean firm's (multiplier)
+
+
+def market_mix(sales: np.ndarray, west_consumption_share: float) -> np.ndarray:
+    """The (sector, 4) sales mix over MARKETS from sectors.yaml's (sector, 3) split [home, rest of
+    China, export]: the west takes ``west_consumption_share`` of the rest of China, the national
+    market the remainder (the rule is stated in sectors.yaml and docs/ODD.md §7.10)."""
+    home, rest, export = sales[:, 0], sales[:, 1], sales[:, 2]
+    s = west_consumption_share
+    return np.column_stack([home, rest * (1 - s), rest * s, export])
 
 
 @functools.cache
-def load_sectors() -> Sectors:
+def load_sectors(west_consumption_share: float = 0.0) -> Sectors:
+    """Sectors of ``sectors.yaml`` with the western market's share of each sector's sales derived
+    from a geography's ``west_consumption_share`` (share of national consumption)."""
     raw = yaml.safe_load((WORLD_DIR / "sectors.yaml").read_text(encoding="utf-8"))
     rows = raw["sectors"]
     w = np.array([r["weight"] for r in rows], float)
@@ -84,7 +113,8 @@ def load_sectors() -> Sectors:
         mid_skill=np.array([r["mid_skill"] for r in rows], float),
         energy_share=np.array([r["energy_share"] for r in rows], float),
         value_density=np.array([r["value_density"] for r in rows], float),
-        markets=np.array([r["markets"] for r in rows], float),
+        markets=market_mix(np.array([r["markets"] for r in rows], float), west_consumption_share),
+        capital_intensity=np.array([r["capital_intensity"] for r in rows], float),
     )
 
 
@@ -176,6 +206,13 @@ class Geography:
     park_sector: np.ndarray  # sector index, -1 if none
     economy: dict = field(default_factory=dict)  # name -> value (units in the data file)
     markets: Markets = field(default_factory=Markets)
+    # a western county's wage level relative to the western average (ratio; 1 in the east and
+    # where the file has no wage tiers): its minimum-wage tier over the population-weighted mean
+    wage_index: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.wage_index is None:
+            object.__setattr__(self, "wage_index", np.ones(len(self.county_name)))
 
     @property
     def n_counties(self) -> int:
@@ -282,8 +319,12 @@ POSITIVE_KEYS = (
     "migrant_wage_east",
     "farm_income",
     "east_income_per_capita",
+    "east_power_price",
+    "west_power_price",
 )
 TABLES = {"counties": list, "pairs": list, "parks": list, "economy": dict}
+# economy figures derived from others when the file is read (not typed in the file)
+DERIVED_ECONOMY_KEYS = ("east_land_cost", "west_land_cost")
 
 
 def _row_name(row: dict, table: str, i: int) -> str:
@@ -483,7 +524,59 @@ def _economy(table: dict, where: str) -> dict[str, float]:
             economy[k] = (
                 _number(v, what, positive=True) if k in POSITIVE_KEYS else _number(v, what, lo=0)
             )
+    for k in DERIVED_ECONOMY_KEYS:
+        if k in table:
+            raise GeographyError(
+                f"{where}: economy.{k} is derived (land price × land_per_job × land_annuity); "
+                "give east_land_price / west_land_price instead."
+            )
+    # land rent per job (yuan/job/year): the price of a 50-year use right, annualised
+    per_job = economy["land_per_job"] * economy["land_annuity"]
+    economy["east_land_cost"] = economy["east_land_price"] * per_job
+    economy["west_land_cost"] = economy["west_land_price"] * per_job
     return economy
+
+
+def _wage_index(raw: dict, rows: list, is_west: np.ndarray, where: str) -> np.ndarray:
+    """Each county's wage level relative to the western average, from the optional ``wage_tiers``
+    table (minimum wage by tier) and each western county's ``wage_tier``: the tier's minimum wage
+    over the population-weighted mean of the western counties' (1 where there is no table)."""
+    table = raw.get("wage_tiers")
+    tiers_given = [i for i, r in enumerate(rows) if r.get("wage_tier") is not None]
+    if table is None:
+        if tiers_given:
+            r = rows[tiers_given[0]]
+            raise GeographyError(
+                f"{where}: counties ({r['name']}): wage_tier is given but the file has no "
+                "'wage_tiers' table (minimum wage by tier)."
+            )
+        return np.ones(len(rows))
+    if not isinstance(table, dict) or not isinstance(table.get("monthly"), dict):
+        raise GeographyError(
+            f"{where}: wage_tiers must be a mapping with 'monthly' (tier -> minimum wage, "
+            "yuan/month), 'year' and 'source'."
+        )
+    amount = {
+        str(t): _number(v, f"{where}: wage_tiers.monthly.{t}", positive=True)
+        for t, v in table["monthly"].items()
+    }
+    level = np.ones(len(rows))
+    for i, r in enumerate(rows):
+        t = r.get("wage_tier")
+        if is_west[i]:
+            if t is None or str(t) not in amount:
+                raise GeographyError(
+                    f"{where}: counties ({r['name']}): wage_tier = {excerpt(t)}; every western "
+                    f"county needs one of the tiers {', '.join(amount)} of 'wage_tiers'."
+                )
+            level[i] = amount[str(t)]
+        elif t is not None:
+            raise GeographyError(
+                f"{where}: counties ({r['name']}): wage_tier applies to western counties only."
+            )
+    pop = np.array([r["population"] for r in rows], float) * is_west
+    mean = float((level * pop).sum() / pop.sum())
+    return np.where(is_west, level / mean, 1.0)
 
 
 def from_dict(raw: dict, where: str = "<geography>") -> Geography:
@@ -543,7 +636,14 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         ),
         economy=economy,
         markets=_markets(raw.get("markets"), where),
+        wage_index=_wage_index(raw, rows, is_west, where),
     )
+
+
+def west_power_price_ratio(economy: dict) -> float:
+    """Industrial power price in a western park relative to the east (ratio), from a geography's
+    economy figures."""
+    return economy["west_power_price"] / economy["east_power_price"]
 
 
 def _lognormal_fit(x: np.ndarray) -> tuple[float, float]:
@@ -619,6 +719,8 @@ def synthetic(
         park_sector=np.full(n_parks, -1, dtype=np.int64),
         economy=dict(template.economy),
         markets=template.markets,
+        # the template's minimum-wage tiers belong to its counties, not to generated ones
+        wage_index=np.ones(n),
     )
 
 

@@ -24,6 +24,8 @@ def _mean_costs(overrides: dict) -> dict[str, float]:
 def test_every_active_channel_has_a_positive_cost_line():
     costs = _mean_costs(EVERYTHING)
     for line in EAST_LINES:
+        if line == "enclave_coinvest":
+            continue  # the operator's choice: only where the shared tax repays a slot
         assert costs[f"east_cost_{line}"] > 0, line
     for line in WEST_LINES:
         if line == "debt_service":

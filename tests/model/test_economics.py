@@ -55,10 +55,13 @@ def test_workshops_employ_immobile_workers():
 
 def _follow_on(seed: int, chain_master: bool) -> int:
     """Same-sector firms that move into a park after one large firm relocated there at the start."""
-    m = model({"scenario": "baseline", "run.seed": seed, "run.years": 5})
+    # a pool of fixed size: the shipped calibration's pool would change what "few followers" means
+    m = model({"scenario": "baseline", "run.seed": seed, "run.years": 5, "geography.n_firms": 5866})
     f = m.firms
     lead = int(np.flatnonzero(f.chain_master)[0])
-    park = int(np.argmax(m.parks.capacity))
+    # the largest park where labour is cheaper than the western average (a low minimum-wage tier)
+    cheap = m.geo.wage_index[m.parks.county] < 1
+    park = int(np.argmax(np.where(cheap, m.parks.capacity, 0)))
     m.firm_agents[lead].chain_master = chain_master  # the only difference between the two arms
     f.state[lead], f.park[lead], f.share[lead], f.entry_step[lead] = RELOCATED, park, 1.0, 0
     m.parks.occupancy[park] += 1

@@ -46,11 +46,25 @@ EFFECT = {
     "policy.pairing.target_adaptation": (0.3, 3.0),
     "policy.enclave.coinvest_per_park": (20e6, 0.0),
     "policy.enclave.promotion_incentive": (2.0, 0.0),
-    "policy.enclave.incentive_half": (0.3, 3.0),
     "policy.enclave.compliance_learning": (0.2, 2.0),
+    "policy.enclave.network_contacts_per_year": (12.0, 40.0),
+    "policy.enclave.chain_follow_share": (0.3, 1.0),
+    "policy.enclave.landing_prior": (0.1, 0.3),
+    "policy.enclave.landing_prior_weight": (20.0, 2.0),
+    "policy.enclave.tax_per_firm_prior": (1.5e6, 4e6),
+    "policy.enclave.operator_horizon_years": (10.0, 20.0),
+    "policy.enclave.operator_fixed_cost": (1e6, 3e6),
+    "policy.enclave.effort_cost": (4e6, 1e6),
 }
-# other settings a key needs to matter (learning acts only when the partner is not paid in full)
-CONTEXT = {"policy.enclave.compliance_learning": {"policy.enclave.compliance": 0.2}}
+# other settings a key needs to matter (learning acts only when the partner is not paid in full;
+# the operator co-invests only when a tenant's shared tax over its horizon repays a slot)
+CONTEXT = {
+    "policy.enclave.compliance_learning": {"policy.enclave.compliance": 0.2},
+    "policy.enclave.coinvest_per_park": {
+        "policy.enclave.tax_share_east": 1.0,
+        "policy.enclave.operator_horizon_years": 60.0,
+    },
+}
 # keys checked by a test of their own below
 OWN_TEST = {
     "policy.name": "the scenario's label in the outputs; no mechanism reads it",

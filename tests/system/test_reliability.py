@@ -253,8 +253,8 @@ BAD_GEOGRAPHIES = [
     ),
     (
         "missing economy key",
-        _edit(lambda g: g["economy"].pop("east_land_cost")),
-        "economy.east_land_cost is missing",
+        _edit(lambda g: g["economy"].pop("east_land_price")),
+        "economy.east_land_price is missing",
     ),
     (
         "share > 1",
@@ -263,8 +263,8 @@ BAD_GEOGRAPHIES = [
     ),
     (
         "text figure",
-        _edit(lambda g: g["economy"]["east_land_cost"].update(value="high")),
-        "economy.east_land_cost = 'high'",
+        _edit(lambda g: g["economy"]["east_land_price"].update(value="high")),
+        "economy.east_land_price = 'high'",
     ),
     ("no parks", _edit(lambda g: g.update(parks=[])), "at least one western park"),
     (

@@ -227,7 +227,7 @@ def test_main_job_table_has_p_better_than_baseline(tmp_path):
 
 def test_morris_study_writes_indices_and_figure(tmp_path):
     out = tmp_path / "morris"
-    keys = "[economy.margin_mean,economy.west_wage_growth,policy.enclave.coinvest_per_park]"
+    keys = "[economy.margin_mean,economy.west_wage_growth,policy.pairing.aid_per_county]"
     r = run_cli(
         "-m",
         "experiment=sensitivity_morris",
@@ -246,7 +246,7 @@ def test_morris_study_writes_indices_and_figure(tmp_path):
         "jobs_per_100m_east_yuan",
     }
     cost = table[(table["outcome"] == "east_programme_cost") & (table["index"] == "mu_star")]
-    # the eastern cost moves with the co-investment per park, not with the western wage trend
+    # the eastern cost moves with the aid per county, not with the western wage trend
     top = cost.set_index("parameter")["value"]
-    assert top.idxmax() == "policy.enclave.coinvest_per_park"
+    assert top.idxmax() == "policy.pairing.aid_per_county"
     assert (out / "figures" / "sensitivity_morris.png").exists()

@@ -68,3 +68,55 @@ def test_scenarios_are_composed_from_the_channel_files():
     assert labour.labour.training_rate == full.labour.training_rate and labour.name == "labour"
     with pytest.raises(ValueError, match="no channel"):
         channels.channel_overrides("../scenario/full")
+
+
+def test_additionality_splits_enclave_firms_over_the_same_seed_reference():
+    from sim.analysis.paired import additionality
+
+    df = pd.DataFrame(
+        {
+            "scenario": ["pairing", "pairing", "enclave", "enclave"],
+            "seed": [0, 1, 0, 1],
+            "firms_in_west": [100.0, 110.0, 130.0, 105.0],
+            "west_jobs_local": [1000.0, 1100.0, 1500.0, 1000.0],
+            "firms_in_enclave_parks": [0.0, 0.0, 50.0, 40.0],
+            "enclave_park_jobs": [0.0, 0.0, 800.0, 600.0],
+        }
+    )
+    out = additionality(df).set_index("seed")
+    assert list(out["additional_firms"]) == [30.0, -5.0]
+    assert list(out["diverted_firms"]) == [20.0, 45.0]
+    assert list(out["additional_jobs"]) == [500.0, -100.0]
+    assert list(out["diverted_jobs"]) == [300.0, 700.0]
+
+
+def test_tax_share_sweep_runs_pairing_once_per_seed_and_splits_the_firms(tmp_path):
+    from tests.helpers import run_cli
+
+    out = tmp_path / "tss"
+    r = run_cli(
+        "-m",
+        "experiment=tax_share_sweep",
+        "policy.enclave.tax_share_east=0,0.5",
+        "policy.enclave.compliance=1.0",
+        "run.seed=range(2)",
+        "run.years=3",
+        "geography.n_firms=1500",
+        "run.progress=off",
+        "hydra/launcher=basic",
+        f"hydra.sweep.dir={out}",
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    # pairing ignores the enclave keys: one run per seed, not one per share
+    assert "2 repeated jobs dropped" in r.stderr, r.stderr
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert (summary["scenario"] == "pairing").sum() == 2
+    assert (summary["scenario"] == "enclave").sum() == 4
+    table = pd.read_csv(out / "tax_share_sweep.csv")
+    for column in ("additional_firms", "diverted_firms", "additional_jobs", "diverted_jobs"):
+        assert table[column].notna().all(), column
+    best = pd.read_csv(out / "tax_share_sweep_best.csv")
+    assert set(best["objective"]) == {"additional_jobs", "west_income_and_tax"}
+    assert "Best share for the west" in r.stdout
+    assert (out / "figures" / "tax_share_sweep.png").exists()

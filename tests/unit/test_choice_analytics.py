@@ -67,19 +67,43 @@ def test_branch_allocation_is_cheapest_first(seed, share):
         assert got[i] >= -1e-12
 
 
-def test_identical_regions_bring_no_systematic_relocation():
+def identical_regions_geography(path) -> str:
+    """Shanghai–Yunnan with every western cost equal to the eastern one: wages and contributions,
+    land and power prices, and no minimum-wage tiers (every county at the same wage)."""
+    import yaml
+
+    from sim.world.geography import world_file
+
+    g = yaml.safe_load(world_file("shanghai_yunnan", "geography.yaml").read_text(encoding="utf-8"))
+    ec = g["economy"]
+    for west, east in (
+        ("west_wage_low", "east_wage"),
+        ("west_wage_mid", "east_wage"),
+        ("west_contribution_rate", "east_contribution_rate"),
+        ("west_contribution_floor", "east_contribution_floor"),
+        ("west_land_price", "east_land_price"),
+        ("west_power_price", "east_power_price"),
+    ):
+        ec[west]["value"] = ec[east]["value"]
+    del g["wage_tiers"]
+    for c in g["counties"]:
+        c.pop("wage_tier", None)
+    file = path / "identical.yaml"
+    file.write_text(yaml.safe_dump(g, allow_unicode=True), encoding="utf-8")
+    return str(file)
+
+
+def test_identical_regions_bring_no_systematic_relocation(tmp_path):
     from tests.helpers import final
 
     # a western park that costs what home costs, with nothing to gain from markets or policy
     identical = {
         "scenario": "baseline",
         "run.years": 5,
-        "economy.west_wage_scale": 62064 / 50856,
-        "economy.west_land_scale": 8000 / 1500,
+        "geography.name": identical_regions_geography(tmp_path),
         "economy.west_productivity": 1.0,
         "economy.infra_weight": 0.0,
         "economy.friction_west": 0.01,
-        "economy.west_power_price_ratio": 1.0,
         "economy.freight_rate": 0.0,
         "economy.cit_rate_west": 0.25,
         "economy.agglomeration": 0.0,

@@ -59,8 +59,10 @@ EXPANDING = {
     "economy.logit_scale": 0.005,
     "economy.west_wage_growth": 0.3,
     "economy.west_land_growth": 0.3,
-    "economy.branch_overhead": 0.02,
+    "economy.branch_overhead": 0.01,  # low enough that expansions weigh a western plant
     "economy.freight_rate": 0.1,
+    # dearer eastern labour and land (a cost shock): enough expansions choose a western park
+    "economy.east_cost_scale": 1.3,
 }
 
 
@@ -111,9 +113,9 @@ CASES = [
     # expanding home firms choose home or a western park for their new plant; relocated firms review
     Case(
         "full-expanding-relocated",
-        {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING},
+        {"scenario": "full", "run.seed": 16, **SMALL, **MOBILE, **EXPANDING},
         8,
-        4,
+        6,
     ),
 ]
 
@@ -172,6 +174,7 @@ def draw_same_shocks(model) -> location.LocationShocks:
         n_enclave=e.n_enclave,
         n_word_of_mouth=e.n_word_of_mouth,
         n_random=e.n_random,
+        n_prompted=phases.prompted_slots(model),
         always=always,
     )
 
@@ -345,6 +348,20 @@ def test_expansion_and_review_of_relocated_firms_are_exercised(case_run):
     assert (relocated & (new_state == RELOCATED)).sum() >= 1  # ... or move on to another park
 
 
+def test_prompted_parks_are_exercised(case_run):
+    """Where there are enclave parks, operators prompt firms: the prompted slot holds parks and
+    the firms it brings review; elsewhere the sets have no such slot."""
+    case, model, records = case_run
+    k = sum(getattr(model.e, f"n_{kind}") for kind in ("promoted", "enclave", "word_of_mouth"))
+    k += model.e.n_random
+    if not model.enclave_parks.size:
+        assert all(r.model_sets.shape[1] == k for r in records)
+        return
+    assert all(r.model_sets.shape[1] == k + 1 for r in records)
+    if case.name != "synthetic-scarce-labour":  # its tenants pay too little tax to buy effort
+        assert sum(int((r.model_sets[:, -1] >= 0).sum()) for r in records) >= 1, case.name
+
+
 def test_park_occupancy_is_its_tenants(case_run):
     """After the checked steps (relocated firms moving on included), each park holds exactly its
     tenants."""
@@ -388,7 +405,7 @@ def test_staying_is_valued_at_this_steps_prices(monkeypatch):
 
 def test_a_western_firms_own_park_is_not_among_its_candidates():
     model, shocks = pre_choice_state(
-        {"scenario": "full", "run.seed": 11, **SMALL, **MOBILE, **EXPANDING}, 10
+        {"scenario": "full", "run.seed": 16, **SMALL, **MOBILE, **EXPANDING}, 10
     )
     own_park = model.firms.park[shocks.reviewing].copy()
     state = model.firms.state[shocks.reviewing]

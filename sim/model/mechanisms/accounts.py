@@ -28,6 +28,7 @@ EAST_LINES = (
     "migration_support",
     "consumption",
     "enclave_coinvest",
+    "enclave_operation",
 )
 WEST_LINES = (
     "land_subsidy",
@@ -59,6 +60,7 @@ def east_lines(
     trained_per_year: float,
     training_cost: float,
     enclave_coinvest: float,
+    enclave_operation: float,
 ) -> dict[str, float]:
     """Eastern cost by channel (yuan/year).
 
@@ -68,8 +70,9 @@ def east_lines(
     migrants of paired counties working in the east (the matching service places each once a
     year: migrant workers change jobs about yearly — illustrative);
     trained_per_year: workers trained under ``labour.training_rate`` at ``training_cost`` yuan each;
-    enclave_coinvest: what enclave partners put in this year (co-investment in building and running
-    their parks, responding to their expected tax share; sim/model/mechanisms/enclave.py);
+    enclave_coinvest: what enclave operators co-invest in their parks' slots this year;
+    enclave_operation: what they spend on effort (running the joint operating company, referrals,
+    their network); both chosen for the shared tax they expect (sim/model/mechanisms/enclave.py);
     ``pairing``, ``labour``, ``consumption``: the programmes' policy settings.
     """
     pair, lab, cons = pairing, labour, consumption
@@ -94,6 +97,7 @@ def east_lines(
         "migration_support": lab.migration_support * migrated_paired_per_year,
         "consumption": cons.procurement_per_year * cons.public_cost_share,
         "enclave_coinvest": enclave_coinvest,
+        "enclave_operation": enclave_operation,
     }
 
 

@@ -5,6 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def labour_cost[Amount: (float, np.ndarray)](
+    wage: Amount, contribution_rate: float, floor: float
+) -> Amount:
+    """What an employer pays for a job (yuan/job/year): the wage plus employer social-insurance
+    contributions at ``contribution_rate`` (share) on ``max(wage, floor)`` — the contribution
+    base may not fall below the floor (yuan/year), so low wages carry a higher effective rate."""
+    return wage + contribution_rate * np.maximum(wage, floor)
+
+
 def grow[Amount: (float, np.ndarray)](value: Amount, rate_per_year: float, dt: float) -> Amount:
     """``value`` after ``dt`` years of growth at ``rate_per_year`` (share/year), any unit."""
     return value * (1.0 + rate_per_year) ** dt

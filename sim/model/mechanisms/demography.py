@@ -67,6 +67,7 @@ def draw_firms(
     east_land: float,
     home_base: np.ndarray,
     params: FirmParams,
+    east_labour_cost: float | None = None,
 ) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for
     home).
@@ -76,6 +77,8 @@ def draw_firms(
 
     ``home_base`` (east county, sector) is the home-site margin before labour, land
     and the firm's edge (share of output); ``east_wage``/``east_land`` yuan/job/year now.
+    Output per job is the wage over the labour share; the edge is set against
+    ``east_labour_cost`` (what a job costs the employer, yuan/job/year; default the wage).
     """
     east = np.flatnonzero(~geo.is_west)
     w = geo.firm_weight[east]
@@ -88,7 +91,8 @@ def draw_firms(
     )
     output_per_job = east_wage / labour_share
     margin = gamma_margins(rng, n, params.margin_mean, params.margin_sd)
-    edge = margin - (home_base[home, sector] - (east_wage + east_land) / output_per_job)
+    cost = east_wage if east_labour_cost is None else east_labour_cost
+    edge = margin - (home_base[home, sector] - (cost + east_land) / output_per_job)
     growth = rng.normal(params.growth_mean, params.growth_sd, n)
     taste = (
         rng.exponential(params.home_attachment, n) if params.home_attachment > 0 else np.zeros(n)

@@ -74,6 +74,7 @@ class LocationShocks:
     random: np.ndarray  # (R, n_random) uniform: which park
     gumbel: np.ndarray  # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
     # options of :func:`utilities` within the nest of changes, 2K+3 that nest
+    n_prompted: int = 0  # slots for the park an enclave operator prompted the firm to view
 
 
 def in_west(state: np.ndarray) -> np.ndarray:
@@ -104,16 +105,19 @@ def draw_shocks(
     n_enclave: int,
     n_word_of_mouth: int,
     n_random: int,
+    n_prompted: int = 0,
     always: np.ndarray | None = None,
 ) -> LocationShocks:
     """Draw who reviews (probability ``review_prob`` per step among ``eligible``, and every
-    firm in ``always``) and their shocks; ``n_*`` are the draws of candidate parks of each kind."""
+    firm in ``always``) and their shocks; ``n_*`` are the draws of candidate parks of each kind;
+    ``n_prompted`` (0 or 1) adds a slot for a park an operator prompted the firm to view (no draw
+    of its own, only its options' Gumbels)."""
     draw = rng.random(eligible.size) < review_prob
     if always is not None:
         draw |= always
     reviewing = np.flatnonzero(eligible & draw)
     r = reviewing.size
-    k = n_promoted + n_enclave + n_word_of_mouth + n_random
+    k = n_promoted + n_enclave + n_word_of_mouth + n_random + n_prompted
     return LocationShocks(
         reviewing=reviewing,
         promoted=rng.random((r, n_promoted)),
@@ -123,6 +127,7 @@ def draw_shocks(
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
         gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
+        n_prompted=n_prompted,
     )
 
 
@@ -167,6 +172,7 @@ def consideration_sets(
     park_open: np.ndarray,
     n_parks: int,
     awareness: float,
+    prompted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Candidate parks (R, K) of the reviewing firms; -1 where a slot is empty.
 
@@ -174,7 +180,9 @@ def consideration_sets(
     ``wom_ptr/wom_park``: CSR of the parks of western firms by sector;
     ``park_effort``: promotion effort behind each park (multiplier);
     ``park_open``: parks with a free slot; ``own_park``: the park each firm is in
-    (-1 if none), never a candidate (moving fully into it is an option of its own).
+    (-1 if none), never a candidate (moving fully into it is an option of its own);
+    ``prompted`` (firm,): the park an enclave operator prompted each firm to view, -1 if none,
+    the last slot when ``shocks.n_prompted`` (a prompted park is seen: no notice draw).
     Duplicates are removed.
     """
     i = shocks.reviewing
@@ -200,6 +208,9 @@ def consideration_sets(
         cols.append(_pick(wom_ptr, wom_park, s, shocks.word_of_mouth[:, k]))
     for k in range(shocks.random.shape[1]):
         cols.append(np.minimum((shocks.random[:, k] * n_parks).astype(np.int64), n_parks - 1))
+    for _ in range(shocks.n_prompted):
+        assert prompted is not None, "a prompted slot needs the firms' prompted parks"
+        cols.append(prompted[i])  # a copy: slots are edited in place below
     filled: list[np.ndarray] = []  # slots with a park left, to compare against for repeats
     for col in cols:
         if col.size == 0 or col.max() < 0:  # an empty slot (e.g. no promoted parks)
