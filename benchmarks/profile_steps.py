@@ -24,6 +24,12 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=12)
     ap.add_argument("overrides", nargs="*", default=["geography=synthetic"])
     args = ap.parse_args()
+    try:
+        from sim.runs.processes import keep_freed_memory
+
+        keep_freed_memory()  # as `python -m sim.run` does
+    except ImportError:  # an older checkout (see the docstring)
+        pass
     from sim.model.transfer import TransferModel
     from sim.params.compose import compose
 

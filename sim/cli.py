@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import hydra
@@ -21,13 +22,14 @@ from sim.params.compose import CONFIG_DIR  # importing sim.config registers the 
 from sim.params.point import resolve
 from sim.params.schema import ConfigError
 from sim.runs import sweep_record
-from sim.runs.processes import stop_on_sigterm, stop_workers
+from sim.runs.processes import keep_freed_memory, stop_on_sigterm, stop_workers
 from sim.runs.runner import run_job
 from sim.world.geography import GeographyError
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig):
+    keep_freed_memory()  # in a sweep's worker processes too (sim.run sets it in its own)
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode.name == "MULTIRUN"
@@ -89,6 +91,24 @@ def _print_summary(rows, run_dir) -> None:
         print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
 
+@contextmanager
+def _mode_known(cfg):
+    """Hydra composes the whole config once more only to read ``hydra.mode`` (run or sweep)
+    before composing it for the run; the check above has just composed it (~0.1 s each)."""
+    if cfg is None:
+        yield
+        return
+    from hydra._internal.hydra import Hydra
+
+    mode = cfg.hydra.mode
+    get_mode = Hydra.get_mode
+    Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Hydra.get_mode = get_mode  # type: ignore[method-assign]
+
+
 def cli(argv: list[str] | None = None) -> int:
     """``python -m sim.run``: check the command line, run it, turn every failure into a message and
     exit code."""
@@ -96,13 +116,14 @@ def cli(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     try:
-        preflight.check_command(argv)
+        cfg = preflight.check_command(argv)
     except (ConfigError, GeographyError) as err:
         print(f"\nsim.run: {err}\n", file=sys.stderr)
         return 2
     stop_on_sigterm()
     try:
-        main()
+        with _mode_known(cfg):
+            main()
     except KeyboardInterrupt:
         stop_workers()
         print(

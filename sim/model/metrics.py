@@ -666,9 +666,11 @@ def region_metrics(model, r: dict, t: int) -> None:
     r["income_per_capita"][t, nw:] = lab.income_pc
     r["low_income_share"][t, nw:] = lab.low_income
     r["wage_low"][t, nw:] = lab.wage[:, LOW]
-    west_firms = in_west(f.state)
+    west_firms = np.flatnonzero(in_west(f.state))
     r["firms"][t] = np.bincount(pk.county[f.park[west_firms]], minlength=geo.n_counties)
-    r["firms"][t, east] = np.bincount(f.home[f.state == HOME], minlength=geo.n_counties)[east]
+    r["firms"][t, east] = np.bincount(
+        f.home[np.flatnonzero(f.state == HOME)], minlength=geo.n_counties
+    )[east]
     r["park_capacity"][t] = np.bincount(pk.county, pk.capacity, geo.n_counties)
     r["tax_retained"][t] = c.retained_tax
     r["enclave_revenue"][t] = c.enclave_revenue

@@ -32,7 +32,14 @@ from sim.model.mechanisms import (
 from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model.metrics import METRICS
-from sim.model.state import Applications, CostLines, FirmTable, LastChoice, Margins
+from sim.model.state import (
+    Applications,
+    CostLines,
+    FirmRows,
+    FirmTable,
+    LastChoice,
+    Margins,
+)
 
 if TYPE_CHECKING:
     from sim.model.transfer import TransferModel
@@ -326,13 +333,13 @@ def west_sites(m: TransferModel) -> location.WestSites:
     """This step's park tables for the margins of western plants."""
     e, pk, lab, f, n_parks = m.e, m.parks, m.labour, m.firms, m.geo.n_parks
     n_sec = m.sectors.name.size
-    in_west = location.in_west(f.state)
-    idx = f.park[in_west] * n_sec + f.sector[in_west]
+    w = np.flatnonzero(location.in_west(f.state))  # row numbers: one pass over all firms
+    idx = f.park[w] * n_sec + f.sector[w]
     same = np.bincount(idx, minlength=n_parks * n_sec).reshape(n_parks, n_sec)
     chain = (
-        np.bincount(
-            idx, f.chain_master[in_west] & (f.state[in_west] == RELOCATED), n_parks * n_sec
-        ).reshape(n_parks, n_sec)
+        np.bincount(idx, f.chain_master[w] & (f.state[w] == RELOCATED), n_parks * n_sec).reshape(
+            n_parks, n_sec
+        )
         > 0
     )
     avail = labour.available_workers(
@@ -359,13 +366,17 @@ def west_sites(m: TransferModel) -> location.WestSites:
     )
 
 
-def book_margins(m: TransferModel, sites: location.WestSites) -> Margins:
+def book_margins(
+    m: TransferModel, sites: location.WestSites, rows: np.ndarray | None = None
+) -> Margins:
     """Each firm's after-tax margin at home and where it is now (steady state), at this step's
-    prices.
+    prices; only the firms ``rows`` (row numbers) if given, the others keep theirs.
 
-    Returns the western firms' margins, which taxes are computed from.
+    Returns the western firms' margins, which taxes are computed from (with ``rows``, their
+    positions among ``rows``).
     """
-    e, f = m.e, m.firms
+    e = m.e
+    f = m.firms if rows is None else FirmRows(m.firms, rows)
     east_labour, east_land = east_costs(m)
     f.home_margin = location.home_margin(
         f.home,
@@ -473,8 +484,10 @@ def firms_choose(m: TransferModel) -> None:
         always=expanding_all | prompted,
     )
     m.sites = sites = west_sites(m)
-    book_margins(m, sites)  # staying is valued at this step's prices, like every other option
-    in_west = location.in_west(f.state)
+    # staying is valued at this step's prices, like every other option (the others' margins are
+    # booked again after production, before anything reads them)
+    book_margins(m, sites, shocks.reviewing)
+    in_west = np.flatnonzero(location.in_west(f.state))
     wom_ptr, wom_park = csr(f.sector[in_west], f.park[in_west], m.sectors.name.size)
     park_open = parks.free_slots(m.parks.capacity, m.parks.occupancy) > 0
     cand = location.consideration_sets(
@@ -649,7 +662,7 @@ def labour_market(m: TransferModel) -> None:
     """Park jobs by county and skill meet the western labour pools; the channels' costs are
     booked."""
     e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
-    in_west = location.in_west(f.state)
+    in_west = np.flatnonzero(location.in_west(f.state))
     share = producing_share(m, in_west)
     lab.demand = production.labour_demand(
         m.parks.county_w[f.park[in_west]],

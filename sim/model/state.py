@@ -137,6 +137,24 @@ class FirmTable(FirmDraws):
         return range(n0, n0 + k)
 
 
+class FirmRows:
+    """Some rows of a firm table, read like the table: a column read is those rows of it, and a
+    column set is written into those rows (the rest of the table is left as it was)."""
+
+    def __init__(self, table: FirmTable, rows: np.ndarray):
+        object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "_rows", rows)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        column = getattr(self._table, name)[self._rows]
+        object.__setattr__(self, name, column)  # read once
+        return column
+
+    def __setattr__(self, name: str, values: np.ndarray) -> None:
+        getattr(self._table, name)[self._rows] = values
+        object.__setattr__(self, name, values)
+
+
 # buffers made by FirmTable.append (by id; an entry goes when its buffer is freed)
 _BUFFERS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
 

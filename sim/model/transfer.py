@@ -458,8 +458,8 @@ class TransferModel(mesa.Model):
                 "code": pd.Categorical(
                     np.tile([codes.get(c) for c in geo.county_name], n)
                 ),  # GB/T 2260
-                "prefecture": pd.Categorical(np.tile(geo.county_prefecture.astype(str), n)),
-                "side": pd.Categorical(np.tile(np.where(geo.is_west, "west", "east"), n)),
+                "prefecture": _tiled_categorical(geo.county_prefecture.astype(str), n),
+                "side": _tiled_categorical(np.where(geo.is_west, "west", "east"), n),
                 "lon": np.tile(geo.lon, n),
                 "lat": np.tile(geo.lat, n),  # approximate county seats
             }
@@ -473,6 +473,15 @@ class TransferModel(mesa.Model):
             mask = not_applicable.get(region_side(k))
             df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
         return df
+
+
+def _tiled_categorical(values: np.ndarray, n: int):
+    """``pd.Categorical(np.tile(values, n))`` of strings, sorting the distinct values once rather
+    than n copies."""
+    import pandas as pd
+
+    categories, codes = np.unique(values, return_inverse=True)
+    return pd.Categorical.from_codes(np.tile(codes, n), categories)
 
 
 def _register_handles(model: TransferModel, cls: type[RowAgent], rows: range) -> list[RowAgent]:

@@ -386,13 +386,16 @@ def compose_command(overrides: list[str], multirun: bool):
         GlobalHydra.instance().clear()
 
 
-def check_command(argv: list[str]) -> None:
-    """Everything that can be checked before Hydra starts; raises ConfigError or GeographyError."""
+def check_command(argv: list[str]):
+    """Everything that can be checked before Hydra starts; raises ConfigError or GeographyError.
+
+    Returns the config Hydra will compose for a run or a sweep (hydra node included), or None
+    for a command that runs nothing (``--help``, ``--info``, ...)."""
     from hydra._internal.utils import get_args_parser
 
     args, _ = get_args_parser().parse_known_args(argv)
     if args.help or args.hydra_help or args.info or args.shell_completion:
-        return
+        return None
     if args.config_name and ("/" in args.config_name or ".." in args.config_name):
         raise ConfigError(
             f"--config-name {args.config_name}: give the name of a file in the config folder, "
@@ -402,7 +405,7 @@ def check_command(argv: list[str]) -> None:
     cfg = compose_command(args.overrides, args.multirun)
     check_launcher(cfg.hydra)
     if args.cfg:
-        return
+        return None
     from omegaconf.errors import OmegaConfBaseException
 
     try:
@@ -413,3 +416,4 @@ def check_command(argv: list[str]) -> None:
     check_writable(str(folder))
     if not args.multirun:  # a sweep's jobs are checked by the sweeper, once per swept value
         check_job_config(cfg)
+    return cfg

@@ -1,10 +1,36 @@
-"""SIGTERM as Ctrl-C, and stopping a command's worker processes (``sim.run``, the calibration)."""
+"""SIGTERM as Ctrl-C, stopping a command's worker processes (``sim.run``, the calibration), and
+the C allocator's settings of a process that runs models."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+
+
+def keep_freed_memory() -> None:
+    """Let the C allocator reuse the memory numpy frees instead of handing it back to the OS.
+
+    A step makes and frees many temporary arrays of a few MB. By default glibc maps each
+    one fresh from the OS and unmaps it when freed (or trims the heap), so every step pays
+    the page faults of zeroing the same memory again: about a third of a second of system
+    time in a national run. Here blocks up to 32 MiB come from the heap and the heap is
+    not trimmed, so the process keeps its peak memory until it exits. Only with glibc
+    (Linux); elsewhere nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own C library
+    except (OSError, AttributeError):  # not glibc (e.g. musl): keep its defaults
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)  # glibc's largest allowed value
+    mallopt(_M_TRIM_THRESHOLD, 2**30)
 
 
 def stop_on_sigterm() -> None:

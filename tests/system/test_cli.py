@@ -1,6 +1,8 @@
 """The command line as a user meets it: run directories, refused input, the Python API."""
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -128,3 +130,33 @@ def test_shipped_geographies_load(name):
     g = load_file(name)
     assert g.n_east > 0 and g.n_west > 0 and g.n_parks >= g.n_west
     assert (g.partner[~g.is_west] == -1).all()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator settings")
+def test_freed_arrays_are_reused_not_mapped_again():
+    """``sim.run`` keeps freed memory (sim.runs.processes.keep_freed_memory): arrays of a few
+    MB freed and made again cost no fresh page faults. By default glibc hands the freed heap
+    back to the OS once more than twice its largest block is free, and faults it in again."""
+    code = """
+import resource, sys
+import numpy as np
+from sim.runs.processes import keep_freed_memory
+if sys.argv[1] == "keep":
+    keep_freed_memory()
+def step():  # a step's temporaries: several 8 MB arrays alive at once, then freed
+    return [np.ones(2**20) for _ in range(5)]
+step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+    faults = {
+        mode: int(
+            subprocess.run(
+                [sys.executable, "-c", code, mode], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for mode in ("keep", "default")
+    }
+    assert faults["keep"] < 500 < 10_000 < faults["default"], faults

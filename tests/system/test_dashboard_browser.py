@@ -213,10 +213,16 @@ def test_mesa_solaraviz_steps_the_keyword_model(dashboard, browser, tmp_path):
     page.get_by_text("Time: 3.0").wait_for()
     plots = page.locator("img")
 
+    def pixels(i: int) -> int:
+        from playwright.sync_api import Error
+
+        try:
+            return _coloured_pixels(plots.nth(i).screenshot(timeout=10_000))
+        except Error:  # the plot was replaced while redrawing: the loop below looks again
+            return 0
+
     def drawn() -> int:  # the plots redraw a moment after the step (longer on a busy machine)
-        return max(
-            (_coloured_pixels(plots.nth(i).screenshot()) for i in range(plots.count())), default=0
-        )
+        return max((pixels(i) for i in range(plots.count())), default=0)
 
     end = time.monotonic() + 60
     while drawn() <= 200 and time.monotonic() < end:

@@ -65,7 +65,7 @@ EXPANDING = {
     "economy.logit_scale": 0.005,
     "economy.west_wage_growth": 0.3,
     "economy.west_land_growth": 0.3,
-    "economy.branch_overhead": 0.02,
+    "economy.branch_overhead": 0.01,  # low enough that expansions weigh a western plant
     "economy.freight_rate": 0.1,
     # dearer eastern labour and land (a cost shock): enough expansions choose a western park
     "economy.east_cost_scale": 1.3,
@@ -121,7 +121,7 @@ CASES = [
         "full-expanding-relocated",
         {"scenario": "full", "run.seed": 16, **SMALL, **MOBILE, **EXPANDING},
         8,
-        4,
+        6,
     ),
 ]
 

@@ -187,50 +187,46 @@ def consideration_sets(
     the last slot when ``shocks.n_prompted`` (a prompted park is seen: no notice draw).
     Duplicates are removed.
     """
-    h, s = home[shocks.reviewing], sector[shocks.reviewing]
-    cols = []
-    if shocks.promoted.shape[1]:
-        p = _pick(
-            promo_ptr,
-            promo_park,
-            np.repeat(h[:, None], shocks.promoted.shape[1], 1),
-            shocks.promoted,
-        )
-        seen = shocks.promoted_notice < notice_probability(park_effort[np.maximum(p, 0)], awareness)
+    i = shocks.reviewing
+    h, s, own = home[i], sector[i], own_park[i]
+    notice = notice_probability(park_effort, awareness)  # per park, looked up per draw
+    cols = []  # one slot at a time, (R,) each
+    for k in range(shocks.promoted.shape[1]):
+        p = _pick(promo_ptr, promo_park, h, shocks.promoted[:, k])
+        seen = shocks.promoted_notice[:, k] < notice[np.maximum(p, 0)]
         cols.append(np.where((p >= 0) & seen, p, -1))
-    if shocks.enclave.shape[1]:
+    for k in range(shocks.enclave.shape[1]):
         if enclave_parks.size:
             p = enclave_parks[
                 np.minimum(
-                    (shocks.enclave * enclave_parks.size).astype(np.int64), enclave_parks.size - 1
+                    (shocks.enclave[:, k] * enclave_parks.size).astype(np.int64),
+                    enclave_parks.size - 1,
                 )
             ]
-            seen = shocks.enclave_notice < notice_probability(park_effort[p], awareness)
-            cols.append(np.where(seen, p, -1))
+            cols.append(np.where(shocks.enclave_notice[:, k] < notice[p], p, -1))
         else:
-            cols.append(np.full(shocks.enclave.shape, -1))
-    if shocks.word_of_mouth.shape[1]:
-        cols.append(
-            _pick(
-                wom_ptr,
-                wom_park,
-                np.repeat(s[:, None], shocks.word_of_mouth.shape[1], 1),
-                shocks.word_of_mouth,
-            )
-        )
-    if shocks.random.shape[1]:
-        cols.append(np.minimum((shocks.random * n_parks).astype(np.int64), n_parks - 1))
-    if shocks.n_prompted:
+            cols.append(np.full(i.size, -1, np.int64))
+    for k in range(shocks.word_of_mouth.shape[1]):
+        cols.append(_pick(wom_ptr, wom_park, s, shocks.word_of_mouth[:, k]))
+    for k in range(shocks.random.shape[1]):
+        cols.append(np.minimum((shocks.random[:, k] * n_parks).astype(np.int64), n_parks - 1))
+    for _ in range(shocks.n_prompted):
         assert prompted is not None, "a prompted slot needs the firms' prompted parks"
-        cols.append(np.repeat(prompted[shocks.reviewing][:, None], shocks.n_prompted, 1))
-    cand = np.concatenate(cols, axis=1) if cols else np.empty((h.size, 0), np.int64)
-    own = own_park[shocks.reviewing][:, None]
-    cand = np.where((cand >= 0) & park_open[np.maximum(cand, 0)] & (cand != own), cand, -1)
-    # drop repeats of a park within a row (keep the first): a few column comparisons, no sort
-    for c in range(1, cand.shape[1]):
-        col = cand[:, c]
-        col[(col[:, None] == cand[:, :c]).any(axis=1)] = -1
-    return cand
+        cols.append(prompted[i])  # a copy: slots are edited in place below
+    filled: list[np.ndarray] = []  # slots with a park left, to compare against for repeats
+    for col in cols:
+        if col.size == 0 or col.max() < 0:  # an empty slot (e.g. no promoted parks)
+            continue
+        drop = ~park_open[np.maximum(col, 0)] | (col == own)
+        # a park already in an earlier slot of the row is dropped (the first is kept)
+        for earlier in filled:
+            drop |= col == earlier
+        np.putmask(col, drop, -1)
+        if (col >= 0).any():
+            filled.append(col)
+    if not cols:
+        return np.empty((i.size, 0), np.int64)
+    return np.stack(cols, axis=1)
 
 
 @dataclass
@@ -708,24 +704,43 @@ def nested_choice(
     the chosen option over staying (logit units), so the chosen option's value
     plus its taste is the realised value of the nest, at least that of staying.
     """
-    j = u.shape[1]
+    r, j = u.shape
     lam = max(nest_scale, 1e-6)
-    inner = u[:, 1:] / lam
-    work = inner + gumbel[:, 1:j]
-    within = 1 + np.argmax(work, axis=1)
-    top = np.max(inner, axis=1)
-    finite = np.isfinite(top)
-    top[~finite] = 0.0
-    np.subtract(inner, top[:, None], out=work)
-    np.exp(work, out=work)
-    with np.errstate(divide="ignore"):
-        iv = lam * (top + np.log(work.sum(axis=1)))
-    iv[~finite] = -np.inf
-    change_value = iv + gumbel[:, j]
-    stay_value = u[:, 0] + gumbel[:, 0]
-    change = change_value > stay_value
-    choice = np.where(change, within, 0)
-    rows = np.arange(u.shape[0])
-    chosen_u = np.where(change, u[rows, within], 0.0)
-    taste = np.where(change, change_value - gumbel[:, 0] - chosen_u, 0.0)
+    # Only the allowed changes of the rows that have any (most options are not allowed, and
+    # exp(-inf) is slow), each number computed as over the whole (R, J-1) nest, so the results
+    # are the same to the bit. Sums of three or more terms depend on the order of addition: they
+    # are numpy's row sums of the (open rows, J-1) table of weights, zeros elsewhere.
+    allowed = np.isfinite(u)
+    allowed[:, 0] = False
+    entry = np.flatnonzero(allowed)  # into u, row by row
+    row = entry // j
+    choice = np.zeros(r, np.int64)
+    taste = np.zeros(r)
+    if not entry.size:
+        return choice, taste
+    inner = np.take(u, entry) / lam
+    work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
+    first_of_row = np.empty(entry.size, bool)
+    first_of_row[0] = True
+    np.not_equal(row[1:], row[:-1], out=first_of_row[1:])
+    start = np.flatnonzero(first_of_row)
+    rows = row[start]  # the rows with a change allowed
+    local = np.cumsum(first_of_row) - 1  # each entry's position among them
+    # the best change with its draw: the first entry of its row at the row's maximum, as argmax
+    hit = np.flatnonzero(work == np.maximum.reduceat(work, start)[local])
+    first_hit = np.empty(hit.size, bool)
+    first_hit[0] = True
+    np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
+    within = entry[hit[first_hit]] - rows * j
+    top = np.maximum.reduceat(inner, start)
+    weights = np.zeros((rows.size, j - 1))
+    np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
+    iv = lam * (top + np.log(weights.sum(axis=1)))
+    # (flat takes: faster than fancy indexing by row and column)
+    change_value = iv + np.take(gumbel, rows * (j + 1) + j)
+    stay_gumbel = np.take(gumbel, rows * (j + 1))
+    change = change_value > np.take(u, rows * j) + stay_gumbel
+    moving, column = rows[change], within[change]
+    choice[moving] = column
+    taste[moving] = change_value[change] - stay_gumbel[change] - np.take(u, moving * j + column)
     return choice, taste
