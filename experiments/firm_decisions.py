@@ -60,9 +60,23 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--output", type=Path, default=OUT)
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value for every run (e.g. economy.discount_rate=0.1)",
+    )
     args = ap.parse_args(argv)
     seeds = range(args.seeds)
-    cfg = compose({})
+    sets = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"--set needs KEY=VALUE, got {item!r}")
+        sets[key] = float(value)
+    base_over = {**BASE, **sets}
+    cfg = compose(sets)
     e = cfg.economy
     from sim.params.schema import EconomyConfig
 
@@ -73,9 +87,9 @@ def main(argv=None) -> int:
     gains = option_gains(TransferModel(cfg))
     table = by_sector(gains)
     # 2. and 3. runs (same seeds for every case)
-    runs = [{**BASE, "run.seed": s} for s in seeds]
+    runs = [{**base_over, "run.seed": s} for s in seeds]
     for _, _, over, _ in cases:
-        runs += [{**BASE, **over, "run.seed": s} for s in seeds]
+        runs += [{**base_over, **over, "run.seed": s} for s in seeds]
     out = evaluate_many(runs, progress=True)
     n = len(seeds)
     base = out[:n]

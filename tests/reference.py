@@ -510,8 +510,10 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
       and the move of the share still at home.
     Every change costs the switching cost; the holiday rebate adds to new sites.
     Capacity built costs its capital and set-up as a level yearly charge (capital
-    recovery at the discount rate over the horizon), less the salvage of the capital
-    vacated; an expanding firm pays for its new plant at home or in the west alike.
+    recovery at the discount rate over the horizon); an expanding firm pays for its new
+    plant at home or in the west alike. Capacity moved out of a plant costs the set-up
+    and the part of that plant's capital not yet recovered, less its salvage: staying
+    would pay for the same new plant once the old one wears out.
     """
     e = model.e
     k_slots = len(slots)
@@ -522,7 +524,16 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     holiday_share = (1 - (1 + r) ** -h) / (1 - (1 + r) ** -n) if r > 0 else min(1.0, h / n)
     capital = firm.capital_per_job / firm.output_per_job
     build = crf * (capital + e.move_cost)  # per share of output built
-    net = build - crf * e.salvage_share * capital  # per share moved from one site to another
+    life = e.plant_life_years
+
+    def unrecovered(age: float) -> float:
+        left = min(max(life - age, 0.0), life)
+        return (1 - (1 + r) ** -left) / (1 - (1 + r) ** -life) if r > 0 else left / life
+
+    def moved_out(age: float) -> float:  # per share of output moved out of a plant of that age
+        return crf * e.move_cost + crf * (1 - e.salvage_share) * capital * unrecovered(age)
+
+    net_home, net_west = moved_out(firm.home_plant_age), moved_out(firm.west_plant_age)
     state = firm.state
     expanding = is_expanding(model, firm)
     new_share = new_plant_share(model, firm)
@@ -534,9 +545,9 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     u = [-math.inf] * (2 * k_slots + 3)
     u[0] = current - build * new_share if expanding else current
     if state == "branch":
-        u[1] = home_m - net * firm.west_share - sw
+        u[1] = home_m - net_west * firm.west_share - sw
     elif state == "relocated":
-        u[1] = home_m - net - sw
+        u[1] = home_m - net_west - sw
     for k, park in enumerate(slots):
         if park < 0:
             continue
@@ -545,7 +556,7 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
         rebate = holiday_share * local_tax
         if state == "home":
             branch_m, branch_tax = west_margin(model, world, site, f, f.jobs * new_share)
-            moving = (build if expanding else net) * new_share
+            moving = (build if expanding else net_home) * new_share
             u[2 + k] = (
                 (1 - new_share) * home_m
                 + new_share * (branch_m + holiday_share * branch_tax)
@@ -556,10 +567,16 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
                 - sw
             )
         if not expanding:
-            u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - net - sw
+            if state == "relocated":
+                vacated = net_west
+            elif state == "branch":
+                vacated = (1 - firm.west_share) * net_home + firm.west_share * net_west
+            else:
+                vacated = net_home
+            u[2 + k_slots + k] = west_m + rebate - e.relocation_loss - vacated - sw
     if state == "branch":
         own_m, _ = west_margin(model, world, world.sites[firm.park.row], f)
-        u[2 + 2 * k_slots] = own_m - e.relocation_loss - net * (1 - firm.west_share) - sw
+        u[2 + 2 * k_slots] = own_m - e.relocation_loss - net_home * (1 - firm.west_share) - sw
     return [x / e.logit_scale for x in u]
 
 

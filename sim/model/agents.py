@@ -47,6 +47,8 @@ class EasternFirm(RowAgent):
     capital_per_job = column(
         "firms", "capital_per_job", "plant capital a job needs, at current prices (yuan/job)"
     )
+    home_plant_age = column("firms", "home_plant_age", "years since its home plant was built")
+    west_plant_age = column("firms", "west_plant_age", "years since its western plant was built")
     chain_master = column("firms", "chain_master", "leads a supply chain (链主)")
     entry_step = column("firms", "entry_step", "step it entered its western park (-1 never)")
 

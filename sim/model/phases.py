@@ -70,6 +70,9 @@ def drift_costs(m: TransferModel) -> None:
     # plant capital keeps its price relative to output (a constant capital-output ratio)
     f.capital_per_job = costs.grow(f.capital_per_job, e.productivity_growth, dt)
     p.capital_price = costs.grow(p.capital_price, e.productivity_growth, dt)
+    # plants age; a worn-out home plant is rebuilt where it stands (eastern investment)
+    f.home_plant_age = np.mod(f.home_plant_age + dt, e.plant_life_years)
+    f.west_plant_age = np.where(f.park >= 0, f.west_plant_age + dt, 0.0)
     f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
     lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
@@ -541,14 +544,17 @@ def firms_choose(m: TransferModel) -> None:
     # expanding firms build their new plant at home unless they chose a western park
     grow_home = expanding & ~moved
     f.jobs[i[grow_home]] *= 1 + lump
+    f.home_plant_age[i[grow_home]] /= 1 + lump  # the new capacity is new
     f.backlog[i[grow_home]] = 0.0  # one turned away by a full park tries again
     ch.expansions_home += int(grow_home.sum())
     # closing a branch, moving back home or fully into one's own branch park needs no admission
     home = new_state == HOME
+    f.home_plant_age[i[home]] *= 1 - f.share[i[home]]  # what comes home is rebuilt new
     _leave_parks(m, i[home])
     f.state[i[home]], f.share[i[home]] = HOME, 0.0
     own = (new_state == RELOCATED) & (park == f.park[i])
     _book_investment(m, i[own], 1 - f.share[i[own]])
+    f.west_plant_age[i[own]] *= f.share[i[own]]
     f.state[i[own]], f.share[i[own]] = RELOCATED, 1.0
     f.taste[i[home | own]] = taste[home | own]
     ch.count_moves(gain[home | own])
@@ -591,6 +597,7 @@ def parks_admit(m: TransferModel) -> None:
     )
     f.state[firm] = state
     f.entry_step[firm] = m.t
+    f.west_plant_age[firm] = 0.0
     f.ready_step[firm] = m.t + int(round(e.plant_build_years * m.cfg.run.steps_per_year))
     _book_investment(m, firm, f.share[firm])  # a new site is built in full, wherever it was before
     f.ever_west[firm] = True

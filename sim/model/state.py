@@ -89,6 +89,8 @@ class FirmTable(FirmDraws):
     margin: np.ndarray  # after-tax margin where it is now
     home_margin: np.ndarray  # after-tax margin at home
     prompted: np.ndarray  # enclave park an operator prompted it to view at its next choice, -1
+    home_plant_age: np.ndarray  # years since its home plant was (re)built, capacity-weighted
+    west_plant_age: np.ndarray  # years since its western plant was built (0 if none)
 
     @classmethod
     def new(cls, draws: FirmDraws, chain_master_jobs: float) -> FirmTable:
@@ -111,6 +113,8 @@ class FirmTable(FirmDraws):
             margin=np.zeros(n),
             home_margin=np.zeros(n),
             prompted=np.full(n, -1, np.int64),
+            home_plant_age=np.zeros(n),
+            west_plant_age=np.zeros(n),
         )
 
     @property

@@ -269,6 +269,8 @@ class TransferModel(mesa.Model):
             else np.inf
         )
         self.firms = FirmTable.new(draws, self.chain_master_jobs)
+        # the starting pool's plants are of every age (entrants' are new)
+        self.firms.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, draws.home.size)
         self.applications = Applications.none()
         self.choices = Choices(landed=np.zeros(self.cfg.run.steps_per_year))
 

@@ -67,8 +67,8 @@ EXPANDING = {
     "economy.west_land_growth": 0.3,
     "economy.branch_overhead": 0.01,  # low enough that expansions weigh a western plant
     "economy.freight_rate": 0.1,
-    # dearer eastern labour and land (a cost shock): enough expansions choose a western park
-    "economy.east_cost_scale": 1.3,
+    # no eastern cost shock: with Shanghai's factory wage the gap alone sends expansions west
+    "economy.east_cost_scale": 1.0,
 }
 
 

@@ -55,6 +55,7 @@ class LocationParams(ParamView):
     horizon_years: float  # years
     discount_rate: float  # share/year
     salvage_share: float  # share of capital
+    plant_life_years: float  # years
     switching_cost: float  # share of output/year
     move_cost: float  # share of annual output moved
     branch_overhead: float  # share of output/year
@@ -431,6 +432,16 @@ def capital_recovery(rate: float, years: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** -years)
 
 
+def remaining_value(age: np.ndarray, life: float, rate: float) -> np.ndarray:
+    """Share (0–1) of a plant's capital not yet recovered after ``age`` years of a ``life``-year
+    life, with the capital repaid in level yearly amounts at ``rate`` (share/year): the present
+    value of the charges still to come. 1 for a new plant, 0 at the end of its life."""
+    left = np.clip(life - age, 0.0, life)
+    if rate <= 0:
+        return left / life
+    return (1.0 - (1.0 + rate) ** -left) / (1.0 - (1.0 + rate) ** -life)
+
+
 def holiday_share(holiday_years: float, horizon_years: float, rate: float) -> float:
     """Share (0–1) of a horizon's discounted years that a tax holiday at its start covers."""
     if rate <= 0:
@@ -456,6 +467,8 @@ def utilities(
     expanding: np.ndarray,
     taste: np.ndarray,
     capital: np.ndarray,
+    home_plant: np.ndarray,
+    west_plant: np.ndarray,
     params: LocationParams,
 ) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
@@ -468,12 +481,16 @@ def utilities(
     branch; ``share``: the firm's western share now; ``new_share``: the western
     share a new branch would have (``branch_share``, or the new plant's share of
     an expanding firm); ``capital`` (R,): the plant capital the firm needs per yuan
-    of its yearly output (yuan/yuan). All margins in shares of home output/year.
+    of its yearly output (yuan/yuan); ``home_plant``/``west_plant`` (R,) the share of
+    its home and western plants' capital not yet recovered (:func:`remaining_value`).
+    All margins in shares of home output/year.
 
     Every option that builds capacity pays for it: the capital and the one-off
     set-up (``move_cost``) of the capacity it builds, as a level yearly charge over
-    ``horizon_years`` at ``discount_rate`` (:func:`capital_recovery`), less the
-    ``salvage_share`` of the capital recovered from the capacity it vacates.
+    ``horizon_years`` at ``discount_rate`` (:func:`capital_recovery`). Capacity moved
+    from a plant that would itself have been rebuilt later is charged less: staying
+    pays for the same new plant once the old one is worn out, so moving early costs
+    the old plant's unrecovered capital less the ``salvage_share`` of it recovered.
     Staying builds nothing, except that an ``expanding`` home firm builds its new
     plant anyway, at home (column 0) or in a western park (a branch column), so it
     pays for that plant whichever it picks. A home firm that branches keeps its
@@ -483,8 +500,11 @@ def utilities(
     r, k = cand.shape
     crf = capital_recovery(params.discount_rate, params.horizon_years)
     build = crf * (capital + params.move_cost)  # (R,) per share of output built
-    salvage = crf * params.salvage_share * capital  # (R,) per share of output vacated
-    net = build - salvage  # moving a share of output from one site to another
+    # moving a share of output out of a plant: the new plant, less what staying would spend
+    # on it anyway (its replacement) and what selling the old one recovers
+    lost = crf * (1 - params.salvage_share) * capital
+    net_home = crf * params.move_cost + lost * home_plant
+    net_west = crf * params.move_cost + lost * west_plant
     sw = params.switching_cost
     is_home = (state == HOME)[:, None]
     is_branch = (state == BRANCH)[:, None]
@@ -494,9 +514,9 @@ def utilities(
     ok = cand >= 0
     u = np.full((r, 2 * k + 3), -np.inf)
     u[:, 0] = np.where(expanding, current - build * new_share, current)
-    back = np.where(is_moved[:, 0], 1.0, share) * net  # rebuild at home what is in the west
+    back = np.where(is_moved[:, 0], 1.0, share) * net_west  # rebuild at home what is in the west
     u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
-    new_plant = np.where(exp, build[:, None], net[:, None]) * sb
+    new_plant = np.where(exp, build[:, None], net_home[:, None]) * sb
     branch = (
         (1 - sb) * home_m[:, None]
         + sb * (branch_m + branch_rebate)
@@ -507,11 +527,15 @@ def utilities(
         - sw
     )
     u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
-    move = west_m + rebate - params.relocation_loss - net[:, None] - sw
+    # a full move vacates the home plant (home firms), both plants (branches) or the western one
+    vacated = np.where(
+        is_moved[:, 0], net_west, (1 - share) * net_home + np.where(is_branch[:, 0], share, 0.0) * net_west
+    )
+    move = west_m + rebate - params.relocation_loss - vacated[:, None] - sw
     u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(
         is_branch[:, 0],
-        own_west_m - params.relocation_loss - net * (1 - share) - sw,
+        own_west_m - params.relocation_loss - net_home * (1 - share) - sw,
         -np.inf,
     )
     u /= params.logit_scale
@@ -638,6 +662,12 @@ def option_values(
         expanding=expanding,
         taste=taste,
         capital=firms.capital_per_job[i] / y,
+        home_plant=remaining_value(
+            firms.home_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
+        west_plant=remaining_value(
+            firms.west_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
         params=params,
     )
 
