@@ -54,6 +54,7 @@ class LocationParams(ParamView):
     labour_shortage_cost: float  # share of the wage bill
     horizon_years: float  # years
     discount_rate: float  # share/year
+    hurdle_rate: float  # share/year
     salvage_share: float  # share of capital
     plant_life_years: float  # years
     switching_cost: float  # share of output/year
@@ -450,6 +451,79 @@ def holiday_share(holiday_years: float, horizon_years: float, rate: float) -> fl
     return (1.0 - (1.0 + rate) ** -h) / (1.0 - (1.0 + rate) ** -horizon_years)
 
 
+#: kinds of option, for the capital each commits: the utility columns 0, 1, 2..2+K, 2+K..2+2K, 2+2K
+STAY, GO_HOME, BRANCH_AT, MOVE_TO, INTO_OWN = range(5)
+
+
+def option_kind(column: np.ndarray, k: int) -> np.ndarray:
+    """Kind (STAY … INTO_OWN) of utility columns, for K candidate slots."""
+    return np.select(
+        [column == 0, column == 1, column < 2 + k, column < 2 + 2 * k],
+        [STAY, GO_HOME, BRANCH_AT, MOVE_TO],
+        INTO_OWN,
+    )
+
+
+def capital_lines(
+    *,
+    capital: np.ndarray,
+    home_plant: np.ndarray,
+    west_plant: np.ndarray,
+    state: np.ndarray,
+    share: np.ndarray,
+    new_share: np.ndarray,
+    expanding: np.ndarray,
+    params: LocationParams,
+) -> np.ndarray:
+    """Capital and set-up each kind of option commits (R, 5), yuan per yuan of yearly output.
+
+    ``capital`` (R,): plant capital per yuan of yearly output (yuan/yuan);
+    ``home_plant``/``west_plant`` (R,): the share of the home and western plants'
+    capital not yet recovered (:func:`remaining_value`); ``share``/``new_share``/
+    ``expanding`` as in :func:`utilities`.
+
+    Capacity built costs its capital and the one-off set-up (``move_cost``). Capacity
+    moved out of a plant costs the set-up and that plant's unrecovered capital less the
+    ``salvage_share`` recovered: the new plant itself is not charged, because staying
+    pays for the same plant once the old one wears out. Staying commits nothing, except
+    that an ``expanding`` home firm builds its new plant anyway, at home or in a western
+    park, so it pays for it whichever it picks. A full move vacates the home plant (home
+    firms), both plants (branches) or the western one (relocated firms).
+    """
+    build = capital + params.move_cost
+    lost = (1 - params.salvage_share) * capital
+    out_of_home = params.move_cost + lost * home_plant
+    out_of_west = params.move_cost + lost * west_plant
+    is_branch, is_moved = state == BRANCH, state == RELOCATED
+    lines = np.empty((state.size, 5))
+    lines[:, STAY] = np.where(expanding, build * new_share, 0.0)
+    lines[:, GO_HOME] = np.where(is_moved, 1.0, share) * out_of_west
+    lines[:, BRANCH_AT] = np.where(expanding, build, out_of_home) * new_share
+    lines[:, MOVE_TO] = np.where(
+        is_moved,
+        out_of_west,
+        (1 - share) * out_of_home + np.where(is_branch, share, 0.0) * out_of_west,
+    )
+    lines[:, INTO_OWN] = (1 - share) * out_of_home
+    return lines
+
+
+def measured_gain(
+    u: np.ndarray, lines: np.ndarray, columns: np.ndarray, rows: np.ndarray, params: LocationParams
+) -> np.ndarray:
+    """Gain over staying (share of output/year) of option ``columns`` of firms ``rows``, with its
+    capital charged at the cost of capital (``discount_rate``) instead of the hurdle rate the
+    decision uses: what the option earns, as opposed to whether it clears the hurdle."""
+    k = (u.shape[1] - 3) // 2
+    wedge = capital_recovery(params.hurdle_rate, params.horizon_years) - capital_recovery(
+        params.discount_rate, params.horizon_years
+    )
+    kind = option_kind(columns, k)
+    return params.logit_scale * (u[rows, columns] - u[rows, 0]) + wedge * (
+        lines[rows, kind] - lines[rows, STAY]
+    )
+
+
 def utilities(
     *,
     current: np.ndarray,
@@ -466,9 +540,7 @@ def utilities(
     new_share: np.ndarray,
     expanding: np.ndarray,
     taste: np.ndarray,
-    capital: np.ndarray,
-    home_plant: np.ndarray,
-    west_plant: np.ndarray,
+    lines: np.ndarray,
     params: LocationParams,
 ) -> np.ndarray:
     """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
@@ -480,31 +552,18 @@ def utilities(
     serving its nearest markets; ``own_west_m``: margin in the park of the firm's
     branch; ``share``: the firm's western share now; ``new_share``: the western
     share a new branch would have (``branch_share``, or the new plant's share of
-    an expanding firm); ``capital`` (R,): the plant capital the firm needs per yuan
-    of its yearly output (yuan/yuan); ``home_plant``/``west_plant`` (R,) the share of
-    its home and western plants' capital not yet recovered (:func:`remaining_value`).
-    All margins in shares of home output/year.
+    an expanding firm); ``lines`` (R, 5): the capital each kind of option commits
+    (:func:`capital_lines`). All margins in shares of home output/year.
 
-    Every option that builds capacity pays for it: the capital and the one-off
-    set-up (``move_cost``) of the capacity it builds, as a level yearly charge over
-    ``horizon_years`` at ``discount_rate`` (:func:`capital_recovery`). Capacity moved
-    from a plant that would itself have been rebuilt later is charged less: staying
-    pays for the same new plant once the old one is worn out, so moving early costs
-    the old plant's unrecovered capital less the ``salvage_share`` of it recovered.
-    Staying builds nothing, except that an ``expanding`` home firm builds its new
-    plant anyway, at home (column 0) or in a western park (a branch column), so it
-    pays for that plant whichever it picks. A home firm that branches keeps its
+    Every option pays for the capital it commits as a level yearly charge over
+    ``horizon_years`` at the firm's ``hurdle_rate`` (:func:`capital_recovery`): the
+    return a firm demands before it sinks money into a site, above its cost of capital
+    because the move cannot be undone and waiting keeps the choice open. A home firm that branches keeps its
     home site and so its ``taste`` for it; every change costs ``switching_cost``,
     and leaving the home site altogether the lasting ``relocation_loss``.
     """
     r, k = cand.shape
-    crf = capital_recovery(params.discount_rate, params.horizon_years)
-    build = crf * (capital + params.move_cost)  # (R,) per share of output built
-    # moving a share of output out of a plant: the new plant, less what staying would spend
-    # on it anyway (its replacement) and what selling the old one recovers
-    lost = crf * (1 - params.salvage_share) * capital
-    net_home = crf * params.move_cost + lost * home_plant
-    net_west = crf * params.move_cost + lost * west_plant
+    charge = capital_recovery(params.hurdle_rate, params.horizon_years) * lines
     sw = params.switching_cost
     is_home = (state == HOME)[:, None]
     is_branch = (state == BRANCH)[:, None]
@@ -513,29 +572,23 @@ def utilities(
     sb = new_share[:, None]
     ok = cand >= 0
     u = np.full((r, 2 * k + 3), -np.inf)
-    u[:, 0] = np.where(expanding, current - build * new_share, current)
-    back = np.where(is_moved[:, 0], 1.0, share) * net_west  # rebuild at home what is in the west
-    u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
-    new_plant = np.where(exp, build[:, None], net_home[:, None]) * sb
+    u[:, 0] = current - charge[:, STAY]
+    u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - charge[:, GO_HOME] - sw, -np.inf)
     branch = (
         (1 - sb) * home_m[:, None]
         + sb * (branch_m + branch_rebate)
         + allocation
         + taste[:, None]
         - params.branch_overhead
-        - new_plant
+        - charge[:, BRANCH_AT, None]
         - sw
     )
     u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
-    # a full move vacates the home plant (home firms), both plants (branches) or the western one
-    vacated = np.where(
-        is_moved[:, 0], net_west, (1 - share) * net_home + np.where(is_branch[:, 0], share, 0.0) * net_west
-    )
-    move = west_m + rebate - params.relocation_loss - vacated[:, None] - sw
+    move = west_m + rebate - params.relocation_loss - charge[:, MOVE_TO, None] - sw
     u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
     u[:, 2 + 2 * k] = np.where(
         is_branch[:, 0],
-        own_west_m - params.relocation_loss - net_home * (1 - share) - sw,
+        own_west_m - params.relocation_loss - charge[:, INTO_OWN] - sw,
         -np.inf,
     )
     u /= params.logit_scale
@@ -586,8 +639,9 @@ def option_values(
     expanding: np.ndarray,
     new_share: np.ndarray,
     params: LocationParams,
-) -> np.ndarray:
-    """Deterministic utilities (R, 2K+3) of firms ``i`` over their ``candidates`` (logit units).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic utilities (R, 2K+3) of firms ``i`` over their ``candidates`` (logit units),
+    and the capital each kind of option commits (R, 5; :func:`capital_lines`).
 
     ``home_m_all``/``current_all`` are the margins of all firms at home and the value
     of where they are now (margin plus the firm's persistent taste for its site),
@@ -646,7 +700,21 @@ def option_values(
         sites=sites,
         params=params,
     )
-    return utilities(
+    lines = capital_lines(
+        capital=firms.capital_per_job[i] / y,
+        home_plant=remaining_value(
+            firms.home_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
+        west_plant=remaining_value(
+            firms.west_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
+        state=state,
+        share=firms.share[i],
+        new_share=new_share,
+        expanding=expanding,
+        params=params,
+    )
+    u = utilities(
         current=current_all[i],
         home_m=home_m_all[i],
         west_m=west_m,
@@ -661,15 +729,10 @@ def option_values(
         new_share=new_share,
         expanding=expanding,
         taste=taste,
-        capital=firms.capital_per_job[i] / y,
-        home_plant=remaining_value(
-            firms.home_plant_age[i], params.plant_life_years, params.discount_rate
-        ),
-        west_plant=remaining_value(
-            firms.west_plant_age[i], params.plant_life_years, params.discount_rate
-        ),
+        lines=lines,
         params=params,
     )
+    return u, lines
 
 
 def choose_locations(
@@ -693,11 +756,11 @@ def choose_locations(
     (share of output): a firm that moves keeps it as its taste for the new site, so
     it does not move back at the next review unless conditions change. ``gain`` is
     the deterministic advantage of the chosen option over staying (share of
-    output/year), capital and set-up included: the part of a move that pays, as
-    opposed to taste.
+    output/year), capital and set-up included at the cost of capital
+    (:func:`measured_gain`): the part of a move that pays, as opposed to taste.
     """
     i = shocks.reviewing
-    u = option_values(
+    u, lines = option_values(
         firms,
         i,
         sites,
@@ -715,7 +778,7 @@ def choose_locations(
     new_state, park = decode(choice, candidates, firms.park[i])
     rows = np.arange(i.size)
     taste = params.logit_scale * taste
-    gain = params.logit_scale * (u[rows, choice] - u[:, 0])
+    gain = measured_gain(u, lines, choice, rows, params)
     return i, new_state, park, taste, gain
 
 
