@@ -558,9 +558,10 @@ def utilities(
     Every option pays for the capital it commits as a level yearly charge over
     ``horizon_years`` at the firm's ``hurdle_rate`` (:func:`capital_recovery`): the
     return a firm demands before it sinks money into a site, above its cost of capital
-    because the move cannot be undone and waiting keeps the choice open. A home firm that branches keeps its
-    home site and so its ``taste`` for it; every change costs ``switching_cost``,
-    and leaving the home site altogether the lasting ``relocation_loss``.
+    because the move cannot be undone and waiting keeps the choice open. A home firm
+    that branches keeps its home site and so its ``taste`` for it; every change costs
+    ``switching_cost``, and leaving the home site altogether the lasting
+    ``relocation_loss``.
     """
     r, k = cand.shape
     charge = capital_recovery(params.hurdle_rate, params.horizon_years) * lines
