@@ -60,7 +60,7 @@ def option_gains(model: TransferModel, *, chunk: int = CHUNK) -> pd.DataFrame:
             expanding=np.zeros(r, bool),
             new_share=np.full(r, model.e.branch_share),
             params=model.views.location,
-        )
+        ).dense()
         gain = model.e.logit_scale * (u - u[:, :1])
         branch = gain[:, 2 : 2 + n_parks]
         move = gain[:, 2 + n_parks : 2 + 2 * n_parks]

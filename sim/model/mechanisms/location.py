@@ -403,15 +403,18 @@ def west_margin(
     """
     m = mid_skill[sector]
     prod = sites.productivity[park]
-    wage = sites.wage[park, sector]
+    # (flat takes: faster than fancy indexing by row and column)
+    at = park * sites.base.shape[1] + sector
+    wage = np.take(sites.wage, at)
+    distance = np.take(sites.distance, home * sites.distance.shape[1] + park)
     site = (
-        sites.base[park, sector]
+        np.take(sites.base, at)
         + edge  # the firm's own advantage moves with it, unscaled by the site's productivity
-        - prod * sites.home_leg[sector] * sites.distance[home, park]
+        - prod * sites.home_leg[sector] * distance
         - (wage + sites.land[park]) / output_per_job
     )
     vat_local = prod * params.value_added_share * params.vat_rate * params.vat_local_share
-    low, mid = sites.available[park, 0], sites.available[park, 1]
+    low, mid = np.take(sites.available, 2 * park), np.take(sites.available, 2 * park + 1)
     out = []
     for jobs in west_jobs if isinstance(west_jobs, tuple) else (west_jobs,):
         need = np.maximum(jobs, 1.0)
@@ -450,6 +453,34 @@ def holiday_share(holiday_years: float, horizon_years: float, rate: float) -> fl
     return (1.0 - (1.0 + rate) ** -h) / (1.0 - (1.0 + rate) ** -horizon_years)
 
 
+@dataclass
+class Options:
+    """The allowed options of the reviewing firms: staying, and the allowed changes as flat
+    entries of the (R, 2K+3) option table (columns as in the module docstring), row by row in
+    column order. Only about one candidate slot in seven holds a park, so most of the table
+    would be options that are not allowed."""
+
+    stay: np.ndarray  # (R,) utility of staying, column 0 (logit units)
+    entry: np.ndarray  # (N,) row * (2K+3) + column of each allowed change, increasing
+    value: np.ndarray  # (N,) its utility (logit units)
+    n_columns: int  # 2K+3
+
+    def dense(self) -> np.ndarray:
+        """The (R, 2K+3) table of utilities, -inf where not allowed."""
+        u = np.full((self.stay.size, self.n_columns), -np.inf)
+        u[:, 0] = self.stay
+        np.put(u, self.entry, self.value)
+        return u
+
+    @classmethod
+    def from_dense(cls, u: np.ndarray) -> Options:
+        """The options of a (R, J) table of utilities, -inf (or not finite) where not allowed."""
+        allowed = np.isfinite(u)
+        allowed[:, 0] = False
+        entry = np.flatnonzero(allowed)
+        return cls(u[:, 0].copy(), entry, np.take(u, entry), u.shape[1])
+
+
 def utilities(
     *,
     current: np.ndarray,
@@ -460,6 +491,7 @@ def utilities(
     branch_rebate: np.ndarray,
     allocation: np.ndarray,
     cand: np.ndarray,
+    pair: np.ndarray,
     state: np.ndarray,
     own_west_m: np.ndarray,
     share: np.ndarray,
@@ -470,15 +502,18 @@ def utilities(
     home_plant: np.ndarray,
     west_plant: np.ndarray,
     params: LocationParams,
-) -> np.ndarray:
-    """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
+) -> Options:
+    """Deterministic utility of every allowed option, in logit-scale units (:class:`Options`).
 
+    ``cand`` (R, K) the candidate parks, -1 in empty slots; ``pair`` (N,) the filled slots
+    (flat indices into ``cand``) where a branch (home firms) or a full move (firms that are not
+    expanding) is allowed: the margins are given there.
     ``current``: value of staying (margin now plus the taste for the site);
-    ``home_m``: margin at home; ``west_m``/``rebate`` (R, K): margin and holiday
+    ``home_m``: margin at home; ``west_m``/``rebate`` (N,): margin and holiday
     rebate at each candidate for a full move, ``branch_m``/``branch_rebate`` for a
     branch (it needs fewer workers), ``allocation`` the freight a branch saves by
-    serving its nearest markets; ``own_west_m``: margin in the park of the firm's
-    branch; ``share``: the firm's western share now; ``new_share``: the western
+    serving its nearest markets (0 where no branch is allowed); ``own_west_m``: margin in the
+    park of the firm's branch; ``share``: the firm's western share now; ``new_share``: the western
     share a new branch would have (``branch_share``, or the new plant's share of
     an expanding firm); ``capital`` (R,): the plant capital the firm needs per yuan
     of its yearly output (yuan/yuan); ``home_plant``/``west_plant`` (R,) the share of
@@ -498,6 +533,7 @@ def utilities(
     and leaving the home site altogether the lasting ``relocation_loss``.
     """
     r, k = cand.shape
+    j = 2 * k + 3
     crf = capital_recovery(params.discount_rate, params.horizon_years)
     build = crf * (capital + params.move_cost)  # (R,) per share of output built
     # moving a share of output out of a plant: the new plant, less what staying would spend
@@ -506,40 +542,58 @@ def utilities(
     net_home = crf * params.move_cost + lost * home_plant
     net_west = crf * params.move_cost + lost * west_plant
     sw = params.switching_cost
-    is_home = (state == HOME)[:, None]
-    is_branch = (state == BRANCH)[:, None]
-    is_moved = (state == RELOCATED)[:, None]
-    exp = expanding[:, None]
-    sb = new_share[:, None]
-    ok = cand >= 0
-    u = np.full((r, 2 * k + 3), -np.inf)
-    u[:, 0] = np.where(expanding, current - build * new_share, current)
-    back = np.where(is_moved[:, 0], 1.0, share) * net_west  # rebuild at home what is in the west
-    u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - back - sw, -np.inf)
-    new_plant = np.where(exp, build[:, None], net_home[:, None]) * sb
+    is_home, is_branch, is_moved = state == HOME, state == BRANCH, state == RELOCATED
+    stay = np.where(expanding, current - build * new_share, current)
+    # go home (column 1): rebuild at home what is in the west
+    back_rows = np.flatnonzero(is_branch | is_moved)
+    back = np.where(is_moved[back_rows], 1.0, share[back_rows]) * net_west[back_rows]
+    go_home = home_m[back_rows] - back - sw
+    pr = pair // k
+    slot = pair - pr * k
+    # a branch at candidate k (columns 2..2+K): home firms
+    b = np.flatnonzero(is_home[pr])
+    rb = pr[b]
+    sb = new_share[rb]
+    new_plant = np.where(expanding[rb], build[rb], net_home[rb]) * sb
     branch = (
-        (1 - sb) * home_m[:, None]
-        + sb * (branch_m + branch_rebate)
-        + allocation
-        + taste[:, None]
+        (1 - sb) * home_m[rb]
+        + sb * (branch_m[b] + branch_rebate[b])
+        + allocation[b]
+        + taste[rb]
         - params.branch_overhead
         - new_plant
         - sw
     )
-    u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
-    # a full move vacates the home plant (home firms), both plants (branches) or the western one
+    # a full move to candidate k (columns 2+K..2+2K) vacates the home plant (home firms), both
+    # plants (branches) or the western one
+    mv = np.flatnonzero(~expanding[pr])
+    rm = pr[mv]
     vacated = np.where(
-        is_moved[:, 0], net_west, (1 - share) * net_home + np.where(is_branch[:, 0], share, 0.0) * net_west
+        is_moved[rm],
+        net_west[rm],
+        (1 - share[rm]) * net_home[rm] + np.where(is_branch[rm], share[rm], 0.0) * net_west[rm],
     )
-    move = west_m + rebate - params.relocation_loss - vacated[:, None] - sw
-    u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
-    u[:, 2 + 2 * k] = np.where(
-        is_branch[:, 0],
-        own_west_m - params.relocation_loss - net_home * (1 - share) - sw,
-        -np.inf,
+    move = west_m[mv] + rebate[mv] - params.relocation_loss - vacated - sw
+    # fully into the park of the firm's own branch (column 2+2K)
+    own_rows = np.flatnonzero(is_branch)
+    own = (
+        own_west_m[own_rows]
+        - params.relocation_loss
+        - net_home[own_rows] * (1 - share[own_rows])
+        - sw
     )
-    u /= params.logit_scale
-    return u
+    # the entries in table order (each kind is already in it: a merge of four sorted runs)
+    at = np.concatenate(
+        (back_rows * j + 1, rb * j + 2 + slot[b], rm * j + 2 + k + slot[mv], own_rows * j + j - 1)
+    )
+    order = np.argsort(at, kind="stable")
+    entry = at[order]
+    value = np.concatenate((go_home, branch, move, own))[order]
+    value /= params.logit_scale
+    finite = np.isfinite(value)
+    if not finite.all():  # not allowed after all (as -inf in the table)
+        entry, value = entry[finite], value[finite]
+    return Options(stay / params.logit_scale, entry, value, j)
 
 
 def decode(
@@ -586,8 +640,9 @@ def option_values(
     expanding: np.ndarray,
     new_share: np.ndarray,
     params: LocationParams,
-) -> np.ndarray:
-    """Deterministic utilities (R, 2K+3) of firms ``i`` over their ``candidates`` (logit units).
+) -> Options:
+    """Deterministic utilities (:class:`Options`, logit units) of firms ``i`` over their
+    ``candidates`` (R, K).
 
     ``home_m_all``/``current_all`` are the margins of all firms at home and the value
     of where they are now (margin plus the firm's persistent taste for its site),
@@ -599,13 +654,13 @@ def option_values(
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
     # margins only where an option is open: a full move (not for expanding firms) or a branch (home
     # firms)
-    ok = candidates >= 0
-    branch_ok = ok & (state == HOME)[:, None]
-    flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
-    r = flat // candidates.shape[1]
+    is_home = state == HOME
+    pair = np.flatnonzero((candidates >= 0) & (is_home | ~expanding)[:, None])
+    r = pair // candidates.shape[1]
+    park = np.take(candidates, pair)
     # labour availability is judged against the workers the option needs there
-    (west, tax), (branch, branch_tax_) = west_margin(
-        np.take(candidates, flat),
+    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
+        park,
         sector[r],
         home[r],
         y[r],
@@ -615,23 +670,10 @@ def option_values(
         sites=sites,
         params=params,
     )
-    west_m, local_tax, branch_m, branch_tax, allocation = (
-        np.zeros(candidates.shape) for _ in range(5)
-    )
-    for out, values in (
-        (west_m, west),
-        (local_tax, tax),
-        (branch_m, branch),
-        (branch_tax, branch_tax_),
-    ):
-        np.put(out, flat, values)
-    flat = np.flatnonzero(branch_ok)
-    r = flat // candidates.shape[1]
-    np.put(
-        allocation,
-        flat,
-        branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]),
-    )
+    allocation = np.zeros(pair.size)
+    b = np.flatnonzero(is_home[r])
+    rb = r[b]
+    allocation[b] = branch_allocation(sites, home[rb], park[b], sector[rb], new_share[rb])
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
@@ -655,6 +697,7 @@ def option_values(
         branch_rebate=holiday_share * branch_tax,
         allocation=allocation,
         cand=candidates,
+        pair=pair,
         state=state,
         own_west_m=own_m,
         share=firms.share[i],
@@ -697,7 +740,7 @@ def choose_locations(
     opposed to taste.
     """
     i = shocks.reviewing
-    u = option_values(
+    options = option_values(
         firms,
         i,
         sites,
@@ -711,44 +754,52 @@ def choose_locations(
         new_share=new_share,
         params=params,
     )
-    choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
+    choice, taste, chosen = choose_nested(options, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
-    rows = np.arange(i.size)
     taste = params.logit_scale * taste
-    gain = params.logit_scale * (u[rows, choice] - u[:, 0])
+    gain = params.logit_scale * (chosen - options.stay)
     return i, new_state, park, taste, gain
 
 
 def nested_choice(
     u: np.ndarray, gumbel: np.ndarray, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose_nested` over a (R, J) table of utilities, -inf where not allowed: (chosen
+    column, taste)."""
+    choice, taste, _ = choose_nested(Options.from_dense(u), gumbel, nest_scale)
+    return choice, taste
+
+
+def choose_nested(
+    options: Options, gumbel: np.ndarray, nest_scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
-    ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;
-    ``gumbel`` (R, J+1) standard Gumbel draws. Within the nest of changes a choice
+    ``options`` the utilities in logit units of staying and of the allowed changes (table
+    columns 1..J-1); ``gumbel`` (R, J+1) standard Gumbel draws: column 0 staying, the option's
+    column otherwise, J the nest. Within the nest of changes a choice
     is logit with scale ``nest_scale`` (λ, 0–1: how alike the changes are); the
     nest's inclusive value is λ·logsumexp(u/λ). Many similar parks then add little
     to the odds of moving at all (Chen 2009: region first, then place), where a
     flat logit would let each extra candidate add its own taste draw.
-    Returns (chosen column, taste): the taste is the idiosyncratic advantage of
+    Returns (chosen column, taste, chosen utility): the taste is the idiosyncratic advantage of
     the chosen option over staying (logit units), so the chosen option's value
     plus its taste is the realised value of the nest, at least that of staying.
     """
-    r, j = u.shape
+    r, j = options.stay.size, options.n_columns
     lam = max(nest_scale, 1e-6)
-    # Only the allowed changes of the rows that have any (most options are not allowed, and
-    # exp(-inf) is slow), each number computed as over the whole (R, J-1) nest, so the results
-    # are the same to the bit. Sums of three or more terms depend on the order of addition: they
-    # are numpy's row sums of the (open rows, J-1) table of weights, zeros elsewhere.
-    allowed = np.isfinite(u)
-    allowed[:, 0] = False
-    entry = np.flatnonzero(allowed)  # into u, row by row
+    # Each number computed as over the whole (R, J-1) table of changes with -inf where not
+    # allowed, so the results are the same to the bit. Sums of three or more terms depend on the
+    # order of addition: they are numpy's row sums of the (open rows, J-1) table of weights,
+    # zeros elsewhere.
+    entry, value = options.entry, options.value  # row by row
     row = entry // j
     choice = np.zeros(r, np.int64)
     taste = np.zeros(r)
+    chosen = options.stay.copy()
     if not entry.size:
-        return choice, taste
-    inner = np.take(u, entry) / lam
+        return choice, taste, chosen
+    inner = value / lam
     work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
     first_of_row = np.empty(entry.size, bool)
     first_of_row[0] = True
@@ -761,7 +812,7 @@ def nested_choice(
     first_hit = np.empty(hit.size, bool)
     first_hit[0] = True
     np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
-    within = entry[hit[first_hit]] - rows * j
+    best = hit[first_hit]  # (rows,) the best entry of each row
     top = np.maximum.reduceat(inner, start)
     weights = np.zeros((rows.size, j - 1))
     np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
@@ -769,8 +820,9 @@ def nested_choice(
     # (flat takes: faster than fancy indexing by row and column)
     change_value = iv + np.take(gumbel, rows * (j + 1) + j)
     stay_gumbel = np.take(gumbel, rows * (j + 1))
-    change = change_value > np.take(u, rows * j) + stay_gumbel
-    moving, column = rows[change], within[change]
-    choice[moving] = column
-    taste[moving] = change_value[change] - stay_gumbel[change] - np.take(u, moving * j + column)
-    return choice, taste
+    change = change_value > options.stay[rows] + stay_gumbel
+    moving, best = rows[change], best[change]
+    choice[moving] = entry[best] - moving * j
+    chosen[moving] = value[best]
+    taste[moving] = change_value[change] - stay_gumbel[change] - chosen[moving]
+    return choice, taste, chosen
