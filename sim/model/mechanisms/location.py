@@ -268,7 +268,9 @@ def home_margin(
     ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
     firm's own profitability advantage (share of output).
     """
-    pre = sites.base[home, sector] + edge - (east_wage + east_land) / output_per_job
+    # (a flat take: faster than fancy indexing by row and column)
+    base = np.take(sites.base, home * sites.base.shape[1] + sector)
+    pre = base + edge - (east_wage + east_land) / output_per_job
     return after_tax(pre, params.cit_rate_east)
 
 
