@@ -491,8 +491,13 @@ def new_plant_share(model, firm) -> float:
 
 
 # ---------------------------------------------------------------- utilities
-def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]:
+def option_utilities(
+    model, world: World, firm, slots: list[int], capital_rate: float | None = None
+) -> list[float]:
     """Utility (logit units) of every option column; -inf where not allowed.
+
+    Capital is charged at the hurdle rate, as the firm decides, or at ``capital_rate``
+    (the cost of capital gives the measured gain).
 
     Columns: 0 stay, 1 go home, 2+k branch at slot k, 2+K+k move fully to slot k,
     2+2K move fully into the park of the firm's own branch. Margins now and at
@@ -518,7 +523,8 @@ def option_utilities(model, world: World, firm, slots: list[int]) -> list[float]
     e = model.e
     k_slots = len(slots)
     r, n = e.discount_rate, e.horizon_years
-    crf = r / (1 - (1 + r) ** -n) if r > 0 else 1 / n
+    c = e.hurdle_rate if capital_rate is None else capital_rate
+    crf = c / (1 - (1 + c) ** -n) if c > 0 else 1 / n
     sw = e.switching_cost
     h = min(model.policy.subsidy.tax_holiday_years, n)
     holiday_share = (1 - (1 + r) ** -h) / (1 - (1 + r) ** -n) if r > 0 else min(1.0, h / n)
@@ -671,13 +677,14 @@ def reference_location_outcomes(model, shocks) -> list[Outcome]:
         utilities = option_utilities(model, world, firm, slots)
         column, taste = nested_choice(utilities, shocks.gumbel[r], model.e.nest_scale)
         new_state, park = decode_option(column, slots, firm)
+        measured = option_utilities(model, world, firm, slots, model.e.discount_rate)
         out.append(
             Outcome(
                 firm.row,
                 new_state,
                 park,
                 scale * taste,
-                scale * (utilities[column] - utilities[0]),
+                scale * (measured[column] - measured[0]),
                 is_expanding(model, firm),
             )
         )

@@ -607,6 +607,7 @@ def parks_admit(m: TransferModel) -> None:
     f.state[firm] = state
     f.entry_step[firm] = m.t
     f.west_plant_age[firm] = 0.0
+    f.loss_steps[firm] = 0  # a firm that has just committed to a plant judges it afresh
     f.ready_step[firm] = m.t + int(round(e.plant_build_years * m.cfg.run.steps_per_year))
     _book_investment(m, firm, f.share[firm])  # a new site is built in full, wherever it was before
     f.ever_west[firm] = True

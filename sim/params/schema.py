@@ -537,6 +537,20 @@ class EconomyConfig:
         "SASAC EVA benchmark 5.5%, central SOEs' actual cost 7-10% (SASAC 2010); "
         "docs/evidence.md §1; range 0.04-0.10",
     )
+    hurdle_rate: float = param(
+        0.12,
+        "share/year",
+        "return a firm demands before it sinks capital into a location change: its decision "
+        "annualises the capital an option commits at this rate, while the measured gain of a "
+        "move (moves_paying_share, docs/decisions.md) uses discount_rate. Above the cost of "
+        "capital because the move cannot be undone and waiting keeps the choice open",
+        lo=0,
+        hi=1,
+        source="Poterba & Summers (1995, Sloan Management Review 37(1)): surveyed CEOs' mean real "
+        "hurdle rate 12.2%, well above the cost of capital; Dixit & Pindyck (1994, Investment "
+        "under Uncertainty): irreversibility and uncertainty raise the required return; "
+        "range 0.07-0.20 (docs/evidence.md §1)",
+    )
     salvage_share: float = param(
         0.5,
         "share of capital",

@@ -54,6 +54,7 @@ class LocationParams(ParamView):
     labour_shortage_cost: float  # share of the wage bill
     horizon_years: float  # years
     discount_rate: float  # share/year
+    hurdle_rate: float  # share/year
     salvage_share: float  # share of capital
     plant_life_years: float  # years
     switching_cost: float  # share of output/year
@@ -455,6 +456,81 @@ def holiday_share(holiday_years: float, horizon_years: float, rate: float) -> fl
     return (1.0 - (1.0 + rate) ** -h) / (1.0 - (1.0 + rate) ** -horizon_years)
 
 
+#: kinds of option, for the capital each commits: the utility columns 0, 1, 2..2+K, 2+K..2+2K, 2+2K
+STAY, GO_HOME, BRANCH_AT, MOVE_TO, INTO_OWN = range(5)
+
+
+def option_kind(column: np.ndarray, k: int) -> np.ndarray:
+    """Kind (STAY … INTO_OWN) of utility columns, for K candidate slots."""
+    return np.select(
+        [column == 0, column == 1, column < 2 + k, column < 2 + 2 * k],
+        [STAY, GO_HOME, BRANCH_AT, MOVE_TO],
+        INTO_OWN,
+    )
+
+
+def capital_lines(
+    *,
+    capital: np.ndarray,
+    home_plant: np.ndarray,
+    west_plant: np.ndarray,
+    state: np.ndarray,
+    share: np.ndarray,
+    new_share: np.ndarray,
+    expanding: np.ndarray,
+    params: LocationParams,
+) -> np.ndarray:
+    """Capital and set-up each kind of option commits (R, 5), yuan per yuan of yearly output.
+
+    ``capital`` (R,): plant capital per yuan of yearly output (yuan/yuan);
+    ``home_plant``/``west_plant`` (R,): the share of the home and western plants'
+    capital not yet recovered (:func:`remaining_value`); ``share``/``new_share``/
+    ``expanding`` as in :func:`utilities`.
+
+    Capacity built costs its capital and the one-off set-up (``move_cost``). Capacity
+    moved out of a plant costs the set-up and that plant's unrecovered capital less the
+    ``salvage_share`` recovered: the new plant itself is not charged, because staying
+    pays for the same plant once the old one wears out. Staying commits nothing, except
+    that an ``expanding`` home firm builds its new plant anyway, at home or in a western
+    park, so it pays for it whichever it picks. A full move vacates the home plant (home
+    firms), both plants (branches) or the western one (relocated firms).
+    """
+    build = capital + params.move_cost
+    lost = (1 - params.salvage_share) * capital
+    out_of_home = params.move_cost + lost * home_plant
+    out_of_west = params.move_cost + lost * west_plant
+    is_branch, is_moved = state == BRANCH, state == RELOCATED
+    lines = np.empty((state.size, 5))
+    lines[:, STAY] = np.where(expanding, build * new_share, 0.0)
+    lines[:, GO_HOME] = np.where(is_moved, 1.0, share) * out_of_west
+    lines[:, BRANCH_AT] = np.where(expanding, build, out_of_home) * new_share
+    lines[:, MOVE_TO] = np.where(
+        is_moved,
+        out_of_west,
+        (1 - share) * out_of_home + np.where(is_branch, share, 0.0) * out_of_west,
+    )
+    lines[:, INTO_OWN] = (1 - share) * out_of_home
+    return lines
+
+
+def measured_gain(
+    u: np.ndarray,
+    u_stay: np.ndarray,
+    lines: np.ndarray,
+    kind: np.ndarray,
+    rows: np.ndarray,
+    params: LocationParams,
+) -> np.ndarray:
+    """Gain over staying (share of output/year) of options of ``kind`` (:func:`option_kind`) of
+    firms ``rows``, with utilities ``u`` and ``u_stay`` for staying (logit units), with its
+    capital charged at the cost of capital (``discount_rate``) instead of the hurdle rate the
+    decision uses: what the option earns, as opposed to whether it clears the hurdle."""
+    wedge = capital_recovery(params.hurdle_rate, params.horizon_years) - capital_recovery(
+        params.discount_rate, params.horizon_years
+    )
+    return params.logit_scale * (u - u_stay) + wedge * (lines[rows, kind] - lines[rows, STAY])
+
+
 @dataclass
 class Options:
     """The allowed options of the reviewing firms: staying, and the allowed changes as flat
@@ -496,13 +572,10 @@ def utilities(
     pair: np.ndarray,
     state: np.ndarray,
     own_west_m: np.ndarray,
-    share: np.ndarray,
     new_share: np.ndarray,
     expanding: np.ndarray,
     taste: np.ndarray,
-    capital: np.ndarray,
-    home_plant: np.ndarray,
-    west_plant: np.ndarray,
+    lines: np.ndarray,
     params: LocationParams,
 ) -> Options:
     """Deterministic utility of every allowed option, in logit-scale units (:class:`Options`).
@@ -515,75 +588,49 @@ def utilities(
     rebate at each candidate for a full move, ``branch_m``/``branch_rebate`` for a
     branch (it needs fewer workers), ``allocation`` the freight a branch saves by
     serving its nearest markets (0 where no branch is allowed); ``own_west_m``: margin in the
-    park of the firm's branch; ``share``: the firm's western share now; ``new_share``: the western
-    share a new branch would have (``branch_share``, or the new plant's share of
-    an expanding firm); ``capital`` (R,): the plant capital the firm needs per yuan
-    of its yearly output (yuan/yuan); ``home_plant``/``west_plant`` (R,) the share of
-    its home and western plants' capital not yet recovered (:func:`remaining_value`).
-    All margins in shares of home output/year.
+    park of the firm's branch; ``new_share``: the western share a new branch would have
+    (``branch_share``, or the new plant's share of an expanding firm); ``lines`` (R, 5): the
+    capital each kind of option commits (:func:`capital_lines`). All margins in shares of home
+    output/year.
 
-    Every option that builds capacity pays for it: the capital and the one-off
-    set-up (``move_cost``) of the capacity it builds, as a level yearly charge over
-    ``horizon_years`` at ``discount_rate`` (:func:`capital_recovery`). Capacity moved
-    from a plant that would itself have been rebuilt later is charged less: staying
-    pays for the same new plant once the old one is worn out, so moving early costs
-    the old plant's unrecovered capital less the ``salvage_share`` of it recovered.
-    Staying builds nothing, except that an ``expanding`` home firm builds its new
-    plant anyway, at home (column 0) or in a western park (a branch column), so it
-    pays for that plant whichever it picks. A home firm that branches keeps its
-    home site and so its ``taste`` for it; every change costs ``switching_cost``,
-    and leaving the home site altogether the lasting ``relocation_loss``.
+    Every option pays for the capital it commits as a level yearly charge over
+    ``horizon_years`` at the firm's ``hurdle_rate`` (:func:`capital_recovery`): the
+    return a firm demands before it sinks money into a site, above its cost of capital
+    because the move cannot be undone and waiting keeps the choice open. A home firm
+    that branches keeps its home site and so its ``taste`` for it; every change costs
+    ``switching_cost``, and leaving the home site altogether the lasting
+    ``relocation_loss``.
     """
     r, k = cand.shape
     j = 2 * k + 3
-    crf = capital_recovery(params.discount_rate, params.horizon_years)
-    build = crf * (capital + params.move_cost)  # (R,) per share of output built
-    # moving a share of output out of a plant: the new plant, less what staying would spend
-    # on it anyway (its replacement) and what selling the old one recovers
-    lost = crf * (1 - params.salvage_share) * capital
-    net_home = crf * params.move_cost + lost * home_plant
-    net_west = crf * params.move_cost + lost * west_plant
+    charge = capital_recovery(params.hurdle_rate, params.horizon_years) * lines
     sw = params.switching_cost
-    is_home, is_branch, is_moved = state == HOME, state == BRANCH, state == RELOCATED
-    stay = np.where(expanding, current - build * new_share, current)
-    # go home (column 1): rebuild at home what is in the west
-    back_rows = np.flatnonzero(is_branch | is_moved)
-    back = np.where(is_moved[back_rows], 1.0, share[back_rows]) * net_west[back_rows]
-    go_home = home_m[back_rows] - back - sw
+    is_home, is_branch = state == HOME, state == BRANCH
+    stay = current - charge[:, STAY]
+    back_rows = np.flatnonzero(is_branch | (state == RELOCATED))  # may go home (column 1)
+    go_home = home_m[back_rows] - charge[back_rows, GO_HOME] - sw
     pr = pair // k
     slot = pair - pr * k
     # a branch at candidate k (columns 2..2+K): home firms
     b = np.flatnonzero(is_home[pr])
     rb = pr[b]
     sb = new_share[rb]
-    new_plant = np.where(expanding[rb], build[rb], net_home[rb]) * sb
     branch = (
         (1 - sb) * home_m[rb]
         + sb * (branch_m[b] + branch_rebate[b])
         + allocation[b]
         + taste[rb]
         - params.branch_overhead
-        - new_plant
+        - charge[rb, BRANCH_AT]
         - sw
     )
-    # a full move to candidate k (columns 2+K..2+2K) vacates the home plant (home firms), both
-    # plants (branches) or the western one
+    # a full move to candidate k (columns 2+K..2+2K): firms that are not expanding
     mv = np.flatnonzero(~expanding[pr])
     rm = pr[mv]
-    vacated = np.where(
-        is_moved[rm],
-        net_west[rm],
-        (1 - share[rm]) * net_home[rm] + np.where(is_branch[rm], share[rm], 0.0) * net_west[rm],
-    )
-    move = west_m[mv] + rebate[mv] - params.relocation_loss - vacated - sw
+    move = west_m[mv] + rebate[mv] - params.relocation_loss - charge[rm, MOVE_TO] - sw
     # fully into the park of the firm's own branch (column 2+2K)
     own_rows = np.flatnonzero(is_branch)
-    own = (
-        own_west_m[own_rows]
-        - params.relocation_loss
-        - net_home[own_rows] * (1 - share[own_rows])
-        - sw
-    )
+    own = own_west_m[own_rows] - params.relocation_loss - charge[own_rows, INTO_OWN] - sw
     # the entries in table order (each kind is already in it: a merge of four sorted runs)
     at = np.concatenate(
         (back_rows * j + 1, rb * j + 2 + slot[b], rm * j + 2 + k + slot[mv], own_rows * j + j - 1)
@@ -642,9 +689,10 @@ def option_values(
     expanding: np.ndarray,
     new_share: np.ndarray,
     params: LocationParams,
-) -> Options:
+) -> tuple[Options, np.ndarray]:
     """Deterministic utilities (:class:`Options`, logit units) of firms ``i`` over their
-    ``candidates`` (R, K).
+    ``candidates`` (R, K), and the capital each kind of option commits (R, 5;
+    :func:`capital_lines`).
 
     ``home_m_all``/``current_all`` are the margins of all firms at home and the value
     of where they are now (margin plus the firm's persistent taste for its site),
@@ -690,7 +738,21 @@ def option_values(
         sites=sites,
         params=params,
     )
-    return utilities(
+    lines = capital_lines(
+        capital=firms.capital_per_job[i] / y,
+        home_plant=remaining_value(
+            firms.home_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
+        west_plant=remaining_value(
+            firms.west_plant_age[i], params.plant_life_years, params.discount_rate
+        ),
+        state=state,
+        share=firms.share[i],
+        new_share=new_share,
+        expanding=expanding,
+        params=params,
+    )
+    options = utilities(
         current=current_all[i],
         home_m=home_m_all[i],
         west_m=west_m,
@@ -702,19 +764,13 @@ def option_values(
         pair=pair,
         state=state,
         own_west_m=own_m,
-        share=firms.share[i],
         new_share=new_share,
         expanding=expanding,
         taste=taste,
-        capital=firms.capital_per_job[i] / y,
-        home_plant=remaining_value(
-            firms.home_plant_age[i], params.plant_life_years, params.discount_rate
-        ),
-        west_plant=remaining_value(
-            firms.west_plant_age[i], params.plant_life_years, params.discount_rate
-        ),
+        lines=lines,
         params=params,
     )
+    return options, lines
 
 
 def choose_locations(
@@ -738,11 +794,11 @@ def choose_locations(
     (share of output): a firm that moves keeps it as its taste for the new site, so
     it does not move back at the next review unless conditions change. ``gain`` is
     the deterministic advantage of the chosen option over staying (share of
-    output/year), capital and set-up included: the part of a move that pays, as
-    opposed to taste.
+    output/year), capital and set-up included at the cost of capital
+    (:func:`measured_gain`): the part of a move that pays, as opposed to taste.
     """
     i = shocks.reviewing
-    options = option_values(
+    options, lines = option_values(
         firms,
         i,
         sites,
@@ -759,7 +815,8 @@ def choose_locations(
     choice, taste, chosen = choose_nested(options, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     taste = params.logit_scale * taste
-    gain = params.logit_scale * (chosen - options.stay)
+    kind = option_kind(choice, candidates.shape[1])
+    gain = measured_gain(chosen, options.stay, lines, kind, np.arange(i.size), params)
     return i, new_state, park, taste, gain
 
 
