@@ -998,15 +998,13 @@ class EconomyConfig:
         lo=-0.5,
         hi=1,
     )
-    wage_curve: float = param(
-        0.5,
-        "share per unit tightness",
-        "rise of the western wage target as park demand absorbs the willing local workers",
-        lo=0,
-        hi=10,
-    )
     wage_adjustment: float = param(
-        0.5, "share/year", "share of the gap to the wage target closed per year", lo=0, hi=1
+        0.5,
+        "share/year",
+        "share of the gap between a county's wage premium over the prevailing wage and the "
+        "premium that clears its labour market closed per year",
+        lo=0,
+        hi=1,
     )
     idle_to_farm: float = param(
         0.3, "share/year", "share of the not employed who go back to farming per year", lo=0, hi=1
@@ -1014,28 +1012,34 @@ class EconomyConfig:
     idle_share: float = param(
         0.05, "share", "initial share of working-age residents not employed", lo=0, hi=1
     )
-    local_premium: float = param(
-        0.1,
+    surplus_farm_labour: float = param(
+        0.2,
         "share",
-        "median wage premium over farm income needed to leave farming for a local job",
+        "share of a county's farmers who would take a local non-farm job at the prevailing wage "
+        "at the start (within commuting reach, reservation wage below it): sets where each "
+        "county's reservation wages lie",
         lo=0,
-        hi=10,
+        hi=0.9,
+        source="illustrative; range 0.05–0.4 (estimates of China's remaining surplus rural labour "
+        "around 2010–2020 differ widely)",
     )
     reservation_sigma: float = param(
         0.6,
         "log units",
-        "dispersion of farmers' reservation wages around farm income × (1 + local_premium) "
-        "(lognormal)",
+        "dispersion of residents' reservation wages for a local non-farm job (lognormal around "
+        "a county median, set at the start from its non-farm share and surplus_farm_labour)",
         lo=0.01,
         hi=5,
     )
-    park_reach: float = param(
-        0.3,
-        "share",
-        "share of a county's farmers within daily commuting range of its parks and free to "
-        "take full-time work there (village workshops reach all)",
+    local_demand_elasticity: float = param(
+        0.5,
+        "elasticity",
+        "fall in local employers' jobs (local industry and services) per unit rise of the log "
+        "wage over the prevailing wage",
         lo=0,
-        hi=1,
+        hi=5,
+        source="illustrative; Hamermesh (1993, Labor Demand) puts constant-output own-wage "
+        "elasticities of labour demand at about 0.15–0.75",
     )
     inactive_share: float = param(
         0.2,
