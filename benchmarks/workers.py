@@ -163,6 +163,7 @@ def worker_breakdown(overrides: list[str], out: str) -> dict:
         "distance_km",
         "utilities",
         "nested_choice",
+        "choose_nested",
         "decode",
         "home_margin",
         "branch_allocation",

@@ -120,7 +120,8 @@ def main(argv=None) -> int:
     for sector, row in table.iterrows():
         lines.append(
             f"| {sector} | {int(row.firms):,} | {row.paying_share:.0%} | "
-            f"{row.clears_hurdle_share:.0%} | {row.best_gain_median:+.2%} | {row.best_gain_p90:+.2%} | "
+            f"{row.clears_hurdle_share:.0%} | {row.best_gain_median:+.2%} | "
+            f"{row.best_gain_p90:+.2%} | "
             f"{row.move_share_of_paying:.0%} |"
         )
     lines += [

@@ -48,7 +48,7 @@ def option_gains(model: TransferModel, *, chunk: int = CHUNK) -> pd.DataFrame:
     for start in range(0, home.size, chunk):
         i = home[start : start + chunk]
         r = i.size
-        u, lines = location.option_values(
+        options, lines = location.option_values(
             f,
             i,
             sites,
@@ -62,10 +62,14 @@ def option_gains(model: TransferModel, *, chunk: int = CHUNK) -> pd.DataFrame:
             new_share=np.full(r, model.e.branch_share),
             params=model.views.location,
         )
+        u = options.dense()
         rows = np.repeat(np.arange(r), u.shape[1])
         columns = np.tile(np.arange(u.shape[1]), r)
         view = model.views.location
-        gain = location.measured_gain(u, lines, columns, rows, view).reshape(u.shape)
+        kind = location.option_kind(columns, n_parks)
+        gain = location.measured_gain(
+            u.ravel(), np.repeat(u[:, 0], u.shape[1]), lines, kind, rows, view
+        ).reshape(u.shape)
         hurdle = view.logit_scale * (u - u[:, :1])  # what the decision weighs
         branch = gain[:, 2 : 2 + n_parks]
         move = gain[:, 2 + n_parks : 2 + 2 * n_parks]

@@ -72,7 +72,7 @@ def drift_costs(m: TransferModel) -> None:
     f.capital_per_job = costs.grow(f.capital_per_job, e.productivity_growth, dt)
     p.capital_price = costs.grow(p.capital_price, e.productivity_growth, dt)
     # plants age; a worn-out home plant is rebuilt where it stands (eastern investment)
-    f.home_plant_age = np.mod(f.home_plant_age + dt, e.plant_life_years)
+    f.home_plant_age = costs.age(f.home_plant_age, dt, e.plant_life_years)
     f.west_plant_age = np.where(f.park >= 0, f.west_plant_age + dt, 0.0)
     f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
@@ -145,28 +145,37 @@ def _enclave_partners_act(m: TransferModel) -> None:
     tax_per_firm = enclave.tax_per_tenant(
         taxes.west + taxes.east + taxes.rebated, producing, on[w.park], pol.tax_per_firm_prior
     )
+    value = enclave.value_per_firm(
+        pol.tax_share_east,
+        pk.expected_compliance,
+        tax_per_firm,
+        pol.operator_horizon_years,
+        m.policy.subsidy.tax_holiday_years,
+    )
+    landings = pol.network_contacts_per_year * enclave.landing_share(
+        pk.contacts, pk.contacts_landed, pol.landing_prior, pol.landing_prior_weight
+    )
+    room = enclave.landing_room(pk.capacity, pk.occupancy, pk.pipeline, m.cfg.run.steps_per_year)
+    # only operators choose (parks are scored one by one); the other parks spend nothing
+    rows = np.flatnonzero(on)
     choice = enclave.best_response(
-        enclave.value_per_firm(
-            pol.tax_share_east,
-            pk.expected_compliance,
-            tax_per_firm,
-            pol.operator_horizon_years,
-            m.policy.subsidy.tax_holiday_years,
-        ),
-        pol.network_contacts_per_year
-        * enclave.landing_share(
-            pk.contacts, pk.contacts_landed, pol.landing_prior, pol.landing_prior_weight
-        ),
-        enclave.landing_room(pk.capacity, pk.occupancy, pk.pipeline, m.cfg.run.steps_per_year),
+        value[rows],
+        landings[rows],
+        room[rows],
         slots_per_yuan=1.0 / e.cost_per_slot,
         coinvest_max=pol.coinvest_per_park,
         fixed_cost=pol.operator_fixed_cost,
         effort_cost=pol.effort_cost,
     )
-    pk.partner_effort = np.where(on, choice.effort, 0.0)
-    pk.coinvest = np.where(on, choice.coinvest, 0.0)
-    pk.operator_return = np.where(on, choice.expected_return, 0.0)
-    pk.operator_cost = np.where(on, choice.cost, 0.0)
+    for name, chosen in (
+        ("partner_effort", choice.effort),
+        ("coinvest", choice.coinvest),
+        ("operator_return", choice.expected_return),
+        ("operator_cost", choice.cost),
+    ):
+        column = np.zeros(on.size)
+        column[rows] = chosen
+        setattr(pk, name, column)
     pairing_effort = c.effort if m.policy.pairing.enabled else np.zeros(m.geo.n_counties)
     pk.promotion_effort = government.park_promotion_effort(
         pk.partner, pk.enclave, pairing_effort, pol.promotion_incentive * pk.partner_effort

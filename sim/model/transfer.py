@@ -355,7 +355,7 @@ class TransferModel(mesa.Model):
         geo, ec, e = self.geo, self.geo.economy, self.e
         west = geo.is_west
         nw = people.shape[0]
-        urban = geo.urban_share[west]
+        urban = geo.urban_share[west] if geo.urban_share is not None else np.full(nw, np.nan)
         keys = (
             "west_income_per_capita",
             "west_urban_income_per_capita",

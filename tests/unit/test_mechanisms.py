@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.model.mechanisms import government, labour, location, parks, production
+from sim.model.mechanisms import costs, government, labour, location, parks, production
 from sim.params.schema import EconomyConfig
 
 E = EconomyConfig()
@@ -160,3 +160,14 @@ def test_nested_choice_equals_the_dense_formula_to_the_bit(r, j, seed, spread, c
     want_choice, want_taste = dense_nested_choice(u, gumbel, nest)
     assert np.array_equal(choice, want_choice)
     assert taste.tobytes() == want_taste.tobytes()
+
+
+@given(
+    arrays(np.float64, st.integers(0, 60), elements=st.floats(0, 80)),
+    st.sampled_from([0.25, 1.0, 1 / 12, 7.0]),
+    st.sampled_from([20.0, 15.0, 0.5, 30.3]),
+)
+@settings(max_examples=80, deadline=None)
+def test_plant_ages_wrap_as_np_mod_to_the_bit(years, dt, life):
+    """Plants age and a worn-out one starts again from 0: the same numbers as ``np.mod``."""
+    assert costs.age(years, dt, life).tobytes() == np.mod(years + dt, life).tobytes()

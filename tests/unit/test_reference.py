@@ -141,8 +141,9 @@ class Spy:
         signature = inspect.signature(real_market)
 
         def utilities(*args, **kwargs):
-            self.utilities = real_utilities(*args, **kwargs)
-            return self.utilities
+            options = real_utilities(*args, **kwargs)
+            self.utilities = options.dense()  # the (reviewing firms, options) table
+            return options
 
         def choose_locations(*args, **kwargs):
             self.choice = real_choose(*args, **kwargs)

@@ -134,7 +134,7 @@ def best_response(
     landed = np.minimum(lam * e, r + k * slots_per_yuan)
     back = v * landed
     cost = operator_cost(e, k, fixed_cost, effort_cost)
-    net = (back - cost).reshape(v.shape[0], -1)
+    net = (back - cost).reshape(v.shape[0], EFFORT_GRID.size * COINVEST_GRID.size)
     best = np.argmax(net, axis=1)  # the first of equal nets: the grid runs from zero upwards
     ie, ik = np.unravel_index(best, (EFFORT_GRID.size, COINVEST_GRID.size))
     rows = np.arange(v.shape[0])

@@ -269,7 +269,9 @@ def home_margin(
     ``output_per_job``, ``east_wage``, ``east_land`` in yuan/job/year; ``edge`` the
     firm's own profitability advantage (share of output).
     """
-    pre = sites.base[home, sector] + edge - (east_wage + east_land) / output_per_job
+    # (a flat take: faster than fancy indexing by row and column)
+    base = np.take(sites.base, home * sites.base.shape[1] + sector)
+    pre = base + edge - (east_wage + east_land) / output_per_job
     return after_tax(pre, params.cit_rate_east)
 
 
@@ -404,15 +406,18 @@ def west_margin(
     """
     m = mid_skill[sector]
     prod = sites.productivity[park]
-    wage = sites.wage[park, sector]
+    # (flat takes: faster than fancy indexing by row and column)
+    at = park * sites.base.shape[1] + sector
+    wage = np.take(sites.wage, at)
+    distance = np.take(sites.distance, home * sites.distance.shape[1] + park)
     site = (
-        sites.base[park, sector]
+        np.take(sites.base, at)
         + edge  # the firm's own advantage moves with it, unscaled by the site's productivity
-        - prod * sites.home_leg[sector] * sites.distance[home, park]
+        - prod * sites.home_leg[sector] * distance
         - (wage + sites.land[park]) / output_per_job
     )
     vat_local = prod * params.value_added_share * params.vat_rate * params.vat_local_share
-    low, mid = sites.available[park, 0], sites.available[park, 1]
+    low, mid = np.take(sites.available, 2 * park), np.take(sites.available, 2 * park + 1)
     out = []
     for jobs in west_jobs if isinstance(west_jobs, tuple) else (west_jobs,):
         need = np.maximum(jobs, 1.0)
@@ -509,19 +514,49 @@ def capital_lines(
 
 
 def measured_gain(
-    u: np.ndarray, lines: np.ndarray, columns: np.ndarray, rows: np.ndarray, params: LocationParams
+    u: np.ndarray,
+    u_stay: np.ndarray,
+    lines: np.ndarray,
+    kind: np.ndarray,
+    rows: np.ndarray,
+    params: LocationParams,
 ) -> np.ndarray:
-    """Gain over staying (share of output/year) of option ``columns`` of firms ``rows``, with its
+    """Gain over staying (share of output/year) of options of ``kind`` (:func:`option_kind`) of
+    firms ``rows``, with utilities ``u`` and ``u_stay`` for staying (logit units), with its
     capital charged at the cost of capital (``discount_rate``) instead of the hurdle rate the
     decision uses: what the option earns, as opposed to whether it clears the hurdle."""
-    k = (u.shape[1] - 3) // 2
     wedge = capital_recovery(params.hurdle_rate, params.horizon_years) - capital_recovery(
         params.discount_rate, params.horizon_years
     )
-    kind = option_kind(columns, k)
-    return params.logit_scale * (u[rows, columns] - u[rows, 0]) + wedge * (
-        lines[rows, kind] - lines[rows, STAY]
-    )
+    return params.logit_scale * (u - u_stay) + wedge * (lines[rows, kind] - lines[rows, STAY])
+
+
+@dataclass
+class Options:
+    """The allowed options of the reviewing firms: staying, and the allowed changes as flat
+    entries of the (R, 2K+3) option table (columns as in the module docstring), row by row in
+    column order. Only about one candidate slot in seven holds a park, so most of the table
+    would be options that are not allowed."""
+
+    stay: np.ndarray  # (R,) utility of staying, column 0 (logit units)
+    entry: np.ndarray  # (N,) row * (2K+3) + column of each allowed change, increasing
+    value: np.ndarray  # (N,) its utility (logit units)
+    n_columns: int  # 2K+3
+
+    def dense(self) -> np.ndarray:
+        """The (R, 2K+3) table of utilities, -inf where not allowed."""
+        u = np.full((self.stay.size, self.n_columns), -np.inf)
+        u[:, 0] = self.stay
+        np.put(u, self.entry, self.value)
+        return u
+
+    @classmethod
+    def from_dense(cls, u: np.ndarray) -> Options:
+        """The options of a (R, J) table of utilities, -inf (or not finite) where not allowed."""
+        allowed = np.isfinite(u)
+        allowed[:, 0] = False
+        entry = np.flatnonzero(allowed)
+        return cls(u[:, 0].copy(), entry, np.take(u, entry), u.shape[1])
 
 
 def utilities(
@@ -534,26 +569,29 @@ def utilities(
     branch_rebate: np.ndarray,
     allocation: np.ndarray,
     cand: np.ndarray,
+    pair: np.ndarray,
     state: np.ndarray,
     own_west_m: np.ndarray,
-    share: np.ndarray,
     new_share: np.ndarray,
     expanding: np.ndarray,
     taste: np.ndarray,
     lines: np.ndarray,
     params: LocationParams,
-) -> np.ndarray:
-    """Deterministic utility (R, 2K+3) of every option, in logit-scale units; -inf if not allowed.
+) -> Options:
+    """Deterministic utility of every allowed option, in logit-scale units (:class:`Options`).
 
+    ``cand`` (R, K) the candidate parks, -1 in empty slots; ``pair`` (N,) the filled slots
+    (flat indices into ``cand``) where a branch (home firms) or a full move (firms that are not
+    expanding) is allowed: the margins are given there.
     ``current``: value of staying (margin now plus the taste for the site);
-    ``home_m``: margin at home; ``west_m``/``rebate`` (R, K): margin and holiday
+    ``home_m``: margin at home; ``west_m``/``rebate`` (N,): margin and holiday
     rebate at each candidate for a full move, ``branch_m``/``branch_rebate`` for a
     branch (it needs fewer workers), ``allocation`` the freight a branch saves by
-    serving its nearest markets; ``own_west_m``: margin in the park of the firm's
-    branch; ``share``: the firm's western share now; ``new_share``: the western
-    share a new branch would have (``branch_share``, or the new plant's share of
-    an expanding firm); ``lines`` (R, 5): the capital each kind of option commits
-    (:func:`capital_lines`). All margins in shares of home output/year.
+    serving its nearest markets (0 where no branch is allowed); ``own_west_m``: margin in the
+    park of the firm's branch; ``new_share``: the western share a new branch would have
+    (``branch_share``, or the new plant's share of an expanding firm); ``lines`` (R, 5): the
+    capital each kind of option commits (:func:`capital_lines`). All margins in shares of home
+    output/year.
 
     Every option pays for the capital it commits as a level yearly charge over
     ``horizon_years`` at the firm's ``hurdle_rate`` (:func:`capital_recovery`): the
@@ -564,36 +602,47 @@ def utilities(
     ``relocation_loss``.
     """
     r, k = cand.shape
+    j = 2 * k + 3
     charge = capital_recovery(params.hurdle_rate, params.horizon_years) * lines
     sw = params.switching_cost
-    is_home = (state == HOME)[:, None]
-    is_branch = (state == BRANCH)[:, None]
-    is_moved = (state == RELOCATED)[:, None]
-    exp = expanding[:, None]
-    sb = new_share[:, None]
-    ok = cand >= 0
-    u = np.full((r, 2 * k + 3), -np.inf)
-    u[:, 0] = current - charge[:, STAY]
-    u[:, 1] = np.where((is_branch | is_moved)[:, 0], home_m - charge[:, GO_HOME] - sw, -np.inf)
+    is_home, is_branch = state == HOME, state == BRANCH
+    stay = current - charge[:, STAY]
+    back_rows = np.flatnonzero(is_branch | (state == RELOCATED))  # may go home (column 1)
+    go_home = home_m[back_rows] - charge[back_rows, GO_HOME] - sw
+    pr = pair // k
+    slot = pair - pr * k
+    # a branch at candidate k (columns 2..2+K): home firms
+    b = np.flatnonzero(is_home[pr])
+    rb = pr[b]
+    sb = new_share[rb]
     branch = (
-        (1 - sb) * home_m[:, None]
-        + sb * (branch_m + branch_rebate)
-        + allocation
-        + taste[:, None]
+        (1 - sb) * home_m[rb]
+        + sb * (branch_m[b] + branch_rebate[b])
+        + allocation[b]
+        + taste[rb]
         - params.branch_overhead
-        - charge[:, BRANCH_AT, None]
+        - charge[rb, BRANCH_AT]
         - sw
     )
-    u[:, 2 : 2 + k] = np.where(ok & is_home, branch, -np.inf)
-    move = west_m + rebate - params.relocation_loss - charge[:, MOVE_TO, None] - sw
-    u[:, 2 + k : 2 + 2 * k] = np.where(ok & ~exp, move, -np.inf)
-    u[:, 2 + 2 * k] = np.where(
-        is_branch[:, 0],
-        own_west_m - params.relocation_loss - charge[:, INTO_OWN] - sw,
-        -np.inf,
+    # a full move to candidate k (columns 2+K..2+2K): firms that are not expanding
+    mv = np.flatnonzero(~expanding[pr])
+    rm = pr[mv]
+    move = west_m[mv] + rebate[mv] - params.relocation_loss - charge[rm, MOVE_TO] - sw
+    # fully into the park of the firm's own branch (column 2+2K)
+    own_rows = np.flatnonzero(is_branch)
+    own = own_west_m[own_rows] - params.relocation_loss - charge[own_rows, INTO_OWN] - sw
+    # the entries in table order (each kind is already in it: a merge of four sorted runs)
+    at = np.concatenate(
+        (back_rows * j + 1, rb * j + 2 + slot[b], rm * j + 2 + k + slot[mv], own_rows * j + j - 1)
     )
-    u /= params.logit_scale
-    return u
+    order = np.argsort(at, kind="stable")
+    entry = at[order]
+    value = np.concatenate((go_home, branch, move, own))[order]
+    value /= params.logit_scale
+    finite = np.isfinite(value)
+    if not finite.all():  # not allowed after all (as -inf in the table)
+        entry, value = entry[finite], value[finite]
+    return Options(stay / params.logit_scale, entry, value, j)
 
 
 def decode(
@@ -640,9 +689,10 @@ def option_values(
     expanding: np.ndarray,
     new_share: np.ndarray,
     params: LocationParams,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic utilities (R, 2K+3) of firms ``i`` over their ``candidates`` (logit units),
-    and the capital each kind of option commits (R, 5; :func:`capital_lines`).
+) -> tuple[Options, np.ndarray]:
+    """Deterministic utilities (:class:`Options`, logit units) of firms ``i`` over their
+    ``candidates`` (R, K), and the capital each kind of option commits (R, 5;
+    :func:`capital_lines`).
 
     ``home_m_all``/``current_all`` are the margins of all firms at home and the value
     of where they are now (margin plus the firm's persistent taste for its site),
@@ -654,13 +704,13 @@ def option_values(
     jobs, home, edge = firms.jobs[i], firms.home[i], firms.edge[i]
     # margins only where an option is open: a full move (not for expanding firms) or a branch (home
     # firms)
-    ok = candidates >= 0
-    branch_ok = ok & (state == HOME)[:, None]
-    flat = np.flatnonzero(branch_ok | (ok & ~expanding[:, None]))
-    r = flat // candidates.shape[1]
+    is_home = state == HOME
+    pair = np.flatnonzero((candidates >= 0) & (is_home | ~expanding)[:, None])
+    r = pair // candidates.shape[1]
+    park = np.take(candidates, pair)
     # labour availability is judged against the workers the option needs there
-    (west, tax), (branch, branch_tax_) = west_margin(
-        np.take(candidates, flat),
+    (west_m, local_tax), (branch_m, branch_tax) = west_margin(
+        park,
         sector[r],
         home[r],
         y[r],
@@ -670,23 +720,10 @@ def option_values(
         sites=sites,
         params=params,
     )
-    west_m, local_tax, branch_m, branch_tax, allocation = (
-        np.zeros(candidates.shape) for _ in range(5)
-    )
-    for out, values in (
-        (west_m, west),
-        (local_tax, tax),
-        (branch_m, branch),
-        (branch_tax, branch_tax_),
-    ):
-        np.put(out, flat, values)
-    flat = np.flatnonzero(branch_ok)
-    r = flat // candidates.shape[1]
-    np.put(
-        allocation,
-        flat,
-        branch_allocation(sites, home[r], np.take(candidates, flat), sector[r], new_share[r]),
-    )
+    allocation = np.zeros(pair.size)
+    b = np.flatnonzero(is_home[r])
+    rb = r[b]
+    allocation[b] = branch_allocation(sites, home[rb], park[b], sector[rb], new_share[rb])
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
@@ -715,7 +752,7 @@ def option_values(
         expanding=expanding,
         params=params,
     )
-    u = utilities(
+    options = utilities(
         current=current_all[i],
         home_m=home_m_all[i],
         west_m=west_m,
@@ -724,16 +761,16 @@ def option_values(
         branch_rebate=holiday_share * branch_tax,
         allocation=allocation,
         cand=candidates,
+        pair=pair,
         state=state,
         own_west_m=own_m,
-        share=firms.share[i],
         new_share=new_share,
         expanding=expanding,
         taste=taste,
         lines=lines,
         params=params,
     )
-    return u, lines
+    return options, lines
 
 
 def choose_locations(
@@ -761,7 +798,7 @@ def choose_locations(
     (:func:`measured_gain`): the part of a move that pays, as opposed to taste.
     """
     i = shocks.reviewing
-    u, lines = option_values(
+    options, lines = option_values(
         firms,
         i,
         sites,
@@ -775,44 +812,53 @@ def choose_locations(
         new_share=new_share,
         params=params,
     )
-    choice, taste = nested_choice(u, shocks.gumbel, params.nest_scale)
+    choice, taste, chosen = choose_nested(options, shocks.gumbel, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
-    rows = np.arange(i.size)
     taste = params.logit_scale * taste
-    gain = measured_gain(u, lines, choice, rows, params)
+    kind = option_kind(choice, candidates.shape[1])
+    gain = measured_gain(chosen, options.stay, lines, kind, np.arange(i.size), params)
     return i, new_state, park, taste, gain
 
 
 def nested_choice(
     u: np.ndarray, gumbel: np.ndarray, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose_nested` over a (R, J) table of utilities, -inf where not allowed: (chosen
+    column, taste)."""
+    choice, taste, _ = choose_nested(Options.from_dense(u), gumbel, nest_scale)
+    return choice, taste
+
+
+def choose_nested(
+    options: Options, gumbel: np.ndarray, nest_scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
-    ``u`` (R, J) utilities in logit units, column 0 staying, -inf where not allowed;
-    ``gumbel`` (R, J+1) standard Gumbel draws. Within the nest of changes a choice
+    ``options`` the utilities in logit units of staying and of the allowed changes (table
+    columns 1..J-1); ``gumbel`` (R, J+1) standard Gumbel draws: column 0 staying, the option's
+    column otherwise, J the nest. Within the nest of changes a choice
     is logit with scale ``nest_scale`` (λ, 0–1: how alike the changes are); the
     nest's inclusive value is λ·logsumexp(u/λ). Many similar parks then add little
     to the odds of moving at all (Chen 2009: region first, then place), where a
     flat logit would let each extra candidate add its own taste draw.
-    Returns (chosen column, taste): the taste is the idiosyncratic advantage of
+    Returns (chosen column, taste, chosen utility): the taste is the idiosyncratic advantage of
     the chosen option over staying (logit units), so the chosen option's value
     plus its taste is the realised value of the nest, at least that of staying.
     """
-    r, j = u.shape
+    r, j = options.stay.size, options.n_columns
     lam = max(nest_scale, 1e-6)
-    # Only the allowed changes of the rows that have any (most options are not allowed, and
-    # exp(-inf) is slow), each number computed as over the whole (R, J-1) nest, so the results
-    # are the same to the bit. Sums of three or more terms depend on the order of addition: they
-    # are numpy's row sums of the (open rows, J-1) table of weights, zeros elsewhere.
-    allowed = np.isfinite(u)
-    allowed[:, 0] = False
-    entry = np.flatnonzero(allowed)  # into u, row by row
+    # Each number computed as over the whole (R, J-1) table of changes with -inf where not
+    # allowed, so the results are the same to the bit. Sums of three or more terms depend on the
+    # order of addition: they are numpy's row sums of the (open rows, J-1) table of weights,
+    # zeros elsewhere.
+    entry, value = options.entry, options.value  # row by row
     row = entry // j
     choice = np.zeros(r, np.int64)
     taste = np.zeros(r)
+    chosen = options.stay.copy()
     if not entry.size:
-        return choice, taste
-    inner = np.take(u, entry) / lam
+        return choice, taste, chosen
+    inner = value / lam
     work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
     first_of_row = np.empty(entry.size, bool)
     first_of_row[0] = True
@@ -825,7 +871,7 @@ def nested_choice(
     first_hit = np.empty(hit.size, bool)
     first_hit[0] = True
     np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
-    within = entry[hit[first_hit]] - rows * j
+    best = hit[first_hit]  # (rows,) the best entry of each row
     top = np.maximum.reduceat(inner, start)
     weights = np.zeros((rows.size, j - 1))
     np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
@@ -833,8 +879,9 @@ def nested_choice(
     # (flat takes: faster than fancy indexing by row and column)
     change_value = iv + np.take(gumbel, rows * (j + 1) + j)
     stay_gumbel = np.take(gumbel, rows * (j + 1))
-    change = change_value > np.take(u, rows * j) + stay_gumbel
-    moving, column = rows[change], within[change]
-    choice[moving] = column
-    taste[moving] = change_value[change] - stay_gumbel[change] - np.take(u, moving * j + column)
-    return choice, taste
+    change = change_value > options.stay[rows] + stay_gumbel
+    moving, best = rows[change], best[change]
+    choice[moving] = entry[best] - moving * j
+    chosen[moving] = value[best]
+    taste[moving] = change_value[change] - stay_gumbel[change] - chosen[moving]
+    return choice, taste, chosen
