@@ -62,7 +62,8 @@ class Prior:
         if self.kind == "uniform":
             return lo + np.asarray(u) * (hi - lo)
         if self.kind == "loguniform":
-            return np.exp(math.log(lo) + np.asarray(u) * (math.log(hi) - math.log(lo)))
+            log = math.log(lo) + np.asarray(u) * (math.log(hi) - math.log(lo))
+            return np.clip(np.exp(log), lo, hi)  # exp(log(hi)) may round past hi
         from scipy import stats
 
         mode = self.args[1]
@@ -1689,7 +1690,7 @@ class SensitivityConfig:
         "none",
         "-",
         "parameter design: none (the config as it is), draws (calibration draws, else a "
-        "Latin hypercube over the prior ranges), morris or sobol (SALib)",
+        "Latin hypercube through the priors), morris or sobol (SALib)",
         choices=("none", "draws", "morris", "sobol"),
         source="-",
         role=FIXED,
@@ -1724,8 +1725,17 @@ class SensitivityConfig:
     parameters: list[str] = param(
         [],
         "dotted keys",
-        "parameters the morris or sobol design varies (empty: every uncertain parameter, "
-        "`python -m sim.params.designs`)",
+        "parameters the morris or sobol design varies (empty: every uncertain and calibrated "
+        "parameter, `python -m sim.params.designs`)",
+        source="-",
+        role=FIXED,
+    )
+    levers: bool = param(
+        False,
+        "flag",
+        "let the design vary policy levers too (role lever, over their ranges in docs/ODD.md): "
+        "all of them when parameters is empty, else those it lists; off, a design leaves every "
+        "lever at the scenario's value",
         source="-",
         role=FIXED,
     )
@@ -1857,14 +1867,18 @@ def validate(cfg) -> None:
 
 
 def parameter_table() -> str:
-    """Markdown table of every key: name, meaning, unit, default, range, source."""
-    rows = ["| key | meaning | unit | default | range | source |", "|---|---|---|---|---|---|"]
+    """Markdown table of every key: name, meaning, unit, default, range, role, prior, source."""
+    rows = [
+        "| key | meaning | unit | default | range | role | prior | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for key, f in schema_fields():
         m = f.metadata
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        prior = str(m["prior"]) if m["prior"] is not None else "-"
         rows.append(
             f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | "
-            f"{m['source']} |"
+            f"{m['role']} | {prior} | {m['source']} |"
         )
     return "\n".join(rows)
 
