@@ -55,7 +55,7 @@ def test_model_evaluate_cli_and_dashboard_start_from_the_same_calibrated_default
 ):
     model = built_from(sim.TransferModel)
     assert model["calibration"] == "shanghai_yunnan"
-    for key, value in load_point("shanghai_yunnan").items():  # the shipped point estimate, not the schema's defaults
+    for key, value in load_point("shanghai_yunnan").items():  # shipped, not the schema defaults
         section, name = key.split(".")
         assert model[section][name] == pytest.approx(value), key
     assert model["geography"]["n_firms"] != Config().geography.n_firms
