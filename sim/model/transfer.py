@@ -71,9 +71,13 @@ def as_config(config=None) -> Config:
             OmegaConf.get_type(config) is not Config
         ):  # Hydra's configs are typed by the schema already
             config = OmegaConf.create(config)
-            if OmegaConf.select(config, "run.calibration") is None:
+            unsaid = OmegaConf.select(config, "run.calibration") is None
+            typed = cast(
+                Config, OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), config))
+            )
+            if unsaid:  # a valid config only: a bad one is refused without this aside
                 warnings.warn(UNCALIBRATED, stacklevel=3)
-            config = OmegaConf.merge(OmegaConf.structured(Config), config)
+            return typed
         return cast(Config, OmegaConf.to_object(config))
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
