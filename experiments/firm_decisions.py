@@ -105,20 +105,23 @@ def main(argv=None) -> int:
         "",
         "Shanghai–Yunnan on the shipped (calibrated) defaults. Gains are shares of the firm's "
         "yearly output: after-tax margins with the annual cost of the plant capital and set-up "
-        "an option needs (docs/ODD.md §7.3), the firm's taste for its site left out.",
+        "an option commits at the cost of capital (docs/ODD.md §7.3), the firm's taste for its "
+        "site left out. An option *pays* when that gain is positive; it *clears the hurdle* when "
+        "it is positive with the capital charged at the hurdle rate, as the firm decides.",
         "",
         "## 1. Who has a reason to move, at the start",
         "",
         f"{len(gains):,} firms at home; best option over every western park.",
         "",
-        "| sector | firms | share with a paying option | median best gain | 90th pct | "
-        "full moves among paying |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| sector | firms | share with a paying option | share clearing the hurdle | "
+        "median best gain | 90th pct | full moves among paying |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for sector, row in table.iterrows():
         lines.append(
             f"| {sector} | {int(row.firms):,} | {row.paying_share:.0%} | "
-            f"{row.best_gain_median:+.2%} | {row.best_gain_p90:+.2%} | "
+            f"{row.clears_hurdle_share:.0%} | {row.best_gain_median:+.2%} | "
+            f"{row.best_gain_p90:+.2%} | "
             f"{row.move_share_of_paying:.0%} |"
         )
     lines += [

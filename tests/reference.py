@@ -21,6 +21,7 @@ Public functions:
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,7 @@ from sim.model.mechanisms.labour import (
     MIGRANT,
     MOBILE,
     PARK,
+    Q_MAX,
     SERVICE,
     WORKSHOP,
 )
@@ -55,22 +57,29 @@ def per_step(rate_per_year: float, steps_per_year: int) -> float:
     return 1.0 - (1.0 - clip01(rate_per_year)) ** (1.0 / steps_per_year)
 
 
-def willing_farmers_share(wage: float, farm_income: float, e, reach: float | None = None) -> float:
-    """Share of farmers who would leave the farm for a job at ``wage``: those within reach whose
-    lognormal reservation wage (median farm income × (1 + premium)) is below it."""
-    reach = e.park_reach if reach is None else reach
-    median = max(farm_income * (1 + e.local_premium), 1.0)
-    z = math.log(max(wage, 1e-9) / median) / max(e.reservation_sigma, 1e-9)
-    return reach * 0.5 * math.erfc(-z / math.sqrt(2.0))
+def willing_farmers_share(wage: float, median: float, e) -> float:
+    """Share of residents whose lognormal reservation wage (median ``median``) is below ``wage``."""
+    z = math.log(max(wage, 1e-9) / max(median, 1.0)) / max(e.reservation_sigma, 1e-9)
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
-def reachable_share(people, s: int, wage: float, farm_income: float, e) -> float:
-    """Share of today's skill-``s`` farmers who would take a park or service job at ``wage``.
+def clearing_wage(need: float, median: float, e) -> float:
+    """The wage at which the share ``need`` of residents would be willing (clipped to [1e-6,
+    Q_MAX])."""
+    q = min(max(need, 1e-6), Q_MAX)
+    return max(median, 1.0) * math.exp(
+        max(e.reservation_sigma, 1e-9) * statistics.NormalDist().inv_cdf(q)
+    )
 
-    ``people[skill][mobility][status]``; those already in park and service jobs use up reach."""
+
+def reachable_share(people, s: int, wage: float, median: float, e) -> float:
+    """Share of today's skill-``s`` farmers who would take a park or local job at ``wage``.
+
+    ``people[skill][mobility][status]``; those already in park and local jobs count against the
+    willing."""
     farmers = sum(people[s][m][FARM] for m in MOBILITIES)
     local = sum(people[s][m][st] for m in MOBILITIES for st in (PARK, SERVICE))
-    free = max(willing_farmers_share(wage, farm_income, e) * (farmers + local) - local, 0.0)
+    free = max(willing_farmers_share(wage, median, e) * (farmers + local) - local, 0.0)
     return min(free / farmers, 1.0) if farmers > 0 else 0.0
 
 
@@ -211,7 +220,7 @@ def _county_availability(model, pool) -> tuple[float, float]:
     """Willing local workers by skill, net of park vacancies already open in the county."""
     lab, e = model.labour, model.e
     people, w = pool.people, pool.row
-    farm_income = float(lab.farm_income[w] + lab.farm_bonus[w])
+    median = float((lab.farm_income[w] + lab.farm_bonus[w]) * lab.reservation_ratio[w])
     out = []
     for skill, wage in ((LOW, pool.wage_low), (MID, pool.wage_mid)):
         idle = sum(float(people[skill, mob, IDLE]) for mob in MOBILITIES)
@@ -220,11 +229,11 @@ def _county_availability(model, pool) -> tuple[float, float]:
         if skill == LOW:  # mid-skill workers beyond the mid-skill jobs hold low-skill jobs
             mid_emp = sum(float(people[MID, mob, PARK]) for mob in MOBILITIES)
             employed += max(mid_emp - float(lab.demand[w, MID]), 0.0)
-        willing = idle + farm * reachable_share(people, skill, wage, farm_income, e)
+        willing = idle + farm * reachable_share(people, skill, wage, median, e)
         if skill == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
             mid_idle = sum(float(people[MID, mob, IDLE]) for mob in MOBILITIES)
             mid_farm = sum(float(people[MID, mob, FARM]) for mob in MOBILITIES)
-            willing += mid_idle + mid_farm * reachable_share(people, MID, wage, farm_income, e)
+            willing += mid_idle + mid_farm * reachable_share(people, MID, wage, median, e)
         unfilled = max(float(lab.demand[w, skill]) - employed, 0.0)
         out.append(max(willing - unfilled, 0.0))
     return out[0], out[1]
@@ -712,6 +721,7 @@ class Pool:
         self.workshop_slots = float(inputs["workshop_slots"][w])
         self.service_demand = float(inputs["service_demand"][w])
         self.farm_income = float(inputs["farm_income"][w])
+        self.median = self.farm_income * float(inputs["reservation_ratio"][w])
         self.migration_cost = float(inputs["migration_cost"][w])
         self.trainees_funded = float(inputs["trainees_funded"][w])
         rate = inputs["training_rate"]
@@ -760,7 +770,7 @@ def _workshop_hiring(pool: Pool, hire: float, workshop_wage: float, e):
     """Workshops hire the immobile first, the not employed before willing farmers (all within
     reach)."""
     vacancies = max(pool.workshop_slots - pool.total(SKILLS, MOBILITIES, WORKSHOP), 0.0) * hire
-    farm_ok = willing_farmers_share(workshop_wage, pool.farm_income, e, reach=1.0)
+    farm_ok = willing_farmers_share(workshop_wage, pool.median, e)
     hired = 0.0
     for m in (IMMOBILE, MOBILE):
         for status in (IDLE, FARM):
@@ -792,9 +802,9 @@ def _park_hiring(pool: Pool, hire: float, e) -> list[float]:
         max(pool.demand[MID] - mid_emp, 0.0),
     ]
     # both skills' shares are read before either hires (as the vectorised market does)
-    shares = [reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e) for s in SKILLS]
+    shares = [reachable_share(pool.people, s, pool.wage[s], pool.median, e) for s in SKILLS]
     hired = [_hire_skill(pool, s, opening[s] * hire, shares[s]) for s in SKILLS]
-    mid_at_low_wage = reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e)
+    mid_at_low_wage = reachable_share(pool.people, MID, pool.wage[LOW], pool.median, e)
     hired[LOW] += _hire_skill(pool, MID, opening[LOW] * hire - hired[LOW], mid_at_low_wage)
     return [max(opening[s] - hired[s], 0.0) for s in SKILLS]
 
@@ -806,8 +816,7 @@ def _service_hiring(pool: Pool, hire: float, e):
     cells = [(s, m) for s in SKILLS for m in MOBILITIES]
     farmers = [pool.total((s,), MOBILITIES, FARM) for s in SKILLS]
     free = sum(
-        reachable_share(pool.people, s, pool.wage[LOW], pool.farm_income, e) * farmers[s]
-        for s in SKILLS
+        reachable_share(pool.people, s, pool.wage[LOW], pool.median, e) * farmers[s] for s in SKILLS
     )
     farm_ok = min(free / sum(farmers), 1.0) if sum(farmers) > 0 else 0.0
     hired = 0.0
@@ -876,25 +885,37 @@ def _training(pool: Pool, steps_per_year: int):
 
 
 def _new_wages(pool: Pool, e, steps_per_year: int) -> list[float]:
-    """Wages move part-way to a wage curve over local demand vs willing workers, floored by farm
-    income.
-
-    Service jobs add to low-skill demand."""
-    floor = pool.farm_income * (1 + e.local_premium)
+    """Each wage's premium over the prevailing wage moves part-way to the premium that clears the
+    county's market: low, all local jobs against all residents who could hold one; mid, the jobs
+    mid-skill residents hold or must fill against them."""
     step = per_step(e.wage_adjustment, steps_per_year)
+    stock = [
+        pool.total((s,), MOBILITIES, FARM)
+        + pool.total((s,), MOBILITIES, PARK)
+        + pool.total((s,), MOBILITIES, SERVICE)
+        for s in SKILLS
+    ]
+    idle = [pool.total((s,), MOBILITIES, IDLE) for s in SKILLS]
+    mid_jobs = max(pool.demand[MID], pool.total((MID,), MOBILITIES, PARK)) + pool.total(
+        (MID,), MOBILITIES, SERVICE
+    )
+    markets = (
+        (pool.demand[LOW] + pool.demand[MID] + pool.service_demand, sum(stock), sum(idle)),
+        (mid_jobs, stock[MID], idle[MID]),
+    )
     wage = []
-    for s in SKILLS:
-        willing = pool.total((s,), MOBILITIES, IDLE) + pool.total(
-            (s,), MOBILITIES, FARM
-        ) * reachable_share(pool.people, s, pool.wage[s], pool.farm_income, e)
-        if s == LOW:  # mid-skill seekers willing at the low wage may take low-skill jobs
-            willing += pool.total((MID,), MOBILITIES, IDLE) + pool.total(
-                (MID,), MOBILITIES, FARM
-            ) * reachable_share(pool.people, MID, pool.wage[LOW], pool.farm_income, e)
-        demand = pool.demand[s] + (pool.service_demand if s == LOW else 0.0)
-        tight = demand / max(demand + willing, 1.0)
-        target = max(floor, pool.prevailing[s] * (1 + e.wage_curve * tight))
-        wage.append(pool.wage[s] + step * (target - pool.wage[s]))
+    for s, (jobs, residents, seekers) in zip(SKILLS, markets, strict=True):
+        short = jobs - seekers
+        if residents > 0:
+            need = short / max(residents, 1e-9)
+        else:
+            need = 1.0 if short > 0 else 0.0
+        target = 0.0
+        if need > 0:
+            target = max(clearing_wage(need, pool.median, e) / pool.prevailing[s] - 1.0, 0.0)
+        premium = pool.wage[s] / pool.prevailing[s] - 1.0
+        premium += step * (target - premium)
+        wage.append(pool.prevailing[s] * (1.0 + premium))
     wage[MID] = max(wage[MID], wage[LOW])
     return wage
 

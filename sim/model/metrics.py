@@ -278,7 +278,8 @@ OUTCOMES: dict[str, Outcome] = {
         "persons",
         WEST,
         HIGHER,
-        "western residents in local non-tradable (service) jobs created by park and workshop wages",
+        "western residents in local jobs outside parks and workshops (local employers' industry "
+        "and services, and the jobs park and workshop wages create)",
     ),
     "west_jobs_local_all": Outcome(
         "persons",

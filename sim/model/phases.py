@@ -23,6 +23,7 @@ from sim.model.mechanisms import (
     government,
     labour,
     local_demand,
+    local_economy,
     location,
     markets,
     parks,
@@ -76,6 +77,9 @@ def drift_costs(m: TransferModel) -> None:
     f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
     lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
+    # a county's wage keeps its premium over the prevailing wage as that grows (labour market)
+    lab.wage = costs.grow(lab.wage, e.west_wage_growth, dt)
+    lab.other_income = costs.grow(lab.other_income, e.west_wage_growth, dt)
     lab.farm_income = costs.grow(lab.farm_income, e.farm_income_growth, dt)
     p.workshop_wage = costs.grow(p.workshop_wage, e.west_wage_growth, dt)
     lab.workshop_sales0 = costs.grow(lab.workshop_sales0, e.west_wage_growth, dt)
@@ -345,9 +349,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
         )
         > 0
     )
-    avail = labour.available_workers(
-        lab.people, lab.wage, lab.farm_income + lab.farm_bonus, m.views.labour
-    )
+    avail = labour.available_workers(lab.people, lab.wage, reservation_median(m), m.views.labour)
     avail = np.maximum(avail - labour.open_jobs(lab.people, lab.demand), 0)
     discount = m.policy.subsidy.land_discount * m.counties.funding_ratio[pk.county]
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
@@ -642,6 +644,13 @@ def _enclave_landings(m: TransferModel, firm: np.ndarray, park: np.ndarray) -> N
 
 
 # ------------------------------------------------------------------ 5. labour market
+def reservation_median(m: TransferModel) -> np.ndarray:
+    """Each western county's median reservation wage for a local job (W,), yuan/year: farm
+    earnings (with the consumption gain) × the county's reservation ratio."""
+    lab = m.labour
+    return (lab.farm_income + lab.farm_bonus) * lab.reservation_ratio
+
+
 def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
     """Share of each firm's output and jobs produced in its western plant now (share)."""
     f, e, spy = m.firms, m.e, m.cfg.run.steps_per_year
@@ -683,7 +692,10 @@ def labour_market(m: TransferModel) -> None:
     moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
     cost = m.prices.migration_cost + moving / e.migration_horizon
     rate = np.where(paired, pol.labour.training_rate, 0.0)
-    lab.service_demand = local_demand.service_demand(
+    # local employers' jobs at today's wage, plus the jobs park and workshop wages create
+    lab.service_demand = local_economy.local_employer_jobs(
+        lab.local_jobs0, lab.wage[:, LOW], lab.prevailing[:, LOW], e.local_demand_elasticity
+    ) + local_demand.service_demand(
         labour.by_skill(lab.people, PARK).sum(axis=1),
         lab.people[..., WORKSHOP].sum(axis=(1, 2)),
         m.prices.workshop_wage,
@@ -699,6 +711,7 @@ def labour_market(m: TransferModel) -> None:
         workshop_wage=m.prices.workshop_wage,
         service_demand=lab.service_demand,
         farm_income=lab.farm_income + lab.farm_bonus,
+        reservation_ratio=lab.reservation_ratio,
         east_income=lab.east_income,
         migration_cost=cost,
         trainees_funded=lab.trainees_funded,
@@ -803,6 +816,7 @@ def produce_and_pay(m: TransferModel) -> None:
         farm_base=lab.farm_income,
         seller_bonus=lab.seller_bonus,
         seller_share=pol.consumption.seller_share,
+        other_income=lab.other_income,
     )
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 

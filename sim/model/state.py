@@ -247,8 +247,13 @@ class LabourTable:
     trainees_funded: np.ndarray  # persons the county budget trains this step
     workshop_sales0: float  # sales per workshop job in an empty market (yuan/job-year)
     processing: np.ndarray  # processed procurement bought (yuan/year)
-    service_demand: np.ndarray  # local service jobs demanded
-    farm_income: np.ndarray  # yuan/year
+    service_demand: np.ndarray  # local jobs demanded outside parks and workshops
+    local_jobs0: np.ndarray  # local employers' jobs at the prevailing wage (start, persons)
+    farm_income: np.ndarray  # farm earnings per farm worker (yuan/year)
+    reservation_ratio: np.ndarray  # median reservation wage over farm income (ratio)
+    other_income: np.ndarray  # property income and transfers beyond the model's own (yuan/year)
+    reported_income: np.ndarray  # per-capita disposable income the start reproduces (yuan/year
+    #   per resident; NaN where the geography has no income figures)
     farm_bonus: np.ndarray  # county mean extra farm income from procurement (yuan/year)
     seller_bonus: np.ndarray  # extra farm income of the farmers who sell (yuan/year)
     transfer: float  # public transfer per resident (yuan/year)

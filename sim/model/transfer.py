@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model import phases
 from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent, WesternPark
-from sim.model.mechanisms import accounts, labour, location, markets
+from sim.model.mechanisms import accounts, labour, local_economy, location, markets
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
 from sim.model.mechanisms.production import TaxSplit
@@ -307,28 +307,41 @@ class TransferModel(mesa.Model):
     def _init_labour(self):
         geo, e = self.geo, self.e
         ec = geo.economy
-        working_age = geo.population[geo.is_west] * ec["working_age_share"]
+        west = geo.is_west
+        working_age = geo.population[west] * ec["working_age_share"]
         wpop = working_age * (
             1 - e.inactive_share
         )  # the labour force: the inactive stay outside the pools
         nw = wpop.size
-        mig = np.minimum(geo.migrant_share[geo.is_west], ec["mobile_share"])
+        mig = np.minimum(geo.migrant_share[west], ec["mobile_share"])
         mid = ec["mid_skill_share"]
+        nonfarm = geo.nonfarm_share[west]
+        local_share = np.nan_to_num(nonfarm, nan=0.0)
         people = np.zeros((nw, 2, 2, N_STATUS))
         for skill, s_share in ((LOW, 1 - mid), (MID, mid)):
             mobile = wpop * s_share * ec["mobile_share"]
             immobile = wpop * s_share * (1 - ec["mobile_share"])
             people[:, skill, MOBILE, MIGRANT] = wpop * s_share * mig
-            rest_m = mobile - people[:, skill, MOBILE, MIGRANT]
-            people[:, skill, MOBILE, labour.IDLE] = rest_m * e.idle_share
-            people[:, skill, MOBILE, labour.FARM] = rest_m * (1 - e.idle_share)
-            people[:, skill, IMMOBILE, labour.IDLE] = immobile * e.idle_share
-            people[:, skill, IMMOBILE, labour.FARM] = immobile * (1 - e.idle_share)
-        # each county's wage level follows its minimum-wage tier (geography.wage_index)
-        wage0 = np.outer(
-            geo.wage_index[geo.is_west],
-            np.array([ec["west_wage_low"], ec["west_wage_mid"]]) * e.west_wage_scale,
+            for mob, rest in (
+                (MOBILE, mobile - people[:, skill, MOBILE, MIGRANT]),
+                (IMMOBILE, immobile),
+            ):
+                people[:, skill, mob, labour.IDLE] = rest * e.idle_share
+                workers = rest * (1 - e.idle_share)
+                # the census non-farm share of resident workers hold local jobs (local industry
+                # and services), the rest farm
+                people[:, skill, mob, labour.SERVICE] = local_economy.local_jobs_at_start(
+                    workers, nonfarm
+                )
+                people[:, skill, mob, labour.FARM] = workers * (1 - local_share)
+        # each county's wage level follows its minimum-wage tier (geography.wage_index);
+        # west_wage_scale shifts it as a counterfactual, after the start is calibrated at the data
+        data_wage = np.outer(
+            geo.wage_index[west], np.array([ec["west_wage_low"], ec["west_wage_mid"]])
         )
+        wage0 = data_wage * e.west_wage_scale
+        local_jobs0 = people[..., labour.SERVICE].sum(axis=(1, 2))
+        farm, other, reported = self._start_incomes(people, working_age - wpop, data_wage)
         self.labour = LabourTable(
             people=people,
             wage=wage0.copy(),
@@ -339,8 +352,14 @@ class TransferModel(mesa.Model):
             trainees_funded=np.zeros(nw),
             workshop_sales0=e.workshop_sales_per_job,
             processing=np.zeros(nw),
-            service_demand=np.zeros(nw),
-            farm_income=np.full(nw, ec["farm_income"]),
+            service_demand=local_jobs0.copy(),
+            local_jobs0=local_jobs0,
+            farm_income=np.full(nw, farm),
+            reservation_ratio=local_economy.reservation_ratio(
+                nonfarm, e.surplus_farm_labour, data_wage[:, LOW], farm, e.reservation_sigma
+            ),
+            other_income=other,
+            reported_income=reported,
             farm_bonus=np.zeros(nw),
             seller_bonus=np.zeros(nw),
             transfer=ec["west_transfer_per_capita"],
@@ -353,6 +372,53 @@ class TransferModel(mesa.Model):
             income_by_type=np.zeros((nw, 2, 2)),
         )
         self.labour.east_income = phases.migrant_income(self)
+
+    def _start_incomes(
+        self, people: np.ndarray, inactive: np.ndarray, data_wage: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """Farm earnings per farm worker (yuan/year), each county's other income (W,) and the
+        per-capita income it reproduces (W,), at the file's wages and without any policy.
+
+        Where the geography lacks the income figures or the urban shares, farm earnings are the
+        file's ``farm_income``, there is no other income, and the reported income is NaN.
+        """
+        geo, ec, e = self.geo, self.geo.economy, self.e
+        west = geo.is_west
+        nw = people.shape[0]
+        urban = geo.urban_share[west]
+        keys = (
+            "west_income_per_capita",
+            "west_urban_income_per_capita",
+            "west_rural_income_per_capita",
+            "west_other_income_share",
+        )
+        if not all(k in ec for k in keys) or np.isnan(urban).any():
+            return ec["farm_income"], np.zeros(nw), np.full(nw, np.nan)
+        pop = geo.population[west]
+        reported = local_economy.reported_income(
+            urban,
+            ec["west_urban_income_per_capita"],
+            ec["west_rural_income_per_capita"],
+            ec["west_income_per_capita"],
+            pop,
+        )
+        by_status = people.sum(axis=2)  # (W, skill, status)
+        residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1) + inactive
+        transfers = ec["west_transfer_per_capita"] * residents
+        other = local_economy.other_income(reported, pop, ec["west_other_income_share"], transfers)
+        # a migrant's expected eastern earnings, before any policy (as phases.migrant_income)
+        east = (
+            ec["migrant_wage_east"] * (data_wage / data_wage[:, :1]) * min(e.east_job_finding, 1.0)
+        )
+        wages = by_status[:, :, labour.SERVICE].sum(axis=1) * data_wage[:, LOW]
+        remitted = e.remittance_share * (by_status[:, :, MIGRANT] * east).sum(axis=1)
+        farm = local_economy.farm_earnings(
+            reported,
+            pop,
+            wages + remitted + transfers + other,
+            by_status[:, :, labour.FARM].sum(axis=1),
+        )
+        return farm, other, reported
 
     def _init_record(self):
         n_rows = self.n_steps + 1

@@ -1452,19 +1452,11 @@ class EconomyConfig:
         prior=uniform(0.025, 0.075),
         role=UNCERTAIN,
     )
-    wage_curve: float = param(
-        0.5,
-        "share per unit tightness",
-        "rise of the western wage target as park demand absorbs the willing local workers",
-        lo=0,
-        hi=10,
-        prior=uniform(0.25, 0.75),
-        role=UNCERTAIN,
-    )
     wage_adjustment: float = param(
         0.5,
         "share/year",
-        "share of the gap to the wage target closed per year",
+        "share of the gap between a county's wage premium over the prevailing wage and the "
+        "premium that clears its labour market closed per year",
         lo=0,
         hi=1,
         prior=uniform(0.25, 0.75),
@@ -1488,33 +1480,39 @@ class EconomyConfig:
         prior=uniform(0.025, 0.075),
         role=UNCERTAIN,
     )
-    local_premium: float = param(
-        0.1,
+    surplus_farm_labour: float = param(
+        0.2,
         "share",
-        "median wage premium over farm income needed to leave farming for a local job",
+        "share of a county's farmers who would take a local non-farm job at the prevailing wage "
+        "at the start (within commuting reach, reservation wage below it): sets where each "
+        "county's reservation wages lie",
         lo=0,
-        hi=10,
-        prior=uniform(0.05, 0.15),
+        hi=0.9,
+        source="illustrative; range 0.05–0.4 (estimates of China's remaining surplus rural labour "
+        "around 2010–2020 differ widely)",
+        prior=uniform(0.05, 0.4),
         role=UNCERTAIN,
     )
     reservation_sigma: float = param(
         0.6,
         "log units",
-        "dispersion of farmers' reservation wages around farm income × (1 + local_premium) "
-        "(lognormal)",
+        "dispersion of residents' reservation wages for a local non-farm job (lognormal around "
+        "a county median, set at the start from its non-farm share and surplus_farm_labour)",
         lo=0.01,
         hi=5,
         prior=uniform(0.3, 0.9),
         role=UNCERTAIN,
     )
-    park_reach: float = param(
-        0.3,
-        "share",
-        "share of a county's farmers within daily commuting range of its parks and free to "
-        "take full-time work there (village workshops reach all)",
+    local_demand_elasticity: float = param(
+        0.5,
+        "elasticity",
+        "fall in local employers' jobs (local industry and services) per unit rise of the log "
+        "wage over the prevailing wage",
         lo=0,
-        hi=1,
-        prior=uniform(0.15, 0.45),
+        hi=5,
+        source="illustrative; Hamermesh (1993, Labor Demand) puts constant-output own-wage "
+        "elasticities of labour demand at about 0.15–0.75",
+        prior=uniform(0.15, 0.75),
         role=UNCERTAIN,
     )
     inactive_share: float = param(

@@ -65,11 +65,20 @@ SHARE_KEYS = (
     "west_contribution_rate",
     "land_annuity",
     "west_consumption_share",
+    "west_other_income_share",
 )
 # optional: official per-capita disposable income of all western residents in the start year
-# (yuan/year),
-# which anchors east_west_income_ratio to the official basis
-OPTIONAL_ECONOMY_KEYS = ("west_income_per_capita",)
+# (yuan/year), which anchors east_west_income_ratio to the official basis; with the urban and
+# rural figures and the share of property and transfer income it also sets each county's start
+# income (docs/ODD.md §5)
+OPTIONAL_ECONOMY_KEYS = (
+    "west_income_per_capita",
+    "west_urban_income_per_capita",
+    "west_rural_income_per_capita",
+    "west_other_income_share",
+)
+# optional per western county row: census shares that set the county's local economy at the start
+COUNTY_SHARE_KEYS = ("urban_share", "nonfarm_share")
 
 
 class GeographyError(ValueError):
@@ -210,10 +219,18 @@ class Geography:
     # a western county's wage level relative to the western average (ratio; 1 in the east and
     # where the file has no wage tiers): its minimum-wage tier over the population-weighted mean
     wage_index: np.ndarray | None = None
+    # census shares of a western county (NaN where the file has none, and in the east): urban
+    # residents over residents; employed residents not farming over employed residents
+    urban_share: np.ndarray | None = None
+    nonfarm_share: np.ndarray | None = None
 
     def __post_init__(self):
+        n = len(self.county_name)
         if self.wage_index is None:
-            object.__setattr__(self, "wage_index", np.ones(len(self.county_name)))
+            object.__setattr__(self, "wage_index", np.ones(n))
+        for k in COUNTY_SHARE_KEYS:
+            if getattr(self, k) is None:
+                object.__setattr__(self, k, np.full(n, np.nan))
 
     @property
     def n_counties(self) -> int:
@@ -418,6 +435,9 @@ def _check_counties(rows: list, where: str) -> None:
         _number(_need(r, "lat", where, i, "counties"), f"{at}: lat", lo=-90, hi=90)
         if side == "west":
             _number(r.get("migrant_share", 0.0), f"{at}: migrant_share", lo=0, hi=1)
+            for k in COUNTY_SHARE_KEYS:
+                if r.get(k) is not None:
+                    _number(r[k], f"{at}: {k}", lo=0, hi=1)
         else:
             _number(r.get("firm_weight", 1.0), f"{at}: firm_weight", lo=0)
         for k in ("prefecture", "province"):
@@ -638,6 +658,7 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         economy=economy,
         markets=_markets(raw.get("markets"), where),
         wage_index=_wage_index(raw, rows, is_west, where),
+        **{k: np.where(is_west, arr(k, np.nan), np.nan) for k in COUNTY_SHARE_KEYS},
     )
 
 
@@ -683,6 +704,7 @@ def synthetic(
         return lo, la
 
     elon, elat = coords(east, n_east, 3.0)
+    template_w = np.flatnonzero(west)
     wlon, wlat = coords(west, n_west, 2.0)
     n = n_east + n_west
     is_west = np.r_[np.zeros(n_east, bool), np.ones(n_west, bool)]
@@ -722,7 +744,21 @@ def synthetic(
         markets=template.markets,
         # the template's minimum-wage tiers belong to its counties, not to generated ones
         wage_index=np.ones(n),
+        # generated county i takes the census shares of template western county i mod their
+        # number (no draw: the generator's stream stays as it was)
+        **_cycled_shares(template, template_w, n_east, n_west),
     )
+
+
+def _cycled_shares(
+    template: Geography, rows: np.ndarray, n_east: int, n_west: int
+) -> dict[str, np.ndarray]:
+    """Census shares (urban, non-farm) of ``n_west`` generated counties: those of the template's
+    western counties ``rows`` in turn, both from the same county; NaN in the east."""
+    pick = rows[np.arange(n_west) % rows.size]
+    return {
+        k: np.r_[np.full(n_east, np.nan), getattr(template, k)[pick]] for k in COUNTY_SHARE_KEYS
+    }
 
 
 # sizes of geography=synthetic when not given: China's eastern and western counties at national

@@ -29,6 +29,7 @@ def test_labour_market_conserves_headcount(n, seed, training, support):
         workshop_wage=3e4,
         service_demand=rng.uniform(0, 5e4, n),
         farm_income=rng.uniform(5e3, 3e4, n),
+        reservation_ratio=rng.uniform(0.5, 3.0, n),
         east_income=rng.uniform(2e4, 8e4, (n, 2)),
         migration_cost=np.full(n, 2e4 - support / 3),
         trainees_funded=rng.uniform(0, 1e4, n),

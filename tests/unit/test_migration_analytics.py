@@ -39,6 +39,7 @@ def step(people, migration_cost, e):
         workshop_wage=30_000.0,
         service_demand=zero,
         farm_income=np.array([FARM_INCOME]),
+        reservation_ratio=np.ones(1),
         east_income=east_income,
         migration_cost=np.array([migration_cost]),
         trainees_funded=zero,

@@ -53,7 +53,7 @@ MOBILE = {
     "economy.capital_per_job": 100_000,
     "economy.salvage_share": 0.8,
 }
-SCARCE_LABOUR = {"economy.west_wage_scale": 0.3, "economy.idle_share": 0.002}
+SCARCE_LABOUR = {"economy.west_wage_scale": 0.5, "economy.idle_share": 0.002}
 # fast growth: home firms often reach a lump and choose where to build it; no relocation loss, quick
 # plants and noisier tastes: many full moves early; then fast-rising western wages and land drive
 # relocated (and branch) firms home again, and some relocated firms move on to another park
@@ -109,7 +109,8 @@ CASES = [
         2,
     ),
     Case("full-mobile", {"scenario": "full", "run.seed": 9, **SMALL, **MOBILE}, 12, 3),
-    # low western wages: farmers unwilling, few idle, so labour shortage enters the margins
+    # low western wages (half the data): below most reservation wages, few idle, so labour shortage
+    # enters the margins
     Case(
         "synthetic-scarce-labour",
         {"scenario": "enclave", "run.seed": 10, **SYNTHETIC, **SCARCE_LABOUR},

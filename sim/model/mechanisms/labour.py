@@ -7,11 +7,16 @@ Every flow moves people between statuses, so a pool's headcount is conserved.
 
 Park jobs come in two kinds, low- and mid-skill (``demand_park[w, skill]``):
 mid-skill workers may hold low-skill jobs (at the low wage), never the reverse,
-so training a worker never costs a job. Farmers take a local job only if it
-pays more than their own reservation wage (lognormal around farm income ×
-(1 + premium)) and, for park and service jobs, only if they live within
-commuting range of the county's parks (``park_reach``); village workshops are
-within reach of all.
+so training a worker never costs a job. Local jobs outside parks and workshops
+(the county's own industry and services, and the jobs park wages create) are
+status ``SERVICE``. Residents take a local job only if it pays more than their
+own reservation wage: lognormal across residents around a county median (farm
+income × the county's ``reservation_ratio``, set at the start so that the
+county's census non-farm jobs plus its surplus farm labour are willing at the
+prevailing wage; ``local_economy.py``). A county's wage is the prevailing wage
+times (1 + a premium) that moves toward the premium clearing its labour market:
+zero while willing residents outnumber the jobs, positive when demand exhausts
+them.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from sim.model.mechanisms import ParamView
 
@@ -46,15 +51,17 @@ class LabourParams(ParamView):
     """What the labour market reads of the economy config (units as in the config)."""
 
     hire_rate: float  # share of vacancies filled per quarter
-    park_reach: float  # share of farmers within commuting range of the parks
-    local_premium: float  # share over farm income a farmer asks of a local job
     reservation_sigma: float  # log units
     migration_rate: float  # share/year
     return_rate: float  # share/year
     migration_scale: float  # yuan/year
     idle_to_farm: float  # share/year
     wage_adjustment: float  # share/year
-    wage_curve: float  # share per unit tightness
+
+
+# the largest share of a county's residents the clearing wage asks to be willing (caps that wage at
+# the median reservation wage × exp(3.09 · reservation_sigma))
+Q_MAX = 0.999
 
 
 def per_step(rate_per_year: float | np.ndarray, steps_per_year: int) -> float | np.ndarray:
@@ -90,22 +97,21 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def willing_farmers_share(
-    wage: np.ndarray | float,
-    farm_income: np.ndarray,
-    params: LabourParams,
-    reach: float | None = None,
+    wage: np.ndarray | float, median: np.ndarray, params: LabourParams
 ) -> np.ndarray:
-    """Share of farmers who would take a local job at ``wage`` (yuan/year) rather than farm.
-
-    Reservation wages are lognormal (dispersion ``reservation_sigma``) around
-    farm income × (1 + ``local_premium``); only the share ``reach`` lives within
-    commuting range (default ``park_reach``; village workshops pass 1).
-    """
-    reach = params.park_reach if reach is None else reach
-    median = np.maximum(farm_income * (1 + params.local_premium), 1.0)
-    return reach * ndtr(
-        np.log(np.maximum(wage, 1e-9) / median) / max(params.reservation_sigma, 1e-9)
+    """Share of residents whose reservation wage is below ``wage`` (yuan/year): lognormal with
+    median ``median`` (W,) and dispersion ``reservation_sigma``."""
+    return ndtr(
+        np.log(np.maximum(wage, 1e-9) / np.maximum(median, 1.0))
+        / max(params.reservation_sigma, 1e-9)
     )
+
+
+def clearing_wage(need: np.ndarray, median: np.ndarray, params: LabourParams) -> np.ndarray:
+    """The wage (yuan/year) at which the share ``need`` of residents would take a local job: the
+    inverse of :func:`willing_farmers_share` (``need`` clipped to [1e-6, Q_MAX])."""
+    q = np.clip(need, 1e-6, Q_MAX)
+    return np.maximum(median, 1.0) * np.exp(max(params.reservation_sigma, 1e-9) * ndtri(q))
 
 
 def by_skill(people: np.ndarray, status: int) -> np.ndarray:
@@ -114,18 +120,18 @@ def by_skill(people: np.ndarray, status: int) -> np.ndarray:
 
 
 def reachable_farmers_share(
-    people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, params: LabourParams
+    people: np.ndarray, wage: np.ndarray, median: np.ndarray, params: LabourParams
 ) -> np.ndarray:
-    """Share (W, 2) of today's farmers who would take a park or service job at ``wage`` (W, 2).
+    """Share (W, 2) of today's farmers who would take a park or local job at ``wage`` (W, 2).
 
-    Reach and reservation wages belong to people, not to the remainder: of the
-    farmers plus those already in park and service jobs, the share
-    ``willing_farmers_share`` would take the job; those already in such jobs
-    count against it, so hiring drains the reachable pool and it can run out.
+    Reservation wages belong to people, not to the remainder: of the farmers plus
+    those already in park and local jobs, the share ``willing_farmers_share``
+    would take the job; those already in such jobs count against it, so hiring
+    drains the willing pool and it can run out.
     """
     farmers = by_skill(people, FARM)
     local = by_skill(people, PARK) + by_skill(people, SERVICE)
-    willing = willing_farmers_share(wage, farm_income[:, None], params) * (farmers + local)
+    willing = willing_farmers_share(wage, median[:, None], params) * (farmers + local)
     return np.minimum(_share(np.maximum(willing - local, 0.0), farmers), 1.0)
 
 
@@ -136,7 +142,7 @@ def job_seekers(people: np.ndarray, farm_ok: np.ndarray) -> np.ndarray:
 
 
 def available_workers(
-    people: np.ndarray, wage: np.ndarray, farm_income: np.ndarray, params: LabourParams
+    people: np.ndarray, wage: np.ndarray, median: np.ndarray, params: LabourParams
 ) -> np.ndarray:
     """Willing local job seekers (W, 2) for low- and mid-skill jobs at ``wage`` (yuan/year)
     (persons).
@@ -144,8 +150,8 @@ def available_workers(
     Mid-skill seekers willing at the low wage count for low-skill jobs too, since they may take
     them.
     """
-    avail = job_seekers(people, reachable_farmers_share(people, wage, farm_income, params))
-    at_low = reachable_farmers_share(people, _low_wage(wage), farm_income, params)
+    avail = job_seekers(people, reachable_farmers_share(people, wage, median, params))
+    at_low = reachable_farmers_share(people, _low_wage(wage), median, params)
     mid_at_low = job_seekers(people, at_low)[:, MID]
     avail[:, LOW] += mid_at_low
     return avail
@@ -231,7 +237,7 @@ def _workshop_hiring(
     p: np.ndarray,
     workshop_slots: np.ndarray,
     workshop_wage: float,
-    farm_income: np.ndarray,
+    median: np.ndarray,
     hire: float,
     params: LabourParams,
 ) -> np.ndarray:
@@ -243,9 +249,9 @@ def _workshop_hiring(
     ]  # view (W, skill, mobility, status) in hiring order
     total = queue[:, LOW] + queue[:, MID]  # (W, mobility, status)
     willing = total.copy()
-    willing[:, :, 1] *= willing_farmers_share(workshop_wage, farm_income, params, reach=1.0)[
-        :, None
-    ]
+    # a village workshop is near home and its hours fit farm work: farmers judge it by their
+    # reservation wages alone, whatever other local jobs they hold
+    willing[:, :, 1] *= willing_farmers_share(workshop_wage, median, params)[:, None]
     # groups are hired in order: each takes what the vacancies left by the groups before it allow
     flat = willing.reshape(-1, 4)
     left = vac[:, None] - (np.cumsum(flat, axis=1) - flat)
@@ -260,7 +266,7 @@ def _park_hiring(
     p: np.ndarray,
     demand_park: np.ndarray,
     wage: np.ndarray,
-    farm_income: np.ndarray,
+    median: np.ndarray,
     hire: float,
     params: LabourParams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,12 +277,12 @@ def _park_hiring(
     """
     opening = open_jobs(p, demand_park)
     vac = opening * hire
-    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, farm_income, params))
+    hired = _hire_by_skill(p, vac, PARK, reachable_farmers_share(p, wage, median, params))
     # mid-skill seekers take the low-skill vacancies left (at the low wage)
     spill = np.zeros_like(vac)
     spill[:, MID] = vac[:, LOW] - hired[:, LOW]
     down = _hire_by_skill(
-        p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), farm_income, params)
+        p, spill, PARK, reachable_farmers_share(p, _low_wage(wage), median, params)
     )
     unfilled = opening - np.stack([hired[:, LOW] + down[:, MID], hired[:, MID]], axis=1)
     return hired + down, opening, np.maximum(unfilled, 0)
@@ -291,7 +297,7 @@ def _service_hiring(
     p: np.ndarray,
     service_demand: np.ndarray,
     wage: np.ndarray,
-    farm_income: np.ndarray,
+    median: np.ndarray,
     hire: float,
     params: LabourParams,
 ) -> np.ndarray:
@@ -299,7 +305,7 @@ def _service_hiring(
     farmers. Returns (W,)."""
     vac = np.maximum(service_demand - p[:, :, :, SERVICE].sum(axis=(1, 2)), 0) * hire
     farmers = by_skill(p, FARM)
-    free = (reachable_farmers_share(p, _low_wage(wage), farm_income, params) * farmers).sum(axis=1)
+    free = (reachable_farmers_share(p, _low_wage(wage), median, params) * farmers).sum(axis=1)
     farm_ok = np.minimum(_share(free, farmers.sum(axis=1)), 1.0)
     hired = np.zeros(vac.shape)
     for status, share in ((IDLE, 1.0), (FARM, farm_ok)):
@@ -382,22 +388,38 @@ def _new_wages(
     prevailing_wage: np.ndarray,
     demand_park: np.ndarray,
     service_demand: np.ndarray,
-    farm_income: np.ndarray,
+    median: np.ndarray,
     params: LabourParams,
     steps_per_year: int,
 ) -> np.ndarray:
-    """Wages move part-way toward a wage curve over local tightness, floored by farm income.
+    """Each county's wage premium over the prevailing wage moves part-way toward the premium that
+    clears its labour market.
 
-    Service jobs draw on the same low-wage workers as low-skill park jobs, so they
-    tighten the low-skill market too (the multiplier's wage spillover); mid-skill
-    seekers count as low-skill seekers too, since they may take low-skill jobs.
+    Low wage: all local jobs (park jobs of both skills and local jobs) against all residents
+    who could hold one (farmers and holders of park and local jobs, by their reservation
+    wages, plus the not employed). Mid wage: the jobs mid-skill residents hold or must fill
+    against mid-skill residents. The clearing wage is the one at which the share
+    ``(jobs − not employed) / residents`` would be willing; the target premium is its excess
+    over the prevailing wage, 0 where willing residents are enough. The mid wage is at least
+    the low wage.
     """
-    demand = demand_park.copy()
-    demand[:, LOW] += service_demand
-    tight = demand / np.maximum(demand + available_workers(p, wage, farm_income, params), 1.0)
-    floor = (farm_income * (1 + params.local_premium))[:, None]
-    target = np.maximum(floor, prevailing_wage * (1 + params.wage_curve * tight))
-    wage = wage + per_step(params.wage_adjustment, steps_per_year) * (target - wage)
+    stock = by_skill(p, FARM) + by_skill(p, PARK) + by_skill(p, SERVICE)
+    idle = by_skill(p, IDLE)
+    held_mid = (
+        np.maximum(demand_park[:, MID], by_skill(p, PARK)[:, MID]) + by_skill(p, SERVICE)[:, MID]
+    )
+    jobs = np.stack([demand_park[:, LOW] + demand_park[:, MID] + service_demand, held_mid], axis=1)
+    residents = np.stack([stock[:, LOW] + stock[:, MID], stock[:, MID]], axis=1)
+    seekers = np.stack([idle[:, LOW] + idle[:, MID], idle[:, MID]], axis=1)
+    short = jobs - seekers
+    need = np.where(
+        residents > 0, short / np.maximum(residents, 1e-9), np.where(short > 0, 1.0, 0.0)
+    )
+    clearing = clearing_wage(need, median[:, None], params)
+    target = np.where(need > 0, np.maximum(clearing / prevailing_wage - 1.0, 0.0), 0.0)
+    premium = wage / prevailing_wage - 1.0
+    premium = premium + per_step(params.wage_adjustment, steps_per_year) * (target - premium)
+    wage = prevailing_wage * (1.0 + premium)
     wage[:, MID] = np.maximum(wage[:, MID], wage[:, LOW])
     return wage
 
@@ -412,6 +434,7 @@ def labour_market(
     workshop_wage: float,
     service_demand: np.ndarray,
     farm_income: np.ndarray,
+    reservation_ratio: np.ndarray,
     east_income: np.ndarray,
     migration_cost: np.ndarray,
     trainees_funded: np.ndarray,
@@ -423,8 +446,10 @@ def labour_market(
 
     people (W,2,2,6) persons; wage, prevailing_wage (W,2) yuan/year; demand_park (W,2)
     jobs in park firms by job skill; workshop_slots (W,) jobs workshops can pay for;
-    workshop_wage yuan/year; service_demand (W,) local non-tradable jobs; farm_income
-    (W,) yuan/year; east_income (W,2) yuan/year a migrant expects in the east (wage ×
+    workshop_wage yuan/year; service_demand (W,) local jobs outside parks and workshops
+    (local employers and the jobs park and workshop wages create); farm_income (W,)
+    yuan/year per farm worker; reservation_ratio (W,) the median reservation wage over
+    farm income (ratio); east_income (W,2) yuan/year a migrant expects in the east (wage ×
     job-finding); migration_cost (W,) yuan/year after labour-cooperation support;
     trainees_funded (W,) persons the county budget pays to train; training_rate share/year;
     ``steps_per_year`` steps a year. Returns (people, wage, LabourFlows).
@@ -432,10 +457,11 @@ def labour_market(
     p = people.copy()
     hire = 1.0 - (1.0 - params.hire_rate) ** (4.0 / steps_per_year)  # hire_rate is per quarter
 
+    median = farm_income * reservation_ratio  # the county's median reservation wage, yuan/year
     laid_off = _separations(p, demand_park, workshop_slots, service_demand)
-    hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, farm_income, hire, params)
-    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, farm_income, hire, params)
-    hired_service = _service_hiring(p, service_demand, wage, farm_income, hire, params)
+    hired_ws = _workshop_hiring(p, workshop_slots, workshop_wage, median, hire, params)
+    hired_park, opening, unfilled = _park_hiring(p, demand_park, wage, median, hire, params)
+    hired_service = _service_hiring(p, service_demand, wage, median, hire, params)
     migrated, returned = _migration(
         p,
         wage,
@@ -453,7 +479,7 @@ def labour_market(
     p[:, :, :, FARM] += drift
     trained, by_rate = _training(p, trainees_funded, training_rate, steps_per_year)
     wage = _new_wages(
-        p, wage, prevailing_wage, demand_park, service_demand, farm_income, params, steps_per_year
+        p, wage, prevailing_wage, demand_park, service_demand, median, params, steps_per_year
     )
     np.maximum(p, 0.0, out=p)
     return (

@@ -136,12 +136,14 @@ def household_incomes(
     farm_base: np.ndarray,
     seller_bonus: np.ndarray,
     seller_share: float,
+    other_income: np.ndarray | float = 0.0,
 ) -> HouseholdIncomes:
     """County household income per working-age person (yuan/year), low-income share, total,
     income by type.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)
-    + public transfers to every resident (the ``inactive`` (W,) included), over
+    + public transfers to every resident (the ``inactive`` (W,) included) + the county's
+    ``other_income`` (W,) yuan/year (property income and transfers beyond its own), over
     the registered working-age population (labour force, inactive and migrants).
     A member of the labour force is low-income when own earnings plus the transfer
     fall below ``low_income_line`` (yuan/year); farm income varies between farmers,
@@ -159,6 +161,7 @@ def household_incomes(
         - earn[:, :, MIGRANT].sum(axis=1)
         + remittance_share * earn[:, :, MIGRANT].sum(axis=1)
         + transfer_per_capita * residents
+        + other_income
     )
     labour_force = by_status.sum(axis=(1, 2))
     below = ((incomes + transfer_per_capita) < low_income_line).astype(float)
