@@ -385,7 +385,7 @@ class TransferModel(mesa.Model):
         geo, ec, e = self.geo, self.geo.economy, self.e
         west = geo.is_west
         nw = people.shape[0]
-        urban = geo.urban_share[west]
+        urban = cast(np.ndarray, geo.urban_share)[west]  # NaN-filled by Geography, never None
         keys = (
             "west_income_per_capita",
             "west_urban_income_per_capita",
