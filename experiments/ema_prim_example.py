@@ -11,7 +11,10 @@ the same parameters and seed (common random numbers).
     (~10-60 s)
     python experiments/ema_prim_example.py --n 200 --years 10 --firms 10000    # a real one
 
-Ranges come from the schema (``sim.params.designs.prior_ranges``).
+Ranges come from the schema's priors (``sim.params.designs.prior_ranges``). Two of the
+six, ``tax_share_east`` and ``coinvest_per_park``, are policy levers (role ``lever``): the
+box says which settings of them pay off under which states of the world, so they are
+sampled beside the uncertain parameters, over their declared ranges.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def run(n: int, years: int, firms: int, seed: int = 0):
     from ema_workbench.analysis import prim
 
     BASE.update({"run.years": years, "geography.n_firms": firms, "run.seed": seed})
-    ranges = prior_ranges()
+    ranges = prior_ranges(levers=True)
     model = Model("east_west", function=enclave_gain)
     model.uncertainties = [RealParameter(name, *ranges[key]) for key, name in KEYS.items()]
     model.outcomes = [ScalarOutcome("jobs_gain"), ScalarOutcome("east_cost")]

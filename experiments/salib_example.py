@@ -33,7 +33,9 @@ PARAMETERS = [
 def run(n: int, years: int, firms: int, seed: int = 0, n_jobs: int = -1):
     """(SALib problem, design X, outcome Y, indices) for the enclave scenario's western local
     jobs."""
-    prob = problem(PARAMETERS)  # names and ranges from the schema's documented priors
+    # names and ranges from the schema's priors (all four uniform, so SALib's own uniform
+    # sampling is the prior); the first two are the enclave's levers: asked for by levers=True
+    prob = problem(PARAMETERS, levers=True)
     X = sobol_sample.sample(prob, N=n, calc_second_order=False, seed=seed)
     base = {"scenario": "enclave", "run.years": years, "geography.n_firms": firms, "run.seed": seed}
     # SALib's own numpy values go in unconverted: row[i] is np.float64

@@ -9,6 +9,7 @@ process of docs/ODD.md §3 as functions (``sim/model/phases.py``), in order.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 from typing import cast
 
@@ -43,9 +44,21 @@ logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs each step at IN
 
 
 def as_config(config=None) -> Config:
-    """A :class:`Config` from None (defaults), a Config, or a Hydra/OmegaConf config."""
+    """A :class:`Config` from None, a Config, or a Hydra/OmegaConf config or plain dict.
+
+    * ``None``: the default config as ``python -m sim.run`` and ``sim.evaluate({})`` compose
+      it (:func:`sim.params.compose.compose`), the calibrated point estimate included;
+    * a :class:`Config` object: as it is (``Config()`` holds the schema's own defaults,
+      uncalibrated: ``run.calibration`` says ``none``);
+    * a composed config (typed by the schema): as it is;
+    * anything else (a dict, an untyped OmegaConf config) is laid over the schema's defaults.
+      If it does not say which calibration it means (``run.calibration``), a warning says that
+      the keys it leaves out are uncalibrated defaults.
+    """
     if config is None:
-        return Config()
+        from sim.params.compose import compose
+
+        config = compose()
     if isinstance(config, Config):
         return config
     from omegaconf import OmegaConf
@@ -57,18 +70,35 @@ def as_config(config=None) -> Config:
         if (
             OmegaConf.get_type(config) is not Config
         ):  # Hydra's configs are typed by the schema already
-            config = OmegaConf.merge(OmegaConf.structured(Config), config)
+            config = OmegaConf.create(config)
+            unsaid = OmegaConf.select(config, "run.calibration") is None
+            typed = cast(
+                Config, OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), config))
+            )
+            if unsaid:  # a valid config only: a bad one is refused without this aside
+                warnings.warn(UNCALIBRATED, stacklevel=3)
+            return typed
         return cast(Config, OmegaConf.to_object(config))
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid configuration: {str(err).strip().splitlines()[0]}") from None
 
 
+UNCALIBRATED = (
+    "TransferModel(config): the keys this config leaves out take the schema's uncalibrated "
+    "defaults (run.calibration=none), not the calibrated ones that TransferModel(), "
+    "sim.evaluate and python -m sim.run start from; build the config with "
+    "sim.compose(overrides) for those, or set run.calibration to say which you mean."
+)
+
+
 class TransferModel(mesa.Model):
     """Agent-based model of industrial transfer from eastern to western China.
 
-    ``TransferModel()`` runs with defaults (Shanghai–Yunnan, baseline policy).
-    Pass a config (``sim.params.schema.Config`` or a Hydra config), optionally a
-    prepared :class:`~sim.world.geography.Geography`, and ``rng`` to override the seed.
+    ``TransferModel()`` runs the default config of ``python -m sim.run`` and ``sim.evaluate``
+    (Shanghai–Yunnan, baseline policy, the calibrated point estimate). Pass a config
+    (``sim.compose(overrides)``, a ``sim.params.schema.Config``, or a Hydra config; see
+    :func:`as_config`), optionally a prepared :class:`~sim.world.geography.Geography`, and
+    ``rng`` to override the seed.
     """
 
     #: One step: these functions of the model, in this order (docs/ODD.md §3).

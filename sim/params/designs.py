@@ -1,4 +1,5 @@
-"""Parameter uncertainty: prior ranges, parameter draws and sensitivity designs (SALib).
+"""Parameter uncertainty: which parameters a design varies, parameter draws and sensitivity
+designs (SALib).
 
 One design row = one sweep job. A sweep over ``sensitivity.sample=range(N)`` runs
 the N rows of a deterministic design (``sensitivity.method``: ``draws``, ``morris``
@@ -8,23 +9,25 @@ So joblib, Slurm, resume and the progress bar come from the sweep machinery.
 
 Where the values come from (the seam with the calibration):
 
-* :func:`prior_ranges` reads each ``illustrative`` or ``calibrated`` float parameter's
-  range from the schema (the documented "range a–b" in its source text, otherwise
-  ±50 % of its default within the schema bounds);
+* :func:`design_priors` reads each parameter's ``role`` and ``prior`` from the schema
+  (:mod:`sim.params.schema`): a design varies the ``uncertain`` and ``calibrated`` float
+  parameters, each from its structured prior; ``lever`` parameters only when a user asks
+  (``sensitivity.levers=true``), over their declared ranges. Nothing is read from the
+  free-text ``source``.
+* every design is drawn on the unit hypercube and mapped column by column through the prior's
+  inverse CDF (:meth:`sim.params.schema.Prior.quantile`): Morris and Sobol (SALib) screen each
+  parameter on its prior's probability scale, the Latin hypercube draws from the priors;
 * :func:`parameter_draws` returns a calibration's draws when its draws file exists
   (``sim/world/<calibration>/draws.yaml``; a job uses the calibration it selects,
-  ``run.calibration``), otherwise a Latin hypercube over the prior ranges;
-* a parameter with a declared prior in the schema (``param(prior=...)``, e.g.
-  ``policy.pairing.governance_gain``: triangular) is drawn from it: through its inverse CDF in
-  the Latin hypercube, and alongside a calibration's draws (draw k takes the k-th point of a
-  van der Corput sequence through the inverse CDF), so uncertainty analysis carries it even
-  where the calibration does not fit it.
+  ``run.calibration``), otherwise the Latin hypercube;
+* the uncertain parameters of :data:`WITH_CALIBRATION_DRAWS` (``policy.pairing.governance_gain``)
+  ride along a calibration's draws, which do not fit them: draw k takes the k-th point of a
+  van der Corput sequence through the prior's inverse CDF.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import numpy as np
@@ -33,79 +36,40 @@ from sim.params import schema
 from sim.params.draws import draws_file
 from sim.params.files import read_yaml, stamp
 
-MARKS = ("illustrative", "calibrated")  # parameters whose values are uncertain
-PRIOR_SPREAD = 0.5  # ± share of the default when the schema documents no range
+VARIED = (schema.UNCERTAIN, schema.CALIBRATED)  # the roles a design varies unless asked for more
 MORRIS_LEVELS = 4
-_NUMBER = r"(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)"
-_RANGE = re.compile(rf"range\s+{_NUMBER}\s*[–-]\s*{_NUMBER}", re.IGNORECASE)
+# Uncertain parameters a calibration's draws do not fit but carry (from their priors).
+WITH_CALIBRATION_DRAWS = ("policy.pairing.governance_gain",)
 
 
-def documented_range(source: str) -> tuple[float, float] | None:
-    """``(a, b)`` from "range a–b" in a schema source text, if there is one."""
-    m = _RANGE.search(source or "")
-    return (float(m.group(1)), float(m.group(2))) if m else None
+def _is_float(f) -> bool:
+    return f.type in (float, "float", "float | None", float | None)
 
 
 @functools.cache
-def prior_ranges() -> dict[str, tuple[float, float]]:
-    """{dotted key: (low, high)} of every uncertain float parameter with a non-empty range.
+def design_priors(levers: bool = False) -> dict[str, schema.Prior]:
+    """{dotted key: prior} of every parameter a design varies: the ``uncertain`` and
+    ``calibrated`` float parameters, and with ``levers`` the float ``lever`` ones too.
 
-    Uncertain: its schema source says illustrative or calibrated. The range is the one
-    documented in the source, else the default ±50 %, always within the schema bounds.
-    Integer, flag and choice parameters are left out (their defaults are kept).
+    Integer, flag and choice parameters keep their values (a calibration's draws may set an
+    integer it fits, such as ``geography.n_firms``).
     """
-    ranges = {}
-    for key, f in schema.schema_fields():
-        meta = f.metadata
-        optional = f.type in ("float | None", float | None)
-        if f.type not in (float, "float") and not optional:
-            continue
-        if not any(w in meta["source"].lower() for w in MARKS):
-            continue
-        declared = meta.get("prior")
-        documented = (declared[1], declared[-1]) if declared else documented_range(meta["source"])
-        if documented is None and (optional or f.default is None):
-            continue  # a None default (taken from the data) has no spread to take
-        lo, hi = documented or (
-            f.default * (1 - PRIOR_SPREAD),
-            f.default * (1 + PRIOR_SPREAD),
-        )
-        lo = max(lo, meta["lo"]) if meta["lo"] is not None else lo
-        hi = min(hi, meta["hi"]) if meta["hi"] is not None else hi
-        if hi > lo:
-            ranges[key] = (float(lo), float(hi))
-    return _within_joint_limits(ranges)
+    roles = VARIED + ((schema.LEVER,) if levers else ())
+    return {
+        key: f.metadata["prior"]
+        for key, f in schema.schema_fields()
+        if f.metadata["role"] in roles and _is_float(f) and f.metadata["prior"] is not None
+    }
 
 
-# Parameters that share one budget (schema.validate checks their sum): the first gives way.
-JOINT_LIMITS = {
-    ("economy.budget_infrastructure", "economy.budget_workshops", "economy.budget_training"): 1.0
-}
+def prior_ranges(levers: bool = False) -> dict[str, tuple[float, float]]:
+    """{dotted key: (low, high)}: the support of each prior of :func:`design_priors`."""
+    return {k: p.support for k, p in design_priors(levers).items()}
 
 
-def _within_joint_limits(ranges: dict) -> dict:
-    for keys, limit in JOINT_LIMITS.items():
-        if all(k in ranges for k in keys) and sum(ranges[k][1] for k in keys) > limit:
-            first, rest = keys[0], sum(ranges[k][1] for k in keys[1:])
-            ranges[first] = (ranges[first][0], limit - rest)
-    return ranges
-
-
-@functools.cache
-def declared_priors() -> dict[str, tuple]:
-    """{dotted key: prior} of the parameters whose schema declares a prior (not uniform)."""
-    return {k: f.metadata["prior"] for k, f in schema.schema_fields() if f.metadata.get("prior")}
-
-
-def prior_quantile(prior: tuple, u):
-    """The value at probability ``u`` (0–1) of a declared prior (its inverse CDF)."""
-    from scipy import stats
-
-    kind, *args = prior
-    if kind == "triangular":
-        lo, mode, hi = args
-        return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
-    raise ValueError(f"unknown prior {prior!r}")
+def lever_keys() -> list[str]:
+    """The dotted keys of the policy levers (role ``lever``)."""
+    return [k for k, f in schema.schema_fields() if f.metadata["role"] == schema.LEVER]
 
 
 def van_der_corput(k: int) -> float:
@@ -119,27 +83,50 @@ def van_der_corput(k: int) -> float:
     return u
 
 
-def _with_declared_priors(rows: list[dict]) -> list[dict]:
-    """Calibration draws with each declared-prior parameter it does not fit added (draw k: the
-    k-th van der Corput point through the prior's inverse CDF)."""
-    extra = {k: p for k, p in declared_priors().items() if rows and k not in rows[0]}
+def _with_prior_draws(rows: list[dict]) -> list[dict]:
+    """Calibration draws with each parameter of :data:`WITH_CALIBRATION_DRAWS` they do not fit
+    added (draw k: the k-th van der Corput point through the prior's inverse CDF)."""
+    priors = design_priors()
+    extra = {k: priors[k] for k in WITH_CALIBRATION_DRAWS if rows and k not in rows[0]}
     return [
-        {**row, **{k: float(prior_quantile(p, van_der_corput(i))) for k, p in extra.items()}}
+        {**row, **{k: float(p.quantile(van_der_corput(i))) for k, p in extra.items()}}
         for i, row in enumerate(rows)
     ]
 
 
-def problem(keys: list[str] | None = None) -> dict:
-    """SALib's problem dict over ``keys`` (default: all of :func:`prior_ranges`)."""
-    ranges = prior_ranges()
-    keys = list(keys) if keys else list(ranges)
-    unknown = [k for k in keys if k not in ranges]
+def problem(keys: list[str] | None = None, levers: bool = False) -> dict:
+    """SALib's problem dict over ``keys`` (default: all of :func:`design_priors`); its bounds are
+    the priors' supports."""
+    priors = design_priors(levers)
+    keys = list(keys) if keys else list(priors)
+    asked = [k for k in keys if k not in priors and k in design_priors(levers=True)]
+    if asked:
+        raise schema.ConfigError(
+            f"Invalid configuration:\n  sensitivity.parameters: {', '.join(asked)} "
+            f"{'is a policy lever' if len(asked) == 1 else 'are policy levers'}: a design leaves "
+            "levers at the scenario's values; set sensitivity.levers=true to vary "
+            f"{'it' if len(asked) == 1 else 'them'} (docs/sensitivity.md)."
+        )
+    unknown = [k for k in keys if k not in priors]
     if unknown:
         raise schema.ConfigError(
             f"Invalid configuration:\n  sensitivity.parameters: {', '.join(unknown)} "
             "not uncertain parameters (see `python -m sim.params.designs --list`)."
         )
-    return {"num_vars": len(keys), "names": keys, "bounds": [list(ranges[k]) for k in keys]}
+    return {
+        "num_vars": len(keys),
+        "names": keys,
+        "bounds": [list(priors[k].support) for k in keys],
+    }
+
+
+def _through_priors(unit: np.ndarray, names: list[str], levers: bool) -> np.ndarray:
+    """Design rows on the unit hypercube mapped column by column through the priors."""
+    priors = design_priors(levers)
+    values = np.empty_like(unit)
+    for j, key in enumerate(names):
+        values[:, j] = priors[key].quantile(unit[:, j])
+    return values
 
 
 def calibration_draws_file(geography: str) -> Path | None:
@@ -157,7 +144,7 @@ def _calibration_table(path: Path):
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
-    values = _with_declared_priors([d["values"] for d in draws])
+    values = _with_prior_draws([d["values"] for d in draws])
     return pd.DataFrame(
         [
             {**v, **({"weight": d["weight"]} if "weight" in d else {})}
@@ -166,26 +153,30 @@ def _calibration_table(path: Path):
     )
 
 
-def parameter_draws(geography: str, n: int, seed: int = 0) -> list[dict]:
+def parameter_draws(geography: str, n: int, seed: int = 0, levers: bool = False) -> list[dict]:
     """``n`` parameter sets {dotted key: value} describing what is uncertain about ``geography``.
 
     The calibration's draws when its file exists (rows in order, resampled
     systematically by a ``weight`` column if there is one); otherwise a Latin
-    hypercube over :func:`prior_ranges`. Deterministic in (geography, n, seed).
+    hypercube through the priors of :func:`design_priors`. Deterministic in
+    (geography, n, seed).
     """
     path = calibration_draws_file(geography)
     if path is not None:
+        if levers:
+            raise schema.ConfigError(
+                f"Invalid configuration:\n  sensitivity.levers = true: the draws of calibration "
+                f"'{geography}' carry no policy levers. Sweep the lever itself over the draws "
+                "(e.g. policy.enclave.tax_share_east=0.2,0.4 run.draw=0,1,2), or use a morris or "
+                "sobol design."
+            )
         return _calibration_rows(path, n)
     from scipy.stats import qmc
 
-    prob = problem()
-    unit = qmc.LatinHypercube(d=prob["num_vars"], seed=np.random.default_rng(seed)).random(n)
-    lows, highs = np.array(prob["bounds"]).T
-    values = lows + unit * (highs - lows)
-    for j, key in enumerate(prob["names"]):  # a declared prior: through its inverse CDF
-        if key in declared_priors():
-            values[:, j] = prior_quantile(declared_priors()[key], unit[:, j])
-    return [dict(zip(prob["names"], map(float, v), strict=True)) for v in values]
+    names = problem(levers=levers)["names"]
+    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed)).random(n)
+    values = _through_priors(unit, names, levers)
+    return [dict(zip(names, map(float, v), strict=True)) for v in values]
 
 
 def _calibration_rows(path: Path, n: int) -> list[dict]:
@@ -203,44 +194,59 @@ def _calibration_rows(path: Path, n: int) -> list[dict]:
 
 
 def design(
-    method: str, n: int, seed: int, keys: tuple[str, ...] = (), geography: str = ""
+    method: str,
+    n: int,
+    seed: int,
+    keys: tuple[str, ...] = (),
+    geography: str = "",
+    levers: bool = False,
 ) -> np.ndarray:
     """The rows (one per job) of a design: ``morris`` trajectories, ``sobol`` (Saltelli) or
     ``draws`` (``geography``: the calibration whose draws they are; cached until the file
-    changes)."""
+    changes). ``levers``: vary the policy levers too."""
     path = draws_file(geography) if method == "draws" and geography else None
-    return _design(method, n, seed, tuple(keys), geography, stamp(path) if path else None)
+    return _design(
+        method, n, seed, tuple(keys), geography, bool(levers), stamp(path) if path else None
+    )
 
 
 @functools.lru_cache(maxsize=8)
 def _design(
-    method: str, n: int, seed: int, keys: tuple[str, ...], geography: str, _stamp
+    method: str, n: int, seed: int, keys: tuple[str, ...], geography: str, levers: bool, _stamp
 ) -> np.ndarray:
     if method == "draws":
-        rows = parameter_draws(geography, n, seed)
+        rows = parameter_draws(geography, n, seed, levers)
         return np.array([list(r.values()) for r in rows])
-    prob = problem(list(keys))
+    prob = problem(list(keys), levers)
+    unit = {**prob, "bounds": [[0.0, 1.0]] * prob["num_vars"]}  # mapped through the priors below
     if method == "morris":
         from SALib.sample import morris
 
-        return morris.sample(prob, N=n, num_levels=MORRIS_LEVELS, seed=seed)
-    if method == "sobol":
+        rows = morris.sample(unit, N=n, num_levels=MORRIS_LEVELS, seed=seed)
+    elif method == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(prob, N=n, calc_second_order=False, seed=seed)
-    raise schema.ConfigError(
-        f"Invalid configuration:\n  sensitivity.method = {method!r} has no design."
-    )
+        rows = sobol.sample(unit, N=n, calc_second_order=False, seed=seed)
+    else:
+        raise schema.ConfigError(
+            f"Invalid configuration:\n  sensitivity.method = {method!r} has no design."
+        )
+    return _through_priors(rows, prob["names"], levers)
 
 
-def design_keys(method: str, keys, geography: str) -> list[str]:
+def design_keys(method: str, keys, geography: str, levers: bool = False) -> list[str]:
     """The parameter names of a design's columns."""
     if method == "draws" and geography:
         path = calibration_draws_file(geography)
         if path is not None:
             return [c for c in _calibration_table(path).columns if c != "weight"]
-        return problem()["names"]
-    return problem(list(keys))["names"]
+        return problem(levers=levers)["names"]
+    return problem(list(keys), levers)["names"]
+
+
+def asks_for_levers(s) -> bool:
+    """``sensitivity.levers`` of a config section (False in sections written before it)."""
+    return bool(s.get("levers", False))
 
 
 def n_rows(s) -> int:
@@ -248,7 +254,7 @@ def n_rows(s) -> int:
     keys = tuple(s["parameters"] or ())
     if s["method"] == "draws":
         return int(s["n"])
-    k = len(keys) if keys else len(prior_ranges())
+    k = len(keys) if keys else len(design_priors(asks_for_levers(s)))
     return int(s["n"]) * (k + 1 if s["method"] == "morris" else k + 2)
 
 
@@ -266,7 +272,7 @@ def check_design_size(s) -> None:
     rows = n_rows(s)
     if rows <= MAX_DESIGN_ROWS:
         return
-    k = len(s["parameters"] or ()) or len(prior_ranges())
+    k = len(s["parameters"] or ()) or len(design_priors(asks_for_levers(s)))
     raise schema.ConfigError(
         f"Invalid configuration:\n  sensitivity.n = {s['n']}: the {s['method']} design would "
         f"have {rows:,} rows "
@@ -282,7 +288,7 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
     """{dotted key: value} of row ``s.sample`` of the design ``s`` describes ({} for none or -1).
 
     A ``draws`` design's rows are the draws of ``calibration`` (default: the one named like
-    ``geography``) when its draws file exists, else a Latin hypercube over the prior ranges.
+    ``geography``) when its draws file exists, else a Latin hypercube through the priors.
     When ``n`` equally weighted calibration draws are there, row k is draw k, for every draw
     in the file (``n`` only says how many a sweep takes); with fewer draws, or weighted ones,
     the rows are ``n`` draws resampled systematically. ``run.draw=k`` is this design's row k
@@ -292,22 +298,23 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
         return {}
     check_design_size(s)
     keys = tuple(s["parameters"] or ())
+    levers = asks_for_levers(s)
     draws = s["method"] == "draws"
     source = (calibration if calibration is not None else geography) if draws else ""
     k = int(s["sample"])
-    if source and source != "none":
+    if source and source != "none" and not levers:
         table = _equal_draws(source)
         if table is not None and int(s["n"]) <= len(table) and k < len(table):
             return {key: float(v) for key, v in table[k].items()}
     source = "" if source == "none" else source
-    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, source)
+    rows = design(s["method"], int(s["n"]), int(s["seed"]), keys, source, levers)
     if k >= len(rows):
         raise schema.ConfigError(
             f"Invalid configuration:\n  sensitivity.sample = {k} is out of "
             f"range: the {s['method']} design has {len(rows)} rows "
             f"(0..{len(rows) - 1})."
         )
-    names = design_keys(s["method"], keys, source)
+    names = design_keys(s["method"], keys, source, levers)
     return dict(zip(names, map(float, rows[k]), strict=True))
 
 
@@ -319,14 +326,23 @@ def _equal_draws(calibration: str) -> list[dict] | None:
     draws = (read_yaml(path) or {}).get("draws") or []
     if any("weight" in d for d in draws):
         return None
-    return _with_declared_priors([d["values"] for d in draws])
+    return _with_prior_draws([d["values"] for d in draws])
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.params.designs --list``: the uncertain parameters and their ranges."""
-    for key, (lo, hi) in prior_ranges().items():
-        print(f"{key:<45} {lo:>12g} {hi:>12g}")
-    print(f"{len(prior_ranges())} parameters", flush=True)
+    """``python -m sim.params.designs [--list] [--levers]``: the parameters a design varies, with
+    their roles and priors (``--levers``: the policy levers too)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m sim.params.designs", description=main.__doc__)
+    ap.add_argument("--list", action="store_true", help="list them (the default)")
+    ap.add_argument("--levers", action="store_true", help="include the policy levers")
+    args = ap.parse_args(argv)
+    roles = {k: f.metadata["role"] for k, f in schema.schema_fields()}
+    priors = design_priors(args.levers)
+    for key, prior in priors.items():
+        print(f"{key:<45} {roles[key]:<11} {prior}")
+    print(f"{len(priors)} parameters", flush=True)
     return 0
 
 

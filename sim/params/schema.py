@@ -1,8 +1,21 @@
-"""The configuration schema: every key, its type, unit, range, default and source.
+"""The configuration schema: every key, its type, unit, range, default, source, role and prior.
 
-One place feeds three things: Hydra's ConfigStore (types, unknown keys refused),
-:func:`validate` (ranges, with messages that name the key) and the parameter
-table of ``docs/ODD.md`` (:func:`parameter_table`).
+One place feeds four things: Hydra's ConfigStore (types, unknown keys refused),
+:func:`validate` (ranges, with messages that name the key), the parameter designs of
+:mod:`sim.params.designs` (which keys a design varies, and from which distribution) and the
+parameter table of ``docs/ODD.md`` (:func:`parameter_table`).
+
+**Roles** (as EMA workbench keeps uncertainties apart from levers):
+
+* ``lever`` — what a policy sets (a scenario's instruments, a county's budget rules). Designs
+  leave levers at the scenario's values unless asked (``sensitivity.levers=true``); a lever's
+  ``prior`` is then the range a design explores, not a belief.
+* ``uncertain`` — what the world is, not known: a published span or an illustrative guess. Its
+  ``prior`` says how uncertain.
+* ``calibrated`` — fitted by a calibration (``sim/world/<geo>/calibration.yaml``, whose prior
+  its ``prior`` repeats); a calibration's draws carry it, elsewhere its prior does.
+* ``fixed`` — held at its value: statutory and published figures, run settings, switches of
+  data and structure.
 """
 
 from __future__ import annotations
@@ -12,7 +25,65 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 ILLUSTRATIVE = "illustrative"
+
+LEVER, UNCERTAIN, CALIBRATED, FIXED = "lever", "uncertain", "calibrated", "fixed"
+ROLES = (LEVER, UNCERTAIN, CALIBRATED, FIXED)
+PRIOR_KINDS = ("uniform", "loguniform", "triangular")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A structured prior: ``uniform(lo, hi)``, ``loguniform(lo, hi)`` or
+    ``triangular(lo, mode, hi)``; its support is ``(lo, hi)``."""
+
+    kind: str
+    args: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        arity = {"uniform": 2, "loguniform": 2, "triangular": 3}
+        if self.kind not in arity or len(self.args) != arity[self.kind]:
+            raise ValueError(f"unknown prior {self.kind}{self.args}: {', '.join(PRIOR_KINDS)}")
+        lo, hi = self.args[0], self.args[-1]
+        if not lo < hi or (self.kind == "loguniform" and lo <= 0):
+            raise ValueError(f"prior {self} has an empty or non-positive support")
+        if self.kind == "triangular" and not lo <= self.args[1] <= hi:
+            raise ValueError(f"prior {self}: its mode lies outside its support")
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return self.args[0], self.args[-1]
+
+    def quantile(self, u):
+        """The value(s) at probability ``u`` (0–1; a number or an array): the inverse CDF."""
+        lo, hi = self.support
+        if self.kind == "uniform":
+            return lo + np.asarray(u) * (hi - lo)
+        if self.kind == "loguniform":
+            log = math.log(lo) + np.asarray(u) * (math.log(hi) - math.log(lo))
+            return np.clip(np.exp(log), lo, hi)  # exp(log(hi)) may round past hi
+        from scipy import stats
+
+        mode = self.args[1]
+        return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+
+    def __str__(self) -> str:
+        return f"{self.kind}({', '.join(f'{a:g}' for a in self.args)})"
+
+
+def uniform(lo: float, hi: float) -> Prior:
+    return Prior("uniform", (float(lo), float(hi)))
+
+
+def loguniform(lo: float, hi: float) -> Prior:
+    """Uniform in the logarithm: for a scale known only to an order of magnitude."""
+    return Prior("loguniform", (float(lo), float(hi)))
+
+
+def triangular(lo: float, mode: float, hi: float) -> Prior:
+    return Prior("triangular", (float(lo), float(mode), float(hi)))
 
 
 def param(
@@ -23,14 +94,27 @@ def param(
     hi: float | None = None,
     source: str = ILLUSTRATIVE,
     choices: tuple[str, ...] | None = None,
-    prior: tuple | None = None,
+    prior: Prior | None = None,
+    *,
+    role: str,
 ) -> Any:
-    """A config field with its metadata (unit, meaning, allowed range, source).
+    """A config field with its metadata (unit, meaning, allowed range, source, role, prior).
 
-    ``prior``: a declared prior for uncertainty analysis, ``("triangular", low, mode, high)``;
-    parameter draws take this parameter from it (sim/params/designs.py), also alongside a
-    calibration's draws. Without one, an uncertain parameter's prior is uniform on its range.
+    ``role``: ``lever``, ``uncertain``, ``calibrated`` or ``fixed`` (the module's docstring).
+    ``prior``: required for ``uncertain`` and ``calibrated``, the explored range of a numeric
+    ``lever``, none for ``fixed``; it lies inside ``[lo, hi]``. The ``source`` text is for
+    readers only: nothing is parsed out of it.
     """
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if role in (UNCERTAIN, CALIBRATED) and prior is None:
+        raise ValueError(f"an {role} parameter ({doc!r}) needs a prior")
+    if role == FIXED and prior is not None:
+        raise ValueError(f"a fixed parameter ({doc!r}) has no prior")
+    if prior is not None and (
+        (lo is not None and prior.support[0] < lo) or (hi is not None and prior.support[1] > hi)
+    ):
+        raise ValueError(f"prior {prior} of {doc!r} leaves the allowed range [{lo}, {hi}]")
     meta = {
         "unit": unit,
         "doc": doc,
@@ -39,6 +123,7 @@ def param(
         "source": source,
         "choices": choices,
         "prior": prior,
+        "role": role,
     }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
@@ -47,10 +132,10 @@ def param(
 
 @dataclass
 class RunConfig:
-    seed: int = param(0, "integer", "seed of model.rng", lo=0, source="-")
-    years: int = param(10, "years", "simulated horizon", lo=1, hi=100, source="-")
+    seed: int = param(0, "integer", "seed of model.rng", lo=0, source="-", role=FIXED)
+    years: int = param(10, "years", "simulated horizon", lo=1, hi=100, source="-", role=FIXED)
     steps_per_year: int = param(
-        4, "steps/year", "steps per year (4 = quarterly)", lo=1, hi=52, source="-"
+        4, "steps/year", "steps per year (4 = quarterly)", lo=1, hi=52, source="-", role=FIXED
     )
     start_year: int = param(
         2021,
@@ -59,6 +144,7 @@ class RunConfig:
         lo=1990,
         hi=2100,
         source="Yunnan Daily 2024: all of Yunnan paired since 2021",
+        role=FIXED,
     )
     replications: int = param(
         1,
@@ -67,6 +153,7 @@ class RunConfig:
         lo=1,
         hi=10_000,
         source="-",
+        role=FIXED,
     )
     progress: str = param(
         "auto",
@@ -75,6 +162,7 @@ class RunConfig:
         "10% or 30 s in a log), on (the bar), off",
         choices=("auto", "on", "off"),
         source="-",
+        role=FIXED,
     )
     calibration: str = param(
         "none",
@@ -83,6 +171,7 @@ class RunConfig:
         "configs/calibration/NAME.yaml, values in sim/world/NAME/point.yaml; "
         "docs/calibration.md)",
         source="-",
+        role=FIXED,
     )
     draw: int = param(
         -1,
@@ -93,6 +182,7 @@ class RunConfig:
         lo=-1,
         hi=100_000,
         source="-",
+        role=FIXED,
     )
 
 
@@ -103,6 +193,7 @@ class GeographyConfig:
         "-",
         "geography data file (sim/world/NAME/geography.yaml) or template of a synthetic one",
         source="-",
+        role=FIXED,
     )
     kind: str = param(
         "file",
@@ -110,13 +201,34 @@ class GeographyConfig:
         "file: read the named data file; synthetic: generate at the sizes below",
         choices=("file", "synthetic"),
         source="-",
+        role=FIXED,
     )
-    n_firms: int = param(10_000, "firms", "eastern firms at risk of moving", lo=1, hi=5_000_000)
+    n_firms: int = param(
+        10_000,
+        "firms",
+        "eastern firms at risk of moving",
+        lo=1,
+        hi=5_000_000,
+        prior=loguniform(3000, 60000),
+        role=CALIBRATED,
+    )
     n_east_counties: int | None = param(
-        None, "counties", "synthetic only: eastern counties", lo=1, hi=100_000, source="-"
+        None,
+        "counties",
+        "synthetic only: eastern counties",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
     )
     n_west_counties: int | None = param(
-        None, "counties", "synthetic only: western counties", lo=1, hi=100_000, source="-"
+        None,
+        "counties",
+        "synthetic only: western counties",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
     )
     n_parks: int | None = param(
         None,
@@ -125,6 +237,7 @@ class GeographyConfig:
         lo=1,
         hi=1_000_000,
         source="-",
+        role=FIXED,
     )
     co_built_share: float | None = param(
         None,
@@ -132,21 +245,32 @@ class GeographyConfig:
         "synthetic only: share of parks co-built with the partner (default: as in the template)",
         lo=0,
         hi=1,
+        role=FIXED,
     )
 
 
 @dataclass
 class PairingPolicy:
-    enabled: bool = param(False, "flag", "East–West pairing (东西部协作) in force", source="-")
+    enabled: bool = param(
+        False, "flag", "East–West pairing (东西部协作) in force", source="-", role=LEVER
+    )
     promotion: float = param(
         1.0,
         "multiplier",
         "strength of partner promotion (awareness of partner parks)",
         lo=0,
         hi=100,
+        prior=uniform(0.5, 1.5),
+        role=LEVER,
     )
     aid_per_county: float = param(
-        40e6, "yuan/year", "eastern fiscal aid to each paired western county", lo=0, hi=1e12
+        40e6,
+        "yuan/year",
+        "eastern fiscal aid to each paired western county",
+        lo=0,
+        hi=1e12,
+        prior=uniform(2e7, 6e7),
+        role=LEVER,
     )
     governance_gain: float = param(
         0.01,
@@ -159,7 +283,8 @@ class PairingPolicy:
         "institutional-cost index fell ≈ 0.4%/year, the western one hardly at all; pairing effects "
         "on output are positive but lagged; prior triangular(0, 0.01, 0.05) (judgement), "
         "range 0–0.05",
-        prior=("triangular", 0.0, 0.01, 0.05),
+        prior=triangular(0, 0.01, 0.05),
+        role=UNCERTAIN,
     )
     target_firms_per_year: float = param(
         2.0,
@@ -167,6 +292,8 @@ class PairingPolicy:
         "firms an eastern county is assessed on landing in each partner county per year",
         lo=0,
         hi=1e6,
+        prior=uniform(1, 3),
+        role=LEVER,
     )
     target_adaptation: float = param(
         0.3,
@@ -174,6 +301,8 @@ class PairingPolicy:
         "how fast promotion effort rises when the target is missed (and eases when met)",
         lo=0,
         hi=10,
+        prior=uniform(0.15, 0.45),
+        role=UNCERTAIN,
     )
     promotion_cost: float = param(
         2e6,
@@ -182,6 +311,8 @@ class PairingPolicy:
         "partner county at effort 1; scales with effort",
         lo=0,
         hi=1e12,
+        prior=uniform(1e6, 3e6),
+        role=UNCERTAIN,
     )
     referral_cost_per_firm: float = param(
         200e3,
@@ -189,6 +320,8 @@ class PairingPolicy:
         "eastern cost of referring and servicing one firm that lands in a partner park",
         lo=0,
         hi=1e10,
+        prior=uniform(100000, 300000),
+        role=UNCERTAIN,
     )
     cadres_per_county: float = param(
         9.5,
@@ -198,6 +331,8 @@ class PairingPolicy:
         hi=1e4,
         source="Yunnan Daily 2024: 243 Shanghai cadres + 866 professionals in Yunnan (2023) over "
         "the model's 117 paired counties",
+        prior=uniform(0, 19),
+        role=LEVER,
     )
     cost_per_cadre: float = param(
         300e3,
@@ -205,6 +340,8 @@ class PairingPolicy:
         "eastern cost of one posted cadre or professional (pay, allowances, housing)",
         lo=0,
         hi=1e8,
+        prior=uniform(150000, 450000),
+        role=UNCERTAIN,
     )
     trainees_per_county: float = param(
         512.0,
@@ -215,9 +352,17 @@ class PairingPolicy:
         hi=1e6,
         source="Yunnan Daily 2024: 796 courses, 59,877 trainees (2023) over the model's 117 paired "
         "counties",
+        prior=uniform(0, 1024),
+        role=LEVER,
     )
     cost_per_trainee: float = param(
-        2000.0, "yuan/person", "eastern cost of one such trainee (course, travel)", lo=0, hi=1e7
+        2000.0,
+        "yuan/person",
+        "eastern cost of one such trainee (course, travel)",
+        lo=0,
+        hi=1e7,
+        prior=uniform(1000, 3000),
+        role=UNCERTAIN,
     )
     west_cadres_per_county: float = param(
         13.6,
@@ -227,6 +372,8 @@ class PairingPolicy:
         hi=1e4,
         source="Yunnan Daily 2024: 334 Yunnan cadres + 1,262 professionals in Shanghai (2023) over "
         "the model's 117 paired counties",
+        prior=uniform(0, 27.2),
+        role=LEVER,
     )
     west_cost_per_cadre: float = param(
         100e3,
@@ -234,6 +381,8 @@ class PairingPolicy:
         "western cost of one cadre posted east (travel, stand-in staff)",
         lo=0,
         hi=1e8,
+        prior=uniform(50000, 150000),
+        role=UNCERTAIN,
     )
 
 
@@ -244,6 +393,7 @@ class EnclavePolicy:
         "flag",
         "co-built parks run by the eastern partner (飞地经济) with tax sharing",
         source="-",
+        role=LEVER,
     )
     tax_share_east: float = param(
         0.4,
@@ -252,6 +402,8 @@ class EnclavePolicy:
         lo=0,
         hi=1,
         source="EVIDENCE: split negotiated by the partners (Yunnan rule); value illustrative",
+        prior=uniform(0, 0.5),
+        role=LEVER,
     )
     operator_efficiency: float = param(
         1.3,
@@ -261,6 +413,8 @@ class EnclavePolicy:
         lo=1,
         hi=10,
         source="illustrative; range 1.1–1.6",
+        prior=uniform(1.1, 1.6),
+        role=UNCERTAIN,
     )
     compliance: float = param(
         1.0,
@@ -269,6 +423,8 @@ class EnclavePolicy:
         lo=0,
         hi=1,
         source="EVIDENCE: promised splits reported to go unpaid at times; value illustrative",
+        prior=triangular(0.3, 0.8, 1),
+        role=UNCERTAIN,
     )
     coinvest_per_park: float = param(
         20e6,
@@ -279,6 +435,8 @@ class EnclavePolicy:
         lo=0,
         hi=1e12,
         source="illustrative; range 5e6–50e6",
+        prior=uniform(5e6, 5e7),
+        role=LEVER,
     )
     promotion_incentive: float = param(
         2.0,
@@ -287,6 +445,8 @@ class EnclavePolicy:
         lo=0,
         hi=100,
         source="illustrative; range 1–4",
+        prior=uniform(1, 4),
+        role=UNCERTAIN,
     )
     compliance_learning: float = param(
         0.2,
@@ -295,6 +455,8 @@ class EnclavePolicy:
         lo=0,
         hi=10,
         source="illustrative; range 0.1–0.5",
+        prior=uniform(0.1, 0.5),
+        role=UNCERTAIN,
     )
     network_contacts_per_year: float = param(
         12.0,
@@ -304,6 +466,8 @@ class EnclavePolicy:
         lo=0,
         hi=1e4,
         source="illustrative; range 4–30",
+        prior=uniform(4, 30),
+        role=UNCERTAIN,
     )
     chain_follow_share: float = param(
         0.3,
@@ -313,6 +477,8 @@ class EnclavePolicy:
         lo=0,
         hi=1,
         source="illustrative; range 0.1–0.6",
+        prior=uniform(0.1, 0.6),
+        role=UNCERTAIN,
     )
     landing_prior: float = param(
         0.1,
@@ -321,6 +487,8 @@ class EnclavePolicy:
         lo=0,
         hi=1,
         source="illustrative; range 0.03–0.3",
+        prior=uniform(0.03, 0.3),
+        role=UNCERTAIN,
     )
     landing_prior_weight: float = param(
         20.0,
@@ -329,6 +497,8 @@ class EnclavePolicy:
         lo=1e-3,
         hi=1e6,
         source="illustrative; range 5–50",
+        prior=uniform(5, 50),
+        role=UNCERTAIN,
     )
     tax_per_firm_prior: float = param(
         1.5e6,
@@ -338,6 +508,8 @@ class EnclavePolicy:
         lo=0,
         hi=1e10,
         source="illustrative; range 0.5e6–3e6",
+        prior=uniform(500000, 3e6),
+        role=UNCERTAIN,
     )
     operator_horizon_years: float = param(
         10.0,
@@ -346,6 +518,8 @@ class EnclavePolicy:
         lo=0,
         hi=100,
         source="illustrative; range 5–20",
+        prior=uniform(5, 20),
+        role=UNCERTAIN,
     )
     operator_fixed_cost: float = param(
         1e6,
@@ -355,6 +529,8 @@ class EnclavePolicy:
         lo=0,
         hi=1e10,
         source="illustrative; range 0.3e6–3e6",
+        prior=uniform(300000, 3e6),
+        role=UNCERTAIN,
     )
     effort_cost: float = param(
         4e6,
@@ -364,6 +540,8 @@ class EnclavePolicy:
         lo=0,
         hi=1e10,
         source="illustrative; range 1e6–10e6",
+        prior=uniform(1e6, 1e7),
+        role=UNCERTAIN,
     )
 
 
@@ -376,6 +554,8 @@ class SubsidyPolicy:
         lo=0,
         hi=1,
         source="EVIDENCE: local incentives are land discounts and rebates; size illustrative",
+        prior=uniform(0.15, 0.45),
+        role=LEVER,
     )
     tax_holiday_years: float = param(
         2.0,
@@ -384,6 +564,8 @@ class SubsidyPolicy:
         lo=0,
         hi=30,
         source="EVIDENCE: modelled as a local rebate; length illustrative",
+        prior=uniform(1, 3),
+        role=LEVER,
     )
 
 
@@ -396,6 +578,8 @@ class LabourPolicy:
         "(eastern-funded; acts without pairing.enabled)",
         lo=0,
         hi=1,
+        prior=uniform(0, 0.1),
+        role=LEVER,
     )
     migration_support: float = param(
         0.0,
@@ -404,6 +588,8 @@ class LabourPolicy:
         "counties (paid by the east per migrant)",
         lo=0,
         hi=1e6,
+        prior=uniform(0, 4000),
+        role=LEVER,
     )
     matching_gain: float = param(
         0.0,
@@ -412,6 +598,8 @@ class LabourPolicy:
         "matching services; costed per worker placed)",
         lo=0,
         hi=1,
+        prior=uniform(0, 0.1),
+        role=LEVER,
     )
     matching_cost_per_placement: float = param(
         1000.0,
@@ -421,6 +609,8 @@ class LabourPolicy:
         "yearly; charged while matching_gain > 0)",
         lo=0,
         hi=1e6,
+        prior=uniform(500, 1500),
+        role=UNCERTAIN,
     )
 
 
@@ -433,6 +623,8 @@ class ConsumptionPolicy:
         "acts without pairing.enabled)",
         lo=0,
         hi=1e13,
+        prior=uniform(0, 2e10),
+        role=LEVER,
     )
     income_share: float = param(
         0.3,
@@ -441,6 +633,8 @@ class ConsumptionPolicy:
         "who sell (over sales that would happen anyway)",
         lo=0,
         hi=1,
+        prior=uniform(0.15, 0.45),
+        role=UNCERTAIN,
     )
     processing_share: float = param(
         0.3,
@@ -449,6 +643,8 @@ class ConsumptionPolicy:
         "village workshops instead of farm sales",
         lo=0,
         hi=1,
+        prior=uniform(0.15, 0.45),
+        role=LEVER,
     )
     seller_share: float = param(
         0.3,
@@ -457,6 +653,8 @@ class ConsumptionPolicy:
         "ones it reaches)",
         lo=0.01,
         hi=1,
+        prior=uniform(0.15, 0.45),
+        role=UNCERTAIN,
     )
     public_cost_share: float = param(
         0.05,
@@ -465,12 +663,16 @@ class ConsumptionPolicy:
         "subsidies); the goods themselves are paid by buyers",
         lo=0,
         hi=1,
+        prior=uniform(0.025, 0.075),
+        role=UNCERTAIN,
     )
 
 
 @dataclass
 class PolicyConfig:
-    name: str = param("baseline", "-", "scenario name (set by the scenario file)", source="-")
+    name: str = param(
+        "baseline", "-", "scenario name (set by the scenario file)", source="-", role=FIXED
+    )
     pairing: PairingPolicy = field(default_factory=PairingPolicy)
     enclave: EnclavePolicy = field(default_factory=EnclavePolicy)
     subsidy: SubsidyPolicy = field(default_factory=SubsidyPolicy)
@@ -491,12 +693,26 @@ class EconomyConfig:
         hi=1,
         source="NBS migrant-worker survey: monthly income +4.1% (2022), +3.6% (2023); range "
         "0.02–0.07",
+        prior=uniform(0.02, 0.07),
+        role=UNCERTAIN,
     )
     east_land_growth: float = param(
-        0.04, "share/year", "growth of eastern industrial land cost", lo=-0.5, hi=1
+        0.04,
+        "share/year",
+        "growth of eastern industrial land cost",
+        lo=-0.5,
+        hi=1,
+        prior=uniform(0.02, 0.06),
+        role=UNCERTAIN,
     )
     west_land_growth: float = param(
-        0.02, "share/year", "growth of western park land cost", lo=-0.5, hi=1
+        0.02,
+        "share/year",
+        "growth of western park land cost",
+        lo=-0.5,
+        hi=1,
+        prior=uniform(0.01, 0.03),
+        role=UNCERTAIN,
     )
     productivity_growth: float = param(
         0.03,
@@ -507,13 +723,37 @@ class EconomyConfig:
         hi=1,
         source="approximate from NBS: overall labour productivity +4.2% (2022) and +5.7% (2023) in "
         "real terms, producer prices +4.1% (2022) and -3.0% (2023); range 0.02–0.05",
+        prior=uniform(0.02, 0.05),
+        role=UNCERTAIN,
     )
     farm_income_growth: float = param(
-        0.05, "share/year", "growth of farm income per farming worker", lo=-0.5, hi=1
+        0.05,
+        "share/year",
+        "growth of farm income per farming worker",
+        lo=-0.5,
+        hi=1,
+        prior=uniform(0.025, 0.075),
+        role=UNCERTAIN,
     )
     # firms
-    firm_size_mean: float = param(120.0, "jobs", "mean firm size (lognormal)", lo=1, hi=1e5)
-    firm_size_sigma: float = param(0.9, "log units", "dispersion of firm size", lo=0, hi=5)
+    firm_size_mean: float = param(
+        120.0,
+        "jobs",
+        "mean firm size (lognormal)",
+        lo=1,
+        hi=1e5,
+        prior=uniform(60, 180),
+        role=UNCERTAIN,
+    )
+    firm_size_sigma: float = param(
+        0.9,
+        "log units",
+        "dispersion of firm size",
+        lo=0,
+        hi=5,
+        prior=uniform(0.45, 1.35),
+        role=UNCERTAIN,
+    )
     capital_per_job: float = param(
         700e3,
         "yuan/job",
@@ -525,6 +765,8 @@ class EconomyConfig:
         source="Yunnan Daily 2024: 16.758 bn yuan / 408 firms = 41 m yuan per landed firm "
         "(calibrated); below the 1.21 m yuan of total assets per industrial worker (4th "
         "Economic Census 2018), above 0.22 m per textile worker; range 3e5-1.5e6",
+        prior=loguniform(150000, 1.5e6),
+        role=CALIBRATED,
     )
     discount_rate: float = param(
         0.07,
@@ -536,6 +778,8 @@ class EconomyConfig:
         source="illustrative point within the published span: 1-year LPR 3.45-3.85% (2021-23), "
         "SASAC EVA benchmark 5.5%, central SOEs' actual cost 7-10% (SASAC 2010); "
         "docs/evidence.md §1; range 0.04-0.10",
+        prior=uniform(0.04, 0.1),
+        role=UNCERTAIN,
     )
     hurdle_rate: float = param(
         0.12,
@@ -550,6 +794,8 @@ class EconomyConfig:
         "hurdle rate 12.2%, well above the cost of capital; Dixit & Pindyck (1994, Investment "
         "under Uncertainty): irreversibility and uncertainty raise the required return; "
         "range 0.07-0.20 (docs/evidence.md §1)",
+        prior=uniform(0.07, 0.2),
+        role=UNCERTAIN,
     )
     salvage_share: float = param(
         0.5,
@@ -561,9 +807,17 @@ class EconomyConfig:
         source="illustrative: equipment, about half of manufacturing plant capital, moves with the "
         "firm or is sold; buildings and land-use rights are re-let or resold at a loss; "
         "range 0.3-0.7",
+        prior=uniform(0.3, 0.7),
+        role=UNCERTAIN,
     )
     labour_share_sigma: float = param(
-        0.2, "log units", "dispersion of firms' labour share around their sector's", lo=0, hi=3
+        0.2,
+        "log units",
+        "dispersion of firms' labour share around their sector's",
+        lo=0,
+        hi=3,
+        prior=uniform(0.1, 0.3),
+        role=UNCERTAIN,
     )
     margin_mean: float = param(
         0.05,
@@ -573,6 +827,8 @@ class EconomyConfig:
         lo=0.001,
         hi=0.5,
         source="illustrative; range 0.03–0.08",
+        prior=uniform(0.03, 0.08),
+        role=UNCERTAIN,
     )
     margin_sd: float = param(
         0.03,
@@ -581,6 +837,8 @@ class EconomyConfig:
         lo=0.001,
         hi=0.5,
         source="illustrative; range 0.015–0.05",
+        prior=uniform(0.015, 0.05),
+        role=UNCERTAIN,
     )
     edge_volatility: float = param(
         0.015,
@@ -589,6 +847,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0.005–0.03",
+        prior=uniform(0.005, 0.03),
+        role=UNCERTAIN,
     )
     entry_rate: float = param(
         0.03,
@@ -597,6 +857,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0.01–0.06",
+        prior=uniform(0.01, 0.06),
+        role=UNCERTAIN,
     )
     growth_mean: float = param(
         0.04,
@@ -605,6 +867,8 @@ class EconomyConfig:
         lo=-0.5,
         hi=1,
         source="illustrative; range 0.0–0.08",
+        prior=uniform(0, 0.08),
+        role=UNCERTAIN,
     )
     growth_sd: float = param(
         0.04,
@@ -613,6 +877,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0.02–0.08",
+        prior=uniform(0.02, 0.08),
+        role=UNCERTAIN,
     )
     expansion_lump: float = param(
         0.3,
@@ -622,9 +888,17 @@ class EconomyConfig:
         lo=0.01,
         hi=10,
         source="illustrative; range 0.15–0.6",
+        prior=uniform(0.15, 0.6),
+        role=UNCERTAIN,
     )
     chain_master_share: float = param(
-        0.02, "share", "share of firms that lead a supply chain (链主)", lo=0, hi=1
+        0.02,
+        "share",
+        "share of firms that lead a supply chain (链主)",
+        lo=0,
+        hi=1,
+        prior=uniform(0.01, 0.03),
+        role=UNCERTAIN,
     )
     review_per_year: float = param(
         1.0,
@@ -632,6 +906,8 @@ class EconomyConfig:
         "expected location reviews per firm per year (random timing)",
         lo=0,
         hi=52,
+        prior=uniform(0.5, 1.5),
+        role=UNCERTAIN,
     )
     logit_scale: float = param(
         0.001,
@@ -639,6 +915,8 @@ class EconomyConfig:
         "scale of idiosyncratic taste in the location logit (a perturbation of measured margins)",
         lo=1e-6,
         hi=10,
+        prior=uniform(0.0005, 0.0015),
+        role=UNCERTAIN,
     )
     nest_scale: float = param(
         0.3,
@@ -649,6 +927,8 @@ class EconomyConfig:
         hi=1,
         source="illustrative; EVIDENCE: choice is often nested, region first, then place (Chen "
         "2009); range 0.1–1",
+        prior=uniform(0.1, 1),
+        role=UNCERTAIN,
     )
     switching_cost: float = param(
         0.005,
@@ -657,6 +937,8 @@ class EconomyConfig:
         lo=0,
         hi=10,
         source="illustrative; range 0–0.01",
+        prior=uniform(0, 0.01),
+        role=UNCERTAIN,
     )
     move_cost: float = param(
         0.15,
@@ -667,6 +949,8 @@ class EconomyConfig:
         hi=100,
         source="no source found for a share (docs/evidence.md §1), free parameter fitted by the "
         "calibration; range 0.02-0.5",
+        prior=uniform(0.02, 0.3),
+        role=CALIBRATED,
     )
     horizon_years: float = param(
         15.0,
@@ -678,6 +962,8 @@ class EconomyConfig:
         source="illustrative, below the asset lives of equipment (20 years) and buildings (45) "
         "in Zhang, Wu & Zhang (2004, 经济研究): firms plan to recover investment sooner; "
         "range 10-20",
+        prior=uniform(10, 20),
+        role=UNCERTAIN,
     )
     plant_life_years: float = param(
         20.0,
@@ -690,9 +976,17 @@ class EconomyConfig:
         hi=100,
         source="Zhang, Wu & Zhang (2004, 经济研究): equipment 20 years (buildings 45); "
         "range 10-25 (tax minimum for machinery is 10 years)",
+        prior=uniform(10, 25),
+        role=UNCERTAIN,
     )
     branch_share: float = param(
-        0.4, "share", "share of a branching firm's output and jobs in the west", lo=0.01, hi=0.99
+        0.4,
+        "share",
+        "share of a branching firm's output and jobs in the west",
+        lo=0.01,
+        hi=0.99,
+        prior=uniform(0.2, 0.6),
+        role=UNCERTAIN,
     )
     branch_overhead: float = param(
         0.005,
@@ -701,6 +995,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0–0.01",
+        prior=uniform(0, 0.01),
+        role=UNCERTAIN,
     )
     relocation_loss: float = param(
         0.02,
@@ -711,6 +1007,8 @@ class EconomyConfig:
         hi=1,
         source="illustrative; EVIDENCE: expansion by branch plant is more common than full "
         "relocation (Schmenner 1980; Kronenberg 2013); range 0–0.03",
+        prior=uniform(0, 0.03),
+        role=UNCERTAIN,
     )
     home_attachment: float = param(
         0.01,
@@ -719,6 +1017,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0–0.03",
+        prior=uniform(0, 0.03),
+        role=UNCERTAIN,
     )
     plant_build_years: float = param(
         1.0,
@@ -727,6 +1027,8 @@ class EconomyConfig:
         lo=0,
         hi=10,
         source="illustrative; range 0.5–2",
+        prior=uniform(0.5, 2),
+        role=UNCERTAIN,
     )
     ramp_up_years: float = param(
         1.0,
@@ -735,6 +1037,8 @@ class EconomyConfig:
         lo=0,
         hi=10,
         source="illustrative; range 0.5–2",
+        prior=uniform(0.5, 2),
+        role=UNCERTAIN,
     )
     ramp_start: float = param(
         0.5,
@@ -743,6 +1047,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0.3–0.8",
+        prior=uniform(0.3, 0.8),
+        role=UNCERTAIN,
     )
     park_build_years: float = param(
         1.5,
@@ -751,6 +1057,8 @@ class EconomyConfig:
         lo=0,
         hi=10,
         source="illustrative; range 1–3",
+        prior=uniform(1, 3),
+        role=UNCERTAIN,
     )
     west_productivity: float = param(
         0.97,
@@ -762,6 +1070,8 @@ class EconomyConfig:
         "manufacturing TFP has converged between coastal and inland China (Rizov & Zhang 2014; "
         "docs/evidence.md §4), so most of the gap is left to park infrastructure "
         "(infra_weight) and ramp-up; range 0.9-1.0",
+        prior=uniform(0.9, 1),
+        role=UNCERTAIN,
     )
     infra_weight: float = param(
         0.1,
@@ -770,6 +1080,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; range 0.05–0.2",
+        prior=uniform(0.05, 0.2),
+        role=UNCERTAIN,
     )
     west_power_price_ratio: float | None = param(
         None,
@@ -780,6 +1092,8 @@ class EconomyConfig:
         hi=2,
         source="illustrative spread around the geography data file's ratio "
         "(economy.east_power_price, west_power_price; docs/evidence.md §3); range 0.45–0.9",
+        prior=uniform(0.45, 0.9),
+        role=UNCERTAIN,
     )
     freight_rate: float = param(
         0.35,
@@ -788,6 +1102,8 @@ class EconomyConfig:
         lo=0,
         hi=10,
         source="illustrative; range 0.2–0.6",
+        prior=uniform(0.2, 0.6),
+        role=UNCERTAIN,
     )
     agglomeration: float = param(
         0.004,
@@ -795,6 +1111,8 @@ class EconomyConfig:
         "gain from same-sector firms in the park",
         lo=0,
         hi=1,
+        prior=uniform(0.002, 0.006),
+        role=UNCERTAIN,
     )
     sector_focus_bonus: float = param(
         0.005,
@@ -803,6 +1121,8 @@ class EconomyConfig:
         "targeted services)",
         lo=0,
         hi=1,
+        prior=uniform(0.0025, 0.0075),
+        role=UNCERTAIN,
     )
     chain_master_pull: float = param(
         0.03,
@@ -810,6 +1130,8 @@ class EconomyConfig:
         "gain from a relocated chain master of the same sector in the park (组团转移)",
         lo=0,
         hi=1,
+        prior=uniform(0.015, 0.045),
+        role=UNCERTAIN,
     )
     labour_shortage_cost: float = param(
         0.10,
@@ -817,9 +1139,17 @@ class EconomyConfig:
         "recruiting cost when the county's available workers fall short of the firm's jobs",
         lo=0,
         hi=10,
+        prior=uniform(0.05, 0.15),
+        role=UNCERTAIN,
     )
     friction_east: float = param(
-        0.01, "share of output", "administrative friction cost in the east", lo=0, hi=1
+        0.01,
+        "share of output",
+        "administrative friction cost in the east",
+        lo=0,
+        hi=1,
+        prior=uniform(0.005, 0.015),
+        role=UNCERTAIN,
     )
     west_wage_scale: float = param(
         1.0,
@@ -828,12 +1158,25 @@ class EconomyConfig:
         lo=0.01,
         hi=100,
         source="-",
+        role=FIXED,
     )
     west_land_scale: float = param(
-        1.0, "multiplier", "scales the geography's western land cost", lo=0, hi=1000, source="-"
+        1.0,
+        "multiplier",
+        "scales the geography's western land cost",
+        lo=0,
+        hi=1000,
+        source="-",
+        role=FIXED,
     )
     east_wage_scale: float = param(
-        1.0, "multiplier", "scales the geography's eastern wage", lo=0.01, hi=100, source="-"
+        1.0,
+        "multiplier",
+        "scales the geography's eastern wage",
+        lo=0.01,
+        hi=100,
+        source="-",
+        role=FIXED,
     )
     east_cost_scale: float = param(
         1.0,
@@ -844,6 +1187,7 @@ class EconomyConfig:
         lo=0.01,
         hi=100,
         source="-",
+        role=FIXED,
     )
     friction_west: float = param(
         0.02,
@@ -854,6 +1198,8 @@ class EconomyConfig:
         source="illustrative; the West-East gap of the institutional transaction-cost "
         "index is about 1.1 points against 7.6 in the east (卢 & 朱 2019, docs/evidence.md §7): "
         "about half the gap of 0.03 against friction_east 0.01; range 0.015-0.04",
+        prior=uniform(0.015, 0.04),
+        role=UNCERTAIN,
     )
     exit_after_years: float = param(
         1.0,
@@ -862,26 +1208,58 @@ class EconomyConfig:
         lo=0.25,
         hi=50,
         source="illustrative; range 0.5–2",
+        prior=uniform(0.5, 2),
+        role=UNCERTAIN,
     )
     # consideration set
     n_promoted: int = param(
-        3, "parks", "draws from parks promoted by the home county's partner", lo=0, hi=100
+        3,
+        "parks",
+        "draws from parks promoted by the home county's partner",
+        lo=0,
+        hi=100,
+        prior=uniform(2, 4),
+        role=UNCERTAIN,
     )
-    n_enclave: int = param(1, "parks", "draws from enclave parks (operator brand)", lo=0, hi=100)
+    n_enclave: int = param(
+        1,
+        "parks",
+        "draws from enclave parks (operator brand)",
+        lo=0,
+        hi=100,
+        prior=uniform(1, 2),
+        role=UNCERTAIN,
+    )
     n_word_of_mouth: int = param(
-        2, "parks", "draws from parks where same-sector firms are", lo=0, hi=100
+        2,
+        "parks",
+        "draws from parks where same-sector firms are",
+        lo=0,
+        hi=100,
+        prior=uniform(1, 3),
+        role=UNCERTAIN,
     )
-    n_random: int = param(2, "parks", "draws from all parks", lo=0, hi=100)
+    n_random: int = param(
+        2, "parks", "draws from all parks", lo=0, hi=100, prior=uniform(1, 3), role=UNCERTAIN
+    )
     awareness: float = param(
         0.5,
         "probability",
         "chance a promoted or enclave park is noticed at promotion 1",
         lo=0,
         hi=1,
+        prior=uniform(0.25, 0.75),
+        role=UNCERTAIN,
     )
     # governments and parks
     own_revenue_per_capita: float = param(
-        1500.0, "yuan/year/person", "western county own revenue besides park taxes", lo=0, hi=1e6
+        1500.0,
+        "yuan/year/person",
+        "western county own revenue besides park taxes",
+        lo=0,
+        hi=1e6,
+        prior=uniform(750, 2250),
+        role=UNCERTAIN,
     )
     discretionary_share: float = param(
         0.03,
@@ -890,9 +1268,17 @@ class EconomyConfig:
         "labour policy (eastern aid is all discretionary)",
         lo=0,
         hi=1,
+        prior=uniform(0.015, 0.045),
+        role=LEVER,
     )
     budget_infrastructure: float = param(
-        0.7, "share", "share of the discretionary budget for park infrastructure", lo=0, hi=1
+        0.7,
+        "share",
+        "share of the discretionary budget for park infrastructure",
+        lo=0,
+        hi=1,
+        prior=uniform(0.35, 0.775),
+        role=LEVER,
     )
     budget_workshops: float = param(
         0.05,
@@ -900,15 +1286,35 @@ class EconomyConfig:
         "share of the discretionary budget for village workshops (帮扶车间)",
         lo=0,
         hi=1,
+        prior=uniform(0.025, 0.075),
+        role=LEVER,
     )
     budget_training: float = param(
-        0.1, "share", "share of the discretionary budget for training", lo=0, hi=1
+        0.1,
+        "share",
+        "share of the discretionary budget for training",
+        lo=0,
+        hi=1,
+        prior=uniform(0.05, 0.15),
+        role=LEVER,
     )
     debt_service: float = param(
-        0.1, "share/year", "repayment of county debt (no interest is modelled)", lo=0, hi=1
+        0.1,
+        "share/year",
+        "repayment of county debt (no interest is modelled)",
+        lo=0,
+        hi=1,
+        prior=uniform(0.05, 0.15),
+        role=UNCERTAIN,
     )
     debt_limit: float = param(
-        0.5, "share of annual revenue", "borrowing a county may carry", lo=0, hi=10
+        0.5,
+        "share of annual revenue",
+        "borrowing a county may carry",
+        lo=0,
+        hi=10,
+        prior=uniform(0.25, 0.75),
+        role=LEVER,
     )
     infrastructure_leverage: float = param(
         1.0,
@@ -917,14 +1323,26 @@ class EconomyConfig:
         "companies), while under debt_limit",
         lo=0,
         hi=20,
+        prior=uniform(0.5, 1.5),
+        role=UNCERTAIN,
     )
-    park_quality: float = param(0.5, "0–1", "initial infrastructure quality of a park", lo=0, hi=1)
+    park_quality: float = param(
+        0.5,
+        "0–1",
+        "initial infrastructure quality of a park",
+        lo=0,
+        hi=1,
+        prior=uniform(0.25, 0.75),
+        role=UNCERTAIN,
+    )
     cost_per_slot: float = param(
         60e6,
         "yuan/firm slot",
         "infrastructure investment that adds room for one firm",
         lo=1,
         hi=1e12,
+        prior=uniform(3e7, 9e7),
+        role=UNCERTAIN,
     )
     quality_half_investment: float = param(
         200e6,
@@ -932,6 +1350,8 @@ class EconomyConfig:
         "cumulative investment that closes half the gap to full infrastructure",
         lo=1,
         hi=1e13,
+        prior=uniform(1e8, 3e8),
+        role=UNCERTAIN,
     )
     workshop_cost_per_job: float = param(
         40e3,
@@ -940,6 +1360,8 @@ class EconomyConfig:
         "this cost)",
         lo=1,
         hi=1e8,
+        prior=loguniform(10000, 120000),
+        role=CALIBRATED,
     )
     workshop_wage: float = param(
         30e3,
@@ -948,9 +1370,17 @@ class EconomyConfig:
         lo=0,
         hi=1e6,
         source="Yunnan Daily 2024: 2,000–3,000 yuan/month near a relocation site",
+        prior=uniform(24000, 36000),
+        role=UNCERTAIN,
     )
     workshop_depreciation: float = param(
-        0.1, "share/year", "workshop jobs lost per year without upkeep", lo=0, hi=1
+        0.1,
+        "share/year",
+        "workshop jobs lost per year without upkeep",
+        lo=0,
+        hi=1,
+        prior=uniform(0.05, 0.15),
+        role=UNCERTAIN,
     )
     workshop_sales_per_job: float = param(
         100e3,
@@ -958,9 +1388,17 @@ class EconomyConfig:
         "sales per workshop job when the village market is empty (grows with west_wage_growth)",
         lo=0,
         hi=1e8,
+        prior=uniform(50000, 150000),
+        role=UNCERTAIN,
     )
     workshop_input_share: float = param(
-        0.6, "share", "materials and other non-wage costs per yuan of workshop sales", lo=0, hi=1
+        0.6,
+        "share",
+        "materials and other non-wage costs per yuan of workshop sales",
+        lo=0,
+        hi=1,
+        prior=uniform(0.3, 0.9),
+        role=UNCERTAIN,
     )
     workshop_market_share: float = param(
         0.002,
@@ -969,6 +1407,8 @@ class EconomyConfig:
         "(diminishing returns)",
         lo=1e-6,
         hi=1,
+        prior=uniform(0.001, 0.003),
+        role=UNCERTAIN,
     )
     workshop_operating_subsidy: float = param(
         0.0,
@@ -977,8 +1417,18 @@ class EconomyConfig:
         "(some provinces pay one per worker hired; none in the seeds)",
         lo=0,
         hi=1e6,
+        prior=uniform(0, 2000),
+        role=LEVER,
     )
-    training_cost: float = param(3000.0, "yuan/person", "cost of training one worker", lo=0, hi=1e6)
+    training_cost: float = param(
+        3000.0,
+        "yuan/person",
+        "cost of training one worker",
+        lo=0,
+        hi=1e6,
+        prior=uniform(1500, 4500),
+        role=UNCERTAIN,
+    )
     service_multiplier: float = param(
         0.34,
         "jobs/job",
@@ -989,6 +1439,8 @@ class EconomyConfig:
         source="Wang & Chanda (2018, J. Comp. Econ.): 0.34 in Chinese prefectures 2000–10, "
         "none for low-tech; Cheng (2025, J. Beijing Normal Univ.): 0.59–0.62, n.s. 2010–20; range "
         "0–0.62",
+        prior=uniform(0, 0.62),
+        role=UNCERTAIN,
     )
     # labour market
     west_wage_growth: float = param(
@@ -997,6 +1449,8 @@ class EconomyConfig:
         "growth of the prevailing western wage (the wider local economy)",
         lo=-0.5,
         hi=1,
+        prior=uniform(0.025, 0.075),
+        role=UNCERTAIN,
     )
     wage_adjustment: float = param(
         0.5,
@@ -1005,12 +1459,26 @@ class EconomyConfig:
         "premium that clears its labour market closed per year",
         lo=0,
         hi=1,
+        prior=uniform(0.25, 0.75),
+        role=UNCERTAIN,
     )
     idle_to_farm: float = param(
-        0.3, "share/year", "share of the not employed who go back to farming per year", lo=0, hi=1
+        0.3,
+        "share/year",
+        "share of the not employed who go back to farming per year",
+        lo=0,
+        hi=1,
+        prior=uniform(0.15, 0.45),
+        role=UNCERTAIN,
     )
     idle_share: float = param(
-        0.05, "share", "initial share of working-age residents not employed", lo=0, hi=1
+        0.05,
+        "share",
+        "initial share of working-age residents not employed",
+        lo=0,
+        hi=1,
+        prior=uniform(0.025, 0.075),
+        role=UNCERTAIN,
     )
     surplus_farm_labour: float = param(
         0.2,
@@ -1022,6 +1490,8 @@ class EconomyConfig:
         hi=0.9,
         source="illustrative; range 0.05–0.4 (estimates of China's remaining surplus rural labour "
         "around 2010–2020 differ widely)",
+        prior=uniform(0.05, 0.4),
+        role=UNCERTAIN,
     )
     reservation_sigma: float = param(
         0.6,
@@ -1030,6 +1500,8 @@ class EconomyConfig:
         "a county median, set at the start from its non-farm share and surplus_farm_labour)",
         lo=0.01,
         hi=5,
+        prior=uniform(0.3, 0.9),
+        role=UNCERTAIN,
     )
     local_demand_elasticity: float = param(
         0.5,
@@ -1040,6 +1512,8 @@ class EconomyConfig:
         hi=5,
         source="illustrative; Hamermesh (1993, Labor Demand) puts constant-output own-wage "
         "elasticities of labour demand at about 0.15–0.75",
+        prior=uniform(0.15, 0.75),
+        role=UNCERTAIN,
     )
     inactive_share: float = param(
         0.2,
@@ -1048,6 +1522,8 @@ class EconomyConfig:
         "outside the labour pools, inside per-person rates",
         lo=0,
         hi=0.9,
+        prior=uniform(0.1, 0.3),
+        role=UNCERTAIN,
     )
     hire_rate: float = param(
         0.5,
@@ -1055,6 +1531,8 @@ class EconomyConfig:
         "share of vacancies filled from willing local workers per quarter",
         lo=0,
         hi=1,
+        prior=uniform(0.25, 0.75),
+        role=UNCERTAIN,
     )
     migration_rate: float = param(
         0.015,
@@ -1062,6 +1540,8 @@ class EconomyConfig:
         "maximum share of stayers who migrate per year when the east pays far more",
         lo=0,
         hi=1,
+        prior=uniform(0.0075, 0.0225),
+        role=UNCERTAIN,
     )
     return_rate: float = param(
         0.10,
@@ -1071,6 +1551,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="EVIDENCE: return migration of limited scale; illustrative",
+        prior=uniform(0.05, 0.15),
+        role=UNCERTAIN,
     )
     migration_scale: float = param(
         20e3,
@@ -1078,6 +1560,8 @@ class EconomyConfig:
         "income gap that moves the migration decision by one logit unit",
         lo=1,
         hi=1e7,
+        prior=uniform(10000, 30000),
+        role=UNCERTAIN,
     )
     migration_cost: float = param(
         15e3,
@@ -1087,6 +1571,8 @@ class EconomyConfig:
         hi=1e7,
         source="EVIDENCE: costs fell ~45% 2000–2015 but remain high (Tombe & Zhu); level "
         "illustrative",
+        prior=uniform(7500, 22500),
+        role=UNCERTAIN,
     )
     moving_cost: float = param(
         15e3,
@@ -1094,15 +1580,35 @@ class EconomyConfig:
         "one-off cost of moving to an eastern job (travel, search, lost earnings)",
         lo=0,
         hi=1e7,
+        prior=uniform(7500, 22500),
+        role=UNCERTAIN,
     )
     migration_horizon: float = param(
-        3.0, "years", "years over which a migrant spreads the one-off moving cost", lo=0.25, hi=50
+        3.0,
+        "years",
+        "years over which a migrant spreads the one-off moving cost",
+        lo=0.25,
+        hi=50,
+        prior=uniform(1.5, 4.5),
+        role=UNCERTAIN,
     )
     east_job_finding: float = param(
-        0.8, "probability", "chance a migrant holds an eastern job", lo=0, hi=1
+        0.8,
+        "probability",
+        "chance a migrant holds an eastern job",
+        lo=0,
+        hi=1,
+        prior=uniform(0.4, 1),
+        role=UNCERTAIN,
     )
     remittance_share: float = param(
-        0.35, "share", "share of migrant earnings sent home", lo=0, hi=1
+        0.35,
+        "share",
+        "share of migrant earnings sent home",
+        lo=0,
+        hi=1,
+        prior=uniform(0.175, 0.525),
+        role=UNCERTAIN,
     )
     low_income_line: float = param(
         10e3,
@@ -1111,6 +1617,8 @@ class EconomyConfig:
         "start; indexed to west_wage_growth",
         lo=0,
         hi=1e7,
+        prior=uniform(5000, 15000),
+        role=UNCERTAIN,
     )
     farm_income_sigma: float = param(
         0.6,
@@ -1118,10 +1626,18 @@ class EconomyConfig:
         "dispersion of farm income between farmers of a county (lognormal)",
         lo=0,
         hi=5,
+        prior=uniform(0.3, 0.9),
+        role=UNCERTAIN,
     )
     # taxes (EVIDENCE, H)
     value_added_share: float = param(
-        0.25, "share of output", "value added in output (VAT base)", lo=0, hi=1
+        0.25,
+        "share of output",
+        "value added in output (VAT base)",
+        lo=0,
+        hi=1,
+        prior=uniform(0.125, 0.375),
+        role=UNCERTAIN,
     )
     vat_rate: float = param(
         0.13,
@@ -1130,12 +1646,19 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="EVIDENCE (H): 13% since April 2019",
+        role=FIXED,
     )
     vat_local_share: float = param(
-        0.5, "share", "local share of VAT", lo=0, hi=1, source="EVIDENCE (H): 50/50 since May 2016"
+        0.5,
+        "share",
+        "local share of VAT",
+        lo=0,
+        hi=1,
+        source="EVIDENCE (H): 50/50 since May 2016",
+        role=FIXED,
     )
     cit_rate_east: float = param(
-        0.25, "share", "corporate income tax", lo=0, hi=1, source="EVIDENCE (H): 25%"
+        0.25, "share", "corporate income tax", lo=0, hi=1, source="EVIDENCE (H): 25%", role=FIXED
     )
     cit_rate_west: float = param(
         0.15,
@@ -1144,6 +1667,7 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="EVIDENCE (H): 15%, 2021–2030",
+        role=FIXED,
     )
     cit_local_share: float = param(
         0.4,
@@ -1152,6 +1676,7 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="EVIDENCE (H): 60/40",
+        role=FIXED,
     )
 
 
@@ -1163,9 +1688,10 @@ class SensitivityConfig:
         "none",
         "-",
         "parameter design: none (the config as it is), draws (calibration draws, else a "
-        "Latin hypercube over the prior ranges), morris or sobol (SALib)",
+        "Latin hypercube through the priors), morris or sobol (SALib)",
         choices=("none", "draws", "morris", "sobol"),
         source="-",
+        role=FIXED,
     )
     sample: int = param(
         -1,
@@ -1175,6 +1701,7 @@ class SensitivityConfig:
         lo=-1,
         hi=10_000_000,
         source="-",
+        role=FIXED,
     )
     n: int = param(
         8,
@@ -1183,6 +1710,7 @@ class SensitivityConfig:
         lo=1,
         hi=1_000_000,
         source="-",
+        role=FIXED,
     )
     seed: int = param(
         0,
@@ -1190,13 +1718,24 @@ class SensitivityConfig:
         "seed of the design (fixed, so every job and scenario sees the same rows)",
         lo=0,
         source="-",
+        role=FIXED,
     )
     parameters: list[str] = param(
         [],
         "dotted keys",
-        "parameters the morris or sobol design varies (empty: every uncertain parameter, "
-        "`python -m sim.params.designs`)",
+        "parameters the morris or sobol design varies (empty: every uncertain and calibrated "
+        "parameter, `python -m sim.params.designs`)",
         source="-",
+        role=FIXED,
+    )
+    levers: bool = param(
+        False,
+        "flag",
+        "let the design vary policy levers too (role lever, over their ranges in docs/ODD.md): "
+        "all of them when parameters is empty, else those it lists; off, a design leaves every "
+        "lever at the scenario's value",
+        source="-",
+        role=FIXED,
     )
 
 
@@ -1208,7 +1747,11 @@ class Config:
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
     study: str | None = param(
-        None, "-", "name of the experiment whose table and figures a multirun makes", source="-"
+        None,
+        "-",
+        "name of the experiment whose table and figures a multirun makes",
+        source="-",
+        role=FIXED,
     )
 
 
@@ -1322,14 +1865,18 @@ def validate(cfg) -> None:
 
 
 def parameter_table() -> str:
-    """Markdown table of every key: name, meaning, unit, default, range, source."""
-    rows = ["| key | meaning | unit | default | range | source |", "|---|---|---|---|---|---|"]
+    """Markdown table of every key: name, meaning, unit, default, range, role, prior, source."""
+    rows = [
+        "| key | meaning | unit | default | range | role | prior | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for key, f in schema_fields():
         m = f.metadata
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        prior = str(m["prior"]) if m["prior"] is not None else "-"
         rows.append(
             f"| `{key}` | {m['doc']} | {m['unit']} | {default!r} | {_range_text(m)} | "
-            f"{m['source']} |"
+            f"{m['role']} | {prior} | {m['source']} |"
         )
     return "\n".join(rows)
 

@@ -38,8 +38,12 @@ def render_parameter_table() -> str:
             "_Generated from `sim/params/schema.py` by `python -m sim.report.docs`; do not "
             "edit by hand._",
             "Keys are dotted Hydra overrides (`policy.enclave.tax_share_east=0.3`). A source of",
-            "`illustrative` means no published figure: the value is a free parameter and belongs",
-            "in the sensitivity analysis; `-` marks technical keys that need no source.",
+            "`illustrative` means no published figure; `-` marks technical keys that need no",
+            "source. `role`: `lever` (what a policy sets; its prior is the range a design explores",
+            "only when asked, `sensitivity.levers=true`), `uncertain` (what the world is, not",
+            "known), `calibrated` (fitted by a calibration; the calibration's prior), `fixed`",
+            "(statutory or published figures, settings). Parameter designs vary the uncertain",
+            "and calibrated float parameters from their `prior` (docs/sensitivity.md).",
             "",
             schema.parameter_table(),
         ]

@@ -60,11 +60,13 @@ def _design(sweep_dir: Path) -> tuple[dict, np.ndarray]:
     cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
     s, geo = cfg["sensitivity"], cfg["geography"]["name"]
     keys = tuple(s["parameters"] or ())
+    levers = sensitivity.asks_for_levers(s)
     return {
         **s,
-        "names": sensitivity.design_keys(s["method"], keys, geo),
+        "names": sensitivity.design_keys(s["method"], keys, geo, levers),
         "keys": keys,
-    }, sensitivity.design(s["method"], int(s["n"]), int(s["seed"]), keys, "")
+        "levers": levers,
+    }, sensitivity.design(s["method"], int(s["n"]), int(s["seed"]), keys, "", levers)
 
 
 def indices(sweep_dir: Path) -> pd.DataFrame:
@@ -77,7 +79,7 @@ def indices(sweep_dir: Path) -> pd.DataFrame:
             f"{len(missing)} of the {len(X)} design rows have no results (e.g. sensitivity.sample="
             f"{missing[0]}); re-run the same command to finish them"
         )
-    prob = sensitivity.problem(list(s["keys"]))
+    prob = sensitivity.problem(list(s["keys"]), s["levers"])
     frames = []
     for outcome in Y.columns:
         y = Y[outcome].to_numpy(float)

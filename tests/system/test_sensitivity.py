@@ -14,30 +14,123 @@ from sim.params import designs as sensitivity
 from sim.params import schema
 from sim.params.compose import CONFIG_DIR
 from sim.params.draws import load_draws
+from sim.params.schema import EconomyConfig
 from tests.helpers import run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 
 
-def test_documented_range_is_parsed_from_source_text():
-    assert sensitivity.documented_range("illustrative; range 5e6–50e6") == (5e6, 50e6)
-    assert sensitivity.documented_range("NBS ...; range 0.02-0.07") == (0.02, 0.07)
-    assert sensitivity.documented_range("illustrative") is None
-
-
-def test_prior_ranges_cover_uncertain_floats_within_schema_bounds():
+def test_prior_ranges_are_the_supports_of_the_varied_parameters_priors():
     ranges = sensitivity.prior_ranges()
     meta = {k: f.metadata for k, f in schema.schema_fields()}
-    assert ranges["policy.enclave.coinvest_per_park"] == (5e6, 50e6)  # documented
-    assert ranges["economy.east_land_growth"] == pytest.approx((0.02, 0.06))  # default ± 50 %
-    assert "economy.vat_rate" not in ranges  # statutory, not uncertain
+    assert ranges["economy.east_land_growth"] == pytest.approx((0.02, 0.06))
+    assert ranges["economy.move_cost"] == (0.02, 0.3)  # calibrated: the calibration's prior
+    assert "policy.enclave.coinvest_per_park" not in ranges  # a lever: only when asked
+    assert sensitivity.prior_ranges(levers=True)["policy.enclave.coinvest_per_park"] == (5e6, 5e7)
+    assert "economy.vat_rate" not in ranges  # statutory: fixed
     assert "economy.n_promoted" not in ranges  # integer
     for k, (lo, hi) in ranges.items():
         assert lo < hi
         assert meta[k]["lo"] is None or lo >= meta[k]["lo"]
         assert meta[k]["hi"] is None or hi <= meta[k]["hi"]
-    budget = sum(ranges[k][1] for k in next(iter(sensitivity.JOINT_LIMITS)))
-    assert budget <= 1 + 1e-12  # every design row passes schema.validate
+    budget = [f"economy.budget_{k}" for k in ("infrastructure", "workshops", "training")]
+    # levers sharing one budget: every design row that varies them passes schema.validate
+    assert sum(sensitivity.prior_ranges(levers=True)[k][1] for k in budget) <= 1 + 1e-12
+
+
+def test_every_parameter_has_a_role_and_every_uncertain_one_a_prior_inside_its_bounds():
+    for key, f in schema.schema_fields():
+        m = f.metadata
+        assert m["role"] in schema.ROLES, key
+        prior = m["prior"]
+        if m["role"] in (schema.UNCERTAIN, schema.CALIBRATED):
+            assert isinstance(prior, schema.Prior), f"{key} is {m['role']} but has no prior"
+        if m["role"] == schema.FIXED:
+            assert prior is None, f"{key} is fixed but has a prior"
+        if prior is None:
+            continue
+        lo, hi = prior.support
+        assert lo < hi, key
+        assert m["lo"] is None or lo >= m["lo"], f"{key}: prior {prior} below {m['lo']}"
+        assert m["hi"] is None or hi <= m["hi"], f"{key}: prior {prior} above {m['hi']}"
+        values = prior.quantile(np.linspace(0, 1, 101))
+        assert np.all(np.diff(values) >= 0) and values[0] == pytest.approx(lo)
+        assert values[-1] == pytest.approx(hi)
+    roles = {f.metadata["role"] for _, f in schema.schema_fields()}
+    assert roles == set(schema.ROLES)
+    with pytest.raises(ValueError, match="needs a prior"):
+        schema.param(0.5, "share", "a guess", lo=0, hi=1, role=schema.UNCERTAIN)
+    with pytest.raises(ValueError, match="leaves the allowed range"):
+        schema.param(0.5, "share", "a guess", 0, 1, prior=schema.uniform(0, 2), role="uncertain")
+
+
+def test_priors_have_their_stated_shapes():
+    u = np.linspace(0.0005, 0.9995, 1000)
+    assert schema.uniform(2, 4).quantile(u).mean() == pytest.approx(3, abs=1e-9)
+    log = schema.loguniform(1e3, 1e5).quantile(u)
+    assert np.median(log) == pytest.approx(1e4, rel=0.01)  # the geometric mean of the bounds
+    tri = schema.triangular(0.3, 0.8, 1.0).quantile(u)
+    assert tri.mean() == pytest.approx(0.7, abs=2e-3)
+    assert str(schema.triangular(0, 0.01, 0.05)) == "triangular(0, 0.01, 0.05)"
+    for bad in (("uniform", (1.0, 1.0)), ("loguniform", (0.0, 1.0)), ("normal", (0.0, 1.0))):
+        with pytest.raises(ValueError):
+            schema.Prior(*bad)
+
+
+def test_calibrated_parameters_are_the_calibrations_with_its_priors():
+    from sim.params.draws import known_calibrations, load_spec
+
+    schema_meta = {k: f.metadata for k, f in schema.schema_fields()}
+    calibrated = {k for k, m in schema_meta.items() if m["role"] == schema.CALIBRATED}
+    fitted = set()
+    for name in known_calibrations():
+        for key, p in load_spec(name)["parameters"].items():
+            fitted.add(key)
+            prior = schema_meta[key]["prior"]
+            kind = "loguniform" if p.get("scale") == "log" else "uniform"
+            assert (prior.kind, prior.support) == (kind, tuple(map(float, p["prior"]))), (
+                f"{key}: the schema's prior {prior} is not calibration {name}'s {p}"
+            )
+    assert calibrated == fitted
+
+
+def _lever_values(cfg) -> dict:
+    return {k: schema._get(cfg, k) for k in sensitivity.lever_keys()}
+
+
+@pytest.mark.parametrize(
+    "method, extra",
+    [("morris", {"sensitivity.n": 2}), ("sobol", {"sensitivity.n": 2}), ("draws", {})],
+)
+def test_no_lever_is_varied_by_a_design_unless_asked(method, extra):
+    levers = set(sensitivity.lever_keys())
+    assert {"policy.enclave.tax_share_east", "policy.subsidy.land_discount"} <= levers
+    for geo in ("shanghai_yunnan", ""):  # with a calibration's draws, and without (prior draws)
+        assert not levers & set(sensitivity.design_keys(method, (), geo))
+    base = {"scenario": "full", "sensitivity.method": method, **extra}
+    for overrides in (base, {**base, "calibration": "none"}):
+        point = _lever_values(sim.compose(overrides))
+        for k in (0, 3):
+            assert _lever_values(sim.compose({**overrides, "sensitivity.sample": k})) == point
+    if method == "draws":  # a calibration's draws have no levers to give: asking is refused
+        with pytest.raises(schema.ConfigError, match="carry no policy levers"):
+            sim.compose({**base, "sensitivity.levers": True, "sensitivity.sample": 0})
+    asked = {**base, "calibration": "none", "sensitivity.levers": True}
+    section = {"method": method, "n": extra.get("sensitivity.n", 8), "parameters": []}
+    last = sensitivity.n_rows({**section, "levers": True}) - 1
+    first, end = (_lever_values(sim.compose({**asked, "sensitivity.sample": k})) for k in (0, last))
+    assert first != end  # asked: the levers move
+    named = {"sensitivity.method": "morris", "sensitivity.sample": 0}
+    with pytest.raises(schema.ConfigError, match="sensitivity.levers=true"):
+        sim.compose({**named, "sensitivity.parameters": ["policy.enclave.tax_share_east"]})
+    row = sim.compose(
+        {
+            **named,
+            "sensitivity.parameters": ["policy.enclave.tax_share_east"],
+            "sensitivity.levers": True,
+        }
+    )
+    assert 0 <= row.policy.enclave.tax_share_east <= 0.5
 
 
 def test_every_design_row_is_a_valid_config():
@@ -52,7 +145,8 @@ def test_every_design_row_is_a_valid_config():
         lows, highs = np.array(sensitivity.problem()["bounds"]).T
         assert (rows >= lows - 1e-12).all() and (rows <= highs + 1e-12).all()
     cfg = sim.compose({"sensitivity.method": "sobol", "sensitivity.n": 2, "sensitivity.sample": 5})
-    assert cfg.economy.friction_west != 0.03 or cfg.economy.margin_mean != 0.05
+    e = EconomyConfig()
+    assert cfg.economy.friction_west != e.friction_west or cfg.economy.margin_mean != e.margin_mean
 
 
 def test_design_is_deterministic_and_row_values_reach_the_config():
@@ -65,7 +159,7 @@ def test_design_is_deterministic_and_row_values_reach_the_config():
     point = sim.compose(
         {"sensitivity.method": "draws", "sensitivity.n": 4, "sensitivity.sample": -1}
     )
-    assert point.economy.friction_west == 0.03  # -1: the point estimate, untouched
+    assert point.economy.friction_west == EconomyConfig().friction_west  # -1: untouched
 
 
 def test_sample_past_the_design_is_a_clear_error():
@@ -127,7 +221,8 @@ def test_experiment_sweeps_every_design_row(name):
             )
         params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
         assert params["sensitivity.sample"] == f"range({sensitivity.n_rows({**s, 'n': n})})"
-    sensitivity.problem(s["parameters"])  # every listed parameter is uncertain
+    # every listed parameter is uncertain, or a lever the experiment asks for
+    sensitivity.problem(s["parameters"], s.get("levers", False))
 
 
 def _comparison_runs(noise_scale: float) -> pd.DataFrame:
@@ -232,6 +327,7 @@ def test_morris_study_writes_indices_and_figure(tmp_path):
         "-m",
         "experiment=sensitivity_morris",
         f"sensitivity.parameters={keys}",
+        "sensitivity.levers=true",  # aid_per_county is a lever: asked for by name and flag
         "sensitivity.n=2",
         "sensitivity.sample=range(8)",
         *TINY,

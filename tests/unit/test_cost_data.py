@@ -248,15 +248,11 @@ def test_governance_gain_prior_is_triangular_and_includes_zero():
     from sim.params.schema import PairingPolicy
 
     assert PairingPolicy().governance_gain == 0.01
-    assert designs.declared_priors()["policy.pairing.governance_gain"] == (
-        "triangular",
-        0.0,
-        0.01,
-        0.05,
-    )
+    prior = designs.design_priors()["policy.pairing.governance_gain"]
+    assert (prior.kind, prior.args) == ("triangular", (0.0, 0.01, 0.05))
     assert designs.prior_ranges()["policy.pairing.governance_gain"] == (0.0, 0.05)
     u = np.linspace(0.001, 0.999, 999)
-    values = designs.prior_quantile(("triangular", 0.0, 0.01, 0.05), u)
+    values = prior.quantile(u)
     assert values.min() >= 0 and values.max() <= 0.05
     assert np.mean(values) == pytest.approx(0.02, abs=5e-4)  # (0 + 0.01 + 0.05) / 3
 
