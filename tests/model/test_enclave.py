@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -157,6 +158,11 @@ def _additional(share: float, seed: int) -> float:
     return _run(share, 1.0, seed).summary()["firms_in_west"] - pairing
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: parks fill to capacity on the calibrated defaults and the operator does not "
+    "co-invest, so its network's firms are diverted, not additional (docs/ODD.md §7.9)",
+)
 def test_additional_firms_rise_with_the_tax_share_over_its_lower_range():
     # below break-even the operator does nothing; above it, its network brings firms pairing
     # does not (the same-seed pairing run is the counterfactual)
