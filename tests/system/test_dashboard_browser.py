@@ -224,8 +224,11 @@ def test_mesa_solaraviz_steps_the_keyword_model(dashboard, browser, tmp_path):
     def drawn() -> int:  # the plots redraw a moment after the step (longer on a busy machine)
         return max((pixels(i) for i in range(plots.count())), default=0)
 
+    def ready() -> bool:  # all three plots in the page (one may be mid-replacement) and drawn
+        return plots.count() >= 3 and drawn() > 200
+
     end = time.monotonic() + 60
-    while drawn() <= 200 and time.monotonic() < end:
+    while not ready() and time.monotonic() < end:
         page.wait_for_timeout(500)
     page.screenshot(path=tmp_path / "step.png")
     assert plots.count() >= 3
