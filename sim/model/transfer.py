@@ -308,7 +308,12 @@ class TransferModel(mesa.Model):
         geo, e = self.geo, self.e
         ec = geo.economy
         west = geo.is_west
-        working_age = geo.population[west] * ec["working_age_share"]
+        # each county's census share of residents aged 15-59 where the file has it, else the
+        # file's one figure
+        share = geo.working_age_share[west]
+        working_age = geo.population[west] * np.where(
+            np.isfinite(share), share, ec["working_age_share"]
+        )
         wpop = working_age * (
             1 - e.inactive_share
         )  # the labour force: the inactive stay outside the pools
@@ -395,13 +400,18 @@ class TransferModel(mesa.Model):
         if not all(k in ec for k in keys) or np.isnan(urban).any():
             return ec["farm_income"], np.zeros(nw), np.full(nw, np.nan)
         pop = geo.population[west]
-        reported = local_economy.reported_income(
-            urban,
-            ec["west_urban_income_per_capita"],
-            ec["west_rural_income_per_capita"],
-            ec["west_income_per_capita"],
-            pop,
-        )
+        income_pc = geo.income_pc[west]
+        if np.isfinite(income_pc).all():
+            # the file's county incomes (start_income.csv), anchored to the official mean
+            reported = income_pc * ec["west_income_per_capita"] * pop.sum() / (income_pc @ pop)
+        else:
+            reported = local_economy.reported_income(
+                urban,
+                ec["west_urban_income_per_capita"],
+                ec["west_rural_income_per_capita"],
+                ec["west_income_per_capita"],
+                pop,
+            )
         by_status = people.sum(axis=2)  # (W, skill, status)
         residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1) + inactive
         transfers = ec["west_transfer_per_capita"] * residents
