@@ -127,8 +127,8 @@ def start_incomes(geo_dir: Path) -> list[dict]:
         for r in out
     ]
     pop = [r["population_2020"] for r in out]
-    scale = mean * sum(pop) / sum(x * n for x, n in zip(mix, pop))
-    for r, x in zip(out, mix):
+    scale = mean * sum(pop) / sum(x * n for x, n in zip(mix, pop, strict=True))
+    for r, x in zip(out, mix, strict=True):
         r["income_pc"] = round(x * scale)
         r["income_pc_low"] = round(x * scale * (1 - INCOME_RANGE))
         r["income_pc_high"] = round(x * scale * (1 + INCOME_RANGE))
