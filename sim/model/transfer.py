@@ -400,7 +400,7 @@ class TransferModel(mesa.Model):
         if not all(k in ec for k in keys) or np.isnan(urban).any():
             return ec["farm_income"], np.zeros(nw), np.full(nw, np.nan)
         pop = geo.population[west]
-        income_pc = geo.income_pc[west]
+        income_pc = geo.income_pc[west] if geo.income_pc is not None else np.full(nw, np.nan)
         if np.isfinite(income_pc).all():
             # the file's county incomes (start_income.csv), anchored to the official mean
             reported = income_pc * ec["west_income_per_capita"] * pop.sum() / (income_pc @ pop)
