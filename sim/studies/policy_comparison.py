@@ -68,7 +68,8 @@ CUMULATIVE = {
     "west_income_total": "income_cum",
 }
 FIGURE_OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share"]
-FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
+# east + west-own = public, so the panels add up with aid counted once
+FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost_own"]
 
 
 def report(sweep_dir: Path) -> str:
@@ -312,7 +313,8 @@ def cost_tables(comparison, scen, last, window) -> list:
         ],
         "East and West: the sum of each side's cost lines below. Aid is paid by the east and "
         "spent by the west, so it is in both sums and subtracted once from the public total. "
-        "Western debt is not a cost line: the spending it finances is, and so is its service.",
+        "Western debt is not a cost line: the spending it finances is, in the year it is made, "
+        "so its service is in no total.",
     )
     lines = [m for m in LINES if m in set(comparison["metric"])]
     vals = np.array([gains(comparison, m, scen)["gain"].to_numpy(float) for m in lines])
