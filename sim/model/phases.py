@@ -31,7 +31,7 @@ from sim.model.mechanisms import (
     production,
     workshops,
 )
-from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, MOBILE, PARK, WORKSHOP
+from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model.metrics import METRICS
 from sim.model.state import (
