@@ -128,15 +128,17 @@ def coverage(summary: pd.DataFrame) -> dict:
 
 
 def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ``public_programme_cost`` (east + west − aid) if a sweep made before that
-    outcome existed lacks it."""
-    if "public_programme_cost" in df or "east_cost_aid" not in df:
+    """``df`` with ``public_programme_cost`` (east + west − aid) and ``west_programme_cost_own``
+    (west − aid) if a sweep made before those outcomes existed lacks them."""
+    if "east_cost_aid" not in df:
         return df
-    return df.assign(
-        public_programme_cost=df["east_programme_cost"]
-        + df["west_programme_cost"]
-        - df["east_cost_aid"]
-    )
+    if "west_programme_cost_own" not in df:
+        df = df.assign(west_programme_cost_own=df["west_programme_cost"] - df["east_cost_aid"])
+    if "public_programme_cost" not in df:
+        df = df.assign(
+            public_programme_cost=df["east_programme_cost"] + df["west_programme_cost_own"]
+        )
+    return df
 
 
 def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame:

@@ -120,3 +120,12 @@ def test_supporting_migration_does_not_lower_measured_income():
     assert supported["west_migrants_east"] > base["west_migrants_east"]
     assert supported["west_income_per_capita"] > base["west_income_per_capita"]
     assert supported["west_income_people_total"] > base["west_income_people_total"]
+
+
+def test_labour_vs_industry_compares_the_arms_at_the_cost_the_model_computes():
+    from sim.studies import labour_vs_industry
+
+    table, scale, _ = labour_vs_industry.at_equal_cost(seeds=(0,), extra=SHORT, tol=0.01)
+    enclave, labour = table["public_cost_cum"]
+    assert enclave > 0 and labour == pytest.approx(enclave, rel=0.01)
+    assert 0 < scale < 1  # the labour arm as configured costs more than the enclave arm
