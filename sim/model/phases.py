@@ -281,19 +281,14 @@ def _consumption_cooperation(m: TransferModel) -> None:
     share = np.where(m.paired[m.geo.is_west], farmers, 0.0)
     share = share / share.sum() if share.sum() > 0 else share
     bought = cons.procurement_per_year * share
-    extra = consumption_extra_sales(cons)
-    lab.processing = bought * cons.processing_share * extra
+    # the workshops' market takes the processed purchases whole, as calibrated (workshops built
+    # in 2023); additionality and the premium apply to farm sales
+    lab.processing = bought * cons.processing_share
     farm_gain = bought * (1 - cons.processing_share) * consumption_farm_income(cons)
     lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
     lab.farm_bonus = farm_gain / np.maximum(
         farmers, 1.0
     )  # the county mean, for farmers' job choices
-
-
-def consumption_extra_sales(cons) -> float:
-    """Extra revenue of western sellers per yuan of procurement (share): the additional sales
-    and the buyers' premium on all of it."""
-    return cons.additionality + cons.premium_share
 
 
 def consumption_farm_income(cons) -> float:
