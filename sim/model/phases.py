@@ -26,11 +26,12 @@ from sim.model.mechanisms import (
     local_economy,
     location,
     markets,
+    matching,
     parks,
     production,
     workshops,
 )
-from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, PARK, WORKSHOP
+from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model.metrics import METRICS
 from sim.model.state import (
@@ -280,12 +281,20 @@ def _consumption_cooperation(m: TransferModel) -> None:
     share = np.where(m.paired[m.geo.is_west], farmers, 0.0)
     share = share / share.sum() if share.sum() > 0 else share
     bought = cons.procurement_per_year * share
+    # the workshops' market takes the processed purchases whole, as calibrated (workshops built
+    # in 2023); additionality and the premium apply to farm sales
     lab.processing = bought * cons.processing_share
-    farm_gain = bought * (1 - cons.processing_share) * cons.income_share
+    farm_gain = bought * (1 - cons.processing_share) * consumption_farm_income(cons)
     lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
     lab.farm_bonus = farm_gain / np.maximum(
         farmers, 1.0
     )  # the county mean, for farmers' job choices
+
+
+def consumption_farm_income(cons) -> float:
+    """Extra net farm income per yuan of farm procurement (share): the net income on additional
+    sales, and the buyers' premium, which is net income to the seller."""
+    return cons.additionality * cons.income_share + cons.premium_share
 
 
 # ------------------------------------------------------------------ 3a. firm demography
@@ -675,13 +684,20 @@ def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
 def migrant_income(m: TransferModel) -> np.ndarray:
     """What a migrant expects in the east (W, skill), yuan/year: wage × job-finding probability.
 
-    Mid-skill migrants earn the western mid/low wage ratio more; labour cooperation
-    raises the job-finding probability of paired counties' workers.
+    Mid-skill migrants earn the western mid/low wage ratio more; job matching raises the
+    job-finding probability of its participants (a county's mean, by the share taking part).
     """
-    paired = m.paired[m.geo.is_west]
-    find = np.minimum(m.e.east_job_finding * (1 + m.policy.labour.matching_gain * paired), 1.0)
+    lab = m.labour
+    reach = matching.coverage(lab.matching_participants, matching_eligible(m))
+    find = np.minimum(m.e.east_job_finding * (1 + m.policy.labour.matching_gain * reach), 1.0)
     wage = m.labour.wage
     return m.prices.migrant_wage_east * (wage / wage[:, :1]) * find[:, None]
+
+
+def matching_eligible(m: TransferModel) -> np.ndarray:
+    """Workers the matching programme may serve (W,), persons: every mobile worker (migrants
+    included)."""
+    return m.labour.people[:, :, MOBILE].sum(axis=(1, 2))
 
 
 def labour_market(m: TransferModel) -> None:
@@ -697,6 +713,12 @@ def labour_market(m: TransferModel) -> None:
         geo.n_west,
     )
     paired = m.paired[geo.is_west]
+    lab.matching_participants = matching.participants(
+        pol.labour.matching_budget,
+        pol.labour.matching_cost_per_participant,
+        matching_eligible(m),
+        paired,
+    )
     lab.east_income = migrant_income(m)
     moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
     cost = m.prices.migration_cost + moving / e.migration_horizon
@@ -747,7 +769,7 @@ def _book_costs(m: TransferModel) -> None:
         effort_by_partner=float((c.effort * c.n_partners)[~west].sum()),
         landed_per_year=float(c.landed[:, 0].sum()) / dt,
         migrated_paired_per_year=float(flows.migrated[paired_w].sum()) / dt,
-        migrants_paired=float(lab.people[paired_w, :, :, MIGRANT].sum()),
+        matching_participants=float(lab.matching_participants.sum()),
         trained_per_year=float(flows.trained_by_rate.sum()) / dt,
         training_cost=m.e.training_cost,
         enclave_coinvest=float(m.parks.coinvest.sum()),
@@ -759,6 +781,7 @@ def _book_costs(m: TransferModel) -> None:
         accounts.west_lines(
             c, west, pairing=pol.pairing, n_paired=n_paired, workshop_operating=operating
         ),
+        accounts.west_memo(c, west),
     )
 
 
@@ -826,6 +849,7 @@ def produce_and_pay(m: TransferModel) -> None:
         seller_bonus=lab.seller_bonus,
         seller_share=pol.consumption.seller_share,
         other_income=lab.other_income,
+        population=lab.residents(),
     )
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model.mechanisms.demography import FirmDraws, FirmParams
 from sim.model.mechanisms.government import BudgetParams
+from sim.model.mechanisms.labour import MIGRANT as MIGRANT_STATUS
 from sim.model.mechanisms.labour import LabourFlows, LabourParams
 from sim.model.mechanisms.location import LocationParams, LocationShocks
 from sim.model.mechanisms.production import TaxRates
@@ -260,7 +261,7 @@ class LabourTable:
     low_income_line: float  # yuan/year/person
     demand: np.ndarray  # (W, skill) park jobs demanded
     east_income: np.ndarray  # (W, skill) what a migrant expects in the east (yuan/year)
-    income_pc: np.ndarray  # household income per working-age person (yuan/year)
+    income_pc: np.ndarray  # per-capita disposable income of residents (yuan/year)
     low_income: np.ndarray  # share of the labour force below the line
     income_total: np.ndarray  # yuan/year
     income_by_type: np.ndarray  # (W, skill, mobility) own earnings per person (yuan/year)
@@ -268,6 +269,18 @@ class LabourTable:
         None  # this step's workshop books (None before the first step)
     )
     flows: LabourFlows | None = None  # this step's flows (None before the first step)
+    # residents (all ages) at the start: the census population; a long-term migrant is not one
+    population0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    migrants0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # at the start (persons)
+    matching_participants: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # job-matching participants this year (persons)
+
+    def residents(self) -> np.ndarray:
+        """Resident population (W,), all ages: the start's census residents less the migrants
+        who have left since (plus those who came back), at least 1."""
+        migrants = self.people[..., MIGRANT_STATUS].sum(axis=(1, 2))
+        return np.maximum(self.population0 - (migrants - self.migrants0), 1.0)
 
 
 #: A move whose measured gain over staying is within this share of output/year is "marginal":
@@ -353,6 +366,7 @@ class CostLines:
 
     east: dict[str, float] = field(default_factory=dict)
     west: dict[str, float] = field(default_factory=dict)
+    west_memo: dict[str, float] = field(default_factory=dict)  # beside the lines, in no total
 
     @property
     def east_labour(self) -> float:

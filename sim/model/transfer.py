@@ -205,7 +205,9 @@ class TransferModel(mesa.Model):
             aid=np.zeros(n),
         )
         self.costs = CostLines(
-            dict.fromkeys(accounts.EAST_LINES, 0.0), dict.fromkeys(accounts.WEST_LINES, 0.0)
+            dict.fromkeys(accounts.EAST_LINES, 0.0),
+            dict.fromkeys(accounts.WEST_LINES, 0.0),
+            dict.fromkeys(accounts.WEST_MEMO, 0.0),
         )
 
     def _init_parks(self):
@@ -375,6 +377,9 @@ class TransferModel(mesa.Model):
             east_income=np.zeros((nw, 2)),
             income_total=np.zeros(nw),
             income_by_type=np.zeros((nw, 2, 2)),
+            population0=geo.population[west].astype(float),
+            migrants0=people[..., MIGRANT].sum(axis=(1, 2)),
+            matching_participants=np.zeros(nw),
         )
         self.labour.east_income = phases.migrant_income(self)
 

@@ -591,25 +591,41 @@ class LabourPolicy:
         prior=uniform(0, 4000),
         role=LEVER,
     )
-    matching_gain: float = param(
+    matching_budget: float = param(
         0.0,
-        "share",
-        "rise in the eastern job-finding probability of workers from paired counties (job "
-        "matching services; costed per worker placed)",
+        "yuan/year",
+        "eastern budget of the job-matching programme for workers of paired counties: it serves "
+        "budget / matching_cost_per_participant participants a year (at most every mobile "
+        "worker of a paired county)",
         lo=0,
-        hi=1,
-        prior=uniform(0, 0.1),
+        hi=1e12,
+        prior=uniform(0, 4e8),
         role=LEVER,
     )
-    matching_cost_per_placement: float = param(
-        1000.0,
-        "yuan/migrant",
-        "eastern cost of the matching service per placement; each migrant of a paired county "
-        "working in the east is placed once a year (migrant workers change jobs about "
-        "yearly; charged while matching_gain > 0)",
+    matching_gain: float = param(
+        0.1,
+        "share",
+        "rise in a participant's eastern job-finding probability (job matching services: "
+        "vacancies found and a job arranged before leaving)",
+        lo=0,
+        hi=1,
+        source="illustrative; no evaluation of East-West labour-cooperation matching was found; "
+        "prior triangular(0, 0.1, 0.25) (judgement), range 0-0.25",
+        prior=triangular(0, 0.1, 0.25),
+        role=UNCERTAIN,
+    )
+    matching_cost_per_participant: float = param(
+        800.0,
+        "yuan/participant",
+        "eastern cost of the matching programme per participant a year (recruitment fairs, "
+        "intermediaries' placement rewards, transport organised east)",
         lo=0,
         hi=1e6,
-        prior=uniform(500, 1500),
+        source="illustrative; labour cooperation pays per worker placed (Economic Daily, "
+        "Guangdong-Guangxi: fiscal rewards to workers, employers and intermediaries per "
+        "placement), amounts not found; prior triangular(300, 800, 2000) (judgement), "
+        "range 300-2000",
+        prior=triangular(300, 800, 2000),
         role=UNCERTAIN,
     )
 
@@ -626,14 +642,39 @@ class ConsumptionPolicy:
         prior=uniform(0, 2e10),
         role=LEVER,
     )
-    income_share: float = param(
+    additionality: float = param(
         0.3,
         "share",
-        "share of procurement (not processed) that is extra net farm income of the farmers "
-        "who sell (over sales that would happen anyway)",
+        "share of procurement that is sales the sellers would not have made anyway (the rest "
+        "displaces their ordinary sales)",
         lo=0,
         hi=1,
-        prior=uniform(0.15, 0.45),
+        source="illustrative; no measure of the additionality of consumption cooperation "
+        "(消费帮扶) was found; prior uniform(0.1, 0.5) (judgement), range 0.1-0.5",
+        prior=uniform(0.1, 0.5),
+        role=UNCERTAIN,
+    )
+    income_share: float = param(
+        0.5,
+        "share",
+        "net farm income per yuan of additional farm sales (sales less purchased inputs)",
+        lo=0,
+        hi=1,
+        source="illustrative; prior uniform(0.3, 0.7) (judgement), range 0.3-0.7",
+        prior=uniform(0.3, 0.7),
+        role=UNCERTAIN,
+    )
+    premium_share: float = param(
+        0.1,
+        "share",
+        "buyers' premium: share of the procurement value paid above the market price (eastern "
+        "public units, state firms and unions buying for canteens and staff); it is the "
+        "sellers' income and the buyers' cost",
+        lo=0,
+        hi=1,
+        source="illustrative; no measured premium was found; prior triangular(0, 0.1, 0.3) "
+        "(judgement), range 0-0.3",
+        prior=triangular(0, 0.1, 0.3),
         role=UNCERTAIN,
     )
     processing_share: float = param(

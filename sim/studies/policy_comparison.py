@@ -68,7 +68,8 @@ CUMULATIVE = {
     "west_income_total": "income_cum",
 }
 FIGURE_OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share"]
-FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
+# east + west-own = public, so the panels add up with aid counted once
+FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost_own"]
 
 
 def report(sweep_dir: Path) -> str:
@@ -127,15 +128,17 @@ def coverage(summary: pd.DataFrame) -> dict:
 
 
 def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ``public_programme_cost`` (east + west − aid) if a sweep made before that
-    outcome existed lacks it."""
-    if "public_programme_cost" in df or "east_cost_aid" not in df:
+    """``df`` with ``public_programme_cost`` (east + west − aid) and ``west_programme_cost_own``
+    (west − aid) if a sweep made before those outcomes existed lacks them."""
+    if "east_cost_aid" not in df:
         return df
-    return df.assign(
-        public_programme_cost=df["east_programme_cost"]
-        + df["west_programme_cost"]
-        - df["east_cost_aid"]
-    )
+    if "west_programme_cost_own" not in df:
+        df = df.assign(west_programme_cost_own=df["west_programme_cost"] - df["east_cost_aid"])
+    if "public_programme_cost" not in df:
+        df = df.assign(
+            public_programme_cost=df["east_programme_cost"] + df["west_programme_cost_own"]
+        )
+    return df
 
 
 def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
@@ -312,7 +315,8 @@ def cost_tables(comparison, scen, last, window) -> list:
         ],
         "East and West: the sum of each side's cost lines below. Aid is paid by the east and "
         "spent by the west, so it is in both sums and subtracted once from the public total. "
-        "Western debt is not a cost line: the spending it finances is, and so is its service.",
+        "Western debt is not a cost line: the spending it finances is, in the year it is made, "
+        "so its service is in no total.",
     )
     lines = [m for m in LINES if m in set(comparison["metric"])]
     vals = np.array([gains(comparison, m, scen)["gain"].to_numpy(float) for m in lines])

@@ -251,7 +251,7 @@ def test_the_headline_costs_are_the_reports_cost_lines_with_aid_counted_once(com
     public = east + west - gain("east_cost_aid")
     shown = figures.headline(comparison).set_index("final year")["gain (same seeds)"]
     money = lambda v: figures.human(v, "yuan/year", signed=True)  # noqa: E731
-    assert shown["Western cash cost of all channels"] == money(west)
+    assert shown["Western cost of all channels"] == money(west)
     assert shown["Eastern cost of all channels"] == money(east)
     assert shown["Public cost of all channels, aid counted once"] == money(public)
     assert money(west) != money(gain("west_fiscal_cost"))  # the land discounts are one line only

@@ -128,7 +128,7 @@ def test_the_figure_shows_gains_everywhere_and_hides_no_scenario(main_job):
     assert all("over baseline" in t for t in titles), titles
     assert (
         "Eastern programme cost over baseline" in titles
-        and "Western programme cost over baseline" in titles
+        and "Western programme cost less aid over baseline" in titles
     )
     assert "every panel: gain over the baseline" in fig._suptitle.get_text()
     styles = {
