@@ -153,6 +153,8 @@ class TransferModel(mesa.Model):
         self._init_labour()
         self._init_record()
         self._handles: dict[type[RowAgent], list[RowAgent]] = {}
+        if self.geo.stock.get("firms", 0) > 0:
+            phases.labour_market(self)  # the stock's plants are staffed at the start
         phases.produce_and_pay(self)  # margins, taxes and incomes of the starting state
         self.west_income0 = west_income_per_resident(self)  # indexes the income ratio
         phases.record(self)
