@@ -21,9 +21,9 @@ from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent
 from sim.model.mechanisms import accounts, labour, local_economy, location, markets
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
+from sim.model.mechanisms.location import BRANCH, RELOCATED
 from sim.model.mechanisms.production import TaxSplit
 from sim.model.metrics import METRICS, REGION_METRICS, region_side, west_income_per_resident
-from sim.model.mechanisms.location import BRANCH, RELOCATED
 from sim.model.state import (
     Applications,
     Choices,
