@@ -163,7 +163,7 @@ def _enclave_partners_act(m: TransferModel) -> None:
         value[rows],
         landings[rows],
         room[rows],
-        slots_per_yuan=1.0 / e.cost_per_slot,
+        slots_per_yuan=1.0 / slot_cost(e),
         coinvest_max=pol.coinvest_per_park,
         fixed_cost=pol.operator_fixed_cost,
         effort_cost=pol.effort_cost,
@@ -225,24 +225,63 @@ def _western_budgets(m: TransferModel) -> None:
     m.budget = b
 
 
-def _build_parks(m: TransferModel) -> None:
-    """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave
-    partners' co-investment.
+def slot_cost(e) -> float:
+    """What one firm slot of serviced park land costs (yuan/slot): land per slot × serviced-land
+    cost per mu."""
+    return e.serviced_land_cost * e.land_per_slot
 
-    Slots come into use after park_build_years; infrastructure quality rises as money is spent.
+
+def _build_parks(m: TransferModel) -> None:
+    """Park infrastructure: the county's heavy-asset investment plus enclave partners'
+    co-investment (docs/ODD.md §7.2).
+
+    A county first pays for the serviced land its parks need (those filling past
+    ``park_fill_target``, where a tenant's retained tax over ``park_payback_years`` repays a
+    slot); the rest of its infrastructure money raises its parks' quality, spread by capacity.
+    An operator's co-investment buys slots in its own park. Slots come into use after
+    park_build_years; quality rises with all the money spent.
     """
-    e, dt, geo, pk, b = m.e, m.dt, m.geo, m.parks, m.budget
+    e, dt, geo, pk, b, f = m.e, m.dt, m.geo, m.parks, m.budget, m.firms
+    cost = slot_cost(e)
+    w, taxes = m.margins, m.taxes  # of the last step
+    producing = location.producing_share(
+        f.share[w.firms],
+        f.ready_step[w.firms],
+        m.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
+    )
+    tax = enclave.tax_per_tenant(
+        taxes.west + taxes.east + taxes.rebated,
+        producing,
+        np.ones(w.park.size, bool),
+        m.policy.enclave.tax_per_firm_prior,
+    )
+    kept = 1.0 - np.where(
+        pk.enclave, m.policy.enclave.tax_share_east * m.policy.enclave.compliance, 0
+    )
+    pays = tax * kept * e.park_payback_years >= cost
+    wanted = parks.slots_wanted(
+        pk.capacity, pk.occupancy, pk.pipeline, pk.turned_away, e.park_fill_target
+    )
+    county_slots, slot_spend = parks.fund_slots(
+        np.where(pays, wanted, 0.0), pk.county, b.infrastructure, cost
+    )
+    rest = b.infrastructure - np.bincount(pk.county, slot_spend, geo.n_counties)
     cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
-    invest = b.infrastructure[pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
+    invest = slot_spend + rest[pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
     invest = invest + pk.coinvest * dt
+    new_slots = county_slots + pk.coinvest * dt / cost
     pk.investment_cum = pk.investment_cum + invest
+    pk.slots_ordered_cum = pk.slots_ordered_cum + new_slots
+    pk.slot_spending_cum = pk.slot_spending_cum + slot_spend
     pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
         pk.capacity,
         pk.pipeline,
         pk.quality0,
         pk.infra_cum,
         invest,
-        cost_per_slot=e.cost_per_slot,
+        new_slots,
         half_investment=e.quality_half_investment,
     )
 
@@ -594,6 +633,7 @@ def parks_admit(m: TransferModel) -> None:
     """Parks admit applicants while slots last; admitted firms build their western plant."""
     f, pk, e, a = m.firms, m.parks, m.e, m.applications
     ok = parks.admit(a.park, m.rng.random(a.park.size), parks.free_slots(pk.capacity, pk.occupancy))
+    pk.turned_away = np.bincount(a.park[~ok], minlength=pk.capacity.size).astype(float)
     m.choices.count_moves(a.gain[ok])
     firm, park, state, expansion = a.firm[ok], a.park[ok], a.state[ok], a.expansion[ok]
     f.taste[firm] = a.taste[ok]

@@ -205,6 +205,9 @@ class ParkTable:
     contacts: np.ndarray  # firms its network and chain prompts brought to view it so far
     contacts_landed: np.ndarray  # those of them it admitted
     pipeline: np.ndarray  # (park, steps) slots under construction, one column per step
+    turned_away: np.ndarray  # applicants turned away for want of room last step (firms)
+    slots_ordered_cum: np.ndarray  # slots ordered so far, by the county and the operator (firms)
+    slot_spending_cum: np.ndarray  # what the county spent on them so far (yuan)
     promotion_effort: np.ndarray  # promotion behind each park this step (multiplier)
 
 

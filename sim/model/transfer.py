@@ -21,6 +21,7 @@ from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent
 from sim.model.mechanisms import accounts, labour, local_economy, location, markets
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
+from sim.model.mechanisms.location import BRANCH, RELOCATED
 from sim.model.mechanisms.production import TaxSplit
 from sim.model.metrics import METRICS, REGION_METRICS, region_side, west_income_per_resident
 from sim.model.state import (
@@ -152,6 +153,8 @@ class TransferModel(mesa.Model):
         self._init_labour()
         self._init_record()
         self._handles: dict[type[RowAgent], list[RowAgent]] = {}
+        if self.geo.stock.get("firms", 0) > 0:
+            phases.labour_market(self)  # the stock's plants are staffed at the start
         phases.produce_and_pay(self)  # margins, taxes and incomes of the starting state
         self.west_income0 = west_income_per_resident(self)  # indexes the income ratio
         phases.record(self)
@@ -243,6 +246,9 @@ class TransferModel(mesa.Model):
             pipeline=np.zeros(
                 (geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))
             ),
+            turned_away=np.zeros(geo.n_parks),
+            slots_ordered_cum=np.zeros(geo.n_parks),
+            slot_spending_cum=np.zeros(geo.n_parks),
             promotion_effort=np.zeros(geo.n_parks),
         )
         # promotion reaches a firm through its home county's partner parks (pairing) and enclave
@@ -303,8 +309,32 @@ class TransferModel(mesa.Model):
         self.firms = FirmTable.new(draws, self.chain_master_jobs)
         # the starting pool's plants are of every age (entrants' are new)
         self.firms.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, draws.home.size)
+        if self.geo.stock.get("firms", 0) > 0:
+            self._init_stock()
         self.applications = Applications.none()
         self.choices = Choices(landed=np.zeros(self.cfg.run.steps_per_year))
+
+    def _init_stock(self):
+        """Eastern firms already in the west's parks in the base year (the geography's ``stock``):
+        drawn like the pool, placed in parks in proportion to their capacities, producing in
+        full, branches or full moves, with plants of every age since the cooperation began. The
+        data capacities are the free room at the start, on top of the stock."""
+        e, st, pk, spy = self.e, self.geo.stock, self.parks, self.cfg.run.steps_per_year
+        n = st["firms"]
+        new = phases.draw_firms(self, n)
+        park = self.rng.choice(pk.capacity.size, size=n, p=pk.capacity / pk.capacity.sum())
+        branch = self.rng.random(n) < st["branch_share"]
+        age = self.rng.uniform(0.0, max(self.cfg.run.start_year - st["since"], 0), n)
+        new.state = np.where(branch, BRANCH, RELOCATED)
+        new.park, new.ever_west, new.west_plant_age = park, np.ones(n, bool), age
+        new.share = np.where(branch, e.branch_share, 1.0)
+        # steps before the start: no tax holiday left, the plant long ramped up
+        new.entry_step = -1 - np.round(age * spy).astype(np.int64)
+        new.ready_step = new.entry_step.copy()
+        new.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, n)
+        self.firms.append(new)
+        pk.occupancy = np.bincount(park, minlength=pk.capacity.size).astype(np.int64)
+        pk.capacity = pk.capacity + pk.occupancy
 
     def _init_labour(self):
         geo, e = self.geo, self.e

@@ -1376,13 +1376,54 @@ class EconomyConfig:
         prior=uniform(0.25, 0.75),
         role=UNCERTAIN,
     )
-    cost_per_slot: float = param(
-        60e6,
-        "yuan/firm slot",
-        "infrastructure investment that adds room for one firm",
+    serviced_land_cost: float = param(
+        60000.0,
+        "yuan/mu",
+        "what a county spends to turn one mu of land into serviced industrial land in a park "
+        "(roads, water, power, drainage and levelling, 七通一平; land compensation is in the land "
+        "price firms pay)",
         lo=1,
-        hi=1e12,
-        prior=uniform(3e7, 9e7),
+        hi=1e8,
+        source="Xunwu county (Jiangxi) Shipai industrial park 2018: the west extension, 36 m yuan, "
+        "adds 600 mu of industrial land (60,000 yuan/mu; xwwsh.com, 2018-05-30); low end: "
+        "Qinghe Industry Zone (Huai'an), 27 m yuan of basic installations for its 1,080-mu first "
+        "phase (25,000 yuan/mu; english.huaian.gov.cn); high end 150,000 illustrative (hill "
+        "sites)",
+        prior=triangular(25000, 60000, 150000),
+        role=UNCERTAIN,
+    )
+    land_per_slot: float = param(
+        25.0,
+        "mu/firm slot",
+        "serviced land one firm of the park takes (1 mu = 666.7 m²)",
+        lo=0.1,
+        hi=1e4,
+        source="illustrative; range 10–50: a landing firm's 41 m yuan of investment (Yunnan "
+        "Daily 2024: 16.758 bn yuan by 408 firms) at 80–380 万元 per mu of investment intensity "
+        "(380: Taishun's Luoyang South park, Zhejiang, 2021–2024; lower in western counties)",
+        prior=uniform(10, 50),
+        role=UNCERTAIN,
+    )
+    park_fill_target: float = param(
+        0.85,
+        "share",
+        "occupancy at which a park's owner orders more serviced land: it keeps tenants plus "
+        "the applicants it turned away within this share of its capacity",
+        lo=0.05,
+        hi=1,
+        source="illustrative; range 0.7–0.95",
+        prior=uniform(0.7, 0.95),
+        role=UNCERTAIN,
+    )
+    park_payback_years: float = param(
+        10.0,
+        "years",
+        "years of a tenant's locally retained tax a county counts against the cost of a slot: "
+        "it adds serviced land only where that repays the slot",
+        lo=0,
+        hi=100,
+        source="illustrative; range 5–20",
+        prior=uniform(5, 20),
         role=UNCERTAIN,
     )
     quality_half_investment: float = param(

@@ -232,6 +232,9 @@ class Geography:
     working_age_share: np.ndarray | None = None
     # per-capita disposable income a western county starts with (yuan/year; NaN where none)
     income_pc: np.ndarray | None = None
+    # eastern firms already in the west's parks in the base year (`stock` table; empty where the
+    # cooperation starts with the run): firms, first year of the cooperation, branch share
+    stock: dict = field(default_factory=dict)
 
     def __post_init__(self):
         n = len(self.county_name)
@@ -671,7 +674,27 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         markets=_markets(raw.get("markets"), where),
         wage_index=_wage_index(raw, rows, is_west, where),
         **{k: np.where(is_west, arr(k, np.nan), np.nan) for k in COUNTY_KEYS},
+        stock=_stock(raw.get("stock"), where),
     )
+
+
+def _stock(raw, where: str) -> dict:
+    """The optional ``stock`` table: ``firms`` (eastern firms in western parks in the base year),
+    ``since`` (year the cooperation began: their plants are of every age since) and
+    ``branch_share`` (share of them that are branches), each ``{value: ..., source: ...}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) != {"firms", "since", "branch_share"}:
+        raise GeographyError(
+            f"{where}: table 'stock' must map firms, since and branch_share, each to "
+            "{value: ..., source: ...}."
+        )
+    value = {k: v.get("value") if isinstance(v, dict) else None for k, v in raw.items()}
+    return {
+        "firms": int(_number(value["firms"], f"{where}: stock.firms", lo=0, hi=1e7)),
+        "since": int(_number(value["since"], f"{where}: stock.since", lo=1900, hi=2100)),
+        "branch_share": _number(value["branch_share"], f"{where}: stock.branch_share", lo=0, hi=1),
+    }
 
 
 def west_power_price_ratio(economy: dict) -> float:
