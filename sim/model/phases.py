@@ -29,6 +29,7 @@ from sim.model.mechanisms import (
     matching,
     parks,
     production,
+    skills,
     workshops,
 )
 from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
@@ -356,6 +357,17 @@ def west_labour_cost(m: TransferModel) -> np.ndarray:
     return costs.labour_cost(m.labour.wage, p.west_contribution_rate, p.west_contribution_floor)
 
 
+def trained_labour_cost(m: TransferModel) -> np.ndarray:
+    """:func:`west_labour_cost` per unit of a start-year job's output (W, 2): a county whose
+    trained share of residents grew since the start gets more out of a low-skill job
+    (:mod:`sim.model.mechanisms.skills`), which park firms weigh in their margins."""
+    lab = m.labour
+    factor = skills.low_job_cost_factor(
+        skills.trained_share(lab.people), lab.trained0, m.views.skills
+    )
+    return skills.effective_labour_cost(west_labour_cost(m), factor)
+
+
 def firm_draws(m: TransferModel, n: int) -> demography.FirmDraws:
     """``n`` new firms at home, drawn from the model's generator.
 
@@ -412,7 +424,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-        wage=west_labour_cost(m)[pk.county_w],
+        wage=trained_labour_cost(m)[pk.county_w],
         available=avail[pk.county_w],
         land=pk.land_cost * (1 - discount),
         friction=m.counties.friction[pk.county] / operator,
@@ -870,6 +882,15 @@ def produce_and_pay(m: TransferModel) -> None:
     # household incomes
     lab = m.labour
     pay = labour.park_pay(lab.people, lab.demand, lab.wage)
+    pay = skills.trained_pay(
+        pay,
+        lab.people,
+        lab.demand,
+        lab.wage,
+        skills.trained_share(lab.people),
+        lab.trained0,
+        m.views.skills,
+    )
     inc = production.person_incomes(
         pay,
         lab.wage[:, LOW],

@@ -20,6 +20,7 @@ from sim.model.mechanisms.labour import MIGRANT as MIGRANT_STATUS
 from sim.model.mechanisms.labour import LabourFlows, LabourParams
 from sim.model.mechanisms.location import LocationParams, LocationShocks
 from sim.model.mechanisms.production import TaxRates
+from sim.model.mechanisms.skills import SkillParams
 from sim.model.mechanisms.workshops import WorkshopBooks, WorkshopParams
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class ParamViews:
     location: LocationParams
     labour: LabourParams
     taxes: TaxRates
+    skills: SkillParams
 
     @classmethod
     def from_config(cls, economy: EconomyConfig, west_power_price_ratio: float) -> ParamViews:
@@ -51,6 +53,7 @@ class ParamViews:
             location=location,
             labour=LabourParams.from_config(economy),
             taxes=TaxRates.from_config(economy),
+            skills=SkillParams.from_config(economy),
         )
 
 
@@ -253,6 +256,7 @@ class LabourTable:
     processing: np.ndarray  # processed procurement bought (yuan/year)
     service_demand: np.ndarray  # local jobs demanded outside parks and workshops
     local_jobs0: np.ndarray  # local employers' jobs at the prevailing wage (start, persons)
+    trained0: np.ndarray  # trained (mid-skill) share of resident workers at the start (W,)
     farm_income: np.ndarray  # farm earnings per farm worker (yuan/year)
     reservation_ratio: np.ndarray  # median reservation wage over farm income (ratio)
     other_income: np.ndarray  # property income and transfers beyond the model's own (yuan/year)

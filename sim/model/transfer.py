@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model import phases
 from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent, WesternPark
-from sim.model.mechanisms import accounts, labour, local_economy, location, markets
+from sim.model.mechanisms import accounts, labour, local_economy, location, markets, skills
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
 from sim.model.mechanisms.location import BRANCH, RELOCATED
@@ -391,6 +391,7 @@ class TransferModel(mesa.Model):
             processing=np.zeros(nw),
             service_demand=local_jobs0.copy(),
             local_jobs0=local_jobs0,
+            trained0=skills.trained_share(people),
             farm_income=np.full(nw, farm),
             reservation_ratio=local_economy.reservation_ratio(
                 nonfarm, e.surplus_farm_labour, data_wage[:, LOW], farm, e.reservation_sigma

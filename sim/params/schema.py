@@ -1511,6 +1511,32 @@ class EconomyConfig:
         prior=uniform(1500, 4500),
         role=UNCERTAIN,
     )
+    training_productivity_premium: float = param(
+        0.23,
+        "share",
+        "output of a trained worker over an untrained one in the same job, minus 1",
+        lo=0,
+        hi=2,
+        source="Konings & Vanormelingen (2015, Rev. Econ. Stat. 97(2); CEPR DP7473): 0.23 in "
+        "Belgian firm panels; Dearden, Reed & Van Reenen (2006, Oxf. Bull. Econ. Stat. 68(4)): "
+        "+0.6% value added per worker per point of trained share; docs/evidence.md §9; range "
+        "0.1–0.35",
+        prior=uniform(0.1, 0.35),
+        role=UNCERTAIN,
+    )
+    training_wage_premium: float = param(
+        0.12,
+        "share",
+        "pay of a trained worker over an untrained one in the same job, minus 1",
+        lo=0,
+        hi=2,
+        source="Konings & Vanormelingen (2015): 0.12, about half the output premium, as in "
+        "Dearden et al. (2006) and Colombo & Stanca (2008); migrant workers of central and "
+        "western China: +1.88 yuan/hour (Zhao & Geng 2020, 财经研究 46(8)); docs/evidence.md §9; "
+        "range 0.05–0.2",
+        prior=uniform(0.05, 0.2),
+        role=UNCERTAIN,
+    )
     service_multiplier: float = param(
         0.34,
         "jobs/job",
