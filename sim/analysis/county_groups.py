@@ -27,14 +27,11 @@ GROUPS: tuple[tuple[str, dict], ...] = (
     (ALL, {True: "All western counties"}),
     (
         "income_quintile",
-        {
-            q: f"Start income Q{q}" + {1: " (poorest fifth)", 5: " (richest fifth)"}.get(q, "")
-            for q in range(1, 6)
-        },
+        {q: f"Income Q{q}" + {1: " (poorest)", 5: " (richest)"}.get(q, "") for q in range(1, 6)},
     ),
-    ("key_county", {1.0: "Key counties (重点帮扶县)", 0.0: "Other counties"}),
+    ("key_county", {1.0: "Key counties", 0.0: "Other counties"}),
     ("paired", {1.0: "Paired counties", 0.0: "Unpaired counties"}),
-    ("urban_district", {True: "Urban districts (市辖区)", False: "Rural counties and cities"}),
+    ("urban_district", {True: "Urban districts", False: "Rural counties"}),
 )
 # per group and run: name -> (unit, meaning)
 GROUP_METRICS: dict[str, tuple[str, str]] = {
@@ -164,9 +161,13 @@ def county_gains(
 
 
 def losing_counties(
-    table: pd.DataFrame, metric: str = "income_per_capita", by: str = "scenario"
+    table: pd.DataFrame,
+    metric: str = "income_per_capita",
+    by: str = "scenario",
+    tolerance: float = 0.5,
 ) -> pd.DataFrame:
-    """The rows of a :func:`county_gains` table whose mean gain in ``metric`` is below zero,
-    largest loss first within each scenario."""
-    lose = table[table[metric] < 0]
+    """The rows of a :func:`county_gains` table whose mean gain in ``metric`` is below
+    ``-tolerance`` (default half a unit, a yuan or a person: no rounding noise), largest loss
+    first within each scenario."""
+    lose = table[table[metric] < -tolerance]
     return lose.sort_values([by, metric], kind="stable").reset_index(drop=True)
