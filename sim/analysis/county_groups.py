@@ -93,8 +93,8 @@ def group_totals(regions: pd.DataFrame, by: str = "scenario", baseline: str = "b
     summed = ["population", "working_age", "jobs_local", "income_total"]
     frames = []
     for col, labels in GROUPS:
-        if col != ALL and (col not in west or west[col].isna().all()):
-            continue
+        if col != ALL and (col not in west or west[col].nunique() < 2):
+            continue  # no such attribute, or no contrast (a geography without key counties)
         for value, label in labels.items():
             rows = west if col == ALL else west[_member(west[col], value)]
             if len(rows):
