@@ -206,3 +206,22 @@ def test_columns_share_a_scale_and_carry_no_float_noise():
     cells, unit = column([12.3, 0.0], [10.9, -1e-13], [14.6, 2e-13], unit="persons")
     assert cells == ["12 [11, 15]", "0 [0, 0]"] and unit == "persons"
     assert column([-0.00035], unit="pp")[0] == ["-0.035"]
+
+
+def test_the_for_whom_recipe_runs_on_the_main_job(main_job, capsys):
+    """docs/recipes.md §6, as written, on this sweep; its one call gives the report's numbers."""
+    from pathlib import Path
+
+    out, _, _, _ = main_job
+    recipes = (Path(__file__).parents[2] / "docs" / "recipes.md").read_text(encoding="utf-8")
+    section = recipes.split("## 6. For whom?", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    assert len(blocks) == 3
+    for code in blocks:
+        exec(code.replace("results/sweeps/policy_comparison", str(out)), {})
+    printed = capsys.readouterr().out
+    assert "Paired counties" in printed and "min_wage_tier" in printed
+    groups = sim.group_gains(out)
+    pd.testing.assert_frame_equal(
+        groups.reset_index(drop=True), pd.read_csv(out / "county_groups.csv"), check_dtype=False
+    )
