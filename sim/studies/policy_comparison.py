@@ -471,6 +471,11 @@ GROUP_COLUMNS = {
 }
 
 
+def _place(county: str, prefecture) -> str:
+    """A county with its prefecture, unless its name already carries it ("Yiliang (Kunming)")."""
+    return county if county.endswith(f"({prefecture})") else f"{county} ({prefecture})"
+
+
 def losing_notes(cg: pd.DataFrame, scen: list[str], last: str, cov: dict) -> list[str]:
     """Per scenario, the western counties whose mean gain in income per capita is below zero,
     largest loss first, with intervals; and how many lose local jobs."""
@@ -487,7 +492,7 @@ def losing_notes(cg: pd.DataFrame, scen: list[str], last: str, cov: dict) -> lis
             f" ({sure} with the whole interval below zero)" if len(ls) else ""
         )
         named = "; ".join(
-            f"{r.county} ({r.prefecture}) {number(r.income_per_capita)} "
+            f"{_place(r.county, r.prefecture)} {number(r.income_per_capita)} "
             f"[{number(r.income_per_capita_lo)}, {number(r.income_per_capita_hi)}]"
             for r in ls.head(MAX_NAMED).itertuples()
         )
