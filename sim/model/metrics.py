@@ -494,6 +494,14 @@ REGION_OUTCOMES: dict[str, Outcome] = {
     "income_per_capita": Outcome(
         "yuan/year", WEST, HIGHER, "per-capita disposable income of residents"
     ),
+    "working_age": Outcome("persons", WEST, NEITHER, "working-age persons of the county"),
+    "residents": Outcome(
+        "persons",
+        WEST,
+        NEITHER,
+        "residents of all ages (census residents less the migrants who left since the start): "
+        "the persons income_per_capita is per",
+    ),
     "low_income_share": Outcome("share", WEST, LOWER, "share below the low-income line"),
     "wage_low": Outcome("yuan/year", WEST, HIGHER, "low-skill park wage"),
     "firms": Outcome(
@@ -506,6 +514,27 @@ REGION_OUTCOMES: dict[str, Outcome] = {
     "debt": Outcome("yuan", BOTH, LOWER, "county debt"),
     "friction": Outcome("share of output", BOTH, NEITHER, "administrative friction cost for firms"),
     "promotion_effort": Outcome("multiplier", EAST, NEITHER, "promotion effort"),
+}
+
+# County attributes in regions.parquet beside the outcomes (same value at every step of a run),
+# so a notebook can regroup counties: name -> (unit, meaning). Start income and its quintile are
+# the run's own starting state (step 0), so they follow the run's parameter draw.
+REGION_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "county_zh": ("-", "the county's Chinese name (GB/T 2260), missing where the file has none"),
+    "province": ("-", "province of the county"),
+    "population": ("persons", "resident population (the geography file's, census 2020)"),
+    "urban_district": ("flag", "True if a municipal district (市辖区: Chinese name ending in 区)"),
+    "partner": ("-", "west: the eastern partner county of a paired county (missing if unpaired)"),
+    "min_wage_tier": ("-", "west: minimum-wage tier (wage_tier of the geography file)"),
+    "income_start": (
+        "yuan/year",
+        "west: income_per_capita at the start (step 0) of this run",
+    ),
+    "income_quintile": (
+        "quintile",
+        "west: 1 (poorest) to 5 by income_start among the western counties, five groups of "
+        "equal count",
+    ),
 }
 
 # name -> (unit, meaning), read by older callers
@@ -726,6 +755,8 @@ def region_metrics(model, r: dict, t: int) -> None:
     r["employment_rate"][t, nw:] = (nonfarm + by_status[:, FARM]) / working_age
     r["nonfarm_employment_rate"][t, nw:] = nonfarm / working_age
     r["income_per_capita"][t, nw:] = lab.income_pc
+    r["working_age"][t, nw:] = working_age
+    r["residents"][t, nw:] = lab.residents()
     r["low_income_share"][t, nw:] = lab.low_income
     r["wage_low"][t, nw:] = lab.wage[:, LOW]
     west_firms = np.flatnonzero(in_west(f.state))

@@ -616,7 +616,34 @@ class TransferModel(mesa.Model):
         for k, v in self.region_history.items():
             mask = not_applicable.get(region_side(k))
             df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
+        for k, v in self.county_attributes().items():
+            df[k] = v.take(np.tile(np.arange(geo.n_counties), n))
         return df
+
+    def county_attributes(self) -> dict:
+        """Per county, the attributes that group counties in ``regions.parquet``
+        (``REGION_ATTRIBUTES``): from the geography file, and the start income of this run."""
+        import pandas as pd
+
+        geo, west = self.geo, self.geo.is_west
+
+        def text(values) -> pd.Categorical:  # "" (none in the file) is missing
+            cat = pd.Categorical(np.asarray(values, dtype=str))
+            return cat.remove_categories([""]) if "" in cat.categories else cat
+
+        start = np.where(west, self.region_history["income_per_capita"][0], np.nan)
+        quintile = pd.array(groups.quintile(start, west), dtype="Int8")
+        quintile[~west] = pd.NA
+        return {
+            "county_zh": text(geo.county_name_zh),
+            "province": text(geo.county_province),
+            "population": pd.array(geo.population, dtype=float),
+            "urban_district": pd.array(groups.urban_districts(geo), dtype=bool),
+            "partner": text(groups.partners(geo)),
+            "min_wage_tier": text(np.where(west, np.asarray(geo.wage_tier, dtype=str), "")),
+            "income_start": pd.array(start, dtype=float),
+            "income_quintile": quintile,
+        }
 
 
 def _tiled_categorical(values: np.ndarray, n: int):

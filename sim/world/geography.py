@@ -235,11 +235,18 @@ class Geography:
     # eastern firms already in the west's parks in the base year (`stock` table; empty where the
     # cooperation starts with the run): firms, first year of the cooperation, branch share
     stock: dict = field(default_factory=dict)
+    # the county's Chinese name ("" where the file has none) and its minimum-wage tier as the
+    # file writes it ("" where none): attributes that group counties in the outputs
+    county_name_zh: np.ndarray | None = None
+    wage_tier: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.county_name)
         if self.wage_index is None:
             object.__setattr__(self, "wage_index", np.ones(n))
+        for k in ("county_name_zh", "wage_tier"):
+            if getattr(self, k) is None:
+                object.__setattr__(self, k, np.full(n, "", dtype=object))
         for k in COUNTY_KEYS:
             if getattr(self, k) is None:
                 object.__setattr__(self, k, np.full(n, np.nan))
@@ -675,6 +682,11 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         wage_index=_wage_index(raw, rows, is_west, where),
         **{k: np.where(is_west, arr(k, np.nan), np.nan) for k in COUNTY_KEYS},
         stock=_stock(raw.get("stock"), where),
+        county_name_zh=np.array([str(r.get("name_zh") or "") for r in rows], dtype=object),
+        wage_tier=np.array(
+            [str(r["wage_tier"]) if r.get("wage_tier") is not None else "" for r in rows],
+            dtype=object,
+        ),
     )
 
 
