@@ -48,6 +48,7 @@ FOR_WHOM = (
     "jobs_local",
     "income_per_capita",
     "working_age",
+    "residents",
     "paired",
     "key_county",
     "urban_district",

@@ -82,7 +82,7 @@ def test_group_gains_sum_and_divide_before_pairing_and_use_draw_runs_only():
     everyone = row("All western counties", "jobs_local")
     assert everyone["gain"] == pytest.approx(sum(JOB_GAIN.values()))
     assert everyone["pairs"] == 4  # draws 0 and 1 × seeds 0 and 1; the point estimate is not one
-    # per capita: the group's income gain over its working-age persons (B and A are paired)
+    # per capita: the group's income gain over its residents (B and A are paired)
     per_pair = (_draw_gains("A") * 100 + _draw_gains("B") * 300) / 400
     paired = row("Paired counties", "income_per_capita")
     assert paired["gain"] == pytest.approx(per_pair.mean())
@@ -90,7 +90,7 @@ def test_group_gains_sum_and_divide_before_pairing_and_use_draw_runs_only():
     assert (paired["gain_lo"], paired["gain_hi"]) == pytest.approx((lo, hi))
     assert paired["counties"] == 2 and paired["population"] == 800
     total = row("Paired counties", "income_total")
-    assert total["gain"] == pytest.approx((per_pair * 400).mean())
+    assert total["gain"] == pytest.approx((per_pair * 1.5 * 400).mean())  # residents = 1.5 × wa
     per_1000 = row("Unpaired counties", "jobs_per_1000")
     assert per_1000["gain"] == pytest.approx(1000 * (-2.0 + 0.0) / 800)
     assert row("Urban districts", "jobs_local")["gain"] == pytest.approx(-2.0)
