@@ -98,8 +98,9 @@ def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_
     draws = fit.draw_sample(exp, particles, weights, exp.spec["draws"])
     provenance = (
         f"{run_dir}/ (pyabc ABC-SMC, budget {budget}: {history.max_t + 1} generations, "
-        f"{history.total_nr_simulations} simulations, {fit.now()}; experiment {exp.digest()[:12]}, "
-        "seeded by it: the same command on the same code and data gives these values)"
+        f"{history.total_nr_simulations} simulations, {fit.now()}; experiment {exp.digest()[:12]}"
+        f"{code_version()}, seeded by it: the same command on the same code and data gives "
+        "these values)"
     )
     log.info("fit table and out-of-sample checks ...")
     out = {
@@ -153,6 +154,16 @@ def _run(cmd: list[str]) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return r.stdout if r.returncode == 0 else None
+
+
+def code_version() -> str:
+    """`` at commit <hash>`` (with ``+changes`` if the work tree differs), or "" outside git."""
+    root = str(Path(__file__).resolve().parents[3])
+    head = _run(["git", "-C", root, "rev-parse", "--short", "HEAD"])
+    if not head:
+        return ""
+    dirty = _run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
+    return f" at commit {head.strip()}" + ("+changes" if dirty else "")
 
 
 def slurm_state(job_id: str) -> str | None:
