@@ -1,6 +1,6 @@
 """Where and when the western labour market binds in the default geography (docs/ODD.md §7.5).
 
-    python experiments/labour_binding.py [--seeds 2] [--years 10]
+    python experiments/labour_binding.py [--seeds 2] [--years 10] [--geography fujian_ningxia]
 
 A county's market binds when its local jobs (park jobs plus local employers' jobs) outnumber
 the residents willing at the prevailing wage: its wage then rises above the prevailing wage
@@ -26,10 +26,12 @@ from sim.params.compose import compose
 BINDS = 0.005  # a premium above 0.5 % of the prevailing wage counts as binding
 
 
-def run(scenario: str, surplus: float, seed: int, years: int) -> dict:
+def run(scenario: str, surplus: float, seed: int, years: int, geography: str | None = None) -> dict:
+    where = {"geography": geography} if geography else {}
     m = TransferModel(
         compose(
             {
+                **where,
                 "scenario": scenario,
                 "run.seed": seed,
                 "run.years": years,
@@ -93,13 +95,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--geography", help="another geography (start incomes only for the default)")
     args = ap.parse_args()
-    start_incomes()
+    if args.geography is None:
+        start_incomes()
     print("\n## where the labour market binds (premium over the prevailing wage > 0.5 %)")
     for scenario in ("baseline", "full"):
         for surplus in (0.2, 0.05, 0.01):
             for seed in range(args.seeds):
-                r = run(scenario, surplus, seed, args.years)
+                r = run(scenario, surplus, seed, args.years, args.geography)
                 when = f", from {r['first_year']:.2f}" if r["first_year"] else ""
                 close = ", ".join(f"{n} {x:.2f}" for n, x in r["closest"])
                 print(
