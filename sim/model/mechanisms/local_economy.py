@@ -23,6 +23,27 @@ def local_jobs_at_start(resident_workers: np.ndarray, nonfarm_share: np.ndarray)
     return resident_workers * np.nan_to_num(nonfarm_share, nan=0.0)
 
 
+def stock_staffed_from_local_jobs(people: np.ndarray, stock_demand: np.ndarray) -> np.ndarray:
+    """People (W, skill, mobility, status) after the eastern plants already in a county at the
+    start take their staff from its census non-farm jobs.
+
+    The census counts the workers of plants that were there on census day among the employed
+    residents outside farming, so a starting stock's jobs (``stock_demand``, (W, skill), persons)
+    are part of the local jobs, not new ones: up to what the county has, its local-job holders
+    of each skill become park workers, both mobilities alike. What the stock needs beyond them
+    is left for the labour market to fill.
+    """
+    from sim.model.mechanisms.labour import PARK, SERVICE
+
+    held = people[..., SERVICE].sum(axis=2)  # (W, skill)
+    moved = np.minimum(stock_demand, held)
+    share = np.divide(moved, held, out=np.zeros_like(held), where=held > 0)[:, :, None]
+    out = people.copy()
+    out[..., PARK] += people[..., SERVICE] * share
+    out[..., SERVICE] -= people[..., SERVICE] * share
+    return out
+
+
 def reservation_ratio(
     nonfarm_share: np.ndarray,
     surplus_farm_labour: float,
