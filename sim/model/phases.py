@@ -136,17 +136,7 @@ def _enclave_partners_act(m: TransferModel) -> None:
         ),
         1.0,
     )
-    w, taxes = m.margins, m.taxes  # of the last step
-    producing = location.producing_share(
-        f.share[w.firms],
-        f.ready_step[w.firms],
-        m.t - 1,
-        e.ramp_start,
-        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
-    )
-    tax_per_firm = enclave.tax_per_tenant(
-        taxes.west + taxes.east + taxes.rebated, producing, on[w.park], pol.tax_per_firm_prior
-    )
+    tax_per_firm = last_tax_per_tenant(m, on, pol.tax_per_firm_prior)
     value = enclave.value_per_firm(
         pol.tax_share_east,
         pk.expected_compliance,
@@ -242,21 +232,10 @@ def _build_parks(m: TransferModel) -> None:
     An operator's co-investment buys slots in its own park. Slots come into use after
     park_build_years; quality rises with all the money spent.
     """
-    e, dt, geo, pk, b, f = m.e, m.dt, m.geo, m.parks, m.budget, m.firms
+    e, dt, geo, pk, b = m.e, m.dt, m.geo, m.parks, m.budget
     cost = slot_cost(e)
-    w, taxes = m.margins, m.taxes  # of the last step
-    producing = location.producing_share(
-        f.share[w.firms],
-        f.ready_step[w.firms],
-        m.t - 1,
-        e.ramp_start,
-        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
-    )
-    tax = enclave.tax_per_tenant(
-        taxes.west + taxes.east + taxes.rebated,
-        producing,
-        np.ones(w.park.size, bool),
-        m.policy.enclave.tax_per_firm_prior,
+    tax = last_tax_per_tenant(
+        m, np.ones(pk.capacity.size, bool), m.policy.enclave.tax_per_firm_prior
     )
     kept = 1.0 - np.where(
         pk.enclave, m.policy.enclave.tax_share_east * m.policy.enclave.compliance, 0
@@ -719,6 +698,21 @@ def reservation_median(m: TransferModel) -> np.ndarray:
     earnings (with the consumption gain) × the county's reservation ratio."""
     lab = m.labour
     return (lab.farm_income + lab.farm_bonus) * lab.reservation_ratio
+
+
+def last_tax_per_tenant(m: TransferModel, parks_on: np.ndarray, prior: float) -> float:
+    """Locally retained tax of a tenant of the parks ``parks_on`` (bool by park) at full output,
+    from the last step's margins and taxes (yuan/firm/year; ``prior`` until one produces)."""
+    f, e, w, taxes = m.firms, m.e, m.margins, m.taxes
+    producing = location.producing_share(
+        f.share[w.firms],
+        f.ready_step[w.firms],
+        m.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
+    )
+    local_tax = taxes.west + taxes.east + taxes.rebated
+    return enclave.tax_per_tenant(local_tax, producing, parks_on[w.park], prior)
 
 
 def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
