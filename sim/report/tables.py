@@ -182,3 +182,19 @@ def column(central, lo=None, hi=None, unit: str = "", digits: int = 3) -> tuple[
 
 def percent(p: float) -> str:
     return "–" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
+
+
+def print_wide(table, digits: int = 4) -> None:
+    """Print a pandas table in full on a wide terminal, numbers to ``digits`` significant digits
+    (the command-line studies' summaries)."""
+    import pandas as pd
+
+    with pd.option_context(
+        "display.width",
+        200,
+        "display.max_columns",
+        None,
+        "display.float_format",
+        f"{{:,.{digits}g}}".format,
+    ):
+        print(table)

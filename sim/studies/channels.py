@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.params.compose import compose
 from sim.params.paths import CONFIG_DIR
+from sim.report.tables import print_wide
 
 CHANNEL_DIR = Path(CONFIG_DIR) / "channel"  # one file per channel, also composed into the scenarios
 CHANNELS = (
@@ -149,10 +150,7 @@ def main(argv=None) -> int:
 
         write_atomic(Path(args.csv), table.to_csv(index=False).encode())
     mean = table.drop(columns="seed").groupby("channel", sort=False).mean()
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", None, "display.float_format", "{:,.3g}".format
-    ):
-        print(mean)
+    print_wide(mean, digits=3)
     return 0
 
 

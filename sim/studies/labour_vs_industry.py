@@ -21,6 +21,7 @@ from sim.analysis.paired import paired_gain
 from sim.analysis.stats import ci_table, fmt
 from sim.report import figures as plots
 from sim.report import labels
+from sim.report.tables import print_wide
 from sim.runs.collect import load_sweep, load_timeseries
 from sim.studies.reports import fmt_table, write_table
 
@@ -176,10 +177,7 @@ def main(argv=None) -> int:
         f"labour levers × {scale:.4g} ({it} runs of the arm): "
         + ", ".join(f"{k.rsplit('.', 1)[1]} {v * scale:.4g}" for k, v in levers.items())
     )
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", None, "display.float_format", "{:,.4g}".format
-    ):
-        print(table)
+    print_wide(table, digits=4)
     return 0
 
 
