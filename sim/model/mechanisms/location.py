@@ -76,9 +76,30 @@ class LocationShocks:
     enclave_notice: np.ndarray  # (R, n_enclave) uniform
     word_of_mouth: np.ndarray  # (R, n_word_of_mouth) uniform: which same-sector western firm
     random: np.ndarray  # (R, n_random) uniform: which park
-    gumbel: np.ndarray  # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
-    # options of :func:`utilities` within the nest of changes, 2K+3 that nest
+    exponential: np.ndarray  # (R, 2K+4) standard exponential draws x, whose -log(x) are the
+    # standard Gumbel shocks (:attr:`gumbel`)
     n_prompted: int = 0  # slots for the park an enclave operator prompted the firm to view
+
+    @property
+    def gumbel(self) -> np.ndarray:
+        """(R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the options of
+        :func:`utilities` within the nest of changes, 2K+3 that nest. The choice takes the
+        few it needs (:class:`Gumbels`); the whole table is made only when asked for."""
+        return _gumbel(self.exponential.copy())
+
+
+class Gumbels:
+    """Standard Gumbel shocks of a (R, J+1) table, read at flat indices: given as Gumbels, or as
+    the standard exponential draws x they come from (-log x), so that only the few read are
+    turned into Gumbels (most options of a firm are not open; the logarithm is the same
+    number whether taken over the table or over the entries read)."""
+
+    def __init__(self, table: np.ndarray, *, exponential: bool = False):
+        self.table, self.exponential = table, exponential
+
+    def take(self, at: np.ndarray) -> np.ndarray:
+        values = np.take(self.table, at)
+        return _gumbel(values) if self.exponential else values
 
 
 def in_west(state: np.ndarray) -> np.ndarray:
@@ -130,7 +151,7 @@ def draw_shocks(
         enclave_notice=rng.random((r, n_enclave)),
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
-        gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
+        exponential=rng.standard_exponential(size=(r, 2 * k + 4)),
         n_prompted=n_prompted,
     )
 
@@ -812,7 +833,8 @@ def choose_locations(
         new_share=new_share,
         params=params,
     )
-    choice, taste, chosen = choose_nested(options, shocks.gumbel, params.nest_scale)
+    gumbels = Gumbels(shocks.exponential, exponential=True)
+    choice, taste, chosen = choose_nested(options, gumbels, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     taste = params.logit_scale * taste
     kind = option_kind(choice, candidates.shape[1])
@@ -825,18 +847,18 @@ def nested_choice(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`choose_nested` over a (R, J) table of utilities, -inf where not allowed: (chosen
     column, taste)."""
-    choice, taste, _ = choose_nested(Options.from_dense(u), gumbel, nest_scale)
+    choice, taste, _ = choose_nested(Options.from_dense(u), Gumbels(gumbel), nest_scale)
     return choice, taste
 
 
 def choose_nested(
-    options: Options, gumbel: np.ndarray, nest_scale: float
+    options: Options, gumbel: Gumbels, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
     ``options`` the utilities in logit units of staying and of the allowed changes (table
-    columns 1..J-1); ``gumbel`` (R, J+1) standard Gumbel draws: column 0 staying, the option's
-    column otherwise, J the nest. Within the nest of changes a choice
+    columns 1..J-1); ``gumbel`` the (R, J+1) standard Gumbel draws (:class:`Gumbels`): column 0
+    staying, the option's column otherwise, J the nest. Within the nest of changes a choice
     is logit with scale ``nest_scale`` (λ, 0–1: how alike the changes are); the
     nest's inclusive value is λ·logsumexp(u/λ). Many similar parks then add little
     to the odds of moving at all (Chen 2009: region first, then place), where a
@@ -859,7 +881,7 @@ def choose_nested(
     if not entry.size:
         return choice, taste, chosen
     inner = value / lam
-    work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
+    work = inner + gumbel.take(entry + row)  # gumbel[row, column]: one column more than u
     first_of_row = np.empty(entry.size, bool)
     first_of_row[0] = True
     np.not_equal(row[1:], row[:-1], out=first_of_row[1:])
@@ -877,8 +899,8 @@ def choose_nested(
     np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
     iv = lam * (top + np.log(weights.sum(axis=1)))
     # (flat takes: faster than fancy indexing by row and column)
-    change_value = iv + np.take(gumbel, rows * (j + 1) + j)
-    stay_gumbel = np.take(gumbel, rows * (j + 1))
+    change_value = iv + gumbel.take(rows * (j + 1) + j)
+    stay_gumbel = gumbel.take(rows * (j + 1))
     change = change_value > options.stay[rows] + stay_gumbel
     moving, best = rows[change], best[change]
     choice[moving] = entry[best] - moving * j
