@@ -842,6 +842,37 @@ def choose_locations(
     return i, new_state, park, taste, gain
 
 
+_PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: longer runs are split in halves
+
+
+def row_sums(columns: np.ndarray) -> np.ndarray:
+    """The sums ``table.sum(axis=1)`` of a (R, n) table of float64 given as its (n, R) transpose
+    ``columns``, equal to numpy's to the bit: numpy sums each row pairwise (eight running sums
+    over blocks of eight, combined as a tree, then the rest in order; halves above 128 values),
+    one row at a time, which at n ≈ 20 costs more than the sums themselves. Here the same
+    additions are made a whole column at a time. ``columns`` is used as scratch space."""
+    n = columns.shape[0]
+    if n > _PAIRWISE_BLOCK:
+        half = n // 2
+        half -= half % 8
+        return row_sums(columns[:half]) + row_sums(columns[half:])
+    if n < 8:
+        total = np.zeros(columns.shape[1])
+        for c in columns:
+            total += c
+        return total
+    r = columns[:8]
+    i = 8
+    while i < n - n % 8:
+        r += columns[i : i + 8]
+        i += 8
+    total = (r[0] + r[1]) + (r[2] + r[3])
+    total += (r[4] + r[5]) + (r[6] + r[7])
+    for c in columns[i:]:
+        total += c
+    return total
+
+
 def nested_choice(
     u: np.ndarray, gumbel: np.ndarray, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -895,9 +926,11 @@ def choose_nested(
     np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
     best = hit[first_hit]  # (rows,) the best entry of each row
     top = np.maximum.reduceat(inner, start)
-    weights = np.zeros((rows.size, j - 1))
-    np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
-    iv = lam * (top + np.log(weights.sum(axis=1)))
+    # the table of weights stored column by column (J-1, open rows), so that its row sums are
+    # whole-column additions in numpy's order
+    weights = np.zeros((j - 1, rows.size))
+    np.put(weights, (entry - row * j - 1) * rows.size + local, np.exp(inner - top[local]))
+    iv = lam * (top + np.log(row_sums(weights)))
     # (flat takes: faster than fancy indexing by row and column)
     change_value = iv + gumbel.take(rows * (j + 1) + j)
     stay_gumbel = gumbel.take(rows * (j + 1))
