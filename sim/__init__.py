@@ -5,6 +5,7 @@ Quick use::
     import sim
     sim.evaluate({"scenario": "enclave", "run.seed": 3})   # one run in memory → metrics
     df = sim.load_sweep("results/sweeps/policy_comparison")  # a sweep's tidy table
+    g = sim.group_gains("results/sweeps/policy_comparison")  # gains by county group
 
 Heavy modules (Hydra, plotting) load only when used.
 """
@@ -19,6 +20,8 @@ __all__ = [
     "load_sweep",
     "load_timeseries",
     "load_regions",
+    "group_gains",
+    "county_gains",
     "compose",
 ]
 
@@ -49,6 +52,10 @@ def __getattr__(name):
         from sim.runs import collect
 
         return getattr(collect, name)
+    if name in ("group_gains", "county_gains"):
+        from sim import api
+
+        return getattr(api, name)
     if name == "compose":
         from sim.params.compose import compose
 

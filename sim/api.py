@@ -1,10 +1,16 @@
-"""The model as a function of named parameters: ``evaluate`` and ``evaluate_many``.
+"""The model as a function of named parameters: ``evaluate`` and ``evaluate_many``; and a
+sweep's gains by county group for a notebook (``group_gains``, ``county_gains``).
 
 Sampling, parallel evaluation and analysis live outside it (SALib, EMA workbench,
 our own sweeps); this is the function they call.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def evaluate(overrides: dict | None = None) -> dict:
@@ -104,3 +110,23 @@ def _parallel(fn, items: list, n_jobs: int, progress: bool | None) -> list:
     show = sys.stderr.isatty() if progress is None else progress
     results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(x) for x in items)
     return list(tqdm(results, total=len(items), desc="runs", unit="run", disable=not show))
+
+
+def group_gains(sweep) -> pd.DataFrame:
+    """Gains over the baseline twin by group of western counties (start-income quintile, key
+    counties, paired, urban districts), with intervals over draws × seeds, of a sweep (its folder
+    or its ``regions.parquet``): :func:`sim.analysis.county_groups.group_gains`."""
+    from sim.analysis import county_groups
+    from sim.runs.collect import load_regions
+
+    return county_groups.group_gains(load_regions(sweep))
+
+
+def county_gains(sweep) -> pd.DataFrame:
+    """Per scenario and western county, the gain over the baseline twin with its interval and the
+    county's attributes: :func:`sim.analysis.county_groups.county_gains`; the counties that lose:
+    ``sim.analysis.county_groups.losing_counties(sim.county_gains(sweep))``."""
+    from sim.analysis import county_groups
+    from sim.runs.collect import load_regions
+
+    return county_groups.county_gains(load_regions(sweep))

@@ -245,6 +245,21 @@ def employer_cost(wage: float, rate: float, floor: float) -> float:
     return wage + rate * max(wage, floor)
 
 
+def _trained_cost_factor(model, pool) -> float:
+    """Labour cost of a low-skill job per unit of start-year output in the county: its residents'
+    trained (mid-skill) share against the start, at the output and pay premiums of training."""
+    people, e = pool.people, model.e
+    res = {
+        s: sum(float(people[s, mob, st]) for mob in MOBILITIES for st in STATUSES if st != MIGRANT)
+        for s in SKILLS
+    }
+    total = res[LOW] + res[MID]
+    change = (res[MID] / total if total > 0 else 0.0) - float(model.labour.trained0[pool.row])
+    return (1 + e.training_wage_premium * change) / max(
+        1 + e.training_productivity_premium * change, 1e-9
+    )
+
+
 def _site(model, park, availability, markets: Markets) -> Site:
     e, geo = model.e, model.geo
     county = park.county
@@ -261,7 +276,8 @@ def _site(model, park, availability, markets: Markets) -> Site:
             employer_cost(
                 w, model.prices.west_contribution_rate, model.prices.west_contribution_floor
             )
-            for w in (pool.wage_low, pool.wage_mid)
+            * k
+            for w, k in ((pool.wage_low, _trained_cost_factor(model, pool)), (pool.wage_mid, 1.0))
         ),
         available=availability[pool.row],
         land=park.land_cost * (1 - discount),

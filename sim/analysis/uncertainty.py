@@ -153,3 +153,26 @@ def narrowing(table: pd.DataFrame) -> pd.Series:
     t = table.dropna(subset=["paired_ci_width"])
     ratio = t["unpaired_ci_width"] / t["paired_ci_width"].where(t["paired_ci_width"] > 0)
     return ratio.groupby(t["metric"], sort=False).median()
+
+
+def gain_intervals(gains: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Per group ``by`` of paired gains (one row per pair, from :func:`paired_gain`), per metric:
+    ``gain`` (the mean over the pairs), ``gain_lo``/``gain_hi`` (their :data:`INTERVAL`
+    percentiles), ``p_gain``/``p_loss`` (share of pairs above/below zero) and ``pairs``.
+    Tidy: one row per group and metric."""
+    long = gains.melt(id_vars=by, value_vars=metrics, var_name="metric", value_name="v")
+    long = long.dropna(subset=["v"]).assign(
+        above=lambda d: (d["v"] > 0).astype(float), below=lambda d: (d["v"] < 0).astype(float)
+    )
+    g = long.groupby([*by, "metric"], observed=True, sort=False)
+    out = pd.DataFrame(
+        {
+            "gain": g["v"].mean(),
+            "gain_lo": g["v"].quantile(INTERVAL[0] / 100),
+            "gain_hi": g["v"].quantile(INTERVAL[1] / 100),
+            "p_gain": g["above"].mean(),
+            "p_loss": g["below"].mean(),
+            "pairs": g.size(),
+        }
+    )
+    return out.reset_index()

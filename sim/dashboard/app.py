@@ -2,7 +2,8 @@
 
 Left: geography, scenario, seeds and every policy lever with its unit and range
 from the schema. Right: time paths against the same-seed baseline, the county
-map and the export of the overrides that reproduce the view.
+map, the gain by county group and the counties that lose, and the export of the overrides that
+reproduce the view.
 """
 
 from __future__ import annotations
@@ -208,6 +209,17 @@ def Figures(comp):
             solara.FigureMatplotlib(county_map, dpi=90, format="png")
             solara.Text(figures.map_caption(comp, map_metric.value), classes=["sim-map-caption"])
         solara.HTML("div", figures.gain_table(comp, map_metric.value).to_html(index=False))
+    ForWhom(comp)
+
+
+@solara.component
+def ForWhom(comp):
+    """Gain by county group with intervals over the seeds, and the counties that lose."""
+    with solara.Div(classes=["sim-groups"]):
+        solara.HTML("b", "For whom: gain by group of western counties")
+        solara.HTML("div", figures.group_table(comp).to_html(index=False))
+        solara.Text(figures.group_caption(comp), classes=["sim-groups-caption"])
+        solara.Text(figures.losing_text(comp), classes=["sim-losing"])
 
 
 @solara.component

@@ -246,3 +246,74 @@ def headline(comp: Comparison) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# the group view's columns: metric of sim.analysis.county_groups.GROUP_METRICS -> heading
+GROUP_COLUMNS = {
+    "jobs_local": "local jobs",
+    "jobs_per_1000": "jobs per 1,000 persons",
+    "income_per_capita": "income per capita",
+    "income_total": "income, all",
+}
+
+
+def group_table(comp: Comparison) -> pd.DataFrame:
+    """Gain over the same-seed baseline by group of western counties (start-income quintile, key
+    counties, paired, urban districts): mean over the seeds [2.5–97.5 percentiles of the
+    seed-by-seed gains], each column on one scale (the report's formatter)."""
+    from sim.analysis.county_groups import GROUP_METRICS
+    from sim.report.tables import column
+
+    g = comp.groups
+    if g.empty:
+        return pd.DataFrame()
+    order = list(dict.fromkeys(g["group"]))
+    out = pd.DataFrame({"county group": order})
+    first = g.drop_duplicates("group").set_index("group")
+    out["counties"] = [f"{first.loc[k, 'counties']:.0f}" for k in order]
+    for metric, head in GROUP_COLUMNS.items():
+        unit = GROUP_METRICS[metric][0]
+        rows = g[g["metric"] == metric].set_index("group").reindex(order)
+        cells, shown = column(
+            rows["gain"],
+            rows["gain_lo"],
+            rows["gain_hi"],
+            "" if metric == "jobs_per_1000" else unit,
+        )
+        out[f"{head} ({shown})" if shown else head] = cells
+    return out
+
+
+def _seeds(comp: Comparison) -> str:
+    n = len(comp.seeds)
+    return f"{n} seed" + ("s" if n != 1 else "")
+
+
+def group_caption(comp: Comparison) -> str:
+    """What the group table's numbers and intervals are taken over."""
+    n = _seeds(comp)
+    return (
+        f"Gain over the baseline by group of western counties, final year: mean over the {n} "
+        f"[2.5–97.5 percentiles of the {n.split()[0]} seed-by-seed gains; random uncertainty only, "
+        "at the point estimate of the parameters: the main job's report adds parameter draws]. "
+        "Jobs: park and workshop jobs; per capita: over the persons income per capita is "
+        "counted per; groups as in the report (start-income quintile, national key counties, "
+        "paired, municipal districts)."
+    )
+
+
+def losing_text(comp: Comparison, most: int = 12) -> str:
+    """The western counties whose mean gain in income per capita is below zero, largest loss
+    first."""
+    lose = comp.losing
+    n = _seeds(comp)
+    if lose.empty:
+        return f"No western county loses income per capita (mean over {n})."
+    named = "; ".join(
+        f"{r.county} ({r.prefecture}) {human(r.income_per_capita, 'yuan/year', signed=True)}"
+        for r in lose.head(most).itertuples()
+    )
+    more = f"; and {len(lose) - most} more" if len(lose) > most else ""
+    return (
+        f"{len(lose)} western counties lose income per capita (mean over {n} seeds): {named}{more}."
+    )

@@ -42,6 +42,19 @@ MAP_METRICS = (
     "fiscal_cost",
 )
 MAX_SEEDS = 10
+# regions.parquet columns the county groups need (sim.analysis.county_groups)
+FOR_WHOM = (
+    "side",
+    "jobs_local",
+    "income_per_capita",
+    "working_age",
+    "residents",
+    "paired",
+    "key_county",
+    "urban_district",
+    "income_quintile",
+    "income_start",
+)
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,11 @@ class Comparison:
     final: dict[str, dict[str, float]] = field(
         default_factory=dict
     )  # run -> metric -> mean over seeds
+    # gain by county group with its interval over the seeds
+    # (:func:`sim.analysis.county_groups.group_gains`), and the counties that lose income per
+    # capita (:func:`sim.analysis.county_groups.losing_counties`)
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    losing: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_view(view: View, progress=None) -> Comparison:
@@ -183,11 +201,25 @@ def run_view(view: View, progress=None) -> Comparison:
             done += 1
             if progress:
                 progress(done, total)
-    counties = _county_gain(
-        pd.concat([pd.concat(frames).assign(run=run) for run, frames in regions.items()])
+    per_seed = pd.concat(
+        [pd.concat(frames).assign(run=run) for run, frames in regions.items()], ignore_index=True
     )
+    counties = _county_gain(per_seed)
     final = {run: pd.DataFrame(rows).mean().to_dict() for run, rows in finals.items()}
-    return Comparison(view, seeds, pd.concat(paths, ignore_index=True), counties, final)
+    groups, losing = _for_whom(per_seed)
+    return Comparison(
+        view, seeds, pd.concat(paths, ignore_index=True), counties, final, groups, losing
+    )
+
+
+def _for_whom(per_seed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gains by county group and the counties that lose, seed by seed against the baseline (the
+    report's analysis, :mod:`sim.analysis.county_groups`)."""
+    from sim.analysis import county_groups
+
+    groups = county_groups.group_gains(per_seed, by="run", baseline=BASELINE)
+    table = county_groups.county_gains(per_seed, by="run", baseline=BASELINE)
+    return groups, county_groups.losing_counties(table, by="run")
 
 
 def _final_west(model) -> pd.DataFrame:
@@ -212,7 +244,8 @@ def _final_west(model) -> pd.DataFrame:
             "population": geo.population[west],
         }
     )
-    return pd.concat([df, last.loc[west, list(MAP_METRICS)].reset_index(drop=True)], axis=1)
+    kept = [*MAP_METRICS, *(c for c in FOR_WHOM if c not in MAP_METRICS)]
+    return pd.concat([df, last.loc[west, kept].reset_index(drop=True)], axis=1)
 
 
 def _county_gain(regions: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
+from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES, WEST_MEMO
 from sim.model.mechanisms.labour import (
     FARM,
     IMMOBILE,
@@ -74,7 +74,9 @@ OUTCOMES: dict[str, Outcome] = {
         "yuan/year",
         WEST,
         HIGHER,
-        "household income per working-age person in the west (population-weighted)",
+        "per-capita disposable income of western residents, as the household survey measures it: "
+        "resident households' income (remittances received are transfer income) over residents "
+        "of all ages (a migrant away is not a resident)",
     ),
     "east_west_income_ratio": Outcome(
         "ratio",
@@ -154,7 +156,8 @@ OUTCOMES: dict[str, Outcome] = {
         "yuan/year",
         WEST,
         COST,
-        "western cash cost of all channels: the sum of the channel cost lines",
+        "western cost of all channels: the sum of the channel cost lines (outlays when made, "
+        "however financed: aid-funded and borrowed included, debt service not)",
     ),
     "east_promotion_effort": Outcome(
         "multiplier", EAST, NEITHER, "mean promotion effort behind paired western parks"
@@ -320,26 +323,26 @@ OUTCOMES: dict[str, Outcome] = {
         "yuan/year",
         WEST,
         HIGHER,
-        "household income per working-age person, paired western counties",
+        "per-capita disposable income of residents, paired western counties",
     ),
     "income_pc_unpaired": Outcome(
         "yuan/year",
         WEST,
         HIGHER,
-        "household income per working-age person, unpaired western counties",
+        "per-capita disposable income of residents, unpaired western counties",
     ),
     "income_pc_key_counties": Outcome(
         "yuan/year",
         WEST,
         HIGHER,
-        "household income per working-age person, national key assistance counties (NaN where the"
+        "per-capita disposable income of residents, national key assistance counties (NaN where the"
         " geography lists none)",
     ),
     "income_pc_other_counties": Outcome(
         "yuan/year",
         WEST,
         HIGHER,
-        "household income per working-age person, other western counties (NaN where the geography"
+        "per-capita disposable income of residents, other western counties (NaN where the geography"
         " lists none)",
     ),
     "nonfarm_employment_rate_key_counties": Outcome(
@@ -381,8 +384,8 @@ OUTCOMES: dict[str, Outcome] = {
         "yuan/year",
         WEST,
         HIGHER,
-        "household income of all western working-age people (income per capita × working-age "
-        "population)",
+        "disposable income of western resident households (income per capita × residents; "
+        "remittances received included)",
     ),
     "earnings_low_mobile": Outcome(
         "yuan/year",
@@ -399,6 +402,38 @@ OUTCOMES: dict[str, Outcome] = {
     "earnings_mid_immobile": Outcome(
         "yuan/year", WEST, HIGHER, "mean own earnings of mid-skill immobile workers"
     ),
+    "west_residents": Outcome(
+        "persons",
+        WEST,
+        NEITHER,
+        "western residents of all ages: the census residents less the migrants who left since",
+    ),
+    "west_income_people_total": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "income of the west's people wherever they work, each yuan once: resident households' "
+        "income less the remittances they receive, plus migrants' full earnings",
+    ),
+    "west_income_per_person": Outcome(
+        "yuan/year",
+        WEST,
+        HIGHER,
+        "west_income_people_total over the west's people (residents and migrants; constant)",
+    ),
+    "west_programme_cost_own": Outcome(
+        "yuan/year",
+        WEST,
+        COST,
+        "western cost lines less the eastern aid that funds them: what the west pays itself "
+        "(east_programme_cost + this = public_programme_cost)",
+    ),
+    "east_matching_participants": Outcome(
+        "persons/year",
+        WEST,
+        NEITHER,
+        "workers of paired counties served by the job-matching programme this year",
+    ),
 }
 # one cost line per channel, eastern and western accounts (sim/model/mechanisms/accounts.py)
 OUTCOMES.update(
@@ -413,6 +448,16 @@ OUTCOMES.update(
     {
         f"west_cost_{k}": Outcome("yuan/year", WEST, COST, f"western cost: {k.replace('_', ' ')}")
         for k in WEST_LINES
+    }
+)
+# reported beside the lines, in no total: debt service repays borrowing whose outlays are
+# already lines in the year they were made
+OUTCOMES.update(
+    {
+        f"west_cost_{k}": Outcome(
+            "yuan/year", WEST, NEITHER, f"western {k.replace('_', ' ')} (in no total)"
+        )
+        for k in WEST_MEMO
     }
 )
 CONTRACT = tuple(list(OUTCOMES)[:13])
@@ -447,7 +492,15 @@ REGION_OUTCOMES: dict[str, Outcome] = {
         "share of working-age people in park, workshop, service or migrant jobs",
     ),
     "income_per_capita": Outcome(
-        "yuan/year", WEST, HIGHER, "household income per working-age person"
+        "yuan/year", WEST, HIGHER, "per-capita disposable income of residents"
+    ),
+    "working_age": Outcome("persons", WEST, NEITHER, "working-age persons of the county"),
+    "residents": Outcome(
+        "persons",
+        WEST,
+        NEITHER,
+        "residents of all ages (census residents less the migrants who left since the start): "
+        "the persons income_per_capita is per",
     ),
     "low_income_share": Outcome("share", WEST, LOWER, "share below the low-income line"),
     "wage_low": Outcome("yuan/year", WEST, HIGHER, "low-skill park wage"),
@@ -463,6 +516,27 @@ REGION_OUTCOMES: dict[str, Outcome] = {
     "promotion_effort": Outcome("multiplier", EAST, NEITHER, "promotion effort"),
 }
 
+# County attributes in regions.parquet beside the outcomes (same value at every step of a run),
+# so a notebook can regroup counties: name -> (unit, meaning). Start income and its quintile are
+# the run's own starting state (step 0), so they follow the run's parameter draw.
+REGION_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "county_zh": ("-", "the county's Chinese name (GB/T 2260), missing where the file has none"),
+    "province": ("-", "province of the county"),
+    "population": ("persons", "resident population (the geography file's, census 2020)"),
+    "urban_district": ("flag", "True if a municipal district (市辖区: Chinese name ending in 区)"),
+    "partner": ("-", "west: the eastern partner county of a paired county (missing if unpaired)"),
+    "min_wage_tier": ("-", "west: minimum-wage tier (wage_tier of the geography file)"),
+    "income_start": (
+        "yuan/year",
+        "west: income_per_capita at the start (step 0) of this run",
+    ),
+    "income_quintile": (
+        "quintile",
+        "west: 1 (poorest) to 5 by income_start among the western counties, five groups of "
+        "equal count",
+    ),
+}
+
 # name -> (unit, meaning), read by older callers
 METRICS: dict[str, tuple[str, str]] = {k: (o.unit, o.meaning) for k, o in OUTCOMES.items()}
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -474,14 +548,23 @@ def _ratio(a, b) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def _group_income(lab, working_age, mask) -> float:
-    return _ratio(lab.income_total[mask].sum(), working_age[mask].sum())
+def _group_income(lab, residents, mask) -> float:
+    return _ratio(lab.income_total[mask].sum(), residents[mask].sum())
 
 
 def west_income_per_resident(model) -> float:
-    """The model's western household income per resident (yuan/year)."""
-    geo = model.geo
-    return model.labour.income_total.sum() / geo.population[geo.is_west].sum()
+    """The model's western household income per resident (yuan/year): the household survey's
+    per-capita disposable income."""
+    return model.labour.income_total.sum() / model.labour.residents().sum()
+
+
+def people_income(model) -> float:
+    """Income of the west's people wherever they work (yuan/year), each yuan once: resident
+    households' income, less the share of migrants' earnings they receive as remittances, plus
+    those earnings in full."""
+    lab = model.labour
+    earned = (lab.people[..., MIGRANT].sum(axis=2) * lab.east_income).sum()
+    return float(lab.income_total.sum() + (1.0 - model.e.remittance_share) * earned)
 
 
 def income_ratio(model) -> float:
@@ -519,8 +602,14 @@ def model_metrics(model) -> dict[str, float]:
     nonfarm = m["west_jobs_local_all"] + m["west_migrants_east"]
     m["west_nonfarm_employment_rate"] = nonfarm / pop
     m["west_employment_rate"] = (nonfarm + by_status[:, FARM].sum()) / pop
+    residents = lab.residents()
+    m["west_residents"] = float(residents.sum())
     m["west_income_total"] = lab.income_total.sum()
-    m["west_income_per_capita"] = m["west_income_total"] / pop
+    m["west_income_per_capita"] = m["west_income_total"] / m["west_residents"]
+    m["west_income_people_total"] = people_income(model)
+    m["west_income_per_person"] = m["west_income_people_total"] / float(
+        (lab.population0 + lab.migrants0).sum()
+    )
     m["east_west_income_ratio"] = income_ratio(model)
     m["firms_branch"] = int((f.state == BRANCH).sum())
     m["firms_relocated_full"] = int((f.state == RELOCATED).sum())
@@ -548,13 +637,14 @@ def model_metrics(model) -> dict[str, float]:
     m["east_labour_spending"] = model.costs.east_labour
     for k, v in model.costs.east.items():
         m[f"east_cost_{k}"] = v
-    for k, v in model.costs.west.items():
+    for k, v in (model.costs.west | model.costs.west_memo).items():
         m[f"west_cost_{k}"] = v
     m["east_programme_cost"] = sum(model.costs.east.values())
     m["west_programme_cost"] = sum(model.costs.west.values())
-    m["public_programme_cost"] = (
-        m["east_programme_cost"] + m["west_programme_cost"] - model.costs.east["aid"]
-    )  # aid: paid by the east, spent by the west
+    # aid: paid by the east, spent by the west; a transfer between the two, counted once
+    m["west_programme_cost_own"] = m["west_programme_cost"] - model.costs.east["aid"]
+    m["public_programme_cost"] = m["east_programme_cost"] + m["west_programme_cost_own"]
+    m["east_matching_participants"] = float(lab.matching_participants.sum())
     paired_parks = pk.partner >= 0
     m["east_promotion_effort"] = (
         float(pk.promotion_effort[paired_parks].mean())
@@ -574,10 +664,10 @@ def model_metrics(model) -> dict[str, float]:
     )
     # for whom
     paired, key = model.paired[west], model.key_county[west]
-    m["income_pc_paired"] = _group_income(lab, working_age, paired)
-    m["income_pc_unpaired"] = _group_income(lab, working_age, ~paired)
-    m["income_pc_key_counties"] = _group_income(lab, working_age, key)
-    m["income_pc_other_counties"] = _group_income(lab, working_age, ~key)
+    m["income_pc_paired"] = _group_income(lab, residents, paired)
+    m["income_pc_unpaired"] = _group_income(lab, residents, ~paired)
+    m["income_pc_key_counties"] = _group_income(lab, residents, key)
+    m["income_pc_other_counties"] = _group_income(lab, residents, ~key)
     nonfarm_w = by_status[:, [PARK, WORKSHOP, SERVICE, MIGRANT]].sum(axis=1)
     m["nonfarm_employment_rate_key_counties"] = _ratio(nonfarm_w[key].sum(), working_age[key].sum())
     m["employment_rate_key_counties"] = m["nonfarm_employment_rate_key_counties"]
@@ -665,6 +755,8 @@ def region_metrics(model, r: dict, t: int) -> None:
     r["employment_rate"][t, nw:] = (nonfarm + by_status[:, FARM]) / working_age
     r["nonfarm_employment_rate"][t, nw:] = nonfarm / working_age
     r["income_per_capita"][t, nw:] = lab.income_pc
+    r["working_age"][t, nw:] = working_age
+    r["residents"][t, nw:] = lab.residents()
     r["low_income_share"][t, nw:] = lab.low_income
     r["wage_low"][t, nw:] = lab.wage[:, LOW]
     west_firms = np.flatnonzero(in_west(f.state))

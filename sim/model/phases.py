@@ -26,11 +26,13 @@ from sim.model.mechanisms import (
     local_economy,
     location,
     markets,
+    matching,
     parks,
     production,
+    skills,
     workshops,
 )
-from sim.model.mechanisms.labour import FARM, LOW, MIGRANT, PARK, WORKSHOP
+from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
 from sim.model.metrics import METRICS
 from sim.model.state import (
@@ -164,7 +166,7 @@ def _enclave_partners_act(m: TransferModel) -> None:
         value[rows],
         landings[rows],
         room[rows],
-        slots_per_yuan=1.0 / e.cost_per_slot,
+        slots_per_yuan=1.0 / slot_cost(e),
         coinvest_max=pol.coinvest_per_park,
         fixed_cost=pol.operator_fixed_cost,
         effort_cost=pol.effort_cost,
@@ -226,24 +228,63 @@ def _western_budgets(m: TransferModel) -> None:
     m.budget = b
 
 
-def _build_parks(m: TransferModel) -> None:
-    """Park infrastructure: the county's heavy-asset investment (by capacity) plus enclave
-    partners' co-investment.
+def slot_cost(e) -> float:
+    """What one firm slot of serviced park land costs (yuan/slot): land per slot × serviced-land
+    cost per mu."""
+    return e.serviced_land_cost * e.land_per_slot
 
-    Slots come into use after park_build_years; infrastructure quality rises as money is spent.
+
+def _build_parks(m: TransferModel) -> None:
+    """Park infrastructure: the county's heavy-asset investment plus enclave partners'
+    co-investment (docs/ODD.md §7.2).
+
+    A county first pays for the serviced land its parks need (those filling past
+    ``park_fill_target``, where a tenant's retained tax over ``park_payback_years`` repays a
+    slot); the rest of its infrastructure money raises its parks' quality, spread by capacity.
+    An operator's co-investment buys slots in its own park. Slots come into use after
+    park_build_years; quality rises with all the money spent.
     """
-    e, dt, geo, pk, b = m.e, m.dt, m.geo, m.parks, m.budget
+    e, dt, geo, pk, b, f = m.e, m.dt, m.geo, m.parks, m.budget, m.firms
+    cost = slot_cost(e)
+    w, taxes = m.margins, m.taxes  # of the last step
+    producing = location.producing_share(
+        f.share[w.firms],
+        f.ready_step[w.firms],
+        m.t - 1,
+        e.ramp_start,
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
+    )
+    tax = enclave.tax_per_tenant(
+        taxes.west + taxes.east + taxes.rebated,
+        producing,
+        np.ones(w.park.size, bool),
+        m.policy.enclave.tax_per_firm_prior,
+    )
+    kept = 1.0 - np.where(
+        pk.enclave, m.policy.enclave.tax_share_east * m.policy.enclave.compliance, 0
+    )
+    pays = tax * kept * e.park_payback_years >= cost
+    wanted = parks.slots_wanted(
+        pk.capacity, pk.occupancy, pk.pipeline, pk.turned_away, e.park_fill_target
+    )
+    county_slots, slot_spend = parks.fund_slots(
+        np.where(pays, wanted, 0.0), pk.county, b.infrastructure, cost
+    )
+    rest = b.infrastructure - np.bincount(pk.county, slot_spend, geo.n_counties)
     cap_by_county = np.bincount(pk.county, pk.capacity, geo.n_counties)
-    invest = b.infrastructure[pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
+    invest = slot_spend + rest[pk.county] * pk.capacity / np.maximum(cap_by_county[pk.county], 1e-9)
     invest = invest + pk.coinvest * dt
+    new_slots = county_slots + pk.coinvest * dt / cost
     pk.investment_cum = pk.investment_cum + invest
+    pk.slots_ordered_cum = pk.slots_ordered_cum + new_slots
+    pk.slot_spending_cum = pk.slot_spending_cum + slot_spend
     pk.capacity, pk.pipeline, pk.quality, pk.infra_cum = parks.grow(
         pk.capacity,
         pk.pipeline,
         pk.quality0,
         pk.infra_cum,
         invest,
-        cost_per_slot=e.cost_per_slot,
+        new_slots,
         half_investment=e.quality_half_investment,
     )
 
@@ -282,12 +323,20 @@ def _consumption_cooperation(m: TransferModel) -> None:
     share = np.where(m.paired[m.geo.is_west], farmers, 0.0)
     share = share / share.sum() if share.sum() > 0 else share
     bought = cons.procurement_per_year * share
+    # the workshops' market takes the processed purchases whole, as calibrated (workshops built
+    # in 2023); additionality and the premium apply to farm sales
     lab.processing = bought * cons.processing_share
-    farm_gain = bought * (1 - cons.processing_share) * cons.income_share
+    farm_gain = bought * (1 - cons.processing_share) * consumption_farm_income(cons)
     lab.seller_bonus = farm_gain / np.maximum(farmers * cons.seller_share, 1.0)
     lab.farm_bonus = farm_gain / np.maximum(
         farmers, 1.0
     )  # the county mean, for farmers' job choices
+
+
+def consumption_farm_income(cons) -> float:
+    """Extra net farm income per yuan of farm procurement (share): the net income on additional
+    sales, and the buyers' premium, which is net income to the seller."""
+    return cons.additionality * cons.income_share + cons.premium_share
 
 
 # ------------------------------------------------------------------ 3a. firm demography
@@ -308,6 +357,17 @@ def west_labour_cost(m: TransferModel) -> np.ndarray:
     county's wage plus employer contributions on max(wage, floor)."""
     p = m.prices
     return costs.labour_cost(m.labour.wage, p.west_contribution_rate, p.west_contribution_floor)
+
+
+def trained_labour_cost(m: TransferModel) -> np.ndarray:
+    """:func:`west_labour_cost` per unit of a start-year job's output (W, 2): a county whose
+    trained share of residents grew since the start gets more out of a low-skill job
+    (:mod:`sim.model.mechanisms.skills`), which park firms weigh in their margins."""
+    lab = m.labour
+    factor = skills.low_job_cost_factor(
+        skills.trained_share(lab.people), lab.trained0, m.views.skills
+    )
+    return skills.effective_labour_cost(west_labour_cost(m), factor)
 
 
 def firm_draws(m: TransferModel, n: int) -> demography.FirmDraws:
@@ -366,7 +426,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
-        wage=west_labour_cost(m)[pk.county_w],
+        wage=trained_labour_cost(m)[pk.county_w],
         available=avail[pk.county_w],
         land=pk.land_cost * (1 - discount),
         friction=m.counties.friction[pk.county] / operator,
@@ -587,6 +647,7 @@ def parks_admit(m: TransferModel) -> None:
     """Parks admit applicants while slots last; admitted firms build their western plant."""
     f, pk, e, a = m.firms, m.parks, m.e, m.applications
     ok = parks.admit(a.park, m.rng.random(a.park.size), parks.free_slots(pk.capacity, pk.occupancy))
+    pk.turned_away = np.bincount(a.park[~ok], minlength=pk.capacity.size).astype(float)
     m.choices.count_moves(a.gain[ok])
     firm, park, state, expansion = a.firm[ok], a.park[ok], a.state[ok], a.expansion[ok]
     f.taste[firm] = a.taste[ok]
@@ -677,13 +738,20 @@ def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
 def migrant_income(m: TransferModel) -> np.ndarray:
     """What a migrant expects in the east (W, skill), yuan/year: wage × job-finding probability.
 
-    Mid-skill migrants earn the western mid/low wage ratio more; labour cooperation
-    raises the job-finding probability of paired counties' workers.
+    Mid-skill migrants earn the western mid/low wage ratio more; job matching raises the
+    job-finding probability of its participants (a county's mean, by the share taking part).
     """
-    paired = m.paired[m.geo.is_west]
-    find = np.minimum(m.e.east_job_finding * (1 + m.policy.labour.matching_gain * paired), 1.0)
+    lab = m.labour
+    reach = matching.coverage(lab.matching_participants, matching_eligible(m))
+    find = np.minimum(m.e.east_job_finding * (1 + m.policy.labour.matching_gain * reach), 1.0)
     wage = m.labour.wage
     return m.prices.migrant_wage_east * (wage / wage[:, :1]) * find[:, None]
+
+
+def matching_eligible(m: TransferModel) -> np.ndarray:
+    """Workers the matching programme may serve (W,), persons: every mobile worker (migrants
+    included)."""
+    return m.labour.people[:, :, MOBILE].sum(axis=(1, 2))
 
 
 def labour_market(m: TransferModel) -> None:
@@ -699,6 +767,12 @@ def labour_market(m: TransferModel) -> None:
         geo.n_west,
     )
     paired = m.paired[geo.is_west]
+    lab.matching_participants = matching.participants(
+        pol.labour.matching_budget,
+        pol.labour.matching_cost_per_participant,
+        matching_eligible(m),
+        paired,
+    )
     lab.east_income = migrant_income(m)
     moving = np.maximum(e.moving_cost - pol.labour.migration_support * paired, 0.0)
     cost = m.prices.migration_cost + moving / e.migration_horizon
@@ -749,7 +823,7 @@ def _book_costs(m: TransferModel) -> None:
         effort_by_partner=float((c.effort * c.n_partners)[~west].sum()),
         landed_per_year=float(c.landed[:, 0].sum()) / dt,
         migrated_paired_per_year=float(flows.migrated[paired_w].sum()) / dt,
-        migrants_paired=float(lab.people[paired_w, :, :, MIGRANT].sum()),
+        matching_participants=float(lab.matching_participants.sum()),
         trained_per_year=float(flows.trained_by_rate.sum()) / dt,
         training_cost=m.e.training_cost,
         enclave_coinvest=float(m.parks.coinvest.sum()),
@@ -761,6 +835,7 @@ def _book_costs(m: TransferModel) -> None:
         accounts.west_lines(
             c, west, pairing=pol.pairing, n_paired=n_paired, workshop_operating=operating
         ),
+        accounts.west_memo(c, west),
     )
 
 
@@ -809,6 +884,15 @@ def produce_and_pay(m: TransferModel) -> None:
     # household incomes
     lab = m.labour
     pay = labour.park_pay(lab.people, lab.demand, lab.wage)
+    pay = skills.trained_pay(
+        pay,
+        lab.people,
+        lab.demand,
+        lab.wage,
+        skills.trained_share(lab.people),
+        lab.trained0,
+        m.views.skills,
+    )
     inc = production.person_incomes(
         pay,
         lab.wage[:, LOW],
@@ -828,6 +912,7 @@ def produce_and_pay(m: TransferModel) -> None:
         seller_bonus=lab.seller_bonus,
         seller_share=pol.consumption.seller_share,
         other_income=lab.other_income,
+        population=lab.residents(),
     )
     lab.income_pc, lab.low_income, lab.income_total, lab.income_by_type = h
 

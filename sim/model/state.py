@@ -16,9 +16,11 @@ import numpy as np
 
 from sim.model.mechanisms.demography import FirmDraws, FirmParams
 from sim.model.mechanisms.government import BudgetParams
+from sim.model.mechanisms.labour import MIGRANT as MIGRANT_STATUS
 from sim.model.mechanisms.labour import LabourFlows, LabourParams
 from sim.model.mechanisms.location import LocationParams, LocationShocks
 from sim.model.mechanisms.production import TaxRates
+from sim.model.mechanisms.skills import SkillParams
 from sim.model.mechanisms.workshops import WorkshopBooks, WorkshopParams
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ class ParamViews:
     location: LocationParams
     labour: LabourParams
     taxes: TaxRates
+    skills: SkillParams
 
     @classmethod
     def from_config(cls, economy: EconomyConfig, west_power_price_ratio: float) -> ParamViews:
@@ -50,6 +53,7 @@ class ParamViews:
             location=location,
             labour=LabourParams.from_config(economy),
             taxes=TaxRates.from_config(economy),
+            skills=SkillParams.from_config(economy),
         )
 
 
@@ -204,6 +208,9 @@ class ParkTable:
     contacts: np.ndarray  # firms its network and chain prompts brought to view it so far
     contacts_landed: np.ndarray  # those of them it admitted
     pipeline: np.ndarray  # (park, steps) slots under construction, one column per step
+    turned_away: np.ndarray  # applicants turned away for want of room last step (firms)
+    slots_ordered_cum: np.ndarray  # slots ordered so far, by the county and the operator (firms)
+    slot_spending_cum: np.ndarray  # what the county spent on them so far (yuan)
     promotion_effort: np.ndarray  # promotion behind each park this step (multiplier)
 
 
@@ -249,6 +256,7 @@ class LabourTable:
     processing: np.ndarray  # processed procurement bought (yuan/year)
     service_demand: np.ndarray  # local jobs demanded outside parks and workshops
     local_jobs0: np.ndarray  # local employers' jobs at the prevailing wage (start, persons)
+    trained0: np.ndarray  # trained (mid-skill) share of resident workers at the start (W,)
     farm_income: np.ndarray  # farm earnings per farm worker (yuan/year)
     reservation_ratio: np.ndarray  # median reservation wage over farm income (ratio)
     other_income: np.ndarray  # property income and transfers beyond the model's own (yuan/year)
@@ -260,7 +268,7 @@ class LabourTable:
     low_income_line: float  # yuan/year/person
     demand: np.ndarray  # (W, skill) park jobs demanded
     east_income: np.ndarray  # (W, skill) what a migrant expects in the east (yuan/year)
-    income_pc: np.ndarray  # household income per working-age person (yuan/year)
+    income_pc: np.ndarray  # per-capita disposable income of residents (yuan/year)
     low_income: np.ndarray  # share of the labour force below the line
     income_total: np.ndarray  # yuan/year
     income_by_type: np.ndarray  # (W, skill, mobility) own earnings per person (yuan/year)
@@ -268,6 +276,18 @@ class LabourTable:
         None  # this step's workshop books (None before the first step)
     )
     flows: LabourFlows | None = None  # this step's flows (None before the first step)
+    # residents (all ages) at the start: the census population; a long-term migrant is not one
+    population0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    migrants0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # at the start (persons)
+    matching_participants: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # job-matching participants this year (persons)
+
+    def residents(self) -> np.ndarray:
+        """Resident population (W,), all ages: the start's census residents less the migrants
+        who have left since (plus those who came back), at least 1."""
+        migrants = self.people[..., MIGRANT_STATUS].sum(axis=(1, 2))
+        return np.maximum(self.population0 - (migrants - self.migrants0), 1.0)
 
 
 #: A move whose measured gain over staying is within this share of output/year is "marginal":
@@ -353,6 +373,7 @@ class CostLines:
 
     east: dict[str, float] = field(default_factory=dict)
     west: dict[str, float] = field(default_factory=dict)
+    west_memo: dict[str, float] = field(default_factory=dict)  # beside the lines, in no total
 
     @property
     def east_labour(self) -> float:

@@ -18,9 +18,10 @@ import numpy as np
 
 from sim.model import phases
 from sim.model.agents import CountyGovernment, EasternFirm, LabourPool, RowAgent, WesternPark
-from sim.model.mechanisms import accounts, labour, local_economy, location, markets
+from sim.model.mechanisms import accounts, labour, local_economy, location, markets, skills
 from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
+from sim.model.mechanisms.location import BRANCH, RELOCATED
 from sim.model.mechanisms.production import TaxSplit
 from sim.model.metrics import METRICS, REGION_METRICS, region_side, west_income_per_resident
 from sim.model.state import (
@@ -152,6 +153,8 @@ class TransferModel(mesa.Model):
         self._init_labour()
         self._init_record()
         self._handles: dict[type[RowAgent], list[RowAgent]] = {}
+        if self.geo.stock.get("firms", 0) > 0:
+            phases.labour_market(self)  # the stock's plants are staffed at the start
         phases.produce_and_pay(self)  # margins, taxes and incomes of the starting state
         self.west_income0 = west_income_per_resident(self)  # indexes the income ratio
         phases.record(self)
@@ -205,7 +208,9 @@ class TransferModel(mesa.Model):
             aid=np.zeros(n),
         )
         self.costs = CostLines(
-            dict.fromkeys(accounts.EAST_LINES, 0.0), dict.fromkeys(accounts.WEST_LINES, 0.0)
+            dict.fromkeys(accounts.EAST_LINES, 0.0),
+            dict.fromkeys(accounts.WEST_LINES, 0.0),
+            dict.fromkeys(accounts.WEST_MEMO, 0.0),
         )
 
     def _init_parks(self):
@@ -241,6 +246,9 @@ class TransferModel(mesa.Model):
             pipeline=np.zeros(
                 (geo.n_parks, max(int(round(e.park_build_years * self.cfg.run.steps_per_year)), 1))
             ),
+            turned_away=np.zeros(geo.n_parks),
+            slots_ordered_cum=np.zeros(geo.n_parks),
+            slot_spending_cum=np.zeros(geo.n_parks),
             promotion_effort=np.zeros(geo.n_parks),
         )
         # promotion reaches a firm through its home county's partner parks (pairing) and enclave
@@ -301,14 +309,43 @@ class TransferModel(mesa.Model):
         self.firms = FirmTable.new(draws, self.chain_master_jobs)
         # the starting pool's plants are of every age (entrants' are new)
         self.firms.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, draws.home.size)
+        if self.geo.stock.get("firms", 0) > 0:
+            self._init_stock()
         self.applications = Applications.none()
         self.choices = Choices(landed=np.zeros(self.cfg.run.steps_per_year))
+
+    def _init_stock(self):
+        """Eastern firms already in the west's parks in the base year (the geography's ``stock``):
+        drawn like the pool, placed in parks in proportion to their capacities, producing in
+        full, branches or full moves, with plants of every age since the cooperation began. The
+        data capacities are the free room at the start, on top of the stock."""
+        e, st, pk, spy = self.e, self.geo.stock, self.parks, self.cfg.run.steps_per_year
+        n = st["firms"]
+        new = phases.draw_firms(self, n)
+        park = self.rng.choice(pk.capacity.size, size=n, p=pk.capacity / pk.capacity.sum())
+        branch = self.rng.random(n) < st["branch_share"]
+        age = self.rng.uniform(0.0, max(self.cfg.run.start_year - st["since"], 0), n)
+        new.state = np.where(branch, BRANCH, RELOCATED)
+        new.park, new.ever_west, new.west_plant_age = park, np.ones(n, bool), age
+        new.share = np.where(branch, e.branch_share, 1.0)
+        # steps before the start: no tax holiday left, the plant long ramped up
+        new.entry_step = -1 - np.round(age * spy).astype(np.int64)
+        new.ready_step = new.entry_step.copy()
+        new.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, n)
+        self.firms.append(new)
+        pk.occupancy = np.bincount(park, minlength=pk.capacity.size).astype(np.int64)
+        pk.capacity = pk.capacity + pk.occupancy
 
     def _init_labour(self):
         geo, e = self.geo, self.e
         ec = geo.economy
         west = geo.is_west
-        working_age = geo.population[west] * ec["working_age_share"]
+        # each county's census share of residents aged 15-59 where the file has it, else the
+        # file's one figure
+        share = geo.working_age_share[west]
+        working_age = geo.population[west] * np.where(
+            np.isfinite(share), share, ec["working_age_share"]
+        )
         wpop = working_age * (
             1 - e.inactive_share
         )  # the labour force: the inactive stay outside the pools
@@ -354,6 +391,7 @@ class TransferModel(mesa.Model):
             processing=np.zeros(nw),
             service_demand=local_jobs0.copy(),
             local_jobs0=local_jobs0,
+            trained0=skills.trained_share(people),
             farm_income=np.full(nw, farm),
             reservation_ratio=local_economy.reservation_ratio(
                 nonfarm, e.surplus_farm_labour, data_wage[:, LOW], farm, e.reservation_sigma
@@ -370,6 +408,9 @@ class TransferModel(mesa.Model):
             east_income=np.zeros((nw, 2)),
             income_total=np.zeros(nw),
             income_by_type=np.zeros((nw, 2, 2)),
+            population0=geo.population[west].astype(float),
+            migrants0=people[..., MIGRANT].sum(axis=(1, 2)),
+            matching_participants=np.zeros(nw),
         )
         self.labour.east_income = phases.migrant_income(self)
 
@@ -395,13 +436,18 @@ class TransferModel(mesa.Model):
         if not all(k in ec for k in keys) or np.isnan(urban).any():
             return ec["farm_income"], np.zeros(nw), np.full(nw, np.nan)
         pop = geo.population[west]
-        reported = local_economy.reported_income(
-            urban,
-            ec["west_urban_income_per_capita"],
-            ec["west_rural_income_per_capita"],
-            ec["west_income_per_capita"],
-            pop,
-        )
+        income_pc = geo.income_pc[west] if geo.income_pc is not None else np.full(nw, np.nan)
+        if np.isfinite(income_pc).all():
+            # the file's county incomes (start_income.csv), anchored to the official mean
+            reported = income_pc * ec["west_income_per_capita"] * pop.sum() / (income_pc @ pop)
+        else:
+            reported = local_economy.reported_income(
+                urban,
+                ec["west_urban_income_per_capita"],
+                ec["west_rural_income_per_capita"],
+                ec["west_income_per_capita"],
+                pop,
+            )
         by_status = people.sum(axis=2)  # (W, skill, status)
         residents = by_status.sum(axis=(1, 2)) - by_status[:, :, MIGRANT].sum(axis=1) + inactive
         transfers = ec["west_transfer_per_capita"] * residents
@@ -570,7 +616,34 @@ class TransferModel(mesa.Model):
         for k, v in self.region_history.items():
             mask = not_applicable.get(region_side(k))
             df[k] = v[:n].ravel() if mask is None else np.where(mask, np.nan, v[:n].ravel())
+        for k, v in self.county_attributes().items():
+            df[k] = v.take(np.tile(np.arange(geo.n_counties), n))
         return df
+
+    def county_attributes(self) -> dict:
+        """Per county, the attributes that group counties in ``regions.parquet``
+        (``REGION_ATTRIBUTES``): from the geography file, and the start income of this run."""
+        import pandas as pd
+
+        geo, west = self.geo, self.geo.is_west
+
+        def text(values) -> pd.Categorical:  # "" (none in the file) is missing
+            cat = pd.Categorical(np.asarray(values, dtype=str))
+            return cat.remove_categories([""]) if "" in cat.categories else cat
+
+        start = np.where(west, self.region_history["income_per_capita"][0], np.nan)
+        quintile = pd.array(groups.quintile(start, west), dtype="Int8")
+        quintile[~west] = pd.NA
+        return {
+            "county_zh": text(geo.county_name_zh),
+            "province": text(geo.county_province),
+            "population": pd.array(geo.population, dtype=float),
+            "urban_district": pd.array(groups.urban_districts(geo), dtype=bool),
+            "partner": text(groups.partners(geo)),
+            "min_wage_tier": text(np.where(west, np.asarray(geo.wage_tier, dtype=str), "")),
+            "income_start": pd.array(start, dtype=float),
+            "income_quintile": quintile,
+        }
 
 
 def _tiled_categorical(values: np.ndarray, n: int):

@@ -591,25 +591,41 @@ class LabourPolicy:
         prior=uniform(0, 4000),
         role=LEVER,
     )
-    matching_gain: float = param(
+    matching_budget: float = param(
         0.0,
-        "share",
-        "rise in the eastern job-finding probability of workers from paired counties (job "
-        "matching services; costed per worker placed)",
+        "yuan/year",
+        "eastern budget of the job-matching programme for workers of paired counties: it serves "
+        "budget / matching_cost_per_participant participants a year (at most every mobile "
+        "worker of a paired county)",
         lo=0,
-        hi=1,
-        prior=uniform(0, 0.1),
+        hi=1e12,
+        prior=uniform(0, 4e8),
         role=LEVER,
     )
-    matching_cost_per_placement: float = param(
-        1000.0,
-        "yuan/migrant",
-        "eastern cost of the matching service per placement; each migrant of a paired county "
-        "working in the east is placed once a year (migrant workers change jobs about "
-        "yearly; charged while matching_gain > 0)",
+    matching_gain: float = param(
+        0.1,
+        "share",
+        "rise in a participant's eastern job-finding probability (job matching services: "
+        "vacancies found and a job arranged before leaving)",
+        lo=0,
+        hi=1,
+        source="illustrative; no evaluation of East-West labour-cooperation matching was found; "
+        "prior triangular(0, 0.1, 0.25) (judgement), range 0-0.25",
+        prior=triangular(0, 0.1, 0.25),
+        role=UNCERTAIN,
+    )
+    matching_cost_per_participant: float = param(
+        800.0,
+        "yuan/participant",
+        "eastern cost of the matching programme per participant a year (recruitment fairs, "
+        "intermediaries' placement rewards, transport organised east)",
         lo=0,
         hi=1e6,
-        prior=uniform(500, 1500),
+        source="illustrative; labour cooperation pays per worker placed (Economic Daily, "
+        "Guangdong-Guangxi: fiscal rewards to workers, employers and intermediaries per "
+        "placement), amounts not found; prior triangular(300, 800, 2000) (judgement), "
+        "range 300-2000",
+        prior=triangular(300, 800, 2000),
         role=UNCERTAIN,
     )
 
@@ -626,14 +642,39 @@ class ConsumptionPolicy:
         prior=uniform(0, 2e10),
         role=LEVER,
     )
-    income_share: float = param(
+    additionality: float = param(
         0.3,
         "share",
-        "share of procurement (not processed) that is extra net farm income of the farmers "
-        "who sell (over sales that would happen anyway)",
+        "share of procurement that is sales the sellers would not have made anyway (the rest "
+        "displaces their ordinary sales)",
         lo=0,
         hi=1,
-        prior=uniform(0.15, 0.45),
+        source="illustrative; no measure of the additionality of consumption cooperation "
+        "(消费帮扶) was found; prior uniform(0.1, 0.5) (judgement), range 0.1-0.5",
+        prior=uniform(0.1, 0.5),
+        role=UNCERTAIN,
+    )
+    income_share: float = param(
+        0.5,
+        "share",
+        "net farm income per yuan of additional farm sales (sales less purchased inputs)",
+        lo=0,
+        hi=1,
+        source="illustrative; prior uniform(0.3, 0.7) (judgement), range 0.3-0.7",
+        prior=uniform(0.3, 0.7),
+        role=UNCERTAIN,
+    )
+    premium_share: float = param(
+        0.1,
+        "share",
+        "buyers' premium: share of the procurement value paid above the market price (eastern "
+        "public units, state firms and unions buying for canteens and staff); it is the "
+        "sellers' income and the buyers' cost",
+        lo=0,
+        hi=1,
+        source="illustrative; no measured premium was found; prior triangular(0, 0.1, 0.3) "
+        "(judgement), range 0-0.3",
+        prior=triangular(0, 0.1, 0.3),
         role=UNCERTAIN,
     )
     processing_share: float = param(
@@ -1335,13 +1376,54 @@ class EconomyConfig:
         prior=uniform(0.25, 0.75),
         role=UNCERTAIN,
     )
-    cost_per_slot: float = param(
-        60e6,
-        "yuan/firm slot",
-        "infrastructure investment that adds room for one firm",
+    serviced_land_cost: float = param(
+        60000.0,
+        "yuan/mu",
+        "what a county spends to turn one mu of land into serviced industrial land in a park "
+        "(roads, water, power, drainage and levelling, 七通一平; land compensation is in the land "
+        "price firms pay)",
         lo=1,
-        hi=1e12,
-        prior=uniform(3e7, 9e7),
+        hi=1e8,
+        source="Xunwu county (Jiangxi) Shipai industrial park 2018: the west extension, 36 m yuan, "
+        "adds 600 mu of industrial land (60,000 yuan/mu; xwwsh.com, 2018-05-30); low end: "
+        "Qinghe Industry Zone (Huai'an), 27 m yuan of basic installations for its 1,080-mu first "
+        "phase (25,000 yuan/mu; english.huaian.gov.cn); high end 150,000 illustrative (hill "
+        "sites)",
+        prior=triangular(25000, 60000, 150000),
+        role=UNCERTAIN,
+    )
+    land_per_slot: float = param(
+        25.0,
+        "mu/firm slot",
+        "serviced land one firm of the park takes (1 mu = 666.7 m²)",
+        lo=0.1,
+        hi=1e4,
+        source="illustrative; range 10–50: a landing firm's 41 m yuan of investment (Yunnan "
+        "Daily 2024: 16.758 bn yuan by 408 firms) at 80–380 万元 per mu of investment intensity "
+        "(380: Taishun's Luoyang South park, Zhejiang, 2021–2024; lower in western counties)",
+        prior=uniform(10, 50),
+        role=UNCERTAIN,
+    )
+    park_fill_target: float = param(
+        0.85,
+        "share",
+        "occupancy at which a park's owner orders more serviced land: it keeps tenants plus "
+        "the applicants it turned away within this share of its capacity",
+        lo=0.05,
+        hi=1,
+        source="illustrative; range 0.7–0.95",
+        prior=uniform(0.7, 0.95),
+        role=UNCERTAIN,
+    )
+    park_payback_years: float = param(
+        10.0,
+        "years",
+        "years of a tenant's locally retained tax a county counts against the cost of a slot: "
+        "it adds serviced land only where that repays the slot",
+        lo=0,
+        hi=100,
+        source="illustrative; range 5–20",
+        prior=uniform(5, 20),
         role=UNCERTAIN,
     )
     quality_half_investment: float = param(
@@ -1427,6 +1509,32 @@ class EconomyConfig:
         lo=0,
         hi=1e6,
         prior=uniform(1500, 4500),
+        role=UNCERTAIN,
+    )
+    training_productivity_premium: float = param(
+        0.23,
+        "share",
+        "output of a trained worker over an untrained one in the same job, minus 1",
+        lo=0,
+        hi=2,
+        source="Konings & Vanormelingen (2015, Rev. Econ. Stat. 97(2); CEPR DP7473): 0.23 in "
+        "Belgian firm panels; Dearden, Reed & Van Reenen (2006, Oxf. Bull. Econ. Stat. 68(4)): "
+        "+0.6% value added per worker per point of trained share; docs/evidence.md §9; range "
+        "0.1–0.35",
+        prior=uniform(0.1, 0.35),
+        role=UNCERTAIN,
+    )
+    training_wage_premium: float = param(
+        0.12,
+        "share",
+        "pay of a trained worker over an untrained one in the same job, minus 1",
+        lo=0,
+        hi=2,
+        source="Konings & Vanormelingen (2015): 0.12, about half the output premium, as in "
+        "Dearden et al. (2006) and Colombo & Stanca (2008); migrant workers of central and "
+        "western China: +1.88 yuan/hour (Zhao & Geng 2020, 财经研究 46(8)); docs/evidence.md §9; "
+        "range 0.05–0.2",
+        prior=uniform(0.05, 0.2),
         role=UNCERTAIN,
     )
     service_multiplier: float = param(

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.model.metrics import BOTH, CONTRACT, NEITHER, OUTCOMES, REGION_OUTCOMES
+from sim.model.metrics import BOTH, CONTRACT, NEITHER, OUTCOMES, REGION_ATTRIBUTES, REGION_OUTCOMES
 from sim.params import schema
 
 ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
@@ -85,6 +85,16 @@ def render_metrics_table() -> str:
             f"| `{name}` | {_cell(o.unit)} | {side} | {BETTER.get(o.better, o.better)} | "
             f"{_cell(o.meaning)} |"
         )
+    rows += [
+        "",
+        "County attributes in `regions.parquet` (the same at every step of a run), to regroup "
+        "counties (docs/recipes.md).",
+        "",
+        "| column | unit | meaning |",
+        "|---|---|---|",
+    ]
+    for name, (unit, meaning) in REGION_ATTRIBUTES.items():
+        rows.append(f"| `{name}` | {_cell(unit)} | {_cell(meaning)} |")
     return "\n".join(rows)
 
 

@@ -30,6 +30,7 @@ NAMES: dict[str, str] = {
     "west_fiscal_cost": "Western land discounts (one cost line)",
     "east_programme_cost": "Eastern programme cost",
     "west_programme_cost": "Western programme cost",
+    "west_programme_cost_own": "Western programme cost less aid",
     "public_programme_cost": "Public programme cost (aid once)",
     "west_programme_spending": "Western programme spending",
     "east_aid_paid": "Eastern aid paid",

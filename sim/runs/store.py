@@ -56,12 +56,13 @@ def parquet_bytes(df) -> bytes:
 def column_units(columns) -> dict[str, tuple[str, str]]:
     """(unit, meaning) of the outcome, per-county outcome and config-key columns among
     ``columns``."""
-    from sim.model.metrics import METRICS, REGION_METRICS
+    from sim.model.metrics import METRICS, REGION_ATTRIBUTES, REGION_METRICS
     from sim.params.schema import schema_fields
 
     known = {
         **{k: (f.metadata["unit"], f.metadata["doc"]) for k, f in schema_fields()},
         **REGION_METRICS,
+        **REGION_ATTRIBUTES,
         **METRICS,
         "year": ("year", "calendar year"),
         "code": (

@@ -4,8 +4,10 @@
 runs the baseline and, for each channel, a run with only that channel on (same
 seed, same extra overrides), and reports the gain over the baseline per yuan of
 the channel's own cost: final-year local jobs (park, workshop and service, each
-once) and migrants, and cumulative western household income, per cumulative
-eastern yuan (and per public yuan, east + west, with aid counted once).
+once) and migrants, and the cumulative income of the west's people (residents' household
+income and migrants' earnings, each yuan once), per cumulative eastern yuan and per public
+yuan (east + west, aid counted once); beside them the change in residents' per-capita
+disposable income as the household survey measures it.
 """
 
 from __future__ import annotations
@@ -51,14 +53,19 @@ def channel_overrides(name: str) -> dict:
 
 def _outcomes(model) -> dict[str, float]:
     h, dt = model.history, model.dt
-    working_age = model.labour.people.sum() + model.labour.inactive.sum()
+
+    def cum(k: str) -> float:
+        return float(h[k][1:].sum() * dt)
+
     return {
         "jobs_local": float(h["west_jobs_local_all"][-1]),
         "migrants": float(h["west_migrants_east"][-1]),
-        "income_cum": float(h["west_income_per_capita"][1:].sum() * working_age * dt),
-        "east_cost_cum": float(h["east_programme_cost"][1:].sum() * dt),
-        "west_cost_cum": float(h["west_programme_cost"][1:].sum() * dt),
-        "aid_cum": float(h["east_cost_aid"][1:].sum() * dt),
+        "income_pc": float(h["west_income_per_capita"][-1]),
+        "income_cum": cum("west_income_people_total"),
+        "income_residents_cum": cum("west_income_total"),
+        "east_cost_cum": cum("east_programme_cost"),
+        "west_cost_cum": cum("west_programme_cost"),
+        "public_cost_cum": cum("public_programme_cost"),
     }
 
 
@@ -77,7 +84,16 @@ def compare(seeds=(0,), extra: dict | None = None, channels=None, progress=None)
             runs.append({"channel": name, "seed": seed, **_outcomes(model)})
             if progress:
                 progress(f"seed {seed}: {name}")
-    cols = ["jobs_local", "migrants", "income_cum", "east_cost_cum", "west_cost_cum", "aid_cum"]
+    cols = [
+        "jobs_local",
+        "migrants",
+        "income_pc",
+        "income_cum",
+        "income_residents_cum",
+        "east_cost_cum",
+        "west_cost_cum",
+        "public_cost_cum",
+    ]
     d = paired_gain(pd.DataFrame(runs), cols, on=["seed"], by="channel")
     d = (
         d[d["channel"] != "baseline"]
@@ -85,16 +101,19 @@ def compare(seeds=(0,), extra: dict | None = None, channels=None, progress=None)
         .loc[[(n, s) for s in seeds for n in names]]
     )
     east = d["east_cost_cum"]
-    # aid is a transfer between the two accounts: the west spends it, so count it once
-    total = east + d["west_cost_cum"] - d["aid_cum"]
+    # public: east + west, aid (paid by the east, spent by the west) counted once
+    total = d["public_cost_cum"]
     out = pd.DataFrame(
         {
             "d_jobs_local": d["jobs_local"],
             "d_migrants": d["migrants"],
+            "d_income_pc": d["income_pc"],
             "d_income_cum": d["income_cum"],
+            "d_income_residents_cum": d["income_residents_cum"],
             "east_cost_cum": east,
             "total_cost_cum": total,
             "jobs_per_m_east_yuan": (d["jobs_local"] / east * 1e6).where(east > 0),
+            "jobs_per_m_yuan_all": (d["jobs_local"] / total * 1e6).where(total > 0),
             "income_per_east_yuan": (d["income_cum"] / east).where(east > 0),
             "income_per_yuan_all": (d["income_cum"] / total).where(total > 0),
         }

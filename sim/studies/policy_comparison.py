@@ -4,8 +4,9 @@ Writes, beside the sweep's tables: ``policy_comparison.csv`` (one row per scenar
 outcome, :func:`sim.analysis.uncertainty.comparison_table`, plus cost per job and income per
 public yuan), ``report.md`` and ``report.html`` (jobs and income gained, the full public cost
 on each side line by line with aid counted once, cost per job, cumulative and discounted cost
-over the run's window, who gains by county group and the counties that gain least), the
-figure and the county map.
+over the run's window, who gains by county group and the counties that lose), the figure and
+the county map; ``county_groups.csv`` and ``county_gains.csv`` (every group and county, with
+intervals, :mod:`sim.analysis.county_groups`).
 
 One central value per quantity everywhere: the mean over parameter draws × seeds of the
 gain over the baseline run with the same draw and seed; intervals are the 2.5–97.5
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import uncertainty
+from sim.analysis import county_groups, uncertainty
 from sim.analysis.paired import SAMPLE, paired_gain
 from sim.model.mechanisms.accounts import EAST_LINES, WEST_LINES
 from sim.report import figures as plots
@@ -68,7 +69,8 @@ CUMULATIVE = {
     "west_income_total": "income_cum",
 }
 FIGURE_OUTCOMES = ["west_jobs_local", "west_income_per_capita", "low_income_share"]
-FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost"]
+# east + west-own = public, so the panels add up with aid counted once
+FIGURE_COSTS = ["firms_in_west", "east_programme_cost", "west_programme_cost_own"]
 
 
 def report(sweep_dir: Path) -> str:
@@ -127,15 +129,17 @@ def coverage(summary: pd.DataFrame) -> dict:
 
 
 def with_public_cost(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ``public_programme_cost`` (east + west − aid) if a sweep made before that
-    outcome existed lacks it."""
-    if "public_programme_cost" in df or "east_cost_aid" not in df:
+    """``df`` with ``public_programme_cost`` (east + west − aid) and ``west_programme_cost_own``
+    (west − aid) if a sweep made before those outcomes existed lacks them."""
+    if "east_cost_aid" not in df:
         return df
-    return df.assign(
-        public_programme_cost=df["east_programme_cost"]
-        + df["west_programme_cost"]
-        - df["east_cost_aid"]
-    )
+    if "west_programme_cost_own" not in df:
+        df = df.assign(west_programme_cost_own=df["west_programme_cost"] - df["east_cost_aid"])
+    if "public_programme_cost" not in df:
+        df = df.assign(
+            public_programme_cost=df["east_programme_cost"] + df["west_programme_cost_own"]
+        )
+    return df
 
 
 def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
@@ -312,7 +316,8 @@ def cost_tables(comparison, scen, last, window) -> list:
         ],
         "East and West: the sum of each side's cost lines below. Aid is paid by the east and "
         "spent by the west, so it is in both sums and subtracted once from the public total. "
-        "Western debt is not a cost line: the spending it finances is, and so is its service.",
+        "Western debt is not a cost line: the spending it finances is, in the year it is made, "
+        "so its service is in no total.",
     )
     lines = [m for m in LINES if m in set(comparison["metric"])]
     vals = np.array([gains(comparison, m, scen)["gain"].to_numpy(float) for m in lines])
@@ -391,170 +396,133 @@ def effectiveness_table(comparison, scen, window) -> Table:
 
 # ---------------------------------------------------------------- who gains
 def county_gains(sweep_dir: Path) -> pd.DataFrame:
-    """Per scenario and western county: mean over draws × seeds of the paired gain in local jobs and
-    income per capita, with the county's flags, population, district flag and start-income
-    quintile."""
-    regions = uncertainty.over_draws(load_regions(sweep_dir))
-    west = regions[regions["side"].astype(str) == "west"]
-    cols = ["jobs_local", "income_per_capita"]
-    delta = paired_gain(west, cols)
-    delta = delta[delta["scenario"].astype(str) != "baseline"]
-    out = (
-        delta.groupby(["scenario", "county"], observed=True)
-        .agg(
-            paired=("paired", "max"),
-            key_county=("key_county", "max"),
-            **{c: (c, "mean") for c in cols},
-        )
-        .reset_index()
-    )
-    out["scenario"] = out["scenario"].astype(str)
-    out["county"] = out["county"].astype(str)
-    return out.merge(_county_facts(sweep_dir, west), on="county", how="left")
+    """Per scenario and western county: the mean paired gain in income per capita and local jobs
+    over draws × seeds, with intervals and the county's facts
+    (:func:`sim.analysis.county_groups.county_gains`)."""
+    return county_groups.county_gains(load_regions(sweep_dir))
 
 
-def _county_facts(sweep_dir: Path, west: pd.DataFrame) -> pd.DataFrame:
-    """Population, urban district (市辖区) flag and start-income quintile per western county."""
-    import yaml
-
-    from sim.runs.collect import job_dirs
-    from sim.world import geography
-
-    names = sorted(west["county"].astype(str).unique())
-    facts = pd.DataFrame({"county": names})
-    try:
-        cfg = yaml.safe_load((job_dirs(sweep_dir)[0] / "config.yaml").read_text())
-        geo = geography.load_file(cfg["geography"]["name"])
-        pop = dict(zip(geo.county_name.astype(str), geo.population, strict=True))
-        facts["population"] = facts["county"].map(pop)
-        table = geography.world_file(cfg["geography"]["name"], "counties.csv")
-        if table.exists():
-            zh = pd.read_csv(table, usecols=["name", "name_zh"]).drop_duplicates("name")
-            district = dict(
-                zip(zh["name"], zh["name_zh"].astype(str).str.endswith("区"), strict=True)
-            )
-            facts["district"] = facts["county"].map(district)
-    except (OSError, KeyError, TypeError, ValueError, IndexError):
-        pass
-    start = _start_income(sweep_dir)
-    if start is not None:
-        q = pd.qcut(start.rank(method="first"), 5, labels=[f"Q{i}" for i in range(1, 6)])
-        facts["income_quintile"] = facts["county"].map(
-            dict(zip(start.index, q.astype(str), strict=True))
-        )
-    return facts
+MAX_NAMED = 20  # losing counties named per scenario in the report (all are in county_gains.csv)
 
 
-def _start_income(sweep_dir: Path) -> pd.Series | None:
-    """Income per capita of each western county at step 0 of a baseline run (the starting state)."""
-    summary = load_sweep(sweep_dir)
-    base = summary[summary["scenario"].astype(str) == "baseline"]
-    if base.empty or "job" not in base:
-        return None
-    try:
-        r = pd.read_parquet(Path(sweep_dir) / str(base["job"].iloc[0]) / "regions.parquet")
-    except OSError:
-        return None
-    r = r[(r["step"] == 0) & (r["side"].astype(str) == "west")]
-    if "replication" in r:
-        r = r[r["replication"] == r["replication"].min()]
-    return r.set_index(r["county"].astype(str))["income_per_capita"]
+def _group_label(group: str, counties: float) -> str:
+    return f"{group} ({counties:.0f})" if np.isfinite(counties) else group
 
 
-GROUPS = (
-    ("paired", {True: "Paired counties", False: "Unpaired counties"}),
-    ("key_county", {True: "Key assistance counties", False: "Other counties"}),
-    ("district", {True: "Urban districts", False: "Rural counties and cities"}),
-    (
-        "income_quintile",
-        {f"Q{i}": f"Start income Q{i}" + (" (poorest)" if i == 1 else "") for i in range(1, 6)},
-    ),
-)
+def _in_thousands(values) -> tuple[float, str]:
+    """Jobs in thousands when the column reaches ten thousand, so an interval fits the page."""
+    top = np.nanmax(np.abs(np.asarray(values, float))) if len(values) else 0.0
+    return (1e3, "thousands") if top >= 1e4 else (1.0, "persons")
 
 
-def group_table(cg: pd.DataFrame, scen: list[str]) -> pd.DataFrame:
-    """Per county group and scenario: local jobs gained (sum) and income per capita gained
-    (population-weighted mean over the group's counties)."""
-    rows = []
-    w = cg["population"].fillna(1.0) if "population" in cg else pd.Series(1.0, cg.index)
-    for col, names in GROUPS:
-        if col not in cg or cg[col].isna().all():
+def group_tables(groups: pd.DataFrame, scen: list[str], last: str, cov: dict) -> list[Table]:
+    """One table per scenario: each county group's gain in local jobs, income per capita and all
+    household income, with intervals."""
+    tables = []
+    for s in scen:
+        g = groups[groups["scenario"] == s]
+        if g.empty:
             continue
-        values = cg[col].map(
-            lambda v: bool(v) if isinstance(v, (bool, np.bool_, int, float)) else v
+        order = list(dict.fromkeys(g["group"]))
+        wide = {m: g[g["metric"] == m].set_index("group").reindex(order) for m in GROUP_COLUMNS}
+        size = wide["jobs_local"]["counties"]
+        cells, units = [], []
+        for m, unit in GROUP_COLUMNS.items():
+            t = wide[m]
+            div, shown = _in_thousands(t["gain"]) if m == "jobs_local" else (1.0, unit)
+            c, u = column(t["gain"] / div, t["gain_lo"] / div, t["gain_hi"] / div, shown)
+            cells.append(c)
+            units.append(u)
+        tables.append(
+            Table(
+                f"Who gains under {labels.scenario(s)}, {last}: gain by group of western counties",
+                [
+                    "Group (counties)",
+                    f"Jobs ({units[0]})",
+                    *(
+                        f"{h} ({u.replace('/year', '/yr')})"
+                        for h, u in zip(("Per capita", "All"), units[1:], strict=True)
+                    ),
+                ],
+                [
+                    [_group_label(grp, size[grp]), *(c[i] for c in cells)]
+                    for i, grp in enumerate(order)
+                ],
+            )
         )
-        for value, label in names.items():
-            for s in scen:
-                m = (values == value) & (cg["scenario"] == s)
-                if not m.any():
-                    continue
-                rows.append(
-                    {
-                        "group": label,
-                        "scenario": s,
-                        "counties": int(m.sum()),
-                        "jobs_local": cg.loc[m, "jobs_local"].sum(),
-                        "income_per_capita": np.average(
-                            cg.loc[m, "income_per_capita"], weights=w[m]
-                        ),
-                    }
-                )
-    return pd.DataFrame(rows)
+    if tables:
+        tables[-1].note = (
+            f"Central value: the mean over the {cov['pairs']} pairs ({cov['over']}) of the "
+            "group's gain over its baseline twin; [a, b]: the 2.5–97.5 percentiles of those "
+            "gains, parameter and random uncertainty together. Jobs: park and workshop jobs "
+            "gained, summed over the group. Per capita: household income gained over the "
+            "group's working_age (the persons income per capita is counted per). All: "
+            "household income gained, summed. Groups: start-income quintiles (five groups of "
+            "equal count by income per capita at the start, Q1 the poorest), national key "
+            "counties for rural revitalisation (国家乡村振兴重点帮扶县, the geography's "
+            "key_counties.yaml) and the others, counties with an eastern partner and those "
+            "without, municipal districts (市辖区) and the other counties and county-level "
+            "cities; each county in the group of its baseline twin. Every county, group and "
+            "interval, jobs per 1,000 persons too: county_gains.csv, county_groups.csv."
+        )
+    return tables
+
+
+GROUP_COLUMNS = {
+    "jobs_local": "persons",
+    "income_per_capita": "yuan/year",
+    "income_total": "yuan/year",
+}
+
+
+def _place(county: str, prefecture) -> str:
+    """A county with its prefecture, unless its name already carries it ("Yiliang (Kunming)")."""
+    return county if county.endswith(f"({prefecture})") else f"{county} ({prefecture})"
+
+
+def losing_notes(cg: pd.DataFrame, scen: list[str], last: str, cov: dict) -> list[str]:
+    """Per scenario, the western counties whose mean gain in income per capita is below zero,
+    largest loss first, with intervals; and how many lose local jobs."""
+    lose = county_groups.losing_counties(cg)
+    notes = []
+    for s in scen:
+        d = cg[cg["scenario"] == s]
+        if d.empty:
+            continue
+        ls = lose[lose["scenario"] == s]
+        sure = int((ls["income_per_capita_hi"] < 0).sum())
+        jobs = len(county_groups.losing_counties(d, "jobs_local"))
+        head = f"- {labels.scenario(s)}: {len(ls)} of {len(d)} counties lose income per capita" + (
+            f" ({sure} with the whole interval below zero)" if len(ls) else ""
+        )
+        named = "; ".join(
+            f"{_place(r.county, r.prefecture)} {number(r.income_per_capita)} "
+            f"[{number(r.income_per_capita_lo)}, {number(r.income_per_capita_hi)}]"
+            for r in ls.head(MAX_NAMED).itertuples()
+        )
+        more = f"; and {len(ls) - MAX_NAMED} more" if len(ls) > MAX_NAMED else ""
+        notes.append(head + (f": {named}{more}" if named else "") + f". {jobs} lose local jobs.")
+    intro = (
+        f"Counties that lose ({last}): mean gain in income per capita (yuan/year) below zero "
+        "(by more than half a yuan; jobs: half a job) "
+        f"over the {cov['pairs']} pairs ({cov['over']}), with its 2.5–97.5 percentile "
+        "interval; largest loss first. All counties: county_gains.csv."
+    )
+    return [intro, "\n".join(wrap(n, 98).replace("\n", "\n  ") for n in notes)]
 
 
 def who_gains(sweep_dir, summary, scen, last, cov) -> list:
     try:
-        cg = county_gains(sweep_dir)
+        regions = load_regions(sweep_dir)
+        groups = county_groups.group_gains(regions)
+        cg = county_groups.county_gains(regions)
     except (OSError, KeyError, ValueError) as err:
         return [f"County table not available: {err}"]
     if cg.empty:
         return ["No western county results in this sweep."]
-    gt = group_table(cg, scen)
-    blocks = []
-    for metric, unit, title in (
-        ("jobs_local", "persons", "Local jobs gained"),
-        ("income_per_capita", "yuan/year", "Income per capita gained"),
-    ):
-        wide = gt.pivot_table(index="group", columns="scenario", values=metric, sort=False).reindex(
-            columns=scen
-        )
-        counts = gt.drop_duplicates("group").set_index("group")["counties"]
-        cols, units = [], set()
-        for s in scen:
-            cells, u = column(wide[s], unit=unit)
-            cols.append(cells)
-            units.add(u)
-        rows = [[g, str(counts[g]), *(c[i] for c in cols)] for i, g in enumerate(wide.index)]
-        blocks.append(
-            Table(
-                f"{title} by county group, {last} ({', '.join(sorted(units))})",
-                ["Group", "Counties", *map(_short, scen)],
-                rows,
-                "Jobs: sum over the group's counties; income: mean weighted by county "
-                "population (census 2020). Start income: the county's income per capita "
-                "in the starting state, in five groups of equal count."
-                if metric == "income_per_capita"
-                else "",
-            )
-        )
-    notes = []
-    for s in scen:
-        d = cg[cg["scenario"] == s].sort_values("jobs_local")
-        losing = int((d["jobs_local"] < -0.5).sum())
-        least = "; ".join(
-            f"{r.county} {number(r.jobs_local)} jobs, {number(r.income_per_capita)} yuan/yr"
-            for r in d.head(3).itertuples()
-        )
-        notes.append(
-            f"- {labels.scenario(s)}: {losing} of {len(d)} counties lose local jobs; "
-            f"least gain: {least}."
-        )
-    blocks.append(
-        f"Counties that gain least or lose ({last}, local jobs and income per capita, mean "
-        f"over {cov['over']}):"
-    )
-    blocks.append("\n".join(wrap(n, 100).replace("\n", "\n  ") for n in notes))
-    return blocks
+    outputs.write_atomic(sweep_dir / "county_groups.csv", groups.to_csv(index=False).encode())
+    outputs.write_atomic(sweep_dir / "county_gains.csv", cg.to_csv(index=False).encode())
+    return [*group_tables(groups, scen, last, cov), *losing_notes(cg, scen, last, cov)]
 
 
 # ---------------------------------------------------------------- figures
@@ -614,7 +582,9 @@ def county_gain_map(sweep_dir: Path, geo: str) -> Path:
     seats = regions.drop_duplicates("county")[["county", "code", "lon", "lat"]].assign(
         county=lambda d: d["county"].astype(str), code=lambda d: d["code"].astype(str)
     )
-    means = cg.merge(seats, on="county", how="left")
+    means = cg.drop(columns=["code", "lon", "lat"], errors="ignore").merge(
+        seats, on="county", how="left"
+    )
     means["scenario"] = pd.Categorical(
         means["scenario"],
         [s for s in labels.SCENARIOS if s in set(means["scenario"])]

@@ -78,7 +78,12 @@ OPTIONAL_ECONOMY_KEYS = (
     "west_other_income_share",
 )
 # optional per western county row: census shares that set the county's local economy at the start
-COUNTY_SHARE_KEYS = ("urban_share", "nonfarm_share")
+# (urban residents, employed residents off the farm, residents aged 15-59, each over its whole)
+COUNTY_SHARE_KEYS = ("urban_share", "nonfarm_share", "working_age_share")
+# optional per western county row: the per-capita disposable income the start reproduces
+# (yuan/year; sim/world/<geo>/start_income.csv)
+COUNTY_INCOME_KEYS = ("income_pc",)
+COUNTY_KEYS = COUNTY_SHARE_KEYS + COUNTY_INCOME_KEYS
 
 
 class GeographyError(ValueError):
@@ -220,15 +225,29 @@ class Geography:
     # where the file has no wage tiers): its minimum-wage tier over the population-weighted mean
     wage_index: np.ndarray | None = None
     # census shares of a western county (NaN where the file has none, and in the east): urban
-    # residents over residents; employed residents not farming over employed residents
+    # residents over residents; employed residents not farming over employed residents;
+    # residents aged 15-59 over residents
     urban_share: np.ndarray | None = None
     nonfarm_share: np.ndarray | None = None
+    working_age_share: np.ndarray | None = None
+    # per-capita disposable income a western county starts with (yuan/year; NaN where none)
+    income_pc: np.ndarray | None = None
+    # eastern firms already in the west's parks in the base year (`stock` table; empty where the
+    # cooperation starts with the run): firms, first year of the cooperation, branch share
+    stock: dict = field(default_factory=dict)
+    # the county's Chinese name ("" where the file has none) and its minimum-wage tier as the
+    # file writes it ("" where none): attributes that group counties in the outputs
+    county_name_zh: np.ndarray | None = None
+    wage_tier: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.county_name)
         if self.wage_index is None:
             object.__setattr__(self, "wage_index", np.ones(n))
-        for k in COUNTY_SHARE_KEYS:
+        for k in ("county_name_zh", "wage_tier"):
+            if getattr(self, k) is None:
+                object.__setattr__(self, k, np.full(n, "", dtype=object))
+        for k in COUNTY_KEYS:
             if getattr(self, k) is None:
                 object.__setattr__(self, k, np.full(n, np.nan))
 
@@ -438,6 +457,9 @@ def _check_counties(rows: list, where: str) -> None:
             for k in COUNTY_SHARE_KEYS:
                 if r.get(k) is not None:
                     _number(r[k], f"{at}: {k}", lo=0, hi=1)
+            for k in COUNTY_INCOME_KEYS:
+                if r.get(k) is not None:
+                    _number(r[k], f"{at}: {k}", positive=True)
         else:
             _number(r.get("firm_weight", 1.0), f"{at}: firm_weight", lo=0)
         for k in ("prefecture", "province"):
@@ -658,8 +680,33 @@ def from_dict(raw: dict, where: str = "<geography>") -> Geography:
         economy=economy,
         markets=_markets(raw.get("markets"), where),
         wage_index=_wage_index(raw, rows, is_west, where),
-        **{k: np.where(is_west, arr(k, np.nan), np.nan) for k in COUNTY_SHARE_KEYS},
+        **{k: np.where(is_west, arr(k, np.nan), np.nan) for k in COUNTY_KEYS},
+        stock=_stock(raw.get("stock"), where),
+        county_name_zh=np.array([str(r.get("name_zh") or "") for r in rows], dtype=object),
+        wage_tier=np.array(
+            [str(r["wage_tier"]) if r.get("wage_tier") is not None else "" for r in rows],
+            dtype=object,
+        ),
     )
+
+
+def _stock(raw, where: str) -> dict:
+    """The optional ``stock`` table: ``firms`` (eastern firms in western parks in the base year),
+    ``since`` (year the cooperation began: their plants are of every age since) and
+    ``branch_share`` (share of them that are branches), each ``{value: ..., source: ...}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) != {"firms", "since", "branch_share"}:
+        raise GeographyError(
+            f"{where}: table 'stock' must map firms, since and branch_share, each to "
+            "{value: ..., source: ...}."
+        )
+    value = {k: v.get("value") if isinstance(v, dict) else None for k, v in raw.items()}
+    return {
+        "firms": int(_number(value["firms"], f"{where}: stock.firms", lo=0, hi=1e7)),
+        "since": int(_number(value["since"], f"{where}: stock.since", lo=1900, hi=2100)),
+        "branch_share": _number(value["branch_share"], f"{where}: stock.branch_share", lo=0, hi=1),
+    }
 
 
 def west_power_price_ratio(economy: dict) -> float:
@@ -753,12 +800,10 @@ def synthetic(
 def _cycled_shares(
     template: Geography, rows: np.ndarray, n_east: int, n_west: int
 ) -> dict[str, np.ndarray]:
-    """Census shares (urban, non-farm) of ``n_west`` generated counties: those of the template's
-    western counties ``rows`` in turn, both from the same county; NaN in the east."""
+    """Census shares and start incomes of ``n_west`` generated counties: those of the template's
+    western counties ``rows`` in turn, all from the same county; NaN in the east."""
     pick = rows[np.arange(n_west) % rows.size]
-    return {
-        k: np.r_[np.full(n_east, np.nan), getattr(template, k)[pick]] for k in COUNTY_SHARE_KEYS
-    }
+    return {k: np.r_[np.full(n_east, np.nan), getattr(template, k)[pick]] for k in COUNTY_KEYS}
 
 
 # sizes of geography=synthetic when not given: China's eastern and western counties at national

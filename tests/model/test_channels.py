@@ -28,8 +28,6 @@ def test_every_active_channel_has_a_positive_cost_line():
             continue  # the operator's choice: only where the shared tax repays a slot
         assert costs[f"east_cost_{line}"] > 0, line
     for line in WEST_LINES:
-        if line == "debt_service":
-            continue  # western debt arises only when subsidies outrun revenue
         assert costs[f"west_cost_{line}"] > 0, line
 
 
@@ -54,10 +52,11 @@ def test_pairing_with_zero_aid_still_costs_the_east_something():
     [
         (["policy.pairing.promotion"], "promotion"),
         (["policy.pairing.cadres_per_county", "policy.pairing.trainees_per_county"], "cadres"),
-        (["policy.labour.matching_gain"], "matching"),
+        (["policy.labour.matching_budget"], "matching"),
         (["policy.labour.training_rate"], "training"),
         (["policy.labour.migration_support"], "migration_support"),
         (["policy.consumption.procurement_per_year"], "consumption"),
+        (["policy.consumption.premium_share"], "consumption_premium"),
     ],
 )
 def test_switching_a_channel_off_removes_its_cost_line(keys, line):

@@ -79,33 +79,87 @@ def test_farm_earnings_are_per_farm_worker():
     assert np.all(lab.farm_income == lab.farm_income[0])
 
 
+def _start_income_table(geo: str) -> dict[str, dict]:
+    with world_file(geo, "start_income.csv").open(encoding="utf-8") as f:
+        return {r["name"]: r for r in csv.DictReader(f)}
+
+
+def test_census_population_and_age_in_the_model_file_are_those_of_the_county_table():
+    for geo in ("shanghai_yunnan", "fujian_ningxia", "northeast"):
+        table = _csv_rows(geo)
+        with world_file(geo, "east_counties.csv").open(encoding="utf-8") as f:
+            table |= {r["name"]: r for r in csv.DictReader(f)}
+        rows = _yaml(geo)["counties"]
+        assert all(c["name"] in table for c in rows), geo
+        for c in rows:
+            assert c["population"] == int(table[c["name"]]["population_2020"]), c["name"]
+            if c["side"] == "west":
+                share = round(float(table[c["name"]]["share_15_59"]), 4)
+                assert c["working_age_share"] == share, c["name"]
+    # the census totals (docs/data.md): Yunnan's 129 counties and Ningxia's 22
+    pops = {
+        g: sum(c["population"] for c in _yaml(g)["counties"] if c["side"] == "west")
+        for g in ("shanghai_yunnan", "fujian_ningxia")
+    }
+    assert pops == {"shanghai_yunnan": 47_209_277, "fujian_ningxia": 7_202_654}
+
+
+def test_the_start_income_table_is_the_county_rows_income_and_its_derivation():
+    table, census = _start_income_table("shanghai_yunnan"), _csv_rows("shanghai_yunnan")
+    west = {c["name"]: c for c in _yaml("shanghai_yunnan")["counties"] if c["side"] == "west"}
+    assert set(table) == set(west) == set(census)
+    econ = _yaml("shanghai_yunnan")["economy"]
+    for name, r in table.items():
+        assert west[name]["income_pc"] == int(r["income_pc"]), name
+        assert int(r["income_pc_low"]) < int(r["income_pc"]) < int(r["income_pc_high"])
+        assert r["level"] == "derived" and r["year"] == "2021"
+        # no prefecture income table was found: every county uses the provincial figures
+        assert int(r["urban_income_pc"]) == _value(econ["west_urban_income_per_capita"])
+        assert int(r["rural_income_pc"]) == _value(econ["west_rural_income_per_capita"])
+        assert float(r["urban_share_2020"]) == round(float(census[name]["urban_share_2020"]), 4)
+    # the file's incomes average to the official all-residents figure (to rounding)
+    inc = np.array([int(r["income_pc"]) for r in table.values()])
+    pop = np.array([int(r["population_2020"]) for r in table.values()])
+    official = _value(econ["west_income_per_capita"])
+    assert abs(np.average(inc, weights=pop) / official - 1) < 1e-4
+
+
 def test_start_incomes_differ_as_the_source_data_do_and_reproduce_them():
     m, geo, lab, names = _start()
-    table = _csv_rows("shanghai_yunnan")
+    table = _start_income_table("shanghai_yunnan")
     econ = _yaml("shanghai_yunnan")["economy"]
     pop = geo.population[geo.is_west]
-    # the reported income, from the data files: each county's census urban share × Yunnan's
-    # urban income + the rest × its rural income, scaled to Yunnan's all-residents income
-    urban = np.array([float(table[n]["urban_share_2020"]) for n in names])
-    mix = urban * _value(econ["west_urban_income_per_capita"]) + (1 - urban) * _value(
-        econ["west_rural_income_per_capita"]
-    )
-    official = _value(econ["west_income_per_capita"])
-    reported = mix * official / np.average(mix, weights=pop)
-    np.testing.assert_allclose(lab.reported_income, reported, rtol=1e-3)
+    # the reported income, from the data file: start_income.csv, county by county
+    reported = np.array([float(table[n]["income_pc"]) for n in names])
+    low = np.array([float(table[n]["income_pc_low"]) for n in names])
+    high = np.array([float(table[n]["income_pc_high"]) for n in names])
+    # the data differ across counties (a county's income is not a constant) ...
+    assert reported.std() / reported.mean() > 0.1
+    assert reported.max() / reported.min() > 2
+    np.testing.assert_allclose(lab.reported_income, reported, rtol=1e-4)
     model = lab.income_total / pop  # yuan per resident, start year
+    official = _value(econ["west_income_per_capita"])
     # the province as a whole: the official figure
     assert abs(np.average(model, weights=pop) / official - 1) < 1e-6
     # counties differ as the data do: not a constant, and ranked like the data
     assert model.std() / model.mean() > 0.1
     assert spearmanr(model, reported)[0] > 0.8
-    urban_districts = urban > 0.9
-    assert model[urban_districts].min() > np.median(model)
-    # and reproduce them within the stated tolerance
+    urban = np.array([float(table[n]["urban_share_2020"]) for n in names])
+    assert model[urban > 0.9].min() > np.median(model)
+    # and reproduce them within the stated tolerance, and inside each county's stated range
     err = model / reported - 1
     assert np.sqrt(np.average(err**2, weights=pop)) < RMS_TOLERANCE
     assert (np.abs(err) < 0.2).mean() >= WITHIN_20
     assert np.abs(err).max() < MAX_ERROR
+    assert ((model >= low) & (model <= high)).mean() >= WITHIN_20
+
+
+def test_each_county_starts_with_its_census_working_age_population():
+    m, geo, lab, names = _start()
+    table = _csv_rows("shanghai_yunnan")
+    share = np.array([float(table[n]["share_15_59"]) for n in names])
+    pop = geo.population[geo.is_west]
+    np.testing.assert_allclose(lab.working_age, pop * np.round(share, 4), rtol=1e-9)
 
 
 def test_the_start_is_a_rest_point_of_the_local_labour_market():

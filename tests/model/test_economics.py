@@ -88,11 +88,6 @@ def _co_built_tenants(scenario: str) -> float:
     return float(np.mean(counts))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: enclave and ordinary parks both fill to capacity on the calibrated defaults, so "
-    "the operator's firms take slots others would have taken (docs/ODD.md §7.9)",
-)
 def test_enclave_park_draws_more_firms_than_same_park_run_locally():
     # same parks, same pairing; only the operator (and its tax split) differs
     assert _co_built_tenants("enclave") > 1.2 * _co_built_tenants("pairing")

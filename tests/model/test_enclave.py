@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,11 +157,6 @@ def _additional(share: float, seed: int) -> float:
     return _run(share, 1.0, seed).summary()["firms_in_west"] - pairing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: parks fill to capacity on the calibrated defaults and the operator does not "
-    "co-invest, so its network's firms are diverted, not additional (docs/ODD.md §7.9)",
-)
 def test_additional_firms_rise_with_the_tax_share_over_its_lower_range():
     # below break-even the operator does nothing; above it, its network brings firms pairing
     # does not (the same-seed pairing run is the counterfactual)
@@ -199,10 +193,12 @@ def test_the_operator_net_gain_is_its_tax_less_its_spending():
 
 
 def test_co_investment_is_made_only_where_the_shared_tax_repays_a_slot():
-    # a slot costs 60 m yuan; a tenant's shared tax over ten years repays a fraction of it, so the
-    # light-asset operator leaves building to the county, unless it counts tax over many years
+    # serviced land at 2.4 m yuan/mu: a slot costs 60 m yuan, which a tenant's shared tax over ten
+    # years repays a fraction of, so the light-asset operator does not build, unless it counts tax
+    # over many years (at the sourced 60,000 yuan/mu a slot costs 1.5 m yuan)
     base = {"scenario": "enclave", "run.years": 3, "geography.n_firms": 4000, "run.seed": 5}
     base["policy.enclave.tax_share_east"] = 1.0
+    base["economy.serviced_land_cost"] = 2.4e6
     assert final(base)["east_enclave_coinvest"] == 0
     long = final({**base, "policy.enclave.operator_horizon_years": 60.0})
     assert long["east_enclave_coinvest"] > 0

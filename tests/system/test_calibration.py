@@ -80,6 +80,35 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
     )  # done: nothing rerun
 
 
+def test_the_same_calibration_gives_the_same_point_estimate_whatever_the_workers(
+    experiment, tmp_path
+):
+    """Two fits with the same seed, on 2 workers and on 1, and one killed after its first
+    generation and resumed: identical populations, so identical point estimates."""
+    tiny = {"population": 4, "generations": 2, "max_simulations": 10_000}
+
+    def estimate(history):
+        cols, particles, weights = cal.posterior(experiment, history)
+        return (
+            particles.tolist(),
+            weights.tolist(),
+            cal.point_estimate(experiment, particles, weights),
+        )
+
+    two = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "a"))
+    one = estimate(cal.run_abc(experiment, tiny, workers=1, run_dir=tmp_path / "b"))
+    cal.run_abc(experiment, {**tiny, "generations": 1}, workers=2, run_dir=tmp_path / "c")
+    resumed = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "c"))
+    assert two == one == resumed
+
+
+def test_the_point_estimate_is_the_weighted_median():
+    values = np.array([5.0, 1.0, 3.0, 2.0])
+    assert cal.weighted_median(values, np.ones(4)) == 2.0  # lower median
+    assert cal.weighted_median(values, np.array([0.1, 0.1, 0.1, 0.7])) == 2.0
+    assert cal.weighted_median(values, np.array([0.6, 0.1, 0.1, 0.2])) == 5.0
+
+
 def _git_status() -> str:
     return subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],

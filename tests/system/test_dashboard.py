@@ -251,7 +251,7 @@ def test_the_headline_costs_are_the_reports_cost_lines_with_aid_counted_once(com
     public = east + west - gain("east_cost_aid")
     shown = figures.headline(comparison).set_index("final year")["gain (same seeds)"]
     money = lambda v: figures.human(v, "yuan/year", signed=True)  # noqa: E731
-    assert shown["Western cash cost of all channels"] == money(west)
+    assert shown["Western cost of all channels"] == money(west)
     assert shown["Eastern cost of all channels"] == money(east)
     assert shown["Public cost of all channels, aid counted once"] == money(public)
     assert money(west) != money(gain("west_fiscal_cost"))  # the land discounts are one line only
@@ -271,3 +271,70 @@ def test_the_exported_commands_name_the_interpreter_that_runs_the_dashboard(comp
         exe = cmd.split(" -m sim.run ")[0]
         assert Path(exe).is_absolute() or (Path.cwd() / exe).exists(), cmd
         assert not cmd.startswith("python ")
+
+
+def test_the_group_view_shows_every_county_group_with_its_interval_over_the_seeds(comparison):
+    from sim.world.geography import world_file
+
+    table = figures.group_table(comparison)
+    shown = list(table["county group"])
+    expected = [
+        "All western counties",
+        "Income Q1 (poorest)",
+        *(f"Income Q{q}" for q in (2, 3, 4)),
+        "Income Q5 (richest)",
+        "Paired counties",
+        "Unpaired counties",
+        "Urban districts",
+        "Rural counties",
+    ]
+    assert [g for g in shown if g in expected] == expected
+    # fujian_ningxia ships no key-county list: no contrast to show
+    has_key = world_file(comparison.view.geography, "key_counties.yaml").exists()
+    assert ("Key counties" in shown) == has_key
+    numbers = [c for c in table.columns if c not in ("county group", "counties")]
+    assert numbers[0] == "local jobs (persons)" and "yuan/year" in numbers[2]
+    assert all("[" in cell for c in numbers for cell in table[c])
+    g = comparison.groups.set_index(["group", "metric"])
+    jobs = (
+        comparison.final["scenario"]["west_jobs_local"]
+        - comparison.final["baseline"]["west_jobs_local"]
+    )
+    everyone = g.loc[("All western counties", "jobs_local")]
+    assert everyone["gain"] == pytest.approx(jobs)
+    assert everyone["gain_lo"] <= everyone["gain"] <= everyone["gain_hi"]
+    assert everyone["pairs"] == len(comparison.seeds)
+    assert "2.5–97.5 percentiles of the 2 seed-by-seed gains" in figures.group_caption(comparison)
+
+
+def test_the_counties_that_lose_are_those_whose_mean_gain_is_a_loss(comparison):
+    per_county = comparison.counties.set_index("county")["income_per_capita"]
+    losers = per_county[per_county < -0.5].sort_values()
+    assert list(comparison.losing["county"]) == list(losers.index)
+    text = figures.losing_text(comparison)
+    if len(losers):
+        assert text.startswith(f"{len(losers)} western counties lose")
+    else:
+        assert text.startswith("No western county loses")
+    for name in losers.index[:12]:
+        assert name in text
+
+
+def test_the_page_shows_the_group_view(comparison):
+    import solara
+
+    from sim.dashboard import app
+
+    _, rc = solara.render(app.ForWhom(comparison), handle_error=False)
+    box = rc.find().widget  # the group view's box (class sim-groups)
+    assert "sim-groups" in box.class_
+    parts = []
+    for w in box.children:  # HTML blocks hold their markup, text blocks their strings
+        state = w.get_state()
+        parts.append(str(state.get("unsafe_innerHTML") or ""))
+        parts += [c for c in state.get("children") or [] if isinstance(c, str)]
+    text = " ".join(parts)
+    for group in figures.group_table(comparison)["county group"]:
+        assert f"<td>{group}</td>" in text
+    assert figures.group_caption(comparison) in text
+    assert figures.losing_text(comparison) in text

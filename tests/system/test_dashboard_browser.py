@@ -162,6 +162,11 @@ def test_a_researcher_moves_a_lever_and_sees_the_paths_and_the_map(dashboard, br
     caption = page.locator(".sim-map-caption").inner_text()
     assert caption == figures.map_caption(comp, "income_per_capita")
     assert caption.startswith(f"{len(comp.counties)} county outlines drawn")  # shipped, offline
+    # for whom: the gain by county group with its interval, and the counties that lose
+    groups = page.locator(".sim-groups").inner_text()
+    for group in figures.group_table(comp)["county group"]:
+        assert group in groups
+    assert figures.group_caption(comp) in groups and figures.losing_text(comp) in groups
     # the export reproduces the view from the command line
     commands = page.locator(".sim-export pre").inner_text()
     assert "policy.pairing.aid_per_county=400000000.0" in commands

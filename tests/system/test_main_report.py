@@ -128,7 +128,7 @@ def test_the_figure_shows_gains_everywhere_and_hides_no_scenario(main_job):
     assert all("over baseline" in t for t in titles), titles
     assert (
         "Eastern programme cost over baseline" in titles
-        and "Western programme cost over baseline" in titles
+        and "Western programme cost less aid over baseline" in titles
     )
     assert "every panel: gain over the baseline" in fig._suptitle.get_text()
     styles = {
@@ -143,13 +143,61 @@ def test_the_figure_shows_gains_everywhere_and_hides_no_scenario(main_job):
 
 def test_who_gains_groups_add_up_to_the_total(main_job):
     out, _, table, _ = main_job
+    groups = pd.read_csv(out / "county_groups.csv")
+    g = groups[groups["scenario"] == "pairing"].set_index(["metric", "group"])["gain"]
+    everyone = g[("jobs_local", "All western counties")]
+    assert g[("jobs_local", "Paired counties")] + g[
+        ("jobs_local", "Unpaired counties")
+    ] == pytest.approx(everyone)
+    assert sum(g[("jobs_local", f"Income Q{q}" + x)] for q, x in QUINTILES) == pytest.approx(
+        everyone
+    )
+    assert everyone == pytest.approx(_row(table, "pairing", "west_jobs_local")["gain"], rel=1e-6)
+    # per capita over all western counties is the model's western income per capita
+    assert g[("income_per_capita", "All western counties")] == pytest.approx(
+        _row(table, "pairing", "west_income_per_capita")["gain"], rel=1e-6
+    )
     cg = policy_comparison.county_gains(out)
-    groups = policy_comparison.group_table(cg, ["pairing"]).set_index("group")
-    total = cg.loc[cg["scenario"] == "pairing", "jobs_local"].sum()
-    assert groups.loc["Paired counties", "jobs_local"] + groups.loc[
-        "Unpaired counties", "jobs_local"
-    ] == pytest.approx(total)
-    assert total == pytest.approx(_row(table, "pairing", "west_jobs_local")["gain"], rel=1e-6)
+    assert cg.loc[cg["scenario"] == "pairing", "jobs_local"].sum() == pytest.approx(everyone)
+
+
+QUINTILES = [(1, " (poorest)"), (2, ""), (3, ""), (4, ""), (5, " (richest)")]
+GROUP_ROWS = [
+    "All western counties",
+    *(f"Income Q{q}{x}" for q, x in QUINTILES),
+    "Key counties",
+    "Other counties",
+    "Paired counties",
+    "Unpaired counties",
+    "Urban districts",
+    "Rural counties",
+]
+
+
+def test_the_report_shows_every_county_group_with_intervals_and_says_what_they_cover(main_job):
+    out, _, _, summary = main_job
+    md = (out / "report.md").read_text(encoding="utf-8")
+    regions = sim.load_regions(out)
+    west = regions[(regions["side"] == "west")].drop_duplicates("county")
+    for scenario in ("Pairing", "Consumption"):
+        part = md[md.index(f"Who gains under {scenario}") :].split("\n\n**")[0]
+        rows = {
+            ln.split("|")[1].strip().rsplit(" (", 1)[0]: ln
+            for ln in part.splitlines()
+            if ln.startswith("| ") and not ln.startswith("| Group")
+        }
+        assert list(rows) == GROUP_ROWS
+        for ln in rows.values():
+            assert ln.count("[") == 3, ln  # jobs, per capita and all, each with its interval
+        counts = {k: int(v.split("|")[1].rsplit("(", 1)[1].rstrip(") ")) for k, v in rows.items()}
+        assert counts["Key counties"] == int((west["key_county"] == 1).sum())
+        assert counts["Urban districts"] == int(west["urban_district"].sum())
+        assert counts["Paired counties"] + counts["Unpaired counties"] == len(west)
+        assert sum(counts[f"Income Q{q}{x}"] for q, x in QUINTILES) == len(west)
+    pairs = uncertainty.over_draws(summary)[["sensitivity.sample", "seed"]].drop_duplicates()
+    assert f"the {len(pairs)} pairs (2 parameter draws × 2 seeds)" in " ".join(md.split())
+    assert "2.5–97.5 percentiles" in md
+    assert "Counties that lose" in md
 
 
 def test_columns_share_a_scale_and_carry_no_float_noise():
@@ -158,3 +206,22 @@ def test_columns_share_a_scale_and_carry_no_float_noise():
     cells, unit = column([12.3, 0.0], [10.9, -1e-13], [14.6, 2e-13], unit="persons")
     assert cells == ["12 [11, 15]", "0 [0, 0]"] and unit == "persons"
     assert column([-0.00035], unit="pp")[0] == ["-0.035"]
+
+
+def test_the_for_whom_recipe_runs_on_the_main_job(main_job, capsys):
+    """docs/recipes.md §6, as written, on this sweep; its one call gives the report's numbers."""
+    from pathlib import Path
+
+    out, _, _, _ = main_job
+    recipes = (Path(__file__).parents[2] / "docs" / "recipes.md").read_text(encoding="utf-8")
+    section = recipes.split("## 6. For whom?", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    assert len(blocks) == 3
+    for code in blocks:
+        exec(code.replace("results/sweeps/policy_comparison", str(out)), {})
+    printed = capsys.readouterr().out
+    assert "Paired counties" in printed and "min_wage_tier" in printed
+    groups = sim.group_gains(out)
+    pd.testing.assert_frame_equal(
+        groups.reset_index(drop=True), pd.read_csv(out / "county_groups.csv"), check_dtype=False
+    )

@@ -106,7 +106,13 @@ def test_notebook_runs_on_tiny_sweep(tiny_sweep, kernel_python3):
         if c.cell_type == "code"
         for o in c.outputs
     )
-    for heading in ("95% CI, seeds", "over draws", "per extra job", "key counties"):
+    for heading in (
+        "95% CI, seeds",
+        "over draws",
+        "per extra job",
+        "Key counties",
+        "min_wage_tier",
+    ):
         assert heading in html, heading  # seed and draw bands apart, cost per job, for whom
     images = sum(
         "image/png" in o.get("data", {})

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from sim.model.metrics import OUTCOMES, REGION_OUTCOMES
+from sim.model.metrics import OUTCOMES, REGION_ATTRIBUTES, REGION_OUTCOMES
 from sim.params.schema import ILLUSTRATIVE, schema_fields
 from sim.report import docs
 
@@ -50,6 +50,11 @@ def test_the_outcome_tables_of_odd_md_carry_every_record():
     with the records the code uses; and the model's summary has exactly the recorded outcomes."""
     odd = docs.ODD_PATH.read_text(encoding="utf-8")
     run_part, region_part = odd.split("Per-county outcomes in `regions.parquet`", 1)
+    region_part, attribute_part = region_part.split("County attributes in `regions.parquet`", 1)
+    attributes = _rows_by_key(attribute_part.split("<!-- metrics:end -->")[0])
+    assert {k: v[1:3] for k, v in attributes.items()} == {
+        k: [docs._cell(u), docs._cell(m)] for k, (u, m) in REGION_ATTRIBUTES.items()
+    }
     for part, records in ((run_part, OUTCOMES), (region_part, REGION_OUTCOMES)):
         rows = _rows_by_key(part.split("<!-- metrics:start -->")[-1])
         assert set(rows) == set(records), set(rows) ^ set(records)
@@ -71,7 +76,7 @@ def test_the_model_records_exactly_the_recorded_outcomes():
 
     m = model({"run.years": 1, "geography.n_firms": 300}).run()
     assert set(m.summary()) == set(OUTCOMES)
-    assert set(m.regions().columns) >= set(REGION_OUTCOMES)
+    assert set(m.regions().columns) >= set(REGION_OUTCOMES) | set(REGION_ATTRIBUTES)
 
 
 def test_check_fails_on_a_stale_copy_and_the_cli_repairs_it(tmp_path):

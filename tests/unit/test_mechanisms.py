@@ -106,7 +106,7 @@ def test_park_slots_arrive_only_after_they_are_built(build_steps, investment):
     for step in range(build_steps + 2):
         money = np.array([investment if step == 0 else 0.0])
         new_cap, pipeline, quality, infra = parks.grow(
-            capacity, pipeline, quality0, infra, money, cost_per_slot=1e7, half_investment=2e8
+            capacity, pipeline, quality0, infra, money, money / 1e7, half_investment=2e8
         )
         added.append(float(new_cap[0] - capacity[0]))
         capacity = new_cap

@@ -11,7 +11,7 @@
 
 from sim.analysis.calibration.cli import FIT_SEEDS, RESULTS_DIR, TABLE_DRAWS, calibrate, main
 from sim.analysis.calibration.experiment import Experiment, check_inputs, load_targets
-from sim.analysis.calibration.fit import run_abc
+from sim.analysis.calibration.fit import point_estimate, posterior, run_abc, weighted_median
 from sim.analysis.calibration.measures import distance, measures, simulate_measures, with_values
 from sim.analysis.calibration.validate import TOLERANCE, fit_table, validate_out_of_sample
 from sim.analysis.calibration.write import install, write_draws, write_point
@@ -34,9 +34,12 @@ __all__ = [
     "load_targets",
     "main",
     "measures",
+    "point_estimate",
+    "posterior",
     "run_abc",
     "simulate_measures",
     "validate_out_of_sample",
+    "weighted_median",
     "with_values",
     "write_draws",
     "write_point",

@@ -94,11 +94,12 @@ def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_
     t_fit = fit.abc_seconds(history, time.perf_counter() - t0)
     cols, particles, weights = fit.posterior(exp, history)
     ident = fit.identification(exp, particles, weights)
-    point = fit.point_estimate(exp, history, ident)
+    point = fit.point_estimate(exp, particles, weights)
     draws = fit.draw_sample(exp, particles, weights, exp.spec["draws"])
     provenance = (
         f"{run_dir}/ (pyabc ABC-SMC, budget {budget}: {history.max_t + 1} generations, "
-        f"{history.total_nr_simulations} simulations, {fit.now()})"
+        f"{history.total_nr_simulations} simulations, {fit.now()}; experiment {exp.digest()[:12]}, "
+        "seeded by it: the same command on the same code and data gives these values)"
     )
     log.info("fit table and out-of-sample checks ...")
     out = {
@@ -113,11 +114,7 @@ def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_
         "point": point,
         "epsilons": [float(e) for e in history.get_all_populations()["epsilon"].tolist()],
         "identification": ident,
-        "anchored": [
-            k
-            for k, i in ident.items()
-            if k.startswith("economy.") and i["verdict"] == "not identified"
-        ],
+        "estimator": "weighted posterior median per parameter (fit space)",
         "fit": validate.fit_table(exp, point, draws, n_table_draws, check_seeds),
         "validation": validate.validate_out_of_sample(point, check_seeds),
         "fit_seconds": round(t_fit, 1),

@@ -40,7 +40,7 @@ SPEC_KEYS = (
 )
 BUDGET_KEYS = ("population", "generations", "max_simulations")
 VALIDATION_RUNS = {  # out of sample: (scenario, years) matching each geography's reported period
-    "fujian_ningxia": {"scenario": "enclave", "run.years": 10},
+    "fujian_ningxia": {"scenario": "enclave", "run.years": 5},
     "northeast": {"scenario": "pairing", "run.years": 2},
 }
 

@@ -12,7 +12,6 @@ import logging
 import math
 import os
 import sqlite3
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from sim.analysis.calibration.experiment import Experiment, name
 from sim.analysis.calibration.measures import distance
+from sim.analysis.calibration.sampler import SeededMappingSampler
 from sim.params.schema import ConfigError
 from sim.runs import store
 
@@ -122,8 +122,7 @@ def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: b
             for lo, hi in [exp.bounds(k)]
         }
     )
-    sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
-    sampler.show_progress = sys.stderr.isatty()
+    sampler = SeededMappingSampler(workers, seed=int(digest[:8], 16))
     abc = pyabc.ABCSMC(
         exp,
         prior,
@@ -136,13 +135,17 @@ def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: b
         history = abc.load(url, 1)
         log.info("resuming from generation %d (%s)", history.max_t + 1, db)
     else:
-        np.random.seed(int(digest[:8], 16))  # pyabc's own proposals; model runs use the fixed seeds
         abc.new(url, exp.observed)
         stamp.write_text(json.dumps({"digest": digest, "started": now()}))
     done = abc.history.max_t + 1
     remaining = budget["generations"] - done
-    if remaining > 0 and abc.history.total_nr_simulations < budget["max_simulations"]:
-        abc.run(max_nr_populations=remaining, max_total_nr_simulations=budget["max_simulations"])
+    try:
+        if remaining > 0 and abc.history.total_nr_simulations < budget["max_simulations"]:
+            abc.run(
+                max_nr_populations=remaining, max_total_nr_simulations=budget["max_simulations"]
+            )
+    finally:
+        sampler.close()
     return abc.history
 
 
@@ -215,33 +218,22 @@ def rounded(values: dict, exp: Experiment) -> dict:
     return out
 
 
-def point_estimate(exp: Experiment, history, ident: dict) -> dict:
-    """The accepted particle of the final generation closest to the targets, among those whose
-    behavioural parameters the targets do not identify lie near their schema value.
+def point_estimate(exp: Experiment, particles: np.ndarray, weights: np.ndarray) -> dict:
+    """The weighted posterior median of each parameter, in fit space (log10 where the prior is
+    log-uniform), of the final population.
 
-    Not the marginal medians: on a ridge, medians of correlated parameters can miss the
-    targets. And not simply the best particle: where the targets cannot tell values apart
-    (``economy.*`` judged "not identified"), the best particle's value is an accident of the
-    sample; the point estimate keeps the schema's value there (within 10% of the prior
-    width) and the draws carry the uncertainty to the sensitivity analysis.
+    A stated estimator rather than one chosen particle: on a ridge the best particle's
+    position along it is an accident of the sample, and the median does not depend on the
+    order particles are drawn. Where a parameter is not identified the median sits near
+    the middle of what the targets allow; the draws carry the spread (docs/calibration.md).
     """
-    from sim.params.schema import schema_fields
+    cols = [name(k) for k in exp.params]
+    medians = {c: weighted_median(particles[:, i], weights) for i, c in enumerate(cols)}
+    return rounded(exp.to_model(medians), exp)
 
-    defaults = {k: f.default for k, f in schema_fields()}
-    anchored = {
-        k: defaults[k]
-        for k, i in ident.items()
-        if k.startswith("economy.") and i["verdict"] == "not identified"
-    }
-    particles = history.get_population(t=history.max_t).particles
 
-    def near_default(p) -> bool:
-        values = exp.to_model(dict(p.parameter))
-        return all(
-            abs(values[k] - v) <= 0.1 * (exp.params[k]["prior"][1] - exp.params[k]["prior"][0])
-            for k, v in anchored.items()
-        )
-
-    candidates = [p for p in particles if near_default(p)] or particles
-    best = min(candidates, key=lambda p: p.distance)
-    return rounded(exp.to_model(dict(best.parameter)), exp)
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The smallest value at which the cumulative weight reaches half (ties: the lower)."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(np.asarray(weights, float)[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])

@@ -71,6 +71,8 @@ def render_markdown(report: dict) -> str:
         f"with fit table and validation {report['total_seconds'] / 60:.1f} min. ABC tolerance by "
         "generation: "
         + ", ".join(f"{e:.3f}" for e in report["epsilons"] if math.isfinite(e))
+        + ". Point estimate: "
+        + report.get("estimator", "weighted posterior median per parameter (fit space)")
         + ".",
         "",
         "| target | role | reported | point estimate: mean ± sd over seeds | draws: mean [5–95%] | "

@@ -63,6 +63,8 @@ def validate_out_of_sample(point: dict, seeds) -> list[dict]:
         )
         sims = [simulate_measures(cfg, [s]) for s in seeds]
         for tid, t in load_targets(geo).items():
+            if t["role"] != "validate" or not t.get("measure"):
+                continue
             s = spread(sims, t["measure"])
             rows.append(
                 {

@@ -27,6 +27,7 @@ EAST_LINES = (
     "training",
     "migration_support",
     "consumption",
+    "consumption_premium",
     "enclave_coinvest",
     "enclave_operation",
 )
@@ -37,8 +38,10 @@ WEST_LINES = (
     "workshop_operating",
     "training",
     "cadres",
-    "debt_service",
 )
+# reported beside the lines, never in a total: debt service repays borrowing whose outlays
+# (infrastructure, land discounts) are already lines in the year they were made
+WEST_MEMO = ("debt_service",)
 
 
 def governance_gain(gain_at_seed_level: float, cadres_per_county: float) -> float:
@@ -56,7 +59,7 @@ def east_lines(
     effort_by_partner: float,
     landed_per_year: float,
     migrated_paired_per_year: float,
-    migrants_paired: float,
+    matching_participants: float,
     trained_per_year: float,
     training_cost: float,
     enclave_coinvest: float,
@@ -66,9 +69,9 @@ def east_lines(
 
     n_paired: paired western counties (pairing on); effort_by_partner: Σ over eastern
     counties of promotion effort × partner counties; landed_per_year: firms landed in
-    partner parks; migrated_paired_per_year: migrants leaving paired counties; migrants_paired:
-    migrants of paired counties working in the east (the matching service places each once a
-    year: migrant workers change jobs about yearly — illustrative);
+    partner parks; migrated_paired_per_year: migrants leaving paired counties;
+    matching_participants: workers the matching programme serves this year (its budget over the
+    cost per participant, ``mechanisms/matching.py``);
     trained_per_year: workers trained under ``labour.training_rate`` at ``training_cost`` yuan each;
     enclave_coinvest: what enclave operators co-invest in their parks' slots this year;
     enclave_operation: what they spend on effort (running the joint operating company, referrals,
@@ -90,12 +93,12 @@ def east_lines(
             + pair.trainees_per_county * pair.cost_per_trainee
         )
         * n_paired,
-        "matching": lab.matching_cost_per_placement * migrants_paired
-        if lab.matching_gain > 0
-        else 0.0,
+        "matching": lab.matching_cost_per_participant * matching_participants,
         "training": trained_per_year * training_cost,
         "migration_support": lab.migration_support * migrated_paired_per_year,
         "consumption": cons.procurement_per_year * cons.public_cost_share,
+        # eastern buyers pay above the market price: their cost, the sellers' income
+        "consumption_premium": cons.procurement_per_year * cons.premium_share,
         "enclave_coinvest": enclave_coinvest,
         "enclave_operation": enclave_operation,
     }
@@ -109,8 +112,10 @@ def west_lines(
     n_paired: float,
     workshop_operating: float,
 ) -> dict[str, float]:
-    """Western cost by channel (yuan/year, cash outlays; the tax rebate is revenue forgone, reported
-    apart)."""
+    """Western cost by channel (yuan/year): outlays in the year they are made, however financed
+    (own revenue, eastern aid or borrowing), so borrowed infrastructure counts once; the tax
+    rebate is revenue forgone, and debt service (:func:`west_memo`) repays what is already
+    counted, both reported apart."""
     c = counties
 
     def total(a: np.ndarray) -> float:
@@ -129,5 +134,9 @@ def west_lines(
             * pairing.west_cost_per_cadre
             * n_paired
         ),
-        "debt_service": total(c.spend_debt_service),
     }
+
+
+def west_memo(counties: CountyTable, west: np.ndarray) -> dict[str, float]:
+    """Western flows reported beside the cost lines, not in any total (yuan/year): debt service."""
+    return {"debt_service": float(np.asarray(counties.spend_debt_service)[west].sum())}

@@ -137,14 +137,17 @@ def household_incomes(
     seller_bonus: np.ndarray,
     seller_share: float,
     other_income: np.ndarray | float = 0.0,
+    population: np.ndarray | None = None,
 ) -> HouseholdIncomes:
-    """County household income per working-age person (yuan/year), low-income share, total,
-    income by type.
+    """County per-capita household disposable income (yuan/year per resident), low-income share,
+    total, income by type.
 
     Residents' earnings + remittances (``remittance_share`` of migrant earnings)
     + public transfers to every resident (the ``inactive`` (W,) included) + the county's
     ``other_income`` (W,) yuan/year (property income and transfers beyond its own), over
-    the registered working-age population (labour force, inactive and migrants).
+    ``population`` (W,): the county's residents of all ages (migrants away are not residents:
+    what they send home is the household's transfer income, as the household survey counts it);
+    without it, the working-age residents.
     A member of the labour force is low-income when own earnings plus the transfer
     fall below ``low_income_line`` (yuan/year); farm income varies between farmers,
     lognormally with dispersion ``farm_sigma`` (log units) around ``farm_base``
@@ -171,8 +174,9 @@ def household_incomes(
     below[:, :, FARM] = (seller_share * sellers + (1 - seller_share) * others)[:, None]
     low = below * by_status
     own = (people * incomes[:, :, None, :]).sum(axis=3) / np.maximum(people.sum(axis=3), 1e-9)
+    per = residents if population is None else population
     return (
-        total / (labour_force + inactive),
+        total / np.maximum(per, 1e-9),
         low.sum(axis=(1, 2)) / np.maximum(labour_force, 1e-9),
         total,
         own,
