@@ -69,14 +69,16 @@ def drift_costs(m: TransferModel) -> None:
     p.migration_cost = costs.grow(
         p.migration_cost, e.east_wage_growth, dt
     )  # living costs in the east
-    f.output_per_job = costs.grow(f.output_per_job, e.productivity_growth, dt)
+    # firm columns change in place: they stay in the buffers new firms are appended to
+    costs.grow(f.output_per_job, e.productivity_growth, dt, out=f.output_per_job)
     # plant capital keeps its price relative to output (a constant capital-output ratio)
-    f.capital_per_job = costs.grow(f.capital_per_job, e.productivity_growth, dt)
+    costs.grow(f.capital_per_job, e.productivity_growth, dt, out=f.capital_per_job)
     p.capital_price = costs.grow(p.capital_price, e.productivity_growth, dt)
     # plants age; a worn-out home plant is rebuilt where it stands (eastern investment)
-    f.home_plant_age = costs.age(f.home_plant_age, dt, e.plant_life_years)
-    f.west_plant_age = np.where(f.park >= 0, f.west_plant_age + dt, 0.0)
-    f.edge = demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
+    costs.age(f.home_plant_age, dt, e.plant_life_years, out=f.home_plant_age)
+    np.add(f.west_plant_age, dt, out=f.west_plant_age)
+    f.west_plant_age[f.park < 0] = 0.0
+    demography.drift_edges(m.rng, f.edge, f.state != EXITED, e.edge_volatility, dt)
     m.parks.land_cost = costs.grow(m.parks.land_cost, e.west_land_growth, dt)
     lab.prevailing = costs.grow(lab.prevailing, e.west_wage_growth, dt)
     # a county's wage keeps its premium over the prevailing wage as that grows (labour market)
@@ -376,7 +378,7 @@ def firm_demography(m: TransferModel) -> None:
     """New firms enter the at-risk pool; firms' demand for capacity grows."""
     e, f, dt = m.e, m.firms, m.dt
     active = f.state != EXITED
-    f.backlog = demography.grow_demand(f.backlog, f.growth, active, dt)
+    demography.grow_demand(f.backlog, f.growth, active, dt)
     n_new = demography.entrants(m.rng, int(active.sum()), e.entry_rate, dt)
     if n_new:
         f.append(draw_firms(m, n_new))

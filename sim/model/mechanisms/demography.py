@@ -117,16 +117,17 @@ def draw_firms(
 def drift_edges(
     rng: np.random.Generator, edge: np.ndarray, active: np.ndarray, volatility: float, dt: float
 ) -> np.ndarray:
-    """Random walk of active firms' edge over ``dt`` years (share of output)."""
+    """Random walk of active firms' edge over ``dt`` years (share of output), in place."""
     shock = rng.normal(0.0, volatility * np.sqrt(dt), edge.size)
-    return np.where(active, edge + shock, edge)
+    return np.add(edge, shock, out=edge, where=active)
 
 
 def grow_demand(
     backlog: np.ndarray, growth: np.ndarray, active: np.ndarray, dt: float
 ) -> np.ndarray:
-    """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share)."""
-    return np.where(active, np.maximum(backlog + growth * dt, 0.0), backlog)
+    """Extra capacity a firm wants, as a share of its jobs, after ``dt`` years of growth (share),
+    in place."""
+    return np.maximum(backlog + growth * dt, 0.0, out=backlog, where=active)
 
 
 def entrants(rng: np.random.Generator, n_active: int, entry_rate: float, dt: float) -> int:

@@ -76,9 +76,30 @@ class LocationShocks:
     enclave_notice: np.ndarray  # (R, n_enclave) uniform
     word_of_mouth: np.ndarray  # (R, n_word_of_mouth) uniform: which same-sector western firm
     random: np.ndarray  # (R, n_random) uniform: which park
-    gumbel: np.ndarray  # (R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the
-    # options of :func:`utilities` within the nest of changes, 2K+3 that nest
+    exponential: np.ndarray  # (R, 2K+4) standard exponential draws x, whose -log(x) are the
+    # standard Gumbel shocks (:attr:`gumbel`)
     n_prompted: int = 0  # slots for the park an enclave operator prompted the firm to view
+
+    @property
+    def gumbel(self) -> np.ndarray:
+        """(R, 2K+4) standard Gumbel shocks: column 0 staying, 1..2K+2 the options of
+        :func:`utilities` within the nest of changes, 2K+3 that nest. The choice takes the
+        few it needs (:class:`Gumbels`); the whole table is made only when asked for."""
+        return _gumbel(self.exponential.copy())
+
+
+class Gumbels:
+    """Standard Gumbel shocks of a (R, J+1) table, read at flat indices: given as Gumbels, or as
+    the standard exponential draws x they come from (-log x), so that only the few read are
+    turned into Gumbels (most options of a firm are not open; the logarithm is the same
+    number whether taken over the table or over the entries read)."""
+
+    def __init__(self, table: np.ndarray, *, exponential: bool = False):
+        self.table, self.exponential = table, exponential
+
+    def take(self, at: np.ndarray) -> np.ndarray:
+        values = np.take(self.table, at)
+        return _gumbel(values) if self.exponential else values
 
 
 def in_west(state: np.ndarray) -> np.ndarray:
@@ -130,7 +151,7 @@ def draw_shocks(
         enclave_notice=rng.random((r, n_enclave)),
         word_of_mouth=rng.random((r, n_word_of_mouth)),
         random=rng.random((r, n_random)),
-        gumbel=_gumbel(rng.standard_exponential(size=(r, 2 * k + 4))),
+        exponential=rng.standard_exponential(size=(r, 2 * k + 4)),
         n_prompted=n_prompted,
     )
 
@@ -812,7 +833,8 @@ def choose_locations(
         new_share=new_share,
         params=params,
     )
-    choice, taste, chosen = choose_nested(options, shocks.gumbel, params.nest_scale)
+    gumbels = Gumbels(shocks.exponential, exponential=True)
+    choice, taste, chosen = choose_nested(options, gumbels, params.nest_scale)
     new_state, park = decode(choice, candidates, firms.park[i])
     taste = params.logit_scale * taste
     kind = option_kind(choice, candidates.shape[1])
@@ -820,23 +842,54 @@ def choose_locations(
     return i, new_state, park, taste, gain
 
 
+_PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: longer runs are split in halves
+
+
+def row_sums(columns: np.ndarray) -> np.ndarray:
+    """The sums ``table.sum(axis=1)`` of a (R, n) table of float64 given as its (n, R) transpose
+    ``columns``, equal to numpy's to the bit: numpy sums each row pairwise (eight running sums
+    over blocks of eight, combined as a tree, then the rest in order; halves above 128 values),
+    one row at a time, which at n ≈ 20 costs more than the sums themselves. Here the same
+    additions are made a whole column at a time. ``columns`` is used as scratch space."""
+    n = columns.shape[0]
+    if n > _PAIRWISE_BLOCK:
+        half = n // 2
+        half -= half % 8
+        return row_sums(columns[:half]) + row_sums(columns[half:])
+    if n < 8:
+        total = np.zeros(columns.shape[1])
+        for c in columns:
+            total += c
+        return total
+    r = columns[:8]
+    i = 8
+    while i < n - n % 8:
+        r += columns[i : i + 8]
+        i += 8
+    total = (r[0] + r[1]) + (r[2] + r[3])
+    total += (r[4] + r[5]) + (r[6] + r[7])
+    for c in columns[i:]:
+        total += c
+    return total
+
+
 def nested_choice(
     u: np.ndarray, gumbel: np.ndarray, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`choose_nested` over a (R, J) table of utilities, -inf where not allowed: (chosen
     column, taste)."""
-    choice, taste, _ = choose_nested(Options.from_dense(u), gumbel, nest_scale)
+    choice, taste, _ = choose_nested(Options.from_dense(u), Gumbels(gumbel), nest_scale)
     return choice, taste
 
 
 def choose_nested(
-    options: Options, gumbel: np.ndarray, nest_scale: float
+    options: Options, gumbel: Gumbels, nest_scale: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nested logit by Gumbel-max: whether to change location, then which change.
 
     ``options`` the utilities in logit units of staying and of the allowed changes (table
-    columns 1..J-1); ``gumbel`` (R, J+1) standard Gumbel draws: column 0 staying, the option's
-    column otherwise, J the nest. Within the nest of changes a choice
+    columns 1..J-1); ``gumbel`` the (R, J+1) standard Gumbel draws (:class:`Gumbels`): column 0
+    staying, the option's column otherwise, J the nest. Within the nest of changes a choice
     is logit with scale ``nest_scale`` (λ, 0–1: how alike the changes are); the
     nest's inclusive value is λ·logsumexp(u/λ). Many similar parks then add little
     to the odds of moving at all (Chen 2009: region first, then place), where a
@@ -859,7 +912,7 @@ def choose_nested(
     if not entry.size:
         return choice, taste, chosen
     inner = value / lam
-    work = inner + np.take(gumbel, entry + row)  # gumbel[row, column]: one column more than u
+    work = inner + gumbel.take(entry + row)  # gumbel[row, column]: one column more than u
     first_of_row = np.empty(entry.size, bool)
     first_of_row[0] = True
     np.not_equal(row[1:], row[:-1], out=first_of_row[1:])
@@ -873,12 +926,14 @@ def choose_nested(
     np.not_equal(local[hit[1:]], local[hit[:-1]], out=first_hit[1:])
     best = hit[first_hit]  # (rows,) the best entry of each row
     top = np.maximum.reduceat(inner, start)
-    weights = np.zeros((rows.size, j - 1))
-    np.put(weights, local * (j - 1) + (entry - row * j - 1), np.exp(inner - top[local]))
-    iv = lam * (top + np.log(weights.sum(axis=1)))
+    # the table of weights stored column by column (J-1, open rows), so that its row sums are
+    # whole-column additions in numpy's order
+    weights = np.zeros((j - 1, rows.size))
+    np.put(weights, (entry - row * j - 1) * rows.size + local, np.exp(inner - top[local]))
+    iv = lam * (top + np.log(row_sums(weights)))
     # (flat takes: faster than fancy indexing by row and column)
-    change_value = iv + np.take(gumbel, rows * (j + 1) + j)
-    stay_gumbel = np.take(gumbel, rows * (j + 1))
+    change_value = iv + gumbel.take(rows * (j + 1) + j)
+    stay_gumbel = gumbel.take(rows * (j + 1))
     change = change_value > options.stay[rows] + stay_gumbel
     moving, best = rows[change], best[change]
     choice[moving] = entry[best] - moving * j
