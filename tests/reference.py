@@ -2,7 +2,7 @@
 
 Written for clarity, not speed: plain loops over the Mesa agents and scalar
 ``math`` arithmetic per firm, candidate park, option and county. The tests
-cross-check the vectorised mechanisms (``sim/mechanisms/location.py``, with the
+cross-check the vectorised mechanisms (``sim/model/mechanisms/location.py``, with the
 freight of ``markets.py`` and the operator effect of ``enclave.py``, and
 ``labour.py``) against it, and a benchmark times the two side by side. It
 re-implements the location choice and labour market of docs/ODD.md from the docstrings and uses

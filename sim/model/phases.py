@@ -128,7 +128,7 @@ def _eastern_partners_act(m: TransferModel) -> None:
 
 def _enclave_partners_act(m: TransferModel) -> None:
     """Enclave operators choose effort and co-investment for what they expect back (docs/ODD.md
-    §7.9); their networks prompt firms to view their parks."""
+    §7.12); their networks prompt firms to view their parks."""
     pol, pk, dt, c, f, e = m.policy.enclave, m.parks, m.dt, m.counties, m.firms, m.e
     on = pk.enclave
     pk.expected_compliance = np.where(

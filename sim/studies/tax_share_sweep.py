@@ -7,7 +7,7 @@ gives the operators' net gain, and finds the share that is best for the west by 
 each over the same-seed pairing run (which ranks the shares as the levels do, with less noise):
 local jobs, and household income plus retained park tax (both yuan/year, so they add up).
 
-Why the west can have a best share strictly inside the range (docs/ODD.md §7.9 has the
+Why the west can have a best share strictly inside the range (docs/ODD.md §7.12 has the
 numbers of a run): the operator makes no effort below its break-even share, so there sharing
 only gives tax away; above it, effort and the firms it brings rise with the share; but effort
 stops rising once the enclave parks are full (the operator co-invests only where a tenant's

@@ -107,7 +107,7 @@ class Sectors:
 def market_mix(sales: np.ndarray, west_consumption_share: float) -> np.ndarray:
     """The (sector, 4) sales mix over MARKETS from sectors.yaml's (sector, 3) split [home, rest of
     China, export]: the west takes ``west_consumption_share`` of the rest of China, the national
-    market the remainder (the rule is stated in sectors.yaml and docs/ODD.md §7.10)."""
+    market the remainder (the rule is stated in sectors.yaml and docs/ODD.md §7.13)."""
     home, rest, export = sales[:, 0], sales[:, 1], sales[:, 2]
     s = west_consumption_share
     return np.column_stack([home, rest * (1 - s), rest * s, export])

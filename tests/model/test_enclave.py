@@ -1,6 +1,6 @@
 """The enclave operator has its own objective: it works for the shared tax it expects, never
 spends more than it expects back, acts on promises until it learns, and brings firms that
-pairing alone would not (docs/ODD.md §7.9).
+pairing alone would not (docs/ODD.md §7.12).
 
 Model checks compare runs on the same seeds (several of them) with margins a broken mechanism
 would fail; the operator's choice itself is checked on random inputs (hypothesis)."""

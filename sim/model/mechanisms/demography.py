@@ -1,4 +1,4 @@
-"""Firm demography (docs/ODD.md §7.8, "Firm demography").
+"""Firm demography (docs/ODD.md §7.11, "Firm demography").
 
 Who the firms are, how they grow, enter and exit.
 

@@ -1,4 +1,4 @@
-"""The enclave as a contract, and the eastern operator's own objective (docs/ODD.md §7.9).
+"""The enclave as a contract, and the eastern operator's own objective (docs/ODD.md §7.12).
 
 An enclave park is co-built (the Lingang–Kunming model reported by Yunnan Daily 2024): the
 western state investment company (heavy asset) builds from the county budget; the eastern park

@@ -1,4 +1,4 @@
-"""Markets and freight (docs/ODD.md §7.10, "Markets and freight").
+"""Markets and freight (docs/ODD.md §7.13, "Markets and freight").
 
 Where a firm sells and what shipping there costs.
 
