@@ -189,7 +189,7 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
 
 
 def map_label(metric: str) -> str:
-    """A per-county outcome in words with its unit: 'household income per working-age person
+    """A per-county outcome in words with its unit: 'per-capita disposable income of residents
     (yuan/year)'."""
     unit, meaning = REGION_METRICS[metric]
     return f"{meaning.removeprefix('west: ')} ({'percentage points' if unit == 'share' else unit})"

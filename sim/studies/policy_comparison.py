@@ -285,9 +285,12 @@ def effect_tables(comparison, scen, last) -> list[Table]:
     tot, u_tot = _gain_column(comparison, "west_income_total", scen, "yuan/year", interval=False)
     low, _ = _gain_column(comparison, "low_income_share", scen, "pp")
     t2 = Table(
-        f"Western household income gained, {last} (per person: per working-age person)",
+        f"Western household income gained, {last} (per resident)",
         ["Scenario", f"Per person ({u_inc})", f"All ({u_tot})", "Low-income share (pp)"],
         [[n, a, b, c] for n, a, b, c in zip(names, inc, tot, low, strict=True)],
+        "Per person: disposable income per resident, as the household survey counts it. All: "
+        "resident households' income, so a migrant who leaves takes their earnings out of it "
+        "(the remittances they send stay in).",
     )
     return [t1, t2]
 

@@ -21,7 +21,7 @@ from sim.runs import store as outputs
 from sim.runs.collect import job_dirs, load_sweep
 
 LEVELS = ["west_jobs_local", "west_income_per_capita", "west_fiscal_cost", "east_programme_cost"]
-# Jobs (and yuan/year of income per working-age person) gained over the same-row, same-seed
+# Jobs (and yuan/year of income per resident) gained over the same-row, same-seed
 # baseline per 100 million yuan/year of eastern programme cost over that baseline (as the
 # labour_vs_industry study counts).
 PER = 1e8
