@@ -748,18 +748,23 @@ def matching_eligible(m: TransferModel) -> np.ndarray:
     return m.labour.people[:, :, MOBILE].sum(axis=(1, 2))
 
 
+def park_demand(m: TransferModel) -> np.ndarray:
+    """Park jobs the western plants hold now, by county and skill (W, 2), persons."""
+    f = m.firms
+    in_west = np.flatnonzero(location.in_west(f.state))
+    return production.labour_demand(
+        m.parks.county_w[f.park[in_west]],
+        f.jobs[in_west] * producing_share(m, in_west),
+        m.sectors.mid_skill[f.sector[in_west]],
+        m.geo.n_west,
+    )
+
+
 def labour_market(m: TransferModel) -> None:
     """Park jobs by county and skill meet the western labour pools; the channels' costs are
     booked."""
-    e, f, lab, pol, geo = m.e, m.firms, m.labour, m.policy, m.geo
-    in_west = np.flatnonzero(location.in_west(f.state))
-    share = producing_share(m, in_west)
-    lab.demand = production.labour_demand(
-        m.parks.county_w[f.park[in_west]],
-        f.jobs[in_west] * share,
-        m.sectors.mid_skill[f.sector[in_west]],
-        geo.n_west,
-    )
+    e, lab, pol, geo = m.e, m.labour, m.policy, m.geo
+    lab.demand = park_demand(m)
     paired = m.paired[geo.is_west]
     lab.matching_participants = matching.participants(
         pol.labour.matching_budget,

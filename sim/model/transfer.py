@@ -24,7 +24,6 @@ from sim.model.mechanisms import (
     local_economy,
     location,
     markets,
-    production,
     skills,
 )
 from sim.model.mechanisms.government import Budget
@@ -161,7 +160,7 @@ class TransferModel(mesa.Model):
         self._init_labour()
         self._init_record()
         self._handles: dict[type[RowAgent], list[RowAgent]] = {}
-        if self.geo.stock.get("firms", 0) > 0:
+        if self.geo.has_stock:
             phases.labour_market(self)  # the stock's plants are staffed at the start
         phases.produce_and_pay(self)  # margins, taxes and incomes of the starting state
         self.west_income0 = west_income_per_resident(self)  # indexes the income ratio
@@ -317,7 +316,7 @@ class TransferModel(mesa.Model):
         self.firms = FirmTable.new(draws, self.chain_master_jobs)
         # the starting pool's plants are of every age (entrants' are new)
         self.firms.home_plant_age = self.rng.uniform(0.0, e.plant_life_years, draws.home.size)
-        if self.geo.stock.get("firms", 0) > 0:
+        if self.geo.has_stock:
             self._init_stock()
         self.applications = Applications.none()
         self.choices = Choices(landed=np.zeros(self.cfg.run.steps_per_year))
@@ -347,17 +346,6 @@ class TransferModel(mesa.Model):
         self.firms.append(new)
         pk.occupancy = np.bincount(park, minlength=pk.capacity.size).astype(np.int64)
         pk.capacity = pk.capacity + pk.occupancy
-
-    def _stock_demand(self) -> np.ndarray:
-        """Park jobs (W, skill) the starting stock's plants hold (persons)."""
-        f = self.firms
-        in_west = np.flatnonzero(location.in_west(f.state))
-        return production.labour_demand(
-            self.parks.county_w[f.park[in_west]],
-            f.jobs[in_west] * phases.producing_share(self, in_west),
-            self.sectors.mid_skill[f.sector[in_west]],
-            self.geo.n_west,
-        )
 
     def _init_labour(self):
         geo, e = self.geo, self.e
@@ -400,8 +388,8 @@ class TransferModel(mesa.Model):
             geo.wage_index[west], np.array([ec["west_wage_low"], ec["west_wage_mid"]])
         )
         wage0 = data_wage * e.west_wage_scale
-        if self.geo.stock.get("firms", 0) > 0:
-            people = local_economy.stock_staffed_from_local_jobs(people, self._stock_demand())
+        if self.geo.has_stock:
+            people = local_economy.stock_staffed_from_local_jobs(people, phases.park_demand(self))
         local_jobs0 = people[..., labour.SERVICE].sum(axis=(1, 2))
         farm, other, reported = self._start_incomes(people, working_age - wpop, data_wage)
         self.labour = LabourTable(

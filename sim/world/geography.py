@@ -240,6 +240,11 @@ class Geography:
     county_name_zh: np.ndarray | None = None
     wage_tier: np.ndarray | None = None
 
+    @property
+    def has_stock(self) -> bool:
+        """Whether eastern firms are already in the west's parks in the base year."""
+        return self.stock.get("firms", 0) > 0
+
     def __post_init__(self):
         n = len(self.county_name)
         if self.wage_index is None:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.mechanisms import matching
+
 if TYPE_CHECKING:
     from sim.model.state import CountyTable
     from sim.params.schema import ConsumptionPolicy, LabourPolicy, PairingPolicy
@@ -93,7 +95,7 @@ def east_lines(
             + pair.trainees_per_county * pair.cost_per_trainee
         )
         * n_paired,
-        "matching": lab.matching_cost_per_participant * matching_participants,
+        "matching": matching.cost(matching_participants, lab.matching_cost_per_participant),
         "training": trained_per_year * training_cost,
         "migration_support": lab.migration_support * migrated_paired_per_year,
         "consumption": cons.procurement_per_year * cons.public_cost_share,

@@ -30,6 +30,7 @@ def coverage(participants: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return np.clip(participants / np.maximum(eligible, 1e-9), 0.0, 1.0)
 
 
-def cost(participants: np.ndarray, cost_per_participant: float) -> float:
-    """Eastern cost of the programme (yuan/year): every participant at the cost per participant."""
-    return float(participants.sum()) * cost_per_participant
+def cost(participants: np.ndarray | float, cost_per_participant: float) -> float:
+    """Eastern cost of the programme (yuan/year): every participant (persons a year, by county
+    or in all) at the cost per participant (yuan)."""
+    return float(np.sum(participants)) * cost_per_participant
