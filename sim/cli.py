@@ -92,66 +92,21 @@ def _print_summary(rows, run_dir) -> None:
 
 
 @contextmanager
-def _composed_once(cfg, argv: list[str]):
-    """Hydra composes the whole config once only to read ``hydra.mode`` (run or sweep), and once
-    more for a run; the check above has composed it already (~0.1 s each). Hydra is told the mode,
-    and a plain run (:func:`sim.params.checks.plain_run`) takes the checked config, when Hydra asks
-    for exactly the config the check composed (same overrides and job name); otherwise Hydra
-    composes its own."""
+def _mode_known(cfg):
+    """Hydra composes the whole config once more only to read ``hydra.mode`` (run or sweep)
+    before composing it for the run; the check above has just composed it (~0.1 s each)."""
     if cfg is None:
         yield
         return
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.hydra import Hydra
-    from hydra._internal.utils import get_args_parser
-    from hydra.core.utils import JobRuntime
-    from hydra.types import RunMode
 
-    from sim.params.checks import RUN_MODE_OVERRIDE, plain_run
-
-    args, _ = get_args_parser().parse_known_args(argv)
-    plain = plain_run(args)
-    # a plain run's mode comes from the override Hydra adds when the config names none
-    mode = None if plain else cfg.hydra.mode
-    expected = [*args.overrides, RUN_MODE_OVERRIDE]
-    unused = [plain]
-    get_mode, load = Hydra.get_mode, ConfigLoaderImpl.load_configuration
-
-    def load_checked(self, config_name, overrides, run_mode, *args, **kwargs):
-        if (
-            unused[0]
-            and config_name == "config"
-            and list(overrides) == expected
-            and run_mode == RunMode.RUN
-            and not args
-            and kwargs.get("from_shell", True)
-            and JobRuntime.instance().get("name") == cfg.hydra.job.name
-        ):
-            unused[0] = False
-            return cfg
-        return load(self, config_name, overrides, run_mode, *args, **kwargs)
-
+    mode = cfg.hydra.mode
+    get_mode = Hydra.get_mode
     Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
-    ConfigLoaderImpl.load_configuration = load_checked  # type: ignore[method-assign]
     try:
         yield
     finally:
         Hydra.get_mode = get_mode  # type: ignore[method-assign]
-        ConfigLoaderImpl.load_configuration = load  # type: ignore[method-assign]
-
-
-def _job_name() -> str:
-    """``hydra.job.name`` as ``@hydra.main`` names this command's jobs (from where ``main`` is
-    defined), so the check composes the config the run will."""
-    from hydra._internal.utils import (
-        detect_calling_file_or_module_from_task_function,
-        detect_task_name,
-    )
-
-    calling_file, calling_module = detect_calling_file_or_module_from_task_function(
-        main.__wrapped__  # type: ignore[attr-defined]
-    )
-    return detect_task_name(calling_file, calling_module)
 
 
 def cli(argv: list[str] | None = None) -> int:
@@ -161,13 +116,13 @@ def cli(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     try:
-        cfg = preflight.check_command(argv, job_name=_job_name())
+        cfg = preflight.check_command(argv)
     except (ConfigError, GeographyError) as err:
         print(f"\nsim.run: {err}\n", file=sys.stderr)
         return 2
     stop_on_sigterm()
     try:
-        with _composed_once(cfg, argv):
+        with _mode_known(cfg):
             main()
     except KeyboardInterrupt:
         stop_workers()

@@ -357,27 +357,8 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
-#: what Hydra adds to the overrides of a run (no ``-m``) whose config sets no ``hydra.mode``
-RUN_MODE_OVERRIDE = "hydra.mode=RUN"
-
-
-def plain_run(args) -> bool:
-    """A run (no ``-m``) of the config folder's own ``config`` that names no mode: Hydra composes
-    its config with :data:`RUN_MODE_OVERRIDE` added, and :func:`check_command` composes the same,
-    so that the run can take the checked config instead of composing it again (``sim.cli``).
-    The configs set no ``hydra.mode``: ``-m`` chooses a sweep."""
-    return (
-        not args.multirun
-        and args.config_name is None
-        and args.config_path is None
-        and args.config_dir is None
-        and not any(o.lstrip("~+").startswith("hydra.mode") for o in args.overrides)
-    )
-
-
-def compose_command(overrides: list[str], multirun: bool, job_name: str = "app"):
-    """The config Hydra will build for this command line (hydra node included); ``job_name`` is
-    its ``hydra.job.name``."""
+def compose_command(overrides: list[str], multirun: bool):
+    """The config Hydra will build for this command line (hydra node included)."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
@@ -386,9 +367,7 @@ def compose_command(overrides: list[str], multirun: bool, job_name: str = "app")
 
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(
-            config_dir=str(CONFIG_DIR), version_base="1.3", job_name=job_name
-        ):
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             hydra = GlobalHydra.instance().hydra
             assert hydra is not None  # initialize_config_dir has just made it
             return hydra.compose_config(
@@ -407,12 +386,11 @@ def compose_command(overrides: list[str], multirun: bool, job_name: str = "app")
         GlobalHydra.instance().clear()
 
 
-def check_command(argv: list[str], job_name: str = "app"):
+def check_command(argv: list[str]):
     """Everything that can be checked before Hydra starts; raises ConfigError or GeographyError.
 
-    Returns the config Hydra will compose for a run or a sweep (hydra node included;
-    ``job_name`` its ``hydra.job.name``), or None for a command that runs nothing (``--help``,
-    ``--info``, ...). For a :func:`plain_run` that is the run's own config, mode included."""
+    Returns the config Hydra will compose for a run or a sweep (hydra node included), or None
+    for a command that runs nothing (``--help``, ``--info``, ...)."""
     from hydra._internal.utils import get_args_parser
 
     args, _ = get_args_parser().parse_known_args(argv)
@@ -424,8 +402,7 @@ def check_command(argv: list[str], job_name: str = "app"):
             "not a path. Nothing was run."
         )
     check_overrides(args.overrides)
-    overrides = [*args.overrides, RUN_MODE_OVERRIDE] if plain_run(args) else args.overrides
-    cfg = compose_command(overrides, args.multirun, job_name)
+    cfg = compose_command(args.overrides, args.multirun)
     check_launcher(cfg.hydra)
     if args.cfg:
         return None
