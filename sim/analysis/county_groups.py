@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis import uncertainty
-from sim.analysis.paired import SAMPLE, paired_gain
+from sim.analysis.paired import paired_gain
 
 ALL = "all"
 # attribute column -> {value: label}, in the order the tables show them
@@ -64,17 +64,13 @@ def _west(regions: pd.DataFrame) -> pd.DataFrame:
     return west
 
 
-def _pairs(df: pd.DataFrame) -> list[str]:
-    return [c for c in (SAMPLE, "seed") if c in df]
-
-
 def _twin_groups(west: pd.DataFrame, by: str, baseline: str) -> pd.DataFrame:
     """``west`` with every group attribute taken from the baseline run of the same draw and seed."""
     cols = [c for c, _ in GROUPS if c in west]
     is_base = west[by].astype(str) == baseline
     if not cols or not is_base.any():
         return west
-    keys = [*_pairs(west), "county"]
+    keys = [*uncertainty.pair_keys(west), "county"]
     base = west.loc[is_base, [*keys, *cols]]
     return west.drop(columns=cols).merge(base, on=keys, how="left")
 
@@ -89,7 +85,7 @@ def group_totals(regions: pd.DataFrame, by: str = "scenario", baseline: str = "b
     (the attribute) and ``group`` (its label)."""
     west = _twin_groups(_west(regions), by, baseline)
     west["income_total"] = west["income_per_capita"] * west["residents"]
-    run = [by, *_pairs(west)]
+    run = [by, *uncertainty.pair_keys(west)]
     summed = ["population", "working_age", "residents", "jobs_local", "income_total"]
     frames = []
     for col, labels in GROUPS:
@@ -116,7 +112,7 @@ def group_gains(
     point estimate's if there are none)."""
     totals = group_totals(uncertainty.over_draws(regions), by, baseline)
     metrics = list(GROUP_METRICS)
-    keys = [*_pairs(totals), "column", "group"]
+    keys = [*uncertainty.pair_keys(totals), "column", "group"]
     gains = paired_gain(totals, metrics, on=keys, by=by, baseline=baseline)
     gains = gains[gains[by].astype(str) != baseline]
     out = uncertainty.gain_intervals(gains, [by, "column", "group"], metrics)
@@ -136,7 +132,7 @@ def county_gains(
     metric) with ``<metric>_lo``/``_hi`` (interval) and ``<metric>_p_loss`` (share of pairs in
     which the county loses), and the county's facts (:data:`FACTS`, of its baseline twin)."""
     west = _west(uncertainty.over_draws(regions))
-    keys = [*_pairs(west), "county"]
+    keys = [*uncertainty.pair_keys(west), "county"]
     gains = paired_gain(west, list(metrics), on=keys, by=by, baseline=baseline)
     gains = gains[gains[by].astype(str) != baseline]
     t = uncertainty.gain_intervals(gains, [by, "county"], list(metrics))

@@ -48,20 +48,21 @@ def over_draws(df: pd.DataFrame) -> pd.DataFrame:
     return df[df[SAMPLE] >= 0]
 
 
-def _pairs(df: pd.DataFrame) -> list[str]:
+def pair_keys(df: pd.DataFrame) -> list[str]:
+    """The columns that pair a run with its baseline twin: its draw and its seed."""
     return [c for c in (SAMPLE, "seed") if c in df]
 
 
 def paired_gains(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Each run's metrics minus the baseline run with the same draw and seed."""
-    return paired_gain(df, metrics, on=_pairs(df))
+    return paired_gain(df, metrics, on=pair_keys(df))
 
 
 def rank_first(df: pd.DataFrame, metric: str, direction: float | None = None) -> pd.Series:
     """Probability over draws × seeds that each scenario is the best on ``metric`` (ties share)."""
     direction = sign(metric) if direction is None else direction
     wide = (
-        df.pivot_table(index=_pairs(df), columns="scenario", values=metric, observed=True)
+        df.pivot_table(index=pair_keys(df), columns="scenario", values=metric, observed=True)
         * direction
     )
     best = wide.eq(wide.max(axis=1), axis=0).astype(float)
