@@ -3,7 +3,7 @@ labour_vs_industry), and at equal public cost computed by the model.
 
 ``python -m sim.studies.labour_vs_industry [--seeds 0 1 2 3] [--years 10]`` runs the
 baseline and the enclave arm, then scales the labour arm's budget levers (training rate,
-migration support, matching budget) by one factor, found by a secant search over runs, until
+migration support, matching budget) by one factor, found by scipy's secant search over runs, until
 its cumulative public cost over the baseline equals the enclave arm's; it prints both arms'
 gains at that cost.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import root_scalar
 
 from sim.analysis.paired import paired_gain
 from sim.analysis.stats import ci_table, fmt
@@ -117,7 +118,8 @@ def at_equal_cost(seeds=(0, 1, 2, 3), extra: dict | None = None, tol=0.01, progr
 
     The enclave operators choose their own spending, so that arm's cumulative public cost over
     the baseline (mean over ``seeds``) is the target; the labour arm's levers are multiplied by
-    one scale, found by a secant search on the model's cost (within ``tol`` of the target).
+    one scale, found by scipy's secant search on the model's cost (``tol``: relative tolerance
+    on the scale, about that of the cost, which is close to proportional to it).
     """
     extra = dict(extra or {})
     base = _runs({"scenario": "baseline", **extra}, seeds)
@@ -125,24 +127,28 @@ def at_equal_cost(seeds=(0, 1, 2, 3), extra: dict | None = None, tol=0.01, progr
     target = float(enclave["public_cost_cum"].mean())
     levers = labour_levers(extra)
 
+    runs: dict[float, pd.DataFrame] = {0.0: base * 0.0}  # scale 0: no labour programme
+
     def arm(scale: float) -> pd.DataFrame:
-        over = {"scenario": "labour", **extra, **{k: v * scale for k, v in levers.items()}}
-        if progress:
-            progress(f"labour arm at scale {scale:.4g}")
-        return _runs(over, seeds) - base
+        if scale not in runs:
+            over = {"scenario": "labour", **extra, **{k: v * scale for k, v in levers.items()}}
+            if progress:
+                progress(f"labour arm at scale {scale:.4g}")
+            runs[scale] = _runs(over, seeds) - base
+        return runs[scale]
 
     cost = lambda d: float(d["public_cost_cum"].mean())  # noqa: E731
-    s0, d0 = 0.0, base * 0.0
-    s1 = 1.0
-    d1 = arm(s1)
-    it = 1
-    # cost rises with the scale, about in proportion: a secant search from (0, 0)
-    while abs(cost(d1) - target) > tol * abs(target) and it < 8:
-        slope = (cost(d1) - cost(d0)) / (s1 - s0)
-        s_new = max(s1 + (target - cost(d1)) / slope, 1e-6) if slope > 0 else s1 * 0.5
-        s0, d0, s1 = s1, d1, s_new
-        d1 = arm(s1)
-        it += 1
+    # cost rises with the scale, about in proportion: a secant search from (0, 0) and (1, labour)
+    found = root_scalar(
+        lambda scale: cost(arm(scale)) - target,
+        x0=0.0,
+        x1=1.0,
+        method="secant",
+        rtol=tol,
+        maxiter=8,
+    )
+    s1 = float(found.root)
+    d1, it = arm(s1), len(runs) - 1
     rows = []
     for name, d in (("enclave_parks", enclave), ("labour at equal cost", d1)):
         c = cost(d)
