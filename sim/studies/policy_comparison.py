@@ -459,7 +459,7 @@ def group_tables(groups: pd.DataFrame, scen: list[str], last: str, cov: dict) ->
             "group's gain over its baseline twin; [a, b]: the 2.5–97.5 percentiles of those "
             "gains, parameter and random uncertainty together. Jobs: park and workshop jobs "
             "gained, summed over the group. Per capita: household income gained over the "
-            "group's working_age (the persons income per capita is counted per). All: "
+            "group's residents (the persons income per capita is counted per). All: "
             "household income gained, summed. Groups: start-income quintiles (five groups of "
             "equal count by income per capita at the start, Q1 the poorest), national key "
             "counties for rural revitalisation (国家乡村振兴重点帮扶县, the geography's "
