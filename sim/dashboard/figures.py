@@ -315,5 +315,5 @@ def losing_text(comp: Comparison, most: int = 12) -> str:
     )
     more = f"; and {len(lose) - most} more" if len(lose) > most else ""
     return (
-        f"{len(lose)} western counties lose income per capita (mean over {n} seeds): {named}{more}."
+        f"{len(lose)} western counties lose income per capita (mean over {n}): {named}{more}."
     )
