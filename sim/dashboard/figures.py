@@ -314,6 +314,4 @@ def losing_text(comp: Comparison, most: int = 12) -> str:
         for r in lose.head(most).itertuples()
     )
     more = f"; and {len(lose) - most} more" if len(lose) > most else ""
-    return (
-        f"{len(lose)} western counties lose income per capita (mean over {n}): {named}{more}."
-    )
+    return f"{len(lose)} western counties lose income per capita (mean over {n}): {named}{more}."
