@@ -168,7 +168,7 @@ def print_report(report: dict) -> None:
         print(
             f"  {r['target']:<22} {r['role']:<8} reported {r['reported']:>12.4g}  simulated "
             f"{r['pooled_mean']:>12.4g}  "
-            f"({r['rel_error']:+.0%})"
+            f"({_off_by(r)})"
         )
     print("out of sample (no refit):")
     for r in report["validation"]:
