@@ -65,6 +65,7 @@ MODEL = (
 SWEEPS = ("sim/run.py", "sim/runs/*.py", "sim/hydra/**/*.py", "sim/studies/*.py", "sim/api.py")
 ANALYSIS = ("sim/analysis/*.py",)
 CALIBRATION_CODE = ("sim/analysis/calibration/*.py",)
+REPORT = ("sim/report/figures.py", "sim/report/labels.py", "sim/report/tables.py")  # not this file
 
 
 def world(geo: str) -> tuple[str, ...]:
@@ -310,6 +311,15 @@ BLOCKS: tuple[Block, ...] = (
         after=("sensitivity.morris",),
         slow=True,
         minutes=10,
+    ),
+    Block(
+        "readme.scaling",
+        "README.md",
+        "make bench",
+        (*MODEL, *world("shanghai_yunnan"), *SWEEPS, "benchmarks/*.py"),
+        after=("benchmarks",),
+        slow=True,
+        minutes=17,
     ),
     Block(
         "benchmarks",
