@@ -53,10 +53,12 @@ figures: $(STAMP)
 ## them), in dependency order, and record the digest of each block's inputs beside it. DOC=decisions
 ## (or ODD, sensitivity, ...): one document's blocks; SLOW=1: also the slow ones (calibration,
 ## Morris, Sobol, benchmarks, tax share sweep: hours); without it a stale slow block or a reading
-## (figures transcribed by hand) is marked in its document as an older reading. Measured: see
-## docs/reliability.md ("Figures in the docs").
+## (figures transcribed by hand) is marked in its document as an older reading; READINGS=1 also
+## runs the readings' commands, output in results/doc_readings/ to update the text from (then
+## `python -m sim.report.doc_blocks stamp NAME`). ARGS=--force: rerun blocks already up to date.
+## Measured: see docs/reliability.md ("No stale figures in the docs").
 docs: $(STAMP)
-	$(PY) -m sim.report.doc_blocks run $(if $(DOC),--doc $(DOC)) $(if $(SLOW),--slow) $(ARGS)
+	$(PY) -m sim.report.doc_blocks run $(if $(DOC),--doc $(DOC)) $(if $(SLOW),--slow) $(if $(READINGS),--readings) $(ARGS)
 
 ## make docs-check: which quoted figures are older than the code or data they describe
 docs-check: $(STAMP)

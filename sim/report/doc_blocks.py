@@ -37,6 +37,7 @@ import datetime as _dt
 import functools
 import hashlib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -519,6 +520,7 @@ class Status:
 
 
 STAMP = "python -m sim.report.doc_blocks stamp"
+READINGS_DIR = Path("results") / "doc_readings"
 
 
 def status(blocks=BLOCKS, root: Path = ROOT) -> list[Status]:
@@ -565,17 +567,26 @@ def _shell(command: str) -> str:
     return re.sub(r"(^|&& )python ", rf"\1{py} ", command)
 
 
+def _env() -> dict[str, str]:
+    """The environment for a block's command: without the make variables of ``make docs``
+    (its ARGS would reach ``make figures`` through MAKEFLAGS)."""
+    drop = {"MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL", "ARGS", "DOC", "SLOW", "READINGS"}
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
 def run(
     blocks,
     *,
     slow: bool = False,
     stamp_only: bool = False,
     force: bool = False,
+    readings: bool = False,
     root: Path = ROOT,
 ) -> int:
     """Recompute the stale blocks of ``blocks`` (all of them with ``force``) in dependency order
     and record their digests. Readings and (unless ``slow``) slow blocks are not rerun: when
-    stale they are marked as older readings."""
+    stale they are marked as older readings; with ``readings`` the commands of stale readings
+    run too, their output saved under ``READINGS_DIR`` to transcribe from."""
     todo = ordered(blocks)
     t_all = time.monotonic()
     done_commands: dict[str, str] = {}
@@ -602,6 +613,29 @@ def run(
                 )
             else:
                 print(f"{head}: stale (already marked older); refresh: {b.command}", flush=True)
+            if (
+                readings
+                and b.kind == "reading"
+                and (force or not st.fresh)
+                and (slow or not b.slow)
+            ):
+                # the output to transcribe from; the text stays marked until stamped by hand
+                out_path = root / READINGS_DIR / f"{b.name}.txt"
+                out_path.parent.mkdir(parents=True, exist_ok=True)
+                print(f"{head}: {b.command} > {out_path.relative_to(root)} ...", flush=True)
+                res = subprocess.run(
+                    _shell(b.command),
+                    shell=True,
+                    cwd=root,
+                    env=_env(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                write_atomic(out_path, res.stdout)
+                if res.returncode:
+                    print(f"{head}: FAILED (exit {res.returncode}): {b.command}", file=sys.stderr)
+                    return 1
             continue
         t0 = time.monotonic()
         if b.command in done_commands:
@@ -612,6 +646,7 @@ def run(
                 _shell(b.command),
                 shell=True,
                 cwd=root,
+                env=_env(),
                 stdout=subprocess.PIPE if b.kind == "stdout" else None,
                 text=True,
             )
@@ -675,12 +710,23 @@ def main(argv=None) -> int:
                 "--stamp-only", action="store_true", help="record digests, rerun nothing"
             )
             p.add_argument("--force", action="store_true", help="rerun blocks already up to date")
+            p.add_argument(
+                "--readings",
+                action="store_true",
+                help=f"also run the commands of stale readings, output to {READINGS_DIR}/",
+            )
     args = ap.parse_args(argv)
     blocks = _select(args.names, args.doc)
     if args.cmd == "check":
         return check(blocks)
     if args.cmd == "run":
-        return run(blocks, slow=args.slow, stamp_only=args.stamp_only, force=args.force)
+        return run(
+            blocks,
+            slow=args.slow,
+            stamp_only=args.stamp_only,
+            force=args.force,
+            readings=args.readings,
+        )
     if args.cmd == "stamp":
         for b in blocks:
             stamp(b)
