@@ -280,7 +280,7 @@ BLOCKS: tuple[Block, ...] = (
             *DEFAULT,
             *SWEEPS,
             *ANALYSIS,
-            "sim/report/*.py",
+            *REPORT,
             "configs/experiment/policy_comparison.yaml",
         ),
         kind="script",
