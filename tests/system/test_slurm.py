@@ -244,7 +244,11 @@ def test_the_calibration_on_slurm_worker_jobs_gives_the_local_result(slurm, tmp_
         a, wa = slurm_history.get_distribution(m=0, t=t)
         b, wb = local_history.get_distribution(m=0, t=t)
         assert a.equals(b) and (wa == wb).all(), t
-    print(f"smoke calibration: on Slurm worker jobs {slurm_s:.0f} s, local {local_s:.0f} s")
+    print(
+        f"smoke calibration, whole command (ABC fit): on a Slurm worker job {slurm_s:.0f} s "
+        f"({on_slurm['fit_seconds']:.0f} s), on 2 local processes {local_s:.0f} s "
+        f"({local['fit_seconds']:.0f} s)"
+    )
     deadline = time.time() + 60  # cancelled when the fit ends; a job may still be completing
     while subprocess.run(
         ["squeue", "-h", "-n", "sim-calibration"], env=slurm, capture_output=True, text=True
