@@ -184,12 +184,12 @@ def slurm_state(job_id: str) -> str | None:
     return None
 
 
-def check_slurm(partition: str | None) -> None:
+def check_slurm(partition: str | None, option: str = "--slurm") -> None:
     """Slurm can take a job here, in ``partition`` if given (checked with sinfo)."""
     if shutil.which("sbatch") is None:
         raise ConfigError(
-            "--slurm: Slurm is not available on this machine (no sbatch on PATH); "
-            "run without --slurm, or on the cluster's login node. Nothing was submitted."
+            f"{option}: Slurm is not available on this machine (no sbatch on PATH); "
+            f"run without {option}, or on the cluster's login node. Nothing was submitted."
         )
     if partition is None:
         return
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             return submit_slurm(kwargs, args.partition, args.timeout_min, args.workers or 8)
         if engine.kind == "slurm":
-            check_slurm(args.partition)
+            check_slurm(args.partition, "--cluster slurm")
         check_writable(args.results / args.geography / args.budget)
         if install:
             print(
