@@ -162,8 +162,11 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
 def test_the_same_calibration_gives_the_same_point_estimate_whatever_the_workers(
     experiment, tmp_path
 ):
-    """Two fits with the same seed, on 2 workers and on 1, and one killed after its first
-    generation and resumed: identical populations, so identical point estimates."""
+    """Fits with the same seed, on 2 workers and on 1, and one killed after its first
+    generation and resumed on a dask cluster (a LocalCluster of 2 processes, client.map as the
+    Slurm engine runs it): identical populations, so identical point estimates."""
+    from sim.analysis.calibration.engine import Engine, dask_client
+
     tiny = {"population": 4, "generations": 2, "max_simulations": 10_000}
 
     def estimate(history):
@@ -177,8 +180,12 @@ def test_the_same_calibration_gives_the_same_point_estimate_whatever_the_workers
     two = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "a"))
     one = estimate(cal.run_abc(experiment, tiny, workers=1, run_dir=tmp_path / "b"))
     cal.run_abc(experiment, {**tiny, "generations": 1}, workers=2, run_dir=tmp_path / "c")
-    resumed = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "c"))
-    assert two == one == resumed
+    with dask_client(Engine("dask-local", workers=2), tmp_path) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        resumed_on_dask = estimate(
+            cal.run_abc(experiment, tiny, workers=1, run_dir=tmp_path / "c", client=client)
+        )
+    assert two == one == resumed_on_dask
 
 
 def test_the_point_estimate_is_the_weighted_median():
