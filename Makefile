@@ -86,7 +86,11 @@ test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser $(ARGS)
 
 # --- sensitivity ------------------------------------------------------------
-.PHONY: sensitivity sensitivity-sobol
+.PHONY: sensitivity sensitivity-sobol screen
+## make screen: Morris screening on the calibrated defaults, then sim/world/<calibration>/influential.yaml (the parameters the main job's draws carry; ~15-30 min on 2 cores)
+screen: $(STAMP)
+	$(PY) -m sim.studies.screen $(ARGS)
+
 ## make sensitivity: Morris screening of every uncertain parameter (~15-25 min on 2 cores); docs/sensitivity.md
 sensitivity: $(STAMP)
 	$(PY) -m sim.run -m experiment=sensitivity_morris $(ARGS)
