@@ -43,7 +43,10 @@ OUTCOMES = {
     "income_gain": "income per resident gained (yuan/year)",
     "jobs_per_million_yuan": "local jobs gained per million public yuan/year",
 }
-THRESHOLD = 0.1  # share of the largest μ* on an outcome from which a parameter is influential
+# Share of the largest μ* on an outcome from which a parameter is influential. Each design row
+# runs one seed, so seed noise gives every parameter some μ*: on the first screening the median
+# share was 0.08–0.09 on the job outcomes; a quarter keeps clear of that floor.
+THRESHOLD = 0.25
 DEFAULT_SWEEP = Path("results/sweeps/screen")
 
 
