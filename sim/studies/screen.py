@@ -135,7 +135,11 @@ def influential_yaml(table: pd.DataFrame, s: dict, calibration: str, trajectorie
     """The influential list as data (:func:`sim.params.designs.drawn_uncertain` reads it)."""
     chosen = influential(table)
     digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()[:12]
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", "sim") else ""
+    dirty = (
+        " (with uncommitted changes)"
+        if _git("status", "--porcelain", "--", "sim", ":!sim/world/*/influential.yaml")
+        else ""
+    )
     doc = {
         "calibration": calibration,
         "produced_by": (
