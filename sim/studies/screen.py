@@ -127,8 +127,8 @@ def _git(*args: str) -> str:
     try:
         r = subprocess.run(["git", *args], capture_output=True, text=True, timeout=20, check=False)
     except OSError:
-        return "unknown"
-    return r.stdout.strip() or "unknown"
+        return ""
+    return r.stdout.strip()
 
 
 def influential_yaml(table: pd.DataFrame, s: dict, calibration: str, trajectories: int) -> str:
@@ -154,8 +154,9 @@ def influential_yaml(table: pd.DataFrame, s: dict, calibration: str, trajectorie
             f"rows × 2 scenarios (baseline, {SCENARIO}), design seed {s['seed']}, run seed 0, "
             "on the calibrated defaults"
         ),
-        "commit": _git("rev-parse", "--short", "HEAD") + dirty,
-        "date": _git("log", "-1", "--format=%cs"),  # the screened code's date: deterministic
+        "commit": (_git("rev-parse", "--short", "HEAD") or "unknown") + dirty,
+        # the screened code's date, not today's: the same code gives the same file
+        "date": _git("log", "-1", "--format=%cs") or "unknown",
         "indices_digest": f"sha256:{digest} of screen_indices.csv",
         "outcomes": dict(OUTCOMES),
         "threshold": (
