@@ -436,3 +436,43 @@ def test_the_draws_reach_the_governance_channel(monkeypatch):
         if as_drawn[m] != nil[m]
     ]
     assert moved, "the pairing gain ignores the draw's governance channel"
+
+
+def test_the_draws_carry_every_screened_parameter_each_on_its_own_dimension():
+    keys = sensitivity.drawn_uncertain("shanghai_yunnan")
+    assert keys[0] == "policy.pairing.governance_gain" and len(keys) > 1  # the shipped list
+    rows = sensitivity.parameter_draws("shanghai_yunnan", 40)
+    supports = sensitivity.prior_ranges()
+    values = pd.DataFrame([{k: r[k] for k in keys} for r in rows])
+    for k in keys:
+        lo, hi = supports[k]
+        assert values[k].between(lo, hi).all() and values[k].nunique() == len(rows), k
+    corr = values.corr(method="spearman").to_numpy()[np.triu_indices(len(keys), 1)]
+    assert np.abs(corr).max() < 0.6  # independent dimensions, not one sequence shared
+    assert "economy.move_cost" in rows[0]  # beside the calibration's posterior draw
+
+
+def test_the_screen_keeps_the_parameters_above_the_threshold_and_governance_always():
+    from sim.studies import screen
+
+    rows = []
+    for outcome in screen.OUTCOMES:
+        for p, share in (("economy.a", 1.0), ("economy.b", 0.3), ("economy.c", 0.05)):
+            rows.append({"outcome": outcome, "parameter": p, "role": "uncertain", "share": share})
+        rows.append(
+            {
+                "outcome": outcome,
+                "parameter": "policy.pairing.governance_gain",
+                "role": "uncertain",
+                "share": 0.01,
+            }
+        )
+        rows.append(
+            {"outcome": outcome, "parameter": "economy.move_cost", "role": "calibrated", "share": 1}
+        )
+    chosen = screen.influential(pd.DataFrame(rows), threshold=0.25)
+    assert list(chosen["parameter"]) == [
+        "economy.a",
+        "economy.b",
+        "policy.pairing.governance_gain",
+    ]  # ranked; calibrated ones come from the posterior, not from here
