@@ -152,18 +152,14 @@ def calibration_draws_file(geography: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _calibration_table(path: Path, calibration: str, seed: int = 0):
-    """The calibration's draws as a table: one row per draw, one column per dotted key (+
-    ``weight``)."""
+def _calibration_table(path: Path):
+    """The calibration's draws as a table: one row per draw, one column per dotted key it fits
+    (+ ``weight``)."""
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
-    values = _with_prior_draws([d["values"] for d in draws], calibration, seed)
     return pd.DataFrame(
-        [
-            {**v, **({"weight": d["weight"]} if "weight" in d else {})}
-            for v, d in zip(values, draws, strict=True)
-        ]
+        [{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws]
     )
 
 
@@ -195,8 +191,10 @@ def parameter_draws(geography: str, n: int, seed: int = 0, levers: bool = False)
 
 def _calibration_rows(path: Path, n: int, calibration: str, seed: int = 0) -> list[dict]:
     """``n`` of the calibration's draws: in order when there are enough equally weighted ones,
-    otherwise resampled systematically by weight (equal weights if none are given)."""
-    draws = _calibration_table(path, calibration, seed)
+    otherwise resampled systematically by weight (equal weights if none are given); row k then
+    gets point k of the prior draws (:func:`_with_prior_draws`), so a resampled calibration
+    draw does not repeat them."""
+    draws = _calibration_table(path)
     weighted = "weight" in draws
     w = draws.pop("weight").to_numpy(float) if weighted else np.ones(len(draws))
     if weighted or len(draws) < n:
@@ -204,7 +202,8 @@ def _calibration_rows(path: Path, n: int, calibration: str, seed: int = 0) -> li
         draws = draws.iloc[
             np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)
         ]
-    return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
+    rows = [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
+    return _with_prior_draws(rows, calibration, seed)
 
 
 def design(
@@ -252,7 +251,8 @@ def design_keys(method: str, keys, geography: str, levers: bool = False) -> list
     if method == "draws" and geography:
         path = calibration_draws_file(geography)
         if path is not None:
-            return [c for c in _calibration_table(path, geography).columns if c != "weight"]
+            fitted = [c for c in _calibration_table(path).columns if c != "weight"]
+            return fitted + [k for k in drawn_uncertain(geography) if k not in fitted]
         return problem(levers=levers)["names"]
     return problem(list(keys), levers)["names"]
 
