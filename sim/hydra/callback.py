@@ -196,6 +196,9 @@ class SweepCallback(Callback):
 
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
+            if studies.own_tables(config.get("study")):  # its jobs are workers, not runs
+                studies.report_dir(sweep_dir, config.get("study"))
+                return
             summary, _ = collect(sweep_dir)
             if not summary.empty:  # a named study's report, or the generic one of an ad-hoc sweep
                 studies.report_dir(sweep_dir, config.get("study"))
