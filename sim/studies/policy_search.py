@@ -67,7 +67,10 @@ OBJECTIVES = {
 }
 COSTS = {
     "east_cost": ("yuan/year", "eastern public cost over the baseline, mean over the run"),
-    "west_cost": ("yuan/year", "western public cost (own funds) over the baseline, mean over the run"),
+    "west_cost": (
+        "yuan/year",
+        "western public cost (own funds) over the baseline, mean over the run",
+    ),
 }
 
 
@@ -114,8 +117,10 @@ def lever_bounds(levers: list[str], bounds: list[str]) -> dict[str, tuple[float,
             )
         lo, hi = given.get(key, ranges[key])
         meta = fields[key].metadata
-        if not lo < hi or (meta["lo"] is not None and lo < meta["lo"]) or (
-            meta["hi"] is not None and hi > meta["hi"]
+        if (
+            not lo < hi
+            or (meta["lo"] is not None and lo < meta["lo"])
+            or (meta["hi"] is not None and hi > meta["hi"])
         ):
             raise schema.ConfigError(
                 f"Invalid configuration:\n  search.bounds: {key} [{lo:g}, {hi:g}] is empty or "
@@ -276,7 +281,9 @@ def open_study(folder: Path, spec: Spec):
 
 def distributions(spec: Spec) -> dict:
     optuna = _optuna()
-    return {k: optuna.distributions.FloatDistribution(lo, hi) for k, (lo, hi) in spec.levers.items()}
+    return {
+        k: optuna.distributions.FloatDistribution(lo, hi) for k, (lo, hi) in spec.levers.items()
+    }
 
 
 def _constraints_key() -> str:
