@@ -136,6 +136,13 @@ def lever_bounds(levers: list[str], bounds: list[str]) -> dict[str, tuple[float,
     return out
 
 
+def compose_search(overrides: list[str]):
+    """The ``search`` node of the config these overrides compose."""
+    from sim.params.compose import compose
+
+    return compose([o for o in overrides if not o.startswith("policy.")]).search
+
+
 def spec_of(search) -> Spec:
     """The :class:`Spec` of a config's ``search`` node."""
     from sim.params.schema import ConfigError
@@ -486,6 +493,8 @@ def run_worker(
             trial.set_user_attr("constraints", constraints)
             trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
             study.tell(trial, values)
+            (folder / "done").mkdir(exist_ok=True)
+            (folder / "done" / str(trial.user_attrs[CANDIDATE])).touch()  # the sweep's progress
             mine += 1
             if progress:
                 done = sum(_finished(g) for g in _by_candidate(study.get_trials()).values())
@@ -604,6 +613,11 @@ def run_job(cfg, run_dir: Path, task_overrides: list[str]) -> list[dict]:
         },
     )
     return []
+
+
+def progress_marks(config) -> tuple[Path, int, str]:
+    """Where the sweep's progress counts finished mixes (one empty file each), and how many."""
+    return Path(config.hydra.sweep.dir) / FOLDER / "done", int(config.search.trials), "mix"
 
 
 SCENARIOS = ("pairing", "enclave", "labour", "consumption", "full")
