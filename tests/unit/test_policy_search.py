@@ -165,3 +165,33 @@ def test_levers_keep_to_their_schema_range():
         ps.lever_bounds(["economy.wage_east"], [])
     with pytest.raises(ConfigError, match="does not list"):
         ps.lever_bounds([SHARE], ["policy.pairing.promotion:0.5:1"])
+
+
+def test_the_dashboard_loads_a_mix_of_the_front_into_the_levers(tmp_path):
+    from sim.dashboard.figures import front_figure
+    from sim.dashboard.view import View, mix_label, mix_view, search_front
+
+    sp = spec(trials=6, batch=3)
+    ps.run_worker(tmp_path, sp, toy, poll_s=0.01)
+    table = ps.trials_table(tmp_path, sp)
+    front = ps.pareto_front(table, "west_fiscal_balance", "public_cost_max")
+    table["on_front"] = table["candidate"].isin(front["candidate"])
+    table["overrides"] = [
+        f"experiment=policy_search run.years=2 {SHARE}={s!r}" for s in table[SHARE]
+    ]
+    table = table.rename(
+        columns={
+            "west_fiscal_balance": "west_fiscal_balance [yuan/year]",
+            "public_cost_max": "public_cost_max [yuan/year]",
+        }
+    )
+    table.to_csv(tmp_path / "policy_search.csv", index=False)
+    shown = search_front(tmp_path / "policy_search.csv")
+    assert len(shown) == len(front) and shown["public_cost_max [yuan/year]"].is_monotonic_increasing
+    assert search_front(tmp_path / "missing.csv") is None
+    row = shown.iloc[-1]
+    assert mix_label(row).startswith(f"mix {int(row['candidate'])}: west_fiscal_balance")
+    loaded = mix_view(row, View(scenario="labour", seed=4))
+    assert (loaded.scenario, loaded.seed) == ("full", 4)
+    assert dict(loaded.levers)[SHARE] == pytest.approx(row[SHARE])
+    assert front_figure(shown).axes
