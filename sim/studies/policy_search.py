@@ -657,19 +657,12 @@ def convergence(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return pd.DataFrame({"evaluations": np.arange(1, len(t) + 1), f"best_{o}": best.to_numpy()})
 
 
-def _spec_from_sweep(sweep_dir: Path):
-    import yaml
+def _spec_from_sweep(sweep_dir: Path) -> Spec:
+    """The search's spec as the sweep recorded it (``multirun.yaml``, written before launching)."""
+    from omegaconf import OmegaConf
 
-    from sim.runs.collect import job_dirs
-
-    for d in job_dirs(sweep_dir):
-        path = d / "config.yaml"
-        if path.exists():
-            cfg = yaml.safe_load(path.read_text())
-            from omegaconf import OmegaConf
-
-            return spec_of(OmegaConf.create(cfg["search"]))
-    raise FileNotFoundError(f"no finished worker job in {sweep_dir}")
+    cfg = OmegaConf.load(Path(sweep_dir) / "multirun.yaml")
+    return spec_of(cfg.search)
 
 
 def report(sweep_dir: Path) -> str:
