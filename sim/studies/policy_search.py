@@ -517,13 +517,18 @@ def trials_table(folder: Path, spec: Spec) -> pd.DataFrame:
         runs = t.user_attrs["runs"]
         row = {"candidate": c, "kind": "search"}
         row.update({k: float(t.params[k]) for k in spec.levers})
-        row.update(dict(zip(spec.objectives, t.values, strict=True)))
+        row.update(_robust(spec, runs))  # every objective, the searched ones as scored
         row.update(_cost_columns(runs))
         row["feasible"] = bool(max(t.user_attrs["constraints"]) <= 0)
         row["seconds"] = t.user_attrs.get("seconds")
         row["finished"] = t.datetime_complete
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _robust(spec: Spec, runs: list[dict]) -> dict[str, float]:
+    """Each objective's robust score (the ``quantile`` over the runs), searched or not."""
+    return {o: float(np.quantile([r[o] for r in runs], spec.quantile)) for o in OBJECTIVES}
 
 
 def _cost_columns(runs: list[dict]) -> dict[str, float]:
@@ -639,10 +644,10 @@ def scenario_rows(folder: Path, spec: Spec, base: list[str]) -> pd.DataFrame:
                 runs.append({k: mix[k] - b[k] for k in mix})
             path.parent.mkdir(parents=True, exist_ok=True)
             outputs.write_atomic(path, outputs.json_bytes(runs))
-        values, constraints = score(spec, runs)
+        _, constraints = score(spec, runs)
         rows.append(
             {"candidate": -1, "kind": "scenario", "scenario": name}
-            | dict(zip(spec.objectives, values, strict=True))
+            | _robust(spec, runs)
             | _cost_columns(runs)
             | {"feasible": max(constraints) <= 0}
         )
@@ -703,7 +708,7 @@ def report(sweep_dir: Path) -> str:
     scen["overrides"] = [" ".join(base + [f"scenario={s}"]) for s in scen["scenario"]]
     full = pd.concat([table, scen], ignore_index=True)
     units = {
-        **{o: OBJECTIVES[o][0] for o in spec.objectives},
+        **{o: u for o, (u, _) in OBJECTIVES.items()},
         **{c: "yuan/year" for c in ("east_cost_max", "west_cost_max", "public_cost_max")},
         **{c: "yuan/year" for c in ("public_cost_mean", "east_cost_mean")},
     }
