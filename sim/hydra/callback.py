@@ -172,7 +172,11 @@ class SweepCallback(Callback):
             bar = mode == "on" or sys.stderr.isatty()  # a log gets lines, not a bar's redraws
             stop = threading.Event()
             marks = _own_progress(config)  # a study whose jobs are workers counts its own units
-            args = (sweep_dir, total, stop, bar) if marks is None else (*marks, stop, bar)
+            if marks is None:
+                args: tuple = (sweep_dir, total, stop, bar)
+            else:
+                folder, total, unit = marks
+                args = (folder, total, stop, bar, unit)
             thread = threading.Thread(target=_watch, args=args, daemon=True)
             _WATCH.update(stop=stop, thread=thread)
             thread.start()
@@ -294,7 +298,8 @@ def _watch(sweep_dir: Path, total, stop: threading.Event, bar: bool, unit: str =
                 progress.update(_count(done) + _count(skipped) - progress.n)
             progress.update(_count(done) + _count(skipped) - progress.n)
         return
-    lines = ProgressLines(total, time.monotonic(), unit=f"{unit}s")
+    plural = unit + ("es" if unit.endswith(("s", "x")) else "s")
+    lines = ProgressLines(total, time.monotonic(), unit=plural)
     final = False
     while not final:
         final = stop.wait(1.0)

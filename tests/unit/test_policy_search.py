@@ -195,3 +195,28 @@ def test_the_dashboard_loads_a_mix_of_the_front_into_the_levers(tmp_path):
     assert (loaded.scenario, loaded.seed) == ("full", 4)
     assert dict(loaded.levers)[SHARE] == pytest.approx(row[SHARE])
     assert front_figure(shown).axes
+
+
+def test_the_sweep_counts_its_progress_in_mixes(tmp_path, capsys):
+    import threading
+
+    from omegaconf import OmegaConf
+
+    from sim.hydra import callback
+
+    config = OmegaConf.create(
+        {
+            "study": "policy_search",
+            "search": {"trials": 3},
+            "hydra": {"sweep": {"dir": str(tmp_path)}},
+        }
+    )
+    folder, total, unit = callback._own_progress(config)
+    assert (folder, total, unit) == (tmp_path / ps.FOLDER / "done", 3, "mix")
+    folder.mkdir(parents=True)
+    for c in (0, 1):
+        (folder / str(c)).touch()
+    stop = threading.Event()
+    stop.set()
+    callback._watch(folder, total, stop, False, unit)
+    assert "sweep: 2/3 mixes done" in capsys.readouterr().err
