@@ -88,6 +88,43 @@ def report() -> None:
     cols = [c for c in table.columns if c.startswith("policy.")]
     print(best[["candidate", "best_at_budget_level", *cols]].to_string(index=False))
     print(pd.read_csv(SWEEPS["tpe"] / "policy_search_scenarios.csv").to_string(index=False))
+    robustness(SWEEPS["tpe"], table, cols)
+
+
+def robustness(folder: Path, table: pd.DataFrame, levers: list[str]) -> None:
+    """What the robust best mix depends on: its gain in each draw against the best feasible mix
+    of that draw (regret), and the rank correlation of each lever with the first objective."""
+    from sim.studies import policy_search as ps
+
+    spec = ps._spec_from_sweep(folder)
+    study = ps.open_study(folder / ps.FOLDER, spec)
+    o = spec.objectives[0]
+    runs = {
+        t.user_attrs[ps.CANDIDATE]: t.user_attrs["runs"]
+        for t in study.get_trials()
+        if t.state.name == "COMPLETE"
+    }
+    feasible = set(table.loc[(table["kind"] == "search") & table["feasible"], "candidate"])
+    best = table[table["best_at_budget_level"] == 1.0]
+    if best.empty:
+        return
+    b = int(best["candidate"].iloc[0])
+    print(f"mix {b} per draw ({o}, mean over seeds) against the best feasible mix of that draw:")
+    for d in range(spec.draws):
+        idx = [i for i, (dd, _) in enumerate(spec.runs) if dd == d]
+        per = {c: sum(runs[c][i][o] for i in idx) / len(idx) for c in feasible}
+        top = max(per, key=per.get)
+        print(
+            f"  draw {d}: {per[b]:.0f}; best mix {top}: {per[top]:.0f}; "
+            f"regret {per[top] - per[b]:.0f} ({(per[top] - per[b]) / per[top]:.1%})"
+        )
+    mixes = table[table["kind"] == "search"]
+    first = next(c for c in mixes.columns if c.startswith(o + " ["))
+    corr = mixes[levers].corrwith(mixes[first], method="spearman")
+    cost = mixes[levers].corrwith(mixes["public_cost_max [yuan/year]"], method="spearman")
+    print(f"rank correlation over the mixes, with {o} / with public cost:")
+    for k in levers:
+        print(f"  {k}: {corr[k]:+.2f} / {cost[k]:+.2f}")
 
 
 def main(argv=None) -> int:

@@ -658,7 +658,7 @@ def convergence(table: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """Best robust first objective among feasible mixes after n evaluations (in proposal order)."""
     t = table[table["kind"] == "search"].sort_values("candidate")
     o = spec.objectives[0]
-    best = t[o].where(t["feasible"]).cummax()
+    best = t[o].where(t["feasible"].astype(bool)).cummax().ffill()  # NaN until one is feasible
     return pd.DataFrame({"evaluations": np.arange(1, len(t) + 1), f"best_{o}": best.to_numpy()})
 
 
