@@ -528,7 +528,11 @@ def trials_table(folder: Path, spec: Spec) -> pd.DataFrame:
 
 def _robust(spec: Spec, runs: list[dict]) -> dict[str, float]:
     """Each objective's robust score (the ``quantile`` over the runs), searched or not."""
-    return {o: float(np.quantile([r[o] for r in runs], spec.quantile)) for o in OBJECTIVES}
+    return {
+        o: float(np.quantile([r[o] for r in runs], spec.quantile))
+        for o in OBJECTIVES
+        if o in runs[0]
+    }
 
 
 def _cost_columns(runs: list[dict]) -> dict[str, float]:
