@@ -16,7 +16,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: run test test-slow test-install test-slurm bench lint clean setup figures
+.PHONY: run test test-slow test-install test-slurm bench lint clean setup figures docs docs-check
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -47,6 +47,23 @@ FIGURES_SWEEP := results/sweeps/readme_figures
 figures: $(STAMP)
 	$(PY) -m sim.run -m experiment=policy_comparison hydra.sweep.dir=$(FIGURES_SWEEP) $(ARGS)
 	cp $(FIGURES_SWEEP)/figures/policy_comparison.png $(FIGURES_SWEEP)/figures/county_map.png docs/img/
+	$(if $(ARGS),,$(PY) -m sim.report.doc_blocks stamp readme.figures)
+
+## make docs: recompute every figure quoted in README.md and docs/ (sim/report/doc_blocks.py lists
+## them), in dependency order, and record the digest of each block's inputs beside it. DOC=decisions
+## (or ODD, sensitivity, ...): one document's blocks; SLOW=1: also the slow ones (calibration,
+## Morris, Sobol, benchmarks, tax share sweep: hours); without it a stale slow block or a reading
+## (figures transcribed by hand) is marked in its document as an older reading; READINGS=1 also
+## runs the readings' commands, output in results/doc_readings/ to update the text from (then
+## `python -m sim.report.doc_blocks stamp NAME`). ARGS=--force: rerun blocks already up to date.
+## Measured: 9.0 min with ARGS=--force on 2 cores at load ~14 (about 4 min idle; docs/reliability.md);
+## seconds when nothing is stale.
+docs: $(STAMP)
+	$(PY) -m sim.report.doc_blocks run $(if $(DOC),--doc $(DOC)) $(if $(SLOW),--slow) $(if $(READINGS),--readings) $(ARGS)
+
+## make docs-check: which quoted figures are older than the code or data they describe
+docs-check: $(STAMP)
+	$(PY) -m sim.report.doc_blocks check $(if $(DOC),--doc $(DOC))
 
 ## make search: the policy search on 2 local cores (docs/policy_search.md); SMOKE=1 for a tiny one
 .PHONY: search
@@ -69,6 +86,7 @@ test-slurm: $(STAMP)
 ## make bench: benchmarks; rewrites docs/benchmarks.md
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
+	$(if $(ARGS),,$(PY) -m sim.report.doc_blocks stamp benchmarks)
 
 ## make lint: ruff (rules and formatting) over the code, mypy over the model and its parameters
 LINT_PATHS := sim tests benchmarks hydra_plugins experiments

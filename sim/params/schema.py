@@ -992,7 +992,7 @@ class EconomyConfig:
         hi=100,
         source="no source found for a share (docs/evidence.md §1), free parameter fitted by the "
         "calibration; range 0.02-0.5",
-        prior=uniform(0.02, 0.3),
+        prior=uniform(0.02, 0.5),
         role=CALIBRATED,
     )
     horizon_years: float = param(

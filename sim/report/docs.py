@@ -2,7 +2,8 @@
 
 The tables are rendered from :mod:`sim.params.schema` and :mod:`sim.model.metrics`, so the
 documentation cannot disagree with the code. ``docs/ODD.md`` holds them between
-marker comments; this module rewrites what lies between the markers::
+marker comments (their digest of the inputs: :mod:`sim.report.doc_blocks`); this module
+rewrites what lies between the markers::
 
     python -m sim.report.docs           # rewrite the tables in docs/ODD.md
     python -m sim.report.docs --check   # exit 1 if docs/ODD.md is out of date
@@ -102,7 +103,7 @@ BLOCKS = {"parameters": render_parameter_table, "metrics": render_metrics_table}
 
 
 def _pattern(block: str) -> re.Pattern:
-    return re.compile(rf"(<!-- {block}:start -->\n)(.*?)(<!-- {block}:end -->)", re.DOTALL)
+    return re.compile(rf"(<!-- {block}:start[^\n]*-->\n)(.*?)(<!-- {block}:end -->)", re.DOTALL)
 
 
 def render(text: str) -> str:
@@ -132,7 +133,7 @@ def is_up_to_date(path: Path | str = ODD_PATH) -> bool:
     return not stale_blocks(path)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -153,7 +154,7 @@ def update(path: Path | str = ODD_PATH) -> bool:
     fresh = render(text)
     if fresh == text:
         return False
-    _write_atomic(path, fresh)
+    write_atomic(path, fresh)
     return True
 
 

@@ -11,6 +11,8 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim.analysis import calibration as cal
+from sim.analysis.calibration.experiment import spec_problems, target_problems
+from sim.analysis.calibration.measures import landings_by_step, periods
 from sim.params.compose import CONFIG_DIR, compose
 from sim.params.schema import ConfigError, schema_fields
 from sim.world.geography import WORLD_DIR
@@ -47,13 +49,90 @@ def test_priors_lie_inside_the_schema_ranges():
 
 
 def test_measures_cover_every_compared_target(experiment):
-    sim = experiment.run_point({}, seeds=[0], base=compose({"calibration": "none", "run.years": 1}))
+    """Over the calibration's own horizon, with the counterfactual the fit table runs."""
+    sim = experiment.run_point({}, seeds=[0], counterfactual=True)
     for geo in ("shanghai_yunnan", "northeast"):
         cfg = compose({"geography": geo, "calibration": "none", "run.years": 1})
         measured = cal.simulate_measures(cfg, [0]) if geo != GEO else sim
         for tid, t in cal.load_targets(geo).items():
             if t["measure"]:
                 assert t["measure"] in measured, tid
+
+
+def test_a_target_without_a_source_or_with_a_bad_measure_is_refused():
+    good = dict(cal.load_targets(GEO)["firms_landed_2024h1"])
+    assert target_problems(GEO, {"t": good}) == []
+    for broken, words in (
+        ({**good, "source": ""}, "no source"),
+        ({k: v for k, v in good.items() if k != "vintage"}, "no vintage"),
+        ({**good, "measure": "firms_landed:2024H2"}, "not a model measure"),
+        ({**good, "measure": "landed_forever:2023"}, "not a model measure"),
+        ({**good, "bound": "sideways"}, "upper or lower"),
+        ({**good, "prior": {"dist": "uniform", "lo": 0.8, "hi": 0.2}}, "L < H"),
+        (
+            {**good, "role": "fit", "prior": {"dist": "uniform", "lo": 0.2, "hi": 0.8}},
+            "role validate",
+        ),
+        ({**good, "role": "guess"}, "must be one of"),
+    ):
+        problems = target_problems(GEO, {"t": broken})
+        assert problems and words in " ".join(problems), (broken, problems)
+    # a figure the model cannot produce still names its source
+    gap = {"value": None, "measure": None, "role": "not_comparable", "vintage": "2021", "why": "x"}
+    assert "no source" in " ".join(target_problems(GEO, {"gap": gap}))
+
+
+def test_the_calibration_refuses_targets_outside_its_run_or_needing_a_counterfactual():
+    spec, targets = cal.load_spec(GEO), cal.load_targets(GEO)
+    assert spec_problems(spec, targets, GEO) == []
+    short = {**spec, "overrides": {**spec["overrides"], "run.years": 3}}  # ends in 2023
+    assert "firms_landed_2024h1" in " ".join(spec_problems(short, targets, GEO))
+    share = {**targets, "share": {**targets["landed_anyway_share_2023"], "role": "fit"}}
+    share["share"].pop("prior")
+    problems = spec_problems({**spec, "targets": [*spec["targets"], "share"]}, share, GEO)
+    assert "without the pairing" in " ".join(problems)
+
+
+def test_landings_by_step_undo_the_rolling_year_count():
+    rng = np.random.default_rng(3)
+    per_step = np.concatenate([[0.0], rng.integers(0, 50, size=22).astype(float)])
+    rolling = np.array([per_step[max(t - 3, 1) : t + 1].sum() for t in range(per_step.size)])
+    assert np.array_equal(landings_by_step(rolling, 4), per_step)
+    assert periods(2021, 4, 14) == {
+        "2021": (1, 4),
+        "2021H1": (1, 2),
+        "2022": (5, 8),
+        "2022H1": (5, 6),
+        "2023": (9, 12),
+        "2023H1": (9, 10),
+        "2024H1": (13, 14),
+    }
+
+
+def test_period_measures_add_up_on_a_small_model():
+    """Two years of a small pool: years and halves add up to the run's own counts."""
+    from sim.runs.runner import simulate
+
+    cfg = compose({"scenario": "full", "run.years": 2, "geography.n_firms": 2000})
+    model = simulate(cfg, seed=0)
+    m = cal.measures(model)
+    assert m["at_risk_pool"] == 2000
+    assert m["firms_landed:2022"] == m["firms_landed_year"] > 0
+    assert m["firms_landed:2021"] + m["firms_landed:2022"] == m["firms_landed_cum:2022"]
+    assert 0 <= m["firms_landed:2022H1"] <= m["firms_landed:2022"]
+    assert m["investment:2022"] == pytest.approx(m["investment_year"])
+    assert m["investment:2021"] + m["investment:2022"] == pytest.approx(
+        float(model.history["investment_cum"][model.t])
+    )
+    assert m["east_west_income_ratio:2022"] == m["east_west_income_ratio"]
+    assert "firms_landed:2023" not in m and "firms_landed:2023H1" not in m
+    both = cal.simulate_measures(cfg, [0], counterfactual=compose({**CFG2, "scenario": "baseline"}))
+    share = both["landed_anyway_share:2022"]
+    assert both["firms_landed_baseline:2022"] == pytest.approx(share * both["firms_landed:2022"])
+    assert 0 <= share
+
+
+CFG2 = {"run.years": 2, "geography.n_firms": 2000}
 
 
 def test_distance_is_zero_on_target_and_scale_free():
@@ -83,8 +162,11 @@ def test_a_killed_calibration_resumes_from_its_last_generation(experiment, tmp_p
 def test_the_same_calibration_gives_the_same_point_estimate_whatever_the_workers(
     experiment, tmp_path
 ):
-    """Two fits with the same seed, on 2 workers and on 1, and one killed after its first
-    generation and resumed: identical populations, so identical point estimates."""
+    """Fits with the same seed, on 2 workers and on 1, and one killed after its first
+    generation and resumed on a dask cluster (a LocalCluster of 2 processes, client.map as the
+    Slurm engine runs it): identical populations, so identical point estimates."""
+    from sim.analysis.calibration.engine import Engine, dask_client
+
     tiny = {"population": 4, "generations": 2, "max_simulations": 10_000}
 
     def estimate(history):
@@ -98,8 +180,12 @@ def test_the_same_calibration_gives_the_same_point_estimate_whatever_the_workers
     two = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "a"))
     one = estimate(cal.run_abc(experiment, tiny, workers=1, run_dir=tmp_path / "b"))
     cal.run_abc(experiment, {**tiny, "generations": 1}, workers=2, run_dir=tmp_path / "c")
-    resumed = estimate(cal.run_abc(experiment, tiny, workers=2, run_dir=tmp_path / "c"))
-    assert two == one == resumed
+    with dask_client(Engine("dask-local", workers=2), tmp_path) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        resumed_on_dask = estimate(
+            cal.run_abc(experiment, tiny, workers=1, run_dir=tmp_path / "c", client=client)
+        )
+    assert two == one == resumed_on_dask
 
 
 def test_the_point_estimate_is_the_weighted_median():

@@ -143,6 +143,10 @@ def test_broken_inputs_are_a_message_before_any_simulation(world, tmp_path, caps
         (["--budget", "huge"], "unknown budget 'huge'"),
         (["--budget", "smoke", "--install"], "only a 'full' fit may replace"),
         (["--results", "/proc/calibration"], "not writable"),
+        (["--jobs", "0"], "--jobs: 0 must be at least 1"),
+        (["--cluster", "kubernetes"], "invalid choice: 'kubernetes'"),
+        (["--slurm", "--cluster", "slurm"], "Choose one"),
+        (["--cluster", "dask-local", "--scheduler", "tcp://h:8786"], "drop --cluster dask-local"),
     ],
 )
 def test_bad_options_are_a_one_line_message(world, tmp_path, capsys, args, message):
@@ -240,6 +244,10 @@ def test_without_slurm_the_slurm_option_is_a_message(world, tmp_path, capsys, mo
         capsys, "--budget", "smoke", "--slurm", "--results", str(tmp_path / "results")
     )
     assert code == 2 and "no sbatch" in err, err
+    code, err = run_main(
+        capsys, "--budget", "smoke", "--cluster", "slurm", "--results", str(tmp_path / "results")
+    )
+    assert code == 2 and "--cluster slurm: Slurm is not available" in err, err
 
 
 # ---------------------------------------------------------------- a real calibration: lock, SIGTERM

@@ -3,9 +3,11 @@
 The cluster is started by ``.ci/slurm-local`` in a temporary folder and stopped after.
 Checks: a sweep through ``hydra/launcher=slurm`` writes the same bytes as a local joblib
 sweep; a cancelled job and a job past its time limit are each reported by name, the
-rest of the sweep is collected, and nothing hangs.
+rest of the sweep is collected, and nothing hangs; the calibration runs as one Slurm job,
+and on dask-jobqueue worker jobs with the local fit's result.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -191,3 +193,65 @@ def test_the_calibration_runs_as_a_slurm_job(slurm, tmp_path):
         p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("results/calibration/**/*.err")
     )
     assert report.exists(), f"no report after the Slurm job; its logs:\n{logs}"
+
+
+def test_the_calibration_on_slurm_worker_jobs_gives_the_local_result(slurm, tmp_path):
+    """`--cluster slurm`: the fit's simulations run in a dask-jobqueue worker job (SLURMCluster);
+    the populations, point estimate and checks are those of the same fit on local processes."""
+    import pyabc
+
+    env = {**slurm, "PYTHONPATH": str(ROOT)}
+    smoke = ["-m", "sim.analysis.calibration", "--budget", "smoke", "--no-write"]
+
+    def calibrate(where, *args) -> tuple[dict, object, float]:
+        where.mkdir()
+        t0 = time.time()
+        r = subprocess.run(
+            [sys.executable, *smoke, *args],
+            cwd=where,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert r.returncode == 0, r.stdout + r.stderr[-4000:]
+        run_dir = where / "results" / "calibration" / "shanghai_yunnan" / "smoke"
+        history = pyabc.History(f"sqlite:///{run_dir / 'abc.db'}", _id=1)
+        report = json.loads((run_dir / "report.json").read_text())
+        return report, history, time.time() - t0
+
+    on_slurm, slurm_history, slurm_s = calibrate(
+        tmp_path / "slurm",
+        "--cluster",
+        "slurm",
+        "--jobs",
+        "1",
+        "--cores-per-job",
+        "2",
+        "--memory-per-job",
+        "4GB",
+        "--timeout-min",
+        "30",
+    )
+    jobs = tmp_path / "slurm" / "results" / "calibration" / "shanghai_yunnan" / ".dask-jobs"
+    assert list(jobs.glob("*.err")), "no worker job went through sbatch"
+    assert "SLURMCluster" in on_slurm["engine"] and on_slurm["workers"] == 2
+    local, local_history, local_s = calibrate(tmp_path / "local", "--workers", "2")
+    assert "local process pool" in local["engine"]
+    for key in ("point", "epsilons", "simulations", "generations", "fit", "validation"):
+        assert on_slurm[key] == local[key], key
+    for t in range(local_history.max_t + 1):
+        a, wa = slurm_history.get_distribution(m=0, t=t)
+        b, wb = local_history.get_distribution(m=0, t=t)
+        assert a.equals(b) and (wa == wb).all(), t
+    print(
+        f"smoke calibration, whole command (ABC fit): on a Slurm worker job {slurm_s:.0f} s "
+        f"({on_slurm['fit_seconds']:.0f} s), on 2 local processes {local_s:.0f} s "
+        f"({local['fit_seconds']:.0f} s)"
+    )
+    deadline = time.time() + 60  # cancelled when the fit ends; a job may still be completing
+    while subprocess.run(
+        ["squeue", "-h", "-n", "sim-calibration"], env=slurm, capture_output=True, text=True
+    ).stdout.strip():
+        assert time.time() < deadline, "the worker jobs outlived the calibration"
+        time.sleep(1)

@@ -56,7 +56,7 @@ def test_the_outcome_tables_of_odd_md_carry_every_record():
         k: [docs._cell(u), docs._cell(m)] for k, (u, m) in REGION_ATTRIBUTES.items()
     }
     for part, records in ((run_part, OUTCOMES), (region_part, REGION_OUTCOMES)):
-        rows = _rows_by_key(part.split("<!-- metrics:start -->")[-1])
+        rows = _rows_by_key(part.split("<!-- metrics:start")[-1])
         assert set(rows) == set(records), set(rows) ^ set(records)
         for name, o in records.items():
             unit, side, better = rows[name][1:4]

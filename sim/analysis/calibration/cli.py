@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from sim.analysis.calibration import engine as engines
 from sim.analysis.calibration import fit, report, validate, write
 from sim.analysis.calibration.experiment import Experiment, check_inputs
 from sim.params import checks
@@ -48,9 +49,13 @@ def calibrate(
     install: bool = False,
     check_seeds=FIT_SEEDS,
     n_table_draws: int = TABLE_DRAWS,
+    engine: engines.Engine | None = None,
 ) -> dict:
     """Fit, summarise, validate; write the result into the results folder and (``install``, full
-    budget only) over the shipped files. Returns the report."""
+    budget only) over the shipped files. Returns the report.
+
+    ``engine`` says where the fit's simulations run (engine.py; default: ``workers`` local
+    processes); it changes how long the fit takes, not its result."""
     t0 = time.perf_counter()
     spec = check_inputs(geography, budget)
     if install and budget != INSTALL_BUDGET:
@@ -60,20 +65,19 @@ def calibrate(
         )
     plan = spec["budgets"][budget]
     workers = workers or os.cpu_count() or 1
+    engine = engine or engines.Engine(workers=workers)
+    engines.check(engine)
     run_dir = Path(results) / geography / budget
     check_writable(run_dir)
     lock = fit.hold(run_dir)  # one calibration per checkpoint, also inside a Slurm job
     try:
+        exp = Experiment(geography)
+        # the engine's workers (Slurm jobs) end with the fit, before the checks that follow
+        with engines.dask_client(engine, run_dir.parent / ".dask-jobs") as client:
+            history = fit.run_abc(exp, plan, workers, run_dir, fresh, client=client)
+            processes = engines.processes(client, workers)
         out = _calibrate(
-            Experiment(geography),
-            budget,
-            plan,
-            workers,
-            fresh,
-            run_dir,
-            check_seeds,
-            n_table_draws,
-            t0,
+            exp, history, budget, plan, processes, run_dir, check_seeds, n_table_draws, t0, engine
         )
         if install:
             out["installed"] = [
@@ -89,8 +93,9 @@ def calibrate(
         lock.close()
 
 
-def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_draws, t0) -> dict:
-    history = fit.run_abc(exp, plan, workers, run_dir, fresh)
+def _calibrate(
+    exp, history, budget, plan, workers, run_dir, check_seeds, n_table_draws, t0, engine
+) -> dict:
     t_fit = fit.abc_seconds(history, time.perf_counter() - t0)
     cols, particles, weights = fit.posterior(exp, history)
     ident = fit.identification(exp, particles, weights)
@@ -108,6 +113,7 @@ def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_
         "budget": budget,
         "plan": plan,
         "workers": workers,
+        "engine": engine.describe(),
         "provenance": provenance,
         "generations": history.max_t + 1,
         "simulations": int(history.total_nr_simulations),
@@ -115,6 +121,9 @@ def _calibrate(exp, budget, plan, workers, fresh, run_dir, check_seeds, n_table_
         "point": point,
         "epsilons": [float(e) for e in history.get_all_populations()["epsilon"].tolist()],
         "identification": ident,
+        "unidentified": list(report.unidentified(ident)),
+        "draw_keys": sorted({k for d in draws for k in d["values"]}),
+        "n_draws": len(draws),
         "estimator": "weighted posterior median per parameter (fit space)",
         "fit": validate.fit_table(exp, point, draws, n_table_draws, check_seeds),
         "validation": validate.validate_out_of_sample(point, check_seeds),
@@ -178,12 +187,12 @@ def slurm_state(job_id: str) -> str | None:
     return None
 
 
-def check_slurm(partition: str | None) -> None:
+def check_slurm(partition: str | None, option: str = "--slurm") -> None:
     """Slurm can take a job here, in ``partition`` if given (checked with sinfo)."""
     if shutil.which("sbatch") is None:
         raise ConfigError(
-            "--slurm: Slurm is not available on this machine (no sbatch on PATH); "
-            "run without --slurm, or on the cluster's login node. Nothing was submitted."
+            f"{option}: Slurm is not available on this machine (no sbatch on PATH); "
+            f"run without {option}, or on the cluster's login node. Nothing was submitted."
         )
     if partition is None:
         return
@@ -310,12 +319,46 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--slurm", action="store_true", help="submit the calibration as one Slurm job (submitit)"
     )
-    ap.add_argument("--partition", default=None, help="Slurm partition (with --slurm)")
+    ap.add_argument(
+        "--partition", default=None, help="Slurm partition (with --slurm or --cluster slurm)"
+    )
     ap.add_argument(
         "--timeout-min",
         type=_whole(1),
         default=120,
-        help="Slurm time limit, minutes (with --slurm)",
+        help="Slurm time limit of the job (--slurm) or of each worker job (--cluster slurm), "
+        "minutes",
+    )
+    past = ap.add_argument_group(
+        "past one node (docs/calibration.md): the simulations on a dask cluster, same result"
+    )
+    past.add_argument(
+        "--cluster",
+        choices=engines.KINDS,
+        default="local",
+        help="local: --workers processes here (default); slurm: dask-jobqueue worker jobs "
+        "(--jobs x --cores-per-job processes); dask-local: a dask LocalCluster of --workers",
+    )
+    past.add_argument(
+        "--jobs", type=_whole(1), default=2, help="Slurm worker jobs (--cluster slurm; default 2)"
+    )
+    past.add_argument(
+        "--cores-per-job",
+        type=_whole(1),
+        default=8,
+        help="cores and worker processes per Slurm job (--cluster slurm; default 8)",
+    )
+    past.add_argument(
+        "--memory-per-job",
+        default=None,
+        help=f"memory per Slurm job, e.g. 16GB (--cluster slurm; default "
+        f"{engines.GB_PER_CORE} GB per core)",
+    )
+    past.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the simulations on a dask cluster that is already running (tcp://host:8786)",
     )
     return ap
 
@@ -335,6 +378,16 @@ def main(argv: list[str] | None = None) -> int:
         results=args.results,
         install=install,
     )
+    engine = engines.Engine(
+        kind=args.cluster,
+        workers=args.workers or os.cpu_count() or 1,
+        jobs=args.jobs,
+        cores_per_job=args.cores_per_job,
+        memory_per_job=args.memory_per_job,
+        timeout_min=args.timeout_min,
+        partition=args.partition,
+        scheduler=args.scheduler,
+    )
     stop_on_sigterm()
     try:
         check_inputs(args.geography, args.budget)
@@ -343,8 +396,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"--install: only a '{INSTALL_BUDGET}' fit may replace the shipped calibration; "
                 f"budget '{args.budget}' writes to {args.results} only."
             )
+        engines.check(engine)
         if args.slurm:
+            if engine.uses_dask:
+                raise ConfigError(
+                    "--slurm runs the whole fit in one Slurm job on one node; --cluster and "
+                    "--scheduler spread its simulations over a dask cluster from here. "
+                    "Choose one."
+                )
             return submit_slurm(kwargs, args.partition, args.timeout_min, args.workers or 8)
+        if engine.kind == "slurm":
+            check_slurm(args.partition, "--cluster slurm")
         check_writable(args.results / args.geography / args.budget)
         if install:
             print(
@@ -354,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
                 "results/.",
                 file=sys.stderr,
             )
-        out = calibrate(**kwargs)
+        out = calibrate(**kwargs, engine=engine)
     except ConfigError as err:
         print(f"\nsim.calibration: {err}\n", file=sys.stderr)
         return 2

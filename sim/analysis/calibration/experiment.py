@@ -19,7 +19,11 @@ from pathlib import Path
 
 from sim.analysis.calibration.measures import (
     MEASURES,
+    PERIOD_MEASURES,
     distance,
+    is_measure,
+    needs_counterfactual,
+    period_year,
     simulate_measures,
     with_values,
 )
@@ -69,16 +73,30 @@ def _number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
+ROLES = ("fit", "validate", "input", "not_comparable")
+
+
 def target_problems(geography: str, targets: dict) -> list[str]:
-    """Targets the model cannot be compared with: value not a positive number, unknown measure."""
+    """Targets that do not say where they come from, or the model cannot be compared with:
+    no source, vintage or why; value not a positive number; unknown measure; a bad bound or
+    prior."""
     problems = []
     for tid, t in targets.items():
         where = f"sim/world/{geography}/targets.yaml: {tid}"
         if not isinstance(t, dict):
             problems.append(f"{where}: expected a mapping (value, measure, role, ...).")
             continue
+        missing = [k for k in ("source", "vintage", "why") if not str(t.get(k) or "").strip()]
+        if missing:
+            problems.append(
+                f"{where}: no {', '.join(missing)}: every figure names where it was published "
+                "(or says it is an illustrative prior), when, and why it is here."
+            )
+        if t.get("role") not in ROLES:
+            problems.append(f"{where}: role = {t.get('role')!r} must be one of {', '.join(ROLES)}.")
         if not t.get("measure") or t.get("role") not in ("fit", "validate"):
             continue  # an input or a figure the model cannot produce: not compared
+        problems += _bound_and_prior_problems(where, t)
         value = _number(t.get("value"))
         if value is None or value <= 0:
             problems.append(
@@ -86,10 +104,43 @@ def target_problems(geography: str, targets: dict) -> list[str]:
                 "its unit in 'unit:'); distances are log ratios."
             )
         measure = str(t["measure"])
-        if measure not in MEASURES and not measure.startswith("firms_in_county:"):
+        if not is_measure(measure):
             problems.append(
                 f"{where}: measure = {measure!r} is not a model measure "
-                f"(known: {', '.join(MEASURES)}, firms_in_county:<county>)."
+                f"(known: {', '.join(MEASURES)}, firms_in_county:<county>; by period, as in "
+                f"firms_landed:2023 or firms_landed:2024H1: {', '.join(PERIOD_MEASURES)}; "
+                "landed_anyway_share:<year>)."
+            )
+    return problems
+
+
+def _bound_and_prior_problems(where: str, t: dict) -> list[str]:
+    problems = []
+    if t.get("bound") not in (None, "upper", "lower"):
+        problems.append(f"{where}: bound = {t['bound']!r} must be upper or lower.")
+    prior = t.get("prior")
+    if prior is not None:
+        lo, hi = (
+            (_number(prior.get(k)) for k in ("lo", "hi"))
+            if isinstance(prior, dict)
+            else (
+                None,
+                None,
+            )
+        )
+        if (
+            not isinstance(prior, dict)
+            or prior.get("dist") != "uniform"
+            or lo is None
+            or hi is None
+            or not lo < hi
+        ):
+            problems.append(
+                f"{where}: prior = {prior!r} must be {{dist: uniform, lo: L, hi: H}} with L < H."
+            )
+        if t.get("role") != "validate":
+            problems.append(
+                f"{where}: a stated prior is reported against, never fitted: role validate."
             )
     return problems
 
@@ -114,8 +165,14 @@ def spec_problems(spec, targets: dict, geography: str) -> list[str]:
                 f"{where}: target '{tid}' has role {targets[tid].get('role')!r} in targets.yaml, "
                 "not fit."
             )
+        elif needs_counterfactual(str(targets[tid].get("measure"))):
+            problems.append(
+                f"{where}: target '{tid}' needs a run without the pairing; it is reported in the "
+                "fit table, not fitted."
+            )
     if not spec["targets"]:
         problems.append(f"{where}: targets: name at least one fitted target.")
+    problems += _horizon_problems(where, spec, targets, geography)
     fields = dict(schema_fields())
     params = spec["parameters"] if isinstance(spec["parameters"], dict) else {}
     if not params:
@@ -145,6 +202,26 @@ def spec_problems(spec, targets: dict, geography: str) -> list[str]:
             f"{where}: workers_per_workshop = {spec['workers_per_workshop']!r} must be a positive "
             "number."
         )
+    return problems
+
+
+def _horizon_problems(where: str, spec: dict, targets: dict, geography: str) -> list[str]:
+    """Every compared period lies inside the calibration's run (start year + run.years)."""
+    overrides = spec["overrides"] if isinstance(spec["overrides"], dict) else {}
+    fields = dict(schema_fields())
+    start = int(overrides.get("run.start_year", fields["run.start_year"].default))
+    years = overrides.get("run.years", fields["run.years"].default)
+    last = start + int(years) - 1 if isinstance(years, int) else None
+    problems = []
+    for tid, t in targets.items():
+        if not isinstance(t, dict) or t.get("role") not in ("fit", "validate"):
+            continue
+        year = period_year(str(t.get("measure")))
+        if year is not None and last is not None and not start <= year <= last:
+            problems.append(
+                f"{where}: overrides run {start}-{last} (run.years = {years}); target '{tid}' of "
+                f"sim/world/{geography}/targets.yaml is read in {year}."
+            )
     return problems
 
 
@@ -220,6 +297,15 @@ class Experiment:
         self.base = compose(
             {"geography": geography, "calibration": "none", **self.spec["overrides"]}
         )
+        # the same run without the pairing: the baseline counterfactual of the fit table
+        self.without_pairing = compose(
+            {
+                "geography": geography,
+                "calibration": "none",
+                **self.spec["overrides"],
+                "scenario": "baseline",
+            }
+        )
 
     # fit space: log10 for scale: log, so a uniform prior there is log-uniform
     def to_model(self, point: dict) -> dict:
@@ -232,10 +318,15 @@ class Experiment:
         lo, hi = self.params[key]["prior"]
         return (math.log10(lo), math.log10(hi)) if self.params[key]["scale"] == "log" else (lo, hi)
 
-    def run_point(self, values: dict, seeds=None, base=None) -> dict:
+    def run_point(self, values: dict, seeds=None, base=None, counterfactual=False) -> dict:
+        """Measures at ``values`` (mean over seeds); ``counterfactual``: with the same runs
+        without the pairing (``landed_anyway_share:<year>``)."""
         cfg = with_values(self.base if base is None else base, values)
         return simulate_measures(
-            cfg, self.spec["seeds"] if seeds is None else seeds, self.spec["workers_per_workshop"]
+            cfg,
+            self.spec["seeds"] if seeds is None else seeds,
+            self.spec["workers_per_workshop"],
+            counterfactual=with_values(self.without_pairing, values) if counterfactual else None,
         )
 
     def __call__(self, point: dict) -> dict:  # pyabc's model: parameters -> summary statistics

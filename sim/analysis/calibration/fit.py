@@ -96,8 +96,18 @@ def check_checkpoint(run_dir: Path) -> None:
 
 
 # ------------------------------------------------------------------ ABC-SMC with a checkpoint
-def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: bool = False):
-    """Run (or resume) ABC-SMC; returns pyabc's History. Checkpoint: ``run_dir/abc.db``."""
+def run_abc(
+    exp: Experiment,
+    budget: dict,
+    workers: int,
+    run_dir: Path,
+    fresh: bool = False,
+    client=None,
+):
+    """Run (or resume) ABC-SMC; returns pyabc's History. Checkpoint: ``run_dir/abc.db``.
+
+    The simulations run on ``workers`` local processes, or on the workers of a dask
+    ``client`` (engine.py); either gives the same populations."""
     import pyabc
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +132,7 @@ def run_abc(exp: Experiment, budget: dict, workers: int, run_dir: Path, fresh: b
             for lo, hi in [exp.bounds(k)]
         }
     )
-    sampler = SeededMappingSampler(workers, seed=int(digest[:8], 16))
+    sampler = SeededMappingSampler(workers, seed=int(digest[:8], 16), client=client)
     abc = pyabc.ABCSMC(
         exp,
         prior,

@@ -54,6 +54,10 @@ def _g(x: float) -> str:
 
 
 def _off_by(r: dict) -> str:
+    prior = r.get("prior")
+    if prior:
+        inside = prior["lo"] <= r["pooled_mean"] <= prior["hi"]
+        return f"{'inside' if inside else 'outside'} prior {prior['lo']:g}–{prior['hi']:g}"
     if r["bound"] == "lower":
         return "met" if r["pooled_mean"] >= r["reported"] else "missed"
     if r["bound"] == "upper":
@@ -82,6 +86,7 @@ def render_markdown(report: dict) -> str:
     for r in report["fit"]:
         p, d = r["point"], r["draws"]
         bound = {"lower": " (at least)", "upper": " (at most)"}.get(r["bound"], "")
+        bound = " (prior)" if r.get("prior") else bound
         out.append(
             f"| {r['target']} | {r['role']} | {_g(r['reported'])}{bound} | {_g(p['mean'])} ± "
             f"{_g(p['sd'])} | "
@@ -99,6 +104,7 @@ def render_markdown(report: dict) -> str:
             f"| `{k}` | {report['point'][k]:g} | {i['width_ratio']:.2f} | {i['verdict']} | "
             f"`{i['most_correlated']}` ({i['correlation']:+.2f}) |"
         )
+    out += ["", unidentified_line(report)]
     out += [
         "",
         "| geography | figure | vintage | reported | simulated mean [5–95%] over seeds | ratio | "
@@ -115,6 +121,37 @@ def render_markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def unidentified(identification: dict) -> dict[str, dict]:
+    """The parameters the targets leave (weakly or wholly) unidentified."""
+    return {k: i for k, i in identification.items() if i["verdict"] != "identified"}
+
+
+def unidentified_line(report: dict) -> str:
+    """What the targets do not pin down, and that the draws carry it."""
+    left = unidentified(report["identification"])
+    if not left:
+        return "**Unidentified:** none; every fitted parameter is identified by the targets."
+    carried = set(report.get("draw_keys", []))
+    parts = [
+        f"`{k}` ({i['verdict']}; posterior / prior sd {i['width_ratio']:.2f}, r = "
+        f"{i['correlation']:+.2f} with `{i['most_correlated']}`)"
+        for k, i in left.items()
+    ]
+    missing = [k for k in left if k not in carried]
+    return (
+        "**Unidentified:** "
+        + "; ".join(parts)
+        + ". "
+        + (
+            f"The {report.get('n_draws', 'parameter')} draws carry "
+            + ("them" if len(left) > 1 else "it")
+            + " into any experiment (`run.draw`)."
+            if not missing
+            else f"NOT carried by the draws: {', '.join(missing)}."
+        )
+    )
+
+
 def print_report(report: dict) -> None:
     print(
         f"\nCalibration of {report['geography']} ({report['budget']}): {report['simulations']} "
@@ -125,12 +162,13 @@ def print_report(report: dict) -> None:
     print("point estimates:", ", ".join(f"{k}={v:g}" for k, v in report["point"].items()))
     for k, i in report["identification"].items():
         print(f"  {k:<32} {i['verdict']:<18} posterior/prior sd {i['width_ratio']:.2f}")
+    print(unidentified_line(report).replace("**", "").replace("`", ""))
     print("fit (pooled over seeds and draws):")
     for r in report["fit"]:
         print(
             f"  {r['target']:<22} {r['role']:<8} reported {r['reported']:>12.4g}  simulated "
             f"{r['pooled_mean']:>12.4g}  "
-            f"({r['rel_error']:+.0%})"
+            f"({_off_by(r)})"
         )
     print("out of sample (no refit):")
     for r in report["validation"]:

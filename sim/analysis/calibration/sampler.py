@@ -4,7 +4,8 @@ pyabc's multicore samplers accept particles in the order they finish, so two run
 calibration give different populations. Here every generation is ``n`` tasks, each with
 its own seed derived from the fit's seed and the generation; a task samples until it
 accepts one particle, and the results are gathered in task order. The same command then
-gives the same posterior, also after a resume, on any number of workers.
+gives the same posterior, also after a resume, on any number of workers, on this machine
+or on a dask cluster (engine.py).
 """
 
 from __future__ import annotations
@@ -20,16 +21,20 @@ import pyabc
 class SeededMappingSampler(pyabc.sampler.MappingSampler):
     """Mapping sampler with one seed per task: ``SeedSequence([seed, generation]).spawn(n)``.
 
-    ``workers`` > 1 maps over a pool of processes from a fork server (ordered ``map``; no fork
-    of a threaded process); 1 runs in process.
+    With a dask ``client`` the tasks go to its workers (``client.map``, gathered in task
+    order); else ``workers`` > 1 maps over a pool of processes from a fork server (ordered
+    ``map``; no fork of a threaded process) and 1 runs in process.
     """
 
-    def __init__(self, workers: int, seed: int):
-        self.workers, self.seed = workers, seed
+    def __init__(self, workers: int, seed: int, client=None):
+        self.workers, self.seed, self.client = workers, seed, client
         self._pool = None
         super().__init__(map_=self._map)
 
     def _map(self, function, tasks):
+        if self.client is not None:
+            # pure=False: a task is never answered from another's cached result
+            return self.client.gather(self.client.map(function, tasks, pure=False))
         if self.workers == 1:
             return list(map(function, tasks))
         if self._pool is None:

@@ -23,11 +23,13 @@ def spread(rows: list[dict], key: str) -> dict:
 
 def fit_table(exp: Experiment, point: dict, draws: list[dict], n_draws: int, seeds) -> list[dict]:
     """Each target: reported value, simulated mean and spread over seeds (point estimate)
-    and over parameter draws (draw k with seed k), relative error of the means."""
+    and over parameter draws (draw k with seed k), relative error of the means. Every run is
+    paired with the same run without the pairing (the baseline counterfactual)."""
     targets = load_targets(exp.geography)
-    at_point = [exp.run_point(point, seeds=[s]) for s in seeds]
+    at_point = [exp.run_point(point, seeds=[s], counterfactual=True) for s in seeds]
     over_draws = [
-        exp.run_point(d["values"], seeds=[1000 + i]) for i, d in enumerate(draws[:n_draws])
+        exp.run_point(d["values"], seeds=[1000 + i], counterfactual=True)
+        for i, d in enumerate(draws[:n_draws])
     ]
     rows = []
     for tid, t in targets.items():
@@ -42,6 +44,7 @@ def fit_table(exp: Experiment, point: dict, draws: list[dict], n_draws: int, see
                 "role": t["role"],
                 "reported": float(t["value"]),
                 "bound": t.get("bound"),
+                "prior": t.get("prior"),
                 "point": p,
                 "draws": d,
                 "pooled_mean": float(pooled),
