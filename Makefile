@@ -65,6 +65,12 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	$(PY) -m sim.report.doc_blocks check $(if $(DOC),--doc $(DOC))
 
+## make search: the policy search on 2 local cores (docs/policy_search.md); SMOKE=1 for a tiny one
+.PHONY: search
+SEARCH_SMOKE := search.trials=6 search.batch=3 search.draws=2 search.seeds=1 run.years=1 geography.n_firms=300 hydra.sweep.dir=results/sweeps/policy_search_smoke
+search: $(STAMP)
+	$(PY) -m sim.run -m experiment=policy_search $(if $(SMOKE),$(SEARCH_SMOKE)) $(ARGS)
+
 ## make test-slow: long sweeps and scale runs
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow $(ARGS)
