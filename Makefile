@@ -65,6 +65,12 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	$(PY) -m sim.report.doc_blocks check $(if $(DOC),--doc $(DOC))
 
+## make search: the policy search on 2 local cores (docs/policy_search.md); SMOKE=1 for a tiny one
+.PHONY: search
+SEARCH_SMOKE := search.trials=6 search.batch=3 search.draws=2 search.seeds=1 run.years=1 geography.n_firms=300 hydra.sweep.dir=results/sweeps/policy_search_smoke
+search: $(STAMP)
+	$(PY) -m sim.run -m experiment=policy_search $(if $(SMOKE),$(SEARCH_SMOKE)) $(ARGS)
+
 ## make test-slow: long sweeps and scale runs
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow $(ARGS)
@@ -104,7 +110,11 @@ test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser $(ARGS)
 
 # --- sensitivity ------------------------------------------------------------
-.PHONY: sensitivity sensitivity-sobol
+.PHONY: sensitivity sensitivity-sobol screen
+## make screen: Morris screening on the calibrated defaults, then sim/world/<calibration>/influential.yaml (the parameters the main job's draws carry; ~15-30 min on 2 cores)
+screen: $(STAMP)
+	$(PY) -m sim.studies.screen $(ARGS)
+
 ## make sensitivity: Morris screening of every uncertain parameter (~15-25 min on 2 cores); docs/sensitivity.md
 sensitivity: $(STAMP)
 	$(PY) -m sim.run -m experiment=sensitivity_morris $(ARGS)

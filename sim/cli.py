@@ -43,6 +43,10 @@ def main(cfg: DictConfig):
             hc.overrides.task, resolve=False
         )  # as typed, ${...} kept
         shared = (sweep_record.read(Path(hc.sweep.dir)) or {}).get("shared") if multirun else None
+        if multirun and cfg.search.worker >= 0:  # a worker of the policy search, not one run
+            from sim.studies import policy_search
+
+            return policy_search.run_job(cfg, run_dir, overrides)
         rows = run_job(cfg, run_dir, overrides, multirun, sweep_shared=shared)
     except (ConfigError, GeographyError, OSError) as err:
         _remove_if_empty(run_dir)

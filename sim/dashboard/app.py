@@ -24,8 +24,11 @@ from sim.dashboard.view import (
     cli_commands,
     export_yaml,
     levers,
+    mix_label,
+    mix_view,
     run_view,
     scenario_values,
+    search_front,
 )
 from sim.params.schema import ConfigError
 
@@ -144,6 +147,7 @@ def Controls():
     )
     if lever_error.value:
         solara.Error(lever_error.value, classes=["sim-lever-error"])
+    SearchFront()
     section = None
     for lever in levers():
         this = lever.key.split(".")[1]
@@ -151,6 +155,26 @@ def Controls():
             section = this
             solara.HTML("b", section)
         LeverInput(lever, values[lever.key])
+
+
+@solara.component
+def SearchFront():
+    """The policy search's front (`make search`), and a mix of it loaded into the levers."""
+    front = solara.use_memo(search_front, [])
+    if front is None:
+        return
+    names = [mix_label(r) for _, r in front.iterrows()]
+    chosen = solara.use_reactive(names[-1])
+    fig = solara.use_memo(lambda: figures.front_figure(front), [])
+    with solara.Div(classes=["sim-search-front"]):
+        solara.HTML("b", "policy search: robust gain against public cost")
+        solara.FigureMatplotlib(fig, dpi=70, format="png")
+        solara.Select("mix on the front", values=names, value=chosen.value, on_value=chosen.set)
+        solara.Button(
+            "Load mix into levers",
+            on_click=lambda: view.set(mix_view(front.iloc[names.index(chosen.value)], view.value)),
+            classes=["sim-load-mix"],
+        )
 
 
 @solara.component

@@ -315,3 +315,20 @@ def losing_text(comp: Comparison, most: int = 12) -> str:
     )
     more = f"; and {len(lose) - most} more" if len(lose) > most else ""
     return f"{len(lose)} western counties lose income per capita (mean over {n}): {named}{more}."
+
+
+def front_figure(front: pd.DataFrame) -> Figure:
+    """The policy search's front: robust gain of its first objective against public cost."""
+    from sim.dashboard.view import SEARCH_COST, search_objective
+
+    objective = search_objective(front)
+    fig = Figure(figsize=(3.4, 2.4))
+    ax = fig.subplots()
+    ax.plot(front[SEARCH_COST] / 1e8, front[objective], "-o", ms=3, c="tab:red")
+    for _, r in front.iterrows():
+        ax.annotate(str(int(r["candidate"])), (r[SEARCH_COST] / 1e8, r[objective]), fontsize=6)
+    ax.set_xlabel("public cost, worst run (100 m yuan/year)", fontsize=7)
+    ax.set_ylabel(objective.replace(" [", "\n["), fontsize=7)
+    ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    return fig

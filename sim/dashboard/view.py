@@ -308,3 +308,47 @@ def _shell_word(word: str) -> str:
     import shlex
 
     return shlex.quote(word)
+
+
+# the policy search's table (docs/policy_search.md), where `make search` writes it
+SEARCH_TABLE = Path("results/sweeps/policy_search/policy_search.csv")
+SEARCH_COST = "public_cost_max [yuan/year]"
+
+
+def search_front(path: Path | str = SEARCH_TABLE) -> pd.DataFrame | None:
+    """The mixes on the policy search's front of its first objective against public cost,
+    cheapest first (None without a search table)."""
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError):
+        return None
+    if "on_front" not in table:
+        return None
+    front = table[(table["kind"] == "search") & (table["on_front"] == True)]  # noqa: E712
+    return front.sort_values(SEARCH_COST).reset_index(drop=True) if len(front) else None
+
+
+def search_objective(front: pd.DataFrame) -> str:
+    """The front's objective column (the first objective of the search: ``name [unit]``)."""
+    return next(c for c in front.columns if "[" in c and not c.startswith(("east_", "west_c")))
+
+
+def mix_label(row) -> str:
+    objective = search_objective(row.to_frame().T)
+    return (
+        f"mix {int(row['candidate'])}: {objective.split(' [')[0]} {row[objective]:,.0f}, "
+        f"public cost {row[SEARCH_COST] / 1e8:,.1f} × 100 m yuan/year"
+    )
+
+
+def mix_view(row, view: View) -> View:
+    """``view`` with a mix of the search loaded: its geography and scenario (from the row's
+    overrides; the scenario the search ran on otherwise) and every lever it sets."""
+    given = dict(o.split("=", 1) for o in str(row["overrides"]).split() if "=" in o)
+    geography = given.get("geography", "shanghai_yunnan")
+    scenario = given.get("scenario", "full")  # experiment policy_search searches on `full`
+    out = dataclasses.replace(view, geography=geography, scenario=scenario, levers=())
+    for key in row.index:
+        if key.startswith("policy.") and pd.notna(row[key]):
+            out = out.with_lever(key, float(row[key]))
+    return out

@@ -171,9 +171,13 @@ class SweepCallback(Callback):
         if mode != "off":
             bar = mode == "on" or sys.stderr.isatty()  # a log gets lines, not a bar's redraws
             stop = threading.Event()
-            thread = threading.Thread(
-                target=_watch, args=(sweep_dir, total, stop, bar), daemon=True
-            )
+            marks = _own_progress(config)  # a study whose jobs are workers counts its own units
+            if marks is None:
+                args: tuple = (sweep_dir, total, stop, bar)
+            else:
+                folder, total, unit = marks
+                args = (folder, total, stop, bar, unit)
+            thread = threading.Thread(target=_watch, args=args, daemon=True)
             _WATCH.update(stop=stop, thread=thread)
             thread.start()
 
@@ -196,6 +200,9 @@ class SweepCallback(Callback):
 
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
+            if studies.own_tables(config.get("study")):  # its jobs are workers, not runs
+                studies.report_dir(sweep_dir, config.get("study"))
+                return
             summary, _ = collect(sweep_dir)
             if not summary.empty:  # a named study's report, or the generic one of an ad-hoc sweep
                 studies.report_dir(sweep_dir, config.get("study"))
@@ -223,8 +230,20 @@ class SweepCallback(Callback):
             )
 
 
-def _count(d: Path) -> int:
-    return sum(1 for _ in d.iterdir()) if d.exists() else 0
+def _own_progress(config):
+    """(folder of marks, total, unit) of a study that counts its own progress, else None."""
+    try:
+        from sim.studies import reports as studies
+
+        report = studies.study_report(config.get("study"))
+        marks = getattr(sys.modules[report.__module__], "progress_marks", None) if report else None
+        return marks(config) if marks else None
+    except Exception:  # noqa: BLE001 - progress is a nicety, never a failure
+        return None
+
+
+def _count(d: Path | None) -> int:
+    return sum(1 for _ in d.iterdir()) if d is not None and d.exists() else 0
 
 
 def duration(seconds: float) -> str:
@@ -239,8 +258,8 @@ class ProgressLines:
     """Progress of a sweep as log lines: one each time another tenth of the jobs is done, and one
     at least every ``every`` seconds, with elapsed time and an estimate of the time left."""
 
-    def __init__(self, total: int | None, start: float, every: float = 30.0):
-        self.total, self.start, self.every = total, start, every
+    def __init__(self, total: int | None, start: float, every: float = 30.0, unit: str = "jobs"):
+        self.total, self.start, self.every, self.unit = total, start, every, unit
         self.last_time, self.last_tenth, self.last_n = start, 0, -1
 
     def line(self, done: int, skipped: int, now: float, final: bool = False) -> str | None:
@@ -252,9 +271,10 @@ class ProgressLines:
         self.last_time, self.last_tenth, self.last_n = now, tenth, n
         elapsed = now - self.start
         if not self.total:
-            return f"sweep: {n} jobs done, {duration(elapsed)} elapsed"
+            return f"sweep: {n} {self.unit} done, {duration(elapsed)} elapsed"
         text = (
-            f"sweep: {n}/{self.total} jobs done ({100 * n // self.total}%), {duration(elapsed)} "
+            f"sweep: {n}/{self.total} {self.unit} done ({100 * n // self.total}%), "
+            f"{duration(elapsed)} "
             "elapsed"
         )
         if n >= self.total:
@@ -264,17 +284,22 @@ class ProgressLines:
         return text + ", estimate after the first job"
 
 
-def _watch(sweep_dir: Path, total, stop: threading.Event, bar: bool) -> None:
-    done, skipped = sweep_dir / DONE_DIR, sweep_dir / SKIPPED_DIR
+def _watch(sweep_dir: Path, total, stop: threading.Event, bar: bool, unit: str = "job") -> None:
+    """Count the marks in ``sweep_dir``'s done folders (a study's own: ``sweep_dir`` is its
+    folder of marks, ``unit`` what one is) until ``stop``."""
+    done, skipped = (
+        (sweep_dir / DONE_DIR, sweep_dir / SKIPPED_DIR) if unit == "job" else (sweep_dir, None)
+    )
     if bar:
         from tqdm.auto import tqdm
 
-        with tqdm(total=total, desc="sweep", unit="job") as progress:
+        with tqdm(total=total, desc="sweep", unit=unit) as progress:
             while not stop.wait(0.5):
                 progress.update(_count(done) + _count(skipped) - progress.n)
             progress.update(_count(done) + _count(skipped) - progress.n)
         return
-    lines = ProgressLines(total, time.monotonic())
+    plural = unit + ("es" if unit.endswith(("s", "x")) else "s")
+    lines = ProgressLines(total, time.monotonic(), unit=plural)
     final = False
     while not final:
         final = stop.wait(1.0)

@@ -20,9 +20,13 @@ Where the values come from (the seam with the calibration):
 * :func:`parameter_draws` returns a calibration's draws when its draws file exists
   (``sim/world/<calibration>/draws.yaml``; a job uses the calibration it selects,
   ``run.calibration``), otherwise the Latin hypercube;
-* the uncertain parameters of :data:`WITH_CALIBRATION_DRAWS` (``policy.pairing.governance_gain``)
-  ride along a calibration's draws, which do not fit them: draw k takes the k-th point of a
-  van der Corput sequence through the prior's inverse CDF.
+* a calibration's draws carry the uncertain parameters that matter too (:func:`drawn_uncertain`):
+  those a Morris screening on the calibrated defaults found influential
+  (``sim/world/<calibration>/influential.yaml``, written by ``make screen``), and always those of
+  :data:`WITH_CALIBRATION_DRAWS` (``policy.pairing.governance_gain``). Draw k takes point k of
+  a scrambled Halton sequence (one independent dimension per parameter, seeded by
+  ``sensitivity.seed``) through each prior's inverse CDF: the same for draw k however many
+  draws a job asks for.
 """
 
 from __future__ import annotations
@@ -33,12 +37,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.params import schema
-from sim.params.draws import draws_file
+from sim.params.draws import draws_file, influential_file
 from sim.params.files import read_yaml, stamp
 
 VARIED = (schema.UNCERTAIN, schema.CALIBRATED)  # the roles a design varies unless asked for more
 MORRIS_LEVELS = 4
-# Uncertain parameters a calibration's draws do not fit but carry (from their priors).
+# Uncertain parameters a calibration's draws always carry (from their priors), whatever the
+# screening finds: the governance channel is the assumption pairing's case rests on.
 WITH_CALIBRATION_DRAWS = ("policy.pairing.governance_gain",)
 
 
@@ -72,26 +77,35 @@ def lever_keys() -> list[str]:
     return [k for k, f in schema.schema_fields() if f.metadata["role"] == schema.LEVER]
 
 
-def van_der_corput(k: int) -> float:
-    """Point k (k >= 0) of the base-2 van der Corput sequence, in (0, 1): evenly spread, and the
-    same for draw k however many draws a job asks for."""
-    k, u, base = k + 1, 0.0, 0.5
-    while k:
-        u += base * (k & 1)
-        k >>= 1
-        base /= 2
-    return u
-
-
-def _with_prior_draws(rows: list[dict]) -> list[dict]:
-    """Calibration draws with each parameter of :data:`WITH_CALIBRATION_DRAWS` they do not fit
-    added (draw k: the k-th van der Corput point through the prior's inverse CDF)."""
+def drawn_uncertain(calibration: str) -> tuple[str, ...]:
+    """The uncertain parameters a calibration's draws carry from their priors:
+    :data:`WITH_CALIBRATION_DRAWS` first, then the screening's influential ones in its order
+    (``sim/world/<calibration>/influential.yaml``; none if the file is missing). Keys that are
+    no longer uncertain float parameters are skipped."""
     priors = design_priors()
-    extra = {k: priors[k] for k in WITH_CALIBRATION_DRAWS if rows and k not in rows[0]}
-    return [
-        {**row, **{k: float(p.quantile(van_der_corput(i))) for k, p in extra.items()}}
-        for i, row in enumerate(rows)
-    ]
+    listed: list[str] = []
+    path = influential_file(calibration) if calibration and calibration != "none" else None
+    if path is not None and path.is_file():
+        listed = [str(p["key"]) for p in (read_yaml(path) or {}).get("parameters") or []]
+    roles = {k: f.metadata["role"] for k, f in schema.schema_fields()}
+    keys = dict.fromkeys([*WITH_CALIBRATION_DRAWS, *listed])
+    return tuple(k for k in keys if k in priors and roles[k] == schema.UNCERTAIN)
+
+
+def _with_prior_draws(rows: list[dict], calibration: str, seed: int = 0) -> list[dict]:
+    """Calibration draws with each parameter of :func:`drawn_uncertain` they do not fit added:
+    draw k takes point k of a scrambled Halton sequence, one dimension per parameter (seeded by
+    ``seed``), through the prior's inverse CDF."""
+    priors = design_priors()
+    extra = [k for k in drawn_uncertain(calibration) if rows and k not in rows[0]]
+    if not extra:
+        return rows
+    from scipy.stats import qmc
+
+    halton = qmc.Halton(d=len(extra), scramble=True, seed=np.random.default_rng(seed))
+    unit = halton.random(len(rows))
+    values = {k: priors[k].quantile(unit[:, j]) for j, k in enumerate(extra)}
+    return [{**row, **{k: float(values[k][i]) for k in extra}} for i, row in enumerate(rows)]
 
 
 def problem(keys: list[str] | None = None, levers: bool = False) -> dict:
@@ -139,17 +153,13 @@ def calibration_draws_file(geography: str) -> Path | None:
 
 
 def _calibration_table(path: Path):
-    """The calibration's draws as a table: one row per draw, one column per dotted key (+
-    ``weight``)."""
+    """The calibration's draws as a table: one row per draw, one column per dotted key it fits
+    (+ ``weight``)."""
     import pandas as pd
 
     draws = (read_yaml(path) or {}).get("draws") or []
-    values = _with_prior_draws([d["values"] for d in draws])
     return pd.DataFrame(
-        [
-            {**v, **({"weight": d["weight"]} if "weight" in d else {})}
-            for v, d in zip(values, draws, strict=True)
-        ]
+        [{**d["values"], **({"weight": d["weight"]} if "weight" in d else {})} for d in draws]
     )
 
 
@@ -170,7 +180,7 @@ def parameter_draws(geography: str, n: int, seed: int = 0, levers: bool = False)
                 "(e.g. policy.enclave.tax_share_east=0.2,0.4 run.draw=0,1,2), or use a morris or "
                 "sobol design."
             )
-        return _calibration_rows(path, n)
+        return _calibration_rows(path, n, geography, seed)
     from scipy.stats import qmc
 
     names = problem(levers=levers)["names"]
@@ -179,9 +189,11 @@ def parameter_draws(geography: str, n: int, seed: int = 0, levers: bool = False)
     return [dict(zip(names, map(float, v), strict=True)) for v in values]
 
 
-def _calibration_rows(path: Path, n: int) -> list[dict]:
+def _calibration_rows(path: Path, n: int, calibration: str, seed: int = 0) -> list[dict]:
     """``n`` of the calibration's draws: in order when there are enough equally weighted ones,
-    otherwise resampled systematically by weight (equal weights if none are given)."""
+    otherwise resampled systematically by weight (equal weights if none are given); row k then
+    gets point k of the prior draws (:func:`_with_prior_draws`), so a resampled calibration
+    draw does not repeat them."""
     draws = _calibration_table(path)
     weighted = "weight" in draws
     w = draws.pop("weight").to_numpy(float) if weighted else np.ones(len(draws))
@@ -190,7 +202,8 @@ def _calibration_rows(path: Path, n: int) -> list[dict]:
         draws = draws.iloc[
             np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n), len(draws) - 1)
         ]
-    return [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
+    rows = [{k: float(v) for k, v in row.items()} for row in draws.head(n).to_dict("records")]
+    return _with_prior_draws(rows, calibration, seed)
 
 
 def design(
@@ -205,9 +218,8 @@ def design(
     ``draws`` (``geography``: the calibration whose draws they are; cached until the file
     changes). ``levers``: vary the policy levers too."""
     path = draws_file(geography) if method == "draws" and geography else None
-    return _design(
-        method, n, seed, tuple(keys), geography, bool(levers), stamp(path) if path else None
-    )
+    stamps = (stamp(path), stamp(influential_file(geography))) if path else None
+    return _design(method, n, seed, tuple(keys), geography, bool(levers), stamps)
 
 
 @functools.lru_cache(maxsize=8)
@@ -239,7 +251,8 @@ def design_keys(method: str, keys, geography: str, levers: bool = False) -> list
     if method == "draws" and geography:
         path = calibration_draws_file(geography)
         if path is not None:
-            return [c for c in _calibration_table(path).columns if c != "weight"]
+            fitted = [c for c in _calibration_table(path).columns if c != "weight"]
+            return fitted + [k for k in drawn_uncertain(geography) if k not in fitted]
         return problem(levers=levers)["names"]
     return problem(list(keys), levers)["names"]
 
@@ -303,7 +316,7 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
     source = (calibration if calibration is not None else geography) if draws else ""
     k = int(s["sample"])
     if source and source != "none" and not levers:
-        table = _equal_draws(source)
+        table = _equal_draws(source, int(s["seed"]))
         if table is not None and int(s["n"]) <= len(table) and k < len(table):
             return {key: float(v) for key, v in table[k].items()}
     source = "" if source == "none" else source
@@ -318,7 +331,7 @@ def sample_values(s, geography: str, calibration: str | None = None) -> dict[str
     return dict(zip(names, map(float, rows[k]), strict=True))
 
 
-def _equal_draws(calibration: str) -> list[dict] | None:
+def _equal_draws(calibration: str, seed: int = 0) -> list[dict] | None:
     """The calibration's draws in order, if its file exists and gives them no weights."""
     path = calibration_draws_file(calibration)
     if path is None:
@@ -326,7 +339,7 @@ def _equal_draws(calibration: str) -> list[dict] | None:
     draws = (read_yaml(path) or {}).get("draws") or []
     if any("weight" in d for d in draws):
         return None
-    return _with_prior_draws([d["values"] for d in draws])
+    return _with_prior_draws([d["values"] for d in draws], calibration, seed)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,10 @@ A calibration ``NAME`` keeps its data beside its geography, ``sim/world/NAME/``:
   (``configs/calibration/NAME.yaml`` for the behaviour, ``configs/geography/NAME.yaml`` for
   the pool size), so ``calibration=NAME`` selects it and command-line overrides beat it;
 * ``draws.yaml`` — equally weighted parameter draws, the rows of the ``draws`` design
-  (``sensitivity.method=draws sensitivity.sample=k``, or ``run.draw=k``).
+  (``sensitivity.method=draws sensitivity.sample=k``, or ``run.draw=k``);
+* ``influential.yaml`` — the uncertain parameters a Morris screening on the calibrated defaults
+  found influential (``make screen``, :mod:`sim.studies.screen`): the draws carry them, each
+  drawn from its prior (:mod:`sim.params.designs`).
 
 Every reader is cached by the file's stamp (:mod:`sim.params.files`): a recalibration is
 seen by a process that is already running.
@@ -52,6 +55,12 @@ def load_draws(name: str) -> dict:
 def draws_file(name: str) -> Path:
     """The parameter draws of calibration ``name`` (may not exist)."""
     return world_file(name, "draws.yaml")
+
+
+def influential_file(name: str) -> Path:
+    """The screening's list of influential uncertain parameters of calibration ``name`` (may not
+    exist)."""
+    return world_file(name, "influential.yaml")
 
 
 def point_file(name: str) -> Path:

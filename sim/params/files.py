@@ -20,7 +20,7 @@ from sim.world import bounded_yaml
 from sim.world.geography import WORLD_DIR
 
 # the calibration's files beside each geography that composed configs depend on
-WORLD_PARAMETER_FILES = ("point.yaml", "draws.yaml", "calibration.yaml")
+WORLD_PARAMETER_FILES = ("point.yaml", "draws.yaml", "calibration.yaml", "influential.yaml")
 
 
 def stamp(path: Path) -> tuple | None:

@@ -127,6 +127,8 @@ def param(
     }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
@@ -1847,6 +1849,143 @@ class SensitivityConfig:
     )
 
 
+# the policy search's levers by default: continuous, funded by public budgets, one per channel
+SEARCH_LEVERS = [
+    "policy.pairing.aid_per_county",
+    "policy.pairing.promotion",
+    "policy.enclave.tax_share_east",
+    "policy.labour.training_rate",
+    "policy.labour.migration_support",
+    "policy.labour.matching_budget",
+    "policy.consumption.procurement_per_year",
+]
+SEARCH_OBJECTIVES = ["west_jobs_local", "west_income_per_working_age"]
+
+
+@dataclass
+class SearchConfig:
+    """The policy search (experiment policy_search; docs/policy_search.md): which levers, which
+    objectives, the budget and how each candidate mix is evaluated."""
+
+    worker: int = param(
+        -1,
+        "index",
+        "index of this search worker (the sweep sets it: range(search.workers)); -1 = not a worker",
+        lo=-1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
+    )
+    workers: int = param(
+        2,
+        "processes",
+        "worker jobs sharing the search's journal",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
+    )
+    trials: int = param(
+        64,
+        "mixes",
+        "candidate mixes to evaluate in all",
+        lo=1,
+        hi=1_000_000,
+        source="-",
+        role=FIXED,
+    )
+    batch: int = param(
+        8,
+        "mixes",
+        "mixes proposed at once from the mixes finished before (the sampler's generation)",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
+    )
+    draws: int = param(
+        4,
+        "draws",
+        "parameter draws each mix is evaluated on",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
+    )
+    seeds: int = param(
+        2,
+        "seeds",
+        "seeds per draw (common to every mix)",
+        lo=1,
+        hi=100_000,
+        source="-",
+        role=FIXED,
+    )
+    quantile: float = param(
+        0.1,
+        "probability",
+        "robust score: this quantile over draws × seeds of a mix's gain over the baseline",
+        lo=0,
+        hi=1,
+        source="-",
+        role=FIXED,
+    )
+    sampler: str = param(
+        "tpe",
+        "-",
+        "Optuna sampler: tpe (multi-objective TPE with constraints) or random",
+        choices=("tpe", "random"),
+        source="-",
+        role=FIXED,
+    )
+    seed: int = param(0, "integer", "seed of the sampler", lo=0, source="-", role=FIXED)
+    levers: list[str] = param(
+        list(SEARCH_LEVERS),
+        "dotted keys",
+        "levers searched (role lever); the rest stay at the scenario's values",
+        source="-",
+        role=FIXED,
+    )
+    bounds: list[str] = param(
+        [],
+        "key:lo:hi",
+        "bounds of a lever where not the range of its prior, e.g. policy.pairing.promotion:0.5:1.2 "
+        "(inside its schema range)",
+        source="-",
+        role=FIXED,
+    )
+    objectives: list[str] = param(
+        list(SEARCH_OBJECTIVES),
+        "names",
+        "gains maximised (sim.studies.policy_search.OBJECTIVES)",
+        source="-",
+        role=FIXED,
+    )
+    budget_east: float = param(
+        5e9,
+        "yuan/year",
+        "eastern public cost over the baseline, mean over the run, in every draw and seed",
+        lo=0,
+        source="-",
+        role=FIXED,
+    )
+    budget_west: float = param(
+        2e9,
+        "yuan/year",
+        "western public cost (own funds) over the baseline, mean over the run, in every draw",
+        lo=0,
+        source="-",
+        role=FIXED,
+    )
+    budget_levels: list[float] = param(
+        [0.25, 0.5, 0.75, 1.0],
+        "share of budget",
+        "budget levels at which the report names the robust best mix",
+        source="-",
+        role=FIXED,
+    )
+
+
 @dataclass
 class Config:
     run: RunConfig = field(default_factory=RunConfig)
@@ -1854,6 +1993,7 @@ class Config:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     study: str | None = param(
         None,
         "-",

@@ -83,6 +83,7 @@ def world(geo: str) -> tuple[str, ...]:
         f"sim/world/{geo}/draws.yaml",
         f"sim/world/{geo}/calibration.yaml",
         f"sim/world/{geo}/targets.yaml",
+        f"sim/world/{geo}/influential.yaml",
     )
 
 
@@ -308,6 +309,14 @@ BLOCKS: tuple[Block, ...] = (
         "make sensitivity-sobol",
         (*DEFAULT, *SWEEPS, *ANALYSIS, "configs/experiment/sensitivity_sobol.yaml"),
         after=("sensitivity.morris",),
+        slow=True,
+        minutes=10,
+    ),
+    Block(
+        "policy_search",
+        "docs/policy_search.md",
+        "python experiments/policy_search.py",
+        (*DEFAULT, *SWEEPS, *ANALYSIS, "experiments/policy_search.py"),
         slow=True,
         minutes=10,
     ),

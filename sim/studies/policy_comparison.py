@@ -1,8 +1,12 @@
 """The main job (``make run``): every scenario against the same-draw, same-seed baseline.
 
 Writes, beside the sweep's tables: ``policy_comparison.csv`` (one row per scenario and
-outcome, :func:`sim.analysis.uncertainty.comparison_table`, plus cost per job and income per
-public yuan), ``report.md`` and ``report.html`` (jobs and income gained, the full public cost
+outcome, :func:`sim.analysis.uncertainty.comparison_table`, plus cost per job, local jobs per
+million public yuan and income per public yuan with intervals and P(rank first) among the
+building blocks), ``ranking.csv`` (the building blocks ranked per yuan,
+:func:`sim.analysis.uncertainty.ranking`), ``ranking_flips.csv`` (P(rank first) in the lower
+and upper half of each drawn parameter, :func:`sim.analysis.uncertainty.conditional_ranking`),
+``report.md`` and ``report.html`` (jobs and income gained, the full public cost
 on each side line by line with aid counted once, cost per job, cumulative and discounted cost
 over the run's window, who gains by county group and the counties that lose), the figure and
 the county map; ``county_groups.csv`` and ``county_gains.csv`` (every group and county, with
@@ -92,10 +96,22 @@ def report(sweep_dir: Path) -> str:
             [comparison, uncertainty.comparison_table(cumulative, list(signs), signs)],
             ignore_index=True,
         )
-    comparison = add_ratios(comparison) if has_base else comparison
+    ratios = None
+    if has_base:
+        ratios = uncertainty.per_yuan(
+            uncertainty.over_draws(summary),
+            uncertainty.over_draws(cumulative) if cumulative is not None else None,
+        )
+        comparison = add_ratios(comparison, ratios)
     outputs.write_atomic(
         sweep_dir / "policy_comparison.csv", comparison.to_csv(index=False).encode()
     )
+    ranks = flips = None
+    if ratios is not None:
+        ranks = uncertainty.ranking(ratios)
+        flips = uncertainty.conditional_ranking(ratios, draw_parameters(sweep_dir, ratios))
+        outputs.write_atomic(sweep_dir / "ranking.csv", ranks.to_csv(index=False).encode())
+        outputs.write_atomic(sweep_dir / "ranking_flips.csv", flips.to_csv(index=False).encode())
     fig_paths = plots.save(
         comparison_figure(ts, geo, comparison, coverage(summary)),
         sweep_dir / "figures" / "policy_comparison",
@@ -103,7 +119,7 @@ def report(sweep_dir: Path) -> str:
     map_path = None
     if has_base:
         map_path = county_gain_map(sweep_dir, geo)
-    doc = document(sweep_dir, summary, ts, comparison, geo, has_base)
+    doc = document(sweep_dir, summary, ts, comparison, geo, has_base, ranks, flips)
     text = doc.markdown()
     outputs.write_atomic(sweep_dir / "policy_comparison.txt", text.encode())
     outputs.write_atomic(sweep_dir / "report.md", text.encode())
@@ -164,13 +180,16 @@ def window_totals(ts: pd.DataFrame, rate: float = DISCOUNT_RATE) -> pd.DataFrame
     return out.reset_index()
 
 
-def add_ratios(comparison: pd.DataFrame) -> pd.DataFrame:
+def add_ratios(comparison: pd.DataFrame, ratios: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per scenario: public and eastern cost per local job gained (yuan/year per job, from the
     final-quarter gains) and household income gained per public yuan (over the window). Ratios
     of the central gains; NaN where the cost gain is not positive or the job gain's interval
-    does not lie above zero."""
+    does not lie above zero. With ``ratios`` (:func:`sim.analysis.uncertainty.per_yuan`): the
+    per-yuan columns of :func:`sim.analysis.uncertainty.per_yuan_columns` too (intervals over
+    draws × seeds, P(rank first) among the building blocks)."""
     if "gain" not in comparison:
         return comparison
+    per_pair = ratios
     g = comparison.pivot_table(
         index="scenario", columns="metric", values="gain", observed=True, aggfunc="first"
     )
@@ -190,7 +209,48 @@ def add_ratios(comparison: pd.DataFrame) -> pd.DataFrame:
         )
     else:
         ratios["income_per_public_yuan"] = np.nan
+    if per_pair is not None and not per_pair.empty:
+        extra = uncertainty.per_yuan_columns(per_pair).drop(
+            columns=["income_per_public_yuan"], errors="ignore"
+        )
+        ratios = ratios.join(extra, how="left")
     return comparison.merge(ratios, left_on="scenario", right_index=True, how="left")
+
+
+def draw_parameters(sweep_dir: Path, runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per parameter draw of ``runs`` (index: ``sensitivity.sample``), one column per
+    parameter the draws vary: the values the draw's jobs ran with (their ``config.yaml``), for
+    the keys of the sweep's design (:func:`sim.params.designs.design_keys`)."""
+    import yaml
+
+    from sim.params import designs
+    from sim.runs.collect import job_dirs
+
+    wanted = set(int(k) for k in runs[SAMPLE].unique() if k >= 0) if SAMPLE in runs else set()
+    rows: dict[int, dict] = {}
+    keys: list[str] = []
+    for job in job_dirs(sweep_dir):
+        if not wanted - set(rows):
+            break
+        cfg = yaml.safe_load((job / "config.yaml").read_text())
+        k = int(cfg["sensitivity"]["sample"])
+        if k < 0 or k in rows or k not in wanted:
+            continue
+        if not keys:
+            s, cal = cfg["sensitivity"], cfg["run"]["calibration"]
+            keys = designs.design_keys(s["method"], tuple(s["parameters"] or ()), cal)
+        rows[k] = {key: _get(cfg, key) for key in keys}
+    if not rows:
+        return pd.DataFrame()
+    params = pd.DataFrame.from_dict(rows, orient="index").sort_index().astype(float)
+    return params.loc[:, params.nunique() > 1]
+
+
+def _get(cfg: dict, key: str):
+    node = cfg
+    for part in key.split("."):
+        node = node[part]
+    return node
 
 
 def gains(comparison: pd.DataFrame, metric: str, scenarios: list[str]) -> pd.DataFrame:
@@ -215,7 +275,7 @@ def _window(ts: pd.DataFrame) -> tuple[str, str]:
     return f"{first}–{last}", f"{last} Q{last_q}" if last_q else str(last)
 
 
-def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
+def document(sweep_dir, summary, ts, comparison, geo, has_base, ranks=None, flips=None) -> Document:
     cov = coverage(summary)
     window, last = _window(ts)
     doc = Document(f"East–West policies compared: {geo}, {window}")
@@ -247,6 +307,11 @@ def document(sweep_dir, summary, ts, comparison, geo, has_base) -> Document:
         *cost_tables(comparison, scen, last, window),
     ]
     doc.blocks += [("h2", "3. Cost per effect"), effectiveness_table(comparison, scen, window)]
+    if ranks is not None and not ranks.empty:
+        doc.blocks += [
+            ("h2", "3a. Which building block, per yuan"),
+            *ranking_blocks(comparison, ranks, flips, cov, window),
+        ]
     doc.blocks += [("h2", "4. Who gains"), *who_gains(sweep_dir, summary, scen, last, cov)]
     doc.blocks += [
         ("h2", "Figures"),
@@ -395,6 +460,96 @@ def effectiveness_table(comparison, scen, window) -> Table:
         "income "
         f"gained over {window} per public yuan spent over {window} (aid once).",
     )
+
+
+MAX_FLIPS = 5  # parameters named per measure in the report (all: ranking_flips.csv)
+
+
+def ranking_blocks(comparison, ranks, flips, cov, window) -> list:
+    """Section 3a: the building blocks per public yuan with intervals and P(rank first) among
+    them; what "at equal cost" means here; which drawn assumptions flip the ranking."""
+    r = comparison.drop_duplicates("scenario").set_index("scenario")
+    blocks = list(dict.fromkeys(ranks["scenario"]))
+    shown = blocks + [s for s in ("full",) if s in r.index]
+    r = r.reindex(shown)
+    jobs, u_jobs = column(
+        r["jobs_per_million_yuan"], r["jobs_per_million_yuan_lo"], r["jobs_per_million_yuan_hi"]
+    )
+    inc, _ = column(
+        r["income_per_public_yuan"], r["income_per_public_yuan_lo"], r["income_per_public_yuan_hi"]
+    )
+    table = Table(
+        "Per public yuan: the building blocks ranked (full package shown, not ranked)",
+        ["Scenario", "Jobs per million yuan/yr", "P(first)", "Income per yuan", "P(first)"],
+        [
+            [labels.scenario(s), a, percent(pj), b, percent(pi)]
+            for s, a, b, pj, pi in zip(
+                shown,
+                jobs,
+                inc,
+                r["p_first_jobs_per_million_yuan"],
+                r["p_first_income_per_public_yuan"],
+                strict=True,
+            )
+        ],
+        "Jobs per million yuan/yr: local (park and workshop) jobs gained in the last quarter per "
+        "million yuan a year of public cost gained (aid once); income per yuan: household "
+        f"income gained over {window} per public yuan spent over it. Central value: ratio of "
+        f"the mean gains; [a, b]: 2.5–97.5 percentiles of the ratio over the {cov['pairs']} "
+        f"pairs ({cov['over']}). P(first): share of those pairs in which the block gives the "
+        "most per yuan among the four building blocks (ties share; the four sum to 100%). The "
+        "full package is their superset, so it is not ranked against them.",
+    )
+    equal_cost = (
+        "At equal cost: ranking per yuan is ranking at equal cost if each block could be scaled "
+        "up or down in proportion, its gains and costs alike. The model does not assume that "
+        "returns are constant; for an equal-cost comparison the model computes (labour "
+        "cooperation against industrial transfer, each given the same budget), run "
+        "`python -m sim.run -m experiment=labour_vs_industry`."
+    )
+    return [table, equal_cost, *flip_notes(flips, ranks)]
+
+
+def flip_notes(flips, ranks) -> list[str]:
+    """Which drawn assumptions change the first-ranked block between the lower and the upper
+    half of their draws."""
+    if flips is None or flips.empty:
+        return ["No parameter varies across the draws: no conditional ranking."]
+    notes = []
+    for measure, f in flips.groupby("measure", sort=False):
+        rk = ranks[ranks["measure"] == measure]
+        lead = rk.loc[rk["p_rank_first"].idxmax()]
+        name = uncertainty.PER_YUAN[measure]
+        flipped = f[f["flips"]].head(MAX_FLIPS)
+        head = (
+            f"- {name[0].upper() + name[1:]}: {labels.scenario(lead.scenario)} ranks first in "
+            f"{percent(lead.p_rank_first)} of the pairs. "
+        )
+        if flipped.empty:
+            top = f.iloc[0]
+            notes.append(
+                head + "No drawn parameter changes the first block between the lower and upper "
+                f"half of its draws; the largest shift in P(rank first) is "
+                f"{percent(top['shift'])} ({labels.name(top.parameter)})."
+            )
+            continue
+        items = "; ".join(
+            f"{labels.name(x.parameter)}: {_short(x.first_low)} {percent(x.p_first_low)} at "
+            f"{x.low_range}, {_short(x.first_high)} {percent(x.p_first_high)} at {x.high_range}"
+            for x in flipped.itertuples()
+        )
+        notes.append(
+            head + f"The first block changes with {len(f[f['flips']])} parameter(s): " + items + "."
+        )
+    intro = (
+        "Which assumptions flip the ranking: for each parameter the draws vary (the "
+        "calibration's fitted ones and the uncertain ones the screening found influential, "
+        "sim/world/<calibration>/influential.yaml), the draws are split at its median and "
+        "P(rank first) computed in each half; listed where the first block differs between "
+        "the halves, largest shift first. All parameters: ranking_flips.csv. With few draws a "
+        "half holds few of them: read a flip as a lead, not a finding."
+    )
+    return [intro, "\n".join(wrap(n, 98).replace("\n", "\n  ") for n in notes)]
 
 
 # ---------------------------------------------------------------- who gains

@@ -38,6 +38,13 @@ def study_report(study: str | None):
     return getattr(module, "report", None)
 
 
+def own_tables(study: str | None) -> bool:
+    """True for a study whose jobs keep their results in their own store, not as runs to
+    collect (the policy search's workers: ``OWN_TABLES`` in its module)."""
+    report = study_report(study)
+    return bool(report and getattr(sys.modules[report.__module__], "OWN_TABLES", False))
+
+
 def _cell(table_row, m: str) -> str:
     """``mean ± half-width of the 95% CI``, shares in percent."""
     f = 100.0 if labels.is_share(m) else 1.0

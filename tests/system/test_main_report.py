@@ -83,8 +83,16 @@ def test_cost_per_job_is_the_cost_gain_over_the_job_gain_from_the_table(main_job
         _row(table, "pairing", "income_cum")["gain"]
         / _row(table, "pairing", "public_cost_cum")["gain"]
     )
-    cons = table[table["scenario"] == "consumption"]
-    assert cons["public_cost_per_job"].isna().all()  # no jobs gained: no cost per job
+    # a cost per job only where the job gain's interval lies above zero (never for the baseline)
+    for scenario, rows in table.groupby("scenario"):
+        jobs_row = _row(table, scenario, "west_jobs_local")
+        cost = _row(table, scenario, "public_programme_cost")["gain"]
+        per_job = rows["public_cost_per_job"]
+        if jobs_row["gain_lo"] > 0 and cost > 0:
+            assert per_job.iloc[0] == pytest.approx(cost / jobs_row["gain"]), scenario
+        else:
+            assert per_job.isna().all(), scenario
+    assert table.loc[table["scenario"] == "baseline", "public_cost_per_job"].isna().all()
 
 
 def test_the_discounted_window_cost_is_below_the_sum_and_positive(main_job):

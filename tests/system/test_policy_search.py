@@ -1,0 +1,86 @@
+"""The policy search as a user runs it: a smoke-sized search through ``python -m sim.run -m
+experiment=policy_search`` (two workers sharing the journal), its table, a mix reproduced from
+its row, and the same command run again resuming a complete search without running any mix."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pandas as pd
+import pytest
+
+from sim.params import schema
+from sim.studies import policy_search as ps
+from tests.helpers import run_cli
+
+SMOKE = [
+    "search.trials=4",
+    "search.batch=2",
+    "search.draws=2",
+    "search.seeds=1",
+    "run.years=1",
+    "geography.n_firms=300",
+    "run.progress=off",
+]
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("policy_search")
+    r = run_cli("-m", "experiment=policy_search", *SMOKE, f"hydra.sweep.dir={folder}")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return folder, r
+
+
+def test_the_search_writes_its_table_with_levers_in_range_and_overrides(searched):
+    folder, r = searched
+    table = pd.read_csv(folder / "policy_search.csv")
+    mixes = table[table["kind"] == "search"]
+    assert sorted(mixes["candidate"]) == [0, 1, 2, 3]
+    assert set(table.loc[table["kind"] == "scenario", "scenario"]) == set(ps.SCENARIOS)
+    fields = dict(schema.schema_fields())
+    for key in schema.SEARCH_LEVERS:
+        m = fields[key].metadata
+        assert mixes[key].between(m["lo"], m["hi"] if m["hi"] is not None else float("inf")).all()
+    assert "west_jobs_local [persons]" in table and "public_cost_max [yuan/year]" in table
+    assert (folder / "figures" / "policy_search.png").exists()
+    assert "Robust best mix per budget level" in r.stdout
+
+
+def test_a_mix_is_reproduced_from_its_row(searched):
+    folder, _ = searched
+    table = pd.read_csv(folder / "policy_search.csv")
+    row = table[table["kind"] == "search"].iloc[0]
+    overrides = shlex.split(row["overrides"])
+    spec = ps.spec_of(ps.compose_search(overrides))
+    study = ps.open_study(folder / ps.FOLDER, spec)
+    trial = next(
+        t
+        for t in study.get_trials()
+        if t.state.name == "COMPLETE" and t.user_attrs[ps.CANDIDATE] == row["candidate"]
+    )
+    levers = [o for o in overrides if o.split("=")[0] in spec.levers]
+    base = [o for o in overrides if o not in levers]
+    again = ps.ModelGains(base, spec)(
+        {o.split("=")[0]: float(o.split("=")[1]) for o in levers}, 0, 0
+    )
+    assert again == pytest.approx(trial.user_attrs["runs"][0], rel=1e-12, abs=1e-9)
+
+
+def test_the_same_command_resumes_a_complete_search_without_running_a_mix(searched):
+    # the workers start again, find every mix finished and stop: no mix runs again
+    folder, _ = searched
+
+    def finished():
+        spec = ps._spec_from_sweep(folder)
+        trials = ps.open_study(folder / ps.FOLDER, spec).get_trials()
+        return [(t.number, t.datetime_complete) for t in trials if t.state.name == "COMPLETE"]
+
+    before = finished()
+    r = run_cli("-m", "experiment=policy_search", *SMOKE, f"hydra.sweep.dir={folder}")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert finished() == before and len(before) == 4
+    assert json.loads((folder / ps.FOLDER / "base_overrides.json").read_text())[0] == (
+        "experiment=policy_search"
+    )
