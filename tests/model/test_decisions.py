@@ -26,10 +26,9 @@ def labour_intensive(m) -> list[str]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="on the calibration refitted with the 2024 H1 landings (set-up cost 0.31 of a year's "
-    "output, capital 1.16 m yuan per job) 7.7% of the labour-intensive sectors' firms have a "
-    "paying western option at the start (22.8% on the previous fit), short of a quarter "
-    "(docs/decisions.md)",
+    reason="on the refitted calibration (capital 979,500 yuan per job) 22.8% of the "
+    "labour-intensive sectors' firms have a paying western option at the start, short of a "
+    "quarter (docs/decisions.md)",
 )
 def test_labour_intensive_firms_have_western_options_that_pay_after_capital():
     m = model({})
@@ -67,13 +66,6 @@ def test_dearer_western_labour_lowers_relocation_within_the_literatures_range():
     assert 0.4 <= dearer / base <= 0.9, (base, dearer)  # 10–60% fewer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the calibration refitted with the 2024 H1 landings, a 20% eastern cost shock "
-    "raises exits (2,785 -> 5,730) and full moves (215 -> 1,103) but firms in the west fall 3% "
-    "(3,782 -> 3,679): parents that exit take their western branches with them "
-    "(docs/decisions.md §3)",
-)
 def test_an_eastern_cost_shock_raises_exits_and_relocation():
     shock = {**FULL, "economy.east_cost_scale": 1.2}  # output per job unchanged: margins fall
     assert mean_over_seeds(shock, "firms_exited", SEEDS) > mean_over_seeds(

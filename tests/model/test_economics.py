@@ -88,11 +88,6 @@ def _co_built_tenants(scenario: str) -> float:
     return float(np.mean(counts))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the calibration refitted with the 2024 H1 landings the enclave park draws 1.19x "
-    "the co-built tenants of the same park run locally (1,013 against 851), short of 1.2x",
-)
 def test_enclave_park_draws_more_firms_than_same_park_run_locally():
     # same parks, same pairing; only the operator (and its tax split) differs
     assert _co_built_tenants("enclave") > 1.2 * _co_built_tenants("pairing")
@@ -151,11 +146,6 @@ def test_eastern_wages_outgrowing_productivity_push_firms_west():
     assert fast > 1.15 * slow, (slow, fast)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the calibration refitted with the 2024 H1 landings dearer freight halves full "
-    "moves but branches stay level (2,230.5 against 2,234.25), not higher",
-)
 def test_dearer_freight_stops_full_moves_and_favours_branches_near_western_markets():
     # a full move takes the firm away from its eastern customers; a branch serves the markets it is
     # nearest to
