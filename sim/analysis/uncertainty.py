@@ -215,6 +215,11 @@ PER_YUAN = {
     "jobs_per_million_yuan": "local jobs gained per million public yuan/year",
     "income_per_public_yuan": "household income gained per public yuan, over the window",
 }
+# each per-yuan measure: (gain, public cost it is divided by, scale)
+PER_YUAN_PARTS = {
+    "jobs_per_million_yuan": ("west_jobs_local", "public_programme_cost", PER_MILLION),
+    "income_per_public_yuan": ("income_cum", "public_cost_cum", 1.0),
+}
 
 
 def per_yuan(summary: pd.DataFrame, window: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -231,13 +236,8 @@ def per_yuan(summary: pd.DataFrame, window: pd.DataFrame | None = None) -> pd.Da
     metrics = [c for c in runs if c not in keys]
     g = paired_gains(runs, metrics)
     g = g[g["scenario"].astype(str) != "baseline"].copy()
-    cost = g["public_programme_cost"].where(g["public_programme_cost"] > 0)
-    g["jobs_per_million_yuan"] = g["west_jobs_local"] / cost * PER_MILLION
-    if "public_cost_cum" in g:
-        cum = g["public_cost_cum"].where(g["public_cost_cum"] > 0)
-        g["income_per_public_yuan"] = g["income_cum"] / cum
-    else:
-        g["income_per_public_yuan"] = np.nan
+    for name, (num, den, scale) in PER_YUAN_PARTS.items():
+        g[name] = g[num] / g[den].where(g[den] > 0) * scale if den in g else np.nan
     g["scenario"] = g["scenario"].astype(str)
     return g.reset_index(drop=True)
 
@@ -249,15 +249,11 @@ def per_yuan_columns(ratios: pd.DataFrame) -> pd.DataFrame:
     and ``p_first_<measure>`` (P(rank first) among the building blocks, NaN for the others)."""
     out = {}
     among = ranked_scenarios(ratios["scenario"])
-    for name, (num, den) in {
-        "jobs_per_million_yuan": ("west_jobs_local", "public_programme_cost"),
-        "income_per_public_yuan": ("income_cum", "public_cost_cum"),
-    }.items():
+    for name, (num, den, scale) in PER_YUAN_PARTS.items():
         if den not in ratios:
             continue
         per_run = ratios.groupby("scenario", sort=False)
         means = per_run[[num, den]].mean()
-        scale = PER_MILLION if name == "jobs_per_million_yuan" else 1.0
         central = means[num] / means[den].where(means[den] > 0) * scale
         lo = per_run[name].quantile(INTERVAL[0] / 100)
         hi = per_run[name].quantile(INTERVAL[1] / 100)
