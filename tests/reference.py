@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,7 +186,8 @@ def build_markets(model) -> Markets:
 class Site:
     """What a firm sees of one western park and its county."""
 
-    productivity: float  # output per job relative to home
+    productivity: float  # output per job relative to home, before the firm's match
+    place: str  # the prefecture a firm's match is with (the county where none is given)
     wage: tuple[float, float]  # cost of a job to the employer, low and mid skill (yuan/year)
     available: tuple[float, float]  # willing local workers by skill (persons)
     land: float  # land cost after the county's effective discount (yuan/job/year)
@@ -272,6 +274,7 @@ def _site(model, park, availability, markets: Markets) -> Site:
     lon, lat = float(geo.lon[county.row]), float(geo.lat[county.row])
     return Site(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - park.quality)),
+        place=county.prefecture or county.name,
         wage=tuple(
             employer_cost(
                 w, model.prices.west_contribution_rate, model.prices.west_contribution_floor
@@ -399,6 +402,7 @@ class FirmView:
     jobs: float
     output_per_job: float
     edge: float  # own profitability advantage (share of output)
+    key: int  # key of its match with western prefectures
     lon: float  # home county (its home market)
     lat: float
 
@@ -410,6 +414,7 @@ def firm_view(model, world: World, firm) -> FirmView:
         firm.jobs,
         firm.output_per_job,
         firm.edge,
+        firm.match_key,
         float(model.geo.lon[home]),
         float(model.geo.lat[home]),
     )
@@ -419,20 +424,40 @@ def after_tax(pre: float, cit_rate: float) -> float:
     return pre - cit_rate * max(pre, 0.0)
 
 
+_MASK64 = 2**64 - 1
+
+
+def _mix64(x: int) -> int:
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def site_match(key: int, place: str, sd: float) -> float:
+    """The firm's output per job at ``place`` relative to the place's (mean-one lognormal in
+    a normal quantile of a SplitMix64 hash of the firm's key and the CRC-32 of the name)."""
+    if sd == 0:
+        return 1.0
+    h = _mix64(key ^ _mix64((zlib.crc32(place.encode()) + 0x9E3779B97F4A7C15) & _MASK64))
+    z = statistics.NormalDist().inv_cdf(((h >> 11) + 0.5) / 2**53)
+    return math.exp(sd * z - sd * sd / 2)
+
+
 def west_margin(
     model, world: World, site: Site, f: FirmView, need_jobs: float | None = None
 ) -> tuple[float, float]:
     """After-tax margin of producing at ``site`` (share of home output/year) and the local tax it
     yields.
 
-    Output per job there is ``productivity`` times home; value added, friction,
+    Output per job there is ``productivity`` times the firm's match with the place times
+    home; value added, friction,
     agglomeration gains, the power-price saving and freight to every market (the home
     market leg on the distance to the firm's home county) scale with it; the firm's
     edge moves with it unscaled; labour and land are per job. Labour shortage is judged against
     the workforce the option needs there (``need_jobs``; the firm's full workforce if None).
     """
     e, sec = model.e, model.sectors
-    r = site.productivity
+    r = site.productivity * site_match(f.key, site.place, e.site_match_sd)
     s = f.sector
     m = float(sec.mid_skill[s])
     wage = (1 - m) * site.wage[0] + m * site.wage[1]

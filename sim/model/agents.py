@@ -78,6 +78,9 @@ class EasternFirm(RowAgent):
         "firms", "share", "share of output and jobs in the west once its plant runs"
     )
     edge = column("firms", "edge", "own profitability advantage (share of output)")
+    match_key = column(
+        "firms", "key", "key of its productivity match with western prefectures (site_match.py)"
+    )
 
 
 class WesternPark(RowAgent):

@@ -34,6 +34,7 @@ from sim.model.mechanisms import (
 )
 from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
+from sim.model.mechanisms.site_match import site_match
 from sim.model.metrics import METRICS
 from sim.model.state import (
     Applications,
@@ -405,6 +406,7 @@ def west_sites(m: TransferModel) -> location.WestSites:
     operator = enclave.operator_divisor(pk.partner_effort, m.policy.enclave.operator_efficiency)
     return location.west_sites(
         productivity=e.west_productivity * (1 - e.infra_weight * (1 - pk.quality)),
+        place=m.park_place,
         wage=trained_labour_cost(m)[pk.county_w],
         available=avail[pk.county_w],
         land=pk.land_cost * (1 - discount),
@@ -453,6 +455,7 @@ def book_margins(
         f.output_per_job[in_west],
         f.edge[in_west],
         f.jobs[in_west] * s,
+        key=f.key[in_west],
         mid_skill=m.sectors.mid_skill,
         sites=sites,
         params=m.views.location,
@@ -839,6 +842,15 @@ def _book_costs(m: TransferModel) -> None:
 
 
 # ------------------------------------------------------------------ 6. production, taxes, incomes
+def west_productivity(
+    m: TransferModel, sites: location.WestSites, firms: np.ndarray, park: np.ndarray
+) -> np.ndarray:
+    """Output per job of ``firms``' plants in ``park`` relative to home (ratio): the park's
+    productivity times the firm's match with its prefecture, as the firm weighed it."""
+    match = site_match(m.firms.key[firms], sites.place[park], m.views.location.site_match_sd)
+    return sites.productivity[park] * match
+
+
 def produce_and_pay(m: TransferModel) -> None:
     """Margins, sustained losses (closures and exits), park firms' taxes, household incomes."""
     e, f, pk, c, geo, pol = m.e, m.firms, m.parks, m.counties, m.geo, m.policy
@@ -860,7 +872,7 @@ def produce_and_pay(m: TransferModel) -> None:
     # taxes of park firms (yuan/year), on what their western plants produce now
     produced = producing_share(m, w.firms)
     home_output = f.jobs[w.firms] * f.output_per_job[w.firms]
-    west_output = produced * home_output * sites.productivity[w.park]
+    west_output = produced * home_output * west_productivity(m, sites, w.firms, w.park)
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
     m.taxes = taxes = production.park_taxes(
         west_output,

@@ -30,6 +30,7 @@ from sim.model.mechanisms.government import Budget
 from sim.model.mechanisms.labour import IMMOBILE, LOW, MID, MIGRANT, MOBILE, N_STATUS
 from sim.model.mechanisms.location import BRANCH, RELOCATED
 from sim.model.mechanisms.production import TaxSplit
+from sim.model.mechanisms.site_match import place_codes
 from sim.model.metrics import METRICS, REGION_METRICS, region_side, west_income_per_resident
 from sim.model.state import (
     Applications,
@@ -270,6 +271,11 @@ class TransferModel(mesa.Model):
             geo.lat[east, None],
             geo.lon[geo.park_county][None, :],
             geo.lat[geo.park_county][None, :],
+        )
+        # a firm's match with a park is with its prefecture (the county where none is given)
+        pref = geo.county_prefecture[geo.park_county].astype(str)
+        self.park_place = place_codes(
+            np.where(pref != "", pref, geo.county_name[geo.park_county].astype(str))
         )
         self._init_markets()
 

@@ -973,6 +973,20 @@ class EconomyConfig:
         prior=uniform(0.1, 1),
         role=UNCERTAIN,
     )
+    site_match_sd: float = param(
+        0.1,
+        "log units",
+        "spread of a firm's productivity match with a western prefecture: output per job there "
+        "is the park's productivity times a persistent mean-one lognormal draw per firm and "
+        "prefecture, so the same park pays some firms and not others",
+        lo=0,
+        hi=1,
+        source="illustrative; the firm-by-place part of productivity is not measured. It is a "
+        "fraction of all within-industry dispersion, whose s.d. of log revenue TFP in Chinese "
+        "manufacturing is 0.63-0.74 (Hsieh & Klenow, QJE 124(4) 2009, Table II); range 0.05-0.2",
+        prior=uniform(0.05, 0.2),
+        role=UNCERTAIN,
+    )
     switching_cost: float = param(
         0.005,
         "share of output/year",

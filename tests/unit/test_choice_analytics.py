@@ -102,6 +102,7 @@ def test_identical_regions_bring_no_systematic_relocation(tmp_path):
         "run.years": 5,
         "geography.name": identical_regions_geography(tmp_path),
         "economy.west_productivity": 1.0,
+        "economy.site_match_sd": 0.0,  # no firm fits a place better than its home
         "economy.infra_weight": 0.0,
         "economy.friction_west": 0.01,
         "economy.freight_rate": 0.0,

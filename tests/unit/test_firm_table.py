@@ -22,6 +22,7 @@ def _firms(n: int, start: int = 0) -> FirmTable:
         edge=rows / 100,
         growth=np.full(n, 0.05),
         taste=np.zeros(n),
+        key=rows.astype(np.uint64),
     )
     return FirmTable.new(draws, chain_master_jobs=12.0)
 

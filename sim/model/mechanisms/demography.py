@@ -36,6 +36,7 @@ class FirmDraws:
     edge: np.ndarray  # own profitability advantage (share of output)
     growth: np.ndarray  # demand growth (share/year)
     taste: np.ndarray  # taste for the home site (share of output/year)
+    key: np.ndarray  # uint64 key of its match with western places (site_match.py)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def draw_firms(
     east_labour_cost: float | None = None,
 ) -> FirmDraws:
     """``n`` new eastern firms (home county, sector, size, productivity, edge, growth, taste for
-    home).
+    home, and the key of its match with western places).
 
     A firm's taste for its home site (share of output/year, exponential with mean
     ``home_attachment``) stands for ties a move would cut (owners, staff, clients).
@@ -102,6 +103,7 @@ def draw_firms(
     taste = (
         rng.exponential(params.home_attachment, n) if params.home_attachment > 0 else np.zeros(n)
     )
+    key = rng.integers(0, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
     return FirmDraws(
         home=home,
         sector=sector,
@@ -111,6 +113,7 @@ def draw_firms(
         edge=edge,
         growth=growth,
         taste=taste,
+        key=key,
     )
 
 

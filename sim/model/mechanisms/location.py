@@ -27,6 +27,7 @@ from sim.model.mechanisms.markets import (  # noqa: F401
     freight_beyond_home,
     home_leg,
 )
+from sim.model.mechanisms.site_match import site_match
 
 if TYPE_CHECKING:
     from sim.model.state import FirmTable
@@ -63,6 +64,7 @@ class LocationParams(ParamView):
     relocation_loss: float  # share of output/year
     logit_scale: float  # share of output/year
     nest_scale: float  # 0–1
+    site_match_sd: float  # log units
 
 
 @dataclass
@@ -305,7 +307,9 @@ class WestSites:
     lookups. Shares are of home output unless said otherwise.
     """
 
-    productivity: np.ndarray  # (park,) output per job relative to home (ratio)
+    productivity: np.ndarray  # (park,) output per job relative to home (ratio), before the
+    #   firm's match with the place
+    place: np.ndarray  # (park,) code of the park's prefecture, for the match (site_match.py)
     base: np.ndarray  # (park, sector) productivity × (value added − friction + agglomeration
     #   + power saving − freight to national, western and export markets)
     home_leg: np.ndarray  # (sector,) freight per km to the eastern home market (share of output/km)
@@ -321,6 +325,7 @@ class WestSites:
 def west_sites(
     *,
     productivity: np.ndarray,
+    place: np.ndarray,
     wage: np.ndarray,
     available: np.ndarray,
     land: np.ndarray,
@@ -337,8 +342,9 @@ def west_sites(
 ) -> WestSites:
     """Per-step park tables for :func:`west_margin`.
 
-    productivity (park,) ratio; wage (park, 2) yuan/job/year; available (park, 2)
-    persons; land (park,) yuan/job/year; friction (park,) share of output;
+    productivity (park,) ratio; place (park,) prefecture codes; wage (park, 2)
+    yuan/job/year; available (park, 2) persons; land (park,) yuan/job/year; friction
+    (park,) share of output;
     same_sector (park, sector) firms; chain_master (park, sector) bool; sector_focus
     (park,) sector or -1; distance (eastern county, park) km; market_freight
     (park, sector) freight to the national, western and export markets (share of
@@ -354,6 +360,7 @@ def west_sites(
     power_saving = sectors.energy_share[None, :] * (1.0 - params.west_power_price_ratio)
     return WestSites(
         productivity=productivity,
+        place=place,
         base=productivity[:, None]
         * (params.value_added_share - friction[:, None] + gains + power_saving - market_freight),
         home_leg=home_leg_per_km,
@@ -385,6 +392,7 @@ def west_margin(
     edge: np.ndarray,
     west_jobs: np.ndarray,
     *,
+    key: np.ndarray,
     mid_skill: np.ndarray,
     sites: WestSites,
     params: LocationParams,
@@ -410,6 +418,7 @@ def west_margin(
     edge: np.ndarray,
     west_jobs: np.ndarray | tuple[np.ndarray, ...],
     *,
+    key: np.ndarray,
     mid_skill: np.ndarray,
     sites: WestSites,
     params: LocationParams,
@@ -422,17 +431,20 @@ def west_margin(
     moves with it unchanged (a loss-maker does not shrink its losses by moving);
     ``west_jobs`` (persons) is how many workers the firm would need there: a shortage
     of willing workers in the county raises recruiting cost;
-    ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs.
+    ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs; ``key`` the firms' match
+    keys: output per job there is the park's productivity times the firm's match with the
+    park's prefecture (:func:`~sim.model.mechanisms.site_match.site_match`).
     A tuple of workforces gives a tuple of results (the site terms are shared).
     """
     m = mid_skill[sector]
-    prod = sites.productivity[park]
+    match = site_match(key, sites.place[park], params.site_match_sd)
+    prod = sites.productivity[park] * match
     # (flat takes: faster than fancy indexing by row and column)
     at = park * sites.base.shape[1] + sector
     wage = np.take(sites.wage, at)
     distance = np.take(sites.distance, home * sites.distance.shape[1] + park)
     site = (
-        np.take(sites.base, at)
+        match * np.take(sites.base, at)
         + edge  # the firm's own advantage moves with it, unscaled by the site's productivity
         - prod * sites.home_leg[sector] * distance
         - (wage + sites.land[park]) / output_per_job
@@ -737,6 +749,7 @@ def option_values(
         y[r],
         edge[r],
         (jobs[r], jobs[r] * new_share[r]),
+        key=firms.key[i[r]],
         mid_skill=mid_skill,
         sites=sites,
         params=params,
@@ -755,6 +768,7 @@ def option_values(
         y[b],
         edge[b],
         jobs[b],
+        key=firms.key[i[b]],
         mid_skill=mid_skill,
         sites=sites,
         params=params,
