@@ -10,7 +10,8 @@ none of the vectorised functions; it only borrows their index constants (the arr
 
 Public functions:
 
-- :func:`reference_review_eligibility` — which firms may review, and which must (expanding firms);
+- :func:`reference_review_eligibility` — which firms may review, and which must (expanding,
+  prompted and distressed firms);
 - :func:`reference_location_choice` — (firm, new state or -1, park or -1) per reviewing firm;
 - :func:`reference_location_outcomes` — the same with the taste, gain and expansion flag;
 - :func:`reference_consideration_sets`, :func:`reference_option_utilities` — the
@@ -346,12 +347,21 @@ def is_expanding(model, firm) -> bool:
     )
 
 
+def is_distressed(model, firm) -> bool:
+    """A settled firm whose run of losses closes it at the end of this step if it still loses."""
+    steps = model.e.exit_after_years * model.cfg.run.steps_per_year
+    return plant_ready(model, firm) and int(model.firms.loss_steps[firm.row]) + 1 >= steps
+
+
 def reference_review_eligibility(model) -> tuple[list[bool], list[bool]]:
     """(may review this step, must review this step) of every firm: settled firms review at
     random times; expanding home firms always review (they choose where to build), and so do
-    home firms an enclave operator prompted."""
+    home firms an enclave operator prompted and firms that would close at this step's end."""
     eligible = [plant_ready(model, firm) for firm in model.firm_agents]
-    always = [is_expanding(model, firm) or is_prompted(model, firm) for firm in model.firm_agents]
+    always = [
+        is_expanding(model, firm) or is_prompted(model, firm) or is_distressed(model, firm)
+        for firm in model.firm_agents
+    ]
     return eligible, always
 
 

@@ -516,6 +516,11 @@ def _western_capital(
     return location.plant_capital(f.capital_per_job[i], jobs, built)
 
 
+def exit_steps(m: TransferModel) -> float:
+    """Steps of sustained losses after which a firm exits (or its branch closes)."""
+    return m.e.exit_after_years * m.cfg.run.steps_per_year
+
+
 def prompted_slots(m: TransferModel) -> int:
     """Slots of a consideration set for the park an enclave operator prompted the firm to view:
     one where there are enclave parks, else none (so other runs draw as before)."""
@@ -529,6 +534,8 @@ def firms_choose(m: TransferModel) -> None:
     expanding_all = settled & (f.state == HOME) & (f.backlog >= e.expansion_lump)
     # firms an enclave operator prompted review now, with its park in view
     prompted = settled & (f.state == HOME) & (f.prompted >= 0)
+    # a firm whose losses would close it at this step's end looks for a site that pays first
+    distressed = settled & (f.loss_steps + 1 >= exit_steps(m))
     n_prompted = prompted_slots(m)
     shocks = location.draw_shocks(
         m.rng,
@@ -539,7 +546,7 @@ def firms_choose(m: TransferModel) -> None:
         n_word_of_mouth=e.n_word_of_mouth,
         n_random=e.n_random,
         n_prompted=n_prompted,
-        always=expanding_all | prompted,
+        always=expanding_all | prompted | distressed,
     )
     m.sites = sites = west_sites(m)
     # staying is valued at this step's prices, like every other option (the others' margins are
@@ -860,7 +867,7 @@ def produce_and_pay(m: TransferModel) -> None:
     # sustained losses close a branch whose home site still pays, and end any other firm;
     # judged on the value of the site (margin plus taste), as in the location choice
     f.loss_steps = demography.sustained_losses(f.loss_steps, f.margin + f.taste, active)
-    ending = active & (f.loss_steps >= e.exit_after_years * m.cfg.run.steps_per_year)
+    ending = active & (f.loss_steps >= exit_steps(m))
     close, exits = demography.losses_end(ending, f.state == BRANCH, f.home_margin)
     _leave_parks(m, close)
     f.state[close], f.share[close], f.taste[close], f.loss_steps[close] = HOME, 0.0, 0.0, 0
