@@ -982,8 +982,8 @@ class EconomyConfig:
         lo=0,
         hi=1,
         source="illustrative; the firm-by-place part of productivity is not measured. It is a "
-        "fraction of all within-industry dispersion, whose s.d. of log revenue TFP in Chinese "
-        "manufacturing is 0.63-0.74 (Hsieh & Klenow, QJE 124(4) 2009, Table II); range 0.05-0.2",
+        "fraction of the wide within-industry dispersion among Chinese manufacturing plants "
+        "(Hsieh & Klenow, QJE 124(4) 2009; docs/evidence.md §4); range 0.05-0.2",
         prior=uniform(0.05, 0.2),
         role=UNCERTAIN,
     )

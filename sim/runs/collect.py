@@ -181,6 +181,8 @@ def collect_tables(sweep_dir: Path, write: bool = True, verbose: bool = True):
         if marker is None:
             incomplete.append(d.name)
             continue
+        if marker.get("kind", "run") != "run":  # a search worker: no tables of its own
+            continue
         if marker.get("folder", d.name) != d.name:  # a folder renamed or swapped with another
             other.append(f"{d.name} (its results are those of {marker['folder']})")
             continue

@@ -13,6 +13,9 @@ from importlib import metadata
 from pathlib import Path
 
 RESULT_FILES = ("config.yaml", "summary.json", "timeseries.parquet", "regions.parquet")
+#: the files a complete job holds, by the ``kind`` its marker names: a model run (the default),
+#: or a worker of the policy search (whose results are in the sweep's search folder)
+JOB_FILES = {"run": RESULT_FILES, "search_worker": ("config.yaml", "worker.json")}
 MARKER = "run.json"  # written last: a run directory is complete when its marker checks out
 
 
@@ -204,8 +207,8 @@ def file_sha256(path: Path) -> str | None:
 
 
 def verified_marker(run_dir: Path) -> dict | None:
-    """The run's marker if it is well formed and every result file it lists is present and
-    unchanged.
+    """The run's marker if it is well formed, lists the files its kind of job must hold
+    (:data:`JOB_FILES`), and every file it lists is present and unchanged.
 
     A malformed marker (not JSON, not a mapping, odd file names or checksums)
     counts as an incomplete run: the run is redone, never trusted or blocking. The
@@ -221,7 +224,8 @@ def verified_marker(run_dir: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     files = marker.get("files") if isinstance(marker, dict) else None
-    if not isinstance(files, dict) or not set(files) >= set(RESULT_FILES):
+    required = JOB_FILES.get(marker.get("kind", "run")) if isinstance(marker, dict) else None
+    if not isinstance(files, dict) or required is None or not set(files) >= set(required):
         return None
     for name, digest in files.items():
         if not _is_own_file(name) or not isinstance(digest, str):

@@ -614,6 +614,7 @@ def run_job(cfg, run_dir: Path, task_overrides: list[str]) -> list[dict]:
         run_dir,
         {"config.yaml": config_yaml.encode(), "worker.json": outputs.json_bytes({"mixes": n})},
         {
+            "kind": "search_worker",
             "config_hash": outputs.config_hash(config_yaml + content_digest(cfg.geography.name)),
             "code_hash": outputs.code_hash(),
             "overrides": task_overrides,

@@ -69,7 +69,7 @@ def test_a_mix_is_reproduced_from_its_row(searched):
 
 
 def test_the_same_command_resumes_a_complete_search_without_running_a_mix(searched):
-    # the workers start again, find every mix finished and stop: no mix runs again
+    # the workers' jobs are complete, so none starts again, and no mix runs again
     folder, _ = searched
 
     def finished():
@@ -81,6 +81,8 @@ def test_the_same_command_resumes_a_complete_search_without_running_a_mix(search
     r = run_cli("-m", "experiment=policy_search", *SMOKE, f"hydra.sweep.dir={folder}")
     assert r.returncode == 0, r.stderr[-3000:]
     assert finished() == before and len(before) == 4
+    # the finished workers' jobs are complete: none is launched again
+    assert "2 of 2 jobs complete already, not launched" in r.stderr, r.stderr[-3000:]
     assert json.loads((folder / ps.FOLDER / "base_overrides.json").read_text())[0] == (
         "experiment=policy_search"
     )
