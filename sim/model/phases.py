@@ -34,7 +34,6 @@ from sim.model.mechanisms import (
 )
 from sim.model.mechanisms.labour import FARM, LOW, MOBILE, PARK, WORKSHOP
 from sim.model.mechanisms.location import BRANCH, EXITED, HOME, RELOCATED
-from sim.model.mechanisms.site_match import site_match
 from sim.model.metrics import METRICS
 from sim.model.state import (
     Applications,
@@ -448,6 +447,7 @@ def book_margins(
     in_west = np.flatnonzero(location.in_west(f.state))
     s = f.share[in_west]
     p = f.park[in_west]
+    match = sites.match(f.key[in_west], p, m.views.location.site_match_sd)
     west_m, local_tax = location.west_margin(
         p,
         f.sector[in_west],
@@ -455,7 +455,7 @@ def book_margins(
         f.output_per_job[in_west],
         f.edge[in_west],
         f.jobs[in_west] * s,
-        key=f.key[in_west],
+        match=match,
         mid_skill=m.sectors.mid_skill,
         sites=sites,
         params=m.views.location,
@@ -472,7 +472,7 @@ def book_margins(
         - np.where(two_sites, e.branch_overhead, e.relocation_loss)
     )
     f.margin = np.where(f.state != EXITED, margin, 0.0)
-    return Margins(in_west, s, p, west_m, holiday)
+    return Margins(in_west, s, p, west_m, holiday, match)
 
 
 def _holiday_share(m: TransferModel) -> float:
@@ -849,13 +849,10 @@ def _book_costs(m: TransferModel) -> None:
 
 
 # ------------------------------------------------------------------ 6. production, taxes, incomes
-def west_productivity(
-    m: TransferModel, sites: location.WestSites, firms: np.ndarray, park: np.ndarray
-) -> np.ndarray:
-    """Output per job of ``firms``' plants in ``park`` relative to home (ratio): the park's
+def west_productivity(sites: location.WestSites, w: Margins) -> np.ndarray:
+    """Output per job of western firms ``w``'s plants relative to home (ratio): the park's
     productivity times the firm's match with its prefecture, as the firm weighed it."""
-    match = site_match(m.firms.key[firms], sites.place[park], m.views.location.site_match_sd)
-    return sites.productivity[park] * match
+    return sites.productivity[w.park] * w.match
 
 
 def produce_and_pay(m: TransferModel) -> None:
@@ -879,7 +876,7 @@ def produce_and_pay(m: TransferModel) -> None:
     # taxes of park firms (yuan/year), on what their western plants produce now
     produced = producing_share(m, w.firms)
     home_output = f.jobs[w.firms] * f.output_per_job[w.firms]
-    west_output = produced * home_output * west_productivity(m, sites, w.firms, w.park)
+    west_output = produced * home_output * west_productivity(sites, w)
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)
     m.taxes = taxes = production.park_taxes(
         west_output,

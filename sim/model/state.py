@@ -360,11 +360,10 @@ class Margins:
     park: np.ndarray
     west: np.ndarray  # after-tax margin of the western plant (share of home output/year)
     holiday: np.ndarray  # in a tax holiday (bool)
+    match: np.ndarray  # their match with their park's prefecture (ratio, site_match.py)
 
     def keep(self, mask: np.ndarray) -> Margins:
-        return Margins(
-            self.firms[mask], self.share[mask], self.park[mask], self.west[mask], self.holiday[mask]
-        )
+        return Margins(*(column[mask] for column in vars(self).values()))
 
 
 @dataclass

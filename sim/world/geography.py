@@ -117,7 +117,7 @@ def market_mix(sales: np.ndarray, west_consumption_share: float) -> np.ndarray:
 def load_sectors(west_consumption_share: float = 0.0) -> Sectors:
     """Sectors of ``sectors.yaml`` with the western market's share of each sector's sales derived
     from a geography's ``west_consumption_share`` (share of national consumption)."""
-    raw = yaml.safe_load((WORLD_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    raw = yaml.load((WORLD_DIR / "sectors.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
     rows = raw["sectors"]
     w = np.array([r["weight"] for r in rows], float)
     intensity = np.array([r["capital_intensity"] for r in rows], float)

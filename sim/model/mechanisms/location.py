@@ -27,7 +27,7 @@ from sim.model.mechanisms.markets import (  # noqa: F401
     freight_beyond_home,
     home_leg,
 )
-from sim.model.mechanisms.site_match import site_match
+from sim.model.mechanisms.site_match import hashed_match, place_hash
 
 if TYPE_CHECKING:
     from sim.model.state import FirmTable
@@ -310,6 +310,7 @@ class WestSites:
     productivity: np.ndarray  # (park,) output per job relative to home (ratio), before the
     #   firm's match with the place
     place: np.ndarray  # (park,) code of the park's prefecture, for the match (site_match.py)
+    place_hash: np.ndarray  # (park,) its half of the match's hash (site_match.place_hash)
     base: np.ndarray  # (park, sector) productivity × (value added − friction + agglomeration
     #   + power saving − freight to national, western and export markets)
     home_leg: np.ndarray  # (sector,) freight per km to the eastern home market (share of output/km)
@@ -320,6 +321,11 @@ class WestSites:
     land: np.ndarray  # (park,) yuan/job/year after the county's effective discount
     distance: np.ndarray  # (eastern county, park) km
     markets: MarketMap  # distances to every market, for branches that serve their nearest markets
+
+    def match(self, key: np.ndarray, park: np.ndarray, sd: float) -> np.ndarray:
+        """Firms' (``key``) match with the prefectures of ``park`` (ratio, mean one;
+        :func:`~sim.model.mechanisms.site_match.site_match` with spread ``sd``)."""
+        return hashed_match(key, self.place_hash[park], sd)
 
 
 def west_sites(
@@ -361,6 +367,7 @@ def west_sites(
     return WestSites(
         productivity=productivity,
         place=place,
+        place_hash=place_hash(place),
         base=productivity[:, None]
         * (params.value_added_share - friction[:, None] + gains + power_saving - market_freight),
         home_leg=home_leg_per_km,
@@ -392,7 +399,7 @@ def west_margin(
     edge: np.ndarray,
     west_jobs: np.ndarray,
     *,
-    key: np.ndarray,
+    match: np.ndarray,
     mid_skill: np.ndarray,
     sites: WestSites,
     params: LocationParams,
@@ -406,6 +413,7 @@ def west_margin(
     edge: np.ndarray,
     west_jobs: tuple[np.ndarray, ...],
     *,
+    match: np.ndarray,
     mid_skill: np.ndarray,
     sites: WestSites,
     params: LocationParams,
@@ -418,7 +426,7 @@ def west_margin(
     edge: np.ndarray,
     west_jobs: np.ndarray | tuple[np.ndarray, ...],
     *,
-    key: np.ndarray,
+    match: np.ndarray,
     mid_skill: np.ndarray,
     sites: WestSites,
     params: LocationParams,
@@ -431,13 +439,12 @@ def west_margin(
     moves with it unchanged (a loss-maker does not shrink its losses by moving);
     ``west_jobs`` (persons) is how many workers the firm would need there: a shortage
     of willing workers in the county raises recruiting cost;
-    ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs; ``key`` the firms' match
-    keys: output per job there is the park's productivity times the firm's match with the
-    park's prefecture (:func:`~sim.model.mechanisms.site_match.site_match`).
+    ``mid_skill`` (sector,) the sectors' mid-skill shares of jobs; ``match`` the firms' match
+    with the park's prefecture (:meth:`WestSites.match`): output per job there is the park's
+    productivity times it.
     A tuple of workforces gives a tuple of results (the site terms are shared).
     """
     m = mid_skill[sector]
-    match = site_match(key, sites.place[park], params.site_match_sd)
     prod = sites.productivity[park] * match
     # (flat takes: faster than fancy indexing by row and column)
     at = park * sites.base.shape[1] + sector
@@ -749,7 +756,7 @@ def option_values(
         y[r],
         edge[r],
         (jobs[r], jobs[r] * new_share[r]),
-        key=firms.key[i[r]],
+        match=sites.match(firms.key[i[r]], park, params.site_match_sd),
         mid_skill=mid_skill,
         sites=sites,
         params=params,
@@ -761,14 +768,15 @@ def option_values(
     # the margin in the firm's own park, for a branch moving fully into it
     own_m = np.zeros(i.size)
     b = np.flatnonzero(state == BRANCH)
+    own_park = firms.park[i[b]]
     own_m[b], _ = west_margin(
-        firms.park[i[b]],
+        own_park,
         sector[b],
         home[b],
         y[b],
         edge[b],
         jobs[b],
-        key=firms.key[i[b]],
+        match=sites.match(firms.key[i[b]], own_park, params.site_match_sd),
         mid_skill=mid_skill,
         sites=sites,
         params=params,

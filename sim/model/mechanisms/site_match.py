@@ -30,9 +30,21 @@ def place_codes(names: np.ndarray) -> np.ndarray:
 
 def mix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a bijective scramble of uint64 values (arithmetic mod 2**64)."""
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+    return _mix64_in_place(np.array(x, dtype=np.uint64))
+
+
+def _mix64_in_place(x: np.ndarray) -> np.ndarray:
+    """:func:`mix64` of a uint64 array, overwriting it (the same operations, fewer temporaries)."""
+    t = np.empty_like(x)
+    for shift, factor in ((30, _M1), (27, _M2)):
+        np.bitwise_xor(x, np.right_shift(x, np.uint64(shift), out=t), out=x)
+        np.multiply(x, factor, out=x)
+    return np.bitwise_xor(x, np.right_shift(x, np.uint64(31), out=t), out=x)
+
+
+def place_hash(place: np.ndarray) -> np.ndarray:
+    """The place codes' half of the match's hash (:func:`site_match`), computed once per place."""
+    return mix64(place.astype(np.uint64) + _GOLDEN)
 
 
 def site_match(key: np.ndarray, place: np.ndarray, sd: float) -> np.ndarray:
@@ -42,6 +54,18 @@ def site_match(key: np.ndarray, place: np.ndarray, sd: float) -> np.ndarray:
     units); 0 gives ones."""
     if sd == 0:
         return np.ones(np.shape(key))
-    h = mix64(key ^ mix64(place.astype(np.uint64) + _GOLDEN))
-    u = ((h >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
-    return np.exp(sd * ndtri(u) - 0.5 * sd * sd)
+    return hashed_match(key, place_hash(place), sd)
+
+
+def hashed_match(key: np.ndarray, hashed: np.ndarray, sd: float) -> np.ndarray:
+    """:func:`site_match` with the places given by their :func:`place_hash`."""
+    if sd == 0:
+        return np.ones(np.shape(key))
+    h = _mix64_in_place(np.bitwise_xor(key, hashed))
+    u = np.right_shift(h, np.uint64(11), out=h).astype(np.float64)
+    u += 0.5
+    u *= 2.0**-53
+    z = ndtri(u, out=u)
+    z *= sd
+    z -= 0.5 * sd * sd
+    return np.exp(z, out=z)
