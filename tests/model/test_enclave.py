@@ -173,8 +173,16 @@ def test_a_promised_share_paid_in_part_is_not_the_lower_share_paid_in_full():
     def mean(share, compliance, key):
         return np.mean([_run(share, compliance, s).history[key][1:].mean() for s in SEEDS])
 
-    effort = mean(0.6, 0.5, "enclave_partner_effort"), mean(0.3, 1.0, "enclave_partner_effort")
-    assert effort[0] > 1.3 * effort[1] and effort[0] > 0.1, effort
+    def per_seed(share, compliance, key):
+        return np.array([_run(share, compliance, s).history[key][1:].mean() for s in SEEDS])
+
+    effort = (
+        per_seed(0.6, 0.5, "enclave_partner_effort"),
+        per_seed(0.3, 1.0, "enclave_partner_effort"),
+    )
+    # more effort in every seed, and by a tenth or more on average
+    assert (effort[0] > effort[1]).all() and effort[0].mean() > 1.1 * effort[1].mean(), effort
+    assert effort[0].mean() > 0.1, effort
     contacts = (
         mean(0.6, 0.5, "enclave_contacts_cum"),
         mean(0.3, 1.0, "enclave_contacts_cum"),

@@ -60,9 +60,11 @@ EFFECT = {
     "policy.enclave.effort_cost": (4e6, 1e6),
 }
 # other settings a key needs to matter (learning acts only when the partner is not paid in full;
-# the operator co-invests only when a tenant's shared tax over its horizon repays a slot)
+# the operator co-invests only when a tenant's shared tax over its horizon repays a slot; chain
+# masters must land in an enclave park before they prompt followers)
 CONTEXT = {
     "policy.enclave.compliance_learning": {"policy.enclave.compliance": 0.2},
+    "policy.enclave.chain_follow_share": {"run.years": 6},
     "policy.enclave.coinvest_per_park": {
         "policy.enclave.tax_share_east": 1.0,
         "policy.enclave.operator_horizon_years": 60.0,

@@ -88,7 +88,8 @@ def test_a_county_with_a_larger_trained_pool_draws_more_firms_through_the_channe
     """Same seed, same draws: a county whose residents are more often trained offers park firms
     a lower cost per unit of low-skill output, so more home firms choose its park, at a higher
     measured gain. With the premiums at zero (the channel removed) nothing changes."""
-    m = model({**SHORT, "scenario": "baseline"})
+    # a pool large enough that some firms are near the margin for one park
+    m = model({**SHORT, "scenario": "baseline", "geography.n_firms": 20000})
     for _ in range(2):
         m.step()
     if not channel_on:
