@@ -71,14 +71,7 @@ def test_the_western_cost_is_every_western_line_over_the_baseline_and_aid_counts
 def test_cost_per_job_is_the_cost_gain_over_the_job_gain_from_the_table(main_job):
     _, _, table, _ = main_job
     pairing = table[table["scenario"] == "pairing"]
-    jobs = _row(table, "pairing", "west_jobs_local")["gain"]
-    assert jobs > 0
-    assert pairing["public_cost_per_job"].iloc[0] == pytest.approx(
-        _row(table, "pairing", "public_programme_cost")["gain"] / jobs
-    )
-    assert pairing["east_cost_per_job"].iloc[0] == pytest.approx(
-        _row(table, "pairing", "east_programme_cost")["gain"] / jobs
-    )
+    assert _row(table, "pairing", "west_jobs_local")["gain"] > 0
     assert pairing["income_per_public_yuan"].iloc[0] == pytest.approx(
         _row(table, "pairing", "income_cum")["gain"]
         / _row(table, "pairing", "public_cost_cum")["gain"]
@@ -86,12 +79,28 @@ def test_cost_per_job_is_the_cost_gain_over_the_job_gain_from_the_table(main_job
     # a cost per job only where the job gain's interval lies above zero (never for the baseline)
     for scenario, rows in table.groupby("scenario"):
         jobs_row = _row(table, scenario, "west_jobs_local")
-        cost = _row(table, scenario, "public_programme_cost")["gain"]
-        per_job = rows["public_cost_per_job"]
-        if jobs_row["gain_lo"] > 0 and cost > 0:
-            assert per_job.iloc[0] == pytest.approx(cost / jobs_row["gain"]), scenario
-        else:
-            assert per_job.isna().all(), scenario
+        for ratio, cost_metric in (
+            ("public_cost_per_job", "public_programme_cost"),
+            ("east_cost_per_job", "east_programme_cost"),
+        ):
+            cost = _row(table, scenario, cost_metric)["gain"]
+            per_job = rows[ratio]
+            if jobs_row["gain_lo"] > 0 and cost > 0:
+                assert per_job.iloc[0] == pytest.approx(cost / jobs_row["gain"]), scenario
+            else:
+                assert per_job.isna().all(), scenario
+    # the ratio itself, on this job's gains, where the pairing's job gain is taken as clear of zero
+    long = table[["scenario", "metric", "gain", "gain_lo", "gain_hi"]].copy()
+    jobs_at = (long["scenario"] == "pairing") & (long["metric"] == "west_jobs_local")
+    long.loc[jobs_at, "gain_lo"] = long.loc[jobs_at, "gain"] / 2
+    ratios = policy_comparison.add_ratios(long)
+    ratios = ratios[ratios["scenario"] == "pairing"].iloc[0]
+    jobs = _row(table, "pairing", "west_jobs_local")["gain"]
+    for ratio, cost_metric in (
+        ("public_cost_per_job", "public_programme_cost"),
+        ("east_cost_per_job", "east_programme_cost"),
+    ):
+        assert ratios[ratio] == pytest.approx(_row(table, "pairing", cost_metric)["gain"] / jobs)
     assert table.loc[table["scenario"] == "baseline", "public_cost_per_job"].isna().all()
 
 

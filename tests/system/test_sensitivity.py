@@ -402,8 +402,8 @@ def test_the_draws_reach_the_governance_channel(monkeypatch):
         "sensitivity.method": "draws",
         "sensitivity.n": 4,
         "sensitivity.sample": k,
-        "run.years": 2,
-        "geography.n_firms": 2000,
+        "run.years": 4,  # long enough for the friction it cuts to change where firms land
+        "geography.n_firms": 4000,
         "run.progress": "off",
     }
 
