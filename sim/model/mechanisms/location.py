@@ -309,8 +309,8 @@ class WestSites:
 
     productivity: np.ndarray  # (park,) output per job relative to home (ratio), before the
     #   firm's match with the place
-    place: np.ndarray  # (park,) code of the park's prefecture, for the match (site_match.py)
-    place_hash: np.ndarray  # (park,) its half of the match's hash (site_match.place_hash)
+    place_hash: np.ndarray  # (park,) the park's prefecture's half of the match's hash
+    #   (site_match.place_hash)
     base: np.ndarray  # (park, sector) productivity × (value added − friction + agglomeration
     #   + power saving − freight to national, western and export markets)
     home_leg: np.ndarray  # (sector,) freight per km to the eastern home market (share of output/km)
@@ -366,7 +366,6 @@ def west_sites(
     power_saving = sectors.energy_share[None, :] * (1.0 - params.west_power_price_ratio)
     return WestSites(
         productivity=productivity,
-        place=place,
         place_hash=place_hash(place),
         base=productivity[:, None]
         * (params.value_added_share - friction[:, None] + gains + power_saving - market_freight),

@@ -52,8 +52,6 @@ def site_match(key: np.ndarray, place: np.ndarray, sd: float) -> np.ndarray:
     relative to the place's average (ratio, mean one): exp(sd·z − sd²/2) with z standard
     normal, a function of the pair only. ``sd`` is the spread of log output per job (log
     units); 0 gives ones."""
-    if sd == 0:
-        return np.ones(np.shape(key))
     return hashed_match(key, place_hash(place), sd)
 
 
