@@ -6,7 +6,9 @@
 Runs ``python -m sim.run -m experiment=policy_search`` (2 workers on local cores) into
 results/sweeps/policy_search and the same search with ``search.sampler=random`` into
 results/sweeps/policy_search_random, records each one's wall time in its folder
-(``search_time.json``), and writes docs/img/policy_search.png (the fronts) and
+(``search_time.json``), checks the TPE search's answer (``python -m
+sim.studies.policy_search_checks``: the best mixes on held-out draws, single-lever lines through
+the best mix; timed in ``checks_time.json``), and writes docs/img/policy_search.png (the fronts) and
 docs/img/policy_search_convergence.png (best robust gain within budget against mixes evaluated,
 both samplers). Prints the numbers the document quotes.
 """
@@ -52,6 +54,21 @@ def run(sampler: str, extra: list[str]) -> None:
     )
     seconds = time.perf_counter() - t0
     (folder / "search_time.json").write_text(json.dumps({"wall_time_s": round(seconds, 1)}))
+
+
+def checks() -> None:
+    """Held-out draws and lever lines for the TPE search (cached runs: a re-run only reprints)."""
+    from sim.studies import policy_search as ps
+    from sim.studies import policy_search_checks as pc
+
+    folder = SWEEPS["tpe"]
+    t0 = time.perf_counter()
+    held, line = pc.holdout(folder), pc.lines(folder)
+    timed = folder / "checks_time.json"
+    if not timed.exists():
+        timed.write_text(json.dumps({"wall_time_s": round(time.perf_counter() - t0, 1)}))
+    print(pc.summary(ps._spec_from_sweep(folder), held, line))
+    print(f"checks took {json.loads(timed.read_text())['wall_time_s'] / 60:.1f} min")
 
 
 def report() -> None:
@@ -136,6 +153,7 @@ def main(argv=None) -> int:
         for sampler in SWEEPS:
             run(sampler, args.overrides)
     report()
+    checks()
     return 0
 
 

@@ -86,3 +86,39 @@ def test_the_same_command_resumes_a_complete_search_without_running_a_mix(search
     assert json.loads((folder / ps.FOLDER / "base_overrides.json").read_text())[0] == (
         "experiment=policy_search"
     )
+
+
+def test_the_checks_score_the_best_mixes_on_draws_the_search_did_not_see(searched, monkeypatch):
+    from dataclasses import replace
+
+    import numpy as np
+
+    from sim.studies import policy_search_checks as checks
+
+    folder, _ = searched
+    spec = ps._spec_from_sweep(folder)
+    held = checks.holdout(folder, top=2, workers=1)
+    assert set(ps.SCENARIOS) <= set(held["mix"])
+    table = pd.read_csv(folder / "policy_search.csv")
+    mixes = held[held["mix"].str.startswith("mix")]
+    feasible = table[(table["kind"] == "search") & table["feasible"]]
+    assert len(mixes) >= min(2, len(feasible))
+    # the held-out score is the same quantile over draws 2 and 3 of a 4-draw design
+    row = mixes.iloc[0]
+    cand = table[table["candidate"] == int(row["mix"].split()[1])].iloc[0]
+    base = json.loads((folder / ps.FOLDER / "base_overrides.json").read_text())
+    gains = ps.ModelGains(base, replace(spec, draws=4))
+    runs = [gains({k: float(cand[k]) for k in spec.levers}, d, 0) for d in (2, 3)]
+    o = spec.objectives[0]
+    assert row[f"heldout_{o}"] == pytest.approx(np.quantile([r[o] for r in runs], spec.quantile))
+    # cached: a second check runs no model
+    monkeypatch.setattr(ps, "_simulate", lambda ov: pytest.fail(f"ran a model again: {ov}"))
+    again = checks.holdout(folder, top=2, workers=1)
+    pd.testing.assert_frame_equal(again, held)
+    monkeypatch.undo()
+    line = checks.lines(folder, n_levers=1, points=3, workers=1)
+    assert len(line) == 3 and line["lever"].nunique() == 1
+    lo, hi = spec.levers[line["lever"].iloc[0]]
+    assert line["value"].tolist() == pytest.approx([lo, (lo + hi) / 2, hi])
+    assert (folder / "policy_search_holdout.csv").exists()
+    assert (folder / "policy_search_lines.csv").exists()
