@@ -4,7 +4,9 @@ The cluster is started by ``.ci/slurm-local`` in a temporary folder and stopped 
 Checks: a sweep through ``hydra/launcher=slurm`` writes the same bytes as a local joblib
 sweep; a cancelled job and a job past its time limit are each reported by name, the
 rest of the sweep is collected, and nothing hangs; the calibration runs as one Slurm job,
-and on dask-jobqueue worker jobs with the local fit's result.
+and on dask-jobqueue worker jobs with the local fit's result; a smoke policy search of the
+cluster preset on two Slurm worker jobs runs each mix once, finds the mixes of the same search
+on local processes, and run again launches no job.
 """
 
 import json
@@ -17,7 +19,9 @@ import time
 import pandas as pd
 import pytest
 
+from sim.studies import policy_search as ps
 from tests.helpers import ROOT
+from tests.system.test_policy_search import SMOKE as SEARCH_SMOKE
 
 pytestmark = pytest.mark.slurm
 TINY = ["run.years=1", "geography.n_firms=400", "run.progress=off"]
@@ -255,3 +259,65 @@ def test_the_calibration_on_slurm_worker_jobs_gives_the_local_result(slurm, tmp_
     ).stdout.strip():
         assert time.time() < deadline, "the worker jobs outlived the calibration"
         time.sleep(1)
+
+
+def test_a_policy_search_on_slurm_workers_finds_the_local_mixes(slurm, tmp_path):
+    """The cluster preset, smoke-sized, on 2 worker jobs (Slurm array tasks) sharing the journal:
+    every mix runs once, the mixes (candidate -> lever values) and their scores are those of the
+    same search on 2 local processes, and the same command again launches no job."""
+    search = ["experiment=policy_search_cluster", "search.workers=2", *SEARCH_SMOKE]
+    on_slurm = [
+        *search,
+        f"hydra.sweep.dir={tmp_path / 'slurm'}",
+        "hydra/launcher=slurm",
+        "hydra.launcher.timeout_min=5",
+        "hydra.launcher.poll_s=2",
+    ]
+    t0 = time.time()
+    r = _sim(slurm, *on_slurm)
+    slurm_s = time.time() - t0
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    folder = tmp_path / "slurm"
+    submitted = sorted(p.name for p in (folder / ".submitit").iterdir())
+    assert submitted, "the workers did not go through sbatch"
+    spec = ps._spec_from_sweep(folder)
+    trials = ps.open_study(folder / ps.FOLDER, spec).get_trials()
+    mixes = [t for t in trials if ps.CANDIDATE in t.user_attrs]
+    # each mix taken by one worker and finished there: none ran twice, none was left over
+    assert sorted(t.user_attrs[ps.CANDIDATE] for t in mixes) == list(range(spec.trials))
+    assert {t.state.name for t in mixes} == {"COMPLETE"}
+    table = pd.read_csv(folder / "policy_search.csv")
+    assert sorted(table.loc[table["kind"] == "search", "candidate"]) == list(range(spec.trials))
+
+    t0 = time.time()
+    r = _sim(
+        slurm,
+        *search,
+        f"hydra.sweep.dir={tmp_path / 'local'}",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+    )
+    local_s = time.time() - t0
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    local = pd.read_csv(tmp_path / "local" / "policy_search.csv")
+    levers = ["candidate", *spec.levers]
+    pd.testing.assert_frame_equal(table[levers], local[levers])  # the same mixes ...
+    timing = ["seconds", "finished"]
+    pd.testing.assert_frame_equal(table.drop(columns=timing), local.drop(columns=timing))
+
+    t0 = time.time()
+    r = _sim(slurm, *on_slurm)  # the search is complete: no worker job is submitted again
+    again_s = time.time() - t0
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    assert "2 of 2 jobs complete already, not launched" in r.stderr, r.stderr[-3000:]
+    assert sorted(p.name for p in (folder / ".submitit").iterdir()) == submitted
+    again = ps.open_study(folder / ps.FOLDER, spec).get_trials()
+    assert [(t.number, t.datetime_complete) for t in again] == [
+        (t.number, t.datetime_complete) for t in trials
+    ]
+    workers = [json.loads(p.read_text())["mixes"] for p in folder.glob("*/worker.json")]
+    print(
+        f"smoke policy search ({spec.trials} mixes): on 2 Slurm worker jobs {slurm_s:.0f} s "
+        f"(mixes per worker {sorted(workers)}), on 2 local processes {local_s:.0f} s, "
+        f"the complete search again {again_s:.0f} s"
+    )
