@@ -208,6 +208,17 @@ def lever_overrides(params: dict[str, float]) -> list[str]:
     return [f"{k}={v!r}" for k, v in params.items()]
 
 
+def cached(path: Path | None, compute: Callable[[], dict]) -> dict:
+    """``compute()``, kept in ``path`` (an atomic JSON file) and read from it when it exists."""
+    if path is not None and path.exists():
+        return json.loads(path.read_text())
+    out = compute()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        outputs.write_atomic(path, outputs.json_bytes(out))
+    return out
+
+
 def _simulate(overrides: list[str]) -> dict[str, float]:
     from sim.params.compose import compose
     from sim.runs.runner import simulate
@@ -228,13 +239,8 @@ class ModelGains:
 
     def baseline(self, draw: int, seed: int) -> dict[str, float]:
         path = self.cache / f"baseline_d{draw}_s{seed}.json" if self.cache else None
-        if path is not None and path.exists():
-            return json.loads(path.read_text())
-        levels = _simulate(run_overrides(self.base, self.spec, draw, seed) + ["scenario=baseline"])
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            outputs.write_atomic(path, outputs.json_bytes(levels))
-        return levels
+        ov = run_overrides(self.base, self.spec, draw, seed) + ["scenario=baseline"]
+        return cached(path, lambda: _simulate(ov))
 
     def __call__(self, params: dict[str, float], draw: int, seed: int) -> dict[str, float]:
         ov = run_overrides(self.base, self.spec, draw, seed) + lever_overrides(params)
@@ -609,6 +615,8 @@ def run_job(cfg, run_dir: Path, task_overrides: list[str]) -> list[dict]:
             print(f"worker {cfg.search.worker}: {msg}", file=sys.stderr, flush=True)
 
     n = run_worker(folder, spec, ModelGains(base, spec, folder / "baseline"), progress=progress)
+    k = scenario_share(folder, spec, base, int(cfg.search.worker), int(cfg.search.workers))
+    progress(f"named scenarios: {k} runs done")
     config_yaml = to_yaml(cfg)
     outputs.write_run(
         run_dir,
@@ -633,22 +641,32 @@ def progress_marks(config) -> tuple[Path, int, str]:
 SCENARIOS = ("pairing", "enclave", "labour", "consumption", "full")
 
 
+def scenario_gain(folder: Path, spec: Spec, base: list[str], name: str, draw: int, seed: int):
+    """Gain of named scenario ``name`` over the baseline of (draw, seed), cached per run."""
+
+    def gain() -> dict:
+        run = _simulate(run_overrides(base, spec, draw, seed) + [f"scenario={name}"])
+        b = ModelGains(base, spec, folder / "baseline").baseline(draw, seed)
+        return {k: run[k] - b[k] for k in run}
+
+    return cached(folder / "scenarios" / f"{name}_n{spec.draws}_d{draw}_s{seed}.json", gain)
+
+
+def scenario_share(folder: Path, spec: Spec, base: list[str], worker: int, workers: int) -> int:
+    """A worker's share of the named scenarios' runs (every ``workers``-th), so the report that
+    follows the search reads them rather than running them all in the submitting process."""
+    tasks = [(n, d, s) for n in SCENARIOS for d, s in spec.runs][worker::workers]
+    for name, d, s in tasks:
+        scenario_gain(folder, spec, base, name, d, s)
+    return len(tasks)
+
+
 def scenario_rows(folder: Path, spec: Spec, base: list[str]) -> pd.DataFrame:
-    """The named scenarios on the same draws and seeds, scored as the mixes are (cached)."""
-    gains = ModelGains(base, spec, folder / "baseline")
+    """The named scenarios on the same draws and seeds, scored as the mixes are (runs the
+    workers left undone are made here)."""
     rows = []
     for name in SCENARIOS:
-        path = folder / "scenarios" / f"{name}.json"
-        if path.exists():
-            runs = json.loads(path.read_text())
-        else:
-            runs = []
-            for d, s in spec.runs:
-                ov = run_overrides(base, spec, d, s) + [f"scenario={name}"]
-                mix, b = _simulate(ov), gains.baseline(d, s)
-                runs.append({k: mix[k] - b[k] for k in mix})
-            path.parent.mkdir(parents=True, exist_ok=True)
-            outputs.write_atomic(path, outputs.json_bytes(runs))
+        runs = [scenario_gain(folder, spec, base, name, d, s) for d, s in spec.runs]
         _, constraints = score(spec, runs)
         rows.append(
             {"candidate": -1, "kind": "scenario", "scenario": name}

@@ -35,27 +35,17 @@ from sim.studies import policy_search as ps
 CHECKS = "checks"  # under the search folder
 
 
-def _key(mix: dict[str, float] | str, spec: ps.Spec, draw: int, seed: int) -> str:
-    what = mix if isinstance(mix, str) else json.dumps(mix, sort_keys=True)
-    text = f"{what}|{spec.draws}|{draw}|{seed}"
+def _key(mix: dict[str, float], spec: ps.Spec, draw: int, seed: int) -> str:
+    text = f"{json.dumps(mix, sort_keys=True)}|{spec.draws}|{draw}|{seed}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _gain(folder: Path, base: list[str], spec: ps.Spec, mix, draw: int, seed: int) -> dict:
     """Gain of ``mix`` (lever values, or a scenario's name) over the baseline of (draw, seed)."""
-    path = folder / CHECKS / f"{_key(mix, spec, draw, seed)}.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    gains = ps.ModelGains(base, spec, folder / "baseline")
     if isinstance(mix, str):
-        ov = ps.run_overrides(base, spec, draw, seed) + [f"scenario={mix}"]
-        run, b = ps._simulate(ov), gains.baseline(draw, seed)
-        out = {k: run[k] - b[k] for k in run}
-    else:
-        out = gains(mix, draw, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    outputs.write_atomic(path, outputs.json_bytes(out))
-    return out
+        return ps.scenario_gain(folder, spec, base, mix, draw, seed)
+    path = folder / CHECKS / f"{_key(mix, spec, draw, seed)}.json"
+    return ps.cached(path, lambda: ps.ModelGains(base, spec, folder / "baseline")(mix, draw, seed))
 
 
 def evaluate(
@@ -127,9 +117,7 @@ def holdout(sweep_dir: Path, top: int = 5, workers: int = 2) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     ok = out["heldout_feasible"].astype(bool) & out["mix"].str.startswith("mix")
     out["heldout_rank"] = out[f"heldout_{o}"].where(ok).rank(ascending=False, method="min")
-    outputs.write_atomic(
-        sweep_dir / "policy_search_holdout.csv", out.to_csv(index=False).encode()
-    )
+    outputs.write_atomic(sweep_dir / "policy_search_holdout.csv", out.to_csv(index=False).encode())
     return out
 
 
