@@ -169,6 +169,15 @@ BLOCKS: tuple[Block, ...] = (
         kind="script",
     ),
     Block(
+        "evidence.governance",
+        "docs/evidence.md",
+        "python experiments/governance_share.py",
+        (*DEFAULT, "sim/analysis/paired.py", "experiments/governance_share.py"),
+        kind="stdout",
+        after=("calibration.fit",),
+        minutes=1.3,
+    ),
+    Block(
         "odd.start_income",
         "docs/ODD.md",
         "python experiments/labour_binding.py",
