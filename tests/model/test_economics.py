@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from sim.model.mechanisms.location import RELOCATED
+from sim.params.compose import compose
 from tests.helpers import final, mean_over_seeds, model
 
 BASE = {"run.years": 6}
@@ -150,9 +151,17 @@ def test_dearer_freight_stops_full_moves_and_shifts_the_west_to_branches():
     # a full move takes the firm away from its eastern customers; a branch keeps them and serves
     # the markets it is nearest to, so dearer freight cuts full moves far more than branches
     cheap, dear = ({**BASE, "scenario": "pairing", "economy.freight_rate": r} for r in (0.35, 1.0))
+    assert compose({}).economy.freight_rate == 0.35  # the default the doubling below starts from
     full = mean_over_seeds(dear, "firms_relocated_full") / mean_over_seeds(
         cheap, "firms_relocated_full"
     )
     branches = mean_over_seeds(dear, "firms_branch") / mean_over_seeds(cheap, "firms_branch")
     assert full < 0.5, full
     assert branches > 0.8 and branches > full + 0.3, (branches, full)
+    # doubling the default rate: fewer full moves, and no more western plants in total
+    doubled = {**cheap, "economy.freight_rate": 0.7}
+    assert mean_over_seeds(doubled, "firms_relocated_full") < 0.8 * mean_over_seeds(
+        cheap, "firms_relocated_full"
+    )
+    west = [mean_over_seeds(o, "firms_in_west") for o in (cheap, doubled, dear)]
+    assert west[1] <= west[0] and west[2] <= west[0], west
