@@ -715,27 +715,22 @@ def reservation_median(m: TransferModel) -> np.ndarray:
 def last_tax_per_tenant(m: TransferModel, parks_on: np.ndarray, prior: float) -> float:
     """Locally retained tax of a tenant of the parks ``parks_on`` (bool by park) at full output,
     from the last step's margins and taxes (yuan/firm/year; ``prior`` until one produces)."""
-    f, e, w, taxes = m.firms, m.e, m.margins, m.taxes
-    producing = location.producing_share(
-        f.share[w.firms],
-        f.ready_step[w.firms],
-        m.t - 1,
-        e.ramp_start,
-        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
-    )
+    w, taxes = m.margins, m.taxes
+    producing = producing_share(m, w.firms, m.t - 1)
     local_tax = taxes.west + taxes.east + taxes.rebated
     return enclave.tax_per_tenant(local_tax, producing, parks_on[w.park], prior)
 
 
-def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
-    """Share of each firm's output and jobs produced in its western plant now (share)."""
-    f, e, spy = m.firms, m.e, m.cfg.run.steps_per_year
+def producing_share(m: TransferModel, firms_idx: np.ndarray, t: int | None = None) -> np.ndarray:
+    """Share of each firm's output and jobs produced in its western plant at step ``t`` (share;
+    default: now), its ramp-up counted in whole steps (:func:`location.producing_share`)."""
+    f, e = m.firms, m.e
     return location.producing_share(
         f.share[firms_idx],
         f.ready_step[firms_idx],
-        m.t,
+        m.t if t is None else t,
         e.ramp_start,
-        int(round(e.ramp_up_years * spy)),
+        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
     )
 
 
