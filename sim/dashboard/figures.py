@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.dashboard.view import HEADLINE_METRICS, PATH_METRICS, Comparison
 from sim.model.metrics import METRICS, REGION_METRICS
-from sim.report.figures import label_extremes, outline_units, signed_scale
+from sim.report.figures import degree_aspect, label_counties, outline_units, signed_scale
 from sim.world import boundaries
 
 COLOURS = {"scenario": "#c0392b", "baseline": "#555555"}
@@ -165,7 +165,7 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
         shrink=0.8,
         label=f"gain over baseline ({shown}); blue: gain, red: loss",
     )
-    ax.set_aspect(1 / np.cos(np.radians(df["lat"].mean())))
+    degree_aspect(ax, df["lat"])
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(alpha=0.3)
@@ -177,14 +177,7 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
         fontsize=10,
     )
     fig.draw_without_rendering()  # labels are placed against the final layout
-    label_extremes(
-        ax,
-        df["county"].astype(str).to_numpy(),
-        df["lon"].to_numpy(float),
-        df["lat"].to_numpy(float),
-        gain,
-        n=3,
-    )
+    label_counties(ax, df, gain, n=3)
     return fig
 
 
