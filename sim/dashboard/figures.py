@@ -254,25 +254,19 @@ def group_table(comp: Comparison) -> pd.DataFrame:
     """Gain over the same-seed baseline by group of western counties (start-income quintile, key
     counties, paired, urban districts): mean over the seeds [2.5–97.5 percentiles of the
     seed-by-seed gains], each column on one scale (the report's formatter)."""
-    from sim.analysis.county_groups import GROUP_METRICS
-    from sim.report.tables import column
+    from sim.analysis.county_groups import GROUP_METRICS, by_group
+    from sim.report.tables import gain_column
 
     g = comp.groups
     if g.empty:
         return pd.DataFrame()
-    order = list(dict.fromkeys(g["group"]))
+    order, wide = by_group(g, GROUP_COLUMNS)
     out = pd.DataFrame({"county group": order})
     first = g.drop_duplicates("group").set_index("group")
     out["counties"] = [f"{first.loc[k, 'counties']:.0f}" for k in order]
     for metric, head in GROUP_COLUMNS.items():
         unit = GROUP_METRICS[metric][0]
-        rows = g[g["metric"] == metric].set_index("group").reindex(order)
-        cells, shown = column(
-            rows["gain"],
-            rows["gain_lo"],
-            rows["gain_hi"],
-            "" if metric == "jobs_per_1000" else unit,
-        )
+        cells, shown = gain_column(wide[metric], "" if metric == "jobs_per_1000" else unit)
         out[f"{head} ({shown})" if shown else head] = cells
     return out
 

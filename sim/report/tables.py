@@ -187,6 +187,13 @@ def column(central, lo=None, hi=None, unit: str = "", digits: int = 3) -> tuple[
     ], text
 
 
+def gain_column(gains, unit: str = "", div: float = 1.0) -> tuple[list[str], str]:
+    """:func:`column` of gains with their intervals: a table's ``gain``, ``gain_lo`` and
+    ``gain_hi`` (:func:`sim.analysis.uncertainty.gain_intervals`), in ``unit`` after dividing by
+    ``div``."""
+    return column(gains["gain"] / div, gains["gain_lo"] / div, gains["gain_hi"] / div, unit)
+
+
 def percent(p: float) -> str:
     return "–" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
 
