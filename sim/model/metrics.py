@@ -720,12 +720,10 @@ def firm_metrics(model) -> dict[str, float]:
 
 def enclave_tenants(model) -> dict[str, float]:
     """Firms in enclave parks and the jobs of their producing western plants."""
-    from sim.model.phases import producing_share  # phases imports this module
-
     f, pk = model.firms, model.parks
     tenants = np.flatnonzero(in_west(f.state) & pk.enclave[np.maximum(f.park, 0)])
     # the step is over (the clock has moved on): plants produce as they did in it
-    producing = producing_share(model, tenants, model.t - 1)
+    producing = model.producing_share(tenants, model.t - 1)
     jobs = f.jobs[tenants] * producing
     return {"firms_in_enclave_parks": int(tenants.size), "enclave_park_jobs": float(jobs.sum())}
 
