@@ -46,3 +46,22 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.Co
         text=True,
         timeout=timeout,
     )
+
+
+def fake_run(d: Path, overrides: list[str], config: dict, value: float = 1.0, **info) -> None:
+    """A complete run folder ``d`` without running the model: ``config``, a summary holding
+    ``value`` as ``west_jobs_local``, one-row tables; ``info`` adds to its run record."""
+    import pandas as pd
+    import yaml
+
+    from sim.runs import store as outputs
+
+    files = {
+        "config.yaml": yaml.safe_dump(config).encode(),
+        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": value}),
+        "timeseries.parquet": outputs.parquet_bytes(
+            pd.DataFrame({"step": [0], "west_jobs_local": [value]})
+        ),
+        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
+    }
+    outputs.write_run(d, files, {"config_hash": "h", "overrides": overrides, **info})

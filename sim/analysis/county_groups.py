@@ -122,6 +122,16 @@ def group_gains(
     return out.merge(size, left_on="group", right_index=True, how="left")
 
 
+def by_group(gains: pd.DataFrame, metrics) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    """One scenario's (or run's) rows of :func:`group_gains`: its groups in the order they come
+    (that of :data:`GROUPS`) and, per metric of ``metrics``, its rows indexed by group in that
+    order."""
+    order = list(dict.fromkeys(gains["group"]))
+    return order, {
+        m: gains[gains["metric"] == m].set_index("group").reindex(order) for m in metrics
+    }
+
+
 def county_gains(
     regions: pd.DataFrame,
     by: str = "scenario",

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.dashboard.view import HEADLINE_METRICS, PATH_METRICS, Comparison
 from sim.model.metrics import METRICS, REGION_METRICS
-from sim.report.figures import label_extremes, outline_units, signed_scale
+from sim.report.figures import degree_aspect, label_counties, outline_units, signed_scale
 from sim.world import boundaries
 
 COLOURS = {"scenario": "#c0392b", "baseline": "#555555"}
@@ -165,7 +165,7 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
         shrink=0.8,
         label=f"gain over baseline ({shown}); blue: gain, red: loss",
     )
-    ax.set_aspect(1 / np.cos(np.radians(df["lat"].mean())))
+    degree_aspect(ax, df["lat"])
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(alpha=0.3)
@@ -177,14 +177,7 @@ def map_figure(comp: Comparison, metric: str) -> Figure:
         fontsize=10,
     )
     fig.draw_without_rendering()  # labels are placed against the final layout
-    label_extremes(
-        ax,
-        df["county"].astype(str).to_numpy(),
-        df["lon"].to_numpy(float),
-        df["lat"].to_numpy(float),
-        gain,
-        n=3,
-    )
+    label_counties(ax, df, gain, n=3)
     return fig
 
 
@@ -261,25 +254,19 @@ def group_table(comp: Comparison) -> pd.DataFrame:
     """Gain over the same-seed baseline by group of western counties (start-income quintile, key
     counties, paired, urban districts): mean over the seeds [2.5–97.5 percentiles of the
     seed-by-seed gains], each column on one scale (the report's formatter)."""
-    from sim.analysis.county_groups import GROUP_METRICS
-    from sim.report.tables import column
+    from sim.analysis.county_groups import GROUP_METRICS, by_group
+    from sim.report.tables import gain_column
 
     g = comp.groups
     if g.empty:
         return pd.DataFrame()
-    order = list(dict.fromkeys(g["group"]))
+    order, wide = by_group(g, GROUP_COLUMNS)
     out = pd.DataFrame({"county group": order})
     first = g.drop_duplicates("group").set_index("group")
     out["counties"] = [f"{first.loc[k, 'counties']:.0f}" for k in order]
     for metric, head in GROUP_COLUMNS.items():
         unit = GROUP_METRICS[metric][0]
-        rows = g[g["metric"] == metric].set_index("group").reindex(order)
-        cells, shown = column(
-            rows["gain"],
-            rows["gain_lo"],
-            rows["gain_hi"],
-            "" if metric == "jobs_per_1000" else unit,
-        )
+        cells, shown = gain_column(wide[metric], "" if metric == "jobs_per_1000" else unit)
         out[f"{head} ({shown})" if shown else head] = cells
     return out
 

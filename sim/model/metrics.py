@@ -26,7 +26,6 @@ from sim.model.mechanisms.location import (
     HOME,
     RELOCATED,
     in_west,
-    producing_share,
 )
 
 WEST, EAST, BOTH = "west", "east", "both"
@@ -721,16 +720,10 @@ def firm_metrics(model) -> dict[str, float]:
 
 def enclave_tenants(model) -> dict[str, float]:
     """Firms in enclave parks and the jobs of their producing western plants."""
-    f, pk, e = model.firms, model.parks, model.e
+    f, pk = model.firms, model.parks
     tenants = np.flatnonzero(in_west(f.state) & pk.enclave[np.maximum(f.park, 0)])
     # the step is over (the clock has moved on): plants produce as they did in it
-    producing = producing_share(
-        f.share[tenants],
-        f.ready_step[tenants],
-        model.t - 1,
-        e.ramp_start,
-        int(round(e.ramp_up_years * model.cfg.run.steps_per_year)),
-    )
+    producing = model.producing_share(tenants, model.t - 1)
     jobs = f.jobs[tenants] * producing
     return {"firms_in_enclave_parks": int(tenants.size), "enclave_park_jobs": float(jobs.sum())}
 

@@ -715,28 +715,10 @@ def reservation_median(m: TransferModel) -> np.ndarray:
 def last_tax_per_tenant(m: TransferModel, parks_on: np.ndarray, prior: float) -> float:
     """Locally retained tax of a tenant of the parks ``parks_on`` (bool by park) at full output,
     from the last step's margins and taxes (yuan/firm/year; ``prior`` until one produces)."""
-    f, e, w, taxes = m.firms, m.e, m.margins, m.taxes
-    producing = location.producing_share(
-        f.share[w.firms],
-        f.ready_step[w.firms],
-        m.t - 1,
-        e.ramp_start,
-        int(round(e.ramp_up_years * m.cfg.run.steps_per_year)),
-    )
+    w, taxes = m.margins, m.taxes
+    producing = m.producing_share(w.firms, m.t - 1)
     local_tax = taxes.west + taxes.east + taxes.rebated
     return enclave.tax_per_tenant(local_tax, producing, parks_on[w.park], prior)
-
-
-def producing_share(m: TransferModel, firms_idx: np.ndarray) -> np.ndarray:
-    """Share of each firm's output and jobs produced in its western plant now (share)."""
-    f, e, spy = m.firms, m.e, m.cfg.run.steps_per_year
-    return location.producing_share(
-        f.share[firms_idx],
-        f.ready_step[firms_idx],
-        m.t,
-        e.ramp_start,
-        int(round(e.ramp_up_years * spy)),
-    )
 
 
 def migrant_income(m: TransferModel) -> np.ndarray:
@@ -764,7 +746,7 @@ def park_demand(m: TransferModel) -> np.ndarray:
     in_west = np.flatnonzero(location.in_west(f.state))
     return production.labour_demand(
         m.parks.county_w[f.park[in_west]],
-        f.jobs[in_west] * producing_share(m, in_west),
+        f.jobs[in_west] * m.producing_share(in_west),
         m.sectors.mid_skill[f.sector[in_west]],
         m.geo.n_west,
     )
@@ -874,7 +856,7 @@ def produce_and_pay(m: TransferModel) -> None:
     f.state[exits], f.margin[exits] = EXITED, 0.0
     w = m.margins = w.keep(location.in_west(f.state[w.firms]))
     # taxes of park firms (yuan/year), on what their western plants produce now
-    produced = producing_share(m, w.firms)
+    produced = m.producing_share(w.firms)
     home_output = f.jobs[w.firms] * f.output_per_job[w.firms]
     west_output = produced * home_output * west_productivity(sites, w)
     pre = np.where(w.west > 0, w.west / (1 - e.cit_rate_west), w.west)

@@ -582,6 +582,19 @@ class TransferModel(mesa.Model):
 
         return income_ratio(self)
 
+    def producing_share(self, firms: np.ndarray, t: int | None = None) -> np.ndarray:
+        """Share of the output and jobs of ``firms`` (row numbers) produced in their western
+        plants at step ``t`` (share; default: now), the ramp-up counted in whole steps
+        (:func:`sim.model.mechanisms.location.producing_share`)."""
+        f, e = self.firms, self.e
+        return location.producing_share(
+            f.share[firms],
+            f.ready_step[firms],
+            self.t if t is None else t,
+            e.ramp_start,
+            int(round(e.ramp_up_years * self.cfg.run.steps_per_year)),
+        )
+
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:
         """Final-step outcomes (docs/ODD.md, outputs), plain Python numbers."""

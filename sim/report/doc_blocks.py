@@ -43,7 +43,7 @@ import subprocess
 import sys
 import time
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sim.runs.store import write_atomic as _write_bytes
@@ -117,6 +117,33 @@ def write_atomic(path: Path, text: str) -> None:
     _write_bytes(path, text.encode("utf-8"))
 
 
+# Blocks filled from one command's output (each has a twin below, the same command and inputs)
+_PARK_DEBT = Block(
+    "odd.park_debt",
+    "docs/ODD.md",
+    "python experiments/park_growth.py",
+    (*DEFAULT, "experiments/park_growth.py"),
+    after=("calibration.fit",),
+    minutes=1,
+)
+_SKILLS = Block(
+    "odd.skills",
+    "docs/ODD.md",
+    "python experiments/skills_channel.py",
+    (*DEFAULT, "sim/studies/channels.py", "experiments/skills_channel.py"),
+    after=("calibration.fit",),
+    minutes=2,
+)
+_BENCHMARKS = Block(
+    "benchmarks",
+    "docs/benchmarks.md",
+    "make bench",
+    (*MODEL, *world("shanghai_yunnan"), *SWEEPS, "benchmarks/*.py"),
+    kind="script",
+    slow=True,
+    minutes=17,
+)
+
 # Order matters only through ``after``; the calibration comes first because the defaults of
 # every other block are its point estimate.
 BLOCKS: tuple[Block, ...] = (
@@ -185,30 +212,9 @@ BLOCKS: tuple[Block, ...] = (
         after=("calibration.fit",),
         minutes=1,
     ),
-    Block(
-        "odd.park_debt",
-        "docs/ODD.md",
-        "python experiments/park_growth.py",
-        (*DEFAULT, "experiments/park_growth.py"),
-        after=("calibration.fit",),
-        minutes=1,
-    ),
-    Block(
-        "odd.park_growth",
-        "docs/ODD.md",
-        "python experiments/park_growth.py",
-        (*DEFAULT, "experiments/park_growth.py"),
-        after=("calibration.fit",),
-        minutes=1,
-    ),
-    Block(
-        "odd.skills",
-        "docs/ODD.md",
-        "python experiments/skills_channel.py",
-        (*DEFAULT, "sim/studies/channels.py", "experiments/skills_channel.py"),
-        after=("calibration.fit",),
-        minutes=2,
-    ),
+    _PARK_DEBT,
+    replace(_PARK_DEBT, name="odd.park_growth"),
+    _SKILLS,
     Block(
         "odd.labour_binding",
         "docs/ODD.md",
@@ -258,14 +264,7 @@ BLOCKS: tuple[Block, ...] = (
         after=("decisions",),
         minutes=3,
     ),
-    Block(
-        "evidence.skills",
-        "docs/evidence.md",
-        "python experiments/skills_channel.py",
-        (*DEFAULT, "sim/studies/channels.py", "experiments/skills_channel.py"),
-        after=("calibration.fit",),
-        minutes=2,
-    ),
+    replace(_SKILLS, name="evidence.skills", doc="docs/evidence.md"),
     Block(
         "evidence.cost_gaps",
         "docs/evidence.md",
@@ -329,24 +328,11 @@ BLOCKS: tuple[Block, ...] = (
         slow=True,
         minutes=10,
     ),
-    Block(
-        "readme.scaling",
-        "README.md",
-        "make bench",
-        (*MODEL, *world("shanghai_yunnan"), *SWEEPS, "benchmarks/*.py"),
-        after=("benchmarks",),
-        slow=True,
-        minutes=17,
+    # a reading of the benchmarks' figures
+    replace(
+        _BENCHMARKS, name="readme.scaling", doc="README.md", kind="reading", after=("benchmarks",)
     ),
-    Block(
-        "benchmarks",
-        "docs/benchmarks.md",
-        "make bench",
-        (*MODEL, *world("shanghai_yunnan"), *SWEEPS, "benchmarks/*.py"),
-        kind="script",
-        slow=True,
-        minutes=17,
-    ),
+    _BENCHMARKS,
 )
 
 
@@ -590,6 +576,17 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
+def _run_command(block: Block, head: str, root: Path, **streams) -> subprocess.CompletedProcess:
+    """``block``'s command, run in ``root`` (``streams``: its ``stdout``/``stderr``); a failure is
+    reported on stderr, the caller stops."""
+    res = subprocess.run(
+        _shell(block.command), shell=True, cwd=root, env=_env(), text=True, **streams
+    )
+    if res.returncode:
+        print(f"{head}: FAILED (exit {res.returncode}): {block.command}", file=sys.stderr)
+    return res
+
+
 def run(
     blocks,
     *,
@@ -639,18 +636,9 @@ def run(
                 out_path = root / READINGS_DIR / f"{b.name}.txt"
                 out_path.parent.mkdir(parents=True, exist_ok=True)
                 print(f"{head}: {b.command} > {out_path.relative_to(root)} ...", flush=True)
-                res = subprocess.run(
-                    _shell(b.command),
-                    shell=True,
-                    cwd=root,
-                    env=_env(),
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                )
+                res = _run_command(b, head, root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 write_atomic(out_path, res.stdout)
                 if res.returncode:
-                    print(f"{head}: FAILED (exit {res.returncode}): {b.command}", file=sys.stderr)
                     return 1
             continue
         t0 = time.monotonic()
@@ -658,16 +646,10 @@ def run(
             out = done_commands[b.command]
         else:
             print(f"{head}: {b.command} (about {b.minutes:g} min) ...", flush=True)
-            res = subprocess.run(
-                _shell(b.command),
-                shell=True,
-                cwd=root,
-                env=_env(),
-                stdout=subprocess.PIPE if b.kind == "stdout" else None,
-                text=True,
+            res = _run_command(
+                b, head, root, stdout=subprocess.PIPE if b.kind == "stdout" else None
             )
             if res.returncode:
-                print(f"{head}: FAILED (exit {res.returncode}): {b.command}", file=sys.stderr)
                 return 1
             out = res.stdout or ""
             done_commands[b.command] = out

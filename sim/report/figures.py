@@ -395,6 +395,26 @@ def label_extremes(ax, names, lon, lat, values, n: int = 2, fmt=None) -> list[st
     return named
 
 
+def label_counties(ax, counties: pd.DataFrame, values, n: int = 2, fmt=None) -> list[str]:
+    """:func:`label_extremes` over a table of counties (its ``county``, ``lon`` and ``lat``
+    columns, degrees) and their ``values``."""
+    return label_extremes(
+        ax,
+        counties["county"].astype(str).to_numpy(),
+        counties["lon"].to_numpy(float),
+        counties["lat"].to_numpy(float),
+        values,
+        n=n,
+        fmt=fmt,
+    )
+
+
+def degree_aspect(ax, lat: pd.Series) -> None:
+    """Draw a map in longitude and latitude (degrees) with equal distances along both axes at the
+    mean latitude of ``lat``."""
+    ax.set_aspect(1 / np.cos(np.deg2rad(float(lat.mean()))))
+
+
 def signed_scale(values) -> tuple[float, bool]:
     """Half-width of a colour scale symmetric about zero, and whether the values have both signs."""
     v = np.asarray(values, float)
@@ -487,7 +507,7 @@ def county_map(
         )
         fig.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01, aspect=25).ax.tick_params(labelsize=7)
         ax.set_title(_group_name(by, g), fontsize=10)
-        ax.set_aspect(1 / np.cos(np.deg2rad(float(d["lat"].mean()))))
+        degree_aspect(ax, d["lat"])
         ax.tick_params(labelsize=7)
         named.append((ax, d, vals))
     for ax in axes.ravel()[len(groups) :]:
@@ -540,13 +560,7 @@ def county_map(
     fig.suptitle("\n".join(filter(None, [title, note, scale_note + outline_note])), fontsize=10)
     fig.draw_without_rendering()  # labels are placed against the final layout
     for ax, d, vals in named:
-        label_extremes(
-            ax,
-            d["county"].astype(str).to_numpy(),
-            d["lon"].to_numpy(float),
-            d["lat"].to_numpy(float),
-            vals,
-            n=2,
-            fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}",
+        label_counties(
+            ax, d, vals, n=2, fmt=lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}"
         )
     return fig

@@ -80,31 +80,38 @@ class Document:
     title: str
     blocks: list = field(default_factory=list)
 
-    def markdown(self) -> str:
-        out = [f"# {self.title}"]
-        for b in self.blocks:
-            if isinstance(b, Table):
-                out.append(b.markdown())
-            elif isinstance(b, tuple) and b[0] == "h2":
-                out.append(f"## {b[1]}")
-            elif isinstance(b, tuple) and b[0] == "img":
-                out.append(f"![{b[2]}]({b[1]})")
-            else:
-                out.append(wrap(b))
-        return "\n\n".join(out) + "\n"
-
-    def html(self) -> str:
-        esc = html.escape
+    def _render(self, table, heading, image, paragraph) -> list[str]:
+        """Each block in one format: ``table(Table)``, ``heading(text)``, ``image(src, alt)``,
+        ``paragraph(text)``."""
         out = []
         for b in self.blocks:
             if isinstance(b, Table):
-                out.append(b.html())
+                out.append(table(b))
             elif isinstance(b, tuple) and b[0] == "h2":
-                out.append(f"<h2>{esc(b[1])}</h2>")
+                out.append(heading(b[1]))
             elif isinstance(b, tuple) and b[0] == "img":
-                out.append(f'<img src="{esc(b[1])}" alt="{esc(b[2])}">')
+                out.append(image(b[1], b[2]))
             else:
-                out.append(f"<p>{esc(b)}</p>")
+                out.append(paragraph(b))
+        return out
+
+    def markdown(self) -> str:
+        out = self._render(
+            Table.markdown,
+            lambda text: f"## {text}",
+            lambda src, alt: f"![{alt}]({src})",
+            wrap,
+        )
+        return "\n\n".join([f"# {self.title}", *out]) + "\n"
+
+    def html(self) -> str:
+        esc = html.escape
+        out = self._render(
+            Table.html,
+            lambda text: f"<h2>{esc(text)}</h2>",
+            lambda src, alt: f'<img src="{esc(src)}" alt="{esc(alt)}">',
+            lambda text: f"<p>{esc(text)}</p>",
+        )
         style = (
             "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
             "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em .6em;"
@@ -178,6 +185,13 @@ def column(central, lo=None, hi=None, unit: str = "", digits: int = 3) -> tuple[
         f"{number(v, div, d)} [{number(a, div, d)}, {number(b, div, d)}]"
         for v, a, b, d in zip(c, lo, hi, dec, strict=True)
     ], text
+
+
+def gain_column(gains, unit: str = "", div: float = 1.0) -> tuple[list[str], str]:
+    """:func:`column` of gains with their intervals: a table's ``gain``, ``gain_lo`` and
+    ``gain_hi`` (:func:`sim.analysis.uncertainty.gain_intervals`), in ``unit`` after dividing by
+    ``div``."""
+    return column(gains["gain"] / div, gains["gain_lo"] / div, gains["gain_hi"] / div, unit)
 
 
 def percent(p: float) -> str:

@@ -127,23 +127,22 @@ def config_hash(config_yaml: str) -> str:
     return sha256((config_yaml + code_hash()).encode())[:16]
 
 
+def _git(*args: str) -> subprocess.CompletedProcess:
+    """A git command in the package's checkout (its output as text; at most 5 s)."""
+    return subprocess.run(
+        ["git", *args],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=5,
+    )
+
+
 @functools.cache
 def git_revision() -> str:
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parents[1],
-            timeout=5,
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parents[1],
-            timeout=5,
-        )
+        out = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
         return (
             out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
             if out.returncode == 0

@@ -34,6 +34,7 @@ from sim.report.tables import (
     Table,
     column,
     decimals_for,
+    gain_column,
     number,
     percent,
     scale_for,
@@ -330,7 +331,7 @@ def document(sweep_dir, summary, ts, comparison, geo, has_base, ranks=None, flip
 def _gain_column(comparison, metric, scen, unit, interval=True):
     t = gains(comparison, metric, scen)
     if interval:
-        return column(t["gain"], t["gain_lo"], t["gain_hi"], unit)
+        return gain_column(t, unit)
     return column(t["gain"], unit=unit)
 
 
@@ -581,14 +582,13 @@ def group_tables(groups: pd.DataFrame, scen: list[str], last: str, cov: dict) ->
         g = groups[groups["scenario"] == s]
         if g.empty:
             continue
-        order = list(dict.fromkeys(g["group"]))
-        wide = {m: g[g["metric"] == m].set_index("group").reindex(order) for m in GROUP_COLUMNS}
+        order, wide = county_groups.by_group(g, GROUP_COLUMNS)
         size = wide["jobs_local"]["counties"]
         cells, units = [], []
         for m, unit in GROUP_COLUMNS.items():
             t = wide[m]
             div, shown = _in_thousands(t["gain"]) if m == "jobs_local" else (1.0, unit)
-            c, u = column(t["gain"] / div, t["gain_lo"] / div, t["gain_hi"] / div, shown)
+            c, u = gain_column(t, shown, div)
             cells.append(c)
             units.append(u)
         tables.append(

@@ -389,6 +389,16 @@ def _text(row: dict, key: str, where: str, i: int, table: str) -> str:
     return value
 
 
+def _new_name(row: dict, where: str, i: int, table: str, seen: set, kind: str) -> str:
+    """Row ``i``'s name (a ``kind``: county, park), checked to be a text no earlier row of
+    ``table`` has; added to ``seen``."""
+    name = _text(row, "name", where, i, table)
+    if name in seen:
+        raise GeographyError(f"{where}: {table}[{i}]: duplicate {kind} name {excerpt(name)}.")
+    seen.add(name)
+    return name
+
+
 def _number(
     value, what: str, lo: float | None = None, hi: float | None = None, positive: bool = False
 ) -> float:
@@ -444,10 +454,7 @@ def _check_layout(raw, where: str) -> None:
 def _check_counties(rows: list, where: str) -> None:
     seen = set()
     for i, r in enumerate(rows):
-        name = _text(r, "name", where, i, "counties")
-        if name in seen:
-            raise GeographyError(f"{where}: counties[{i}]: duplicate county name {excerpt(name)}.")
-        seen.add(name)
+        name = _new_name(r, where, i, "counties", seen, "county")
         side = _need(r, "side", where, i, "counties")
         if side not in ("east", "west"):
             raise GeographyError(
@@ -484,10 +491,7 @@ def _check_parks(parks: list, index: dict, is_west: np.ndarray, sector_names, wh
         )
     names = set()
     for i, p in enumerate(parks):
-        name = _text(p, "name", where, i, "parks")
-        if name in names:
-            raise GeographyError(f"{where}: parks[{i}]: duplicate park name {excerpt(name)}.")
-        names.add(name)
+        name = _new_name(p, where, i, "parks", names, "park")
         c = _need(p, "county", where, i, "parks")
         if not isinstance(c, str) or c not in index or not is_west[index[c]]:
             raise GeographyError(

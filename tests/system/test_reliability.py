@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 from hypothesis import given
@@ -23,7 +22,7 @@ from sim.params.schema import ConfigError
 from sim.runs import store as outputs
 from sim.runs.collect import collect, load_sweep
 from sim.world.geography import GeographyError, content_digest, data_path, load_file
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, fake_run, run_cli
 
 TINY = ["run.years=1", "geography.n_firms=300", "run.progress=off"]
 
@@ -354,16 +353,6 @@ def test_runs_started_in_the_same_second_get_folders_of_their_own():
 
 # --------------------------------------------------------------------------- run folders and
 # collection
-def _fake_run(d: Path, overrides: list[str], config: dict, value: float = 1.0) -> None:
-    files = {
-        "config.yaml": yaml.safe_dump(config).encode(),
-        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": value}),
-        "timeseries.parquet": outputs.parquet_bytes(
-            pd.DataFrame({"step": [0], "west_jobs_local": [value]})
-        ),
-        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
-    }
-    outputs.write_run(d, files, {"config_hash": "h", "overrides": overrides})
 
 
 @pytest.mark.parametrize(
@@ -379,14 +368,14 @@ def _fake_run(d: Path, overrides: list[str], config: dict, value: float = 1.0) -
     ],
 )
 def test_a_malformed_run_json_counts_as_incomplete(tmp_path, marker):
-    _fake_run(tmp_path, [], {"run": {"years": 1}})
+    fake_run(tmp_path, [], {"run": {"years": 1}})
     (tmp_path / outputs.MARKER).write_text(marker)
     assert outputs.verified_marker(tmp_path) is None and not outputs.is_complete(tmp_path, "h")
 
 
 def test_a_marker_never_makes_collection_read_outside_its_folder(tmp_path):
     d = tmp_path / "job"
-    _fake_run(d, [], {"run": {"years": 1}})
+    fake_run(d, [], {"run": {"years": 1}})
     marker = json.loads((d / outputs.MARKER).read_text())
     (tmp_path / "secret").write_text("s")
     marker["files"]["../secret"] = outputs.sha256(b"s")
@@ -396,7 +385,7 @@ def test_a_marker_never_makes_collection_read_outside_its_folder(tmp_path):
 
 def test_temp_files_of_killed_writes_are_removed_when_the_run_is_redone(tmp_path):
     (tmp_path / ".summary.json.999.tmp").write_text("half")
-    _fake_run(tmp_path, [], {"run": {"years": 1}})
+    fake_run(tmp_path, [], {"run": {"years": 1}})
     assert not list(tmp_path.glob(".*.tmp")) and outputs.verified_marker(tmp_path) is not None
 
 
@@ -405,7 +394,7 @@ def _sweep_folder(tmp_path) -> Path:
 
     s = tmp_path / "sweep"
     for seed in (0, 1):
-        _fake_run(
+        fake_run(
             s / f"run.seed={seed}",
             [f"run.seed={seed}"],
             {"run": {"years": 2, "seed": seed}},
@@ -418,7 +407,7 @@ def _sweep_folder(tmp_path) -> Path:
 
 def test_collection_names_incomplete_never_started_and_foreign_jobs(tmp_path, capsys):
     s = _sweep_folder(tmp_path)
-    _fake_run(s / "run.seed=3", ["run.seed=3"], {"run": {"years": 5, "seed": 3}})  # another horizon
+    fake_run(s / "run.seed=3", ["run.seed=3"], {"run": {"years": 5, "seed": 3}})  # another horizon
     (s / "run.seed=4").mkdir()  # started, killed
     summary, _ = collect(s)
     err = capsys.readouterr().err
@@ -442,7 +431,7 @@ def test_load_sweep_notices_jobs_added_after_the_table(tmp_path):
     s = _sweep_folder(tmp_path)
     assert len(load_sweep(s)) == 2
     time.sleep(0.01)
-    _fake_run(s / "run.seed=2", ["run.seed=2"], {"run": {"years": 2, "seed": 2}}, value=2)
+    fake_run(s / "run.seed=2", ["run.seed=2"], {"run": {"years": 2, "seed": 2}}, value=2)
     assert sorted(load_sweep(s)["run.seed"]) == [0, 1, 2]
 
 

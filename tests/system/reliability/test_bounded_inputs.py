@@ -18,6 +18,7 @@ from sim.runs import store as outputs
 from sim.runs.collect import collect, load_sweep
 from sim.world import bounded_yaml
 from sim.world.geography import GeographyError, data_path, load_file
+from tests.helpers import fake_run
 
 LAUGHS = "".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 10))
 LAUGHS = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + LAUGHS
@@ -114,17 +115,7 @@ def test_calibration_and_draws_files_are_bounded(tmp_path):
 
 # --------------------------------------------------------------------------- run folders
 def _job(d: Path, overrides=("run.seed=0",), config=None) -> None:
-    import pandas as pd
-
-    files = {
-        "config.yaml": yaml.safe_dump(config or {"run": {"years": 2}}).encode(),
-        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": 1.0}),
-        "timeseries.parquet": outputs.parquet_bytes(
-            pd.DataFrame({"step": [0], "west_jobs_local": [1.0]})
-        ),
-        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
-    }
-    outputs.write_run(d, files, {"config_hash": "h", "overrides": list(overrides)})
+    fake_run(d, list(overrides), config or {"run": {"years": 2}})
 
 
 def _special(path: Path, kind: str) -> None:

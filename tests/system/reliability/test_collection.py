@@ -5,24 +5,17 @@ import json
 import shutil
 
 import pandas as pd
-import yaml
 
 from sim.runs import store as outputs
 from sim.runs import sweep_record
 from sim.runs.collect import collect
+from tests.helpers import fake_run
 
 
 def _job(d, overrides, config, shared=None, value=1.0):
-    files = {
-        "config.yaml": yaml.safe_dump(config).encode(),
-        "summary.json": outputs.json_bytes({"seed": 0, "replication": 0, "west_jobs_local": value}),
-        "timeseries.parquet": outputs.parquet_bytes(
-            pd.DataFrame({"step": [0], "west_jobs_local": [value]})
-        ),
-        "regions.parquet": outputs.parquet_bytes(pd.DataFrame({"county": ["a"]})),
-    }
-    info = {"config_hash": "h", "overrides": overrides, "folder": d.name}
-    outputs.write_run(d, files, {**info, **({"sweep_shared": shared} if shared else {})})
+    fake_run(
+        d, overrides, config, value, folder=d.name, **({"sweep_shared": shared} if shared else {})
+    )
 
 
 def _sweep(tmp_path, years=2):
