@@ -19,6 +19,7 @@ and queued again; finished mixes are never run again.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import json
 import os
@@ -396,15 +397,25 @@ def _alive(token: str, folder: Path, stale_s: float) -> bool:
 
 
 def requeue_dead(study, folder: Path, stale_s: float) -> int:
-    """Mark the running mixes of workers that are gone as failed and queue them again."""
+    """Mark the running mixes of workers that are gone as failed and queue them again.
+
+    A worker claims a mix (its ``worker`` token) just after taking it; one killed between the
+    two leaves a running mix with no token, which is taken as orphaned once older than
+    ``stale_s``."""
     optuna = _optuna()
     n = 0
+    now = datetime.datetime.now()  # Optuna's trial times are naive local times
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         token = t.user_attrs.get("worker")
-        if token is None or _alive(token, folder, stale_s):
+        if token is None:
+            started = t.datetime_start
+            if started is not None and (now - started).total_seconds() < stale_s:
+                continue
+        elif _alive(token, folder, stale_s):
             continue
         study._storage.set_trial_user_attr(t._trial_id, "requeued", True)
-        if study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL):
+        ok = study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
+        if ok and CANDIDATE in t.user_attrs:
             study.enqueue_trial(
                 {k: t.params[k] for k in t.params},
                 user_attrs={CANDIDATE: t.user_attrs[CANDIDATE]},
@@ -541,6 +552,12 @@ def _robust(spec: Spec, runs: list[dict]) -> dict[str, float]:
     }
 
 
+def scored(spec: Spec, runs: list[dict]) -> dict:
+    """A mix's row from its runs' gains: robust objectives, worst and mean costs, feasibility."""
+    _, constraints = score(spec, runs)
+    return _robust(spec, runs) | _cost_columns(runs) | {"feasible": max(constraints) <= 0}
+
+
 def _cost_columns(runs: list[dict]) -> dict[str, float]:
     east, west = [r["east_cost"] for r in runs], [r["west_cost"] for r in runs]
     pub = [e + w for e, w in zip(east, west, strict=True)]
@@ -667,13 +684,7 @@ def scenario_rows(folder: Path, spec: Spec, base: list[str]) -> pd.DataFrame:
     rows = []
     for name in SCENARIOS:
         runs = [scenario_gain(folder, spec, base, name, d, s) for d, s in spec.runs]
-        _, constraints = score(spec, runs)
-        rows.append(
-            {"candidate": -1, "kind": "scenario", "scenario": name}
-            | _robust(spec, runs)
-            | _cost_columns(runs)
-            | {"feasible": max(constraints) <= 0}
-        )
+        rows.append({"candidate": -1, "kind": "scenario", "scenario": name} | scored(spec, runs))
     return pd.DataFrame(rows)
 
 

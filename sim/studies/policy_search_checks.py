@@ -53,6 +53,7 @@ def evaluate(
 ) -> dict[str, list[dict]]:
     """Gains of each named mix on each (draw, seed) of ``runs``, in parallel (joblib)."""
     from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
 
     folder = Path(sweep_dir) / ps.FOLDER
     base = json.loads((folder / "base_overrides.json").read_text())
@@ -61,18 +62,17 @@ def evaluate(
         delayed(ps.ModelGains(base, spec, folder / "baseline").baseline)(d, s) for d, s in runs
     )
     tasks = [(name, d, s) for name in mixes for d, s in runs]
-    done = Parallel(n_jobs=workers)(
+    jobs = Parallel(n_jobs=workers, return_as="generator")(
         delayed(_gain)(folder, base, spec, mixes[name], d, s) for name, d, s in tasks
+    )
+    tty = sys.stderr.isatty()
+    done = list(
+        tqdm(jobs, total=len(tasks), desc="check runs", unit="run", mininterval=0.5 if tty else 30)
     )
     out: dict[str, list[dict]] = {name: [] for name in mixes}
     for (name, _, _), gain in zip(tasks, done, strict=True):
         out[name].append(gain)
     return out
-
-
-def _scored(spec: ps.Spec, runs: list[dict]) -> dict:
-    _, constraints = ps.score(spec, runs)
-    return ps._robust(spec, runs) | ps._cost_columns(runs) | {"feasible": max(constraints) <= 0}
 
 
 def _levers(row: pd.Series, spec: ps.Spec) -> dict[str, float]:
@@ -112,7 +112,7 @@ def holdout(sweep_dir: Path, top: int = 5, workers: int = 2) -> pd.DataFrame:
             {"mix": name, "best_at_budget_level": level if pd.notna(level) else None}
             | {f"search_{c}": searched[c] for c in (*spec.objectives, "public_cost_max")}
             | {"search_feasible": bool(searched["feasible"])}
-            | {f"heldout_{k}": v for k, v in _scored(spec, r).items()}
+            | {f"heldout_{k}": v for k, v in ps.scored(spec, r).items()}
         )
     out = pd.DataFrame(rows)
     ok = out["heldout_feasible"].astype(bool) & out["mix"].str.startswith("mix")
@@ -141,7 +141,7 @@ def lines(sweep_dir: Path, n_levers: int = 3, points: int = 6, workers: int = 2)
             mixes[f"{k}={float(v):.6g}"] = centre | {k: float(v)}
     gains = evaluate(sweep_dir, mixes, spec, spec.runs, workers)
     rows = [
-        {"lever": name.split("=")[0], "value": float(name.split("=")[1])} | _scored(spec, r)
+        {"lever": name.split("=")[0], "value": float(name.split("=")[1])} | ps.scored(spec, r)
         for name, r in gains.items()
     ]
     out = pd.DataFrame(rows)

@@ -103,6 +103,23 @@ def _worker(folder, sp):
     ps.run_worker(folder, sp, slow_toy, poll_s=0.01)
 
 
+def test_a_mix_taken_by_a_worker_killed_before_it_claimed_it_is_queued_again(tmp_path):
+    # a worker killed between taking a mix (study.ask) and writing its token on it leaves a
+    # running mix with no owner: once older than stale_s it is failed and queued again
+    optuna = pytest.importorskip("optuna")
+    sp = spec(trials=4, batch=2)
+    study = ps.open_study(tmp_path, sp)
+    ps._fill_queue(study, sp, tmp_path)
+    orphan = study.ask(ps.distributions(sp))  # taken, never claimed
+    assert "worker" not in orphan.user_attrs and ps.CANDIDATE in orphan.user_attrs
+    assert ps.requeue_dead(study, tmp_path, stale_s=60.0) == 0  # too young to be orphaned
+    ps.run_worker(tmp_path, sp, toy, poll_s=0.01, stale_s=0.0)
+    trials = ps.open_study(tmp_path, sp).get_trials()
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert sorted(t.user_attrs[ps.CANDIDATE] for t in complete) == list(range(sp.trials))
+    assert trials[orphan.number].state == optuna.trial.TrialState.FAIL
+
+
 def test_a_killed_search_resumes_without_repeating_finished_mixes(tmp_path):
     optuna = pytest.importorskip("optuna")
     sp = spec(trials=12, batch=4)
@@ -127,7 +144,8 @@ def test_a_killed_search_resumes_without_repeating_finished_mixes(tmp_path):
         if t.state == optuna.trial.TrialState.COMPLETE
     }
     assert 5 <= len(before) < sp.trials
-    ps.run_worker(tmp_path, sp, slow_toy, poll_s=0.01)
+    # stale_s: a mix the kill left unclaimed (taken, no token yet) is requeued after 1 s
+    ps.run_worker(tmp_path, sp, slow_toy, poll_s=0.01, stale_s=1.0)
     trials = ps.open_study(tmp_path, sp).get_trials()
     complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
     candidates = [t.user_attrs[ps.CANDIDATE] for t in complete]
