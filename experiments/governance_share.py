@@ -26,18 +26,10 @@ def gains(seeds: list[int]) -> pd.DataFrame:
     for setting in ("default", 0.0):
         for scenario in ("baseline", "pairing"):
             over = {"scenario": scenario} | ({} if setting == "default" else {KEY: setting})
-            cfg = compose(over)
-            value = cfg.policy.pairing.governance_gain if scenario == "pairing" else None
-            for seed, m in run_seeds(cfg, seeds):
+            for seed, m in run_seeds(compose(over), seeds):
                 jobs = float(m.history["west_jobs_local"][-1])
                 rows.append(
-                    {
-                        "setting": str(setting),
-                        "scenario": scenario,
-                        "seed": seed,
-                        "jobs": jobs,
-                        "value": value,
-                    }
+                    {"setting": str(setting), "scenario": scenario, "seed": seed, "jobs": jobs}
                 )
     df = paired_gain(pd.DataFrame(rows), ["jobs"], on=["setting", "seed"])
     return df[df["scenario"] == "pairing"]
@@ -45,7 +37,7 @@ def gains(seeds: list[int]) -> pd.DataFrame:
 
 def markdown(df: pd.DataFrame) -> str:
     by = df.pivot(index="seed", columns="setting", values="jobs")
-    default = float(df.loc[df["setting"] == "default", "value"].iloc[0])
+    default = compose({"scenario": "pairing"}).policy.pairing.governance_gain
     share = 1 - by["0.0"] / by["default"]
     seeds = ", ".join(str(s) for s in by.index)
     pairs = zip(by["default"], by["0.0"], strict=True)

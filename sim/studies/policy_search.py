@@ -244,9 +244,13 @@ class ModelGains:
         return cached(path, lambda: _simulate(ov))
 
     def __call__(self, params: dict[str, float], draw: int, seed: int) -> dict[str, float]:
-        ov = run_overrides(self.base, self.spec, draw, seed) + lever_overrides(params)
-        mix, base = _simulate(ov), self.baseline(draw, seed)
-        return {k: mix[k] - base[k] for k in mix}
+        return self.over_baseline(lever_overrides(params), draw, seed)
+
+    def over_baseline(self, overrides: list[str], draw: int, seed: int) -> dict[str, float]:
+        """Gain of the run with ``overrides`` (levers, or a scenario) over the baseline."""
+        run = _simulate(run_overrides(self.base, self.spec, draw, seed) + overrides)
+        base = self.baseline(draw, seed)
+        return {k: run[k] - base[k] for k in run}
 
 
 # --- scoring --------------------------------------------------------------------------------------
@@ -660,13 +664,9 @@ SCENARIOS = ("pairing", "enclave", "labour", "consumption", "full")
 
 def scenario_gain(folder: Path, spec: Spec, base: list[str], name: str, draw: int, seed: int):
     """Gain of named scenario ``name`` over the baseline of (draw, seed), cached per run."""
-
-    def gain() -> dict:
-        run = _simulate(run_overrides(base, spec, draw, seed) + [f"scenario={name}"])
-        b = ModelGains(base, spec, folder / "baseline").baseline(draw, seed)
-        return {k: run[k] - b[k] for k in run}
-
-    return cached(folder / "scenarios" / f"{name}_n{spec.draws}_d{draw}_s{seed}.json", gain)
+    gains = ModelGains(base, spec, folder / "baseline")
+    path = folder / "scenarios" / f"{name}_n{spec.draws}_d{draw}_s{seed}.json"
+    return cached(path, lambda: gains.over_baseline([f"scenario={name}"], draw, seed))
 
 
 def scenario_share(folder: Path, spec: Spec, base: list[str], worker: int, workers: int) -> int:
