@@ -485,7 +485,7 @@ class TransferModel(mesa.Model):
         )
         return farm, other, reported
 
-    def _init_record(self):
+    def _init_record(self) -> None:
         n_rows = self.n_steps + 1
         self.history = {k: np.zeros(n_rows) for k in METRICS}
         self.region_history = {k: np.zeros((n_rows, self.geo.n_counties)) for k in REGION_METRICS}
