@@ -112,17 +112,31 @@ def branch_allocation_gain(
     (east county, park) km is the branch's distance to the firm's home market. The
     branch takes markets in order of its freight advantage until its output is sold.
     """
+    home, park, sector, share = np.broadcast_arrays(home, park, sector, np.asarray(share, float))
+    if home.ndim != 1 or home.size <= _BLOCK:
+        return _allocation_gain(mm, home, park, sector, share, distance)
+    # each firm's gain is its own: worked out a block at a time, so that the many passes over
+    # the block stay in the processor's cache (the same numbers, faster)
+    out = np.empty(home.size)
+    for lo in range(0, home.size, _BLOCK):
+        b = slice(lo, lo + _BLOCK)
+        out[b] = _allocation_gain(mm, home[b], park[b], sector[b], share[b], distance)
+    return out
+
+
+_BLOCK = 8192
+
+
+def _allocation_gain(mm, home, park, sector, share, distance) -> np.ndarray:
     per_km = mm.per_km[sector]
-    home, park, sector = np.broadcast_arrays(home, park, sector)
     # whole rows of each table, then their columns: faster than one (row, column) lookup each
     home_to_park = np.take(distance, home * distance.shape[1] + park)
     home_km, park_km = np.take(mm.home_km, home, axis=0), np.take(mm.park_km, park, axis=0)
-    # extra freight per unit sold from the west, market by market (each broadcast like ``park``)
+    # extra freight per unit sold from the west, market by market
     saving = [per_km * (home_to_park - home_km[..., 0])]
     saving += [per_km * (park_km[..., m - 1] - home_km[..., m]) for m in (1, 2, 3)]
     mix_rows = np.take(mm.mix, sector, axis=0)
     mix = [mix_rows[..., m] for m in range(4)]
-    share = np.asarray(share, float)
     # cheapest-first filling is a fractional knapsack; its cost is the max over breakpoints s_j of
     # s_j * share - sum_m mix_m * max(0, s_j - s_m) (the LP dual): no sort, column by column
     best = None
