@@ -95,22 +95,71 @@ def _print_summary(rows, run_dir) -> None:
         print(f"  {k:<26} {fmt(sum(r[k] for r in rows) / len(rows)):>10}  {METRICS[k][0]}")
 
 
+def _task_name() -> str | None:
+    """``hydra.job.name`` Hydra gives a run of :func:`main` (the config may set another)."""
+    from hydra._internal.utils import (
+        detect_calling_file_or_module_from_task_function,
+        detect_task_name,
+    )
+
+    try:
+        return detect_task_name(*detect_calling_file_or_module_from_task_function(main))
+    except ValueError:  # Hydra would look up the call stack: no name to give the check
+        return None
+
+
 @contextmanager
-def _mode_known(cfg):
-    """Hydra composes the whole config once more only to read ``hydra.mode`` (run or sweep)
-    before composing it for the run; the check above has just composed it (~0.1 s each)."""
+def _composed_once(cfg, argv: list[str], job_name: str | None):
+    """Hydra composes the whole config twice after the check above has (~0.1-0.2 s each): once
+    only to read ``hydra.mode`` (run or sweep), then for the run or the sweep. Both are
+    answered from the check's config, composed from the same command line and job name; Hydra
+    adds ``hydra.mode=RUN`` (or ``MULTIRUN``) to the command line when the config leaves the mode
+    open, and that override is applied to it as Hydra applies it. Any other composition (a
+    sweep's jobs, ``hydra.verbose``'s listing, another config name or folder) is Hydra's own."""
     if cfg is None:
         yield
         return
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import get_args_parser
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.utils import JobRuntime
+    from hydra.types import RunMode
 
+    args, _ = get_args_parser().parse_known_args(argv)
+    command = list(args.overrides)
+    command_mode = RunMode.MULTIRUN if args.multirun else RunMode.RUN
+    own_files = args.config_name is None and args.config_path is None and args.config_dir is None
+    pending = [cfg] if own_files and job_name is not None else []
     mode = cfg.hydra.mode
-    get_mode = Hydra.get_mode
+    get_mode, load = Hydra.get_mode, ConfigLoaderImpl.load_configuration
+
+    def load_configuration(
+        self, config_name, overrides, run_mode, from_shell=True, validate_sweep_overrides=True
+    ):
+        added = overrides[len(command) :]
+        if (
+            pending
+            and (config_name, run_mode, from_shell, validate_sweep_overrides)
+            == ("config", command_mode, True, True)
+            and overrides[: len(command)] == command
+            and added in ([], [f"hydra.mode={run_mode.name}"])
+            and JobRuntime.instance().get("name") == job_name
+        ):
+            composed = pending.pop()
+            parsed = OverridesParser.create().parse_overrides(added)
+            ConfigLoaderImpl._apply_overrides_to_config(parsed, composed)
+            composed.hydra.overrides.hydra.extend(added)  # where Hydra lists a hydra.* override
+            return composed
+        return load(self, config_name, overrides, run_mode, from_shell, validate_sweep_overrides)
+
     Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
+    ConfigLoaderImpl.load_configuration = load_configuration  # type: ignore[method-assign]
     try:
         yield
     finally:
         Hydra.get_mode = get_mode  # type: ignore[method-assign]
+        ConfigLoaderImpl.load_configuration = load  # type: ignore[method-assign]
 
 
 def cli(argv: list[str] | None = None) -> int:
@@ -120,13 +169,14 @@ def cli(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     try:
-        cfg = preflight.check_command(argv)
+        job_name = _task_name()
+        cfg = preflight.check_command(argv, job_name or "app")
     except (ConfigError, GeographyError) as err:
         print(f"\nsim.run: {err}\n", file=sys.stderr)
         return 2
     stop_on_sigterm()
     try:
-        with _mode_known(cfg):
+        with _composed_once(cfg, argv, job_name):
             main()
     except KeyboardInterrupt:
         stop_workers()

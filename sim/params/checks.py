@@ -357,8 +357,10 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
-def compose_command(overrides: list[str], multirun: bool):
-    """The config Hydra will build for this command line (hydra node included)."""
+def compose_command(overrides: list[str], multirun: bool, job_name: str = "app"):
+    """The config Hydra will build for this command line (hydra node included); ``job_name`` is
+    its ``hydra.job.name`` unless the config sets one (Hydra's default for a composed config is
+    'app', for ``@hydra.main`` the task function's module)."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
@@ -367,7 +369,9 @@ def compose_command(overrides: list[str], multirun: bool):
 
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        with initialize_config_dir(
+            config_dir=str(CONFIG_DIR), job_name=job_name, version_base="1.3"
+        ):
             hydra = GlobalHydra.instance().hydra
             assert hydra is not None  # initialize_config_dir has just made it
             return hydra.compose_config(
@@ -386,11 +390,12 @@ def compose_command(overrides: list[str], multirun: bool):
         GlobalHydra.instance().clear()
 
 
-def check_command(argv: list[str]):
+def check_command(argv: list[str], job_name: str = "app"):
     """Everything that can be checked before Hydra starts; raises ConfigError or GeographyError.
 
-    Returns the config Hydra will compose for a run or a sweep (hydra node included), or None
-    for a command that runs nothing (``--help``, ``--info``, ...)."""
+    Returns the config Hydra will compose for a run or a sweep (hydra node included, its
+    ``hydra.job.name`` defaulting to ``job_name``), or None for a command that runs nothing
+    (``--help``, ``--info``, ``--cfg``, ...)."""
     from hydra._internal.utils import get_args_parser
 
     args, _ = get_args_parser().parse_known_args(argv)
@@ -402,7 +407,7 @@ def check_command(argv: list[str]):
             "not a path. Nothing was run."
         )
     check_overrides(args.overrides)
-    cfg = compose_command(args.overrides, args.multirun)
+    cfg = compose_command(args.overrides, args.multirun, job_name)
     check_launcher(cfg.hydra)
     if args.cfg:
         return None
