@@ -160,3 +160,47 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
         for mode in ("keep", "default")
     }
     assert faults["keep"] < 500 < 10_000 < faults["default"], faults
+
+
+@pytest.mark.parametrize(
+    "argv, multirun",
+    [
+        (["run.years=1", "scenario=enclave"], False),
+        (["-m", "run.seed=0,1", "run.years=1"], True),
+        (["hydra.mode=RUN", "run.years=1"], False),
+    ],
+)
+def test_hydra_takes_the_checked_config_as_it_would_compose_it(tmp_path, argv, multirun):
+    """sim.run hands Hydra the config its check composed (sim.cli._composed_once): the same,
+    hydra node and Hydra's added ``hydra.mode`` override included, as Hydra's own composition."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_automatic_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim import cli
+    from sim.params import checks
+    from sim.params.paths import CONFIG_DIR
+
+    argv = [*argv, f"hydra.{'sweep' if multirun else 'run'}.dir={tmp_path}"]
+    overrides = [a for a in argv if a != "-m"]
+    name = cli._task_name()
+    cfg = checks.check_command(argv, name)
+    mode = RunMode.MULTIRUN if multirun else RunMode.RUN
+    if cfg.hydra.mode is None:  # as Hydra's _run_app adds it
+        overrides.append(f"hydra.mode={mode.name}")
+    try:
+        hydra = Hydra.create_main_hydra2(
+            name, create_automatic_config_search_path(None, "sim.cli", str(CONFIG_DIR))
+        )
+        own = hydra.compose_config("config", list(overrides), run_mode=mode)
+        with cli._composed_once(cfg, argv, name):
+            taken = hydra.compose_config("config", list(overrides), run_mode=mode)
+            again = hydra.compose_config("config", list(overrides), run_mode=mode)
+    finally:
+        GlobalHydra.instance().clear()
+    assert taken is cfg and again is not cfg  # the check's config, once
+    for composed in (taken, again):
+        assert OmegaConf.to_yaml(composed) == OmegaConf.to_yaml(own)
+        assert composed.hydra.mode == own.hydra.mode == mode
