@@ -127,7 +127,15 @@ def branch_allocation_gain(
 _BLOCK = 8192
 
 
-def _allocation_gain(mm, home, park, sector, share, distance) -> np.ndarray:
+def _allocation_gain(
+    mm: MarketMap,
+    home: np.ndarray,
+    park: np.ndarray,
+    sector: np.ndarray,
+    share: np.ndarray,
+    distance: np.ndarray,
+) -> np.ndarray:
+    """:func:`branch_allocation_gain` over arrays of one shape."""
     per_km = mm.per_km[sector]
     # whole rows of each table, then their columns: faster than one (row, column) lookup each
     home_to_park = np.take(distance, home * distance.shape[1] + park)
