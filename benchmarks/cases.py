@@ -128,6 +128,83 @@ def case_national(r: Runner, res: dict) -> dict:
     return out
 
 
+# `python -m sim.run` timed from inside one process: the import runs sim/run.py's module body as
+# `-m` does (allocator, garbage collector, mesa, the CLI), then its `main()` with the command line
+ANATOMY_CODE = """
+import atexit, json, sys, time
+t0 = time.perf_counter()
+import sim.run as entry
+t1 = time.perf_counter()
+import sim.cli
+from sim.model.transfer import TransferModel
+from sim.params import checks
+spent = {{}}
+def timed(owner, name, key):
+    f = getattr(owner, name)
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return f(*a, **k)
+        finally:
+            spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+    setattr(owner, name, wrapper)
+for owner, name, key in ((entry, "cli", "cli"), (checks, "check_command", "check"),
+        (sim.cli, "run_job", "job"), (TransferModel, "__init__", "setup"),
+        (TransferModel, "run", "steps")):
+    timed(owner, name, key)
+def report():
+    inside = time.perf_counter() - t0
+    print({tag!r} + json.dumps({{"imports": t1 - t0, "inside": inside, **spent}}), flush=True)
+atexit.register(report)
+sys.argv = ["sim.run", *sys.argv[1:]]
+entry.main()
+"""
+
+
+@case(
+    "anatomy",
+    "the national run as one whole process timed part by part from inside, each next to "
+    "`python -c 'import mesa'`",
+)
+def case_anatomy(r: Runner, res: dict) -> dict:
+    code = ANATOMY_CODE.format(tag=RESULT_TAG)
+    rounds = []
+    for i in range(r.warmups() + r.repeats(5)):
+        r.wait_quiet()
+        d = r.fresh_dir("anatomy")
+        m = run_process([PY, "-c", "import mesa"])
+        n = run_process([PY, "-c", code, *NATIONAL, f"hydra.run.dir={d}"])
+        shutil.rmtree(d, ignore_errors=True)
+        t = n.result()
+        parts = {  # seconds; labels in benchmarks/report.py (ANATOMY_PARTS)
+            "start_exit": n.wall - t["inside"],
+            "imports": t["imports"],
+            "check": t["check"],
+            "setup": t["setup"],
+            "steps": t["steps"],
+            "outputs": t["job"] - t["setup"] - t["steps"],
+            "hydra": t["cli"] - t["check"] - t["job"],
+            "after": t["inside"] - t["imports"] - t["cli"],
+        }
+        progress(
+            f"    anatomy: round {i + 1}: whole {n.wall:.3f} s, import mesa {m.wall:.3f} s, "
+            f"steps {t['steps']:.3f} s" + background_note(n)
+        )
+        if i >= r.warmups():
+            rounds.append({"mesa": m.wall, "whole": n.wall, "parts": parts})
+    return {
+        "n": len(rounds),
+        "mesa": statistics.median(x["mesa"] for x in rounds),
+        "whole": statistics.median(x["whole"] for x in rounds),
+        "parts": {k: statistics.median(x["parts"][k] for x in rounds) for k in rounds[0]["parts"]},
+        # the ratio with nothing but `import mesa` and the model's own work
+        "floor": statistics.median(
+            (x["mesa"] + x["parts"]["setup"] + x["parts"]["steps"]) / x["mesa"] for x in rounds
+        ),
+        "ratio": statistics.median(x["whole"] / x["mesa"] for x in rounds),
+    }
+
+
 @case("national_200k", "national geography with 200,000 firms, whole process")
 def case_national_200k(r: Runner, res: dict) -> dict:
     return whole_run(

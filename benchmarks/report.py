@@ -263,6 +263,17 @@ def targets(res: dict) -> list[tuple]:
                 sw["steady_speedup"] >= SWEEP_SPEEDUP,
             )
         )
+    an = res.get("anatomy")
+    if an:
+        rows.append(
+            (
+                "for scale, not a target: national run / `import mesa` with nothing but "
+                "`import mesa` and the model's own set-up and steps (the floor of the ratio above)",
+                f"{an['floor']:.2f}× (the whole process in the same rounds: {an['ratio']:.2f}×)",
+                "–",
+                "for scale",
+            )
+        )
     ce = res.get("ceiling")
     if ce:
         rows.append(
@@ -431,6 +442,9 @@ def render(res: dict, info: dict, args, started: float, errors: dict) -> str:
             )
             add("")
 
+    an = res.get("anatomy")
+    if an:
+        render_anatomy(L, an)
     bd = res.get("breakdown")
     if bd:
         render_breakdown(L, bd, res)
@@ -597,6 +611,48 @@ def summary_row(label, s):
     ]
 
 
+ANATOMY_PARTS = {
+    "start_exit": "interpreter start and exit (whole wall − the time inside)",
+    "imports": "imports: sim/run.py's module body (mesa, the Hydra command line)",
+    "check": "pre-launch check (compose, validate)",
+    "setup": "model set-up: `TransferModel(cfg)`",
+    "steps": "model steps: `model.run()`",
+    "outputs": "outputs: summary, tables, Parquet files, run folder",
+    "hydra": "Hydra's job machinery (output folder, logging, callbacks) and printing",
+    "after": "after the command: exit handlers that run before the timer's",
+}
+
+
+def render_anatomy(L, an):
+    add = L.append
+    add("## The national run as one process")
+    add("")
+    add(
+        "`python -m sim.run geography=synthetic` timed part by part from inside the same process "
+        "(the case imports `sim.run`, which runs its module body as `-m` does, then calls its "
+        "`main()`), each run next to a `python -c 'import mesa'` process; medians over "
+        f"{an['n']} round{'s' if an['n'] != 1 else ''} (the parts' medians need not add up to the "
+        "whole's)."
+    )
+    add("")
+    whole = an["whole"]
+    rows = [
+        [label, f"{an['parts'][key]:.3f}", f"{an['parts'][key] / whole:.0%}"]
+        for key, label in ANATOMY_PARTS.items()
+    ]
+    rows.append(["whole process", f"{whole:.3f}", "100%"])
+    rows.append(["for scale: `python -c 'import mesa'`", f"{an['mesa']:.3f}", ""])
+    L.extend(md_table(["part", "s", "of the whole"], rows))
+    add("")
+    add(
+        f"Whole / `import mesa`: {an['ratio']:.2f}×. With nothing but `import mesa` and the "
+        f"model's own set-up and steps, the ratio would be {an['floor']:.2f}× (median over the "
+        "rounds of (`import mesa` + set-up + steps) / `import mesa`): the part of the ratio "
+        "that only a faster model can lower."
+    )
+    add("")
+
+
 def render_breakdown(L, bd, res):
     add = L.append
     add("## Where the time goes (in-process)")
@@ -694,9 +750,16 @@ def render_breakdown(L, bd, res):
             "whole process; the "
             f"phases above (compose once, set-up, steps, outputs) take {inproc:.2f} s in-process"
             + (
-                f"; the remaining {rest:.2f} s is Hydra's `@hydra.main` machinery (config "
-                "search path, output "
-                "directory, logging, callbacks), printing, interpreter exit and noise."
+                f"; the remaining {rest:.2f} s is what separates medians of different processes "
+                "run at different moments: Hydra's `@hydra.main` machinery (config search "
+                "path, output directory, logging, callbacks), printing, interpreter exit, and "
+                "the machine's "
+                "drift between the measurements"
+                + (
+                    " (the same run timed from inside one process: the section above)."
+                    if lab == "national" and res.get("anatomy")
+                    else "."
+                )
                 if rest > 0.05
                 else ", so Hydra's `@hydra.main` machinery adds nothing measurable beyond its "
                 "compose."

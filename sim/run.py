@@ -9,6 +9,7 @@ are frozen out of later collections, during the run and at exit.
 
 import gc
 import sys
+from typing import NoReturn
 
 from sim.runs.processes import keep_freed_memory
 
@@ -24,10 +25,16 @@ from sim.cli import cli  # noqa: E402
 gc.freeze()
 gc.enable()
 
-if __name__ == "__main__":
+
+def main() -> NoReturn:
+    """Run the command line (``sys.argv``) and exit with its code."""
     code = cli()
     # Done and written. The interpreter's teardown would go over every object of the ~1,500
     # modules loaded, in garbage collections (about 0.4 s); frozen ones are left to the OS.
     # Exit handlers still run (logging is flushed), and files were closed when written.
     gc.freeze()
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,7 @@ def test_lists_its_cases():
         "startup",
         "default",
         "national",
+        "anatomy",
         "national_200k",
         "breakdown",
         "scaling",
@@ -70,3 +71,24 @@ def test_quick_default_case_writes_a_report(tmp_path):
     assert "numpy" in text and "mesa" in text and "Python" in text
     assert not list(out.parent.glob(".*.tmp"))  # written atomically, no temp file left
     assert (report.stat().st_mtime_ns if report.exists() else None) == before  # --output respected
+
+
+def test_quick_anatomy_times_the_real_entry_point(tmp_path):
+    """The national run timed from inside: every part measured, and they account for the whole
+    (so the case still wraps what ``python -m sim.run`` calls)."""
+    out = tmp_path / "bench.md"
+    proc = bench("--quick", "--only", "anatomy", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    text = out.read_text(encoding="utf-8")
+    assert "## The national run as one process" in text
+    section = text.split("## The national run as one process", 1)[1]
+    rows = {
+        cells[1].strip(): float(cells[2])
+        for cells in (line.split("|") for line in section.splitlines())
+        if len(cells) > 3 and cells[2].strip().replace(".", "", 1).isdigit()
+    }
+    whole = rows.pop("whole process")
+    rows.pop("for scale: `python -c 'import mesa'`")
+    assert len(rows) == 8 and all(v >= -0.01 for v in rows.values())
+    assert rows["model steps: `model.run()`"] > 0.5 * whole  # the steps are most of the run
+    assert abs(sum(rows.values()) - whole) < 0.01  # one round: the parts add up
