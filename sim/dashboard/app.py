@@ -161,11 +161,12 @@ def Controls():
 def SearchFront():
     """The policy search's front (`make search`), and a mix of it loaded into the levers."""
     front = solara.use_memo(search_front, [])
+    # every hook on every render, before the early return (Solara's rules of hooks)
+    names = [] if front is None else [mix_label(r) for _, r in front.iterrows()]
+    chosen = solara.use_reactive(names[-1] if names else "")
+    fig = solara.use_memo(lambda: None if front is None else figures.front_figure(front), [])
     if front is None:
         return
-    names = [mix_label(r) for _, r in front.iterrows()]
-    chosen = solara.use_reactive(names[-1])
-    fig = solara.use_memo(lambda: figures.front_figure(front), [])
     with solara.Div(classes=["sim-search-front"]):
         solara.HTML("b", "policy search: robust gain against public cost")
         solara.FigureMatplotlib(fig, dpi=70, format="png")
